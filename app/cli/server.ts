@@ -1,0 +1,82 @@
+// The HTTP server: Express in front of the Remix build, with security headers and
+// a fresh CSP nonce per request. Binds HOST:PORT from the environment.
+import crypto from 'node:crypto'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createRequestHandler } from '@remix-run/express'
+import { broadcastDevReady, installGlobals, type ServerBuild } from '@remix-run/node'
+import compression from 'compression'
+import express from 'express'
+import { getEnv } from '../utils/env.server'
+
+installGlobals({ nativeFetch: true })
+
+export async function createServer(options: { buildPath?: string; dev?: boolean } = {}) {
+  const env = getEnv()
+  const buildPath = path.resolve(options.buildPath ?? 'build/index.js')
+  const load = async () => (await import(pathToFileURL(buildPath).href + (options.dev ? `?t=${Date.now()}` : ''))) as ServerBuild
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', env.NODE_ENV === 'production' ? 1 : false)
+  app.use(compression())
+
+  app.use((req, res, next) => {
+    const nonce = crypto.randomBytes(16).toString('base64')
+    res.locals.cspNonce = nonce
+    res.setHeader(
+      'Content-Security-Policy',
+      [
+        "default-src 'self'",
+        `script-src 'self' 'nonce-${nonce}'${options.dev ? " 'unsafe-eval'" : ''}`,
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        `connect-src 'self'${options.dev ? ' ws:' : ''}`,
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self' https://checkout.stripe.com",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    )
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')
+    res.setHeader('X-Frame-Options', 'DENY')
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+    if (env.NODE_ENV === 'production') res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+    next()
+  })
+
+  // Fingerprinted assets are immutable; everything else in public/ is short-lived.
+  app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
+  app.use(express.static('public', { maxAge: '1h' }))
+
+  const build = await load()
+  // `remix dev` waits for this before it reports the rebuild as live.
+  if (options.dev) await broadcastDevReady(build)
+  app.all(
+    '*',
+    createRequestHandler({
+      build: options.dev ? load : build,
+      mode: env.NODE_ENV,
+      getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
+    }),
+  )
+  return app
+}
+
+export async function serve(options: { buildPath?: string; dev?: boolean } = {}) {
+  const env = getEnv()
+  const app = await createServer(options)
+  return new Promise<import('node:http').Server>((resolve) => {
+    const server = app.listen(env.PORT, env.HOST, () => {
+      console.log(`希望账本 Hope Ledger listening on ${env.BASE_URL} (${env.HOST}:${env.PORT})`)
+      resolve(server)
+    })
+  })
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const dev = getEnv().NODE_ENV === 'development' && process.argv.includes('--dev')
+  await serve({ dev })
+}

@@ -1,0 +1,48 @@
+import type { DB } from '~/utils/db.server'
+import type { Locale } from '~/utils/i18n'
+
+export type CampaignCard = {
+  id: number
+  slug: string
+  title: string
+  summary: string
+  goalAmount: number
+  currency: string
+  endsAt: string | null
+  programmeName: string | null
+}
+
+/** Active campaigns for public pages, in the reader's language, newest first. */
+export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }): Promise<CampaignCard[]> {
+  const rows = await db
+    .selectFrom('campaigns')
+    .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
+    .select([
+      'campaigns.id',
+      'campaigns.slug',
+      'campaigns.title',
+      'campaigns.title_en',
+      'campaigns.summary',
+      'campaigns.summary_en',
+      'campaigns.goal_amount',
+      'campaigns.currency',
+      'campaigns.ends_at',
+      'programmes.name as programme_name',
+      'programmes.name_en as programme_name_en',
+    ])
+    .where('campaigns.status', '=', 'active')
+    .orderBy('campaigns.starts_at', 'desc')
+    .orderBy('campaigns.id', 'desc')
+    .execute()
+  const en = locale === 'en'
+  return rows.map((r) => ({
+    id: r.id,
+    slug: r.slug,
+    title: en ? r.title_en : r.title,
+    summary: en ? r.summary_en : r.summary,
+    goalAmount: r.goal_amount,
+    currency: r.currency,
+    endsAt: r.ends_at,
+    programmeName: (en ? r.programme_name_en : r.programme_name) ?? null,
+  }))
+}

@@ -1,0 +1,45 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
+import { getDb } from '~/utils/db.server'
+import { resolveLocale } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const locale = resolveLocale(request)
+  return { campaigns: await listActiveCampaigns(getDb(), { locale }) }
+}
+
+export default function Home() {
+  const { campaigns } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  return (
+    <>
+      <section className="hero">
+        <h1>{t('home.heroTitle')}</h1>
+        <p>{t('home.heroBody')}</p>
+      </section>
+      <section aria-labelledby="campaigns-title">
+        <h2 id="campaigns-title">{t('home.campaignsTitle')}</h2>
+        {campaigns.length === 0 ? (
+          <p className="muted">{t('home.noCampaigns')}</p>
+        ) : (
+          <ul className="card-grid">
+            {campaigns.map((c) => (
+              <li key={c.id} className="card">
+                <h3>{c.title}</h3>
+                {c.programmeName ? <p className="tag">{c.programmeName}</p> : null}
+                <p>{c.summary}</p>
+                <p className="muted">
+                  {t('campaign.goal')} {formatMoney(c.goalAmount, c.currency, locale)}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  )
+}

@@ -1,0 +1,99 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteAdapter,
+  SqliteDriver,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type SqliteDialectConfig,
+} from 'kysely'
+import pg from 'pg'
+import type { Database } from '../../db/schema'
+import { describeDatabase, getEnv } from './env.server'
+
+export type DB = Kysely<Database>
+export type Dialect_ = 'sqlite' | 'postgres'
+
+// pg returns int8 (bigint, count(*)) as strings; our amounts are far below 2^53.
+pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
+pg.types.setTypeParser(1700, (v) => Number(v))
+
+/**
+ * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken at the
+ * start, so two processes never both read a balance and then race to write it
+ * (a deferred transaction would fail with SQLITE_BUSY on upgrade instead of waiting).
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+}
+
+function sqliteDialect(config: SqliteDialectConfig): Dialect {
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => new ImmediateSqliteDriver(config),
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  }
+}
+
+/** better-sqlite3 with the pragmas we rely on and a statement cache (Kysely prepares per query). */
+export function openSqlite(file: string): SQLite.Database {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true })
+  const raw = new SQLite(file)
+  raw.pragma('journal_mode = WAL')
+  raw.pragma('foreign_keys = ON')
+  raw.pragma('busy_timeout = 10000')
+  raw.pragma('synchronous = NORMAL')
+  const cache = new Map<string, SQLite.Statement>()
+  const prepare = raw.prepare.bind(raw)
+  raw.prepare = ((source: string) => {
+    let stmt = cache.get(source)
+    if (!stmt) {
+      stmt = prepare(source)
+      if (cache.size > 500) cache.clear()
+      cache.set(source, stmt)
+    }
+    return stmt
+  }) as typeof raw.prepare
+  return raw
+}
+
+export function createDatabase(url: string, options: { poolSize?: number } = {}): { db: DB; dialect: Dialect_ } {
+  const target = describeDatabase(url)
+  if (target.dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 })
+    // An idle client losing its server must not crash the process.
+    pool.on('error', (error) => console.error('postgres pool error:', error.message))
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+  }
+  const database = openSqlite(target.file)
+  return { db: new Kysely<Database>({ dialect: sqliteDialect({ database }) }), dialect: 'sqlite' }
+}
+
+export function dialectOf(db: Kysely<any>): Dialect_ {
+  return db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres'
+}
+
+// One instance per process, kept on globalThis so dev reloads do not leak pools.
+const globalForDb = globalThis as unknown as { __hopeLedgerDb?: { db: DB; dialect: Dialect_ } }
+
+export function getDb(): DB {
+  if (!globalForDb.__hopeLedgerDb) {
+    const env = getEnv()
+    globalForDb.__hopeLedgerDb = createDatabase(env.DATABASE_URL, { poolSize: env.DATABASE_POOL_SIZE })
+  }
+  return globalForDb.__hopeLedgerDb.db
+}
+
+/** Tests and CLIs may point the app at a database they created. */
+export function setDb(db: DB) {
+  globalForDb.__hopeLedgerDb = { db, dialect: dialectOf(db) }
+}

@@ -1,0 +1,120 @@
+import path from 'node:path'
+import { z } from 'zod'
+
+// The process environment, parsed once. A bad value stops startup with one
+// line naming the variable; nothing else in the app reads process.env.
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .refine(
+    (v) => /^postgres(ql)?:\/\//.test(v) || /^(sqlite|file):/.test(v),
+    'expected postgres://… or sqlite:<path> (default sqlite:data/hope-ledger.db)',
+  )
+
+const currencyList = z
+  .string()
+  .transform((v) => v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[A-Z]{3}$/, 'expected ISO 4217 codes such as CNY,HKD,USD')).min(1))
+
+const intInRange = (min: number, max: number) =>
+  z.coerce.number({ invalid_type_error: `expected a whole number from ${min} to ${max}` })
+    .int(`expected a whole number from ${min} to ${max}`)
+    .min(min, `expected a whole number from ${min} to ${max}`)
+    .max(max, `expected a whole number from ${min} to ${max}`)
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    DATABASE_URL: databaseUrl.default('sqlite:data/hope-ledger.db'),
+    DATABASE_POOL_SIZE: intInRange(1, 200).default(10),
+    PORT: intInRange(1, 65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    BASE_URL: z.string().url('expected an absolute URL such as https://hope.example.org').optional(),
+    SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
+    DEFAULT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as CNY').default('CNY'),
+    CURRENCIES: currencyList.default('CNY,HKD,USD'),
+    DONATION_MIN: intInRange(1, 1_000_000_00).default(100),
+    DONATION_MAX: intInRange(1, 1_000_000_000_00).default(1_000_000_00),
+    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'expected a Stripe secret key (sk_test_… or sk_live_…)').optional(),
+    STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'expected pk_test_… or pk_live_…').optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'expected whsec_…').optional(),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…').optional(),
+    MAIL_FROM: z.string().default('希望账本 Hope Ledger <no-reply@hope-ledger.local>'),
+    UPLOAD_DIR: z.string().default('data/uploads'),
+    SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'required when NODE_ENV=production' })
+    }
+    if (env.NODE_ENV === 'production' && !env.BASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'required when NODE_ENV=production' })
+    }
+    if (env.DONATION_MIN > env.DONATION_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['DONATION_MIN'], message: 'must not exceed DONATION_MAX' })
+    }
+    if (!env.CURRENCIES.includes(env.DEFAULT_CURRENCY)) {
+      ctx.addIssue({ code: 'custom', path: ['DEFAULT_CURRENCY'], message: 'must be one of CURRENCIES' })
+    }
+  })
+
+export type Env = z.infer<typeof EnvSchema> & { BASE_URL: string; SESSION_SECRET: string }
+
+export class EnvError extends Error {}
+
+/** Parse an environment; throws EnvError with one line per bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset", as in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
+  const result = EnvSchema.safeParse(cleaned)
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const name = String(i.path[0] ?? 'environment')
+      return `Invalid environment variable ${name}=${JSON.stringify(source[name] ?? '')}: ${i.message}`
+    })
+    throw new EnvError(lines.join('\n'))
+  }
+  const env = result.data
+  return {
+    ...env,
+    BASE_URL: (env.BASE_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, ''),
+    // Development only: production requires a real secret (checked above).
+    SESSION_SECRET: env.SESSION_SECRET ?? 'development-only-session-secret-not-for-production',
+  }
+}
+
+let cached: Env | undefined
+
+/** The app's environment. Outside tests, a bad value exits with one clear line. */
+export function getEnv(): Env {
+  if (cached) return cached
+  try {
+    cached = parseEnv(process.env)
+  } catch (error) {
+    if (error instanceof EnvError && process.env.NODE_ENV !== 'test' && !process.env.VITEST) {
+      console.error(error.message)
+      process.exit(1)
+    }
+    throw error
+  }
+  return cached
+}
+
+/** Resolve a DATABASE_URL to what the driver needs. */
+export function describeDatabase(url: string): { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string } {
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url }
+  const file = url.replace(/^(sqlite|file):(\/\/)?/, '')
+  return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) }
+}
+
+/** Values safe to send to the browser: nothing secret goes here. */
+export function getPublicEnv() {
+  const env = getEnv()
+  return {
+    BASE_URL: env.BASE_URL,
+    DEFAULT_CURRENCY: env.DEFAULT_CURRENCY,
+    CURRENCIES: env.CURRENCIES,
+    DEMO_PAYMENTS: !env.STRIPE_SECRET_KEY,
+  }
+}

@@ -1,0 +1,70 @@
+// A small typed dictionary rather than i18next: two locales, flat keys, and the
+// compiler checks that every key exists in both catalogues and every call site.
+import { en } from '../locales/en'
+import { zhCN } from '../locales/zh-CN'
+
+export const locales = ['zh-CN', 'en'] as const
+export type Locale = (typeof locales)[number]
+export const defaultLocale: Locale = 'zh-CN'
+
+export type MessageKey = keyof typeof zhCN
+export type Messages = { readonly [K in MessageKey]: string }
+
+const catalogues: Record<Locale, Messages> = { 'zh-CN': zhCN, en }
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (locales as readonly string[]).includes(value)
+}
+
+/** Normalise loose tags ("en-US", "zh", "zh-Hans-CN") to a supported locale. */
+export function matchLocale(tag: string | null | undefined): Locale | undefined {
+  if (!tag) return undefined
+  const lower = tag.trim().toLowerCase()
+  if (lower.startsWith('zh')) return 'zh-CN'
+  if (lower.startsWith('en')) return 'en'
+  return undefined
+}
+
+/** ?lng=, then the lng cookie, then Accept-Language (by q), then zh-CN. */
+export function resolveLocale(request: Request): Locale {
+  const url = new URL(request.url)
+  const fromQuery = matchLocale(url.searchParams.get('lng'))
+  if (fromQuery) return fromQuery
+  const cookie = request.headers.get('Cookie') ?? ''
+  const fromCookie = matchLocale(/(?:^|;\s*)lng=([^;]+)/.exec(cookie)?.[1])
+  if (fromCookie) return fromCookie
+  const accept = request.headers.get('Accept-Language') ?? ''
+  const ranked = accept
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';')
+      const q = params.find((p) => p.trim().startsWith('q='))
+      return { tag: tag ?? '', q: q ? Number(q.trim().slice(2)) || 0 : 1 }
+    })
+    .filter((x) => x.tag && x.q > 0)
+    .sort((a, b) => b.q - a.q)
+  for (const { tag } of ranked) {
+    const match = matchLocale(tag)
+    if (match) return match
+  }
+  return defaultLocale
+}
+
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string
+
+export function translator(locale: Locale): Translate {
+  const messages = catalogues[locale]
+  return (key, params) => {
+    const template = messages[key] ?? zhCN[key] ?? key
+    if (!params) return template
+    return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`))
+  }
+}
+
+export const TIME_ZONE = 'Asia/Shanghai'
+
+/** 2026年11月23日 / November 23, 2026 — shown in China time. */
+export function formatDate(iso: string | Date, locale: Locale): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE }).format(date)
+}

@@ -1,0 +1,47 @@
+// Money is an integer count of minor units (fen for CNY) beside an ISO 4217 code.
+// No floats anywhere: parsing and formatting work on digits and BigInt.
+
+export type Money = { amount: number; currency: string }
+
+/** Number of minor-unit digits for a currency (2 for CNY, 0 for JPY). */
+export function minorDigits(currency: string): number {
+  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+}
+
+/** ¥1,234.00 — formats minor units exactly, without float division. */
+export function formatMoney(amount: number, currency: string, locale = 'zh-CN'): string {
+  assertMinorUnits(amount)
+  const digits = minorDigits(currency)
+  const scale = 10n ** BigInt(digits)
+  const big = BigInt(amount)
+  const negative = big < 0n
+  const abs = negative ? -big : big
+  const major = abs / scale
+  const minor = abs % scale
+  // Intl accepts decimal strings exactly (ES2023), so nothing is rounded through a float.
+  const decimal = `${negative ? '-' : ''}${major}${digits ? '.' + minor.toString().padStart(digits, '0') : ''}`
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(decimal as unknown as number)
+}
+
+/** "100", "100.5", "1,000.50" → minor units; undefined when not a valid amount. */
+export function parseMoney(input: string, currency: string): number | undefined {
+  const digits = minorDigits(currency)
+  const cleaned = input.trim().replace(/[,，\s]/g, '').replace(/^[¥￥$]/, '')
+  const pattern = digits === 0 ? /^(\d{1,13})$/ : new RegExp(`^(\\d{1,13})(?:\\.(\\d{1,${digits}}))?$`)
+  const match = pattern.exec(cleaned)
+  if (!match) return undefined
+  const major = BigInt(match[1]!)
+  const minor = BigInt((match[2] ?? '').padEnd(digits, '0') || '0')
+  const value = major * 10n ** BigInt(digits) + minor
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) return undefined
+  return Number(value)
+}
+
+export function assertMinorUnits(amount: number): void {
+  if (!Number.isSafeInteger(amount)) throw new TypeError(`money must be an integer count of minor units, got ${amount}`)
+}

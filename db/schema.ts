@@ -1,0 +1,96 @@
+import type { Generated } from 'kysely'
+
+// The Kysely Database interface: one entry per table, in the order migrations create them.
+// Times are ISO-8601 UTC strings; money is integer minor units; flags are 0/1.
+
+export interface StationsTable {
+  id: Generated<number>
+  parent_id: number | null
+  level: 'province' | 'city' | 'county' | 'township' | 'community'
+  code: string
+  name: string
+  name_en: string
+  path: string
+}
+
+export interface ProgrammesTable {
+  id: Generated<number>
+  slug: string
+  kind: 'scholarship' | 'sponsorship' | 'wish' | 'relief'
+  name: string
+  name_en: string
+  description: Generated<string>
+  description_en: Generated<string>
+  award_amount: number
+  currency: string
+  terms: Generated<string>
+  eligible_categories: Generated<string>
+  created_at: string
+}
+
+export interface CampaignsTable {
+  id: Generated<number>
+  slug: string
+  title: string
+  title_en: string
+  summary: Generated<string>
+  summary_en: Generated<string>
+  story: Generated<string>
+  story_en: Generated<string>
+  goal_amount: number
+  currency: string
+  programme_id: number | null
+  station_id: number | null
+  status: Generated<'draft' | 'active' | 'closed'>
+  starts_at: string
+  ends_at: string | null
+  created_at: string
+}
+
+/** Personal data of minors: never selected by public queries except public_code, grade and station. */
+export interface BeneficiariesTable {
+  id: Generated<number>
+  public_code: string
+  station_id: number
+  legal_name: string
+  gender: 'female' | 'male' | 'other'
+  birth_date: string
+  national_id: string
+  school: string
+  grade: string
+  categories: Generated<string>
+  guardian_name: string
+  guardian_phone: string
+  status: Generated<'new' | 'active' | 'graduated' | 'exited'>
+  next_verification_on: string | null
+  created_at: string
+}
+
+export interface UsersTable {
+  id: Generated<number>
+  email: string
+  display_name: string
+  password_hash: string | null
+  locale: Generated<string>
+  active: Generated<number>
+  created_at: string
+}
+
+export type Role = 'admin' | 'finance' | 'caseworker' | 'auditor' | 'donor'
+
+export interface RoleGrantsTable {
+  id: Generated<number>
+  user_id: number
+  role: Role
+  station_id: number | null
+  created_at: string
+}
+
+export interface Database {
+  stations: StationsTable
+  programmes: ProgrammesTable
+  campaigns: CampaignsTable
+  beneficiaries: BeneficiariesTable
+  users: UsersTable
+  role_grants: RoleGrantsTable
+}

@@ -1,0 +1,65 @@
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { NO_MIGRATIONS } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { isValidNationalId } from '~/modules/beneficiaries/national-id'
+import { createMigrator, migrateToLatest } from '../../db/migrator'
+import { seedDemo } from '../../db/seed/demo'
+import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
+
+// Every migration, both ways, and a round trip through every table on this dialect.
+describe.skipIf(skipReason)(`schema on ${testDialect}`, () => {
+  let t: TestDb
+  beforeAll(async () => {
+    t = await createTestDb({ migrate: false })
+  })
+  afterAll(async () => t?.destroy())
+
+  const migrator = () => createMigrator(t.db)
+
+  it('applies every migration, rolls all back, and applies them again', async () => {
+    const files = (await fs.readdir('db/migrations')).filter((f) => /^\d{14}_.+\.ts$/.test(f))
+    const first = await migrateToLatest(t.db)
+    expect(first.results?.map((r) => r.status)).toEqual(files.map(() => 'Success'))
+    const down = await migrator().migrateTo(NO_MIGRATIONS)
+    expect(down.error).toBeUndefined()
+    expect(down.results?.length).toBe(files.length)
+    const again = await migrateToLatest(t.db)
+    expect(again.results?.length).toBe(files.length)
+  })
+
+  it('migration files are timestamp-named and never import app code', async () => {
+    for (const file of await fs.readdir('db/migrations')) {
+      expect(file).toMatch(/^\d{14}_[a-z0-9_]+\.ts$/)
+      const source = await fs.readFile(path.join('db/migrations', file), 'utf8')
+      const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1])
+      expect(imports.every((i) => i === 'kysely'), `${file} imports ${imports.join(', ')}`).toBe(true)
+    }
+  })
+
+  it('seeds every table, reads it back intact, and seeds only once', async () => {
+    const first = await seedDemo(t.db, { now: new Date('2026-11-23T02:00:00Z') })
+    expect(first.seeded).toBe(true)
+    const tables = (await t.db.introspection.getTables()).map((x) => x.name).filter((n) => !n.startsWith('kysely_'))
+    expect(tables.length).toBeGreaterThan(5)
+    for (const table of tables) {
+      const row = await t.db.selectFrom(table as any).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      expect(Number(row.n), `table ${table} has no seeded rows`).toBeGreaterThan(0)
+    }
+    const students = await t.db.selectFrom('beneficiaries').selectAll().orderBy('id').execute()
+    expect(students).toHaveLength(60)
+    expect(students.every((s) => isValidNationalId(s.national_id))).toBe(true)
+    expect(JSON.parse(students[0]!.categories)).toBeInstanceOf(Array)
+    const province = await t.db.selectFrom('stations').selectAll().where('level', '=', 'province').executeTakeFirstOrThrow()
+    const subtree = await t.db.selectFrom('stations').select('code').where('path', 'like', `${province.path}%`).execute()
+    expect(subtree.length).toBeGreaterThanOrEqual(15)
+    const goal = await t.db.selectFrom('campaigns').select(['goal_amount']).where('slug', '=', 'hope-star-2026').executeTakeFirstOrThrow()
+    expect(goal.goal_amount).toBe(30000000)
+    expect(typeof goal.goal_amount).toBe('number')
+
+    const again = await seedDemo(t.db)
+    expect(again.seeded).toBe(false)
+    const count = await t.db.selectFrom('beneficiaries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    expect(Number(count.n)).toBe(60)
+  })
+})

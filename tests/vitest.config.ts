@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// Three projects, one command (npm test):
+//  sqlite   — unit tests and the integration suite over a real SQLite file per test file
+//  postgres — the same integration suite over a throwaway PostgreSQL 15 cluster
+//  e2e      — Chromium (playwright-core) against the built server
+const root = fileURLToPath(new URL('..', import.meta.url))
+const alias = [{ find: /^~\//, replacement: `${root}app/` }]
+
+export default defineConfig({
+  root,
+  resolve: { alias },
+  test: {
+    reporters: ['default'],
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'sqlite',
+          root,
+          include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.{ts,tsx}'],
+          env: { TEST_DIALECT: 'sqlite', NODE_ENV: 'test' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'postgres',
+          root,
+          include: ['tests/integration/**/*.test.{ts,tsx}'],
+          env: { TEST_DIALECT: 'postgres', NODE_ENV: 'test' },
+          globalSetup: ['tests/support/postgres-cluster.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          root,
+          include: ['tests/e2e/**/*.test.ts'],
+          env: { NODE_ENV: 'test' },
+          globalSetup: ['tests/support/e2e-server.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+        },
+      },
+    ],
+  },
+})

@@ -1,4 +1,8 @@
 import type { Generated } from 'kysely'
+import type { AuthTables } from './tables/auth'
+import type { GivingTables } from './tables/giving'
+import type { LedgerTables } from './tables/ledger'
+import type { MailTables } from './tables/mail'
 
 // The Kysely Database interface: one entry per table, in the order migrations create them.
 // Times are ISO-8601 UTC strings; money is integer minor units; flags are 0/1.
@@ -86,7 +90,8 @@ export interface RoleGrantsTable {
   created_at: string
 }
 
-export interface Database {
+/** Core tables here; each domain's tables in db/tables/<domain>.ts. */
+export interface Database extends LedgerTables, AuthTables, GivingTables, MailTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

@@ -7,6 +7,10 @@ import { createMigrator, migrateToLatest } from '../../db/migrator'
 import { seedDemo } from '../../db/seed/demo'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
+// Tables a fresh demo legitimately leaves empty, each with the reason.
+// Any other table without seeded rows fails the round trip below.
+const EMPTY_AFTER_SEED: Record<string, string> = {}
+
 // Every migration, both ways, and a round trip through every table on this dialect.
 describe.skipIf(skipReason)(`schema on ${testDialect}`, () => {
   let t: TestDb
@@ -42,7 +46,7 @@ describe.skipIf(skipReason)(`schema on ${testDialect}`, () => {
     expect(first.seeded).toBe(true)
     const tables = (await t.db.introspection.getTables()).map((x) => x.name).filter((n) => !n.startsWith('kysely_'))
     expect(tables.length).toBeGreaterThan(5)
-    for (const table of tables) {
+    for (const table of tables.filter((name) => !(name in EMPTY_AFTER_SEED))) {
       const row = await t.db.selectFrom(table as any).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
       expect(Number(row.n), `table ${table} has no seeded rows`).toBeGreaterThan(0)
     }

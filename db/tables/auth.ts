@@ -1,0 +1,2 @@
+// Staff access and audit tables (app/modules/auth, app/modules/audit).
+export interface AuthTables {}

@@ -1,0 +1,2 @@
+// Giving tables (app/modules/donations, app/modules/payments).
+export interface GivingTables {}

@@ -1,0 +1,2 @@
+// Receipts and outbox tables (app/modules/receipts, app/modules/mail).
+export interface MailTables {}

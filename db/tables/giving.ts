@@ -1,2 +1,84 @@
+import type { Generated } from 'kysely'
+
 // Giving tables (app/modules/donations, app/modules/payments).
-export interface GivingTables {}
+// Donor personal data (name, email) lives only here, never in ledger tables.
+
+export type DonationStatus = 'pending' | 'paid' | 'failed' | 'canceled' | 'refunded' | 'partially_refunded' | 'disputed'
+export type Designation = 'campaign' | 'general' | 'sponsorship' | 'wish'
+export type DisplayMode = 'full' | 'family' | 'anonymous'
+export type PaymentProvider = 'stripe' | 'demo' | 'offline' | 'import'
+
+export interface DonationsTable {
+  id: Generated<number>
+  public_id: string
+  tracking_code: string
+  status: DonationStatus
+  frequency: 'once' | 'monthly'
+  designation: Designation
+  campaign_id: number | null
+  target_id: number | null
+  fund: string
+  amount: number
+  currency: string
+  cover_fee: Generated<number>
+  fee_amount: number | null
+  refunded_amount: Generated<number>
+  donor_name: string
+  donor_email: string
+  display_mode: DisplayMode
+  display_name: string
+  message: string | null
+  locale: Generated<string>
+  provider: PaymentProvider
+  checkout_idempotency_key: string | null
+  provider_session_id: string | null
+  provider_invoice_id: string | null
+  provider_payment_intent_id: string | null
+  provider_charge_id: string | null
+  recurring_gift_id: number | null
+  source_ref: string | null
+  client_key: string | null
+  recorded_by: number | null
+  created_at: string
+  paid_at: string | null
+}
+
+export interface RecurringGiftsTable {
+  id: Generated<number>
+  provider: string
+  provider_subscription_id: string | null
+  provider_customer_id: string | null
+  status: 'pending' | 'active' | 'canceled'
+  donor_email: string
+  amount: number
+  currency: string
+  created_at: string
+  canceled_at: string | null
+}
+
+export interface PaymentEventsTable {
+  id: Generated<number>
+  provider: string
+  event_id: string
+  type: string
+  received_at: string
+  processed_at: string | null
+  outcome: string | null
+}
+
+export interface DonationReversalsTable {
+  id: Generated<number>
+  donation_id: number
+  kind: 'refund' | 'dispute'
+  provider_ref: string
+  amount: number
+  currency: string
+  occurred_at: string
+}
+
+export interface GivingTables {
+  donations: DonationsTable
+  recurring_gifts: RecurringGiftsTable
+  payment_events: PaymentEventsTable
+  donation_reversals: DonationReversalsTable
+}

@@ -7,6 +7,7 @@ import { createRequestHandler } from '@remix-run/express'
 import { broadcastDevReady, installGlobals, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
+import { checkOrigin } from '../modules/auth/csrf.server'
 import { getEnv } from '../utils/env.server'
 
 installGlobals({ nativeFetch: true })
@@ -47,6 +48,13 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
     next()
   })
 
+  // CSRF: a state-changing request must come from BASE_URL's origin (webhooks exempt).
+  app.use((req, res, next) => {
+    const request = { method: req.method, url: req.originalUrl, headers: { get: (name: string) => req.get(name) ?? null } }
+    if (checkOrigin(request, env.BASE_URL)) return next()
+    res.status(403).type('text/plain').send('Forbidden: cross-origin request refused')
+  })
+
   // Fingerprinted assets are immutable; everything else in public/ is short-lived.
   app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
   app.use(express.static('public', { maxAge: '1h' }))
@@ -59,7 +67,7 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
     createRequestHandler({
       build: options.dev ? load : build,
       mode: env.NODE_ENV,
-      getLoadContext: (_req, res) => ({ cspNonce: res.locals.cspNonce as string }),
+      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' }),
     }),
   )
   return app

@@ -1,0 +1,49 @@
+// The one place that says which role may do what. Isomorphic (no server imports)
+// so that pages can hide what a user may not do; the server decides with the same table.
+
+export const PERMISSIONS = [
+  'admin.access', // any staff page at all (dashboard, own account)
+  'self.sessions', // list and sign out one's own sessions
+  'self.security', // TOTP enrolment and recovery codes
+  'students.read', // a student's personal data (every read is audited)
+  'students.write',
+  'staff.read',
+  'staff.manage', // invite, grant and revoke roles, deactivate
+  'audit.read',
+  'disbursements.prepare',
+  'disbursements.approve', // also needs TOTP: see assertCanApprove
+  'ledger.read',
+  'donor.portal',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+export const ROLES = ['admin', 'finance', 'caseworker', 'auditor', 'donor'] as const
+export type KnownRole = (typeof ROLES)[number]
+export const STAFF_ROLES = ['admin', 'finance', 'caseworker', 'auditor'] as const satisfies readonly KnownRole[]
+
+const SELF: Permission[] = ['admin.access', 'self.sessions', 'self.security']
+
+export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>> = {
+  admin: [...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read'],
+  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read'],
+  caseworker: [...SELF, 'students.read', 'students.write', 'disbursements.prepare'],
+  // Reads everything, including the audit log; changes nothing but their own account security.
+  auditor: [...SELF, 'students.read', 'staff.read', 'audit.read', 'ledger.read'],
+  donor: ['donor.portal'],
+}
+
+/** Roles whose holders must have TOTP before they approve anything. */
+export const TOTP_REQUIRED_ROLES: readonly KnownRole[] = ['admin', 'finance']
+
+/** What a role may do. An unknown role (or anything not a string) gets nothing. */
+export function permissionsOf(role: unknown): ReadonlySet<Permission> {
+  if (typeof role !== 'string' || !Object.prototype.hasOwnProperty.call(ROLE_PERMISSIONS, role)) return new Set()
+  return new Set(ROLE_PERMISSIONS[role as KnownRole])
+}
+
+export function roleHas(role: unknown, permission: Permission): boolean {
+  return permissionsOf(role).has(permission)
+}
+
+/** A route's rule: which permission its loader and its action need. */
+export type RouteAccess = { loader?: Permission; action?: Permission }

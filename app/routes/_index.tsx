@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { useLoaderData } from '@remix-run/react'
+import { Link, useLoaderData } from '@remix-run/react'
+import { CampaignProgress } from '~/components/progress-bar'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
-import { useLocale, useT } from '~/utils/locale'
-import { formatMoney } from '~/utils/money'
+import { useT } from '~/utils/locale'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
@@ -14,7 +14,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function Home() {
   const { campaigns } = useLoaderData<typeof loader>()
   const t = useT()
-  const locale = useLocale()
   return (
     <>
       <section className="hero">
@@ -29,12 +28,15 @@ export default function Home() {
           <ul className="card-grid">
             {campaigns.map((c) => (
               <li key={c.id} className="card">
-                <h3>{c.title}</h3>
+                <h3>
+                  <Link to={`/campaigns/${c.slug}`}>{c.title}</Link>
+                </h3>
                 {c.programmeName ? <p className="tag">{c.programmeName}</p> : null}
                 <p>{c.summary}</p>
-                <p className="muted">
-                  {t('campaign.goal')} {formatMoney(c.goalAmount, c.currency, locale)}
-                </p>
+                <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />
+                <Link className="button" to={`/donate?campaign=${c.slug}`}>
+                  {t('campaign.donate')}
+                </Link>
               </li>
             ))}
           </ul>

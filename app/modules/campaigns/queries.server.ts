@@ -1,5 +1,6 @@
 import type { DB } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
+import { campaignProgress } from './detail.server'
 
 export type CampaignCard = {
   id: number
@@ -10,6 +11,8 @@ export type CampaignCard = {
   currency: string
   endsAt: string | null
   programmeName: string | null
+  raised: number
+  donors: number
 }
 
 /** Active campaigns for public pages, in the reader's language, newest first. */
@@ -35,7 +38,9 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
     .orderBy('campaigns.id', 'desc')
     .execute()
   const en = locale === 'en'
+  const progress = await campaignProgress(db, rows.map((r) => r.id))
   return rows.map((r) => ({
+    ...progress.get(r.id)!,
     id: r.id,
     slug: r.slug,
     title: en ? r.title_en : r.title,

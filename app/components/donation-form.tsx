@@ -1,0 +1,165 @@
+import { Form, useNavigation } from '@remix-run/react'
+import { useState, type FormEvent } from 'react'
+import { donationFormSchema, fieldErrors, PRESET_AMOUNTS, type DonationLimits } from '~/modules/donations/schema'
+import type { MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+type Props = {
+  limits: DonationLimits
+  defaultCurrency: string
+  campaigns: { slug: string; title: string }[]
+  selectedCampaign: string | null
+  errors?: Record<string, string>
+  formError?: string
+  values?: Record<string, string>
+}
+
+// Works without JavaScript (a plain POST). With JavaScript, the same zod schema the
+// server uses checks the form first, so mistakes show before a round trip.
+export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampaign, errors: serverErrors, formError, values = {} }: Props) {
+  const t = useT()
+  const locale = useLocale()
+  const navigation = useNavigation()
+  const [clientErrors, setClientErrors] = useState<Record<string, string> | null>(null)
+  const errors = clientErrors ?? serverErrors ?? {}
+  const currency = values.currency ?? defaultCurrency
+  const message = (field: string) => {
+    const key = errors[field]
+    if (!key) return undefined
+    return t(key as MessageKey, { min: formatMoney(limits.min, currency, locale), max: formatMoney(limits.max, currency, locale) })
+  }
+  const describedBy = (field: string) => (errors[field] ? `${field}-error` : undefined)
+  const onSubmit = (event: FormEvent<HTMLFormElement>) => {
+    const result = donationFormSchema(limits).safeParse(Object.fromEntries(new FormData(event.currentTarget)))
+    if (!result.success) {
+      event.preventDefault()
+      setClientErrors(fieldErrors(result.error))
+    } else setClientErrors({})
+  }
+  const FieldError = ({ field }: { field: string }) =>
+    errors[field] ? (
+      <p className="field-error" id={`${field}-error`}>
+        {message(field)}
+      </p>
+    ) : null
+  const designation = values.designation ?? (selectedCampaign ? 'campaign' : 'general')
+
+  return (
+    <Form method="post" className="form-narrow" noValidate onSubmit={onSubmit} aria-describedby={Object.keys(errors).length || formError ? 'form-errors' : undefined}>
+      {Object.keys(errors).length || formError ? (
+        <div className="error-summary" id="form-errors" role="alert">
+          {formError ?? t('donate.errorSummary')}
+        </div>
+      ) : null}
+      <fieldset aria-describedby={describedBy('customAmount')}>
+        <legend>{t('donate.amount')}</legend>
+        <div className="choice-row">
+          {PRESET_AMOUNTS.map((amount) => (
+            <label key={amount} className="choice">
+              <input type="radio" name="amountChoice" value={String(amount)} defaultChecked={(values.amountChoice ?? '10000') === String(amount)} />
+              {formatMoney(amount, 'CNY', locale)}
+            </label>
+          ))}
+          <label className="choice">
+            <input type="radio" name="amountChoice" value="custom" defaultChecked={values.amountChoice === 'custom'} />
+            {t('donate.custom')}
+          </label>
+        </div>
+        <div className="field">
+          <label htmlFor="customAmount">{t('donate.customAmount')}</label>
+          <input id="customAmount" name="customAmount" inputMode="decimal" autoComplete="off" defaultValue={values.customAmount} aria-invalid={errors.customAmount ? true : undefined} aria-describedby={describedBy('customAmount')} />
+          <FieldError field="customAmount" />
+        </div>
+        <div className="field">
+          <label htmlFor="currency">{t('donate.currency')}</label>
+          <select id="currency" name="currency" defaultValue={currency} aria-invalid={errors.currency ? true : undefined} aria-describedby={describedBy('currency')}>
+            {limits.currencies.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+          <FieldError field="currency" />
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t('donate.frequency')}</legend>
+        <div className="choice-row">
+          {(['once', 'monthly'] as const).map((f) => (
+            <label key={f} className="choice">
+              <input type="radio" name="frequency" value={f} defaultChecked={(values.frequency ?? 'once') === f} />
+              {t(f === 'once' ? 'donate.once' : 'donate.monthly')}
+            </label>
+          ))}
+        </div>
+        <p className="muted">{t('donate.methods')}</p>
+        <FieldError field="frequency" />
+      </fieldset>
+
+      <fieldset>
+        <legend>{t('donate.designation')}</legend>
+        <div className="choice-row">
+          <label className="choice">
+            <input type="radio" name="designation" value="campaign" defaultChecked={designation === 'campaign'} />
+            {t('donate.toCampaign')}
+          </label>
+          <label className="choice">
+            <input type="radio" name="designation" value="general" defaultChecked={designation === 'general'} />
+            {t('donate.toGeneral')}
+          </label>
+        </div>
+        <div className="field">
+          <label htmlFor="campaign">{t('nav.campaigns')}</label>
+          <select id="campaign" name="campaign" defaultValue={values.campaign ?? selectedCampaign ?? ''} aria-invalid={errors.campaign ? true : undefined} aria-describedby={describedBy('campaign')}>
+            <option value="">—</option>
+            {campaigns.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+          <FieldError field="campaign" />
+          <FieldError field="designation" />
+        </div>
+      </fieldset>
+
+      <fieldset>
+        <legend>{t('donate.displayMode')}</legend>
+        <div className="choice-row">
+          {(['full', 'family', 'anonymous'] as const).map((m) => (
+            <label key={m} className="choice">
+              <input type="radio" name="displayMode" value={m} defaultChecked={(values.displayMode ?? 'family') === m} />
+              {t(m === 'full' ? 'donate.showFull' : m === 'family' ? 'donate.showFamily' : 'donate.showAnonymous')}
+            </label>
+          ))}
+        </div>
+        <FieldError field="displayMode" />
+        <div className="field">
+          <label htmlFor="name">{t('donate.name')}</label>
+          <input id="name" name="name" autoComplete="name" maxLength={80} defaultValue={values.name} aria-invalid={errors.name ? true : undefined} aria-describedby={describedBy('name')} />
+          <FieldError field="name" />
+        </div>
+        <div className="field">
+          <label htmlFor="email">{t('donate.email')}</label>
+          <input id="email" name="email" type="email" autoComplete="email" required defaultValue={values.email} aria-invalid={errors.email ? true : undefined} aria-describedby={describedBy('email')} />
+          <FieldError field="email" />
+        </div>
+        <div className="field">
+          <label htmlFor="message">{t('donate.message')}</label>
+          <textarea id="message" name="message" rows={3} maxLength={500} defaultValue={values.message} aria-invalid={errors.message ? true : undefined} aria-describedby={describedBy('message')} />
+          <FieldError field="message" />
+        </div>
+        <label className="choice">
+          <input type="checkbox" name="coverFee" value="on" defaultChecked={values.coverFee === 'on'} />
+          {t('donate.coverFee')}
+        </label>
+      </fieldset>
+      <p className="muted">{t('donate.privacy')}</p>
+      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+        {t('donate.submit')}
+      </button>
+    </Form>
+  )
+}

@@ -1,0 +1,135 @@
+import type { DB } from '~/utils/db.server'
+import type { PaymentProvider } from '../payments/provider'
+import { publicDisplayName } from './display-name'
+import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
+import type { DonationInput } from './schema'
+
+// Starting a gift: resolve where the money goes, rate-limit card testing, write the
+// pending donation (with the idempotency key) BEFORE calling the provider, then link
+// the provider's session to it.
+
+export const RATE_LIMITS = { windowMinutes: 10, perClient: 10, perEmail: 5 }
+
+export class CheckoutFieldError extends Error {
+  constructor(public field: string, public messageKey: string) {
+    super(`${field}: ${messageKey}`)
+  }
+}
+export class CheckoutRateLimited extends Error {}
+
+/** A fee the donor may choose to cover, estimated at 3.4 % (the processor's real fee is booked later). */
+export function estimateFee(amount: number): number {
+  return Math.floor((amount * 34 + 999) / 1000)
+}
+
+type Target = { fund: string; campaignId: number | null; description: string }
+
+async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en'): Promise<Target> {
+  if (input.designation === 'general') {
+    return { fund: 'fund:general', campaignId: null, description: locale === 'en' ? 'Hope Ledger general fund' : '希望账本 · 非限定基金' }
+  }
+  if (input.designation === 'campaign') {
+    const campaign = await db
+      .selectFrom('campaigns')
+      .select(['id', 'title', 'title_en', 'status'])
+      .where('slug', '=', input.campaignSlug ?? '')
+      .executeTakeFirst()
+    if (!campaign || campaign.status !== 'active') throw new CheckoutFieldError('campaign', 'donate.error.campaignClosed')
+    return { fund: `fund:campaign:${campaign.id}`, campaignId: campaign.id, description: locale === 'en' ? campaign.title_en : campaign.title }
+  }
+  // Sponsorships and micro-wishes arrive with the students registry.
+  throw new CheckoutFieldError('designation', 'donate.error.target')
+}
+
+export async function startCheckout(
+  db: DB,
+  provider: PaymentProvider,
+  input: DonationInput,
+  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date },
+): Promise<{ publicId: string; url: string }> {
+  const now = ctx.now ?? new Date()
+  const target = await resolveTarget(db, input, ctx.locale)
+  const key = clientKey(ctx.clientIp)
+  const since = new Date(now.getTime() - RATE_LIMITS.windowMinutes * 60_000).toISOString()
+  const count = async (column: 'client_key' | 'donor_email', value: string) =>
+    Number(
+      (
+        await db
+          .selectFrom('donations')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(column, '=', value)
+          .where('created_at', '>=', since)
+          .where('provider', 'in', ['stripe', 'demo'])
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
+  if ((key && (await count('client_key', key)) >= RATE_LIMITS.perClient) || (await count('donor_email', input.email)) >= RATE_LIMITS.perEmail) {
+    throw new CheckoutRateLimited('too many checkouts')
+  }
+
+  const amount = input.coverFee ? input.amount + estimateFee(input.amount) : input.amount
+  const publicId = newDonationPublicId()
+  const idempotencyKey = `checkout:${publicId}`
+  const at = now.toISOString()
+  await db.transaction().execute(async (trx) => {
+    let recurringGiftId: number | null = null
+    if (input.frequency === 'monthly') {
+      const gift = await trx
+        .insertInto('recurring_gifts')
+        .values({ provider: provider.name, status: 'pending', donor_email: input.email, amount, currency: input.currency, created_at: at, provider_subscription_id: null, provider_customer_id: null, canceled_at: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      recurringGiftId = gift.id
+    }
+    await trx
+      .insertInto('donations')
+      .values({
+        public_id: publicId,
+        tracking_code: newTrackingCode(),
+        status: 'pending',
+        frequency: input.frequency,
+        designation: input.designation,
+        campaign_id: target.campaignId,
+        target_id: input.targetId,
+        fund: target.fund,
+        amount,
+        currency: input.currency,
+        cover_fee: input.coverFee ? 1 : 0,
+        fee_amount: null,
+        donor_name: input.name,
+        donor_email: input.email,
+        display_mode: input.displayMode,
+        display_name: publicDisplayName(input.name, input.displayMode),
+        message: input.message,
+        locale: ctx.locale,
+        provider: provider.name,
+        checkout_idempotency_key: idempotencyKey,
+        provider_session_id: null,
+        provider_invoice_id: null,
+        provider_payment_intent_id: null,
+        provider_charge_id: null,
+        recurring_gift_id: recurringGiftId,
+        source_ref: null,
+        client_key: key,
+        recorded_by: null,
+        created_at: at,
+        paid_at: null,
+      })
+      .execute()
+  })
+
+  const session = await provider.createCheckout({
+    donationPublicId: publicId,
+    idempotencyKey,
+    amount,
+    currency: input.currency,
+    frequency: input.frequency,
+    description: target.description,
+    email: input.email,
+    locale: ctx.locale,
+    successUrl: `${ctx.baseUrl}/donate/thanks?donation=${publicId}`,
+    cancelUrl: `${ctx.baseUrl}/donate/cancelled?donation=${publicId}`,
+  })
+  await db.updateTable('donations').set({ provider_session_id: session.sessionId }).where('public_id', '=', publicId).execute()
+  return { publicId, url: session.url }
+}

@@ -1,0 +1,103 @@
+import { sql, type Transaction } from 'kysely'
+import type { Database } from '../../../db/schema'
+import type { DonationsTable } from '../../../db/tables/giving'
+import { postDonation, postRefund } from '../ledger'
+import { issueReceiptForDonation, queueRefundNotice } from '../receipts/issue.server'
+import type { PaymentDetails } from '../payments/provider'
+
+// Fulfilment and reversals of one donation. Every function runs inside the caller's
+// transaction, so the ledger posting, the donation's status and the receipt job
+// commit together or not at all.
+
+type Trx = Transaction<Database>
+export type DonationRow = { [K in keyof DonationsTable]: DonationsTable[K] extends import('kysely').Generated<infer T> ? T : DonationsTable[K] }
+
+/** Read a donation and, on PostgreSQL, lock it for the rest of the transaction. */
+export async function lockDonation(trx: Trx, where: { publicId?: string; paymentIntentId?: string; chargeId?: string }) {
+  let query = trx.selectFrom('donations').selectAll()
+  if (where.publicId) query = query.where('public_id', '=', where.publicId)
+  else if (where.paymentIntentId) query = query.where('provider_payment_intent_id', '=', where.paymentIntentId)
+  else if (where.chargeId) query = query.where('provider_charge_id', '=', where.chargeId)
+  else return undefined
+  // SQLite already holds the database write lock (BEGIN IMMEDIATE); FOR UPDATE is PostgreSQL's equivalent.
+  const isPg = trx.getExecutor().adapter.constructor.name === 'PostgresAdapter'
+  return (isPg ? query.forUpdate() : query).executeTakeFirst() as Promise<DonationRow | undefined>
+}
+
+/** Mark a pending donation paid, book it in the ledger, and issue its receipt. Idempotent. */
+export async function fulfilDonation(
+  trx: Trx,
+  donation: DonationRow,
+  payment: PaymentDetails & { paidAt: string; sessionId?: string | null; invoiceId?: string | null },
+): Promise<'fulfilled' | 'already'> {
+  if (donation.status !== 'pending' && donation.status !== 'failed') return 'already'
+  if (payment.currency !== donation.currency) {
+    throw new Error(`donation ${donation.public_id}: paid in ${payment.currency}, expected ${donation.currency}`)
+  }
+  await trx
+    .updateTable('donations')
+    .set({
+      status: 'paid',
+      amount: payment.amount,
+      fee_amount: payment.fee,
+      paid_at: payment.paidAt,
+      provider_payment_intent_id: payment.paymentIntentId,
+      provider_charge_id: payment.chargeId,
+      ...(payment.sessionId ? { provider_session_id: payment.sessionId } : {}),
+      ...(payment.invoiceId ? { provider_invoice_id: payment.invoiceId } : {}),
+    })
+    .where('id', '=', donation.id)
+    .execute()
+  await postDonation(trx, {
+    idempotencyKey: `donation:${donation.public_id}`,
+    donationRef: donation.public_id,
+    fund: donation.fund,
+    amount: payment.amount,
+    fee: payment.fee,
+    currency: payment.currency,
+    paidAt: payment.paidAt,
+    displayName: donation.display_name,
+  })
+  await issueReceiptForDonation(trx, { donationId: donation.id, issuedAt: payment.paidAt })
+  return 'fulfilled'
+}
+
+/**
+ * Record one refund or dispute withdrawal, identified by the provider's own id, so the
+ * same refund delivered twice books once and each amount comes from the provider's object.
+ */
+export async function reverseDonation(
+  trx: Trx,
+  donation: DonationRow,
+  reversal: { kind: 'refund' | 'dispute'; providerRef: string; amount: number; currency: string; occurredAt: string },
+): Promise<'reversed' | 'already'> {
+  const inserted = await trx
+    .insertInto('donation_reversals')
+    .values({ donation_id: donation.id, kind: reversal.kind, provider_ref: reversal.providerRef, amount: reversal.amount, currency: reversal.currency, occurred_at: reversal.occurredAt })
+    .onConflict((oc) => oc.column('provider_ref').doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  if (!inserted) return 'already'
+  await postRefund(trx, {
+    idempotencyKey: `${reversal.kind}:${reversal.providerRef}`,
+    donationRef: donation.public_id,
+    amount: reversal.amount,
+    currency: reversal.currency,
+    occurredAt: reversal.occurredAt,
+    reason: reversal.kind,
+  })
+  const totals = await trx
+    .selectFrom('donation_reversals')
+    .select((eb) => [
+      eb.fn.coalesce(eb.fn.sum<number>(sql`case when kind = 'refund' then amount else 0 end`), sql`0`).as('refunded'),
+    ])
+    .where('donation_id', '=', donation.id)
+    .executeTakeFirstOrThrow()
+  const refunded = Number(totals.refunded)
+  const status = reversal.kind === 'dispute' ? 'disputed' : refunded >= donation.amount ? 'refunded' : 'partially_refunded'
+  await trx.updateTable('donations').set({ status, refunded_amount: refunded }).where('id', '=', donation.id).execute()
+  if (reversal.kind === 'refund') {
+    await queueRefundNotice(trx, { donationId: donation.id, amount: reversal.amount, currency: reversal.currency, occurredAt: reversal.occurredAt, dedupeKey: `refund:${reversal.providerRef}` })
+  }
+  return 'reversed'
+}

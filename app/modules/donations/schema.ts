@@ -1,0 +1,81 @@
+// The donation form's schema, shared by the browser and the server (imports nothing server-only).
+import { z } from 'zod'
+import { parseMoney } from '../../utils/money'
+
+export const PRESET_AMOUNTS = [5000, 10000, 20000, 50000] as const // fen: ¥50, ¥100, ¥200, ¥500
+
+export type DonationLimits = { min: number; max: number; currencies: readonly string[] }
+
+/** Error messages are message keys; the form renders them in the reader's language. */
+export function donationFormSchema(limits: DonationLimits) {
+  // Every field is read as loose text first and checked in one pass below, so a
+  // submission with several mistakes gets a message on each field at once.
+  const text = z.string().optional().catch(undefined)
+  const email = z.string().trim().toLowerCase().max(254).email()
+  return z
+    .object({
+      amountChoice: text,
+      customAmount: text,
+      currency: text,
+      frequency: text,
+      designation: text,
+      campaign: text,
+      targetId: text,
+      displayMode: text,
+      name: text,
+      email: text,
+      message: text,
+      coverFee: text,
+    })
+    .transform((v, ctx) => {
+      const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message })
+      if (!limits.currencies.includes(v.currency ?? '')) issue('currency', 'donate.error.currency')
+      if (!['once', 'monthly'].includes(v.frequency ?? '')) issue('frequency', 'donate.error.frequency')
+      if (!['campaign', 'general', 'sponsorship', 'wish'].includes(v.designation ?? '')) issue('designation', 'donate.error.designation')
+      if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? '')) issue('displayMode', 'donate.error.displayMode')
+      if (!email.safeParse(v.email ?? '').success) issue('email', 'donate.error.email')
+      if ((v.name ?? '').trim().length > 80) issue('name', 'donate.error.nameLong')
+      if ((v.message ?? '').trim().length > 500) issue('message', 'donate.error.messageLong')
+      if (v.targetId !== undefined && v.targetId !== '' && !/^[1-9]\d{0,9}$/.test(v.targetId)) issue('designation', 'donate.error.target')
+      if (v.campaign !== undefined && v.campaign.length > 100) issue('campaign', 'donate.error.campaign')
+      const raw = (v.amountChoice && v.amountChoice !== 'custom' ? v.amountChoice : v.customAmount ?? '').trim()
+      // Preset buttons carry minor units; the custom field is typed in yuan.
+      const preset = Boolean(v.amountChoice && v.amountChoice !== 'custom')
+      const amount = preset ? (/^\d{1,15}$/.test(raw) ? Number(raw) : undefined) : parseMoney(raw, limits.currencies.includes(v.currency ?? '') ? v.currency! : 'CNY')
+      if (!raw) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountRequired' })
+      else if (amount === undefined || !Number.isSafeInteger(amount)) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountInvalid' })
+      else if (amount < limits.min) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountMin' })
+      else if (amount > limits.max) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountMax' })
+      const name = (v.name ?? '').trim()
+      if (v.designation === 'campaign' && !v.campaign) ctx.addIssue({ code: 'custom', path: ['campaign'], message: 'donate.error.campaign' })
+      if ((v.designation === 'sponsorship' || v.designation === 'wish') && !v.targetId) {
+        ctx.addIssue({ code: 'custom', path: ['designation'], message: 'donate.error.target' })
+      }
+      if (v.displayMode && v.displayMode !== 'anonymous' && !name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'donate.error.nameRequired' })
+      return {
+        amount: amount ?? 0,
+        currency: v.currency!,
+        frequency: v.frequency as 'once' | 'monthly',
+        designation: v.designation as 'campaign' | 'general' | 'sponsorship' | 'wish',
+        campaignSlug: v.designation === 'campaign' ? v.campaign ?? null : null,
+        targetId: v.targetId ? Number(v.targetId) : null,
+        displayMode: v.displayMode as 'full' | 'family' | 'anonymous',
+        name,
+        email: email.safeParse(v.email ?? '').data ?? '',
+        message: (v.message ?? '').trim() || null,
+        coverFee: ['on', 'true', '1'].includes(v.coverFee ?? ''),
+      }
+    })
+}
+
+export type DonationInput = z.output<ReturnType<typeof donationFormSchema>>
+
+/** Field → message key, first problem per field, for rendering beside each input. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? 'form')
+    if (!out[field]) out[field] = issue.message.startsWith('donate.') ? issue.message : `donate.error.${field}`
+  }
+  return out
+}

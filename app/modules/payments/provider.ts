@@ -1,0 +1,52 @@
+// One interface for payment providers, so a domestic provider can stand beside Stripe.
+// Events are normalised to Stripe's shapes (the demo checkout emits them too).
+
+export type CheckoutRequest = {
+  donationPublicId: string
+  idempotencyKey: string
+  amount: number
+  currency: string
+  frequency: 'once' | 'monthly'
+  description: string
+  email: string
+  locale: 'zh-CN' | 'en'
+  successUrl: string
+  cancelUrl: string
+}
+
+export type CheckoutSession = { sessionId: string; url: string }
+
+/** What the balance transaction says: the fee the processor kept and the net we received. */
+export type PaymentDetails = {
+  paymentIntentId: string
+  chargeId: string | null
+  amount: number
+  currency: string
+  fee: number
+  net: number
+}
+
+export type WebhookEvent = { id: string; type: string; created: number; data: { object: any } }
+
+export interface PaymentProvider {
+  readonly name: 'stripe' | 'demo'
+  createCheckout(request: CheckoutRequest): Promise<CheckoutSession>
+  /** Verify the signature over the raw body; throws WebhookSignatureError when it fails. */
+  verifyWebhook(rawBody: string, signature: string | null): WebhookEvent
+  paymentDetails(paymentIntentId: string): Promise<PaymentDetails>
+  /** Recent events, newest first, for the reconcile command. */
+  listRecentEvents(options: { since: Date; limit: number }): Promise<WebhookEvent[]>
+  cancelSubscription(subscriptionId: string): Promise<void>
+}
+
+export class WebhookSignatureError extends Error {}
+
+/** Which payment methods to offer: Alipay and WeChat Pay only for one-time payments in currencies Stripe supports for them. */
+export function paymentMethodsFor(currency: string, frequency: 'once' | 'monthly'): string[] {
+  if (frequency === 'monthly') return ['card']
+  const c = currency.toUpperCase()
+  const methods = ['card']
+  if (['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'AUD', 'CAD', 'SGD', 'JPY', 'NZD', 'MYR'].includes(c)) methods.push('alipay')
+  if (['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'AUD', 'CAD', 'SGD', 'JPY', 'DKK', 'NOK', 'SEK', 'CHF'].includes(c)) methods.push('wechat_pay')
+  return methods
+}

@@ -1,0 +1,109 @@
+import Stripe from 'stripe'
+import {
+  paymentMethodsFor,
+  WebhookSignatureError,
+  type CheckoutRequest,
+  type CheckoutSession,
+  type PaymentDetails,
+  type PaymentProvider,
+  type WebhookEvent,
+} from './provider'
+
+export const WEBHOOK_TOLERANCE_SECONDS = 300
+
+export type StripeOptions = {
+  secretKey: string
+  webhookSecret: string
+  /** Tests point the real SDK at a local fake server. */
+  host?: string
+  port?: number
+  protocol?: 'http' | 'https'
+}
+
+export function createStripeProvider(options: StripeOptions): PaymentProvider {
+  const stripe = new Stripe(options.secretKey, {
+    host: options.host,
+    port: options.port,
+    protocol: options.protocol,
+    maxNetworkRetries: 2,
+    timeout: 20_000,
+    appInfo: { name: 'hope-ledger' },
+  })
+
+  return {
+    name: 'stripe',
+
+    async createCheckout(request: CheckoutRequest): Promise<CheckoutSession> {
+      const methods = paymentMethodsFor(request.currency, request.frequency)
+      const metadata = { donation_public_id: request.donationPublicId }
+      const lineItem: Stripe.Checkout.SessionCreateParams.LineItem = {
+        quantity: 1,
+        price_data: {
+          currency: request.currency.toLowerCase(),
+          unit_amount: request.amount,
+          product_data: { name: request.description },
+          ...(request.frequency === 'monthly' ? { recurring: { interval: 'month' as const } } : {}),
+        },
+      }
+      const params: Stripe.Checkout.SessionCreateParams = {
+        mode: request.frequency === 'monthly' ? 'subscription' : 'payment',
+        line_items: [lineItem],
+        payment_method_types: methods as Stripe.Checkout.SessionCreateParams.PaymentMethodType[],
+        customer_email: request.email,
+        client_reference_id: request.donationPublicId,
+        locale: request.locale === 'en' ? 'en' : 'zh',
+        success_url: request.successUrl,
+        cancel_url: request.cancelUrl,
+        metadata,
+        ...(request.frequency === 'monthly'
+          ? { subscription_data: { metadata } }
+          : { payment_intent_data: { metadata } }),
+        ...(methods.includes('wechat_pay') ? { payment_method_options: { wechat_pay: { client: 'web' } } } : {}),
+      }
+      // The idempotency key was stored on our pending donation before this call, so a retry after a crash reuses it.
+      const session = await stripe.checkout.sessions.create(params, { idempotencyKey: request.idempotencyKey })
+      if (!session.url) throw new Error(`Stripe returned checkout session ${session.id} without a URL`)
+      return { sessionId: session.id, url: session.url }
+    },
+
+    verifyWebhook(rawBody: string, signature: string | null): WebhookEvent {
+      if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header')
+      try {
+        return stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, WEBHOOK_TOLERANCE_SECONDS) as unknown as WebhookEvent
+      } catch (error) {
+        throw new WebhookSignatureError((error as Error).message)
+      }
+    },
+
+    async paymentDetails(paymentIntentId: string): Promise<PaymentDetails> {
+      const intent = await stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge.balance_transaction'] })
+      const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null
+      const balance = charge && typeof charge.balance_transaction === 'object' ? charge.balance_transaction : null
+      // Fee and net come from the balance transaction; amounts there are in the settlement currency,
+      // so we book in the charge currency only when they match, else fee is unknown (0) and recorded as such.
+      const sameCurrency = balance && balance.currency.toUpperCase() === intent.currency.toUpperCase()
+      const fee = sameCurrency ? balance!.fee : 0
+      return {
+        paymentIntentId: intent.id,
+        chargeId: charge?.id ?? null,
+        amount: intent.amount_received || intent.amount,
+        currency: intent.currency.toUpperCase(),
+        fee,
+        net: (intent.amount_received || intent.amount) - fee,
+      }
+    },
+
+    async listRecentEvents({ since, limit }): Promise<WebhookEvent[]> {
+      const events: WebhookEvent[] = []
+      for await (const event of stripe.events.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 })) {
+        events.push(event as unknown as WebhookEvent)
+        if (events.length >= limit) break
+      }
+      return events
+    },
+
+    async cancelSubscription(subscriptionId: string) {
+      await stripe.subscriptions.cancel(subscriptionId)
+    },
+  }
+}

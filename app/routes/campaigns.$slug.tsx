@@ -1,0 +1,66 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { CampaignProgress } from '~/components/progress-bar'
+import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
+import { getDb } from '~/utils/db.server'
+import { formatDate, resolveLocale } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const campaign = await getCampaignBySlug(getDb(), params.slug ?? '', resolveLocale(request))
+  if (!campaign) throw new Response('Not Found', { status: 404 })
+  return { campaign, daysLeft: daysLeft(campaign.endsAt) }
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.campaign.title} · 希望账本` : '希望账本' }]
+
+export default function CampaignPage() {
+  const { campaign: c, daysLeft } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  const open = c.status === 'active' && daysLeft !== 0
+  return (
+    <article>
+      <header className="campaign-header">
+        <h1>{c.title}</h1>
+        {c.programmeName ? <p className="tag">{t('campaigns.funds', { programme: c.programmeName })}</p> : null}
+        <p>{c.summary}</p>
+      </header>
+      <div className="campaign-layout">
+        <section aria-labelledby="story">
+          <h2 id="story">{t('campaigns.story')}</h2>
+          <p>{c.story}</p>
+        </section>
+        <aside className="card">
+          <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />
+          <p className="muted">
+            {open && daysLeft !== null ? t('campaign.daysLeft', { days: daysLeft }) : !open ? t('campaign.ended') : null}
+            {c.endsAt ? ` · ${t('campaigns.endsOn', { date: formatDate(c.endsAt, locale) })}` : null}
+          </p>
+          {open ? (
+            <Link className="button" to={`/donate?campaign=${c.slug}`}>
+              {t('campaign.donate')}
+            </Link>
+          ) : null}
+          <h2>{t('campaigns.recentGifts')}</h2>
+          {c.recent.length === 0 ? (
+            <p className="muted">{t('campaigns.noGifts')}</p>
+          ) : (
+            <ul className="gift-list">
+              {c.recent.map((g) => (
+                <li key={g.public_id}>
+                  <span>{g.display_name}</span>
+                  <span>
+                    {formatMoney(g.amount, g.currency, locale)}
+                    {g.paid_at ? <span className="muted"> · {formatDate(g.paid_at, locale)}</span> : null}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </aside>
+      </div>
+    </article>
+  )
+}

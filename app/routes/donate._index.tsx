@@ -1,0 +1,78 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { useActionData, useLoaderData } from '@remix-run/react'
+import { DonationForm } from '~/components/donation-form'
+import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
+import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
+import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
+import { getPaymentProvider } from '~/modules/payments/index.server'
+import { getDb } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import { resolveLocale } from '~/utils/i18n'
+import { clientIp } from '~/utils/request.server'
+import { useT } from '~/utils/locale'
+
+function limits(): DonationLimits {
+  const env = getEnv()
+  return { min: env.DONATION_MIN, max: env.DONATION_MAX, currencies: env.CURRENCIES }
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const locale = resolveLocale(request)
+  const campaigns = await listActiveCampaigns(getDb(), { locale })
+  const requested = new URL(request.url).searchParams.get('campaign')
+  const selected = campaigns.find((c) => c.slug === requested)
+  return {
+    limits: limits(),
+    defaultCurrency: getEnv().DEFAULT_CURRENCY,
+    campaigns: campaigns.map((c) => ({ slug: c.slug, title: c.title })),
+    selected: selected ? { slug: selected.slug, title: selected.title } : null,
+    demo: !getEnv().STRIPE_SECRET_KEY,
+  }
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData()
+  const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 1000)]))
+  const parsed = donationFormSchema(limits()).safeParse(values)
+  if (!parsed.success) return Response.json({ errors: fieldErrors(parsed.error), values }, { status: 400 })
+  const db = getDb()
+  try {
+    const { url } = await startCheckout(db, getPaymentProvider(db), parsed.data, {
+      locale: resolveLocale(request),
+      clientIp: clientIp(request),
+      baseUrl: getEnv().BASE_URL,
+    })
+    return redirect(url, 303)
+  } catch (error) {
+    if (error instanceof CheckoutFieldError) return Response.json({ errors: { [error.field]: error.messageKey }, values }, { status: 400 })
+    if (error instanceof CheckoutRateLimited) return Response.json({ formError: 'donate.error.rateLimited', values }, { status: 429 })
+    console.error('checkout failed:', error)
+    return Response.json({ formError: 'donate.error.provider', values }, { status: 502 })
+  }
+}
+
+export default function Donate() {
+  const data = useLoaderData<typeof loader>()
+  const result = useActionData<{ errors?: Record<string, string>; formError?: string; values?: Record<string, string> }>()
+  const t = useT()
+  return (
+    <section>
+      <h1>{t('donate.title')}</h1>
+      {data.selected ? <p>{t('donate.for', { target: data.selected.title })}</p> : null}
+      {data.demo ? (
+        <p className="demo-banner">
+          <span className="demo-badge">{t('demo.badge')}</span> {t('demo.title')}
+        </p>
+      ) : null}
+      <DonationForm
+        limits={data.limits}
+        defaultCurrency={data.defaultCurrency}
+        campaigns={data.campaigns}
+        selectedCampaign={data.selected?.slug ?? null}
+        errors={result?.errors}
+        formError={result?.formError ? t(result.formError as 'donate.error.provider') : undefined}
+        values={result?.values}
+      />
+    </section>
+  )
+}

@@ -1,0 +1,82 @@
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { receiveWebhook } from '~/modules/donations/receive.server'
+import { demoCheckoutEvent, demoWebhookSecret, DEMO_SESSION_PREFIX, signDemoPayload } from '~/modules/payments/demo.server'
+import { getPaymentProvider } from '~/modules/payments/index.server'
+import { getDb } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+// 演示支付: a stand-in for Stripe Checkout when no key is configured. No money moves;
+// completing it sends a signed checkout.session.completed through the webhook path.
+
+async function pendingDemoDonation(sessionId: string) {
+  const env = getEnv()
+  if (env.STRIPE_SECRET_KEY || env.NODE_ENV === 'production' || !sessionId.startsWith(DEMO_SESSION_PREFIX)) return undefined
+  return getDb()
+    .selectFrom('donations')
+    .select(['public_id', 'amount', 'currency', 'frequency', 'status', 'display_name'])
+    .where('provider_session_id', '=', sessionId)
+    .where('provider', '=', 'demo')
+    .executeTakeFirst()
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const donation = await pendingDemoDonation(params.sessionId ?? '')
+  if (!donation || donation.status !== 'pending') throw new Response('Not Found', { status: 404 })
+  return { donation }
+}
+
+const Intent = z.object({ intent: z.enum(['pay', 'cancel']) })
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const donation = await pendingDemoDonation(params.sessionId ?? '')
+  if (!donation) throw new Response('Not Found', { status: 404 })
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success) return Response.json({ error: 'intent must be pay or cancel' }, { status: 400 })
+  if (donation.status === 'pending') {
+    const event = demoCheckoutEvent({
+      publicId: donation.public_id,
+      amount: donation.amount,
+      currency: donation.currency,
+      frequency: donation.frequency,
+      outcome: parsed.data.intent === 'pay' ? 'paid' : 'expired',
+    })
+    const payload = JSON.stringify(event)
+    const signature = signDemoPayload(payload, demoWebhookSecret(getEnv().SESSION_SECRET))
+    const db = getDb()
+    const reply = await receiveWebhook(db, getPaymentProvider(db), payload, signature)
+    if (reply.status !== 200) throw new Response('Demo payment failed', { status: 500 })
+  }
+  return redirect(parsed.data.intent === 'pay' ? `/donate/thanks?donation=${donation.public_id}` : `/donate/cancelled?donation=${donation.public_id}`, 303)
+}
+
+export default function DemoCheckout() {
+  const { donation } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  return (
+    <section className="form-narrow">
+      <div className="demo-banner" role="note">
+        <p>
+          <span className="demo-badge">{t('demo.badge')}</span>
+        </p>
+        <h1>{t('demo.title')}</h1>
+        <p>{t('demo.body')}</p>
+      </div>
+      <p>
+        {t('demo.amount')}: <strong>{formatMoney(donation.amount, donation.currency, locale)}</strong>
+      </p>
+      <Form method="post" className="choice-row">
+        <button type="submit" name="intent" value="pay" className="button">
+          {t('demo.pay')}
+        </button>
+        <button type="submit" name="intent" value="cancel" className="button secondary">
+          {t('demo.cancel')}
+        </button>
+      </Form>
+    </section>
+  )
+}

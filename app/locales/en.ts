@@ -1,6 +1,8 @@
 import type { Messages } from '../utils/i18n'
+import { givingEn } from './giving.en'
 
 export const en: Messages = {
+  ...givingEn,
   'app.name': 'Hope Ledger',
   'app.tagline': 'Every donated yuan, followed to the child it helps',
   'nav.home': 'Home',

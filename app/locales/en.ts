@@ -1,8 +1,10 @@
 import type { Messages } from '../utils/i18n'
 import { givingEn } from './giving.en'
+import { staffEn } from './staff.en'
 
 export const en: Messages = {
   ...givingEn,
+  ...staffEn,
   'app.name': 'Hope Ledger',
   'app.tagline': 'Every donated yuan, followed to the child it helps',
   'nav.home': 'Home',

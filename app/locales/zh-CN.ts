@@ -1,9 +1,11 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
 import { givingZhCN } from './giving.zh-CN'
+import { staffZhCN } from './staff.zh-CN'
 
 export const zhCN = {
   ...givingZhCN,
+  ...staffZhCN,
   'app.name': '希望账本',
   'app.tagline': '每一元善款，都能追踪到它帮助的孩子',
   'nav.home': '首页',

@@ -119,3 +119,8 @@ export async function revokeSession(db: DB, userId: number, sessionId: string): 
   const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '=', sessionId).executeTakeFirst()
   return Number(result.numDeletedRows) === 1
 }
+
+/** The user just proved possession of their authenticator in this session. */
+export async function markTwoFactorVerified(db: DB, sessionId: string): Promise<void> {
+  await db.updateTable('sessions').set({ two_factor_verified: 1 }).where('id', '=', sessionId).execute()
+}

@@ -44,11 +44,12 @@ export async function getTotpStatus(db: DB, userId: number): Promise<TotpStatus>
 
 export type Enrolment = { secret: string; uri: string; qrDataUrl: string }
 
-/** The pending secret to show (created on first call, kept until confirmed), or null when TOTP is already on. */
-export async function pendingEnrolment(db: DB, user: { id: number; email: string }): Promise<Enrolment | null> {
+/** The pending secret to show (created when asked, kept until confirmed), or null when none / TOTP is already on. */
+export async function pendingEnrolment(db: DB, user: { id: number; email: string }, options: { create: boolean }): Promise<Enrolment | null> {
   const secretKey = getEnv().SESSION_SECRET
   let row = await db.selectFrom('totp_credentials').selectAll().where('user_id', '=', user.id).executeTakeFirst()
   if (row?.enabled_at) return null
+  if (!row && !options.create) return null
   if (!row) {
     await db
       .insertInto('totp_credentials')

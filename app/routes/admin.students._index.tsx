@@ -1,0 +1,59 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useLoaderData } from '@remix-run/react'
+import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { listStudentsInScope } from '~/modules/stations/students.server'
+import { getDb } from '~/utils/db.server'
+import { useLocale, useT } from '~/utils/locale'
+
+export const access = { loader: 'students.read' } satisfies RouteAccess
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.loader })
+  const q = (new URL(request.url).searchParams.get('q') ?? '').slice(0, 40)
+  return { q, students: await listStudentsInScope(getDb(), stationScope(staff, access.loader), { q }) }
+}
+
+export default function Students() {
+  const { q, students } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  return (
+    <section>
+      <h1>{t('admin.students')}</h1>
+      <Form method="get" role="search">
+        <div className="field">
+          <label htmlFor="q">{t('students.searchCode')}</label>
+          <input id="q" name="q" defaultValue={q} />
+        </div>
+        <button type="submit" className="button">
+          {t('common.search')}
+        </button>
+      </Form>
+      <p className="muted">{t('students.count', { count: students.length })}</p>
+      <table>
+        <caption className="muted">{t('students.listCaption')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('students.code')}</th>
+            <th scope="col">{t('students.station')}</th>
+            <th scope="col">{t('students.grade')}</th>
+            <th scope="col">{t('students.status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {students.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <Link to={`/admin/students/${s.id}`}>{s.publicCode}</Link>
+              </td>
+              <td>{locale === 'en' ? s.stationNameEn : s.stationName}</td>
+              <td>{s.grade}</td>
+              <td>{s.status}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}

@@ -1,0 +1,47 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import { can, requireStaff } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { useT } from '~/utils/locale'
+
+export const access = { loader: 'admin.access' } satisfies RouteAccess
+
+export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.loader })
+  return {
+    displayName: staff.displayName,
+    nav: {
+      students: can(staff, 'students.read'),
+      staff: can(staff, 'staff.read'),
+      audit: can(staff, 'audit.read'),
+    },
+  }
+}
+
+export default function AdminLayout() {
+  const { displayName, nav } = useLoaderData<typeof loader>()
+  const t = useT()
+  return (
+    <div className="admin">
+      <nav aria-label={t('admin.navLabel')} className="admin-nav main-nav">
+        <NavLink to="/admin" end>
+          {t('admin.dashboard')}
+        </NavLink>
+        {nav.students ? <NavLink to="/admin/students">{t('admin.students')}</NavLink> : null}
+        {nav.staff ? <NavLink to="/admin/staff">{t('admin.staff')}</NavLink> : null}
+        {nav.audit ? <NavLink to="/admin/audit">{t('admin.audit')}</NavLink> : null}
+        <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
+        <NavLink to="/admin/security">{t('admin.security')}</NavLink>
+        <span className="muted">{t('admin.signedInAs', { name: displayName })}</span>
+        <Form method="post" action="/logout">
+          <button type="submit" className="button">
+            {t('auth.signOut')}
+          </button>
+        </Form>
+      </nav>
+      <Outlet />
+    </div>
+  )
+}

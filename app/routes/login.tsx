@@ -1,0 +1,71 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Field } from '~/components/admin/Field'
+import { clientIp, getStaffUser } from '~/modules/auth/authorize.server'
+import { attemptPasswordLogin } from '~/modules/auth/login.server'
+import { fieldErrors, LoginForm, safeRedirect } from '~/modules/auth/schema'
+import { createSession } from '~/modules/auth/session.server'
+import { getDb } from '~/utils/db.server'
+import type { MessageKey } from '~/utils/i18n'
+import { useT } from '~/utils/locale'
+
+export const meta: MetaFunction = () => [{ title: '登录 · 希望账本' }, { name: 'robots', content: 'noindex' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const redirectTo = safeRedirect.parse(new URL(request.url).searchParams.get('redirectTo') ?? '/admin')
+  const user = await getStaffUser(request)
+  if (user && (!user.totpEnabled || user.session.twoFactorVerified)) throw redirect(redirectTo)
+  return { redirectTo }
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const parsed = LoginForm.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success) return data({ errors: fieldErrors(parsed.error), formError: null }, { status: 400 })
+  const db = getDb()
+  const ip = clientIp(context)
+  const outcome = await attemptPasswordLogin(db, { email: parsed.data.email, password: parsed.data.password, ip })
+  // One message for every failure: wrong email, wrong password, inactive, rate-limited.
+  if (!outcome.ok) return data({ errors: {} as Record<string, string>, formError: 'auth.loginFailed' as MessageKey }, { status: 401 })
+  const created = await createSession(db, {
+    userId: outcome.userId,
+    twoFactorVerified: false,
+    pendingTotp: outcome.needsTotp,
+    ip,
+    userAgent: request.headers.get('User-Agent'),
+  })
+  const next = outcome.needsTotp ? `/login/totp?redirectTo=${encodeURIComponent(parsed.data.redirectTo)}` : parsed.data.redirectTo
+  return redirect(next, { headers: { 'Set-Cookie': created.cookie } })
+}
+
+export default function Login() {
+  const { redirectTo } = useLoaderData<typeof loader>()
+  const result = useActionData<{ errors?: Record<string, string>; formError?: MessageKey | null }>()
+  const t = useT()
+  const busy = useNavigation().state === 'submitting'
+  const errors = result?.errors ?? {}
+  return (
+    <section className="form-narrow">
+      <h1>{t('auth.loginTitle')}</h1>
+      {result?.formError ? (
+        <p className="error-summary" role="alert" id="login-error">
+          {t(result.formError)}
+        </p>
+      ) : null}
+      <Form method="post" noValidate aria-describedby={result?.formError ? 'login-error' : undefined}>
+        <input type="hidden" name="redirectTo" value={redirectTo} />
+        <Field name="email" type="email" label={t('auth.email')} autoComplete="username" required error={errors.email ? t(errors.email as MessageKey) : undefined} />
+        <Field
+          name="password"
+          type="password"
+          label={t('auth.password')}
+          autoComplete="current-password"
+          required
+          error={errors.password ? t(errors.password as MessageKey) : undefined}
+        />
+        <button type="submit" className="button" disabled={busy}>
+          {t('auth.signIn')}
+        </button>
+      </Form>
+    </section>
+  )
+}

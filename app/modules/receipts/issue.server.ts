@@ -1,0 +1,162 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { queueEmail } from '../mail/outbox.server'
+import { dialectOf } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import { isLocale, type Locale } from '~/utils/i18n'
+import { displayCode, newVerificationCode } from './code.server'
+import { receiptLinks } from './links'
+import { nextReceiptNumber, receiptYear } from './numbering.server'
+import { purposeTitle, receiptDocumentQuery } from './queries.server'
+
+// Issuing receipts, inside the caller's transaction: the number, the receipt row and
+// its email commit together with the fulfilment that causes them, or not at all.
+
+type Trx = Kysely<Database>
+
+export class ReceiptError extends Error {}
+
+// A receipt confirms money received; these statuses mean it was (even if later returned).
+const RECEIPTABLE = new Set(['paid', 'partially_refunded', 'refunded', 'disputed'])
+
+/**
+ * Issue the receipt of a paid donation and queue its email. Idempotent per donation:
+ * a donation that already has a receipt gets that receipt back (created: false) —
+ * the latest of its chain if it was reissued.
+ */
+export async function issueReceiptForDonation(
+  trx: Trx,
+  { donationId, issuedAt }: { donationId: number; issuedAt: string },
+): Promise<{ receiptId: number; number: string; created: boolean }> {
+  // Lock the donation first (PostgreSQL; SQLite holds the write lock already), so two
+  // concurrent calls for one donation queue behind each other instead of both issuing.
+  let donationQuery = trx.selectFrom('donations').selectAll().where('id', '=', donationId)
+  if (dialectOf(trx) === 'postgres') donationQuery = donationQuery.forUpdate()
+  const donation = await donationQuery.executeTakeFirst()
+  if (!donation) throw new ReceiptError(`donation ${donationId} not found`)
+
+  const existing = await trx
+    .selectFrom('receipts')
+    .select(['id', 'number'])
+    .where('donation_id', '=', donationId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+  if (existing) return { receiptId: existing.id, number: existing.number, created: false }
+  if (!RECEIPTABLE.has(donation.status)) throw new ReceiptError(`donation ${donationId} is ${donation.status}; only paid gifts get a receipt`)
+
+  const id = await insertReceipt(trx, {
+    donationId,
+    amount: donation.amount,
+    currency: donation.currency,
+    donorName: donation.donor_name,
+    campaignId: donation.campaign_id,
+    designation: donation.designation,
+    paidAt: donation.paid_at ?? issuedAt,
+    issuedAt,
+    replaces: null,
+  })
+  await queueReceiptEmail(trx, id.receiptId)
+  return { ...id, created: true }
+}
+
+async function insertReceipt(
+  trx: Trx,
+  r: {
+    donationId: number
+    amount: number
+    currency: string
+    donorName: string
+    campaignId: number | null
+    designation: string
+    paidAt: string
+    issuedAt: string
+    replaces: number | null
+  },
+): Promise<{ receiptId: number; number: string }> {
+  const year = receiptYear(r.issuedAt)
+  const { sequence, number } = await nextReceiptNumber(trx, year)
+  const row = await trx
+    .insertInto('receipts')
+    .values({
+      number,
+      year,
+      sequence,
+      donation_id: r.donationId,
+      amount: r.amount,
+      currency: r.currency,
+      donor_name: r.donorName,
+      campaign_id: r.campaignId,
+      designation: r.designation,
+      paid_at: r.paidAt,
+      verification_code: newVerificationCode(),
+      issued_at: r.issuedAt,
+      replaces_receipt_id: r.replaces,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { receiptId: row.id, number }
+}
+
+/** Queue the receipt's email (monthly gifts get the monthly wording). Once per receipt. */
+export async function queueReceiptEmail(trx: Trx, receiptId: number): Promise<void> {
+  const r = await receiptDocumentQuery(trx).where('r.id', '=', receiptId).executeTakeFirstOrThrow()
+  const locale: Locale = isLocale(r.locale) ? r.locale : 'zh-CN'
+  const links = receiptLinks(getEnv().BASE_URL, { number: r.number, code: r.verification_code, trackingCode: r.tracking_code })
+  const props = {
+    receiptNumber: r.number,
+    verificationCode: displayCode(r.verification_code),
+    issuedAt: r.issued_at,
+    paidAt: r.paid_at,
+    donorName: r.donor_name,
+    amount: r.amount,
+    currency: r.currency,
+    campaignTitle: purposeTitle(r, locale),
+    ...links,
+    official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
+  }
+  const common = { to: r.donor_email, locale, dedupeKey: `receipt:${r.id}`, now: r.issued_at }
+  if (r.recurring_gift_id !== null) await queueEmail(trx, { ...common, template: 'monthly-gift-receipt', props })
+  else await queueEmail(trx, { ...common, template: 'donation-receipt', props })
+}
+
+/**
+ * Tell the donor about a refund. `dedupeKey` names the refund (for example the
+ * provider's refund id); the outbox key is `refund-notice:<dedupeKey>`, so a
+ * redelivered webhook queues nothing new.
+ */
+export async function queueRefundNotice(
+  trx: Trx,
+  input: { donationId: number; amount: number; currency: string; occurredAt: string; dedupeKey: string },
+): Promise<void> {
+  const d = await trx
+    .selectFrom('donations as d')
+    .leftJoin('campaigns as c', 'c.id', 'd.campaign_id')
+    .select(['d.id', 'd.amount', 'd.donor_name', 'd.donor_email', 'd.locale', 'd.tracking_code', 'd.designation', 'c.title as campaign_title', 'c.title_en as campaign_title_en'])
+    .where('d.id', '=', input.donationId)
+    .executeTakeFirst()
+  if (!d) throw new ReceiptError(`donation ${input.donationId} not found`)
+  const receipt = await trx
+    .selectFrom('receipts')
+    .select('number')
+    .where('donation_id', '=', d.id)
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+  const locale: Locale = isLocale(d.locale) ? d.locale : 'zh-CN'
+  await queueEmail(trx, {
+    to: d.donor_email,
+    template: 'refund-notice',
+    locale,
+    dedupeKey: `refund-notice:${input.dedupeKey}`,
+    now: input.occurredAt,
+    props: {
+      donorName: d.donor_name,
+      amount: input.amount,
+      currency: input.currency,
+      originalAmount: d.amount,
+      occurredAt: input.occurredAt,
+      campaignTitle: purposeTitle(d, locale),
+      receiptNumber: receipt?.number ?? null,
+      traceUrl: `${getEnv().BASE_URL}/trace/${encodeURIComponent(d.tracking_code)}`,
+    },
+  })
+}

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+
+// Receipt numbers: HL-<year>-<sequence>, gapless per year. The year is the
+// foundation's (China time): a gift at 23:30 UTC on 31 December, already 1 January in Beijing, belongs to
+// the next year, as it does on the foundation's books.
+
+export const RECEIPT_PREFIX = 'HL'
+
+export function receiptYear(issuedAt: string): number {
+  const date = new Date(issuedAt)
+  if (Number.isNaN(date.getTime())) throw new RangeError(`not an ISO time: ${issuedAt}`)
+  return Number(new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Asia/Shanghai' }).format(date))
+}
+
+export function formatReceiptNumber(year: number, sequence: number): string {
+  return `${RECEIPT_PREFIX}-${year}-${String(sequence).padStart(6, '0')}`
+}
+
+export const RECEIPT_NUMBER = /^HL-(\d{4})-(\d{6,})$/
+
+/**
+ * Take the next number of the year inside the caller's transaction.
+ *
+ * A counter row rather than a database sequence: sequences are not transactional,
+ * so a rolled-back fulfilment would leave a hole. The upsert takes the counter row's
+ * lock (on PostgreSQL the same row lock SELECT … FOR UPDATE takes; on SQLite the
+ * transaction already holds the write lock from BEGIN IMMEDIATE) and keeps it until
+ * the caller commits or rolls back, so numbers are handed out strictly one after the
+ * other and a rollback returns its number. The price: receipt issuing is serialised
+ * per year, which is what "gapless" means.
+ */
+export async function nextReceiptNumber(trx: Kysely<Database>, year: number): Promise<{ sequence: number; number: string }> {
+  const row = await trx
+    .insertInto('receipt_counters')
+    .values({ year, last_sequence: 1 })
+    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last_sequence: eb(eb.ref('receipt_counters.last_sequence'), '+', 1) })))
+    .returning('last_sequence')
+    .executeTakeFirstOrThrow()
+  return { sequence: row.last_sequence, number: formatReceiptNumber(year, row.last_sequence) }
+}

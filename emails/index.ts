@@ -1,0 +1,62 @@
+// Every template by name, with its subject line. The outbox stores a template
+// name, a locale and JSON props; rendering happens when a mail is sent or viewed.
+import { createElement, type ComponentProps, type ReactElement } from 'react'
+import { render, toPlainText } from '@react-email/render'
+import AnnualStatementEmail, { subject as annualStatementSubject } from './annual-statement'
+import ApprovalRequestEmail, { subject as approvalRequestSubject } from './approval-request'
+import DonationReceiptEmail, { subject as donationReceiptSubject } from './donation-receipt'
+import GiftReachedStudentEmail, { subject as giftReachedStudentSubject } from './gift-reached-student'
+import type { EmailLocale } from './lib/format'
+import MonthlyGiftReceiptEmail, { subject as monthlyGiftReceiptSubject } from './monthly-gift-receipt'
+import RefundNoticeEmail, { subject as refundNoticeSubject } from './refund-notice'
+import SignInLinkEmail, { subject as signInLinkSubject } from './sign-in-link'
+import StaffInvitationEmail, { subject as staffInvitationSubject } from './staff-invitation'
+
+export type { EmailLocale } from './lib/format'
+
+function entry<P extends { locale: EmailLocale }>(
+  component: ((props: P) => ReactElement) & { PreviewProps: NoInfer<P> },
+  subject: (props: NoInfer<P>) => string,
+) {
+  return { component, subject }
+}
+
+export const templates = {
+  'donation-receipt': entry(DonationReceiptEmail, donationReceiptSubject),
+  'monthly-gift-receipt': entry(MonthlyGiftReceiptEmail, monthlyGiftReceiptSubject),
+  'refund-notice': entry(RefundNoticeEmail, refundNoticeSubject),
+  'annual-statement': entry(AnnualStatementEmail, annualStatementSubject),
+  'gift-reached-student': entry(GiftReachedStudentEmail, giftReachedStudentSubject),
+  'sign-in-link': entry(SignInLinkEmail, signInLinkSubject),
+  'staff-invitation': entry(StaffInvitationEmail, staffInvitationSubject),
+  'approval-request': entry(ApprovalRequestEmail, approvalRequestSubject),
+}
+
+export type TemplateName = keyof typeof templates
+export const templateNames = Object.keys(templates) as TemplateName[]
+
+/** The props a template needs, without the locale (the outbox row carries that). */
+export type EmailProps<T extends TemplateName> = Omit<ComponentProps<(typeof templates)[T]['component']>, 'locale'>
+
+export function isTemplateName(name: string): name is TemplateName {
+  return Object.hasOwn(templates, name)
+}
+
+export type RenderedEmail = { subject: string; html: string; text: string }
+
+export async function renderEmail<T extends TemplateName>(template: T, locale: EmailLocale, props: EmailProps<T>): Promise<RenderedEmail> {
+  // The registry is keyed by name, so each entry's component matches its props; TS cannot see that through the union.
+  const { component: Component, subject } = templates[template] as unknown as {
+    component: (p: EmailProps<T> & { locale: EmailLocale }) => ReactElement
+    subject: (p: EmailProps<T> & { locale: EmailLocale }) => string
+  }
+  const full = { ...props, locale }
+  const html = await render(createElement(Component, full))
+  return { subject: subject(full), html, text: toPlainText(html) }
+}
+
+/** Preview props of a template, in either locale. */
+export function previewProps<T extends TemplateName>(template: T): EmailProps<T> {
+  const { locale: _locale, ...rest } = templates[template].component.PreviewProps as { locale: EmailLocale }
+  return rest as EmailProps<T>
+}

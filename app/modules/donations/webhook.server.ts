@@ -24,6 +24,7 @@ function intentToLookUp(event: WebhookEvent): string | null {
       return idOf(o.payment_intent) ?? idOf(o.payments?.data?.[0]?.payment?.payment_intent)
     case 'charge.refunded':
     case 'charge.dispute.created':
+    case 'charge.dispute.closed':
       return idOf(o.payment_intent)
     default:
       return null
@@ -189,9 +190,18 @@ async function dispute(trx: Trx, type: string, dp: any, details: PaymentDetails 
   if (donation.status === 'pending' && details) await fulfilDonation(trx, donation, { ...details, paidAt: at })
   const fresh = (await lockDonation(trx, { publicId: donation.public_id }))!
   if (type === 'charge.dispute.created') {
-    // Stripe withdraws the disputed amount when the dispute opens.
+    // Money moves in the ledger only when the dispute is lost; until then the gift is marked disputed.
+    if (fresh.status === 'paid' || fresh.status === 'partially_refunded') {
+      await trx.updateTable('donations').set({ status: 'disputed' }).where('id', '=', fresh.id).execute()
+    }
+    return 'dispute-open'
+  }
+  if (dp.status === 'lost') {
     return reverseDonation(trx, fresh, { kind: 'dispute', providerRef: dp.id, amount: dp.amount, currency: String(dp.currency).toUpperCase(), occurredAt: at })
   }
-  if (dp.status === 'won') return 'dispute-won-funds-reinstated-by-stripe'
-  return 'dispute-lost'
+  if (fresh.status === 'disputed') {
+    const back = fresh.refunded_amount > 0 ? 'partially_refunded' : 'paid'
+    await trx.updateTable('donations').set({ status: back }).where('id', '=', fresh.id).execute()
+  }
+  return 'dispute-won'
 }

@@ -42,7 +42,7 @@ export default function AnnualStatementEmail(props: AnnualStatementProps) {
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title(props.year)}</Heading>
       <Text style={styles.p}>{t.body(props.donorName, props.year)}</Text>
-      <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
+      <table className="data" role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
         <thead>
           <tr>
             {t.head.map((h) => (

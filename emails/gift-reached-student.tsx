@@ -57,7 +57,7 @@ export default function GiftReachedStudentEmail(props: GiftReachedStudentProps) 
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title}</Heading>
       <Text style={styles.p}>{t.body(props.donorName, money(props.amount, props.currency, props.locale), props.campaignTitle)}</Text>
-      <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
+      <table className="data" role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
         <thead>
           <tr>
             {t.head.map((h) => (

@@ -1,7 +1,8 @@
 // Every template by name, with its subject line. The outbox stores a template
 // name, a locale and JSON props; rendering happens when a mail is sent or viewed.
 import { createElement, type ComponentProps, type ReactElement } from 'react'
-import { render, toPlainText } from '@react-email/render'
+import { plainTextSelectors, toPlainText } from '@react-email/render'
+import { renderToStaticMarkup } from 'react-dom/server'
 import AnnualStatementEmail, { subject as annualStatementSubject } from './annual-statement'
 import ApprovalRequestEmail, { subject as approvalRequestSubject } from './approval-request'
 import DonationReceiptEmail, { subject as donationReceiptSubject } from './donation-receipt'
@@ -42,6 +43,9 @@ export function isTemplateName(name: string): name is TemplateName {
   return Object.hasOwn(templates, name)
 }
 
+const DOCTYPE =
+  '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
+
 export type RenderedEmail = { subject: string; html: string; text: string }
 
 export async function renderEmail<T extends TemplateName>(template: T, locale: EmailLocale, props: EmailProps<T>): Promise<RenderedEmail> {
@@ -51,9 +55,18 @@ export async function renderEmail<T extends TemplateName>(template: T, locale: E
     subject: (p: EmailProps<T> & { locale: EmailLocale }) => string
   }
   const full = { ...props, locale }
-  const html = await render(createElement(Component, full))
-  return { subject: subject(full), html, text: toPlainText(html) }
+  // renderToStaticMarkup rather than @react-email/render's render(): with React 18 the
+  // latter streams through renderToReadableStream, which corrupts multi-byte characters
+  // that straddle its 512-byte chunks (NUL bytes in the middle of Chinese text).
+  const html = DOCTYPE + renderToStaticMarkup(createElement(Component, full))
+  return { subject: subject(full), html, text: toPlainText(html, { selectors: TEXT_SELECTORS }) }
 }
+
+// Fact tables read as "label: value" lines and data tables as rows in the text version.
+const TEXT_SELECTORS = [
+  ...plainTextSelectors,
+  { selector: 'table.data', format: 'dataTable', options: { uppercaseHeaderCells: false, maxColumnWidth: 40 } },
+]
 
 /** Preview props of a template, in either locale. */
 export function previewProps<T extends TemplateName>(template: T): EmailProps<T> {

@@ -46,7 +46,7 @@ export function EmailLayout({ locale, preview, children }: { locale: EmailLocale
 /** A two-column fact table that html-to-text turns into "label value" lines. */
 export function Facts({ rows }: { rows: Array<[string, ReactNode] | null | false> }) {
   return (
-    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
+    <table className="data" role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
       <tbody>
         {rows.filter((r): r is [string, ReactNode] => Boolean(r)).map(([label, value]) => (
           <tr key={label}>

@@ -1,0 +1,73 @@
+// The canonical public record of a transaction and the hash chain over it.
+// public/open-data.md ("Hash chain") describes this byte for byte: change both or neither.
+import { createHash } from 'node:crypto'
+import { LedgerInputError } from './errors'
+
+export const GENESIS_HASH = '0'.repeat(64)
+export const RECORD_VERSION = 'hope-ledger/1'
+
+export type RefValue = string | number
+export type Refs = Record<string, RefValue>
+export type CanonicalRefs = Record<string, string>
+export type TransferLike = { from: string; to: string; amount: number; currency: string }
+
+const REF_KEY = /^[a-z][a-z0-9_]{0,31}$/
+// Public references only: printable text, no control characters.
+const REF_VALUE = /^[^\u0000-\u001f\u007f]{1,200}$/u
+
+/** ISO-8601 UTC with milliseconds (2026-11-23T02:00:00.000Z); anything unparseable is refused. */
+export function normaliseTime(value: string): string {
+  const ms = Date.parse(value)
+  if (!Number.isFinite(ms)) throw new LedgerInputError(`not a time: ${value}`)
+  return new Date(ms).toISOString()
+}
+
+/** Keys sorted by code point, every value a string (integers in decimal). */
+export function canonicalRefs(refs: Refs | undefined): CanonicalRefs {
+  const out: CanonicalRefs = {}
+  for (const key of Object.keys(refs ?? {}).sort()) {
+    const value = refs![key]!
+    if (!REF_KEY.test(key)) throw new LedgerInputError(`bad reference key: ${key}`)
+    let text: string
+    if (typeof value === 'number') {
+      if (!Number.isSafeInteger(value)) throw new LedgerInputError(`reference ${key} must be an integer or text`)
+      text = String(value)
+    } else text = value
+    if (!REF_VALUE.test(text)) throw new LedgerInputError(`bad reference value for ${key}`)
+    out[key] = text
+  }
+  return out
+}
+
+function body(kind: string, occurredAt: string, refs: CanonicalRefs, transfers: TransferLike[]): unknown[] {
+  return [
+    kind,
+    occurredAt,
+    Object.keys(refs).sort().map((k) => [k, refs[k]]),
+    transfers.map((t) => [t.from, t.to, String(t.amount), t.currency]),
+  ]
+}
+
+/** The canonical public record: a JSON array, as ECMAScript JSON.stringify writes it. */
+export function canonicalRecord(sequence: number, kind: string, occurredAt: string, refs: CanonicalRefs, transfers: TransferLike[]): string {
+  return JSON.stringify([RECORD_VERSION, String(sequence), ...body(kind, occurredAt, refs, transfers)])
+}
+
+/** hash = hex(SHA-256(UTF-8(prev_hash ‖ record))). */
+export function chainHash(prevHash: string, record: string): string {
+  return createHash('sha256').update(prevHash, 'utf8').update(record, 'utf8').digest('hex')
+}
+
+/** Digest of what was asked, for idempotency: the same request always gives the same digest. */
+export function digestOf(value: unknown): string {
+  return createHash('sha256').update(stableJson(value), 'utf8').digest('hex')
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value ?? null)
+}

@@ -1,0 +1,12 @@
+// The ledger's public API (server-only: import from *.server.ts files and loaders).
+export * from './accounts'
+export * from './errors'
+export * from './kinds'
+export { GENESIS_HASH, canonicalRecord, chainHash, type Refs } from './hash.server'
+export { inTransaction, lockHead, post, type PostInput, type Posted, type Transfer, type Trx } from './post.server'
+export { postDonation, postRefund, type DonationInput, type RefundInput } from './donations.server'
+export { postAward, postPayout, type AwardInput, type PayoutInput } from './awards.server'
+export { postCorrection, postFundTransfer, type CorrectionInput, type FundTransferInput } from './corrections.server'
+export { fundRaised, getBalance, getDonationTrace, getHead, type DonationTrace, type FundRaised, type TraceShare } from './queries.server'
+export { verifyLedger, type VerifyResult } from './verify.server'
+export { exportDataset, EXPORT_DATASETS, type ExportDataset, type ExportFormat } from './export.server'

@@ -1,0 +1,122 @@
+// Read side: O(1) balances, one donation's whole trace, campaign progress.
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+
+type Db = Kysely<Database>
+
+/** Current balance of an account in minor units (0 when it never moved). */
+export async function getBalance(db: Db, code: string, currency: string): Promise<number> {
+  const row = await db.selectFrom('ledger_balances').select('balance').where('account', '=', code).where('currency', '=', currency).executeTakeFirst()
+  return row?.balance ?? 0
+}
+
+/** The published chain head: the last sequence and its hash. */
+export async function getHead(db: Db): Promise<{ sequence: number; hash: string }> {
+  return db.selectFrom('ledger_head').select(['sequence', 'hash']).where('id', '=', 1).executeTakeFirstOrThrow()
+}
+
+export type TraceShare = {
+  beneficiaryCode: string
+  amount: number
+  paid: number
+  awardedAt: string
+  /** When the share was fully paid out; null while (part of) it is awaiting payout. */
+  paidAt: string | null
+  /** Public refs of the award (programme, term, …). */
+  refs: Record<string, string>
+  awardSequence: number
+}
+
+export type DonationTrace = {
+  donation: { donationRef: string; displayName: string; fund: string; amount: number; fee: number; net: number; currency: string; paidAt: string; sequence: number }
+  shares: TraceShare[]
+  /** Still in a fund, not yet awarded. */
+  held: number
+  /** Refunded or lost in a dispute (the whole refund, including any shortfall covered by fund:general). */
+  refunded: number
+  /** This donation's money that covered the shortfall of another donation's refund. */
+  coveredRefunds: number
+  /** Funds now holding this donation's money (after fund transfers). */
+  heldIn: { fund: string; amount: number }[]
+}
+
+/** Everything one donation became: two indexed queries (lots, then trace rows) and one for its refunds. */
+export async function getDonationTrace(db: Db, donationRef: string): Promise<DonationTrace | undefined> {
+  const lots = await db
+    .selectFrom('ledger_donations as d')
+    .innerJoin('ledger_lots as l', 'l.donation_id', 'd.id')
+    .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
+    .select(['d.id', 'd.donation_ref', 'd.display_name', 'd.fund', 'd.gross', 'd.fee', 'd.currency', 'd.paid_at', 'd.sequence', 'l.id as lot_id', 'l.fund as lot_fund', 'b.remaining'])
+    .where('d.donation_ref', '=', donationRef)
+    .orderBy('l.id')
+    .execute()
+  const d = lots[0]
+  if (!d) return undefined
+  const rows = await db
+    .selectFrom('ledger_traces as t')
+    .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
+    .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
+    .select(['t.id', 't.kind', 't.amount', 't.beneficiary_code', 't.parent_id', 'x.occurred_at', 'x.refs', 'x.donation_ref', 'x.sequence'])
+    .where('l.donation_id', '=', d.id)
+    .orderBy('t.id')
+    .execute()
+  const refunds = await db
+    .selectFrom('ledger_transfers as t')
+    .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('t.amount'), eb.lit(0)).as('n'))
+    .where('x.donation_ref', '=', donationRef)
+    .where('x.kind', 'in', ['refund', 'dispute'])
+    .executeTakeFirstOrThrow()
+
+  const shares = new Map<number, TraceShare>()
+  const payoutOf = new Map<number, number>() // payout trace id → award trace id
+  const kindOf = new Map<number, string>()
+  let coveredRefunds = 0
+  for (const r of rows) {
+    kindOf.set(r.id, r.kind)
+    if (r.kind === 'award') {
+      shares.set(r.id, { beneficiaryCode: r.beneficiary_code!, amount: r.amount, paid: 0, awardedAt: r.occurred_at, paidAt: null, refs: JSON.parse(r.refs), awardSequence: r.sequence })
+    } else if (r.kind === 'payout') {
+      payoutOf.set(r.id, r.parent_id!)
+      const s = shares.get(r.parent_id!)
+      if (s) {
+        s.paid += r.amount
+        s.paidAt = r.occurred_at
+      }
+    } else if (r.kind === 'reversal') {
+      const undone = kindOf.get(r.parent_id!)
+      if (undone === 'award') shares.get(r.parent_id!)!.amount -= r.amount
+      else if (undone === 'payout') shares.get(payoutOf.get(r.parent_id!)!)!.paid -= r.amount
+    } else if ((r.kind === 'refund' || r.kind === 'dispute') && r.donation_ref !== donationRef) coveredRefunds += r.amount
+  }
+  const heldIn = new Map<string, number>()
+  for (const l of lots) if (l.remaining > 0) heldIn.set(l.lot_fund, (heldIn.get(l.lot_fund) ?? 0) + l.remaining)
+  return {
+    donation: {
+      donationRef: d.donation_ref, displayName: d.display_name, fund: d.fund, amount: d.gross, fee: d.fee,
+      net: d.gross - d.fee, currency: d.currency, paidAt: d.paid_at, sequence: d.sequence,
+    },
+    shares: [...shares.values()]
+      .filter((s) => s.amount > 0)
+      .map((s) => ({ ...s, paidAt: s.paid >= s.amount ? s.paidAt : null })),
+    held: lots.reduce((sum, l) => sum + l.remaining, 0),
+    refunded: Number(refunds.n),
+    coveredRefunds,
+    heldIn: [...heldIn].map(([fund, amount]) => ({ fund, amount })),
+  }
+}
+
+export type FundRaised = { donations: number; byCurrency: Record<string, { gross: number; donations: number }> }
+
+/** Gross given to a fund by donors, and how many donations, per currency (for campaign progress). */
+export async function fundRaised(db: Db, fundCode: string): Promise<FundRaised> {
+  const rows = await db
+    .selectFrom('ledger_donations')
+    .select((eb) => ['currency', eb.fn.sum<number>('gross').as('gross'), eb.fn.countAll<number>().as('n')])
+    .where('fund', '=', fundCode)
+    .groupBy('currency')
+    .execute()
+  const byCurrency: FundRaised['byCurrency'] = {}
+  for (const r of rows) byCurrency[r.currency] = { gross: Number(r.gross), donations: Number(r.n) }
+  return { donations: rows.reduce((n, r) => n + Number(r.n), 0), byCurrency }
+}

@@ -1,0 +1,303 @@
+// Replays the published tracing rule over the history, one transaction at a time, and
+// checks every stored donation, lot and trace row against what the rule produces.
+// Memory: a few typed arrays indexed by lot id, heaps of ids, maps of open awards.
+import type { Kysely, Selectable } from 'kysely'
+import type { Database } from '../../../db/schema'
+import type { LedgerDonationsTable, LedgerLotsTable, LedgerTracesTable, TraceKind } from '../../../db/tables/ledger'
+import { beneficiaryIdOf, isFund, isGuarded } from './accounts'
+import type { CanonicalRefs } from './hash.server'
+import { IdHeap } from './heap'
+
+export class VerifyFailure extends Error {
+  constructor(readonly table: string, readonly id: number | undefined, readonly sequence: number | undefined, message: string) {
+    super(message)
+  }
+}
+
+export type ReplayTx = { sequence: number; kind: string; occurredAt: string; refs: CanonicalRefs; transfers: { id: number; from: string; to: string; amount: number; currency: string }[] }
+type Trace = Selectable<LedgerTracesTable>
+type Lot = Selectable<LedgerLotsTable>
+type Donation = Selectable<LedgerDonationsTable>
+type Expected = { kind: TraceKind; lot_id: number; amount: number; currency: string; beneficiary_id: number | null; beneficiary_code: string | null; parent_id: number | null }
+
+const fail = (table: string, id: number | undefined, sequence: number, message: string): never => {
+  throw new VerifyFailure(table, id, sequence, `transaction ${sequence}: ${message}`)
+}
+
+function grow<T extends Float64Array | Int32Array>(a: T, need: number): T {
+  if (need < a.length) return a
+  let size = a.length
+  while (size <= need) size *= 2
+  const b = new (a.constructor as new (n: number) => T)(size)
+  b.set(a)
+  return b
+}
+
+export class Replay {
+  readonly balances = new Map<string, number>()
+  lotRemaining = new Float64Array(1024)
+  private lotPaid = new Float64Array(1024)
+  private lotDonation = new Float64Array(1024)
+  private lotFund = new Int32Array(1024)
+  readonly lotIds: number[] = []
+  private lastLotId = 0
+  private readonly fundIndex = new Map<string, number>()
+  readonly fundNames: string[] = []
+  private readonly fundHeaps: IdHeap[] = []
+  readonly unpaid = new Map<number, { unpaid: number; lot: number; code: string; beneficiary: number; currency: string }>()
+  private readonly openAwards = new Map<string, IdHeap>()
+  private readonly corrected = new Set<number>()
+  traces = 0
+  donations = 0
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private fundOf(fund: string, currency: string): number {
+    const key = `${fund}\u0000${currency}`
+    let i = this.fundIndex.get(key)
+    if (i === undefined) {
+      i = this.fundNames.length
+      this.fundIndex.set(key, i)
+      this.fundNames.push(key)
+      this.fundHeaps.push(new IdHeap((a, b) => this.lotPaid[a]! < this.lotPaid[b]! || (this.lotPaid[a] === this.lotPaid[b] && a < b)))
+    }
+    return i
+  }
+
+  lotFundKey(lotId: number): string {
+    return this.fundNames[this.lotFund[lotId]!]!
+  }
+
+  /** Balances first: per transfer, then the never-negative rule once the transaction is whole. */
+  private book(tx: ReplayTx) {
+    const touched = new Set<string>()
+    for (const t of tx.transfers) {
+      for (const [account, d] of [[t.from, -t.amount], [t.to, t.amount]] as const) {
+        const key = `${account}\u0000${t.currency}`
+        this.balances.set(key, (this.balances.get(key) ?? 0) + d)
+        touched.add(key)
+      }
+    }
+    for (const key of touched) {
+      const [account] = key.split('\u0000')
+      if (isGuarded(account!) && this.balances.get(key)! < 0) fail('ledger_transfers', tx.transfers[0]!.id, tx.sequence, `${account} would go negative`)
+    }
+  }
+
+  private openLot(lot: Lot, expected: { donation: number; fund: string; currency: string; amount: number; paidAt: string; source: number | null }, seq: number) {
+    const diff =
+      lot.donation_id !== expected.donation ? 'donation' : lot.fund !== expected.fund ? 'fund' : lot.currency !== expected.currency ? 'currency'
+      : lot.amount !== expected.amount ? 'amount' : lot.paid_at !== expected.paidAt ? 'paid_at' : lot.source_trace_id !== expected.source ? 'source_trace_id' : ''
+    if (diff) fail('ledger_lots', lot.id, seq, `lot ${lot.id} has the wrong ${diff}`)
+    if (lot.id <= this.lastLotId) fail('ledger_lots', lot.id, seq, `lot ${lot.id} is out of creation order`)
+    this.lastLotId = lot.id
+    this.lotRemaining = grow(this.lotRemaining, lot.id)
+    this.lotPaid = grow(this.lotPaid, lot.id)
+    this.lotDonation = grow(this.lotDonation, lot.id)
+    this.lotFund = grow(this.lotFund, lot.id)
+    this.lotRemaining[lot.id] = lot.amount
+    this.lotPaid[lot.id] = Date.parse(lot.paid_at)
+    this.lotDonation[lot.id] = lot.donation_id
+    const f = this.fundOf(lot.fund, lot.currency)
+    this.lotFund[lot.id] = f
+    this.lotIds.push(lot.id)
+    if (lot.amount > 0) this.fundHeaps[f]!.push(lot.id)
+  }
+
+  /** FIFO over a fund's open lots; `seq` names the transaction when they fall short. */
+  private drawFifo(fund: string, currency: string, amount: number, seq: number): { lot: number; amount: number }[] {
+    const heap = this.fundHeaps[this.fundOf(fund, currency)]!
+    const out: { lot: number; amount: number }[] = []
+    let need = amount
+    while (need > 0) {
+      const lot = heap.peek()
+      if (lot === undefined) fail('ledger_transfers', undefined, seq, `${fund} lots cannot cover ${amount} ${currency}`)
+      const open = this.lotRemaining[lot!]!
+      if (open <= 0) {
+        heap.pop()
+        continue
+      }
+      const take = Math.min(open, need)
+      this.lotRemaining[lot!] = open - take
+      out.push({ lot: lot!, amount: take })
+      need -= take
+    }
+    return out
+  }
+
+  private restoreLot(lot: number, amount: number) {
+    const before = this.lotRemaining[lot]!
+    this.lotRemaining[lot] = before + amount
+    if (before <= 0) this.fundHeaps[this.lotFund[lot]!]!.push(lot)
+  }
+
+  private awardHeap(beneficiary: number, currency: string): IdHeap {
+    const key = `${beneficiary}\u0000${currency}`
+    let heap = this.openAwards.get(key)
+    if (!heap) this.openAwards.set(key, (heap = new IdHeap((a, b) => a < b)))
+    return heap
+  }
+
+  private compare(seq: number, stored: Trace[], expected: Expected[]) {
+    for (let i = 0; i < Math.max(stored.length, expected.length); i++) {
+      const s = stored[i]
+      const e = expected[i]
+      if (!s) return fail('ledger_traces', undefined, seq, `trace row missing: ${e!.kind} of ${e!.amount} from lot ${e!.lot_id}`)
+      if (!e) return fail('ledger_traces', s.id, seq, `trace ${s.id} is not produced by the tracing rule`)
+      for (const k of ['kind', 'lot_id', 'amount', 'currency', 'beneficiary_id', 'beneficiary_code', 'parent_id'] as const) {
+        if (s[k] !== e[k]) fail('ledger_traces', s.id, seq, `trace ${s.id} has ${k} ${s[k]}, the rule gives ${e[k]}`)
+      }
+    }
+    this.traces += stored.length
+  }
+
+  private expectTransfers(tx: ReplayTx, expected: { from: string; to: string; amount: number; currency: string }[]) {
+    for (let i = 0; i < Math.max(tx.transfers.length, expected.length); i++) {
+      const s = tx.transfers[i]
+      const e = expected[i]
+      if (!s || !e || s.from !== e.from || s.to !== e.to || s.amount !== e.amount || s.currency !== e.currency) {
+        fail('ledger_transfers', s?.id, tx.sequence, `transfer ${i} does not follow the ${tx.kind} rule`)
+      }
+    }
+  }
+
+  async apply(tx: ReplayTx, traces: Trace[], lots: Lot[], donations: Donation[]): Promise<void> {
+    this.book(tx)
+    const seq = tx.sequence
+    const t0 = tx.transfers[0]!
+    if (tx.kind !== 'donation' && donations.length) fail('ledger_donations', donations[0]!.id, seq, 'donation row on a non-donation transaction')
+    if (!['donation', 'fund_transfer'].includes(tx.kind) && lots.length) fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
+    const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
+
+    switch (tx.kind) {
+      case 'donation': {
+        const [gross, fee] = tx.transfers
+        if (!gross || gross.from !== 'external:donors' || !isFund(gross.to) || tx.transfers.length > 2 || (fee && (fee.from !== gross.to || fee.to !== 'external:fees' || fee.currency !== gross.currency))) {
+          fail('ledger_transfers', t0.id, seq, 'a donation is donors → fund, then optionally fund → fees')
+        }
+        const d = donations[0]
+        if (!d || donations.length > 1) return fail('ledger_donations', d?.id, seq, 'exactly one donation row expected')
+        if (d.donation_ref !== tx.refs.donation || d.display_name !== tx.refs.donor || d.fund !== gross!.to || d.gross !== gross!.amount
+          || d.fee !== (fee?.amount ?? 0) || d.currency !== gross!.currency || d.paid_at !== tx.occurredAt) {
+          fail('ledger_donations', d.id, seq, `donation ${d.id} does not match its transaction`)
+        }
+        this.donations++
+        if (lots.length !== 1) fail('ledger_lots', lots[1]?.id, seq, 'a donation opens exactly one lot')
+        this.openLot(lots[0]!, { donation: d.id, fund: d.fund, currency: d.currency, amount: d.gross - d.fee, paidAt: d.paid_at, source: null }, seq)
+        return this.compare(seq, traces, [])
+      }
+      case 'refund':
+      case 'dispute': {
+        const currency = t0.currency
+        const amount = tx.transfers.reduce((s, t) => s + t.amount, 0)
+        const target = tx.kind === 'refund' ? 'external:refunds' : 'external:disputes'
+        const donation = await this.db.selectFrom('ledger_donations').select('id').where('donation_ref', '=', tx.refs.donation ?? '').executeTakeFirst()
+        if (!donation) return fail('ledger_transactions', seq, seq, `refund of unknown donation ${tx.refs.donation}`)
+        const own = await this.db.selectFrom('ledger_lots').select('id').where('donation_id', '=', donation.id).where('sequence', '<', seq).orderBy('id').execute()
+        const draws: { lot: number; amount: number }[] = []
+        const transfers: { from: string; to: string; amount: number; currency: string }[] = []
+        let need = amount
+        for (const { id } of own) {
+          const open = this.lotRemaining[id]!
+          if (need === 0 || open <= 0) continue
+          const take = Math.min(open, need)
+          this.lotRemaining[id] = open - take
+          draws.push({ lot: id, amount: take })
+          need -= take
+          const fund = this.lotFundKey(id).split('\u0000')[0]!
+          const same = transfers.find((t) => t.from === fund)
+          if (same) same.amount += take
+          else transfers.push({ from: fund, to: target, amount: take, currency })
+        }
+        if (need > 0) {
+          draws.push(...this.drawFifo('fund:general', currency, need, seq))
+          transfers.push({ from: 'fund:general', to: target, amount: need, currency })
+        }
+        this.expectTransfers(tx, transfers)
+        return this.compare(seq, traces, draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency)))
+      }
+      case 'award': {
+        const beneficiary = beneficiaryIdOf(t0.to)
+        if (tx.transfers.length !== 1 || !isFund(t0.from) || !t0.to.startsWith('payable:') || !beneficiary) return fail('ledger_transfers', t0.id, seq, 'an award is one transfer fund → payable')
+        const code = tx.refs.beneficiary ?? null
+        const draws = this.drawFifo(t0.from, t0.currency, t0.amount, seq)
+        this.compare(seq, traces, draws.map((d) => ({ ...bare('award', d.lot, d.amount, t0.currency), beneficiary_id: beneficiary, beneficiary_code: code })))
+        const heap = this.awardHeap(beneficiary, t0.currency)
+        for (const t of traces) {
+          this.unpaid.set(t.id, { unpaid: t.amount, lot: t.lot_id, code: t.beneficiary_code!, beneficiary, currency: t0.currency })
+          heap.push(t.id)
+        }
+        return
+      }
+      case 'payout': {
+        const beneficiary = beneficiaryIdOf(t0.from)
+        if (tx.transfers.length !== 1 || !beneficiary || t0.from !== `payable:beneficiary:${beneficiary}` || t0.to !== `paid:beneficiary:${beneficiary}`) {
+          return fail('ledger_transfers', t0.id, seq, 'a payout is one transfer payable → paid of the same student')
+        }
+        const heap = this.awardHeap(beneficiary, t0.currency)
+        const expected: Expected[] = []
+        let need = t0.amount
+        while (need > 0) {
+          const id = heap.peek()
+          if (id === undefined) return fail('ledger_transfers', t0.id, seq, 'awards do not cover the payout')
+          const open = this.unpaid.get(id)!
+          if (open.unpaid <= 0) {
+            heap.pop()
+            continue
+          }
+          const take = Math.min(open.unpaid, need)
+          open.unpaid -= take
+          need -= take
+          expected.push({ kind: 'payout', lot_id: open.lot, amount: take, currency: t0.currency, beneficiary_id: beneficiary, beneficiary_code: open.code, parent_id: id })
+        }
+        return this.compare(seq, traces, expected)
+      }
+      case 'fund_transfer': {
+        if (tx.transfers.length !== 1 || !isFund(t0.from) || !isFund(t0.to)) return fail('ledger_transfers', t0.id, seq, 'a fund transfer is one transfer fund → fund')
+        const draws = this.drawFifo(t0.from, t0.currency, t0.amount, seq)
+        this.compare(seq, traces, draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)))
+        if (lots.length !== draws.length) fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
+        draws.forEach((d, i) => {
+          this.openLot(lots[i]!, { donation: this.lotDonation[d.lot]!, fund: t0.to, currency: t0.currency, amount: d.amount, paidAt: new Date(this.lotPaid[d.lot]!).toISOString(), source: traces[i]!.id }, seq)
+        })
+        return
+      }
+      case 'correction':
+        return this.correct(tx, traces)
+      default:
+        fail('ledger_transactions', seq, seq, `unknown kind ${tx.kind}`)
+    }
+  }
+
+  private async correct(tx: ReplayTx, traces: Trace[]) {
+    const seq = tx.sequence
+    const target = Number(tx.refs.corrects)
+    const original = await this.db.selectFrom('ledger_transactions').select('kind').where('sequence', '=', target).where('sequence', '<', seq).executeTakeFirst()
+    if (!original || !['award', 'payout', 'fund_transfer'].includes(original.kind) || this.corrected.has(target)) {
+      return fail('ledger_transactions', seq, seq, `cannot correct transaction ${tx.refs.corrects}`)
+    }
+    this.corrected.add(target)
+    const transfers = await this.db.selectFrom('ledger_transfers').selectAll().where('sequence', '=', target).orderBy('position').execute()
+    this.expectTransfers(tx, transfers.map((t) => ({ from: t.to_account, to: t.from_account, amount: t.amount, currency: t.currency })))
+    const undone = await this.db.selectFrom('ledger_traces').selectAll().where('sequence', '=', target).orderBy('id').execute()
+    const created = await this.db.selectFrom('ledger_lots').select(['id', 'source_trace_id']).where('sequence', '=', target).execute()
+    this.compare(seq, traces, undone.map((t) => ({ kind: 'reversal', lot_id: t.lot_id, amount: t.amount, currency: t.currency, beneficiary_id: t.beneficiary_id, beneficiary_code: t.beneficiary_code, parent_id: t.id })))
+    for (const t of undone) {
+      if (t.kind === 'award') {
+        const open = this.unpaid.get(t.id)
+        if (!open || open.unpaid !== t.amount) fail('ledger_traces', t.id, seq, `award trace ${t.id} was paid before its correction`)
+        open!.unpaid = 0
+        this.restoreLot(t.lot_id, t.amount)
+      } else if (t.kind === 'payout') {
+        const open = this.unpaid.get(t.parent_id!)!
+        if (open.unpaid <= 0) this.awardHeap(open.beneficiary, open.currency).push(t.parent_id!)
+        open.unpaid += t.amount
+      } else if (t.kind === 'transfer') {
+        const lot = created.find((l) => l.source_trace_id === t.id)
+        if (!lot || this.lotRemaining[lot.id] !== t.amount) return fail('ledger_lots', lot?.id, seq, `lot moved by trace ${t.id} was spent before its correction`)
+        this.lotRemaining[lot.id] = 0
+        this.restoreLot(t.lot_id, t.amount)
+      }
+    }
+  }
+}

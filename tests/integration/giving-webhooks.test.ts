@@ -29,7 +29,7 @@ describe.skipIf(skipReason)(`Stripe webhook fulfilment on ${testDialect}`, () =>
   const ledgerTxFor = (publicId: string) => count('ledger_transactions', (q) => q.where('donation_ref', '=', publicId))
   const receiptJobsFor = async (publicId: string) => {
     const d = await donation(publicId)
-    return count('mail_outbox', (q) => q.where('to_address', '=', d.donor_email).where('template', 'in', ['donation-receipt', 'monthly-receipt']))
+    return count('mail_outbox', (q) => q.where('to_address', '=', d.donor_email).where('template', 'in', ['donation-receipt', 'monthly-gift-receipt']))
   }
 
   it('answers 400 and writes nothing for a bad signature or a stale timestamp', async () => {

@@ -1,0 +1,85 @@
+import type { Transaction } from 'kysely'
+import type { DB } from '~/utils/db.server'
+import type { Database } from '../../../db/schema'
+import { fulfilDonation, type DonationRow } from './fulfil.server'
+import { publicDisplayName } from './display-name'
+import { newDonationPublicId, newTrackingCode } from './ids.server'
+import type { OfflineGiftInput } from './offline-schema'
+
+// Money raised outside our checkout: bank transfers, cash and cheques recorded by staff,
+// and statements imported from other platforms. Each carries a source reference that is
+// unique, so recording or importing the same gift twice creates it once.
+
+export type OfflineResult = { publicId: string; created: boolean }
+
+export type OfflineRecord = OfflineGiftInput & { provider: 'offline' | 'import'; sourceRef: string; recordedBy: number }
+
+/** Record one gift received offline and book it exactly like an online one (no processor fee). */
+export function recordOfflineGift(db: DB, input: OfflineRecord): Promise<OfflineResult> {
+  return db.transaction().execute((trx) => recordOfflineGiftIn(trx, input))
+}
+
+/** The same, inside the caller's transaction (a statement import books all rows or none). */
+export async function recordOfflineGiftIn(trx: Transaction<Database>, input: OfflineRecord): Promise<OfflineResult> {
+  {
+    const existing = await trx.selectFrom('donations').select('public_id').where('source_ref', '=', input.sourceRef).executeTakeFirst()
+    if (existing) return { publicId: existing.public_id, created: false }
+    const campaign = input.campaignSlug
+      ? await trx.selectFrom('campaigns').select(['id']).where('slug', '=', input.campaignSlug).executeTakeFirst()
+      : undefined
+    if (input.campaignSlug && !campaign) throw new OfflineGiftError('campaign', 'offline.error.campaign')
+    const at = new Date(`${input.receivedOn}T12:00:00+08:00`).toISOString()
+    const row = await trx
+      .insertInto('donations')
+      .values({
+        public_id: newDonationPublicId(),
+        tracking_code: newTrackingCode(),
+        status: 'pending',
+        frequency: 'once',
+        designation: campaign ? 'campaign' : 'general',
+        campaign_id: campaign?.id ?? null,
+        target_id: null,
+        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general',
+        amount: input.amount,
+        currency: input.currency,
+        cover_fee: 0,
+        fee_amount: null,
+        donor_name: input.donorName,
+        donor_email: input.donorEmail,
+        display_mode: input.displayMode,
+        display_name: publicDisplayName(input.donorName, input.displayMode),
+        message: input.note || null,
+        locale: 'zh-CN',
+        provider: input.provider,
+        checkout_idempotency_key: null,
+        provider_session_id: null,
+        provider_invoice_id: null,
+        provider_payment_intent_id: null,
+        provider_charge_id: null,
+        recurring_gift_id: null,
+        source_ref: input.sourceRef,
+        client_key: null,
+        recorded_by: input.recordedBy,
+        created_at: new Date().toISOString(),
+        paid_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await fulfilDonation(trx, row as DonationRow, {
+      paymentIntentId: input.sourceRef,
+      chargeId: null,
+      amount: input.amount,
+      currency: input.currency,
+      fee: 0,
+      net: input.amount,
+      paidAt: at,
+    })
+    return { publicId: row.public_id, created: true }
+  }
+}
+
+export class OfflineGiftError extends Error {
+  constructor(public field: string, public messageKey: string) {
+    super(`${field}: ${messageKey}`)
+  }
+}

@@ -7,6 +7,8 @@ import { defineConfig } from 'vitest/config'
 //  e2e      — Chromium (playwright-core) against the built server
 const root = fileURLToPath(new URL('..', import.meta.url))
 const alias = [{ find: /^~\//, replacement: `${root}app/` }]
+// Vite puts its own BASE_URL ('/') into process.env; ours is an absolute URL.
+
 
 export default defineConfig({
   root,
@@ -20,7 +22,7 @@ export default defineConfig({
           name: 'sqlite',
           root,
           include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.{ts,tsx}'],
-          env: { TEST_DIALECT: 'sqlite', NODE_ENV: 'test' },
+          env: { TEST_DIALECT: 'sqlite', NODE_ENV: 'test', BASE_URL: 'http://localhost:3000' },
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -31,7 +33,7 @@ export default defineConfig({
           name: 'postgres',
           root,
           include: ['tests/integration/**/*.test.{ts,tsx}'],
-          env: { TEST_DIALECT: 'postgres', NODE_ENV: 'test' },
+          env: { TEST_DIALECT: 'postgres', NODE_ENV: 'test', BASE_URL: 'http://localhost:3000' },
           globalSetup: ['tests/support/postgres-cluster.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -43,7 +45,7 @@ export default defineConfig({
           name: 'e2e',
           root,
           include: ['tests/e2e/**/*.test.ts'],
-          env: { NODE_ENV: 'test' },
+          env: { NODE_ENV: 'test', BASE_URL: 'http://localhost:3000' },
           globalSetup: ['tests/support/e2e-server.ts'],
           fileParallelism: false,
           testTimeout: 120_000,

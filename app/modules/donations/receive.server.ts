@@ -16,7 +16,8 @@ export async function receiveWebhook(db: DB, provider: PaymentProvider, rawBody:
     if (error instanceof WebhookSignatureError) return { status: 400, body: { error: 'invalid signature' } }
     throw error
   }
-  if (!event || typeof event.id !== 'string' || typeof event.type !== 'string' || !event.data || typeof event.data.object !== 'object') {
+  const object = event?.data?.object
+  if (typeof event?.id !== 'string' || typeof event.type !== 'string' || !object || typeof object !== 'object' || Array.isArray(object)) {
     return { status: 400, body: { error: 'malformed event' } }
   }
   const outcome = await handleWebhook(db, provider, event)

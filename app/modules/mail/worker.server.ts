@@ -41,6 +41,12 @@ export type WorkerStats = { claimed: number; sent: number; retried: number; fail
 
 const defaults = { batchSize: 10, leaseMs: 120_000, pollMs: 2_000, maxAttempts: 10, backoffMs: 30_000, maxBackoffMs: 3_600_000 }
 
+/** Options over defaults; an option given as undefined keeps its default. */
+function resolve(options: WorkerOptions) {
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions
+  return { ...defaults, ...given, workerId: options.workerId ?? `worker-${crypto.randomUUID()}` }
+}
+
 /** Retry delay after the given attempt: exponential, capped, with ±20% jitter so retries spread out. */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random = Math.random): number {
   const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1))
@@ -96,9 +102,9 @@ export async function claimJobs(
 
 /** Claim one batch and deliver it. */
 export async function processBatch(db: Kysely<Database>, options: WorkerOptions): Promise<WorkerStats> {
-  const o = { ...defaults, ...options }
+  const o = resolve(options)
   const clock = o.clock ?? (() => new Date())
-  const workerId = o.workerId ?? `worker-${crypto.randomUUID()}`
+  const workerId = o.workerId
   const stats: WorkerStats = { claimed: 0, sent: 0, retried: 0, failed: 0 }
   const jobs = await claimJobs(db, { workerId, limit: o.batchSize, leaseMs: o.leaseMs, now: clock() })
   stats.claimed = jobs.length
@@ -159,7 +165,7 @@ export async function processBatch(db: Kysely<Database>, options: WorkerOptions)
 
 /** Drain the outbox until the signal aborts (or, with exitWhenIdle, until nothing is due). */
 export async function runOutboxWorker(db: Kysely<Database>, options: WorkerOptions): Promise<WorkerStats> {
-  const o = { ...defaults, ...options, workerId: options.workerId ?? `worker-${crypto.randomUUID()}` }
+  const o = resolve(options)
   const total: WorkerStats = { claimed: 0, sent: 0, retried: 0, failed: 0 }
   while (!o.signal?.aborted) {
     const stats = await processBatch(db, o)

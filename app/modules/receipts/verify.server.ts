@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import type { Locale } from '~/utils/i18n'
+import { codesMatch } from './code.server'
+import { RECEIPT_NUMBER } from './numbering.server'
+import { purposeTitle, receiptDocumentQuery, type ReceiptDocumentRow } from './queries.server'
+
+// Public verification: a receipt number and its verification code (typed, or read
+// from the PDF's QR code) → what the receipt says. Never the donor's name, email or
+// address: anyone holding a printed receipt can check it, and learns only the gift.
+
+export type ReceiptVerification =
+  | { valid: false }
+  | {
+      valid: true
+      number: string
+      voided: boolean
+      voidedAt: string | null
+      /** The receipt that replaced this voided one, if any. */
+      replacedBy: string | null
+      /** The voided receipt this one replaced, if any. */
+      replaces: string | null
+      amount: number
+      currency: string
+      /** Date of the gift. */
+      date: string
+      issuedAt: string
+      campaignTitle: string
+      official: { code: string; number: string } | null
+    }
+
+/** The receipt when number and code match; undefined otherwise (one answer for both). */
+export async function findReceipt(db: Kysely<Database>, { number, code }: { number: string; code: string }): Promise<ReceiptDocumentRow | undefined> {
+  const clean = number.trim().toUpperCase()
+  if (!RECEIPT_NUMBER.test(clean) || !code.trim()) return undefined
+  const row = await receiptDocumentQuery(db).where('r.number', '=', clean).executeTakeFirst()
+  if (!row || !codesMatch(row.verification_code, code)) return undefined
+  return row
+}
+
+export async function verifyReceipt(
+  db: Kysely<Database>,
+  { number, code, locale = 'zh-CN' }: { number: string; code: string; locale?: Locale },
+): Promise<ReceiptVerification> {
+  const r = await findReceipt(db, { number, code })
+  if (!r) return { valid: false }
+  return {
+    valid: true,
+    number: r.number,
+    voided: r.voided_at !== null,
+    voidedAt: r.voided_at,
+    replacedBy: r.replaced_by,
+    replaces: r.replaces,
+    amount: r.amount,
+    currency: r.currency,
+    date: r.paid_at,
+    issuedAt: r.issued_at,
+    campaignTitle: purposeTitle(r, locale),
+    official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
+  }
+}

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import { makeNationalId } from '../../app/modules/beneficiaries/national-id'
 import { hashPassword } from '../../app/modules/auth/password.server'
 import type { Database, Role } from '../schema'
+import { seedGifts } from './gifts'
 import { yunnan, type PlaceSeed } from './places'
 
 // Obviously fake personal data. Tests use every one of these values as a canary:
@@ -152,6 +153,9 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
         .executeTakeFirstOrThrow()
       await trx.insertInto('role_grants').values({ user_id: user.id, role: s.role, station_id: station(s.station), created_at: at }).execute()
     }
+
+    // Money: demo gifts through the real fulfilment path (donation, ledger, receipt).
+    await seedGifts(trx, { now })
   })
   return { seeded: true, staff: DEMO_STAFF, password: DEMO_PASSWORD }
 }

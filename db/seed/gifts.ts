@@ -1,0 +1,48 @@
+import type { Transaction } from 'kysely'
+import { publicDisplayName } from '../../app/modules/donations/display-name'
+import { fulfilDonation, type DonationRow } from '../../app/modules/donations/fulfil.server'
+import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
+import { demoFee } from '../../app/modules/payments/demo.server'
+import type { Database } from '../schema'
+
+// Demo gifts, booked through the same fulfilment path as a real payment (donation row,
+// ledger posting, receipt and its email job): never raw ledger inserts.
+
+const DONORS = ['陈', '林', '黄', '张', '刘', '杨', '吴', '徐', 'Olivia Chan', 'Daniel Wong']
+const GIVEN = ['晓雯', '志强', '美玲', '建国', '丽华', '海燕']
+const AMOUNTS = [5000, 10000, 10000, 20000, 30000, 50000, 100000, 150000]
+
+export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }: { now: Date; count?: number }) {
+  const campaigns = await trx.selectFrom('campaigns').select(['id', 'starts_at']).orderBy('id').execute()
+  let s = 7
+  const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const gifts: { publicId: string; paidAt: string }[] = []
+  for (let i = 0; i < count; i++) {
+    const campaign = i % 7 === 6 ? null : campaigns[i % campaigns.length]!
+    const family = DONORS[i % DONORS.length]!
+    const name = family.length > 1 ? family : family + GIVEN[i % GIVEN.length]
+    const mode = (['full', 'family', 'family', 'anonymous'] as const)[i % 4]!
+    const amount = AMOUNTS[Math.floor(random() * AMOUNTS.length)]!
+    // Spread over the last 60 days, oldest first, so FIFO tracing has an order to follow.
+    const paidAt = new Date(now.getTime() - (count - i) * 12 * 3_600_000).toISOString()
+    const row = await trx
+      .insertInto('donations')
+      .values({
+        public_id: newDonationPublicId(), tracking_code: newTrackingCode(), status: 'pending', frequency: 'once',
+        designation: campaign ? 'campaign' : 'general', campaign_id: campaign?.id ?? null, target_id: null,
+        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general', amount, currency: 'CNY', cover_fee: 0, fee_amount: null,
+        donor_name: name, donor_email: `demo-donor-${i + 1}@example.test`, display_mode: mode, display_name: publicDisplayName(name, mode),
+        message: null, locale: i % 5 === 0 ? 'en' : 'zh-CN', provider: 'demo', checkout_idempotency_key: null,
+        provider_session_id: null, provider_invoice_id: null, provider_payment_intent_id: null, provider_charge_id: null,
+        recurring_gift_id: null, source_ref: null, client_key: null, recorded_by: null, created_at: paidAt, paid_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    const fee = demoFee(amount)
+    await fulfilDonation(trx, row as DonationRow, {
+      paymentIntentId: `pi_demo_${row.public_id}`, chargeId: `ch_demo_${row.public_id}`, amount, currency: 'CNY', fee, net: amount - fee, paidAt,
+    })
+    gifts.push({ publicId: row.public_id, paidAt })
+  }
+  return gifts
+}

@@ -16,7 +16,11 @@ export type ReceivedMail = {
 export type Verdict = 'accept' | 'reject' | 'drop'
 
 export async function startSmtpServer(
-  options: { verdict?: (index: number, mail: ReceivedMail) => Verdict; onAccepted?: (mail: ReceivedMail, index: number) => void } = {},
+  options: {
+    verdict?: (index: number, mail: ReceivedMail) => Verdict
+    /** Runs after the message is recorded as received, before the client hears "250": a crash here is the hard case. */
+    beforeReply?: (mail: ReceivedMail, index: number) => Promise<void> | void
+  } = {},
 ) {
   const received: ReceivedMail[] = []
   let seen = 0
@@ -38,8 +42,7 @@ export async function startSmtpServer(
           return
         }
         received.push(mail)
-        callback()
-        options.onAccepted?.(mail, received.length - 1)
+        Promise.resolve(options.beforeReply?.(mail, received.length - 1)).then(() => callback(), callback)
       })
     },
   })

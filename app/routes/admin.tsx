@@ -16,6 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       students: can(staff, 'students.read'),
       staff: can(staff, 'staff.read'),
       audit: can(staff, 'audit.read'),
+      donations: can(staff, 'donations.record'),
     },
   }
 }
@@ -32,6 +33,7 @@ export default function AdminLayout() {
         {nav.students ? <NavLink to="/admin/students">{t('admin.students')}</NavLink> : null}
         {nav.staff ? <NavLink to="/admin/staff">{t('admin.staff')}</NavLink> : null}
         {nav.audit ? <NavLink to="/admin/audit">{t('admin.audit')}</NavLink> : null}
+        {nav.donations ? <NavLink to="/admin/donations/offline">{t('admin.donations')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/security">{t('admin.security')}</NavLink>
         <span className="muted">{t('admin.signedInAs', { name: displayName })}</span>

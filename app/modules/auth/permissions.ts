@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'disbursements.prepare',
   'disbursements.approve', // also needs TOTP: see assertCanApprove
   'ledger.read',
+  'donations.record', // offline gifts and statement imports
   'donor.portal',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
@@ -24,8 +25,8 @@ export const STAFF_ROLES = ['admin', 'finance', 'caseworker', 'auditor'] as cons
 const SELF: Permission[] = ['admin.access', 'self.sessions', 'self.security']
 
 export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>> = {
-  admin: [...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read'],
-  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read'],
+  admin: [...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read', 'donations.record'],
+  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read', 'donations.record'],
   caseworker: [...SELF, 'students.read', 'students.write', 'disbursements.prepare'],
   // Reads everything, including the audit log; changes nothing but their own account security.
   auditor: [...SELF, 'students.read', 'staff.read', 'audit.read', 'ledger.read'],

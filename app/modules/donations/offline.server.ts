@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
+import { recordAudit } from '../audit/audit.server'
 import { fulfilDonation, type DonationRow } from './fulfil.server'
 import { publicDisplayName } from './display-name'
 import { newDonationPublicId, newTrackingCode } from './ids.server'
@@ -73,6 +74,13 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
       fee: 0,
       net: input.amount,
       paidAt: at,
+    })
+    await recordAudit(trx, {
+      actorUserId: input.recordedBy,
+      action: input.provider === 'import' ? 'donation.import' : 'donation.record_offline',
+      entityType: 'donation',
+      entityId: row.public_id,
+      after: { sourceRef: input.sourceRef, amount: input.amount, currency: input.currency, fund: row.fund, receivedOn: input.receivedOn },
     })
     return { publicId: row.public_id, created: true }
   }

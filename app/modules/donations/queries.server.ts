@@ -8,3 +8,15 @@ export async function donationStatus(db: DB, publicId: string) {
     .where('public_id', '=', publicId)
     .executeTakeFirst()
 }
+
+/** Staff view: the latest gifts recorded offline or imported, with who recorded them. */
+export async function listRecentOfflineGifts(db: DB, limit = 20) {
+  return db
+    .selectFrom('donations')
+    .leftJoin('users', 'users.id', 'donations.recorded_by')
+    .select(['donations.public_id', 'donations.provider', 'donations.source_ref', 'donations.amount', 'donations.currency', 'donations.donor_name', 'donations.paid_at', 'users.display_name as recorded_by'])
+    .where('donations.provider', 'in', ['offline', 'import'])
+    .orderBy('donations.id', 'desc')
+    .limit(limit)
+    .execute()
+}

@@ -1,0 +1,102 @@
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Field, SelectField } from '~/components/admin/Field'
+import { requireStaff } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { OfflineGiftError, recordOfflineGift } from '~/modules/donations/offline.server'
+import { OFFLINE_METHODS, offlineGiftSchema } from '~/modules/donations/offline-schema'
+import { listRecentOfflineGifts } from '~/modules/donations/queries.server'
+import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
+import { getDb } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+export const access = { loader: 'donations.record', action: 'donations.record' } satisfies RouteAccess
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireStaff(request, { permission: access.loader })
+  const db = getDb()
+  return {
+    currencies: getEnv().CURRENCIES,
+    campaigns: (await listActiveCampaigns(db, { locale: resolveLocale(request) })).map((c) => ({ slug: c.slug, title: c.title })),
+    recent: await listRecentOfflineGifts(db),
+  }
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.action })
+  const values = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, String(v).slice(0, 600)]))
+  const parsed = offlineGiftSchema(getEnv().CURRENCIES).safeParse(values)
+  if (!parsed.success) {
+    const errors: Record<string, string> = {}
+    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message
+    return data({ errors, values, result: null }, { status: 400 })
+  }
+  try {
+    const result = await recordOfflineGift(getDb(), {
+      ...parsed.data,
+      provider: 'offline',
+      sourceRef: `offline:${parsed.data.method}:${parsed.data.reference}`,
+      recordedBy: staff.id,
+    })
+    return { errors: {} as Record<string, string>, values: {} as Record<string, string>, result }
+  } catch (error) {
+    if (error instanceof OfflineGiftError) return data({ errors: { [error.field]: error.messageKey }, values, result: null }, { status: 400 })
+    throw error
+  }
+}
+
+export default function OfflineGifts() {
+  const { currencies, campaigns, recent } = useLoaderData<typeof loader>()
+  const res = useActionData<{ errors?: Record<string, string>; values?: Record<string, string>; result?: { publicId: string; created: boolean } | null }>()
+  const t = useT()
+  const locale = useLocale()
+  const err = (k: string) => (res?.errors?.[k] ? t(res.errors[k] as MessageKey) : undefined)
+  const v = (res?.values ?? {}) as Record<string, string>
+  return (
+    <section>
+      <h1>{t('offline.title')}</h1>
+      <p className="muted">{t('offline.intro')}</p>
+      <p>
+        <Link to="/admin/donations/import">{t('import.title')}</Link>
+      </p>
+      {res?.result ? (
+        <p role="status" className="card">
+          {t(res.result.created ? 'offline.recorded' : 'offline.duplicate', { id: res.result.publicId })}
+        </p>
+      ) : null}
+      <Form method="post" className="form-narrow">
+        <SelectField name="method" label={t('offline.method')} error={err('method')} defaultValue={v.method} options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}` as MessageKey) }))} />
+        <Field name="reference" label={t('offline.reference')} error={err('reference')} defaultValue={v.reference} required maxLength={80} />
+        <Field name="receivedOn" type="date" label={t('offline.receivedOn')} error={err('receivedOn')} defaultValue={v.receivedOn} required />
+        <Field name="amount" inputMode="decimal" label={t('offline.amount')} error={err('amount')} defaultValue={v.amount} required />
+        <SelectField name="currency" label={t('offline.currency')} error={err('currency')} defaultValue={v.currency ?? 'CNY'} options={currencies.map((c) => ({ value: c, label: c }))} />
+        <SelectField name="campaignSlug" label={t('offline.campaign')} error={err('campaignSlug')} defaultValue={v.campaignSlug ?? ''} options={[{ value: '', label: '—' }, ...campaigns.map((c) => ({ value: c.slug, label: c.title }))]} />
+        <Field name="donorName" label={t('offline.donorName')} error={err('donorName')} defaultValue={v.donorName} required maxLength={80} />
+        <Field name="donorEmail" type="email" label={t('offline.donorEmail')} error={err('donorEmail')} defaultValue={v.donorEmail} required />
+        <SelectField name="displayMode" label={t('offline.displayMode')} error={err('displayMode')} defaultValue={v.displayMode ?? 'family'} options={[{ value: 'full', label: t('donate.showFull') }, { value: 'family', label: t('donate.showFamily') }, { value: 'anonymous', label: t('donate.showAnonymous') }]} />
+        <Field name="note" label={t('offline.note')} error={err('note')} defaultValue={v.note} maxLength={500} />
+        <button type="submit" className="button">
+          {t('offline.submit')}
+        </button>
+      </Form>
+      <h2>{t('offline.recent')}</h2>
+      <table>
+        <tbody>
+          {recent.map((g) => (
+            <tr key={g.public_id}>
+              <td>{g.public_id}</td>
+              <td>{g.source_ref}</td>
+              <td>{formatMoney(g.amount, g.currency, locale)}</td>
+              <td>{g.donor_name}</td>
+              <td>{g.paid_at ? formatDate(g.paid_at, locale) : ''}</td>
+              <td>{g.recorded_by}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}

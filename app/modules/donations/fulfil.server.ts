@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely'
+import { dialectOf } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
 import type { DonationsTable } from '../../../db/tables/giving'
 import { postDonation, postRefund } from '../ledger'
@@ -20,8 +21,7 @@ export async function lockDonation(trx: Trx, where: { publicId?: string; payment
   else if (where.chargeId) query = query.where('provider_charge_id', '=', where.chargeId)
   else return undefined
   // SQLite already holds the database write lock (BEGIN IMMEDIATE); FOR UPDATE is PostgreSQL's equivalent.
-  const isPg = trx.getExecutor().adapter.constructor.name === 'PostgresAdapter'
-  return (isPg ? query.forUpdate() : query).executeTakeFirst() as Promise<DonationRow | undefined>
+  return (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst() as Promise<DonationRow | undefined>
 }
 
 /** Mark a pending donation paid, book it in the ledger, and issue its receipt. Idempotent. */

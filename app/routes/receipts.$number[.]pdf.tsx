@@ -1,0 +1,24 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { receiptPdfForDownload } from '~/modules/receipts/documents.server'
+import { getDb } from '~/utils/db.server'
+import { resolveLocale } from '~/utils/i18n'
+
+// /receipts/HL-2026-000123.pdf?code=… — the receipt as a PDF. It shows the donor's
+// name, so it needs the verification code; a wrong code is a plain 404, the same
+// answer as an unknown number, so the route tells nothing about which receipts exist.
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const code = new URL(request.url).searchParams.get('code') ?? ''
+  const found = await receiptPdfForDownload(getDb(), { number: params.number ?? '', code, locale: resolveLocale(request) })
+  if (!found) throw new Response('Not Found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+  return new Response(new Uint8Array(found.pdf), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `inline; filename="${found.number}.pdf"`,
+      'Content-Length': String(found.pdf.length),
+      'Cache-Control': 'private, no-store',
+      'X-Robots-Tag': 'noindex',
+      'Referrer-Policy': 'no-referrer',
+    },
+  })
+}

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { requireStaff, totpRequired } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import type { MessageKey } from '~/utils/i18n'
-import { useLocale, useT } from '~/utils/locale'
+import { useT } from '~/utils/locale'
 
 export const access = { loader: 'admin.access' } satisfies RouteAccess
 
@@ -19,7 +19,6 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function AdminHome() {
   const { displayName, grants, totpMissing } = useLoaderData<typeof loader>()
   const t = useT()
-  useLocale()
   return (
     <section>
       <h1>{t('admin.welcome', { name: displayName })}</h1>

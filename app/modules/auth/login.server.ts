@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { recordAudit } from '../audit/audit.server'
 import { hashPassword, PASSWORD_MAX, verifyPassword } from './password.server'
-import { LOGIN_ACCOUNT_LIMIT, LOGIN_IP_LIMIT, refund, take, TOTP_LIMIT } from './rate-limit.server'
+import { LOGIN_ACCOUNT_LIMIT, LOGIN_IP_LIMIT, pruneRateLimits, refund, take, TOTP_LIMIT } from './rate-limit.server'
 import { getTotpStatus, verifySecondFactor } from './totp.server'
 
 export type LoginOutcome = { ok: true; userId: number; needsTotp: boolean } | { ok: false }
@@ -42,6 +42,14 @@ export async function attemptPasswordLogin(db: DB, input: { email: string; passw
   // A successful attempt does not count against either limit.
   await refund(db, accountKey, LOGIN_ACCOUNT_LIMIT, now)
   await refund(db, ipKey, LOGIN_IP_LIMIT, now)
+  // Housekeeping on the way: this user's lapsed sessions and day-old rate-limit windows.
+  const at = new Date(now).toISOString()
+  await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', user.id)
+    .where((eb) => eb.or([eb('expires_at', '<=', at), eb('absolute_expires_at', '<=', at)]))
+    .execute()
+  await pruneRateLimits(db, 86_400_000, now)
   const totp = await getTotpStatus(db, user.id)
   await recordAudit(db, { actorUserId: user.id, action: totp.enabled ? 'auth.password_ok' : 'auth.login', entityType: 'user', entityId: user.id, ip: input.ip })
   return { ok: true, userId: Number(user.id), needsTotp: totp.enabled }

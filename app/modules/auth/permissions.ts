@@ -15,6 +15,10 @@ export const PERMISSIONS = [
   'ledger.read',
   'donations.record', // offline gifts and statement imports
   'donor.portal',
+  'disbursements.read', // award batches, programmes, sponsorships and wishes (no personal data)
+  'programmes.manage', // create programmes and set their terms, awards and eligibility
+  'wishes.manage', // post micro-wishes and mark them fulfilled
+  'letters.moderate', // sponsor ↔ student letters, reassigning paused sponsorships
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -25,11 +29,14 @@ export const STAFF_ROLES = ['admin', 'finance', 'caseworker', 'auditor'] as cons
 const SELF: Permission[] = ['admin.access', 'self.sessions', 'self.security']
 
 export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>> = {
-  admin: [...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read', 'donations.record'],
-  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read', 'donations.record'],
-  caseworker: [...SELF, 'students.read', 'students.write', 'disbursements.prepare'],
+  admin: [
+    ...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read',
+    'donations.record', 'disbursements.read', 'programmes.manage', 'wishes.manage', 'letters.moderate',
+  ],
+  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read', 'donations.record', 'disbursements.read'],
+  caseworker: [...SELF, 'students.read', 'students.write', 'disbursements.prepare', 'disbursements.read', 'wishes.manage', 'letters.moderate'],
   // Reads everything, including the audit log; changes nothing but their own account security.
-  auditor: [...SELF, 'students.read', 'staff.read', 'audit.read', 'ledger.read'],
+  auditor: [...SELF, 'students.read', 'staff.read', 'audit.read', 'ledger.read', 'disbursements.read'],
   donor: ['donor.portal'],
 }
 

@@ -80,6 +80,30 @@ describe.skipIf(e2eSkip)('staff access in Chromium', () => {
     await context.close()
   })
 
+  it('every admin page renders for an admin, in Chinese and English, without console errors or serious axe findings', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' })
+    const page = await context.newPage()
+    const errors: string[] = []
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()))
+    await signIn(page, 'admin@hope.demo')
+    await page.waitForURL((u) => u.pathname === '/admin')
+    await page.goto(baseUrl + '/admin/staff')
+    const staffHref = await page.locator('tbody a').first().getAttribute('href')
+    for (const path of ['/admin', '/admin/students', '/admin/students/1', '/admin/staff', staffHref!, '/admin/audit', '/admin/sessions', '/admin/security']) {
+      for (const lng of ['zh-CN', 'en']) {
+        const res = await page.goto(`${baseUrl}${path}?lng=${lng}`)
+        expect(res?.status(), path).toBe(200)
+        await expect(page.locator('html').getAttribute('lang')).resolves.toBe(lng)
+        expect(await axeViolations(page), `${path} ${lng}`).toEqual([])
+      }
+    }
+    await page.goto(baseUrl + '/admin/audit?lng=en&action=student.personal_data_read')
+    await expect(page.locator('tbody tr').count()).resolves.toBeGreaterThan(0)
+    await page.screenshot({ path: screenshotPath('staff-audit-en'), fullPage: true })
+    expect(errors).toEqual([])
+    await context.close()
+  })
+
   it('an admin enrols TOTP from the QR page and then signs in with a code', async () => {
     const context = await browser.newContext({ locale: 'zh-CN' })
     const page = await context.newPage()

@@ -88,3 +88,22 @@ describe('TOTP and secrets', () => {
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
   })
 })
+
+describe('session cookie', () => {
+  it('is HttpOnly and SameSite=Lax always, Secure in production only, and lives no longer than the absolute limit', async () => {
+    const { ABSOLUTE_TIMEOUT_MS, getLucia, sessionCookie } = await import('~/modules/auth/session.server')
+    const now = Date.now()
+    const prod = sessionCookie('tok', new Date(now + ABSOLUTE_TIMEOUT_MS), 'production', now)
+    const dev = sessionCookie('tok', new Date(now + ABSOLUTE_TIMEOUT_MS), 'development', now)
+    for (const c of [prod, dev]) {
+      expect(c).toMatch(/HttpOnly/)
+      expect(c).toMatch(/SameSite=Lax/)
+      expect(c).toMatch(/Path=\//)
+      expect(c).toContain(`Max-Age=${ABSOLUTE_TIMEOUT_MS / 1000}`)
+    }
+    expect(prod).toMatch(/Secure/)
+    expect(dev).not.toMatch(/Secure/)
+    const blank = getLucia({} as never, 'production').createBlankSessionCookie().serialize()
+    expect(blank).toMatch(/hl_session=;.*Max-Age=0/)
+  })
+})

@@ -121,6 +121,16 @@ export function assertCanApprove(staff: StaffUser, stationPath?: string): void {
   requireTotp(staff)
 }
 
+/**
+ * requireStaff for an approval over a station: disbursements.approve on that station
+ * (404 outside the subtree), TOTP enrolled and used in this session (403 otherwise).
+ */
+export async function requireApprover(request: Request, options: { stationId?: number | null; db?: DB } = {}): Promise<StaffUser> {
+  const staff = await requireStaff(request, { permission: 'disbursements.approve', stationId: options.stationId, db: options.db })
+  requireTotp(staff)
+  return staff
+}
+
 /** 403 unless TOTP is enrolled and this session passed it. */
 export function requireTotp(staff: StaffUser): void {
   if (!staff.totpEnabled || !staff.session.twoFactorVerified) throw new Forbidden('TOTP required: enrol at /admin/security and sign in again with a code')

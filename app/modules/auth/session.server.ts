@@ -15,15 +15,19 @@ export const ABSOLUTE_TIMEOUT_MS = 7 * 86_400_000
 export const PENDING_TOTP_TIMEOUT_MS = 10 * 60_000
 export const SESSION_COOKIE = 'hl_session'
 
-export function getLucia(db: DB) {
+/** HttpOnly always (Lucia), SameSite=Lax, Secure in production. */
+export function sessionCookieOptions(nodeEnv: string) {
+  return {
+    name: SESSION_COOKIE,
+    expires: false,
+    attributes: { secure: nodeEnv === 'production', sameSite: 'lax' as const },
+  }
+}
+
+export function getLucia(db: DB, nodeEnv: string = getEnv().NODE_ENV) {
   return new Lucia(new KyselyAdapter(db), {
     sessionExpiresIn: new TimeSpan(IDLE_TIMEOUT_MS / 1000, 's'),
-    sessionCookie: {
-      name: SESSION_COOKIE,
-      // A browser-session cookie: closing the browser ends it; the server enforces both limits.
-      expires: false,
-      attributes: { secure: getEnv().NODE_ENV === 'production', sameSite: 'lax' },
-    },
+    sessionCookie: sessionCookieOptions(nodeEnv),
     getSessionAttributes: (a) => a,
     getUserAttributes: (a) => a,
   })
@@ -50,7 +54,17 @@ export async function createSession(
     },
     { sessionId: sha256Hex(token) },
   )
-  return { token, session, cookie: lucia.createSessionCookie(token).serialize() }
+  return { token, session, cookie: sessionCookie(token, new Date(absolute), getEnv().NODE_ENV) }
+}
+
+/**
+ * The Set-Cookie for a new session: the browser keeps it no longer than the session's
+ * absolute limit (the server enforces the idle limit on every request).
+ */
+export function sessionCookie(token: string, absoluteExpiresAt: Date, nodeEnv: string, now = Date.now()): string {
+  const maxAge = Math.max(0, Math.floor((absoluteExpiresAt.getTime() - now) / 1000))
+  const secure = sessionCookieOptions(nodeEnv).attributes.secure ? '; Secure' : ''
+  return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`
 }
 
 export function readSessionToken(request: Request): string | null {

@@ -19,6 +19,8 @@ export const PERMISSIONS = [
   'programmes.manage', // create programmes and set their terms, awards and eligibility
   'wishes.manage', // post micro-wishes and mark them fulfilled
   'letters.moderate', // sponsor ↔ student letters, reassigning paused sponsorships
+  'donations.read', // donation records with donor details
+  'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -31,12 +33,12 @@ const SELF: Permission[] = ['admin.access', 'self.sessions', 'self.security']
 export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>> = {
   admin: [
     ...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read',
-    'donations.record', 'disbursements.read', 'programmes.manage', 'wishes.manage', 'letters.moderate',
+    'donations.record', 'disbursements.read', 'programmes.manage', 'wishes.manage', 'letters.moderate', 'donations.read', 'outbox.read',
   ],
-  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read', 'donations.record', 'disbursements.read'],
+  finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read', 'donations.record', 'disbursements.read', 'donations.read'],
   caseworker: [...SELF, 'students.read', 'students.write', 'disbursements.prepare', 'disbursements.read', 'wishes.manage', 'letters.moderate'],
   // Reads everything, including the audit log; changes nothing but their own account security.
-  auditor: [...SELF, 'students.read', 'staff.read', 'audit.read', 'ledger.read', 'disbursements.read'],
+  auditor: [...SELF, 'students.read', 'staff.read', 'audit.read', 'ledger.read', 'disbursements.read', 'donations.read', 'outbox.read'],
   donor: ['donor.portal'],
 }
 

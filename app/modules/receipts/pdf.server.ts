@@ -146,10 +146,13 @@ export async function renderReceiptPdf(r: ReceiptPdfData, locale: Locale, option
   if (r.voidedAt) {
     doc.moveDown(0.5).fillColor('#b4232a').fontSize(12).text(t.voided(formatDate(r.voidedAt, locale), r.replacedBy), { width: 480 })
     // A large diagonal mark so a printed void receipt cannot pass for a valid one.
-    doc.save().rotate(-30, { origin: [300, 420] }).fillColor('#b4232a').opacity(0.25).fontSize(96).text(t.void, 120, 360).restore()
+    const y = doc.y
+    doc.save().rotate(-30, { origin: [300, 420] }).fillColor('#b4232a').opacity(0.25).fontSize(96).text(t.void, 120, 360, { lineBreak: false }).restore()
     doc.opacity(1)
+    doc.x = 56
+    doc.y = y // the mark floats over the page; the flow continues where it was
   }
-  doc.moveDown(1.5)
+  doc.fontSize(10).moveDown(1.5)
   const qrTop = doc.y
   const qr = await QRCode.toBuffer(r.verifyUrl, { errorCorrectionLevel: 'M', margin: 1, width: 300 })
   doc.image(qr, 56, qrTop, { width: 110 })

@@ -46,7 +46,7 @@ export default function AuditLog() {
   return (
     <section>
       <h1>{t('admin.audit')}</h1>
-      <Form method="get" className="audit-filters">
+      <Form method="get" className="admin-filters">
         <div className="field">
           <label htmlFor="a-actor">{t('audit.actor')}</label>
           <input id="a-actor" name="actor" type="email" defaultValue={filters.actor} />
@@ -82,6 +82,7 @@ export default function AuditLog() {
           {t('common.search')}
         </button>
       </Form>
+      <div className="table-scroll">
       <table>
         <thead>
           <tr>
@@ -113,6 +114,7 @@ export default function AuditLog() {
           ))}
         </tbody>
       </table>
+      </div>
       <p>
         {filters.page > 0 ? <Link to={query(filters.page - 1)}>{t('common.previous')}</Link> : null} {more ? <Link to={query(filters.page + 1)}>{t('common.next')}</Link> : null}
       </p>

@@ -128,11 +128,11 @@ export default function StaffMemberPage() {
             </button>
           </Form>
           {self ? null : (
-            <>
+            <div className="inline-actions">
               {member.active ? <IntentButton intent="deactivate" label={t('staff.deactivate')} /> : <IntentButton intent="activate" label={t('staff.activate')} />}
               {member.invited ? <IntentButton intent="reissue-invite" label={t('staff.reissueInvite')} /> : null}
               <IntentButton intent="reset-totp" label={t('staff.resetTotp')} />
-            </>
+            </div>
           )}
         </>
       ) : null}

@@ -64,7 +64,7 @@ export default function StudentDetail() {
       <p className="muted" role="note">
         {t('students.auditNotice')}
       </p>
-      <dl>
+      <dl className="record">
         {rows.map(([k, v]) => (
           <div key={k}>
             <dt>{t(k)}</dt>

@@ -21,7 +21,7 @@ export default function Students() {
   return (
     <section>
       <h1>{t('admin.students')}</h1>
-      <Form method="get" role="search">
+      <Form method="get" role="search" className="admin-filters">
         <div className="field">
           <label htmlFor="q">{t('students.searchCode')}</label>
           <input id="q" name="q" defaultValue={q} />

@@ -1,10 +1,13 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react'
 import { can, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
+import adminStyles from '~/components/admin/admin.css'
 import { useT } from '~/utils/locale'
 
 export const access = { loader: 'admin.access' } satisfies RouteAccess
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: adminStyles }]
 
 export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
 
@@ -26,7 +29,7 @@ export default function AdminLayout() {
   const t = useT()
   return (
     <div className="admin">
-      <nav aria-label={t('admin.navLabel')} className="admin-nav main-nav">
+      <nav aria-label={t('admin.navLabel')} className="admin-nav">
         <NavLink to="/admin" end>
           {t('admin.dashboard')}
         </NavLink>
@@ -36,7 +39,7 @@ export default function AdminLayout() {
         {nav.donations ? <NavLink to="/admin/donations/offline">{t('admin.donations')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/security">{t('admin.security')}</NavLink>
-        <span className="muted">{t('admin.signedInAs', { name: displayName })}</span>
+        <span className="muted admin-user">{t('admin.signedInAs', { name: displayName })}</span>
         <Form method="post" action="/logout">
           <button type="submit" className="button">
             {t('auth.signOut')}

@@ -135,7 +135,7 @@ describe.skipIf(e2eSkip)('staff access in Chromium', () => {
     await page.getByLabel('验证码').fill(generateHOTP(decodeSecret(secret), BigInt(Math.max(step, totpStep()) + 1), 6))
     await page.getByRole('button', { name: '验证' }).click()
     await page.waitForURL((u) => u.pathname === '/admin')
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('演示管理员')
+    await page.getByRole('heading', { level: 1, name: /演示管理员/ }).waitFor()
     await page.goto(baseUrl + '/admin/security')
     await expect(page.getByRole('status').first().textContent()).resolves.toContain('两步验证已启用')
     expect(errors).toEqual([])

@@ -3,6 +3,8 @@ import type { AuthTables } from './tables/auth'
 import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
+import type { StudentsTables } from './tables/students'
+import type { TransparencyTables } from './tables/transparency'
 
 // The Kysely Database interface: one entry per table, in the order migrations create them.
 // Times are ISO-8601 UTC strings; money is integer minor units; flags are 0/1.
@@ -91,7 +93,7 @@ export interface RoleGrantsTable {
 }
 
 /** Core tables here; each domain's tables in db/tables/<domain>.ts. */
-export interface Database extends LedgerTables, AuthTables, GivingTables, MailTables {
+export interface Database extends LedgerTables, AuthTables, GivingTables, MailTables, TransparencyTables, StudentsTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

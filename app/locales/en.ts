@@ -1,10 +1,12 @@
 import type { Messages } from '../utils/i18n'
 import { givingEn } from './giving.en'
 import { staffEn } from './staff.en'
+import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
   ...givingEn,
   ...staffEn,
+  ...transparencyEn,
   'app.name': 'Hope Ledger',
   'app.tagline': 'Every donated yuan, followed to the child it helps',
   'nav.home': 'Home',

@@ -2,10 +2,12 @@
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
 import { givingZhCN } from './giving.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
+import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
   ...givingZhCN,
   ...staffZhCN,
+  ...transparencyZhCN,
   'app.name': '希望账本',
   'app.tagline': '每一元善款，都能追踪到它帮助的孩子',
   'nav.home': '首页',

@@ -1,0 +1,51 @@
+// What the public ledger pages need: a page of transactions with public account names,
+// filter options, and one transaction's detail.
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import type { Locale } from '../../utils/i18n'
+import { dayBound } from './http'
+import { accountNames, getTransaction, listTransactions, type LedgerPage, type TransactionDetail } from './ledger.server'
+import { loadNames } from './names.server'
+import type { LedgerQuery } from './schema'
+import { readSummary } from './summary.server'
+
+type Db = Kysely<Database>
+
+export type LedgerView = LedgerPage & {
+  names: Record<string, string>
+  campaigns: { slug: string; title: string }[]
+  funds: { code: string; name: string }[]
+}
+
+/** The fund a campaign slug stands for (undefined when the slug is unknown). */
+async function fundOfSlug(db: Db, slug: string): Promise<string | undefined> {
+  const c = await db.selectFrom('campaigns').select('id').where('slug', '=', slug).where('status', '!=', 'draft').executeTakeFirst()
+  return c ? `fund:campaign:${c.id}` : undefined
+}
+
+export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promise<LedgerView> {
+  const names = await loadNames(db, locale)
+  let account = q.fund
+  if (q.campaign) account = (await fundOfSlug(db, q.campaign)) ?? 'fund:campaign:0'
+  const page = await listTransactions(db, { kind: q.kind, account, from: dayBound(q.from), to: dayBound(q.to, true), before: q.before, after: q.after, limit: q.limit })
+  const codes = page.rows.flatMap((r) => r.transfers.flatMap((t) => [t.from, t.to]))
+  const summary = await readSummary(db)
+  const funds = [...new Set(Object.keys(summary.donations).map((k) => k.split('|')[0]!))].sort()
+  const campaigns = await db.selectFrom('campaigns').select(['slug', 'title', 'title_en']).where('status', '!=', 'draft').orderBy('id').execute()
+  return {
+    ...page,
+    names: await accountNames(db, codes, names.fund),
+    campaigns: campaigns.map((c) => ({ slug: c.slug, title: locale === 'en' ? c.title_en : c.title })),
+    funds: funds.map((code) => ({ code, name: names.fund(code) })),
+  }
+}
+
+export type TransactionView = TransactionDetail & { names: Record<string, string> }
+
+export async function transactionView(db: Db, sequence: number, locale: Locale): Promise<TransactionView | undefined> {
+  const tx = await getTransaction(db, sequence)
+  if (!tx) return undefined
+  const names = await loadNames(db, locale)
+  const codes = [...tx.transfers.flatMap((t) => [t.from, t.to]), ...(tx.donation ? [tx.donation.fund] : [])]
+  return { ...tx, names: await accountNames(db, codes, names.fund) }
+}

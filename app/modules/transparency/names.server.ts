@@ -1,0 +1,56 @@
+// Public names for what the ledger stores as codes: funds, programmes, counties.
+// Only public columns are read (campaign titles, programme names, county station names).
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import type { Locale } from '../../utils/i18n'
+import { listCounties } from './places.server'
+
+export type Names = {
+  fund: (code: string) => string
+  programme: (slug: string) => string
+  county: (code: string) => string
+  campaignOfFund: (code: string) => { id: number; slug: string } | undefined
+}
+
+const FIXED: Record<string, [string, string]> = {
+  'fund:general': ['非限定基金', 'General fund'],
+  'external:donors': ['捐赠人', 'Donors'],
+  'external:fees': ['支付手续费', 'Payment fees'],
+  'external:refunds': ['退款', 'Refunds'],
+  'external:disputes': ['争议扣款', 'Disputes'],
+}
+
+/** Account code → public name in the reader's language (students by pseudonym only). */
+export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<Names> {
+  const en = locale === 'en'
+  const [campaigns, programmes, counties] = await Promise.all([
+    db.selectFrom('campaigns').select(['id', 'slug', 'title', 'title_en']).where('status', '!=', 'draft').execute(),
+    db.selectFrom('programmes').select(['slug', 'name', 'name_en']).execute(),
+    listCounties(db),
+  ])
+  const byFund = new Map(campaigns.map((c) => [`fund:campaign:${c.id}`, c]))
+  const byProgramme = new Map(programmes.map((p) => [p.slug, en ? p.name_en : p.name]))
+  return {
+    fund(code) {
+      const fixed = FIXED[code]
+      if (fixed) return fixed[en ? 1 : 0]
+      const c = byFund.get(code)
+      if (c) return en ? c.title_en : c.title
+      const m = /^(fund:(?:sponsorship|wish)|payable:beneficiary|paid:beneficiary):(\d+)$/.exec(code)
+      if (m?.[1] === 'fund:sponsorship') return en ? `Sponsorship fund ${m[2]}` : `结对资助基金 ${m[2]}`
+      if (m?.[1] === 'fund:wish') return en ? `Micro-wish fund ${m[2]}` : `微心愿基金 ${m[2]}`
+      if (code === 'payable') return en ? 'Awarded, awaiting payout' : '已资助待发放'
+      if (code === 'paid') return en ? 'Paid to students' : '已发放给学生'
+      return code
+    },
+    programme: (slug) => (slug ? byProgramme.get(slug) ?? slug : en ? 'No programme named' : '未指定项目'),
+    county: (code) => {
+      const c = counties.get(code)
+      return c ? (en ? c.nameEn : c.name) : en ? 'Unknown county' : '未知县'
+    },
+    campaignOfFund: (code) => {
+      const c = byFund.get(code)
+      return c ? { id: c.id, slug: c.slug } : undefined
+    },
+  }
+}

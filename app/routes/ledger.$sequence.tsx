@@ -1,0 +1,129 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { publicPageHeaders } from '~/modules/transparency/http'
+import { transactionView } from '~/modules/transparency/ledger-page.server'
+import { SequenceParam } from '~/modules/transparency/schema'
+import { getDb } from '~/utils/db.server'
+import { formatDate, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const sequence = SequenceParam.safeParse(params.sequence)
+  const tx = sequence.success ? await transactionView(getDb(), sequence.data, resolveLocale(request)) : undefined
+  if (!tx) throw new Response('Not Found', { status: 404 })
+  return { tx }
+}
+
+export const headers = () => publicPageHeaders()
+
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
+  const t = translator(((matches[0]?.data as { locale?: Locale } | undefined)?.locale ?? 'zh-CN') as Locale)
+  return [{ title: `${t('ledger.tx.title', { sequence: data?.tx.sequence ?? '' })} · ${t('app.name')}` }]
+}
+
+export default function TransactionPage() {
+  const { tx } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  const name = (code: string) => tx.names[code] ?? code
+  return (
+    <article>
+      <header className="page-header">
+        <p>
+          <Link to="/ledger">{t('ledger.title')}</Link>
+        </p>
+        <h1>{t('ledger.tx.title', { sequence: tx.sequence })}</h1>
+        <p className="tag">{t(`tp.kind.${tx.kind}` as MessageKey)}</p>
+      </header>
+      <dl className="detail-list">
+        <dt>{t('ledger.tx.occurred')}</dt>
+        <dd>
+          <time dateTime={tx.occurredAt}>{formatDate(tx.occurredAt, locale)}</time> <span className="muted">({tx.occurredAt})</span>
+        </dd>
+        {tx.donation ? (
+          <>
+            <dt>{t('ledger.tx.donor')}</dt>
+            <dd>{tx.donation.displayName}</dd>
+          </>
+        ) : null}
+        <dt>{t('ledger.tx.refs')}</dt>
+        <dd>
+          <ul className="refs">
+            {Object.entries(tx.refs).map(([k, v]) => (
+              <li key={k}>
+                <code>{k}</code>: {k === 'beneficiary' ? <Link to={`/students/${v}`}>{v}</Link> : v}
+              </li>
+            ))}
+          </ul>
+        </dd>
+        <dt>{t('ledger.hash')}</dt>
+        <dd>
+          <code className="hash">{tx.hash}</code>
+        </dd>
+        <dt>{t('ledger.tx.prevHash')}</dt>
+        <dd>
+          <code className="hash">{tx.prevHash}</code>
+        </dd>
+      </dl>
+      <h2>{t('ledger.transfers')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">{t('ledger.tx.from')}</th>
+            <th scope="col">{t('ledger.tx.to')}</th>
+            <th scope="col" className="num">{t('trace.amount')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tx.transfers.map((x) => (
+            <tr key={x.position}>
+              <td>{x.position}</td>
+              <td>
+                {name(x.from)} <code className="muted">{x.from}</code>
+              </td>
+              <td>
+                {name(x.to)} <code className="muted">{x.to}</code>
+              </td>
+              <td className="num">{formatMoney(x.amount, x.currency, locale)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{t('ledger.tx.traces')}</h2>
+      {tx.traces.length === 0 ? (
+        <p className="muted">{t('ledger.tx.tracesNone')}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('ledger.kind')}</th>
+              <th scope="col">{t('ledger.tx.donation')}</th>
+              <th scope="col">{t('ledger.tx.lot')}</th>
+              <th scope="col">{t('ledger.tx.student')}</th>
+              <th scope="col" className="num">{t('trace.amount')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tx.traces.map((r) => (
+              <tr key={r.id}>
+                <td>{r.kind}</td>
+                <td>
+                  <code>{r.donation}</code>
+                </td>
+                <td>{r.lot}</td>
+                <td>{r.beneficiary ? <Link to={`/students/${r.beneficiary}`}>{r.beneficiary}</Link> : '—'}</td>
+                <td className="num">{formatMoney(r.amount, r.currency, locale)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <nav className="pager" aria-label={t('ledger.pages')}>
+        {tx.next !== null ? <Link to={`/ledger/${tx.next}`}>{t('ledger.tx.next')}</Link> : null}
+        {tx.previous !== null ? <Link to={`/ledger/${tx.previous}`}>{t('ledger.tx.previous')}</Link> : null}
+      </nav>
+    </article>
+  )
+}

@@ -1,0 +1,119 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { loadNames } from '~/modules/transparency/names.server'
+import { getPublicTrace } from '~/modules/transparency/trace.server'
+import { getDb } from '~/utils/db.server'
+import { formatDate, resolveLocale, translator, type Locale } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const db = getDb()
+  const locale = resolveLocale(request)
+  const found = await getPublicTrace(db, (params.code ?? '').toUpperCase())
+  if (!found) throw new Response('Not Found', { status: 404 })
+  const names = await loadNames(db, locale)
+  const funds = [found.donation.fund, ...(found.trace?.heldIn.map((h) => h.fund) ?? [])]
+  return {
+    trace: found,
+    fundNames: Object.fromEntries(funds.map((f) => [f, names.fund(f)])),
+    programmeNames: Object.fromEntries((found.trace?.shares ?? []).map((s) => [s.refs.programme ?? '', names.programme(s.refs.programme ?? '')])),
+    countyNames: Object.fromEntries(Object.values(found.students).map((s) => [s.county, names.county(s.county)])),
+  }
+}
+
+// A donor's own page, reached by an unguessable code: never cached by shared caches or indexed.
+export const headers = () => ({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex', 'Referrer-Policy': 'no-referrer' })
+
+export const meta: MetaFunction = ({ matches }) => {
+  const t = translator(((matches[0]?.data as { locale?: Locale } | undefined)?.locale ?? 'zh-CN') as Locale)
+  return [{ title: `${t('trace.title')} · ${t('app.name')}` }, { name: 'robots', content: 'noindex' }]
+}
+
+export default function TracePage() {
+  const { trace: found, fundNames, programmeNames, countyNames } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  const d = found.donation
+  const tr = found.trace
+  const fmt = (n: number) => formatMoney(n, d.currency, locale)
+  return (
+    <article>
+      <header className="page-header">
+        <h1>{t('trace.title')}</h1>
+        {tr ? (
+          <>
+            <p>{t('trace.summary', { name: tr.donation.displayName, amount: fmt(tr.donation.amount), date: formatDate(tr.donation.paidAt, locale), fund: fundNames[tr.donation.fund] ?? tr.donation.fund })}</p>
+            {tr.donation.fee > 0 ? <p className="muted">{t('trace.fee', { fee: fmt(tr.donation.fee), net: fmt(tr.donation.net) })}</p> : null}
+            <p>
+              <Link to={`/ledger/${tr.donation.sequence}`}>{t('trace.ledgerLink', { sequence: tr.donation.sequence })}</Link>
+            </p>
+          </>
+        ) : (
+          <p role="status">{t('trace.pending')}</p>
+        )}
+      </header>
+      {tr ? (
+        <>
+          <section aria-labelledby="shares">
+            <h2 id="shares">{t('trace.shares')}</h2>
+            {tr.shares.length === 0 ? (
+              <p>{t('trace.noShares')}</p>
+            ) : (
+              <div className="table-scroll">
+                <table className="trace-table">
+                  <thead>
+                    <tr>
+                      <th scope="col">{t('trace.student')}</th>
+                      <th scope="col">{t('trace.county')}</th>
+                      <th scope="col">{t('trace.grade')}</th>
+                      <th scope="col">{t('trace.programme')}</th>
+                      <th scope="col">{t('trace.term')}</th>
+                      <th scope="col" className="num">{t('trace.amount')}</th>
+                      <th scope="col">{t('trace.awardedOn')}</th>
+                      <th scope="col">{t('trace.paidOn')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {tr.shares.map((s) => {
+                      const student = found.students[s.beneficiaryCode]
+                      return (
+                        <tr key={`${s.awardSequence}-${s.beneficiaryCode}`}>
+                          <th scope="row">
+                            <Link to={`/students/${s.beneficiaryCode}`}>{s.beneficiaryCode}</Link>
+                          </th>
+                          <td>{student ? countyNames[student.county] : '—'}</td>
+                          <td>{student?.grade ?? '—'}</td>
+                          <td>{programmeNames[s.refs.programme ?? ''] ?? ''}</td>
+                          <td>{s.refs.term ?? '—'}</td>
+                          <td className="num">{fmt(s.amount)}</td>
+                          <td>{formatDate(s.awardedAt, locale)}</td>
+                          <td>{s.paidAt ? formatDate(s.paidAt, locale) : t('trace.notPaidYet')}</td>
+                        </tr>
+                      )
+                    })}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </section>
+          <section aria-labelledby="held">
+            <h2 id="held">{t('trace.held', { amount: fmt(tr.held) })}</h2>
+            {tr.heldIn.length ? (
+              <ul>
+                {tr.heldIn.map((h) => (
+                  <li key={h.fund}>{t('trace.heldIn', { fund: fundNames[h.fund] ?? h.fund, amount: fmt(h.amount) })}</li>
+                ))}
+              </ul>
+            ) : null}
+            {tr.refunded > 0 ? <p>{t('trace.refunded', { amount: fmt(tr.refunded) })}</p> : null}
+            {tr.coveredRefunds > 0 ? <p className="muted">{t('trace.covered', { amount: fmt(tr.coveredRefunds) })}</p> : null}
+            <p className="muted">
+              {t('trace.rule')} <a href="/open-data.md">{t('tp.head.doc')}</a>
+            </p>
+          </section>
+        </>
+      ) : null}
+    </article>
+  )
+}

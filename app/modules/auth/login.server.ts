@@ -27,16 +27,18 @@ export async function attemptPasswordLogin(db: DB, input: { email: string; passw
   const now = Date.now()
   const accountOk = await take(db, accountKey, LOGIN_ACCOUNT_LIMIT, now)
   const ipOk = await take(db, ipKey, LOGIN_IP_LIMIT, now)
+  // Failed attempts name the account only when it exists: what someone typed into the
+  // email field (sometimes a password) is not kept.
   const user = await db.selectFrom('users').select(['id', 'password_hash', 'active']).where('email', '=', email).executeTakeFirst()
   if (!accountOk || !ipOk) {
-    await recordAudit(db, { actorUserId: null, action: 'auth.login_rate_limited', entityType: 'user', entityId: user?.id ?? null, after: { email }, ip: input.ip })
+    await recordAudit(db, { actorUserId: null, action: 'auth.login_rate_limited', entityType: 'user', entityId: user?.id ?? null, after: user ? { email } : null, ip: input.ip })
     return { ok: false }
   }
   const valid =
     input.password.length <= PASSWORD_MAX &&
     (user?.password_hash ? await verifyPassword(user.password_hash, input.password) : (await verifyPassword(await decoyHash(), input.password), false))
   if (!user || !valid || Number(user.active) !== 1) {
-    await recordAudit(db, { actorUserId: null, action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, after: { email }, ip: input.ip })
+    await recordAudit(db, { actorUserId: null, action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, after: user ? { email } : null, ip: input.ip })
     return { ok: false }
   }
   // A successful attempt does not count against either limit.

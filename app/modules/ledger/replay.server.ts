@@ -3,7 +3,7 @@
 // Memory: a few typed arrays indexed by lot id, heaps of ids, maps of open awards.
 import type { Kysely, Selectable } from 'kysely'
 import type { Database } from '../../../db/schema'
-import type { LedgerDonationsTable, LedgerLotsTable, LedgerTracesTable, TraceKind } from '../../../db/tables/ledger'
+import type { LedgerLotsTable, LedgerTracesTable, TraceKind } from '../../../db/tables/ledger'
 import { beneficiaryIdOf, isFund, isGuarded } from './accounts'
 import type { CanonicalRefs } from './hash.server'
 import { IdHeap } from './heap'
@@ -16,8 +16,8 @@ export class VerifyFailure extends Error {
 
 export type ReplayTx = { sequence: number; kind: string; occurredAt: string; refs: CanonicalRefs; transfers: { id: number; from: string; to: string; amount: number; currency: string }[] }
 type Trace = Selectable<LedgerTracesTable>
-type Lot = Selectable<LedgerLotsTable>
-type Donation = Selectable<LedgerDonationsTable>
+/** A lot as the replay reads it: integers only; its text columns are checked set-wise in SQL (verify-sql). */
+export type Lot = Pick<Selectable<LedgerLotsTable>, 'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'> & { b_remaining: number | null }
 type Expected = { kind: TraceKind; lot_id: number; amount: number; currency: string; beneficiary_id: number | null; beneficiary_code: string | null; parent_id: number | null }
 
 const fail = (table: string, id: number | undefined, sequence: number, message: string): never => {
@@ -34,11 +34,14 @@ function grow<T extends Float64Array | Int32Array>(a: T, need: number): T {
 }
 
 export class Replay {
-  readonly balances = new Map<string, number>()
+  /** account → currency → balance */
+  readonly balances = new Map<string, Map<string, number>>()
   lotRemaining = new Float64Array(1024)
   private lotPaid = new Float64Array(1024)
   private lotDonation = new Float64Array(1024)
   private lotFund = new Int32Array(1024)
+  /** Remainder rows as stored (NaN where the row is missing), compared once the history is replayed. */
+  storedRemaining = new Float64Array(1024)
   readonly lotIds: number[] = []
   private lastLotId = 0
   private readonly fundIndex = new Map<string, number>()
@@ -48,7 +51,6 @@ export class Replay {
   private readonly openAwards = new Map<string, IdHeap>()
   private readonly corrected = new Set<number>()
   traces = 0
-  donations = 0
 
   constructor(private readonly db: Kysely<Database>) {}
 
@@ -69,36 +71,43 @@ export class Replay {
   }
 
   /** Balances first: per transfer, then the never-negative rule once the transaction is whole. */
+  private move(account: string, currency: string, delta: number) {
+    let byCurrency = this.balances.get(account)
+    if (!byCurrency) this.balances.set(account, (byCurrency = new Map()))
+    byCurrency.set(currency, (byCurrency.get(currency) ?? 0) + delta)
+  }
+
   private book(tx: ReplayTx) {
-    const touched = new Set<string>()
     for (const t of tx.transfers) {
-      for (const [account, d] of [[t.from, -t.amount], [t.to, t.amount]] as const) {
-        const key = `${account}\u0000${t.currency}`
-        this.balances.set(key, (this.balances.get(key) ?? 0) + d)
-        touched.add(key)
-      }
+      this.move(t.from, t.currency, -t.amount)
+      this.move(t.to, t.currency, t.amount)
     }
-    for (const key of touched) {
-      const [account] = key.split('\u0000')
-      if (isGuarded(account!) && this.balances.get(key)! < 0) fail('ledger_transfers', tx.transfers[0]!.id, tx.sequence, `${account} would go negative`)
+    // Never negative once the transaction is whole (only debited accounts can have dropped).
+    for (const t of tx.transfers) {
+      if (isGuarded(t.from) && this.balances.get(t.from)!.get(t.currency)! < 0) fail('ledger_transfers', t.id, tx.sequence, `${t.from} would go negative`)
     }
   }
 
-  private openLot(lot: Lot, expected: { donation: number; fund: string; currency: string; amount: number; paidAt: string; source: number | null }, seq: number) {
+  private openLot(lot: Lot, expected: { donation: number | null; fund: string; currency: string; amount: number; paidMs: number; source: number | null }, seq: number) {
     const diff =
-      lot.donation_id !== expected.donation ? 'donation' : lot.fund !== expected.fund ? 'fund' : lot.currency !== expected.currency ? 'currency'
-      : lot.amount !== expected.amount ? 'amount' : lot.paid_at !== expected.paidAt ? 'paid_at' : lot.source_trace_id !== expected.source ? 'source_trace_id' : ''
+      expected.donation !== null && lot.donation_id !== expected.donation ? 'donation' : lot.amount !== expected.amount ? 'amount'
+      : lot.source_trace_id !== expected.source ? 'source_trace_id' : ''
     if (diff) fail('ledger_lots', lot.id, seq, `lot ${lot.id} has the wrong ${diff}`)
+    if (lot.b_remaining === null) fail('ledger_lot_balances', lot.id, seq, `remainder row of lot ${lot.id} is missing`)
     if (lot.id <= this.lastLotId) fail('ledger_lots', lot.id, seq, `lot ${lot.id} is out of creation order`)
     this.lastLotId = lot.id
-    this.lotRemaining = grow(this.lotRemaining, lot.id)
-    this.lotPaid = grow(this.lotPaid, lot.id)
-    this.lotDonation = grow(this.lotDonation, lot.id)
-    this.lotFund = grow(this.lotFund, lot.id)
+    if (lot.id >= this.lotRemaining.length) {
+      this.lotRemaining = grow(this.lotRemaining, lot.id)
+      this.lotPaid = grow(this.lotPaid, lot.id)
+      this.lotDonation = grow(this.lotDonation, lot.id)
+      this.lotFund = grow(this.lotFund, lot.id)
+      this.storedRemaining = grow(this.storedRemaining, lot.id)
+    }
+    this.storedRemaining[lot.id] = lot.b_remaining!
     this.lotRemaining[lot.id] = lot.amount
-    this.lotPaid[lot.id] = Date.parse(lot.paid_at)
+    this.lotPaid[lot.id] = expected.paidMs
     this.lotDonation[lot.id] = lot.donation_id
-    const f = this.fundOf(lot.fund, lot.currency)
+    const f = this.fundOf(expected.fund, expected.currency)
     this.lotFund[lot.id] = f
     this.lotIds.push(lot.id)
     if (lot.amount > 0) this.fundHeaps[f]!.push(lot.id)
@@ -161,12 +170,12 @@ export class Replay {
     }
   }
 
-  async apply(tx: ReplayTx, traces: Trace[], lots: Lot[], donations: Donation[]): Promise<void> {
+  /** Synchronous for the common kinds; refunds and corrections look rows up and return a promise. */
+  apply(tx: ReplayTx, traces: Trace[], lots: Lot[]): void | Promise<void> {
     this.book(tx)
     const seq = tx.sequence
     const t0 = tx.transfers[0]!
-    if (tx.kind !== 'donation' && donations.length) fail('ledger_donations', donations[0]!.id, seq, 'donation row on a non-donation transaction')
-    if (!['donation', 'fund_transfer'].includes(tx.kind) && lots.length) fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
+    if (lots.length && tx.kind !== 'donation' && tx.kind !== 'fund_transfer') fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
     const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
 
     switch (tx.kind) {
@@ -175,47 +184,14 @@ export class Replay {
         if (!gross || gross.from !== 'external:donors' || !isFund(gross.to) || tx.transfers.length > 2 || (fee && (fee.from !== gross.to || fee.to !== 'external:fees' || fee.currency !== gross.currency))) {
           fail('ledger_transfers', t0.id, seq, 'a donation is donors → fund, then optionally fund → fees')
         }
-        const d = donations[0]
-        if (!d || donations.length > 1) return fail('ledger_donations', d?.id, seq, 'exactly one donation row expected')
-        if (d.donation_ref !== tx.refs.donation || d.display_name !== tx.refs.donor || d.fund !== gross!.to || d.gross !== gross!.amount
-          || d.fee !== (fee?.amount ?? 0) || d.currency !== gross!.currency || d.paid_at !== tx.occurredAt) {
-          fail('ledger_donations', d.id, seq, `donation ${d.id} does not match its transaction`)
-        }
-        this.donations++
+        // The donation row itself is matched to this transaction set-wise (verify-sql).
         if (lots.length !== 1) fail('ledger_lots', lots[1]?.id, seq, 'a donation opens exactly one lot')
-        this.openLot(lots[0]!, { donation: d.id, fund: d.fund, currency: d.currency, amount: d.gross - d.fee, paidAt: d.paid_at, source: null }, seq)
+        this.openLot(lots[0]!, { donation: null, fund: gross!.to, currency: gross!.currency, amount: gross!.amount - (fee?.amount ?? 0), paidMs: Date.parse(tx.occurredAt), source: null }, seq)
         return this.compare(seq, traces, [])
       }
       case 'refund':
-      case 'dispute': {
-        const currency = t0.currency
-        const amount = tx.transfers.reduce((s, t) => s + t.amount, 0)
-        const target = tx.kind === 'refund' ? 'external:refunds' : 'external:disputes'
-        const donation = await this.db.selectFrom('ledger_donations').select('id').where('donation_ref', '=', tx.refs.donation ?? '').executeTakeFirst()
-        if (!donation) return fail('ledger_transactions', seq, seq, `refund of unknown donation ${tx.refs.donation}`)
-        const own = await this.db.selectFrom('ledger_lots').select('id').where('donation_id', '=', donation.id).where('sequence', '<', seq).orderBy('id').execute()
-        const draws: { lot: number; amount: number }[] = []
-        const transfers: { from: string; to: string; amount: number; currency: string }[] = []
-        let need = amount
-        for (const { id } of own) {
-          const open = this.lotRemaining[id]!
-          if (need === 0 || open <= 0) continue
-          const take = Math.min(open, need)
-          this.lotRemaining[id] = open - take
-          draws.push({ lot: id, amount: take })
-          need -= take
-          const fund = this.lotFundKey(id).split('\u0000')[0]!
-          const same = transfers.find((t) => t.from === fund)
-          if (same) same.amount += take
-          else transfers.push({ from: fund, to: target, amount: take, currency })
-        }
-        if (need > 0) {
-          draws.push(...this.drawFifo('fund:general', currency, need, seq))
-          transfers.push({ from: 'fund:general', to: target, amount: need, currency })
-        }
-        this.expectTransfers(tx, transfers)
-        return this.compare(seq, traces, draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency)))
-      }
+      case 'dispute':
+        return this.refund(tx, traces)
       case 'award': {
         const beneficiary = beneficiaryIdOf(t0.to)
         if (tx.transfers.length !== 1 || !isFund(t0.from) || !t0.to.startsWith('payable:') || !beneficiary) return fail('ledger_transfers', t0.id, seq, 'an award is one transfer fund → payable')
@@ -258,7 +234,7 @@ export class Replay {
         this.compare(seq, traces, draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)))
         if (lots.length !== draws.length) fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
         draws.forEach((d, i) => {
-          this.openLot(lots[i]!, { donation: this.lotDonation[d.lot]!, fund: t0.to, currency: t0.currency, amount: d.amount, paidAt: new Date(this.lotPaid[d.lot]!).toISOString(), source: traces[i]!.id }, seq)
+          this.openLot(lots[i]!, { donation: this.lotDonation[d.lot]!, fund: t0.to, currency: t0.currency, amount: d.amount, paidMs: this.lotPaid[d.lot]!, source: traces[i]!.id }, seq)
         })
         return
       }
@@ -267,6 +243,39 @@ export class Replay {
       default:
         fail('ledger_transactions', seq, seq, `unknown kind ${tx.kind}`)
     }
+  }
+
+  private async refund(tx: ReplayTx, traces: Trace[]) {
+    const seq = tx.sequence
+    const t0 = tx.transfers[0]!
+    const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
+    const currency = t0.currency
+    const amount = tx.transfers.reduce((s, t) => s + t.amount, 0)
+    const target = tx.kind === 'refund' ? 'external:refunds' : 'external:disputes'
+    const donation = await this.db.selectFrom('ledger_donations').select('id').where('donation_ref', '=', tx.refs.donation ?? '').executeTakeFirst()
+    if (!donation) return fail('ledger_transactions', seq, seq, `refund of unknown donation ${tx.refs.donation}`)
+    const own = await this.db.selectFrom('ledger_lots').select('id').where('donation_id', '=', donation.id).where('sequence', '<', seq).orderBy('id').execute()
+    const draws: { lot: number; amount: number }[] = []
+    const transfers: { from: string; to: string; amount: number; currency: string }[] = []
+    let need = amount
+    for (const { id } of own) {
+      const open = this.lotRemaining[id]!
+      if (need === 0 || open <= 0) continue
+      const take = Math.min(open, need)
+      this.lotRemaining[id] = open - take
+      draws.push({ lot: id, amount: take })
+      need -= take
+      const fund = this.lotFundKey(id).split('\u0000')[0]!
+      const same = transfers.find((t) => t.from === fund)
+      if (same) same.amount += take
+      else transfers.push({ from: fund, to: target, amount: take, currency })
+    }
+    if (need > 0) {
+      draws.push(...this.drawFifo('fund:general', currency, need, seq))
+      transfers.push({ from: 'fund:general', to: target, amount: need, currency })
+    }
+    this.expectTransfers(tx, transfers)
+    return this.compare(seq, traces, draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency)))
   }
 
   private async correct(tx: ReplayTx, traces: Trace[]) {

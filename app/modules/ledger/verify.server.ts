@@ -6,6 +6,10 @@ import { isAccountCode } from './accounts'
 import { GENESIS_HASH, canonicalRecord, canonicalRefs, chainHash } from './hash.server'
 import { isTransactionKind } from './kinds'
 import { Replay, VerifyFailure, type ReplayTx } from './replay.server'
+import { checkCopies } from './verify-sql.server'
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+const NONE: never[] = []
 
 export type VerifyError = { table: string; id?: number; sequence?: number; message: string }
 export type VerifyResult = { ok: boolean; transactions: number; head: { sequence: number; hash: string }; firstError?: VerifyError }
@@ -29,7 +33,13 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
   const result = (firstError?: VerifyError): VerifyResult => ({ ok: !firstError, transactions: sequence, head: { sequence, hash }, firstError })
   try {
     for (;;) {
-      const txs = await db.selectFrom('ledger_transactions').selectAll().where('sequence', '>', sequence).orderBy('sequence').limit(batchSize).execute()
+      const txs = await db
+        .selectFrom('ledger_transactions')
+        .select(['sequence', 'kind', 'occurred_at', 'refs', 'donation_ref', 'corrects', 'prev_hash', 'hash'])
+        .where('sequence', '>', sequence)
+        .orderBy('sequence')
+        .limit(batchSize)
+        .execute()
       if (!txs.length) break
       const lo = txs[0]!.sequence
       const hi = txs[txs.length - 1]!.sequence
@@ -37,8 +47,17 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
         db.selectFrom(table as 'ledger_traces').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi)
       const transfers = groupBy(await db.selectFrom('ledger_transfers').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi).orderBy('sequence').orderBy('position').execute())
       const traces = groupBy(await inRange('ledger_traces').orderBy('id').execute())
-      const lots = groupBy(await db.selectFrom('ledger_lots').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi).orderBy('id').execute())
-      const donations = groupBy(await db.selectFrom('ledger_donations').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi).orderBy('id').execute())
+      // Each lot with its remainder, integers only (text columns are checked set-wise in verify-sql).
+      const lots = groupBy(
+        await db
+          .selectFrom('ledger_lots as l')
+          .leftJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
+          .select(['l.id', 'l.sequence', 'l.donation_id', 'l.amount', 'l.source_trace_id', 'b.remaining as b_remaining'])
+          .where('l.sequence', '>=', lo)
+          .where('l.sequence', '<=', hi)
+          .orderBy('l.id')
+          .execute(),
+      )
 
       for (const row of txs) {
         const seq = row.sequence
@@ -60,21 +79,22 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
           return bad('refs are not canonical JSON')
         }
         if (JSON.stringify(refs) !== row.refs) return bad('refs are not in canonical form')
+        if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at))) return bad('occurred_at is not ISO UTC with milliseconds')
         if ((refs.donation ?? null) !== row.donation_ref || (refs.corrects === undefined ? null : Number(refs.corrects)) !== row.corrects) return bad('donation_ref/corrects disagree with refs')
         const tx: ReplayTx = {
           sequence: seq, kind: row.kind, occurredAt: row.occurred_at, refs,
           transfers: list.map((t) => ({ id: t.id, from: t.from_account, to: t.to_account, amount: t.amount, currency: t.currency })),
         }
-        if (new Date(Date.parse(row.occurred_at)).toISOString() !== row.occurred_at) return bad('occurred_at is not ISO UTC with milliseconds')
         const expected = chainHash(hash, canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers))
         if (expected !== row.hash) return bad(`hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
-        await replay.apply(tx, traces.get(seq) ?? [], lots.get(seq) ?? [], donations.get(seq) ?? [])
+        const pending = replay.apply(tx, traces.get(seq) ?? NONE, lots.get(seq) ?? NONE)
+        if (pending) await pending
         sequence = seq
         hash = row.hash
       }
       options.onProgress?.({ transactions: sequence })
     }
-    return result(await checkState(db, replay, sequence, hash))
+    return result((await checkCopies(db)) ?? (await checkState(db, replay, sequence, hash)))
   } catch (error) {
     if (error instanceof VerifyFailure) return result({ table: error.table, id: error.id, sequence: error.sequence, message: error.message })
     throw error
@@ -89,34 +109,26 @@ async function checkState(db: Kysely<Database>, replay: Replay, sequence: number
   const totals = new Map<string, number>()
   const seen = new Set<string>()
   for (const b of await db.selectFrom('ledger_balances').selectAll().orderBy('account').orderBy('currency').execute()) {
-    const key = `${b.account}\u0000${b.currency}`
-    seen.add(key)
-    const want = replay.balances.get(key) ?? 0
+    seen.add(`${b.account}\u0000${b.currency}`)
+    const want = replay.balances.get(b.account)?.get(b.currency) ?? 0
     if (b.balance !== want) return { table: 'ledger_balances', message: `balance of ${b.account} ${b.currency} is ${b.balance}, transfers give ${want}` }
   }
-  for (const [key, value] of replay.balances) {
-    const [account, currency] = key.split('\u0000')
-    if (!seen.has(key) && value !== 0) return { table: 'ledger_balances', message: `balance row of ${account} ${currency} missing (transfers give ${value})` }
-    totals.set(currency!, (totals.get(currency!) ?? 0) + value)
+  for (const [account, byCurrency] of replay.balances) {
+    for (const [currency, value] of byCurrency) {
+      if (!seen.has(`${account}\u0000${currency}`) && value !== 0) return { table: 'ledger_balances', message: `balance row of ${account} ${currency} missing (transfers give ${value})` }
+      totals.set(currency, (totals.get(currency) ?? 0) + value)
+    }
   }
   for (const [currency, total] of totals) if (total !== 0) return { table: 'ledger_transfers', message: `books do not net to zero in ${currency}: ${total}` }
 
-  // Lot remainders, streamed in id order against the replayed typed array.
-  let checked = 0
-  let after = 0
-  for (;;) {
-    const rows = await db.selectFrom('ledger_lot_balances').selectAll().where('lot_id', '>', after).orderBy('lot_id').limit(20000).execute()
-    if (!rows.length) break
-    for (const r of rows) {
-      if (replay.lotIds[checked] !== r.lot_id) return { table: 'ledger_lot_balances', id: r.lot_id, message: `remainder row for lot ${r.lot_id} has no lot opened in the history` }
-      if (r.remaining !== replay.lotRemaining[r.lot_id] || `${r.fund}\u0000${r.currency}` !== replay.lotFundKey(r.lot_id)) {
-        return { table: 'ledger_lot_balances', id: r.lot_id, message: `lot ${r.lot_id} shows ${r.remaining} remaining, the history gives ${replay.lotRemaining[r.lot_id]}` }
-      }
-      checked++
+  // Lot remainders: each lot's row was read beside the lot; compare with the replay, then count.
+  for (const id of replay.lotIds) {
+    if (replay.storedRemaining[id] !== replay.lotRemaining[id]) {
+      return { table: 'ledger_lot_balances', id, message: `lot ${id} shows ${replay.storedRemaining[id]} remaining, the history gives ${replay.lotRemaining[id]}` }
     }
-    after = rows[rows.length - 1]!.lot_id
   }
-  if (checked !== replay.lotIds.length) return { table: 'ledger_lot_balances', id: replay.lotIds[checked], message: `remainder row for lot ${replay.lotIds[checked]} missing` }
+  const remainders = await db.selectFrom('ledger_lot_balances').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+  if (Number(remainders.n) !== replay.lotIds.length) return { table: 'ledger_lot_balances', message: `${Number(remainders.n) - replay.lotIds.length} remainder rows belong to no lot` }
 
   const open = await db.selectFrom('ledger_trace_balances').selectAll().execute()
   for (const r of open) {
@@ -129,11 +141,9 @@ async function checkState(db: Kysely<Database>, replay: Replay, sequence: number
     .selectNoFrom((eb) => [
       eb.selectFrom('ledger_traces').select(eb.fn.countAll<number>().as('n')).as('traces'),
       eb.selectFrom('ledger_lots').select(eb.fn.countAll<number>().as('n')).as('lots'),
-      eb.selectFrom('ledger_donations').select(eb.fn.countAll<number>().as('n')).as('donations'),
     ])
     .executeTakeFirstOrThrow()
   if (Number(counts.traces) !== replay.traces) return { table: 'ledger_traces', message: `${Number(counts.traces) - replay.traces} trace rows belong to no transaction` }
   if (Number(counts.lots) !== replay.lotIds.length) return { table: 'ledger_lots', message: 'lot rows belong to no transaction' }
-  if (Number(counts.donations) !== replay.donations) return { table: 'ledger_donations', message: 'donation rows belong to no transaction' }
   return undefined
 }

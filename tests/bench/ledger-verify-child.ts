@@ -1,0 +1,27 @@
+// Runs in its own process so that its peak RSS is the verifier's alone.
+// argv: <sqlite file>. Prints {"ok","transactions","seconds","maxRssMb","baselineSeconds","firstError"}.
+import SQLite from 'better-sqlite3'
+import { verifyLedger } from '../../app/modules/ledger/verify.server'
+import { createDatabase } from '../../app/utils/db.server'
+
+const file = process.argv[2]!
+let maxRss = process.memoryUsage().rss
+const sample = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 20)
+
+// Baseline: just read every transaction and transfer row once (no checks at all).
+const raw = new SQLite(file, { readonly: true })
+let start = process.hrtime.bigint()
+let rows = 0
+for (const _ of raw.prepare('select * from ledger_transactions order by sequence').iterate()) rows++
+for (const _ of raw.prepare('select * from ledger_transfers order by sequence, position').iterate()) rows++
+const baselineSeconds = Number(process.hrtime.bigint() - start) / 1e9
+raw.close()
+maxRss = process.memoryUsage().rss
+
+const { db } = createDatabase(`sqlite:${file}`)
+start = process.hrtime.bigint()
+const result = await verifyLedger(db, { onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)) })
+const seconds = Number(process.hrtime.bigint() - start) / 1e9
+clearInterval(sample)
+await db.destroy()
+process.stdout.write(JSON.stringify({ ok: result.ok, transactions: result.transactions, seconds, maxRssMb: maxRss / 2 ** 20, baselineSeconds, baselineRows: rows, firstError: result.firstError }))

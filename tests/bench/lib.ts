@@ -1,0 +1,59 @@
+// Shared bench helpers: timing, percentiles, and the results file each bench writes.
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const benchDir = path.dirname(fileURLToPath(import.meta.url))
+export const dataDir = path.join(benchDir, 'data')
+export const resultsDir = path.join(benchDir, 'results')
+
+export type BenchResult = {
+  name: string
+  value: number
+  unit: string
+  baseline: { name: string; value: number }
+  /** value / baseline.value */
+  ratio: number
+  at: string
+  /** Anything else worth keeping beside the figure (sizes, goals, environment). */
+  notes?: Record<string, unknown>
+}
+
+/** Write tests/bench/results/<bench>.json and print the figure beside its baseline. */
+export function writeResult(bench: string, result: Omit<BenchResult, 'ratio' | 'at'>): BenchResult {
+  const full: BenchResult = {
+    name: result.name,
+    value: round(result.value),
+    unit: result.unit,
+    baseline: { name: result.baseline.name, value: round(result.baseline.value) },
+    ratio: round(result.value / result.baseline.value),
+    at: new Date().toISOString(),
+    ...(result.notes ? { notes: result.notes } : {}),
+  }
+  fs.mkdirSync(resultsDir, { recursive: true })
+  fs.writeFileSync(path.join(resultsDir, `${bench}.json`), `${JSON.stringify(full, null, 2)}\n`)
+  console.log(`${bench}: ${full.name} = ${full.value} ${full.unit}  (baseline ${full.baseline.name} = ${full.baseline.value} ${full.unit}; ratio ${full.ratio})`)
+  return full
+}
+
+export function round(n: number, digits = 3): number {
+  const f = 10 ** digits
+  return Math.round(n * f) / f
+}
+
+export async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
+  const start = process.hrtime.bigint()
+  const value = await fn()
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value }
+}
+
+export function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+/** Deterministic pseudo-random numbers, so every run builds the same data. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+}

@@ -1,0 +1,23 @@
+// npm run bench [-- <filter>…] — run the registered benches whose name contains a filter
+// (all of them without one). Each writes tests/bench/results/<bench>.json.
+// To add a bench: export `run()` from tests/bench/<name>.bench.ts and register it here.
+
+const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = {
+  'ledger-post': () => import('./ledger-post.bench'),
+  // ledger-fifo also writes ledger-verify and ledger-trace: they share the 1,000,000-lot database.
+  'ledger-fifo': () => import('./ledger-fifo.bench'),
+}
+
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+const selected = Object.keys(BENCHES).filter((name) => !filters.length || filters.some((f) => name.includes(f)))
+if (!selected.length) {
+  console.error(`no bench matches ${filters.join(' ')}; known: ${Object.keys(BENCHES).join(', ')}`)
+  process.exit(1)
+}
+for (const name of selected) {
+  console.log(`— ${name}`)
+  const started = Date.now()
+  await (await BENCHES[name]!()).run()
+  console.log(`— ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+}
+export {}

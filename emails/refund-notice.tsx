@@ -10,7 +10,10 @@ export type RefundNoticeProps = {
   originalAmount: number
   occurredAt: string
   campaignTitle: string
-  receiptNumber: string | null
+  /** The receipt voided because of this refund, if any. */
+  voidedReceipt: string | null
+  /** The receipt that stands now (a reissue for the amount kept, or the unchanged one); null when none does. */
+  currentReceipt: string | null
   traceUrl: string
 }
 
@@ -22,8 +25,10 @@ const copy = {
     original: '原捐赠金额',
     for: '捐赠用途',
     when: '退款日期',
-    receipt: '相关收据',
-    receiptNote: '原收据将按退款后的金额作废或重开，公开账本会记录这笔退款。',
+    receipt: '有效收据',
+    voided: (v: string) => `原收据 ${v} 已作废。`,
+    reissued: (v: string, c: string) => `原收据 ${v} 已作废，我们已按保留的金额重新开具收据 ${c}，将另行发送给您。`,
+    ledger: '公开账本会记录这笔退款。',
     trace: '查看这笔捐赠的记录',
   },
   en: {
@@ -33,8 +38,10 @@ const copy = {
     original: 'Original gift',
     for: 'Given to',
     when: 'Date of refund',
-    receipt: 'Receipt',
-    receiptNote: 'The original receipt is voided or reissued for the amount kept, and the public ledger records this refund.',
+    receipt: 'Valid receipt',
+    voided: (v: string) => `Receipt ${v} is void.`,
+    reissued: (v: string, c: string) => `Receipt ${v} is void; receipt ${c} for the amount kept replaces it and follows in a separate email.`,
+    ledger: 'The public ledger records this refund.',
     trace: 'See the record of this gift',
   },
 } satisfies Record<EmailLocale, unknown>
@@ -56,10 +63,13 @@ export default function RefundNoticeEmail(props: RefundNoticeProps) {
           [t.original, money(props.originalAmount, props.currency, props.locale)],
           [t.for, props.campaignTitle],
           [t.when, date(props.occurredAt, props.locale)],
-          props.receiptNumber ? [t.receipt, props.receiptNumber] : null,
+          props.currentReceipt ? [t.receipt, props.currentReceipt] : null,
         ]}
       />
-      {props.receiptNumber ? <Text style={styles.muted}>{t.receiptNote}</Text> : null}
+      <Text style={styles.muted}>
+        {props.voidedReceipt ? (props.currentReceipt ? t.reissued(props.voidedReceipt, props.currentReceipt) : t.voided(props.voidedReceipt)) + ' ' : ''}
+        {t.ledger}
+      </Text>
       <Text style={styles.p}>
         <Link href={props.traceUrl} style={styles.link}>
           {t.trace}
@@ -77,6 +87,7 @@ RefundNoticeEmail.PreviewProps = {
   originalAmount: 20000,
   occurredAt: '2026-11-25T08:00:00.000Z',
   campaignTitle: '希望之星 1+1 奖学金 2026',
-  receiptNumber: 'HL-2026-000123',
+  voidedReceipt: 'HL-2026-000123',
+  currentReceipt: 'HL-2026-000131',
   traceUrl: 'http://localhost:3000/trace/tr_8QmZ3xK2pL',
 } satisfies RefundNoticeProps

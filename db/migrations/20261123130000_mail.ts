@@ -61,6 +61,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     )
     .execute()
   await db.schema.createIndex('receipts_donation').on('receipts').columns(['donation_id', 'id']).execute()
+  // A donation's first receipt is unique; reissues (which point at what they replace) follow it.
+  await db.schema.createIndex('receipts_first_per_donation').unique().on('receipts').column('donation_id').where(sql.ref('replaces_receipt_id'), 'is', null).execute()
 
   const changed = (cols: string[]) =>
     cols.map((c) => (pg ? `new.${c} is distinct from old.${c}` : `new.${c} is not old.${c}`)).join(' or ')

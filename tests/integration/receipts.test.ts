@@ -156,14 +156,42 @@ describe.skipIf(skipReason)(`receipts on ${testDialect}`, () => {
     expect(await verifyReceipt(t.db, { number: r.number, code: '' })).toEqual({ valid: false })
   })
 
-  it('queues a refund notice once per refund', async () => {
+  it('queues a refund notice once per refund; a partial refund reissues the receipt, a full one voids it', async () => {
     const d = await insertDonation(t.db, { amount: 20000 })
-    await issue(d.id)
-    const notice = { donationId: d.id, amount: 5000, currency: 'CNY', occurredAt: '2026-11-25T08:00:00.000Z', dedupeKey: 're_123' }
-    await t.db.transaction().execute((trx) => queueRefundNotice(trx, notice))
-    await t.db.transaction().execute((trx) => queueRefundNotice(trx, notice))
-    const rows = await t.db.selectFrom('mail_outbox').selectAll().where('dedupe_key', '=', 'refund-notice:re_123').execute()
-    expect(rows).toHaveLength(1)
-    expect(JSON.parse(rows[0]!.props)).toMatchObject({ amount: 5000, originalAmount: 20000, receiptNumber: expect.stringMatching(/^HL-2026-/) })
+    const first = await issue(d.id)
+    const refund = async (amount: number, key: string) => {
+      await t.db.transaction().execute(async (trx) => {
+        // As the giving module does: refunded_amount first, then the notice.
+        await trx.updateTable('donations').set((eb) => ({ refunded_amount: eb('refunded_amount', '+', amount) })).where('id', '=', d.id).execute()
+        await queueRefundNotice(trx, { donationId: d.id, amount, currency: 'CNY', occurredAt: '2026-11-25T08:00:00.000Z', dedupeKey: key })
+      })
+      return t.db.selectFrom('mail_outbox').selectAll().where('dedupe_key', '=', `refund-notice:${key}`).execute()
+    }
+    const partial = await refund(5000, 're_1')
+    expect(partial).toHaveLength(1)
+    const props = JSON.parse(partial[0]!.props)
+    expect(props).toMatchObject({ amount: 5000, originalAmount: 20000, voidedReceipt: first.number, currentReceipt: expect.stringMatching(/^HL-2026-/) })
+    const reissued = await t.db.selectFrom('receipts').selectAll().where('number', '=', props.currentReceipt).executeTakeFirstOrThrow()
+    expect(reissued).toMatchObject({ amount: 15000, replaces_receipt_id: first.receiptId, voided_at: null })
+    // Redelivered: the notice key exists already, and the receipt already matches.
+    await t.db.transaction().execute((trx) =>
+      queueRefundNotice(trx, { donationId: d.id, amount: 5000, currency: 'CNY', occurredAt: '2026-11-25T08:00:00.000Z', dedupeKey: 're_1' }),
+    )
+    expect(await t.db.selectFrom('receipts').select('id').where('donation_id', '=', d.id).execute()).toHaveLength(2)
+
+    const full = await refund(15000, 're_2')
+    expect(JSON.parse(full[0]!.props)).toMatchObject({ voidedReceipt: reissued.number, currentReceipt: null })
+    const all = await t.db.selectFrom('receipts').select(['voided_at']).where('donation_id', '=', d.id).execute()
+    expect(all.every((r) => r.voided_at !== null)).toBe(true)
+    const v = await verifyReceipt(t.db, { number: reissued.number, code: reissued.verification_code })
+    expect(v).toMatchObject({ valid: true, voided: true, replaces: first.number })
+  })
+
+  it('a donation has one first receipt even if a caller skips the checks', async () => {
+    const d = await insertDonation(t.db)
+    const r = await issue(d.id)
+    const row = await receipt(r.receiptId)
+    const { id: _id, ...copy } = row
+    await expect(t.db.insertInto('receipts').values({ ...copy, number: 'HL-2026-900000', sequence: 900000 }).execute()).rejects.toThrow()
   })
 })

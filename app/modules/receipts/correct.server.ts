@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { queueReceiptEmail, ReceiptError } from './issue.server'
-import { nextReceiptNumber, receiptYear } from './numbering.server'
-import { newVerificationCode } from './code.server'
+import { ReceiptError } from './errors'
+import { queueReceiptEmail } from './receipt-mail.server'
+import { insertReceipt } from './numbering.server'
 
 // Corrections. An issued receipt is never edited (database triggers refuse it): it is
 // voided, and where the gift still stands a new receipt is issued that points back
@@ -39,29 +39,19 @@ export async function reissueReceipt(
   const amount = d.amount - d.refunded_amount
   if (amount <= 0) throw new ReceiptError(`donation ${d.id} was fully returned; void its receipt instead of reissuing`)
   await voidReceipt(trx, { receiptId, reason, voidedAt: issuedAt })
-  const year = receiptYear(issuedAt)
-  const { sequence, number } = await nextReceiptNumber(trx, year)
-  const row = await trx
-    .insertInto('receipts')
-    .values({
-      number,
-      year,
-      sequence,
-      donation_id: d.id,
-      amount,
-      currency: d.currency,
-      donor_name: d.donor_name,
-      campaign_id: d.campaign_id,
-      designation: d.designation,
-      paid_at: old.paid_at,
-      verification_code: newVerificationCode(),
-      issued_at: issuedAt,
-      replaces_receipt_id: old.id,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  await queueReceiptEmail(trx, row.id)
-  return { receiptId: row.id, number }
+  const row = await insertReceipt(trx, {
+    donationId: d.id,
+    amount,
+    currency: d.currency,
+    donorName: d.donor_name,
+    campaignId: d.campaign_id,
+    designation: d.designation,
+    paidAt: old.paid_at,
+    issuedAt,
+    replaces: old.id,
+  })
+  await queueReceiptEmail(trx, row.receiptId)
+  return row
 }
 
 /** Attach the official finance-bureau receipt's code and number, once, to a valid receipt. */
@@ -78,4 +68,34 @@ export async function attachOfficialReceipt(
     .where('voided_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+export type RefundSettlement = { action: 'none' | 'voided' | 'reissued'; voided: string | null; current: string | null }
+
+/**
+ * Bring a donation's receipt in line with its refunds (donations.refunded_amount,
+ * already updated by the caller): fully refunded → the receipt is voided; partly →
+ * voided and reissued for the amount kept. Idempotent: a receipt that already
+ * matches is left alone.
+ */
+export async function settleReceiptAfterRefund(
+  trx: Trx,
+  { donationId, occurredAt }: { donationId: number; occurredAt: string },
+): Promise<RefundSettlement> {
+  const d = await trx.selectFrom('donations').select(['amount', 'refunded_amount']).where('id', '=', donationId).executeTakeFirst()
+  const current = await trx
+    .selectFrom('receipts')
+    .select(['id', 'number', 'amount', 'voided_at'])
+    .where('donation_id', '=', donationId)
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+  if (!d || !current || current.voided_at) return { action: 'none', voided: null, current: current && !current.voided_at ? current.number : null }
+  const kept = d.amount - d.refunded_amount
+  if (kept === current.amount) return { action: 'none', voided: null, current: current.number }
+  if (kept <= 0) {
+    await voidReceipt(trx, { receiptId: current.id, reason: 'refunded', voidedAt: occurredAt })
+    return { action: 'voided', voided: current.number, current: null }
+  }
+  const next = await reissueReceipt(trx, { receiptId: current.id, reason: 'partly refunded', issuedAt: occurredAt })
+  return { action: 'reissued', voided: current.number, current: next.number }
 }

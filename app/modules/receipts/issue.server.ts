@@ -4,17 +4,18 @@ import { queueEmail } from '../mail/outbox.server'
 import { dialectOf } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
-import { displayCode, newVerificationCode } from './code.server'
-import { receiptLinks } from './links'
-import { nextReceiptNumber, receiptYear } from './numbering.server'
-import { purposeTitle, receiptDocumentQuery } from './queries.server'
+import { settleReceiptAfterRefund } from './correct.server'
+import { ReceiptError } from './errors'
+import { queueReceiptEmail } from './receipt-mail.server'
+import { insertReceipt } from './numbering.server'
+import { purposeTitle } from './queries.server'
 
 // Issuing receipts, inside the caller's transaction: the number, the receipt row and
 // its email commit together with the fulfilment that causes them, or not at all.
 
 type Trx = Kysely<Database>
 
-export class ReceiptError extends Error {}
+export { ReceiptError }
 
 // A receipt confirms money received; these statuses mean it was (even if later returned).
 const RECEIPTABLE = new Set(['paid', 'partially_refunded', 'refunded', 'disputed'])
@@ -59,70 +60,13 @@ export async function issueReceiptForDonation(
   return { ...id, created: true }
 }
 
-async function insertReceipt(
-  trx: Trx,
-  r: {
-    donationId: number
-    amount: number
-    currency: string
-    donorName: string
-    campaignId: number | null
-    designation: string
-    paidAt: string
-    issuedAt: string
-    replaces: number | null
-  },
-): Promise<{ receiptId: number; number: string }> {
-  const year = receiptYear(r.issuedAt)
-  const { sequence, number } = await nextReceiptNumber(trx, year)
-  const row = await trx
-    .insertInto('receipts')
-    .values({
-      number,
-      year,
-      sequence,
-      donation_id: r.donationId,
-      amount: r.amount,
-      currency: r.currency,
-      donor_name: r.donorName,
-      campaign_id: r.campaignId,
-      designation: r.designation,
-      paid_at: r.paidAt,
-      verification_code: newVerificationCode(),
-      issued_at: r.issuedAt,
-      replaces_receipt_id: r.replaces,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { receiptId: row.id, number }
-}
-
-/** Queue the receipt's email (monthly gifts get the monthly wording). Once per receipt. */
-export async function queueReceiptEmail(trx: Trx, receiptId: number): Promise<void> {
-  const r = await receiptDocumentQuery(trx).where('r.id', '=', receiptId).executeTakeFirstOrThrow()
-  const locale: Locale = isLocale(r.locale) ? r.locale : 'zh-CN'
-  const links = receiptLinks(getEnv().BASE_URL, { number: r.number, code: r.verification_code, trackingCode: r.tracking_code })
-  const props = {
-    receiptNumber: r.number,
-    verificationCode: displayCode(r.verification_code),
-    issuedAt: r.issued_at,
-    paidAt: r.paid_at,
-    donorName: r.donor_name,
-    amount: r.amount,
-    currency: r.currency,
-    campaignTitle: purposeTitle(r, locale),
-    ...links,
-    official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
-  }
-  const common = { to: r.donor_email, locale, dedupeKey: `receipt:${r.id}`, now: r.issued_at }
-  if (r.recurring_gift_id !== null) await queueEmail(trx, { ...common, template: 'monthly-gift-receipt', props })
-  else await queueEmail(trx, { ...common, template: 'donation-receipt', props })
-}
-
 /**
- * Tell the donor about a refund. `dedupeKey` names the refund (for example the
- * provider's refund id); the outbox key is `refund-notice:<dedupeKey>`, so a
- * redelivered webhook queues nothing new.
+ * Tell the donor about a refund. Call it after donations.refunded_amount includes
+ * this refund: it first brings the receipt in line (voided when the whole gift was
+ * returned, else voided and reissued for the amount kept; see settleReceiptAfterRefund),
+ * then queues the notice naming both receipts. `dedupeKey` names the refund (for
+ * example the provider's refund id); the outbox key is `refund-notice:<dedupeKey>`,
+ * so a redelivered webhook queues nothing new.
  */
 export async function queueRefundNotice(
   trx: Trx,
@@ -135,12 +79,7 @@ export async function queueRefundNotice(
     .where('d.id', '=', input.donationId)
     .executeTakeFirst()
   if (!d) throw new ReceiptError(`donation ${input.donationId} not found`)
-  const receipt = await trx
-    .selectFrom('receipts')
-    .select('number')
-    .where('donation_id', '=', d.id)
-    .orderBy('id', 'desc')
-    .executeTakeFirst()
+  const settled = await settleReceiptAfterRefund(trx, { donationId: d.id, occurredAt: input.occurredAt })
   const locale: Locale = isLocale(d.locale) ? d.locale : 'zh-CN'
   await queueEmail(trx, {
     to: d.donor_email,
@@ -155,7 +94,8 @@ export async function queueRefundNotice(
       originalAmount: d.amount,
       occurredAt: input.occurredAt,
       campaignTitle: purposeTitle(d, locale),
-      receiptNumber: receipt?.number ?? null,
+      voidedReceipt: settled.voided,
+      currentReceipt: settled.current,
       traceUrl: `${getEnv().BASE_URL}/trace/${encodeURIComponent(d.tracking_code)}`,
     },
   })

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { newVerificationCode } from './code.server'
 
 // Receipt numbers: HL-<year>-<sequence>, gapless per year. The year is the
 // foundation's (China time): a gift at 23:30 UTC on 31 December, already 1 January in Beijing, belongs to
@@ -38,4 +39,43 @@ export async function nextReceiptNumber(trx: Kysely<Database>, year: number): Pr
     .returning('last_sequence')
     .executeTakeFirstOrThrow()
   return { sequence: row.last_sequence, number: formatReceiptNumber(year, row.last_sequence) }
+}
+
+/** Number and write a receipt row (a fresh verification code each time). */
+export async function insertReceipt(
+  trx: Kysely<Database>,
+  r: {
+    donationId: number
+    amount: number
+    currency: string
+    donorName: string
+    campaignId: number | null
+    designation: string
+    paidAt: string
+    issuedAt: string
+    replaces: number | null
+  },
+): Promise<{ receiptId: number; number: string }> {
+  const year = receiptYear(r.issuedAt)
+  const { sequence, number } = await nextReceiptNumber(trx, year)
+  const row = await trx
+    .insertInto('receipts')
+    .values({
+      number,
+      year,
+      sequence,
+      donation_id: r.donationId,
+      amount: r.amount,
+      currency: r.currency,
+      donor_name: r.donorName,
+      campaign_id: r.campaignId,
+      designation: r.designation,
+      paid_at: r.paidAt,
+      verification_code: newVerificationCode(),
+      issued_at: r.issuedAt,
+      replaces_receipt_id: r.replaces,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { receiptId: row.id, number }
 }

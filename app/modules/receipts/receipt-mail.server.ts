@@ -1,0 +1,30 @@
+import type { Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { queueEmail } from '../mail/outbox.server'
+import { getEnv } from '~/utils/env.server'
+import { isLocale, type Locale } from '~/utils/i18n'
+import { displayCode } from './code.server'
+import { receiptLinks } from './links'
+import { purposeTitle, receiptDocumentQuery } from './queries.server'
+
+/** Queue the receipt's email (monthly gifts get the monthly wording). Once per receipt. */
+export async function queueReceiptEmail(trx: Kysely<Database>, receiptId: number): Promise<void> {
+  const r = await receiptDocumentQuery(trx).where('r.id', '=', receiptId).executeTakeFirstOrThrow()
+  const locale: Locale = isLocale(r.locale) ? r.locale : 'zh-CN'
+  const links = receiptLinks(getEnv().BASE_URL, { number: r.number, code: r.verification_code, trackingCode: r.tracking_code })
+  const props = {
+    receiptNumber: r.number,
+    verificationCode: displayCode(r.verification_code),
+    issuedAt: r.issued_at,
+    paidAt: r.paid_at,
+    donorName: r.donor_name,
+    amount: r.amount,
+    currency: r.currency,
+    campaignTitle: purposeTitle(r, locale),
+    ...links,
+    official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
+  }
+  const common = { to: r.donor_email, locale, dedupeKey: `receipt:${r.id}`, now: r.issued_at }
+  if (r.recurring_gift_id !== null) await queueEmail(trx, { ...common, template: 'monthly-gift-receipt', props })
+  else await queueEmail(trx, { ...common, template: 'donation-receipt', props })
+}

@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = 
   'ledger-post': () => import('./ledger-post.bench'),
   // ledger-fifo also writes ledger-verify and ledger-trace: they share the 1,000,000-lot database.
   'ledger-fifo': () => import('./ledger-fifo.bench'),
+  webhooks: () => import('./webhooks.bench'),
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))

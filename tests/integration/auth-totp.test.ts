@@ -1,12 +1,14 @@
 import { generateHOTP } from '@oslojs/otp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertCanApprove, getStaffUser, requireStaff } from '~/modules/auth/authorize.server'
-import { decodeSecret, totpStep } from '~/modules/auth/totp.server'
+import { attemptSecondFactor } from '~/modules/auth/login.server'
+import { TOTP_LIMIT } from '~/modules/auth/rate-limit.server'
+import { confirmEnrolment, decodeSecret, pendingEnrolment, totpStep } from '~/modules/auth/totp.server'
 import * as adminHome from '~/routes/admin._index'
 import * as security from '~/routes/admin.security'
 import * as login from '~/routes/login'
 import * as loginTotp from '~/routes/login_.totp'
-import { call, cookieFor, DEMO_PASSWORD, get, post, seededDb, tokenFromSetCookie } from '../support/auth-fixtures'
+import { call, cookieFor, DEMO_PASSWORD, get, post, seededDb, tokenFromSetCookie, userId } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 
 // TOTP: enrolment by QR with recovery codes, the second sign-in step, codes accepted
@@ -104,5 +106,14 @@ describe.skipIf(skipReason)(`TOTP on ${testDialect}`, () => {
     const cookie = await cookieFor(t.db, 'caseworker.zhenxiong@hope.demo')
     const staff = (await getStaffUser(get('/admin', cookie)))!
     expect(() => assertCanApprove({ ...staff, totpEnabled: true, session: { ...staff.session, twoFactorVerified: true } })).toThrow()
+  })
+
+  it('guessing codes is rate-limited per user: after the limit even the right code is refused', async () => {
+    const id = await userId(t.db, 'finance2@hope.demo')
+    const enrolment = (await pendingEnrolment(t.db, { id, email: 'finance2@hope.demo' }, { create: true }))!
+    const step = totpStep()
+    expect(await confirmEnrolment(t.db, id, codeAt(enrolment.secret, step))).toHaveLength(10)
+    for (let i = 0; i < TOTP_LIMIT.max; i++) expect(await attemptSecondFactor(t.db, { userId: id, code: String(100000 + i), ip: '203.0.113.70' })).toBe(false)
+    expect(await attemptSecondFactor(t.db, { userId: id, code: codeAt(enrolment.secret, step + 1), ip: '203.0.113.70' })).toBe(false)
   })
 })

@@ -12,6 +12,7 @@ import MonthlyGiftReceiptEmail, { subject as monthlyGiftReceiptSubject } from '.
 import RefundNoticeEmail, { subject as refundNoticeSubject } from './refund-notice'
 import SignInLinkEmail, { subject as signInLinkSubject } from './sign-in-link'
 import StaffInvitationEmail, { subject as staffInvitationSubject } from './staff-invitation'
+import SponsorshipUpdateEmail, { subject as sponsorshipUpdateSubject } from './sponsorship-update'
 
 export type { EmailLocale } from './lib/format'
 
@@ -31,6 +32,7 @@ export const templates = {
   'sign-in-link': entry(SignInLinkEmail, signInLinkSubject),
   'staff-invitation': entry(StaffInvitationEmail, staffInvitationSubject),
   'approval-request': entry(ApprovalRequestEmail, approvalRequestSubject),
+  'sponsorship-update': entry(SponsorshipUpdateEmail, sponsorshipUpdateSubject),
 }
 
 export type TemplateName = keyof typeof templates

@@ -2,11 +2,13 @@
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
 import { givingZhCN } from './giving.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
+import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
   ...givingZhCN,
   ...staffZhCN,
+  ...studentsZhCN,
   ...transparencyZhCN,
   'app.name': '希望账本',
   'app.tagline': '每一元善款，都能追踪到它帮助的孩子',

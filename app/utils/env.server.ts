@@ -42,6 +42,8 @@ export const EnvSchema = z
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…').optional(),
     MAIL_FROM: z.string().default('希望账本 Hope Ledger <no-reply@hope-ledger.local>'),
     UPLOAD_DIR: z.string().default('data/uploads'),
+    // Award batches whose total (minor units) exceeds this need a second approver.
+    SECOND_APPROVAL_ABOVE: intInRange(0, Number.MAX_SAFE_INTEGER).default(5_000_000),
     SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
   })
   .superRefine((env, ctx) => {

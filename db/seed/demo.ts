@@ -4,6 +4,7 @@ import { hashPassword } from '../../app/modules/auth/password.server'
 import type { Database, Role } from '../schema'
 import { seedGifts } from './gifts'
 import { seedMoney } from './money'
+import { seedScholarships } from './scholarships'
 import { yunnan, type PlaceSeed } from './places'
 
 // Obviously fake personal data. Tests use every one of these values as a canary:
@@ -158,6 +159,7 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
     // Money: demo gifts through the real fulfilment path (donation, ledger, receipt).
     await seedGifts(trx, { now })
     await seedMoney(trx, { now })
+    await seedScholarships(trx, { now })
   })
   return { seeded: true, staff: DEMO_STAFF, password: DEMO_PASSWORD }
 }

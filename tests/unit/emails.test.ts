@@ -6,7 +6,7 @@ const locales: EmailLocale[] = ['zh-CN', 'en']
 describe('email templates', () => {
   it('has the eight templates the issue asks for', () => {
     expect(templateNames.sort()).toEqual(
-      ['annual-statement', 'approval-request', 'donation-receipt', 'gift-reached-student', 'monthly-gift-receipt', 'refund-notice', 'sign-in-link', 'staff-invitation'].sort(),
+      ['annual-statement', 'approval-request', 'donation-receipt', 'gift-reached-student', 'monthly-gift-receipt', 'refund-notice', 'sign-in-link', 'sponsorship-update', 'staff-invitation'].sort(),
     )
   })
 

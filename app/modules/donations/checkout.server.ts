@@ -1,5 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import type { PaymentProvider } from '../payments/provider'
+import { sponsorshipForCheckout } from '../sponsorships/lifecycle.server'
+import { wishForCheckout } from '../wishes/wishes.server'
 import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
 import type { DonationInput } from './schema'
@@ -37,7 +39,15 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     if (!campaign || campaign.status !== 'active') throw new CheckoutFieldError('campaign', 'donate.error.campaignClosed')
     return { fund: `fund:campaign:${campaign.id}`, campaignId: campaign.id, description: locale === 'en' ? campaign.title_en : campaign.title }
   }
-  // Sponsorships and micro-wishes arrive with the students registry.
+  if (input.designation === 'sponsorship' && input.targetId) {
+    // A 1+1 sponsorship the donor started on /sponsor: its own restricted fund.
+    const s = await sponsorshipForCheckout(db, input.targetId)
+    if (s) return { fund: `fund:sponsorship:${s.id}`, campaignId: null, description: locale === 'en' ? `Hope Star 1+1 sponsorship ${s.publicCode}` : `希望之星 1+1 结对资助 ${s.publicCode}` }
+  }
+  if (input.designation === 'wish' && input.targetId) {
+    const wish = await wishForCheckout(db, input.targetId)
+    if (wish) return { fund: `fund:wish:${wish.id}`, campaignId: null, description: locale === 'en' ? `Micro-wish: ${wish.item} (${wish.publicCode})` : `微心愿：${wish.item}（${wish.publicCode}）` }
+  }
   throw new CheckoutFieldError('designation', 'donate.error.target')
 }
 

@@ -1,0 +1,64 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { DB } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import type { ProofMime } from '../../../db/tables/students'
+
+// Proof files (payout slips, receipts, photos) kept under UPLOAD_DIR (data/uploads by
+// default). The type is decided by the file's first bytes, never by its name or the
+// browser's claim; only PDF, JPEG and PNG up to 5 MB are kept.
+
+export const MAX_PROOF_BYTES = 5 * 1024 * 1024
+
+export class UploadError extends Error {
+  constructor(public messageKey: 'upload.error.missing' | 'upload.error.tooLarge' | 'upload.error.type') {
+    super(messageKey)
+  }
+}
+
+export function sniffMime(bytes: Uint8Array): ProofMime | null {
+  const starts = (sig: number[]) => sig.every((b, i) => bytes[i] === b)
+  if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf' // %PDF-
+  if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg'
+  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
+  return null
+}
+
+export function checkProof(bytes: Uint8Array | null | undefined): ProofMime {
+  if (!bytes || bytes.length === 0) throw new UploadError('upload.error.missing')
+  if (bytes.length > MAX_PROOF_BYTES) throw new UploadError('upload.error.tooLarge')
+  const mime = sniffMime(bytes)
+  if (!mime) throw new UploadError('upload.error.type')
+  return mime
+}
+
+const EXT: Record<ProofMime, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }
+
+/** Read an uploaded File from a form (null when absent or empty). */
+export async function fileBytes(value: FormDataEntryValue | null): Promise<Uint8Array | null> {
+  if (!value || typeof value === 'string') return null
+  if (value.size > MAX_PROOF_BYTES) throw new UploadError('upload.error.tooLarge')
+  const bytes = new Uint8Array(await value.arrayBuffer())
+  return bytes.length ? bytes : null
+}
+
+/** Store the bytes (content-addressed) and record them in the caller's transaction. */
+export async function saveProof(
+  trx: DB,
+  input: { entityType: string; entityId: number; bytes: Uint8Array; uploadedBy: number },
+  now = new Date(),
+): Promise<{ id: number; mime: ProofMime }> {
+  const mime = checkProof(input.bytes)
+  const sha256 = crypto.createHash('sha256').update(input.bytes).digest('hex')
+  const relative = path.join(input.entityType, `${sha256}.${EXT[mime]}`)
+  const full = path.resolve(getEnv().UPLOAD_DIR, relative)
+  await fs.mkdir(path.dirname(full), { recursive: true })
+  await fs.writeFile(full, input.bytes, { mode: 0o600 })
+  const row = await trx
+    .insertInto('proof_files')
+    .values({ entity_type: input.entityType, entity_id: input.entityId, path: relative, mime, size: input.bytes.length, sha256, uploaded_by: input.uploadedBy, uploaded_at: now.toISOString() })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { id: Number(row.id), mime }
+}

@@ -4,7 +4,6 @@ import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
 import type { StudentsTables } from './tables/students'
-import type { StudentsTables } from './tables/students'
 import type { TransparencyTables } from './tables/transparency'
 
 // The Kysely Database interface: one entry per table, in the order migrations create them.

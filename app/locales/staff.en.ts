@@ -19,6 +19,7 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'auth.emailInvalid': 'Enter a valid email address',
   'auth.password': 'Password',
   'auth.signIn': 'Sign in',
+  'auth.passwordSet': 'Your password is set. Please sign in.',
   'auth.signOut': 'Sign out',
   'auth.loginFailed': 'Wrong email or password, or too many attempts. Please try again later.',
   'auth.passwordLength': 'A password has 8 to 128 characters',

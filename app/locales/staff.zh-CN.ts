@@ -18,6 +18,7 @@ export const staffZhCN = {
   'auth.emailInvalid': '请输入有效的电子邮箱',
   'auth.password': '密码',
   'auth.signIn': '登录',
+  'auth.passwordSet': '密码已设置，请登录。',
   'auth.signOut': '退出登录',
   'auth.loginFailed': '邮箱或密码不正确，或尝试次数过多，请稍后再试。',
   'auth.passwordLength': '密码长度须为 8 至 128 个字符',

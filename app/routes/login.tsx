@@ -12,10 +12,11 @@ import { useT } from '~/utils/locale'
 export const meta: MetaFunction = () => [{ title: '登录 · 希望账本' }, { name: 'robots', content: 'noindex' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const redirectTo = safeRedirect.parse(new URL(request.url).searchParams.get('redirectTo') ?? '/admin')
+  const url = new URL(request.url)
+  const redirectTo = safeRedirect.parse(url.searchParams.get('redirectTo') ?? '/admin')
   const user = await getStaffUser(request)
   if (user && (!user.totpEnabled || user.session.twoFactorVerified)) throw redirect(redirectTo)
-  return { redirectTo }
+  return { redirectTo, welcome: url.searchParams.get('welcome') === '1' }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -38,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { redirectTo } = useLoaderData<typeof loader>()
+  const { redirectTo, welcome } = useLoaderData<typeof loader>()
   const result = useActionData<{ errors?: Record<string, string>; formError?: MessageKey | null }>()
   const t = useT()
   const busy = useNavigation().state === 'submitting'
@@ -46,6 +47,7 @@ export default function Login() {
   return (
     <section className="form-narrow">
       <h1>{t('auth.loginTitle')}</h1>
+      {welcome && !result ? <p role="status">{t('auth.passwordSet')}</p> : null}
       {result?.formError ? (
         <p className="error-summary" role="alert" id="login-error">
           {t(result.formError)}

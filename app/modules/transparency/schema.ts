@@ -34,3 +34,5 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, url: URL): { query
   const parsed = schema.safeParse(Object.fromEntries(url.searchParams))
   return parsed.success ? { query: parsed.data, invalid: false } : { query: schema.parse({}), invalid: true }
 }
+
+export const ReportParams = z.object({ campaign: z.string().regex(/^[a-z0-9-]{1,80}$/), number: z.coerce.number().int().positive().max(100000) })

@@ -1,0 +1,9 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { apiTotals } from '~/modules/transparency/api-data.server'
+import { cachedJson } from '~/modules/transparency/api.server'
+import { getDb } from '~/utils/db.server'
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const db = getDb()
+  return cachedJson(db, request, () => apiTotals(db))
+}

@@ -1,0 +1,34 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { conditional } from '~/modules/transparency/api.server'
+import { dayBound, PUBLIC_DATA_CACHE } from '~/modules/transparency/http'
+import { exportLines, toStream, type ExportDataset, type ExportFormat } from '~/modules/transparency/opendata.server'
+import { ExportFile, ExportQuery } from '~/modules/transparency/schema'
+import { getDb } from '~/utils/db.server'
+
+// /open-data/<dataset>.<csv|jsonl>[?campaign=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD]: streamed, never built in memory.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const file = ExportFile.safeParse(params.file)
+  const query = ExportQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams))
+  if (!file.success || !query.success) return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  const [dataset, format] = file.data.split('.') as [ExportDataset, ExportFormat]
+  const db = getDb()
+  let fund: string | undefined
+  if (query.data.campaign) {
+    const c = await db.selectFrom('campaigns').select('id').where('slug', '=', query.data.campaign).where('status', '!=', 'draft').executeTakeFirst()
+    if (!c) return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+    fund = `fund:campaign:${c.id}`
+  }
+  const filter = { fund, from: dayBound(query.data.from), to: dayBound(query.data.to, true) }
+  const { etag, response } = await conditional(db, request, { file: file.data, ...filter })
+  if (response) return response
+  const name = `hope-ledger-${dataset}${query.data.campaign ? `-${query.data.campaign}` : ''}.${format}`
+  return new Response(toStream(exportLines(db, { dataset, format, filter })), {
+    headers: {
+      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${name}"`,
+      'Cache-Control': PUBLIC_DATA_CACHE,
+      ETag: etag,
+      'Access-Control-Allow-Origin': '*',
+    },
+  })
+}

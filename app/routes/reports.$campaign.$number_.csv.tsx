@@ -1,0 +1,21 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { PUBLIC_DATA_CACHE } from '~/modules/transparency/http'
+import { reportCsv } from '~/modules/transparency/report-files.server'
+import { getReport } from '~/modules/transparency/reports.server'
+import { ReportParams } from '~/modules/transparency/schema'
+import { getDb } from '~/utils/db.server'
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const p = ReportParams.safeParse(params)
+  const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
+  if (!report) return new Response('Not Found', { status: 404 })
+  // A published report never changes: its id and head hash name it for good.
+  return new Response(reportCsv(report), {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="report-${report.campaign.slug}-${report.number}.csv"`,
+      'Cache-Control': PUBLIC_DATA_CACHE,
+      ETag: `"report-${report.id}-${report.headHash.slice(0, 16)}"`,
+    },
+  })
+}

@@ -1,0 +1,22 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { PUBLIC_DATA_CACHE } from '~/modules/transparency/http'
+import { reportPdf } from '~/modules/transparency/report-files.server'
+import { getReport } from '~/modules/transparency/reports.server'
+import { ReportParams } from '~/modules/transparency/schema'
+import { getDb } from '~/utils/db.server'
+import { resolveLocale } from '~/utils/i18n'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const p = ReportParams.safeParse(params)
+  const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
+  if (!report) return new Response('Not Found', { status: 404 })
+  const locale = resolveLocale(request)
+  return new Response(new Uint8Array(await reportPdf(report, locale)), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="report-${report.campaign.slug}-${report.number}-${locale}.pdf"`,
+      'Cache-Control': PUBLIC_DATA_CACHE,
+      Vary: 'Cookie, Accept-Language',
+    },
+  })
+}

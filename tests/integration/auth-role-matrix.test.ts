@@ -100,7 +100,6 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
         for (const kind of ['loader', 'action'] as const) {
           if (!mod[kind]) continue
           const permission = mod.access![kind] as Permission
-          // Nested routes also need their parent layout's rule (admin.tsx) to render.
           const expected = roleHas(principal.role, permission)
           const o = await run(file, kind, cookies[key]!)
           if (expected) expect(allowed(o), `${key} ${file} ${kind} → ${o.status} ${o.location ?? ''}`).toBe(true)

@@ -97,7 +97,8 @@ function collect(headers: Record<string, string>, body: string, out: Array<{ typ
   if (type.startsWith('multipart/') && boundary) {
     for (const chunk of body.split(`--${boundary}`).slice(1)) {
       if (chunk.startsWith('--')) break
-      const part = splitPart(chunk.replace(/^\r?\n/, ''))
+      // The line break before a boundary belongs to the boundary, not to the part.
+      const part = splitPart(chunk.replace(/^\r?\n/, '').replace(/\r?\n$/, ''))
       collect(part.headers, part.body, out)
     }
     return

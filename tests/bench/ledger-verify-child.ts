@@ -1,27 +1,28 @@
 // Runs in its own process so that its peak RSS is the verifier's alone.
-// argv: <sqlite file>. Prints {"ok","transactions","seconds","maxRssMb","baselineSeconds","firstError"}.
+// argv: <sqlite file>. Prints {"ok","transactions","seconds","maxRssMb","startRssMb","baselineSeconds","baselineRows","firstError"}.
 import SQLite from 'better-sqlite3'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { createDatabase } from '../../app/utils/db.server'
 
 const file = process.argv[2]!
-let maxRss = process.memoryUsage().rss
+const startRss = process.memoryUsage().rss
+let maxRss = startRss
 const sample = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 20)
 
-// Baseline: just read every transaction and transfer row once (no checks at all).
-const raw = new SQLite(file, { readonly: true })
+const { db } = createDatabase(`sqlite:${file}`)
 let start = process.hrtime.bigint()
+const result = await verifyLedger(db, { onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)) })
+const seconds = Number(process.hrtime.bigint() - start) / 1e9
+clearInterval(sample)
+maxRss = Math.max(maxRss, process.memoryUsage().rss)
+await db.destroy()
+
+// Baseline, after the measurement: just read every transaction and transfer row once, no checks.
+const raw = new SQLite(file, { readonly: true })
+start = process.hrtime.bigint()
 let rows = 0
 for (const _ of raw.prepare('select * from ledger_transactions order by sequence').iterate()) rows++
 for (const _ of raw.prepare('select * from ledger_transfers order by sequence, position').iterate()) rows++
 const baselineSeconds = Number(process.hrtime.bigint() - start) / 1e9
 raw.close()
-maxRss = process.memoryUsage().rss
-
-const { db } = createDatabase(`sqlite:${file}`)
-start = process.hrtime.bigint()
-const result = await verifyLedger(db, { onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)) })
-const seconds = Number(process.hrtime.bigint() - start) / 1e9
-clearInterval(sample)
-await db.destroy()
-process.stdout.write(JSON.stringify({ ok: result.ok, transactions: result.transactions, seconds, maxRssMb: maxRss / 2 ** 20, baselineSeconds, baselineRows: rows, firstError: result.firstError }))
+process.stdout.write(JSON.stringify({ ok: result.ok, transactions: result.transactions, seconds, maxRssMb: maxRss / 2 ** 20, startRssMb: startRss / 2 ** 20, baselineSeconds, baselineRows: rows, firstError: result.firstError }))

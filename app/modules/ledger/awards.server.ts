@@ -1,5 +1,6 @@
 // Money toward students: awards draw a fund's lots oldest first; payouts settle a
 // student's awards oldest first. Each step writes trace rows (donation → student).
+import { sql } from 'kysely'
 import { isFund, paidOf, payableOf } from './accounts'
 import { LedgerInputError } from './errors'
 import { digestOf, normaliseTime, type Refs } from './hash.server'
@@ -89,7 +90,7 @@ export async function postPayout(trx: Trx, input: PayoutInput): Promise<Posted> 
     .select(['b.trace_id', 'b.unpaid', 't.lot_id', 't.beneficiary_code'])
     .where('b.beneficiary_id', '=', input.beneficiaryId)
     .where('b.currency', '=', input.currency)
-    .where('b.unpaid', '>', 0)
+    .where('b.unpaid', '>', sql.lit(0))
     .orderBy('b.trace_id')
     .execute()
   const settles: { traceId: number; lotId: number; code: string; amount: number; before: number }[] = []

@@ -1,5 +1,6 @@
 // Lots and traces: which donation's money went where. Planning is read-only so that
 // a refused posting leaves nothing behind; applying happens after post() succeeded.
+import { sql } from 'kysely'
 import type { TraceKind } from '../../../db/tables/ledger'
 import { InsufficientFundsError } from './errors'
 import type { Trx } from './post.server'
@@ -38,7 +39,7 @@ export async function planFifo(trx: Trx, fund: string, currency: string, amount:
       .select(['b.lot_id', 'b.remaining', 'b.paid_at', 'l.donation_id'])
       .where('b.fund', '=', fund)
       .where('b.currency', '=', currency)
-      .where('b.remaining', '>', 0)
+      .where('b.remaining', '>', sql.lit(0)) // a literal, so the partial FIFO index applies on PostgreSQL too
       .orderBy('b.paid_at')
       .orderBy('b.lot_id')
       .limit(batch)

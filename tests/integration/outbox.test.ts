@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { queueEmail } from '~/modules/mail/outbox.server'
 import { createSmtpTransport, type OutboxTransport } from '~/modules/mail/transport.server'
+import { startBackgroundMailWorker } from '~/modules/mail/background.server'
 import { backoffDelay, claimJobs, processBatch, runOutboxWorker } from '~/modules/mail/worker.server'
 import { issueReceiptForDonation } from '~/modules/receipts/issue.server'
 import { createDatabase } from '~/utils/db.server'
@@ -142,5 +143,25 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
     if (testDialect === 'postgres') expect(stats.filter((s) => s.sent > 0).length).toBeGreaterThan(1)
     const left = await t.db.selectFrom('mail_outbox').select('id').where('status', '!=', 'sent').execute()
     expect(left).toEqual([])
+  })
+})
+
+describe.skipIf(skipReason)(`background mail worker on ${testDialect}`, () => {
+  it('runs inside the app process when SMTP_URL is set, and not otherwise', async () => {
+    const t = await createTestDb()
+    const smtp = await startSmtpServer()
+    try {
+      expect(startBackgroundMailWorker(t.db, { MAIL_FROM: from })).toBeUndefined()
+      const worker = startBackgroundMailWorker(t.db, { SMTP_URL: smtp.url, MAIL_FROM: from }, () => {})!
+      await t.db.transaction().execute((trx) =>
+        queueEmail(trx, { to: 'bg@example.org', template: 'sign-in-link', locale: 'zh-CN', props: { url: 'https://x.test/bg', expiresInMinutes: 15 }, dedupeKey: 'bg' }),
+      )
+      for (let i = 0; i < 100 && smtp.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100))
+      await worker.stop()
+      expect(smtp.received.map((m) => m.subject)).toEqual(['希望账本登录链接'])
+    } finally {
+      await smtp.close()
+      await t.destroy()
+    }
   })
 })

@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { MailOutboxTable } from '../../../db/tables/mail'
 import { dialectOf } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
 import { renderOutboxRow } from './render.server'
 import type { OutboxTransport } from './transport.server'
 
@@ -20,7 +21,8 @@ export type OutboxRow = Selectable<MailOutboxTable>
 
 export type WorkerOptions = {
   transport: OutboxTransport
-  from: string
+  /** Sender; MAIL_FROM when not given. */
+  from?: string
   signal?: AbortSignal
   workerId?: string
   batchSize?: number
@@ -44,7 +46,7 @@ const defaults = { batchSize: 10, leaseMs: 120_000, pollMs: 2_000, maxAttempts: 
 /** Options over defaults; an option given as undefined keeps its default. */
 function resolve(options: WorkerOptions) {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions
-  return { ...defaults, ...given, workerId: options.workerId ?? `worker-${crypto.randomUUID()}` }
+  return { ...defaults, ...given, from: options.from ?? getEnv().MAIL_FROM, workerId: options.workerId ?? `worker-${crypto.randomUUID()}` }
 }
 
 /** Retry delay after the given attempt: exponential, capped, with ±20% jitter so retries spread out. */

@@ -95,7 +95,8 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   return { programme, station, lines, campaignFund }
 }
 
-export async function prepareBatch(db: DB, actor: Actor, input: PrepareInput, now = new Date()): Promise<number> {
+export async function prepareBatch(db: DB, actor: Actor, input: PrepareInput, now = new Date(), options: { secondApprovalAbove?: number } = {}): Promise<number> {
+  const threshold = options.secondApprovalAbove ?? getEnv().SECOND_APPROVAL_ABOVE
   const { programme, lines, campaignFund } = await checkPreparation(db, actor, input)
   const total = lines.reduce((s, l) => s + l.amount, 0)
   const at = now.toISOString()
@@ -104,7 +105,7 @@ export async function prepareBatch(db: DB, actor: Actor, input: PrepareInput, no
       .insertInto('award_batches')
       .values({
         programme_id: programme.id, term: input.term, station_id: input.stationId, fund: campaignFund ?? 'sponsorships', currency: programme.currency,
-        total_amount: total, status: 'prepared', approvals_required: total > getEnv().SECOND_APPROVAL_ABOVE ? 2 : 1, prepared_by: actor.id, prepared_at: at,
+        total_amount: total, status: 'prepared', approvals_required: total > threshold ? 2 : 1, prepared_by: actor.id, prepared_at: at,
         approved_at: null, rejected_by: null, rejected_at: null, reject_reason: null, payout_reference: null, payout_date: null, paid_by: null, paid_at: null,
       })
       .returning('id')

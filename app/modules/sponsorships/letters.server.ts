@@ -17,7 +17,7 @@ const CONTACT_PATTERNS: RegExp[] = [
   /(?:\+?\d[\s-]?){7,}/, // phone numbers, with or without separators
   /[^\s@]+@[^\s@]+\.[^\s@]+/, // email
   /(?:https?:\/\/|www\.)\S+/i, // links
-  /(?:微信|wechat|weixin|vx|qq|whatsapp|telegram|line\s*id)\s*[:：号]?\s*[\w-]{3,}/i,
+  /(?:微信|wechat|weixin|vx|qq|whatsapp|telegram|line\s*id)[\s:：号]*[\w-]{3,}/i,
   /(?:地址|住址|address)\s*[:：]/i,
   /\d+\s*(?:号楼|单元|室|弄)/,
 ]

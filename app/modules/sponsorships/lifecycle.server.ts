@@ -33,7 +33,8 @@ export class SponsorshipError extends Error {
 export const sponsorUrl = (token: string) => `${getEnv().BASE_URL}/sponsor/${encodeURIComponent(token)}`
 
 /** Students a donor may choose: active, public-story consent, programme-eligible, not sponsored now. */
-export async function listSponsorable(db: DB, input: { programmeId: number; limit?: number }) {
+export async function listSponsorable(db: DB, input: { programmeId: number; limit?: number; now?: Date }) {
+  const reservedSince = new Date((input.now ?? new Date()).getTime() - 86_400_000).toISOString()
   const programme = await db.selectFrom('programmes').select(['eligible_categories']).where('id', '=', input.programmeId).executeTakeFirst()
   if (!programme) return []
   const eligible: string[] = JSON.parse(programme.eligible_categories)
@@ -43,7 +44,18 @@ export async function listSponsorable(db: DB, input: { programmeId: number; limi
     .select(['beneficiaries.id', 'beneficiaries.public_code', 'beneficiaries.grade', 'beneficiaries.categories', 'stations.code as station_code'])
     .where('beneficiaries.status', '=', 'active')
     .where(publicStoryConsented('beneficiaries.id'))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('sponsorships as s').select('s.id').whereRef('s.beneficiary_id', '=', 'beneficiaries.id').where('s.status', 'in', ['active', 'paused']))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('sponsorships as s')
+            .select('s.id')
+            .whereRef('s.beneficiary_id', '=', 'beneficiaries.id')
+            // A started but unpaid sponsorship reserves the student for a day.
+            .where((w) => w.or([w('s.status', 'in', ['active', 'paused']), w.and([w('s.status', '=', 'pending'), w('s.created_at', '>', reservedSince)])])),
+        ),
+      ),
+    )
     .orderBy('beneficiaries.public_code')
     .limit(500)
     .execute()

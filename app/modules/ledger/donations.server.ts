@@ -24,14 +24,14 @@ function positive(amount: number, what: string) {
   if (!Number.isSafeInteger(amount) || amount <= 0) throw new LedgerInputError(`${what} must be a positive integer of minor units`)
 }
 
-/** Public name of a fund account the first time it is seen (campaign title when we know it). */
-async function fundName(trx: Trx, fund: string): Promise<Record<string, string>> {
-  const m = /^fund:campaign:(\d+)$/.exec(fund)
-  if (!m) return {}
-  const exists = await trx.selectFrom('ledger_accounts').select('id').where('code', '=', fund).executeTakeFirst()
-  if (exists) return {}
-  const campaign = await trx.selectFrom('campaigns').select('title').where('id', '=', Number(m[1])).executeTakeFirst()
-  return campaign ? { [fund]: campaign.title } : {}
+/** Public name of a campaign fund, asked only when the account is first created. */
+function campaignTitle(trx: Trx) {
+  return async (code: string): Promise<string | undefined> => {
+    const m = /^fund:campaign:(\d+)$/.exec(code)
+    if (!m) return undefined
+    const campaign = await trx.selectFrom('campaigns').select('title').where('id', '=', Number(m[1])).executeTakeFirst()
+    return campaign?.title
+  }
 }
 
 /** A paid donation: donors → fund (gross), fund → fees (fee); opens a lot of gross − fee. */
@@ -60,7 +60,7 @@ export async function postDonation(trx: Trx, input: DonationInput): Promise<Post
   }
   if (existing) throw new IdempotencyConflictError(input.idempotencyKey, `donation ${input.donationRef}, already recorded under another key`)
 
-  const posted = await writePosting(trx, head, p, digest, await fundName(trx, input.fund))
+  const posted = await writePosting(trx, head, p, digest, campaignTitle(trx))
   const donation = await trx
     .insertInto('ledger_donations')
     .values({

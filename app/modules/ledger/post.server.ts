@@ -1,6 +1,6 @@
 // post(): the one writer of transactions, transfers and balances. Callers own the
 // database transaction so they can compose a posting with their own writes.
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../utils/db.server'
 import { accountKind, defaultAccountName, isAccountCode, isGuarded } from './accounts'
@@ -102,7 +102,9 @@ function deltasOf(transfers: Transfer[]): Map<string, { account: string; currenc
  * write, so a caller that catches InsufficientFundsError keeps a clean transaction.
  * The caller must already hold lockHead().
  */
-export async function writePosting(trx: Trx, head: Head, p: Prepared, digest: string, names: Record<string, string> = {}): Promise<Posted> {
+export type AccountNames = Record<string, string> | ((code: string) => Promise<string | undefined>)
+
+export async function writePosting(trx: Trx, head: Head, p: Prepared, digest: string, names: AccountNames = {}): Promise<Posted> {
   const deltas = [...deltasOf(p.transfers).values()].sort((a, b) =>
     a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
   )
@@ -125,10 +127,12 @@ export async function writePosting(trx: Trx, head: Head, p: Prepared, digest: st
   const missing = codes.filter((c) => !known.has(c))
   if (missing.length) {
     const now = new Date().toISOString()
-    await trx
-      .insertInto('ledger_accounts')
-      .values(missing.map((code) => ({ code, kind: accountKind(code), name: names[code] ?? defaultAccountName(code), created_at: now })))
-      .execute()
+    const rows = []
+    for (const code of missing) {
+      const name = typeof names === 'function' ? await names(code) : names[code]
+      rows.push({ code, kind: accountKind(code), name: name ?? defaultAccountName(code), created_at: now })
+    }
+    await trx.insertInto('ledger_accounts').values(rows).execute()
   }
 
   const sequence = head.sequence + 1
@@ -159,13 +163,14 @@ export async function writePosting(trx: Trx, head: Head, p: Prepared, digest: st
   if (fresh.length) {
     await trx.insertInto('ledger_balances').values(fresh.map((d) => ({ account: d.account, currency: d.currency, balance: d.delta }))).execute()
   }
-  for (const d of deltas) {
-    if (d.delta === 0 || !current.has(`${d.account}\u0000${d.currency}`)) continue
+  // Existing balance rows change in one statement (one CASE arm per account and currency).
+  const changed = deltas.filter((d) => d.delta !== 0 && current.has(`${d.account}\u0000${d.currency}`))
+  if (changed.length) {
+    const arms = sql.join(changed.map((d) => sql`when account = ${d.account} and currency = ${d.currency} then ${d.delta}`), sql` `)
     await trx
       .updateTable('ledger_balances')
-      .set((eb) => ({ balance: eb('balance', '+', d.delta) }))
-      .where('account', '=', d.account)
-      .where('currency', '=', d.currency)
+      .set({ balance: sql`balance + case ${arms} else 0 end` })
+      .where((eb) => eb.or(changed.map((d) => eb.and([eb('account', '=', d.account), eb('currency', '=', d.currency)]))))
       .execute()
   }
   await trx.updateTable('ledger_head').set({ sequence, hash, updated_at: recordedAt }).where('id', '=', 1).execute()

@@ -121,6 +121,26 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
     expect(b.map((r) => [r.id, r.lease_owner, r.attempts])).toEqual([[a[0]!.id, 'b', 2]])
   })
 
+  it('on shutdown hands unsent claimed jobs straight back to the queue', async () => {
+    await clear()
+    for (let i = 0; i < 4; i++) await signIn(`stop-${i}`)
+    const controller = new AbortController()
+    const sent: string[] = []
+    const transport: OutboxTransport = {
+      sendMail: async (m) => {
+        sent.push(m.to)
+        controller.abort() // SIGTERM arrives while the first message is being sent
+      },
+    }
+    const stats = await runOutboxWorker(t.db, { transport, from, batchSize: 4, signal: controller.signal })
+    expect(stats).toMatchObject({ claimed: 4, sent: 1 })
+    const rows = await t.db.selectFrom('mail_outbox').select(['status', 'attempts', 'lease_owner']).orderBy('id').execute()
+    expect(rows).toEqual([
+      { status: 'sent', attempts: 1, lease_owner: null },
+      ...Array.from({ length: 3 }, () => ({ status: 'queued', attempts: 0, lease_owner: null })),
+    ])
+  })
+
   it('several workers, each on its own connection pool, send every job exactly once', async () => {
     await clear()
     for (let i = 0; i < 120; i++) await signIn(`many-${i}`, `d${i}@example.org`)

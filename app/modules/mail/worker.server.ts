@@ -82,7 +82,7 @@ export async function claimJobs(
     // Rows another worker has locked are skipped, not waited for: several workers
     // drain one queue without ever claiming the same row. The CTE is materialised so
     // the locking SELECT runs exactly once.
-    return db
+    const rows = await db
       .with((cte) => cte('due').materialized(), () => due.forUpdate().skipLocked())
       .updateTable('mail_outbox')
       .set(claim)
@@ -90,6 +90,7 @@ export async function claimJobs(
       .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
       .returningAll()
       .execute()
+    return rows.sort((a, b) => a.id - b.id) // RETURNING has no order; send oldest first
   }
   // SQLite: one statement under the database's single write lock is atomic.
   const rows = await db
@@ -102,6 +103,18 @@ export async function claimJobs(
   return rows.sort((a, b) => a.id - b.id)
 }
 
+/** Give claimed, unsent jobs back to the queue (the claim's attempt is not counted). */
+async function releaseJobs(db: Kysely<Database>, workerId: string, ids: number[]): Promise<void> {
+  if (ids.length === 0) return
+  await db
+    .updateTable('mail_outbox')
+    .set((eb) => ({ status: 'queued', lease_owner: null, lease_expires_at: null, attempts: eb('attempts', '-', 1) }))
+    .where('id', 'in', ids)
+    .where('lease_owner', '=', workerId)
+    .where('status', '=', 'sending')
+    .execute()
+}
+
 /** Claim one batch and deliver it. */
 export async function processBatch(db: Kysely<Database>, options: WorkerOptions): Promise<WorkerStats> {
   const o = resolve(options)
@@ -110,8 +123,12 @@ export async function processBatch(db: Kysely<Database>, options: WorkerOptions)
   const stats: WorkerStats = { claimed: 0, sent: 0, retried: 0, failed: 0 }
   const jobs = await claimJobs(db, { workerId, limit: o.batchSize, leaseMs: o.leaseMs, now: clock() })
   stats.claimed = jobs.length
-  for (const job of jobs) {
-    if (o.signal?.aborted) break // unsent rows keep their lease and are reclaimed when it expires
+  for (const [index, job] of jobs.entries()) {
+    if (o.signal?.aborted) {
+      // Shutting down: hand the unsent rest back at once rather than after the lease.
+      await releaseJobs(db, workerId, jobs.slice(index).map((j) => j.id))
+      break
+    }
     // Renew the lease right before sending, so a slow batch never sends on an expired one.
     const renewed = await db
       .updateTable('mail_outbox')

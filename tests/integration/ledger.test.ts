@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  GENERAL_FUND, IdempotencyConflictError, InsufficientFundsError, LedgerInputError, exportDataset, fundOfCampaign, fundRaised,
+  GENERAL_FUND, IdempotencyConflictError, ensureAccount, InsufficientFundsError, LedgerInputError, exportDataset, fundOfCampaign, fundRaised,
   getBalance, getDonationTrace, inTransaction, payableOf, post, postAward, postCorrection, postDonation, postFundTransfer,
   postPayout, postRefund, verifyLedger,
 } from '~/modules/ledger'
@@ -76,6 +76,8 @@ describe.skipIf(skipReason)(`ledger on ${testDialect}`, () => {
     expect(await getBalance(t.db, GENERAL_FUND, 'CNY')).toBe(50000 - 2940)
     expect(await getBalance(t.db, 'external:refunds', 'CNY')).toBe(20000)
     expect((await getDonationTrace(t.db, 'D-2'))!).toMatchObject({ held: 0, refunded: 20000 })
+    const names = await t.db.selectFrom('ledger_accounts').select(['code', 'name']).where('code', 'like', '%beneficiary:7').orderBy('code').execute()
+    expect(names).toEqual([{ code: 'paid:beneficiary:7', name: 'HP-530627-0007' }, { code: 'payable:beneficiary:7', name: 'HP-530627-0007' }])
     expect((await getDonationTrace(t.db, 'D-G'))!).toMatchObject({ held: 50000 - 2940, coveredRefunds: 2940 })
     await expect(run((trx) => postRefund(trx, { idempotencyKey: 'r2', donationRef: 'D-2', amount: 1, currency: 'CNY', occurredAt: at(5), reason: 'refund' }))).rejects.toBeInstanceOf(LedgerInputError)
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true })
@@ -83,6 +85,8 @@ describe.skipIf(skipReason)(`ledger on ${testDialect}`, () => {
 
   it('moves lots between funds and corrects transactions by reversal', async () => {
     const G2 = fundOfCampaign(2)
+    await run((trx) => ensureAccount(trx, { code: G2, name: '学子阳光' }))
+    await run((trx) => ensureAccount(trx, { code: G2, name: 'ignored: already named' }))
     const moved = await run((trx) => postFundTransfer(trx, { idempotencyKey: 'ft1', from: GENERAL_FUND, to: G2, amount: 7000, currency: 'CNY', occurredAt: at(6) }))
     const award = await run((trx) => postAward(trx, { idempotencyKey: 'a2', fund: G2, beneficiaryId: 8, beneficiaryCode: 'HP-530627-0008', amount: 3000, currency: 'CNY', occurredAt: at(7) }))
     expect((await getDonationTrace(t.db, 'D-G'))!.shares).toEqual([expect.objectContaining({ beneficiaryCode: 'HP-530627-0008', amount: 3000 })])
@@ -92,6 +96,7 @@ describe.skipIf(skipReason)(`ledger on ${testDialect}`, () => {
     expect(await getBalance(t.db, payableOf(8), 'CNY')).toBe(0)
     await run((trx) => postCorrection(trx, { idempotencyKey: 'c2', corrects: moved.sequence, occurredAt: at(8), reason: 'mistake' }))
     expect(await getBalance(t.db, G2, 'CNY')).toBe(0)
+    expect(await t.db.selectFrom('ledger_accounts').select('name').where('code', '=', G2).executeTakeFirst()).toEqual({ name: '学子阳光' })
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true })
   })
 

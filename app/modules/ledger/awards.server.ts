@@ -109,7 +109,7 @@ export async function postPayout(trx: Trx, input: PayoutInput): Promise<Posted> 
     refs: { ...input.refs, beneficiary: settles[0]!.code },
     occurredAt,
   })
-  const posted = await writePosting(trx, head, p, digest)
+  const posted = await writePosting(trx, head, p, digest, { [paidOf(input.beneficiaryId)]: settles[0]!.code })
   for (const s of settles) {
     await trx.updateTable('ledger_trace_balances').set({ unpaid: s.before - s.amount }).where('trace_id', '=', s.traceId).execute()
   }

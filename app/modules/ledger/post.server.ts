@@ -81,6 +81,22 @@ export async function post(trx: Trx, input: PostInput): Promise<Posted> {
   return (await replayed(trx, p.idempotencyKey, digest)) ?? writePosting(trx, head, p, digest)
 }
 
+/**
+ * Create an account with its public name (a campaign title, a student's public code),
+ * or leave an existing one as it is. Accounts first seen in a posting otherwise get a
+ * default name, so call this before the first posting to a sponsorship or wish fund.
+ */
+export async function ensureAccount(trx: Kysely<Database>, input: { code: string; name: string }): Promise<void> {
+  if (!isAccountCode(input.code)) throw new LedgerInputError(`not a ledger account code: ${input.code}`)
+  const name = input.name.trim()
+  if (!name || name.length > 200) throw new LedgerInputError('account name must be 1–200 characters')
+  await trx
+    .insertInto('ledger_accounts')
+    .values({ code: input.code, kind: accountKind(input.code), name, created_at: new Date().toISOString() })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute()
+}
+
 /** Signed change per account and currency. */
 function deltasOf(transfers: Transfer[]): Map<string, { account: string; currency: string; delta: number }> {
   const deltas = new Map<string, { account: string; currency: string; delta: number }>()

@@ -157,9 +157,9 @@ export function scheduleOf(
   const since = last?.periodEnd ?? c.startsAt
   let next: { final: boolean; dueAt: string }
   const periodic = addMonths(since, 3)
-  const finalDue = addMonths(c.endsAt ?? since, 3)
-  if (ended) next = { final: true, dueAt: c.endsAt ? finalDue : addMonths(since, 3) }
-  else if (c.endsAt && periodic >= c.endsAt) next = { final: true, dueAt: finalDue }
+  // A periodic report falls due while the campaign runs; a missed one stays overdue after the end.
+  if (c.endsAt && periodic >= c.endsAt) next = { final: true, dueAt: addMonths(c.endsAt, 3) }
+  else if (ended && !c.endsAt) next = { final: true, dueAt: periodic }
   else next = { final: false, dueAt: periodic }
   const due = Date.parse(next.dueAt)
   const status: ReportStatus = now.getTime() > due ? 'overdue' : now.getTime() >= due - 30 * 86_400_000 || ended ? 'due' : 'upcoming'

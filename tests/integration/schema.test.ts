@@ -16,14 +16,9 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   recovery_codes: 'made at TOTP enrolment',
   staff_invites: 'demo staff are seeded with passwords, not invited',
   audit_log: 'nothing has been done or read yet',
-  sessions: 'nobody has signed in yet',
-  rate_limits: 'no sign-in attempts yet',
-  totp_credentials: 'demo staff enrol TOTP themselves (the secret must be shown to them)',
-  recovery_codes: 'made at TOTP enrolment',
-  staff_invites: 'demo staff are seeded with passwords, not invited',
-  audit_log: 'nothing has been done or read yet',
   receipts: 'issued at fulfilment; the demo seed does not fulfil gifts through the giving path yet',
   receipt_counters: 'a year gets its counter row with its first receipt',
+  disclosure_reports: 'staff publish a disclosure report when one comes due; the demo campaigns have only just started',
   mail_outbox: 'mail is queued by events (fulfilment, refunds, sign-in), none of which the seed runs yet',
 }
 

@@ -187,7 +187,16 @@ export async function runOutboxWorker(db: Kysely<Database>, options: WorkerOptio
   const o = resolve(options)
   const total: WorkerStats = { claimed: 0, sent: 0, retried: 0, failed: 0 }
   while (!o.signal?.aborted) {
-    const stats = await processBatch(db, o)
+    let stats: WorkerStats
+    try {
+      stats = await processBatch(db, o)
+    } catch (error) {
+      // The database went away mid-batch: keep the worker alive. Rows it had claimed
+      // keep their lease and are picked up again when it expires.
+      o.log?.(`outbox batch failed: ${error instanceof Error ? error.message : String(error)}`)
+      if (o.exitWhenIdle) throw error
+      stats = { claimed: 0, sent: 0, retried: 0, failed: 0 }
+    }
     for (const k of Object.keys(total) as Array<keyof WorkerStats>) total[k] += stats[k]
     if (stats.claimed > 0) continue
     if (o.exitWhenIdle) break

@@ -60,7 +60,7 @@ function Shell({ children }: { children: ReactNode }) {
       </a>
       <header className="site-header">
         <div className="container header-row">
-          <Link to="/" className="brand" aria-label={t('app.name')}>
+          <Link to="/" className="brand">
             <span className="brand-mark" aria-hidden="true">
               希
             </span>

@@ -11,6 +11,8 @@ export const CATEGORY_LABELS: Record<string, string[]> = {
   disability: ['disability', '残疾学生', '残疾'],
   left_behind: ['left_behind', '留守儿童'],
   orphan: ['orphan', '孤儿'],
+  // The code 'other' is an everyday English word ("any other detail"): it identifies nothing, so it is no canary.
+  other: ['其他困难'],
 }
 
 export async function loadCanaries(db: DB): Promise<Canary[]> {

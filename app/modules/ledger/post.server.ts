@@ -1,11 +1,12 @@
 // post(): the one writer of transactions, transfers and balances. Callers own the
 // database transaction so they can compose a posting with their own writes.
-import { sql, type Kysely } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../utils/db.server'
-import { accountKind, defaultAccountName, isAccountCode, isGuarded } from './accounts'
-import { IdempotencyConflictError, InsufficientFundsError, LedgerInputError } from './errors'
-import { canonicalRecord, canonicalRefs, chainHash, digestOf, normaliseTime, type CanonicalRefs, type Refs } from './hash.server'
+import { accountKind, isAccountCode } from './accounts'
+import { writePostings, type AccountNames } from './write.server'
+import { IdempotencyConflictError, LedgerInputError } from './errors'
+import { canonicalRefs, digestOf, normaliseTime, type CanonicalRefs, type Refs } from './hash.server'
 import { isTransactionKind, type TransactionKind } from './kinds'
 
 export type Trx = Kysely<Database>
@@ -97,100 +98,7 @@ export async function ensureAccount(trx: Kysely<Database>, input: { code: string
     .execute()
 }
 
-/** Signed change per account and currency. */
-function deltasOf(transfers: Transfer[]): Map<string, { account: string; currency: string; delta: number }> {
-  const deltas = new Map<string, { account: string; currency: string; delta: number }>()
-  const add = (account: string, currency: string, d: number) => {
-    const key = `${account}\u0000${currency}`
-    const entry = deltas.get(key) ?? { account, currency, delta: 0 }
-    entry.delta += d
-    deltas.set(key, entry)
-  }
-  for (const t of transfers) {
-    add(t.from, t.currency, -t.amount)
-    add(t.to, t.currency, t.amount)
-  }
-  return deltas
-}
-
-/**
- * Check, then write: every check (balances never negative) runs before the first
- * write, so a caller that catches InsufficientFundsError keeps a clean transaction.
- * The caller must already hold lockHead().
- */
-export type AccountNames = Record<string, string> | ((code: string) => Promise<string | undefined>)
-
+/** Write one posting; the caller must already hold lockHead(). */
 export async function writePosting(trx: Trx, head: Head, p: Prepared, digest: string, names: AccountNames = {}): Promise<Posted> {
-  const deltas = [...deltasOf(p.transfers).values()].sort((a, b) =>
-    a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0,
-  )
-  // Balance rows locked in one consistent (sorted) order, so concurrent posters never deadlock.
-  let query = trx
-    .selectFrom('ledger_balances')
-    .select(['account', 'currency', 'balance'])
-    .where((eb) => eb.or(deltas.map((d) => eb.and([eb('account', '=', d.account), eb('currency', '=', d.currency)]))))
-    .orderBy('account')
-    .orderBy('currency')
-  if (dialectOf(trx) === 'postgres') query = query.forUpdate()
-  const current = new Map((await query.execute()).map((r) => [`${r.account}\u0000${r.currency}`, r.balance]))
-  for (const d of deltas) {
-    const available = current.get(`${d.account}\u0000${d.currency}`) ?? 0
-    if (isGuarded(d.account) && available + d.delta < 0) throw new InsufficientFundsError(d.account, d.currency, available, -d.delta)
-  }
-
-  const codes = [...new Set(deltas.map((d) => d.account))]
-  const known = new Set((await trx.selectFrom('ledger_accounts').select('code').where('code', 'in', codes).execute()).map((r) => r.code))
-  const missing = codes.filter((c) => !known.has(c))
-  if (missing.length) {
-    const now = new Date().toISOString()
-    const rows = []
-    for (const code of missing) {
-      const name = typeof names === 'function' ? await names(code) : names[code]
-      rows.push({ code, kind: accountKind(code), name: name ?? defaultAccountName(code), created_at: now })
-    }
-    await trx.insertInto('ledger_accounts').values(rows).execute()
-  }
-
-  const sequence = head.sequence + 1
-  const record = canonicalRecord(sequence, p.kind, p.occurredAt, p.refs, p.transfers)
-  const hash = chainHash(head.hash, record)
-  const recordedAt = new Date().toISOString()
-  await trx
-    .insertInto('ledger_transactions')
-    .values({
-      sequence,
-      idempotency_key: p.idempotencyKey,
-      kind: p.kind,
-      occurred_at: p.occurredAt,
-      recorded_at: recordedAt,
-      refs: JSON.stringify(p.refs),
-      donation_ref: p.refs.donation ?? null,
-      corrects: p.refs.corrects !== undefined ? Number(p.refs.corrects) : null,
-      request_digest: digest,
-      prev_hash: head.hash,
-      hash,
-    })
-    .execute()
-  await trx
-    .insertInto('ledger_transfers')
-    .values(p.transfers.map((t, position) => ({ sequence, position, from_account: t.from, to_account: t.to, amount: t.amount, currency: t.currency })))
-    .execute()
-  const fresh = deltas.filter((d) => !current.has(`${d.account}\u0000${d.currency}`))
-  if (fresh.length) {
-    await trx.insertInto('ledger_balances').values(fresh.map((d) => ({ account: d.account, currency: d.currency, balance: d.delta }))).execute()
-  }
-  // Existing balance rows change in one statement (one CASE arm per account and currency).
-  const changed = deltas.filter((d) => d.delta !== 0 && current.has(`${d.account}\u0000${d.currency}`))
-  if (changed.length) {
-    const arms = sql.join(changed.map((d) => sql`when account = ${d.account} and currency = ${d.currency} then ${d.delta}`), sql` `)
-    await trx
-      .updateTable('ledger_balances')
-      .set({ balance: sql`balance + case ${arms} else 0 end` })
-      .where((eb) => eb.or(changed.map((d) => eb.and([eb('account', '=', d.account), eb('currency', '=', d.currency)]))))
-      .execute()
-  }
-  await trx.updateTable('ledger_head').set({ sequence, hash, updated_at: recordedAt }).where('id', '=', 1).execute()
-  head.sequence = sequence
-  head.hash = hash
-  return { transactionId: sequence, sequence, hash, created: true }
+  return (await writePostings(trx, head, [{ p, digest }], names))[0]!
 }

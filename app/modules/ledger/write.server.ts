@@ -1,0 +1,115 @@
+// The one writer of transactions, transfers, balances and the chain head, for one
+// posting or a batch. Check, then write: every check (balances never negative) runs
+// before the first write, so a caller that catches InsufficientFundsError keeps a
+// clean transaction. The caller must already hold lockHead().
+import { sql, type Kysely } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { dialectOf } from '../../utils/db.server'
+import { accountKind, defaultAccountName, isGuarded } from './accounts'
+import { InsufficientFundsError } from './errors'
+import { canonicalRecord, chainHash } from './hash.server'
+import type { Head, Posted, Prepared, Transfer } from './post.server'
+
+export type AccountNames = Record<string, string> | ((code: string) => Promise<string | undefined>)
+type Delta = { account: string; currency: string; delta: number }
+
+/** Statements stay well under both dialects' parameter and expression-depth limits. */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+const key = (account: string, currency: string) => `${account}\u0000${currency}`
+
+/** Signed change per account and currency, sorted (the lock order). */
+function deltasOf(transfers: Transfer[]): Delta[] {
+  const deltas = new Map<string, Delta>()
+  const add = (account: string, currency: string, d: number) => {
+    const entry = deltas.get(key(account, currency)) ?? { account, currency, delta: 0 }
+    entry.delta += d
+    deltas.set(key(account, currency), entry)
+  }
+  for (const t of transfers) {
+    add(t.from, t.currency, -t.amount)
+    add(t.to, t.currency, t.amount)
+  }
+  return [...deltas.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
+}
+
+/**
+ * Write postings in order, sequences head+1, head+2, … Balances are checked on the
+ * net change of the whole batch, which equals checking each step when every account
+ * only moves one way within the batch (true of one posting, and of award batches).
+ */
+export async function writePostings(trx: Kysely<Database>, head: Head, items: { p: Prepared; digest: string }[], names: AccountNames = {}): Promise<Posted[]> {
+  const deltas = deltasOf(items.flatMap((i) => i.p.transfers))
+  const pg = dialectOf(trx) === 'postgres'
+  const current = new Map<string, number>()
+  // Balance rows locked in one consistent (sorted) order, so concurrent posters never deadlock.
+  for (const part of chunks(deltas, 200)) {
+    let query = trx
+      .selectFrom('ledger_balances')
+      .select(['account', 'currency', 'balance'])
+      .where((eb) => eb.or(part.map((d) => eb.and([eb('account', '=', d.account), eb('currency', '=', d.currency)]))))
+      .orderBy('account')
+      .orderBy('currency')
+    if (pg) query = query.forUpdate()
+    for (const r of await query.execute()) current.set(key(r.account, r.currency), r.balance)
+  }
+  for (const d of deltas) {
+    const available = current.get(key(d.account, d.currency)) ?? 0
+    if (isGuarded(d.account) && available + d.delta < 0) throw new InsufficientFundsError(d.account, d.currency, available, -d.delta)
+  }
+
+  const codes = [...new Set(deltas.map((d) => d.account))]
+  const now = new Date().toISOString()
+  for (const part of chunks(codes, 500)) {
+    const known = new Set((await trx.selectFrom('ledger_accounts').select('code').where('code', 'in', part).execute()).map((r) => r.code))
+    const rows = []
+    for (const code of part.filter((c) => !known.has(c))) {
+      const name = typeof names === 'function' ? await names(code) : names[code]
+      rows.push({ code, kind: accountKind(code), name: name ?? defaultAccountName(code), created_at: now })
+    }
+    if (rows.length) await trx.insertInto('ledger_accounts').values(rows).execute()
+  }
+
+  const posted: Posted[] = []
+  const txRows = []
+  const transferRows = []
+  let { sequence, hash } = head
+  for (const { p, digest } of items) {
+    sequence++
+    const prev = hash
+    hash = chainHash(prev, canonicalRecord(sequence, p.kind, p.occurredAt, p.refs, p.transfers))
+    txRows.push({
+      sequence, idempotency_key: p.idempotencyKey, kind: p.kind, occurred_at: p.occurredAt, recorded_at: now, refs: JSON.stringify(p.refs),
+      donation_ref: p.refs.donation ?? null, corrects: p.refs.corrects !== undefined ? Number(p.refs.corrects) : null, request_digest: digest, prev_hash: prev, hash,
+    })
+    const seq = sequence
+    p.transfers.forEach((t, position) => transferRows.push({ sequence: seq, position, from_account: t.from, to_account: t.to, amount: t.amount, currency: t.currency }))
+    posted.push({ transactionId: sequence, sequence, hash, created: true })
+  }
+  for (const part of chunks(txRows, 400)) await trx.insertInto('ledger_transactions').values(part).execute()
+  for (const part of chunks(transferRows, 800)) await trx.insertInto('ledger_transfers').values(part).execute()
+
+  const fresh = deltas.filter((d) => !current.has(key(d.account, d.currency)))
+  for (const part of chunks(fresh, 500)) {
+    await trx.insertInto('ledger_balances').values(part.map((d) => ({ account: d.account, currency: d.currency, balance: d.delta }))).execute()
+  }
+  // Existing balance rows change in one statement per chunk (one CASE arm per account and currency).
+  const changed = deltas.filter((d) => d.delta !== 0 && current.has(key(d.account, d.currency)))
+  for (const part of chunks(changed, 200)) {
+    const arms = sql.join(part.map((d) => sql`when account = ${d.account} and currency = ${d.currency} then ${d.delta}`), sql` `)
+    await trx
+      .updateTable('ledger_balances')
+      .set({ balance: sql`balance + case ${arms} else 0 end` })
+      .where((eb) => eb.or(part.map((d) => eb.and([eb('account', '=', d.account), eb('currency', '=', d.currency)]))))
+      .execute()
+  }
+  // The head moves one step per transaction (its trigger refuses jumps).
+  for (const row of txRows) await trx.updateTable('ledger_head').set({ sequence: row.sequence, hash: row.hash, updated_at: now }).where('id', '=', 1).execute()
+  head.sequence = sequence
+  head.hash = hash
+  return posted
+}

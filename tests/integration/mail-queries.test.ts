@@ -3,6 +3,8 @@ import { queueEmail } from '~/modules/mail/outbox.server'
 import { getOutboxMessage, listOutbox, retryOutboxMessage } from '~/modules/mail/queries.server'
 import { issueReceiptForDonation } from '~/modules/receipts/issue.server'
 import { queueAnnualStatement } from '~/modules/receipts/statements.server'
+import { donorReceipts, statementYears } from '~/modules/receipts/portal.server'
+import { reissueReceipt } from '~/modules/receipts/correct.server'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 import { insertDonation } from './receipts.fixtures'
 
@@ -60,5 +62,25 @@ describe.skipIf(skipReason)(`outbox page queries on ${testDialect}`, () => {
     expect(rows).toHaveLength(1)
     expect(JSON.parse(rows[0]!.props)).toMatchObject({ year: 2026, totals: [{ currency: 'CNY', amount: 30000 }] })
     expect(await t.db.transaction().execute((trx) => queueAnnualStatement(trx, { donorEmail: email, year: 2025, locale: 'zh-CN' }))).toBe(false)
+  })
+
+  it("lists a donor's receipts with links, and the years with a statement", async () => {
+    const email = 'portal@example.org'
+    const a = await insertDonation(t.db, { email, amount: 10000, paidAt: '2025-06-01T00:00:00.000Z' })
+    const b = await insertDonation(t.db, { email, amount: 20000 })
+    await insertDonation(t.db, { email: 'someone.else@example.org' })
+    const ra = await t.db.transaction().execute((trx) => issueReceiptForDonation(trx, { donationId: a.id, issuedAt: '2025-06-01T00:00:00.000Z' }))
+    const rb = await t.db.transaction().execute((trx) => issueReceiptForDonation(trx, { donationId: b.id, issuedAt: '2026-11-23T03:15:00.000Z' }))
+    const rc = await t.db.transaction().execute((trx) => reissueReceipt(trx, { receiptId: rb.receiptId, reason: 'name', issuedAt: '2026-11-24T00:00:00.000Z' }))
+    const list = await donorReceipts(t.db, { donorEmail: email, locale: 'en' })
+    expect(list.map((r) => [r.number, r.voided, r.replacedBy])).toEqual([
+      [rc.number, false, null],
+      [rb.number, true, rc.number],
+      [ra.number, false, null],
+    ])
+    expect(list[0]!.pdfUrl).toMatch(new RegExp(`/receipts/${rc.number}\\.pdf\\?code=[0-9A-Z]{12}$`))
+    expect(list[0]!.traceUrl).toContain(`/trace/${b.trackingCode}`)
+    expect(list[0]!.purpose).toBe('Hope Project general fund')
+    expect(await statementYears(t.db, email)).toEqual([2026, 2025])
   })
 })

@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   GENERAL_FUND, IdempotencyConflictError, InsufficientFundsError, LedgerInputError, fundOfCampaign, fundOfSponsorship, inTransaction,
-  postAward, postCorrection, postDonation, postFundTransfer, postPayout, postRefund, verifyLedger, type Posted,
+  postAward, postAwards, postCorrection, postDonation, postFundTransfer, postPayout, postRefund, verifyLedger, type Posted,
 } from '~/modules/ledger'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
@@ -16,6 +16,7 @@ const command = fc.oneof(
   { weight: 5, arbitrary: fc.record({ op: fc.constant('donation' as const), fund: fc.nat(3), amount: gift, feePermille: fc.constantFrom(0, 0, 34, 1000), currency, day: fc.nat(30) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('refund' as const), donation: fc.nat(), amount, reason: fc.constantFrom('refund' as const, 'dispute' as const) }) },
   { weight: 4, arbitrary: fc.record({ op: fc.constant('award' as const), fund: fc.nat(3), student: fc.integer({ min: 1, max: 3 }), amount, currency }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('batch' as const), fund: fc.nat(3), students: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 4 }), amount, currency }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('payout' as const), student: fc.integer({ min: 1, max: 3 }), amount: fc.integer({ min: 1, max: 3_000 }), currency }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('transfer' as const), from: fc.nat(3), to: fc.nat(3), amount, currency }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('correct' as const), pick: fc.nat() }) },
@@ -93,6 +94,13 @@ describe.skipIf(skipReason)(`ledger properties on ${testDialect}`, () => {
                 idempotencyKey: key, fund: funds[c.fund]!, beneficiaryId: student(c.student), beneficiaryCode: `HP-530627-${student(c.student)}`,
                 amount: c.amount + (tweak ? 1 : 0), currency: c.currency, occurredAt: day, refs: { programme: 'sunshine-bursary', term: '2026-autumn' },
               }))
+              break
+            case 'batch':
+              // An award batch: one call, several award transactions, all or nothing.
+              action = async (tweak) => (await inTransaction(t.db, (trx) => postAwards(trx, c.students.map((st, j) => ({
+                idempotencyKey: `${key}-${j}`, fund: funds[c.fund]!, beneficiaryId: student(st), beneficiaryCode: `HP-530627-${student(st)}`,
+                amount: Math.ceil(c.amount / c.students.length) + j + (tweak ? 1 : 0), currency: c.currency, occurredAt: day,
+              })))))[0]!
               break
             case 'payout':
               action = (tweak) => inTransaction(t.db, (trx) => postPayout(trx, { idempotencyKey: key, beneficiaryId: student(c.student), amount: c.amount + (tweak ? 1 : 0), currency: c.currency, occurredAt: day }))

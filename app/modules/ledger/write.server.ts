@@ -76,7 +76,7 @@ export async function writePostings(trx: Kysely<Database>, head: Head, items: { 
 
   const posted: Posted[] = []
   const txRows = []
-  const transferRows = []
+  const transferRows: { sequence: number; position: number; from_account: string; to_account: string; amount: number; currency: string }[] = []
   let { sequence, hash } = head
   for (const { p, digest } of items) {
     sequence++

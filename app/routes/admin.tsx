@@ -20,6 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       staff: can(staff, 'staff.read'),
       audit: can(staff, 'audit.read'),
       donations: can(staff, 'donations.record'),
+      scholarships: can(staff, 'disbursements.read'),
     },
   }
 }
@@ -37,6 +38,10 @@ export default function AdminLayout() {
         {nav.staff ? <NavLink to="/admin/staff">{t('admin.staff')}</NavLink> : null}
         {nav.audit ? <NavLink to="/admin/audit">{t('admin.audit')}</NavLink> : null}
         {nav.donations ? <NavLink to="/admin/donations/offline">{t('admin.donations')}</NavLink> : null}
+        {nav.scholarships ? <NavLink to="/admin/batches">{t('admin.batches')}</NavLink> : null}
+        {nav.scholarships ? <NavLink to="/admin/programmes">{t('admin.programmes')}</NavLink> : null}
+        {nav.scholarships ? <NavLink to="/admin/sponsorships">{t('admin.sponsorships')}</NavLink> : null}
+        {nav.scholarships ? <NavLink to="/admin/wishes">{t('admin.wishes')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/security">{t('admin.security')}</NavLink>
         <span className="muted admin-user">{t('admin.signedInAs', { name: displayName })}</span>

@@ -51,6 +51,11 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
       .selectFrom('beneficiaries').select('id').where('public_code', 'like', 'HP-530627-%').orderBy('id').executeTakeFirstOrThrow()
     params['admin.students.$id.tsx'] = { id: String(zhenxiongStudent.id) }
     params['admin.staff.$id.tsx'] = { id: String(await userId(t.db, 'caseworker.zhenxiong@hope.demo')) }
+    params['admin.students.$id_.consent.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
+    params['admin.students.$id_.status.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
+    const zhenxiongBatch = await t.db
+      .selectFrom('award_batches').innerJoin('stations', 'stations.id', 'award_batches.station_id').select('award_batches.id').where('stations.code', '=', '530627').orderBy('award_batches.id').executeTakeFirstOrThrow()
+    params['admin.batches.$id.tsx'] = { id: String(zhenxiongBatch.id) }
     for (const file of adminFiles) modules[file] = (await import(path.join(ROUTES_DIR, file))) as RouteModule
   })
   afterAll(async () => t?.destroy())

@@ -300,3 +300,28 @@ export async function getBatch(db: DB, scope: string[], id: number) {
     proofs: proofs.map((p) => ({ id: Number(p.id), mime: p.mime, size: p.size, uploadedAt: p.uploaded_at })),
   }
 }
+
+/**
+ * Read the preparer's list of students: one per line, "HP-530627-0007" or
+ * "HP-530627-0007 800" (yuan). Without an amount the programme's award per term.
+ */
+export async function parseBatchLines(db: DB, input: { text: string; awardAmount: number; parseAmount: (s: string) => number | undefined }) {
+  const entries = input.text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 500)
+    .map((l) => {
+      const [code = '', amount] = l.split(/[\s,，]+/)
+      return { code: code.toUpperCase(), amount: amount ? input.parseAmount(amount) : input.awardAmount }
+    })
+  const codes = entries.map((e) => e.code)
+  const rows = codes.length ? await db.selectFrom('beneficiaries').select(['id', 'public_code']).where('public_code', 'in', codes).execute() : []
+  const ids = new Map(rows.map((r) => [r.public_code, Number(r.id)]))
+  return entries.map((e) => {
+    const id = ids.get(e.code)
+    if (!id) throw new BatchError('batches.error.unknownCode', { code: e.code })
+    if (e.amount === undefined) throw new BatchError('batches.error.amount', { code: e.code, max: input.awardAmount })
+    return { beneficiaryId: id, amount: e.amount }
+  })
+}

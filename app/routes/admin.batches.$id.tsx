@@ -1,0 +1,156 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { Field } from '~/components/admin/Field'
+import { can, clientIp, Forbidden, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { IdParam } from '~/modules/auth/schema'
+import { approveBatch, BatchError, getBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
+import { fileBytes, MAX_PROOF_BYTES, UploadError } from '~/modules/disbursements/uploads.server'
+import { getDb } from '~/utils/db.server'
+import type { MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+// One batch: its lines, approvals, and the approver's actions (approve, reject, record
+// the payout with a proof). Approving and paying need TOTP; the preparer never approves.
+export const access = { loader: 'disbursements.read', action: 'disbursements.approve' } satisfies RouteAccess
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.loader })
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const batch = await getBatch(getDb(), stationScope(staff, access.loader), id.data)
+  if (!batch) throw notFound()
+  const done = new URL(request.url).searchParams.get('done')
+  return {
+    batch,
+    canApprove: can(staff, 'disbursements.approve', batch.station_path) && batch.prepared_by !== staff.id,
+    totpReady: staff.totpEnabled && staff.session.twoFactorVerified,
+    done: done === 'approved' || done === 'awaitingSecond' ? done : null,
+    today: new Date().toISOString().slice(0, 10),
+  }
+}
+
+const Intent = z.enum(['approve', 'reject', 'payout'])
+type Result = { error: MessageKey; params?: Record<string, string | number> }
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.action })
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const db = getDb()
+  const scope = stationScope(staff, access.action)
+  // Out of the approver's subtree is the same as not existing.
+  if (!(await getBatch(db, scope, id.data))) throw notFound()
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024) return data<Result>({ error: 'upload.error.tooLarge' }, { status: 413 })
+  const form = await request.formData()
+  const intent = Intent.safeParse(form.get('intent'))
+  if (!intent.success) return data<Result>({ error: 'students.error.invalid' }, { status: 400 })
+  const actor = { id: staff.id, scope, ip: clientIp(context), totpVerified: staff.totpEnabled && staff.session.twoFactorVerified }
+  try {
+    if (intent.data === 'approve') {
+      const outcome = await approveBatch(db, actor, { batchId: id.data })
+      if (outcome === 'notFound') throw notFound()
+      return redirect(`/admin/batches/${id.data}?done=${outcome}`)
+    }
+    if (intent.data === 'reject') {
+      if ((await rejectBatch(db, actor, { batchId: id.data, reason: String(form.get('reason') ?? '').slice(0, 500) })) === 'notFound') throw notFound()
+      return redirect(`/admin/batches/${id.data}`)
+    }
+    const proof = await fileBytes(form.get('proof'))
+    if (!proof) throw new UploadError('upload.error.missing')
+    const outcome = await recordPayout(db, actor, { batchId: id.data, reference: String(form.get('reference') ?? ''), date: String(form.get('date') ?? ''), proof })
+    if (outcome === 'notFound') throw notFound()
+    return redirect(`/admin/batches/${id.data}`)
+  } catch (e) {
+    if (e instanceof BatchError) return data<Result>({ error: e.messageKey as MessageKey, params: e.params }, { status: e.messageKey === 'batches.error.totp' || e.messageKey === 'batches.error.ownBatch' ? 403 : 400 })
+    if (e instanceof UploadError) return data<Result>({ error: e.messageKey }, { status: 400 })
+    if (e instanceof Forbidden) throw e
+    throw e
+  }
+}
+
+export default function BatchDetail() {
+  const { batch, canApprove, totpReady, done, today } = useLoaderData<typeof loader>()
+  const r = useActionData<Result>()
+  const t = useT()
+  const locale = useLocale()
+  const money = (n: number) => formatMoney(n, batch.currency, locale)
+  const params = r?.params && Object.fromEntries(Object.entries(r.params).map(([k, x]) => [k, (k === 'available' || k === 'requested') && typeof x === 'number' ? money(x) : x]))
+  return (
+    <section>
+      <p>
+        <Link to="/admin/batches">← {t('batches.title')}</Link>
+      </p>
+      <h1>{t('batches.detail', { id: batch.id })}</h1>
+      {r?.error ? (
+        <p className="error-summary" role="alert">
+          {t(r.error, params)}
+        </p>
+      ) : null}
+      {done ? <p role="status">{t(done === 'approved' ? 'batches.approvedNotice' : 'batches.awaitingSecond')}</p> : null}
+      <dl>
+        <div><dt>{t('batches.programme')}</dt><dd>{locale === 'en' ? batch.programme_name_en : batch.programme_name}</dd></div>
+        <div><dt>{t('batches.term')}</dt><dd>{batch.term}</dd></div>
+        <div><dt>{t('batches.station')}</dt><dd>{locale === 'en' ? batch.station_name_en : batch.station_name}</dd></div>
+        <div><dt>{t('batches.preparedBy')}</dt><dd>{batch.preparer_name} · {batch.prepared_at.slice(0, 16).replace('T', ' ')}</dd></div>
+        <div><dt>{t('batches.total')}</dt><dd>{money(batch.total_amount)}</dd></div>
+        <div><dt>{t('batches.status')}</dt><dd data-testid="batch-status">{t(`batches.status.${batch.status}` as MessageKey)}</dd></div>
+        <div>
+          <dt>{t('batches.approvals')}</dt>
+          <dd>
+            {t('batches.approvalsNeeded', { required: batch.approvals_required, count: batch.approvals.length })}
+            {batch.approvals.map((a) => ` · ${a.name}`).join('')}
+          </dd>
+        </div>
+      </dl>
+      {batch.reject_reason ? <p>{t('batches.rejectedBecause', { reason: batch.reject_reason })}</p> : null}
+      {batch.payout_reference ? <p>{t('batches.paidWith', { reference: batch.payout_reference, date: batch.payout_date ?? '' })}</p> : null}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('batches.student')}</th>
+            <th scope="col">{t('students.grade')}</th>
+            <th scope="col">{t('batches.fund')}</th>
+            <th scope="col">{t('batches.amount')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {batch.lines.map((l) => (
+            <tr key={l.id}>
+              <td>{l.publicCode}</td>
+              <td>{l.grade}</td>
+              <td>{l.fund}</td>
+              <td>{money(l.amount)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {canApprove && !totpReady && batch.status !== 'paid' && batch.status !== 'rejected' ? <p className="muted">{t('batches.totpNotice')}</p> : null}
+      {canApprove && batch.status === 'prepared' ? (
+        <>
+          <Form method="post">
+            <input type="hidden" name="intent" value="approve" />
+            <button type="submit" className="button">{t('batches.approve')}</button>
+          </Form>
+          <Form method="post" className="form-narrow">
+            <input type="hidden" name="intent" value="reject" />
+            <Field name="reason" label={t('batches.rejectReason')} required maxLength={500} />
+            <button type="submit" className="button">{t('batches.reject')}</button>
+          </Form>
+        </>
+      ) : null}
+      {canApprove && batch.status === 'approved' ? (
+        <Form method="post" encType="multipart/form-data" className="form-narrow">
+          <h2>{t('batches.payout')}</h2>
+          <input type="hidden" name="intent" value="payout" />
+          <Field name="reference" label={t('batches.payoutReference')} required maxLength={100} />
+          <Field name="date" type="date" label={t('batches.payoutDate')} required max={today} defaultValue={today} />
+          <Field name="proof" type="file" label={t('batches.payoutProof')} required accept="application/pdf,image/jpeg,image/png" />
+          <button type="submit" className="button">{t('batches.payout')}</button>
+        </Form>
+      ) : null}
+    </section>
+  )
+}

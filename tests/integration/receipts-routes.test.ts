@@ -1,4 +1,6 @@
+import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CJK_FONT_PATH } from '~/modules/receipts/pdf.server'
 import { issueReceiptForDonation } from '~/modules/receipts/issue.server'
 import { setDb } from '~/utils/db.server'
 import { loader as pdfLoader } from '~/routes/receipts.$number[.]pdf'
@@ -33,7 +35,8 @@ describe.skipIf(skipReason)(`receipt routes on ${testDialect}`, () => {
     expect(empty.result).toBeNull()
   })
 
-  it('PDF download needs the verification code: 404 on a wrong or missing code', async () => {
+  // Without the font (outside CI) receipts-pdf.test.ts reports the skip; here the download is just not exercised.
+  it.skipIf(!fs.existsSync(CJK_FONT_PATH))('PDF download needs the verification code: 404 on a wrong or missing code', async () => {
     const res = await pdfLoader(args(`/receipts/${number}.pdf?code=${code}`, { number }))
     expect(res.status).toBe(200)
     expect(res.headers.get('Content-Type')).toBe('application/pdf')

@@ -74,7 +74,12 @@ export function preparePosting(input: PostInput): Prepared {
   }
 }
 
-/** Post a transaction (see PostInput). Idempotent on idempotencyKey. */
+/**
+ * Post a transaction (see PostInput). Idempotent on idempotencyKey. Low level: it writes
+ * the transaction, transfers and balances only. Money in or out of a fund also moves
+ * lots and traces, so use the domain commands (postDonation, postAward, …) for those —
+ * verifyLedger flags a fund movement whose lots and traces do not follow the rule.
+ */
 export async function post(trx: Trx, input: PostInput): Promise<Posted> {
   const p = preparePosting(input)
   const head = await lockHead(trx)

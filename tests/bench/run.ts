@@ -7,6 +7,8 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = 
   // ledger-fifo also writes ledger-verify and ledger-trace: they share the 1,000,000-lot database.
   'ledger-fifo': () => import('./ledger-fifo.bench'),
   webhooks: () => import('./webhooks.bench'),
+  // transparency also writes ledger-page, trace-lookup and transparency-export: one 1,000,000-donation database.
+  transparency: () => import('./transparency.bench'),
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -1,0 +1,59 @@
+// Child of transparency.bench.ts: serve the Remix build on the bench database and
+// download every open-data file over HTTP, discarding the bytes; report time and peak RSS.
+// Then, for a baseline, a bare keyset scan of the same rows with better-sqlite3.
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import SQLite from 'better-sqlite3'
+import express from 'express'
+import { createDatabase, setDb } from '../../app/utils/db.server'
+
+const file = process.argv[2]!
+Object.assign(process.env, { NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-bench-session-secret-0', BASE_URL: 'http://127.0.0.1:3999' })
+const { db } = createDatabase(`sqlite:${file}`)
+setDb(db)
+const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+const app = express()
+app.all('*', createRequestHandler({ build, mode: 'production' }))
+const server = await new Promise<import('node:http').Server>((resolve) => {
+  const s = app.listen(0, '127.0.0.1', () => resolve(s))
+})
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+let bytes = 0
+let rows = 0
+const t0 = process.hrtime.bigint()
+for (const dataset of ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces']) {
+  const res = await fetch(`${base}/open-data/${dataset}.csv`)
+  if (res.status !== 200) throw new Error(`${dataset}: ${res.status}`)
+  const reader = res.body!.getReader()
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    bytes += value.byteLength
+    for (let i = 0; i < value.length; i++) if (value[i] === 10) rows++
+  }
+}
+const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+const maxRssMb = process.resourceUsage().maxRSS / 1024
+server.close()
+await db.destroy()
+
+const raw = new SQLite(file, { readonly: true })
+const s0 = process.hrtime.bigint()
+let scanned = 0
+for (const [table, key] of [['ledger_accounts', 'id'], ['ledger_transactions', 'sequence'], ['ledger_transfers', 'id'], ['ledger_donations', 'id'], ['ledger_lots', 'id'], ['ledger_traces', 'id']] as const) {
+  const stmt = raw.prepare(`select * from ${table} where ${key} > ? order by ${key} limit 5000`)
+  let cursor = 0
+  for (;;) {
+    const batch = stmt.all(cursor) as Record<string, number>[]
+    if (!batch.length) break
+    scanned += batch.length
+    cursor = batch[batch.length - 1]![key]!
+  }
+}
+const scanSeconds = Number(process.hrtime.bigint() - s0) / 1e9
+raw.close()
+console.log(JSON.stringify({ seconds, bytes, rows, maxRssMb, scanSeconds, scanned }))

@@ -13,11 +13,13 @@ type Props = {
   errors?: Record<string, string>
   formError?: string
   values?: Record<string, string>
+  /** A sponsorship or micro-wish chosen before this form: fixed, shown as text. */
+  target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
 }
 
 // Works without JavaScript (a plain POST). With JavaScript, the same zod schema the
 // server uses checks the form first, so mistakes show before a round trip.
-export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampaign, errors: serverErrors, formError, values = {} }: Props) {
+export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampaign, errors: serverErrors, formError, values = {}, target }: Props) {
   const t = useT()
   const locale = useLocale()
   const navigation = useNavigation()
@@ -98,6 +100,15 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
         <FieldError field="frequency" />
       </fieldset>
 
+      {target ? (
+        <fieldset>
+          <legend>{t('donate.designation')}</legend>
+          <input type="hidden" name="designation" value={target.designation} />
+          <input type="hidden" name="targetId" value={String(target.targetId)} />
+          <p>{target.label}</p>
+          <FieldError field="designation" />
+        </fieldset>
+      ) : (
       <fieldset>
         <legend>{t('donate.designation')}</legend>
         <div className="choice-row">
@@ -124,6 +135,7 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
           <FieldError field="designation" />
         </div>
       </fieldset>
+      )}
 
       <fieldset>
         <legend>{t('donate.displayMode')}</legend>

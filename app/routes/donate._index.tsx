@@ -5,6 +5,7 @@ import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
 import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { getPaymentProvider } from '~/modules/payments/index.server'
+import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { resolveLocale } from '~/utils/i18n'
@@ -19,9 +20,13 @@ function limits(): DonationLimits {
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
   const campaigns = await listActiveCampaigns(getDb(), { locale })
-  const requested = new URL(request.url).searchParams.get('campaign')
+  const search = new URL(request.url).searchParams
+  const requested = search.get('campaign')
   const selected = campaigns.find((c) => c.slug === requested)
+  // A micro-wish (only for the donor holding its 30-minute claim) or a 1+1 sponsorship.
+  const target = await givingTarget(getDb(), search, locale)
   return {
+    target,
     limits: limits(),
     defaultCurrency: getEnv().DEFAULT_CURRENCY,
     campaigns: campaigns.map((c) => ({ slug: c.slug, title: c.title })),
@@ -59,6 +64,7 @@ export default function Donate() {
     <section>
       <h1>{t('donate.title')}</h1>
       {data.selected ? <p>{t('donate.for', { target: data.selected.title })}</p> : null}
+      {data.target?.notice ? <p role="status">{t(data.target.notice)}</p> : null}
       {data.demo ? (
         <p className="demo-banner">
           <span className="demo-badge">{t('demo.badge')}</span> {t('demo.title')}
@@ -71,7 +77,8 @@ export default function Donate() {
         selectedCampaign={data.selected?.slug ?? null}
         errors={result?.errors}
         formError={result?.formError ? t(result.formError as 'donate.error.provider') : undefined}
-        values={result?.values}
+        values={result?.values ?? data.target?.values}
+        target={data.target?.target}
       />
     </section>
   )

@@ -1,0 +1,104 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { listSponsorable, SponsorshipError, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { getDb } from '~/utils/db.server'
+import { resolveLocale, type MessageKey } from '~/utils/i18n'
+import { useT } from '~/utils/locale'
+
+// 希望之星 1+1: choose a student (pseudonym, county, grade only), then give through the
+// donation form into that sponsorship's own fund.
+
+async function programmeAndYear() {
+  const p = await getDb().selectFrom('programmes').select(['id', 'terms']).where('kind', '=', 'sponsorship').orderBy('id').executeTakeFirst()
+  if (!p) return null
+  const terms: string[] = JSON.parse(p.terms)
+  const first = Number((terms[0] ?? '2026-autumn').slice(0, 4))
+  return { id: Number(p.id), schoolYear: `${first}-${first + 1}` }
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const locale = resolveLocale(request)
+  const programme = await programmeAndYear()
+  const students = programme ? await listSponsorable(getDb(), { programmeId: programme.id, limit: 24 }) : []
+  const counties = new Map((await getDb().selectFrom('stations').select(['code', 'name', 'name_en']).where('level', '=', 'county').execute()).map((c) => [c.code, locale === 'en' ? c.name_en : c.name]))
+  return { schoolYear: programme?.schoolYear ?? '', students: students.map((s) => ({ id: s.id, publicCode: s.publicCode, grade: s.grade, county: counties.get(s.countyCode) ?? '' })) }
+}
+
+const StartForm = z.object({
+  beneficiaryId: z.coerce.number().int().positive(),
+  name: z.string().trim().min(1).max(80),
+  email: z.string().trim().toLowerCase().email().max(254),
+  frequency: z.enum(['once', 'monthly']),
+})
+
+export async function action({ request }: ActionFunctionArgs) {
+  const parsed = StartForm.safeParse(Object.fromEntries(await request.formData()))
+  if (!parsed.success) return data({ error: 'sponsor.error.form' as MessageKey }, { status: 400 })
+  const programme = await programmeAndYear()
+  if (!programme) return data({ error: 'sponsor.error.unavailable' as MessageKey }, { status: 400 })
+  try {
+    const s = await startSponsorship(getDb(), {
+      beneficiaryId: parsed.data.beneficiaryId, programmeId: programme.id, schoolYear: programme.schoolYear, frequency: parsed.data.frequency,
+      donorName: parsed.data.name, donorEmail: parsed.data.email, locale: resolveLocale(request),
+    })
+    return redirect(`/donate?sponsorship=${s.id}`, 303)
+  } catch (e) {
+    if (e instanceof SponsorshipError) return data({ error: e.messageKey as MessageKey }, { status: 409 })
+    throw e
+  }
+}
+
+export default function Sponsor() {
+  const { students, schoolYear } = useLoaderData<typeof loader>()
+  const r = useActionData<{ error: MessageKey }>()
+  const t = useT()
+  return (
+    <section>
+      <h1>{t('sponsor.title')}</h1>
+      <p>{t('sponsor.intro')}</p>
+      <p className="muted">
+        {t('sponsorships.schoolYear')}: {schoolYear}
+      </p>
+      {r?.error ? (
+        <p className="error-summary" role="alert">
+          {t(r.error)}
+        </p>
+      ) : null}
+      {students.length ? (
+        <Form method="post" className="form-narrow">
+          <fieldset>
+            <legend>{t('sponsor.student')}</legend>
+            {students.map((s, i) => (
+              <label key={s.id} className="choice">
+                <input type="radio" name="beneficiaryId" value={s.id} defaultChecked={i === 0} /> {s.publicCode} · {s.county} · {s.grade}
+              </label>
+            ))}
+          </fieldset>
+          <fieldset>
+            <legend>{t('sponsor.frequency')}</legend>
+            <label className="choice">
+              <input type="radio" name="frequency" value="once" defaultChecked /> {t('sponsor.once')}
+            </label>
+            <label className="choice">
+              <input type="radio" name="frequency" value="monthly" /> {t('sponsor.monthly')}
+            </label>
+          </fieldset>
+          <div className="field">
+            <label htmlFor="name">{t('sponsor.name')}</label>
+            <input id="name" name="name" required maxLength={80} autoComplete="name" />
+          </div>
+          <div className="field">
+            <label htmlFor="email">{t('sponsor.email')}</label>
+            <input id="email" name="email" type="email" required autoComplete="email" />
+          </div>
+          <button type="submit" className="button">
+            {t('sponsor.continue')}
+          </button>
+        </Form>
+      ) : (
+        <p>{t('sponsor.none')}</p>
+      )}
+    </section>
+  )
+}

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { publicDisplayName } from '../../app/modules/donations/display-name'
-import { fulfilDonation, type DonationRow } from '../../app/modules/donations/fulfil.server'
+import { fulfilDonation, reverseDonation, type DonationRow } from '../../app/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
 import { demoFee } from '../../app/modules/payments/demo.server'
 import type { Database } from '../schema'
@@ -17,12 +17,18 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
   let s = 7
   const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
   const gifts: { publicId: string; paidAt: string }[] = []
+  // One monthly donor (a recurring gift whose first instalment is among the gifts below).
+  const monthly = await trx
+    .insertInto('recurring_gifts')
+    .values({ provider: 'demo', provider_subscription_id: 'sub_demo_seed_1', provider_customer_id: null, status: 'active', donor_email: 'demo-donor-3@example.test', amount: 10000, currency: 'CNY', created_at: now.toISOString(), canceled_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   for (let i = 0; i < count; i++) {
     const campaign = i % 7 === 6 ? null : campaigns[i % campaigns.length]!
     const family = DONORS[i % DONORS.length]!
     const name = family.length > 1 ? family : family + GIVEN[i % GIVEN.length]
     const mode = (['full', 'family', 'family', 'anonymous'] as const)[i % 4]!
-    const amount = AMOUNTS[Math.floor(random() * AMOUNTS.length)]!
+    const amount = i === 2 ? 10000 : AMOUNTS[Math.floor(random() * AMOUNTS.length)]!
     // Spread over the last 60 days, oldest first, so FIFO tracing has an order to follow.
     const paidAt = new Date(now.getTime() - (count - i) * 12 * 3_600_000).toISOString()
     const row = await trx
@@ -34,7 +40,7 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
         donor_name: name, donor_email: `demo-donor-${i + 1}@example.test`, display_mode: mode, display_name: publicDisplayName(name, mode),
         message: null, locale: i % 5 === 0 ? 'en' : 'zh-CN', provider: 'demo', checkout_idempotency_key: null,
         provider_session_id: null, provider_invoice_id: null, provider_payment_intent_id: null, provider_charge_id: null,
-        recurring_gift_id: null, source_ref: null, client_key: null, recorded_by: null, created_at: paidAt, paid_at: null,
+        recurring_gift_id: i === 2 ? monthly.id : null, source_ref: null, client_key: null, recorded_by: null, created_at: paidAt, paid_at: null,
       })
       .returningAll()
       .executeTakeFirstOrThrow()
@@ -43,6 +49,12 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
       paymentIntentId: `pi_demo_${row.public_id}`, chargeId: `ch_demo_${row.public_id}`, amount, currency: 'CNY', fee, net: amount - fee, paidAt,
     })
     gifts.push({ publicId: row.public_id, paidAt })
+    // One donor asked for part of a gift back: booked like a Stripe refund, by its own id.
+    if (i === 5) {
+      const paid = (await trx.selectFrom('donations').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as DonationRow
+      const refundAt = new Date(new Date(paidAt).getTime() + 3_600_000).toISOString()
+      await reverseDonation(trx, paid, { kind: 'refund', providerRef: `re_demo_${row.public_id}`, amount: Math.floor(amount / 2), currency: 'CNY', occurredAt: refundAt })
+    }
   }
   return gifts
 }

@@ -16,10 +16,8 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   recovery_codes: 'made at TOTP enrolment',
   staff_invites: 'demo staff are seeded with passwords, not invited',
   audit_log: 'nothing has been done or read yet',
-  receipts: 'issued at fulfilment; the demo seed does not fulfil gifts through the giving path yet',
-  receipt_counters: 'a year gets its counter row with its first receipt',
+  payment_events: 'demo gifts are booked by the seed directly; provider events arrive with real or demo checkouts',
   disclosure_reports: 'staff publish a disclosure report when one comes due; the demo campaigns have only just started',
-  mail_outbox: 'mail is queued by events (fulfilment, refunds, sign-in), none of which the seed runs yet',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

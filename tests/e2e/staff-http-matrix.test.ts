@@ -10,7 +10,7 @@ import { baseUrl, e2eSkip } from '../support/browser'
 
 const files = fs.readdirSync('app/routes').filter((f) => /^admin(\.|$)/.test(f)).sort()
 // Seed order: student 1 is in 镇雄 (530627), user 4 is the 镇雄 caseworker.
-const PARAMS: Record<string, string> = { id: '1' }
+const PARAMS: Record<string, string> = { id: '1', id_: '1' } // id_: admin.students.$id_.consent|status (outside the detail page's layout)
 const urlOf = (file: string) =>
   '/' + file.replace(/\.tsx?$/, '').split('.').filter((s) => s !== '_index').map((s) => (s.startsWith('$') ? (file.includes('staff') ? '4' : PARAMS[s.slice(1)]!) : s)).join('/')
 

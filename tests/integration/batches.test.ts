@@ -146,7 +146,7 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const id = await prepareBatch(t.db, caseworker, { programmeId: Number(programme), term: '2027-spring', stationId: station, campaignId: Number(fund), lines: [{ beneficiaryId: a!.id, amount: 10000 }] })
     await approveBatch(t.db, finance, { batchId: id })
     await recordPayout(t.db, finance, { batchId: id, reference: 'B-2', date: '2026-11-21', proof: PDF })
-    const mails = await t.db.selectFrom('mail_outbox').select(['to_address', 'template', 'props']).where('dedupe_key', 'like', `gift-reached:batch:${id}:%`).execute()
+    const mails = await t.db.selectFrom('mail_outbox').select(['to_address', 'template', 'props']).where('dedupe_key', 'like', `gift-reached:%:batch:${id}`).execute()
     expect(mails.length).toBeGreaterThan(0)
     expect(mails[0]!.template).toBe('gift-reached-student')
     const props = JSON.parse(mails[0]!.props)

@@ -1,5 +1,6 @@
 // Shared bench helpers: timing, percentiles, and the results file each bench writes.
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -28,7 +29,8 @@ export function writeResult(bench: string, result: Omit<BenchResult, 'ratio' | '
     baseline: { name: result.baseline.name, value: round(result.baseline.value) },
     ratio: round(result.value / result.baseline.value),
     at: new Date().toISOString(),
-    ...(result.notes ? { notes: result.notes } : {}),
+    // The machine is shared: its load says how much to trust the figure.
+    notes: { ...result.notes, loadAverage1m: round(os.loadavg()[0]!, 2), cpus: os.cpus().length, node: process.version },
   }
   fs.mkdirSync(resultsDir, { recursive: true })
   fs.writeFileSync(path.join(resultsDir, `${bench}.json`), `${JSON.stringify(full, null, 2)}\n`)

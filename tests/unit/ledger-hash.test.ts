@@ -24,6 +24,17 @@ describe('ledger canonical form', () => {
     expect(doc).toContain(GENESIS_HASH)
   })
 
+  it('builds exactly the JSON.stringify form of the record', () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 12 })
+    fc.assert(
+      fc.property(fc.nat(), text, fc.dictionary(fc.constantFrom('a', 'b', 'donor', 'z_1'), text), fc.array(fc.tuple(text, text, fc.nat(), text), { maxLength: 3 }), (seq, kind, refs, ts) => {
+        const transfers = ts.map(([from, to, amount, currency]) => ({ from, to, amount, currency }))
+        const reference = JSON.stringify(['hope-ledger/1', String(seq), kind, '2026-01-01T00:00:00.000Z', Object.keys(refs).sort().map((k) => [k, refs[k]]), transfers.map((t) => [t.from, t.to, String(t.amount), t.currency])])
+        expect(canonicalRecord(seq, kind, '2026-01-01T00:00:00.000Z', refs, transfers)).toBe(reference)
+      }),
+    )
+  })
+
   it('documents every transaction kind', () => {
     for (const kind of KIND_NAMES) {
       expect(doc).toContain(`\`${kind}\``)

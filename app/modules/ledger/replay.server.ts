@@ -20,6 +20,8 @@ type Trace = Selectable<LedgerTracesTable>
 export type Lot = Pick<Selectable<LedgerLotsTable>, 'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'> & { b_remaining: number | null }
 type Expected = { kind: TraceKind; lot_id: number; amount: number; currency: string; beneficiary_id: number | null; beneficiary_code: string | null; parent_id: number | null }
 
+const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
+
 const fail = (table: string, id: number | undefined, sequence: number, message: string): never => {
   throw new VerifyFailure(table, id, sequence, `transaction ${sequence}: ${message}`)
 }
@@ -176,8 +178,6 @@ export class Replay {
     const seq = tx.sequence
     const t0 = tx.transfers[0]!
     if (lots.length && tx.kind !== 'donation' && tx.kind !== 'fund_transfer') fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
-    const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
-
     switch (tx.kind) {
       case 'donation': {
         const [gross, fee] = tx.transfers
@@ -248,7 +248,6 @@ export class Replay {
   private async refund(tx: ReplayTx, traces: Trace[]) {
     const seq = tx.sequence
     const t0 = tx.transfers[0]!
-    const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
     const currency = t0.currency
     const amount = tx.transfers.reduce((s, t) => s + t.amount, 0)
     const target = tx.kind === 'refund' ? 'external:refunds' : 'external:disputes'

@@ -26,11 +26,12 @@ function groupBy<T extends { sequence: number }>(rows: T[]): Map<number, T[]> {
 }
 
 export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const batchSize = options.batchSize ?? 2000
+  const batchSize = options.batchSize ?? 1000
   const replay = new Replay(db)
   let sequence = 0
   let hash = GENESIS_HASH
   const result = (firstError?: VerifyError): VerifyResult => ({ ok: !firstError, transactions: sequence, head: { sequence, hash }, firstError })
+  const badTx = (seq: number, message: string) => result({ table: 'ledger_transactions', id: seq, sequence: seq, message: `transaction ${seq}: ${message}` })
   try {
     for (;;) {
       const txs = await db
@@ -45,10 +46,10 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
       const hi = txs[txs.length - 1]!.sequence
       const inRange = <T extends 'ledger_transfers' | 'ledger_traces' | 'ledger_lots' | 'ledger_donations'>(table: T) =>
         db.selectFrom(table as 'ledger_traces').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi)
-      const transfers = groupBy(await db.selectFrom('ledger_transfers').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi).orderBy('sequence').orderBy('position').execute())
+      const transfers = await db.selectFrom('ledger_transfers').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi).orderBy('sequence').orderBy('position').execute()
       const traces = groupBy(await inRange('ledger_traces').orderBy('id').execute())
       // Each lot with its remainder, integers only (text columns are checked set-wise in verify-sql).
-      const lots = groupBy(
+      const lots = (
         await db
           .selectFrom('ledger_lots as l')
           .leftJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
@@ -56,17 +57,25 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
           .where('l.sequence', '>=', lo)
           .where('l.sequence', '<=', hi)
           .orderBy('l.id')
-          .execute(),
-      )
+          .execute()
+      ).sort((a, b) => a.sequence - b.sequence || a.id - b.id)
+      let ti = 0
+      let li = 0
 
       for (const row of txs) {
         const seq = row.sequence
         if (seq !== sequence + 1) return result({ table: 'ledger_transactions', sequence: sequence + 1, message: `transaction ${sequence + 1} is missing (next is ${seq})` })
-        const bad = (message: string) => result({ table: 'ledger_transactions', id: seq, sequence: seq, message: `transaction ${seq}: ${message}` })
-        if (row.prev_hash !== hash) return bad('prev_hash does not match the previous hash')
-        if (!isTransactionKind(row.kind)) return bad(`unknown kind ${row.kind}`)
-        const list = transfers.get(seq) ?? []
-        if (!list.length) return bad('has no transfers')
+        if (row.prev_hash !== hash) return badTx(seq, 'prev_hash does not match the previous hash')
+        if (!isTransactionKind(row.kind)) return badTx(seq, `unknown kind ${row.kind}`)
+        // Rows come sorted by sequence: take this transaction's run of each.
+        while (ti < transfers.length && transfers[ti]!.sequence < seq) ti++
+        const from = ti
+        while (ti < transfers.length && transfers[ti]!.sequence === seq) ti++
+        const list = transfers.slice(from, ti)
+        while (li < lots.length && lots[li]!.sequence < seq) li++
+        const lotFrom = li
+        while (li < lots.length && lots[li]!.sequence === seq) li++
+        if (!list.length) return badTx(seq, 'has no transfers')
         for (const [i, t] of list.entries()) {
           if (t.position !== i || !isAccountCode(t.from_account) || !isAccountCode(t.to_account) || t.amount <= 0 || t.from_account === t.to_account) {
             return result({ table: 'ledger_transfers', id: t.id, sequence: seq, message: `transfer ${t.id} of transaction ${seq} is malformed or out of place` })
@@ -76,18 +85,18 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
         try {
           refs = canonicalRefs(JSON.parse(row.refs))
         } catch {
-          return bad('refs are not canonical JSON')
+          return badTx(seq, 'refs are not canonical JSON')
         }
-        if (JSON.stringify(refs) !== row.refs) return bad('refs are not in canonical form')
-        if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at))) return bad('occurred_at is not ISO UTC with milliseconds')
-        if ((refs.donation ?? null) !== row.donation_ref || (refs.corrects === undefined ? null : Number(refs.corrects)) !== row.corrects) return bad('donation_ref/corrects disagree with refs')
+        if (JSON.stringify(refs) !== row.refs) return badTx(seq, 'refs are not in canonical form')
+        if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at))) return badTx(seq, 'occurred_at is not ISO UTC with milliseconds')
+        if ((refs.donation ?? null) !== row.donation_ref || (refs.corrects === undefined ? null : Number(refs.corrects)) !== row.corrects) return badTx(seq, 'donation_ref/corrects disagree with refs')
         const tx: ReplayTx = {
           sequence: seq, kind: row.kind, occurredAt: row.occurred_at, refs,
           transfers: list.map((t) => ({ id: t.id, from: t.from_account, to: t.to_account, amount: t.amount, currency: t.currency })),
         }
         const expected = chainHash(hash, canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers))
-        if (expected !== row.hash) return bad(`hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
-        const pending = replay.apply(tx, traces.get(seq) ?? NONE, lots.get(seq) ?? NONE)
+        if (expected !== row.hash) return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
+        const pending = replay.apply(tx, traces.get(seq) ?? NONE, lotFrom === li ? NONE : lots.slice(lotFrom, li))
         if (pending) await pending
         sequence = seq
         hash = row.hash
@@ -130,12 +139,19 @@ async function checkState(db: Kysely<Database>, replay: Replay, sequence: number
   const remainders = await db.selectFrom('ledger_lot_balances').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
   if (Number(remainders.n) !== replay.lotIds.length) return { table: 'ledger_lot_balances', message: `${Number(remainders.n) - replay.lotIds.length} remainder rows belong to no lot` }
 
-  const open = await db.selectFrom('ledger_trace_balances').selectAll().execute()
-  for (const r of open) {
-    const want = replay.unpaid.get(r.trace_id)
-    if (!want || want.unpaid !== r.unpaid || want.beneficiary !== r.beneficiary_id) return { table: 'ledger_trace_balances', id: r.trace_id, message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${want?.unpaid}` }
+  // Award remainders, in pages, against the replay.
+  let rows = 0
+  for (let after = 0; ; ) {
+    const page = await db.selectFrom('ledger_trace_balances').selectAll().where('trace_id', '>', after).orderBy('trace_id').limit(5000).execute()
+    if (!page.length) break
+    for (const r of page) {
+      const want = replay.unpaid.get(r.trace_id)
+      if (!want || want.unpaid !== r.unpaid || want.beneficiary !== r.beneficiary_id) return { table: 'ledger_trace_balances', id: r.trace_id, message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${want?.unpaid}` }
+    }
+    rows += page.length
+    after = page[page.length - 1]!.trace_id
   }
-  if (open.length !== replay.unpaid.size) return { table: 'ledger_trace_balances', message: `${replay.unpaid.size - open.length} award remainder rows missing` }
+  if (rows !== replay.unpaid.size) return { table: 'ledger_trace_balances', message: `${replay.unpaid.size - rows} award remainder rows missing` }
 
   const counts = await db
     .selectNoFrom((eb) => [

@@ -5,7 +5,8 @@ import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { publishReport, reportSchedule } from '~/modules/transparency/reports.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/modules/transparency/format'
 import { useLocale, useT } from '~/utils/locale'
 
 // Reading the schedule needs ledger.read; publishing a report (a public financial

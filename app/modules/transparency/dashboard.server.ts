@@ -11,7 +11,7 @@ export type Dashboard = {
   head: { sequence: number; hash: string }
   currencies: string[]
   totals: { currency: string; totals: Totals }[]
-  funds: (FundFigures & { name: string; campaign: { id: number; slug: string } | null })[]
+  funds: (FundFigures & { count: number; name: string; campaign: { id: number; slug: string } | null })[]
   monthly: { currency: string; bars: Bar[] }[]
   byProgramme: { currency: string; bars: Bar[] }[]
   byCounty: { currency: string; bars: Bar[] }[]
@@ -48,6 +48,27 @@ function fillMonths(bars: Bar[]): Bar[] {
   return out.slice(-24)
 }
 
+/** One row per campaign fund and the general fund; every sponsorship (or wish) fund summed into one row. */
+function collapseFunds(funds: FundFigures[]): (FundFigures & { count: number })[] {
+  const out: (FundFigures & { count: number })[] = []
+  const groups = new Map<string, FundFigures & { count: number }>()
+  for (const f of funds) {
+    const kind = /^fund:(sponsorship|wish):/.exec(f.fund)?.[1]
+    if (!kind) {
+      out.push({ ...f, count: 0 })
+      continue
+    }
+    const key = `fund:${kind}:*|${f.currency}`
+    const g = groups.get(key)
+    if (!g) groups.set(key, { ...f, fund: `fund:${kind}:*`, count: 1 })
+    else {
+      for (const k of ['raised', 'donations', 'fees', 'refunded', 'awarded', 'paid', 'awaiting', 'held', 'transfersIn', 'transfersOut'] as const) g[k] += f[k]
+      g.count++
+    }
+  }
+  return [...out, ...groups.values()]
+}
+
 export async function getDashboard(db: Kysely<Database>, locale: Locale): Promise<Dashboard> {
   const [s, names] = await Promise.all([getSummary(db, { limit: 20_000 }), loadNames(db, locale)])
   const totals = totalsOf(s)
@@ -56,7 +77,11 @@ export async function getDashboard(db: Kysely<Database>, locale: Locale): Promis
     head: { sequence: s.through, hash: s.hash },
     currencies,
     totals: currencies.map((currency) => ({ currency, totals: totals[currency]! })),
-    funds: fundsOf(s).map((f) => ({ ...f, name: names.fund(f.fund), campaign: names.campaignOfFund(f.fund) ?? null })),
+    funds: collapseFunds(fundsOf(s)).map((f) => ({
+      ...f,
+      name: f.count ? names.fundGroup(f.fund === 'fund:sponsorship:*' ? 'sponsorship' : 'wish', f.count) : names.fund(f.fund),
+      campaign: names.campaignOfFund(f.fund) ?? null,
+    })),
     monthly: perCurrency(monthlyOf(s), (p) => ({ key: p.key, label: p.key, amount: p.amount })).map((x) => ({ ...x, bars: fillMonths(x.bars) })),
     byProgramme: perCurrency(awardsBy(s, 'programme'), (p) => ({ key: p.key, label: names.programme(p.key), amount: p.amount })),
     byCounty: perCurrency(awardsBy(s, 'county'), (p) => ({ key: p.key, label: names.county(p.key), amount: p.amount })),

@@ -10,6 +10,8 @@ export type Names = {
   programme: (slug: string) => string
   county: (code: string) => string
   campaignOfFund: (code: string) => { id: number; slug: string } | undefined
+  /** All sponsorship (or micro-wish) funds together, one row on the dashboard. */
+  fundGroup: (kind: 'sponsorship' | 'wish', count: number) => string
 }
 
 const FIXED: Record<string, [string, string]> = {
@@ -48,6 +50,8 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
       const c = counties.get(code)
       return c ? (en ? c.nameEn : c.name) : en ? 'Unknown county' : '未知县'
     },
+    fundGroup: (kind, count) =>
+      kind === 'sponsorship' ? (en ? `Sponsorship funds (${count})` : `结对资助基金（${count} 个）`) : en ? `Micro-wish funds (${count})` : `微心愿基金（${count} 个）`,
     campaignOfFund: (code) => {
       const c = byFund.get(code)
       return c ? { id: c.id, slug: c.slug } : undefined

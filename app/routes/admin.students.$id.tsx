@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
 import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
@@ -61,6 +61,9 @@ export default function StudentDetail() {
   return (
     <section>
       <h1>{student.public_code}</h1>
+      <p>
+        <Link to={`/admin/students/${student.id}/consent`}>{t('students.consent.manage')}</Link> · <Link to={`/admin/students/${student.id}/status`}>{t('students.status.manage')}</Link>
+      </p>
       <p className="muted" role="note">
         {t('students.auditNotice')}
       </p>

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
-import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listStudentsInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
@@ -11,16 +11,21 @@ export const access = { loader: 'students.read' } satisfies RouteAccess
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const q = (new URL(request.url).searchParams.get('q') ?? '').slice(0, 40)
-  return { q, students: await listStudentsInScope(getDb(), stationScope(staff, access.loader), { q }) }
+  return { q, students: await listStudentsInScope(getDb(), stationScope(staff, access.loader), { q }), canWrite: can(staff, 'students.write') }
 }
 
 export default function Students() {
-  const { q, students } = useLoaderData<typeof loader>()
+  const { q, students, canWrite } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   return (
     <section>
       <h1>{t('admin.students')}</h1>
+      {canWrite ? (
+        <p>
+          <Link to="/admin/students/new">{t('admin.newStudent')}</Link> · <Link to="/admin/students/import">{t('admin.importStudents')}</Link>
+        </p>
+      ) : null}
       <Form method="get" role="search" className="admin-filters">
         <div className="field">
           <label htmlFor="q">{t('students.searchCode')}</label>

@@ -20,6 +20,7 @@ type Trace = Selectable<LedgerTracesTable>
 export type Lot = Pick<Selectable<LedgerLotsTable>, 'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'> & { b_remaining: number | null }
 type Expected = { kind: TraceKind; lot_id: number; amount: number; currency: string; beneficiary_id: number | null; beneficiary_code: string | null; parent_id: number | null }
 
+const lowerId = (a: number, b: number) => a < b
 const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
 
 const fail = (table: string, id: number | undefined, sequence: number, message: string): never => {
@@ -49,7 +50,16 @@ export class Replay {
   private readonly fundIndex = new Map<string, number>()
   readonly fundNames: string[] = []
   private readonly fundHeaps: IdHeap[] = []
-  readonly unpaid = new Map<number, { unpaid: number; lot: number; code: string; beneficiary: number; currency: string }>()
+  // Award traces, by trace id (typed arrays: a million awards must fit in little memory).
+  awardUnpaid = new Float64Array(1024)
+  private awardLot = new Float64Array(1024)
+  awardBeneficiary = new Float64Array(1024)
+  private awardCode = new Int32Array(1024) // 1 + index into codes; 0 = not an award trace
+  private awardCurrency = new Int32Array(1024)
+  private readonly codes: string[] = []
+  private readonly codeIndex = new Map<string, number>()
+  private readonly currencies: string[] = []
+  awards = 0
   private readonly openAwards = new Map<string, IdHeap>()
   private readonly corrected = new Set<number>()
   traces = 0
@@ -145,8 +155,35 @@ export class Replay {
   private awardHeap(beneficiary: number, currency: string): IdHeap {
     const key = `${beneficiary}\u0000${currency}`
     let heap = this.openAwards.get(key)
-    if (!heap) this.openAwards.set(key, (heap = new IdHeap((a, b) => a < b)))
+    if (!heap) this.openAwards.set(key, (heap = new IdHeap(lowerId)))
     return heap
+  }
+
+  isAward(traceId: number): boolean {
+    return traceId < this.awardCode.length && this.awardCode[traceId]! > 0
+  }
+
+  private openAward(t: Trace, beneficiary: number, currency: string) {
+    if (t.id >= this.awardUnpaid.length) {
+      this.awardUnpaid = grow(this.awardUnpaid, t.id)
+      this.awardLot = grow(this.awardLot, t.id)
+      this.awardBeneficiary = grow(this.awardBeneficiary, t.id)
+      this.awardCode = grow(this.awardCode, t.id)
+      this.awardCurrency = grow(this.awardCurrency, t.id)
+    }
+    let code = this.codeIndex.get(t.beneficiary_code!)
+    if (code === undefined) {
+      code = this.codes.push(t.beneficiary_code!) - 1
+      this.codeIndex.set(t.beneficiary_code!, code)
+    }
+    let cur = this.currencies.indexOf(currency)
+    if (cur < 0) cur = this.currencies.push(currency) - 1
+    this.awardUnpaid[t.id] = t.amount
+    this.awardLot[t.id] = t.lot_id
+    this.awardBeneficiary[t.id] = beneficiary
+    this.awardCode[t.id] = code + 1
+    this.awardCurrency[t.id] = cur
+    this.awards++
   }
 
   private compare(seq: number, stored: Trace[], expected: Expected[]) {
@@ -200,7 +237,7 @@ export class Replay {
         this.compare(seq, traces, draws.map((d) => ({ ...bare('award', d.lot, d.amount, t0.currency), beneficiary_id: beneficiary, beneficiary_code: code })))
         const heap = this.awardHeap(beneficiary, t0.currency)
         for (const t of traces) {
-          this.unpaid.set(t.id, { unpaid: t.amount, lot: t.lot_id, code: t.beneficiary_code!, beneficiary, currency: t0.currency })
+          this.openAward(t, beneficiary, t0.currency)
           heap.push(t.id)
         }
         return
@@ -216,15 +253,15 @@ export class Replay {
         while (need > 0) {
           const id = heap.peek()
           if (id === undefined) return fail('ledger_transfers', t0.id, seq, 'awards do not cover the payout')
-          const open = this.unpaid.get(id)!
-          if (open.unpaid <= 0) {
+          const unpaid = this.awardUnpaid[id]!
+          if (unpaid <= 0) {
             heap.pop()
             continue
           }
-          const take = Math.min(open.unpaid, need)
-          open.unpaid -= take
+          const take = Math.min(unpaid, need)
+          this.awardUnpaid[id] = unpaid - take
           need -= take
-          expected.push({ kind: 'payout', lot_id: open.lot, amount: take, currency: t0.currency, beneficiary_id: beneficiary, beneficiary_code: open.code, parent_id: id })
+          expected.push({ kind: 'payout', lot_id: this.awardLot[id]!, amount: take, currency: t0.currency, beneficiary_id: beneficiary, beneficiary_code: this.codes[this.awardCode[id]! - 1]!, parent_id: id })
         }
         return this.compare(seq, traces, expected)
       }
@@ -292,14 +329,14 @@ export class Replay {
     this.compare(seq, traces, undone.map((t) => ({ kind: 'reversal', lot_id: t.lot_id, amount: t.amount, currency: t.currency, beneficiary_id: t.beneficiary_id, beneficiary_code: t.beneficiary_code, parent_id: t.id })))
     for (const t of undone) {
       if (t.kind === 'award') {
-        const open = this.unpaid.get(t.id)
-        if (!open || open.unpaid !== t.amount) fail('ledger_traces', t.id, seq, `award trace ${t.id} was paid before its correction`)
-        open!.unpaid = 0
+        if (!this.isAward(t.id) || this.awardUnpaid[t.id] !== t.amount) fail('ledger_traces', t.id, seq, `award trace ${t.id} was paid before its correction`)
+        this.awardUnpaid[t.id] = 0
         this.restoreLot(t.lot_id, t.amount)
       } else if (t.kind === 'payout') {
-        const open = this.unpaid.get(t.parent_id!)!
-        if (open.unpaid <= 0) this.awardHeap(open.beneficiary, open.currency).push(t.parent_id!)
-        open.unpaid += t.amount
+        const parent = t.parent_id!
+        if (!this.isAward(parent)) return fail('ledger_traces', t.id, seq, `payout trace ${t.id} has no award trace as parent`)
+        if (this.awardUnpaid[parent]! <= 0) this.awardHeap(this.awardBeneficiary[parent]!, this.currencies[this.awardCurrency[parent]!]!).push(parent)
+        this.awardUnpaid[parent] = this.awardUnpaid[parent]! + t.amount
       } else if (t.kind === 'transfer') {
         const lot = created.find((l) => l.source_trace_id === t.id)
         if (!lot || this.lotRemaining[lot.id] !== t.amount) return fail('ledger_lots', lot?.id, seq, `lot moved by trace ${t.id} was spent before its correction`)

@@ -145,13 +145,14 @@ async function checkState(db: Kysely<Database>, replay: Replay, sequence: number
     const page = await db.selectFrom('ledger_trace_balances').selectAll().where('trace_id', '>', after).orderBy('trace_id').limit(5000).execute()
     if (!page.length) break
     for (const r of page) {
-      const want = replay.unpaid.get(r.trace_id)
-      if (!want || want.unpaid !== r.unpaid || want.beneficiary !== r.beneficiary_id) return { table: 'ledger_trace_balances', id: r.trace_id, message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${want?.unpaid}` }
+      if (!replay.isAward(r.trace_id) || replay.awardUnpaid[r.trace_id] !== r.unpaid || replay.awardBeneficiary[r.trace_id] !== r.beneficiary_id) {
+        return { table: 'ledger_trace_balances', id: r.trace_id, message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${replay.isAward(r.trace_id) ? replay.awardUnpaid[r.trace_id] : 'no award'}` }
+      }
     }
     rows += page.length
     after = page[page.length - 1]!.trace_id
   }
-  if (rows !== replay.unpaid.size) return { table: 'ledger_trace_balances', message: `${replay.unpaid.size - rows} award remainder rows missing` }
+  if (rows !== replay.awards) return { table: 'ledger_trace_balances', message: `${replay.awards - rows} award remainder rows missing` }
 
   const counts = await db
     .selectNoFrom((eb) => [

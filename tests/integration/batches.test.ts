@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { approveBatch, BatchError, getBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
+import { checkProof, MAX_PROOF_BYTES, sniffMime } from '~/modules/disbursements/uploads.server'
 import { getBalance, getDonationTrace, payableOf } from '~/modules/ledger'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
@@ -160,5 +161,17 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const ref = (await t.db.selectFrom('donations').select('public_id').where('donor_email', '=', mails[0]!.to_address).executeTakeFirstOrThrow()).public_id
     expect(ref).toBeTruthy()
     void getDonationTrace
+  })
+
+  it('proof files: the type comes from the first bytes, and at most 5 MB', () => {
+    expect(sniffMime(PDF)).toBe('application/pdf')
+    expect(sniffMime(new Uint8Array([0xff, 0xd8, 0xff, 0xe0]))).toBe('image/jpeg')
+    expect(sniffMime(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe('image/png')
+    expect(sniffMime(new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg"/>'))).toBeNull()
+    expect(() => checkProof(new Uint8Array(0))).toThrow(/upload\.error\.missing/)
+    const big = new Uint8Array(MAX_PROOF_BYTES + 1)
+    big.set(PDF)
+    expect(() => checkProof(big)).toThrow(/upload\.error\.tooLarge/)
+    expect(checkProof(big.subarray(0, MAX_PROOF_BYTES))).toBe('application/pdf')
   })
 })

@@ -3,6 +3,7 @@ import type { AuthTables } from './tables/auth'
 import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
+import type { PortalTables } from './tables/portal'
 import type { StudentsTables } from './tables/students'
 import type { TransparencyTables } from './tables/transparency'
 
@@ -93,7 +94,7 @@ export interface RoleGrantsTable {
 }
 
 /** Core tables here; each domain's tables in db/tables/<domain>.ts. */
-export interface Database extends LedgerTables, AuthTables, GivingTables, MailTables, TransparencyTables, StudentsTables {
+export interface Database extends LedgerTables, AuthTables, GivingTables, MailTables, TransparencyTables, StudentsTables, PortalTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

@@ -8,6 +8,8 @@ import { broadcastDevReady, installGlobals, type ServerBuild } from '@remix-run/
 import compression from 'compression'
 import express from 'express'
 import { checkOrigin } from '../modules/auth/csrf.server'
+import { startBackgroundMailWorker } from '../modules/mail/background.server'
+import { getDb } from '../utils/db.server'
 import { getEnv } from '../utils/env.server'
 
 installGlobals({ nativeFetch: true })
@@ -31,6 +33,9 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
   app.use((req, res, next) => {
     const nonce = crypto.randomBytes(16).toString('base64')
     res.locals.cspNonce = nonce
+    // An outbox message's HTML, framed by our own staff page: the route sends its own
+    // stricter CSP (sandbox, no scripts) with frame-ancestors 'self'.
+    if (/^\/admin\/outbox\/\d+\/html$/.test(req.path)) return next()
     res.setHeader(
       'Content-Security-Policy',
       [
@@ -82,6 +87,15 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
 export async function serve(options: { buildPath?: string; dev?: boolean } = {}) {
   const env = getEnv()
   const app = await createServer(options)
+  // With SMTP_URL, this process also drains the outbox; without it mail stays in the
+  // outbox for staff to read (/admin/outbox).
+  const mail = startBackgroundMailWorker(getDb(), env)
+  if (mail) {
+    console.log('mail: sending the outbox through SMTP_URL')
+    process.once('SIGTERM', () => {
+      void mail.stop().finally(() => process.exit(0))
+    })
+  }
   return new Promise<import('node:http').Server>((resolve) => {
     const server = app.listen(env.PORT, env.HOST, () => {
       console.log(`希望账本 Hope Ledger listening on ${env.BASE_URL} (${env.HOST}:${env.PORT})`)

@@ -1,11 +1,13 @@
 import type { Messages } from '../utils/i18n'
 import { givingEn } from './giving.en'
+import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
   ...givingEn,
+  ...portalEn,
   ...staffEn,
   ...studentsEn,
   ...transparencyEn,

@@ -21,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       audit: can(staff, 'audit.read'),
       donations: can(staff, 'donations.record'),
       scholarships: can(staff, 'disbursements.read'),
+      outbox: can(staff, 'outbox.read'),
     },
   }
 }
@@ -42,6 +43,7 @@ export default function AdminLayout() {
         {nav.scholarships ? <NavLink to="/admin/programmes">{t('admin.programmes')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/sponsorships">{t('admin.sponsorships')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/wishes">{t('admin.wishes')}</NavLink> : null}
+        {nav.outbox ? <NavLink to="/admin/outbox">{t('admin.outbox')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/security">{t('admin.security')}</NavLink>
         <span className="muted admin-user">{t('admin.signedInAs', { name: displayName })}</span>

@@ -18,6 +18,7 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   audit_log: 'nothing has been done or read yet',
   payment_events: 'demo gifts are booked by the seed directly; provider events arrive with real or demo checkouts',
   disclosure_reports: 'staff publish a disclosure report when one comes due; the demo campaigns have only just started',
+  portal_sign_in_tokens: 'made when a donor asks for a sign-in link',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'letters.moderate', // sponsor ↔ student letters, reassigning paused sponsorships
   'donations.read', // donation records with donor details
   'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
+  'outbox.manage', // put a failed message back in the queue
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -34,6 +35,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
   admin: [
     ...SELF, 'students.read', 'students.write', 'staff.read', 'staff.manage', 'audit.read', 'disbursements.prepare', 'disbursements.approve', 'ledger.read',
     'donations.record', 'disbursements.read', 'programmes.manage', 'wishes.manage', 'letters.moderate', 'donations.read', 'outbox.read',
+    'outbox.manage',
   ],
   finance: [...SELF, 'students.read', 'disbursements.approve', 'ledger.read', 'donations.record', 'disbursements.read', 'donations.read'],
   caseworker: [...SELF, 'students.read', 'students.write', 'disbursements.prepare', 'disbursements.read', 'wishes.manage', 'letters.moderate'],

@@ -55,6 +55,9 @@ export function createDemoProvider({ db, baseUrl, webhookSecret }: { db: DB; bas
     async cancelSubscription() {
       /* demo subscriptions exist only in our tables */
     },
+    async customerPortalUrl() {
+      return null // no cards to update: no money moves in the demo
+    },
   }
 }
 

@@ -37,6 +37,8 @@ export interface PaymentProvider {
   /** Recent events, newest first, for the reconcile command. */
   listRecentEvents(options: { since: Date; limit: number }): Promise<WebhookEvent[]>
   cancelSubscription(subscriptionId: string): Promise<void>
+  /** A page where the donor updates their card for a subscription (Stripe's customer portal); null where the provider has none. */
+  customerPortalUrl(customerId: string, returnUrl: string): Promise<string | null>
 }
 
 export class WebhookSignatureError extends Error {}

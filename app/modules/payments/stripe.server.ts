@@ -105,5 +105,10 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
     async cancelSubscription(subscriptionId: string) {
       await stripe.subscriptions.cancel(subscriptionId)
     },
+
+    async customerPortalUrl(customerId: string, returnUrl: string) {
+      const session = await stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl })
+      return session.url
+    },
   }
 }

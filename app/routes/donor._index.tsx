@@ -1,0 +1,76 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { useLoaderData } from '@remix-run/react'
+import { requireDonor } from '~/modules/auth/donor.server'
+import { donorGifts } from '~/modules/donations/donor.server'
+import { getDb } from '~/utils/db.server'
+import { formatDate, resolveLocale } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+// The signed-in donor's gifts: amount, status, where the money went, receipt PDF.
+
+export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账本' }, { name: 'robots', content: 'noindex' }]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const donor = await requireDonor(request)
+  return { gifts: await donorGifts(getDb(), { donorEmail: donor.email, locale: resolveLocale(request) }) }
+}
+
+export default function DonorGifts() {
+  const { gifts } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  return (
+    <section>
+      <h1>{t('portal.gifts.title')}</h1>
+      {gifts.length === 0 ? (
+        <p>{t('portal.gifts.empty')}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="donor-gifts">
+            <thead>
+              <tr>
+                <th scope="col">{t('portal.gifts.date')}</th>
+                <th scope="col">{t('portal.gifts.purpose')}</th>
+                <th scope="col">{t('portal.gifts.amount')}</th>
+                <th scope="col">{t('portal.gifts.status')}</th>
+                <th scope="col">{t('portal.gifts.links')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {gifts.map((g) => (
+                <tr key={g.publicId}>
+                  <td>{g.paidAt ? formatDate(g.paidAt, locale) : '—'}</td>
+                  <td>
+                    {g.purpose}
+                    {g.frequency === 'monthly' ? <span className="muted"> · {t('portal.gifts.monthly')}</span> : null}
+                  </td>
+                  <td>{formatMoney(g.amount, g.currency, locale)}</td>
+                  <td>
+                    {t(`portal.status.${g.status as 'paid' | 'refunded' | 'partially_refunded' | 'disputed'}`)}
+                    {g.refundedAmount > 0 ? <span className="muted"> · {t('portal.gifts.refunded', { amount: formatMoney(g.refundedAmount, g.currency, locale) })}</span> : null}
+                  </td>
+                  <td>
+                    <a href={g.traceUrl}>{t('portal.gifts.trace')}</a>
+                    {' · '}
+                    {g.receipt ? (
+                      <>
+                        <a href={g.receipt.pdfUrl} download={`${g.receipt.number}.pdf`}>
+                          {t('portal.gifts.receiptPdf', { number: g.receipt.number })}
+                        </a>
+                        {' · '}
+                        <a href={g.receipt.verifyUrl}>{t('portal.gifts.verify')}</a>
+                      </>
+                    ) : (
+                      <span className="muted">{t('portal.gifts.noReceipt')}</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  )
+}

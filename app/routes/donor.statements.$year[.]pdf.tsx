@@ -1,0 +1,28 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { z } from 'zod'
+import { requireDonor } from '~/modules/auth/donor.server'
+import { annualStatementPdf } from '~/modules/receipts/documents.server'
+import { getDb } from '~/utils/db.server'
+import { resolveLocale } from '~/utils/i18n'
+
+// /donor/statements/2026.pdf — the signed-in donor's annual statement for a year.
+
+const Year = z.coerce.number().int().min(2000).max(2100)
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const donor = await requireDonor(request)
+  const year = Year.safeParse(params.year)
+  const notFound = () => new Response('Not Found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+  if (!year.success) throw notFound()
+  const pdf = await annualStatementPdf(getDb(), { donorEmail: donor.email, year: year.data, locale: resolveLocale(request), now: new Date().toISOString() })
+  if (!pdf) throw notFound()
+  return new Response(new Uint8Array(pdf), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="hope-ledger-statement-${year.data}.pdf"`,
+      'Content-Length': String(pdf.length),
+      'Cache-Control': 'private, no-store',
+      'X-Robots-Tag': 'noindex',
+    },
+  })
+}

@@ -1,0 +1,43 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import { getDonorUser } from '~/modules/auth/donor.server'
+import { useT } from '~/utils/locale'
+
+// The donor portal's frame. Sign-in pages live under it too, so this loader only
+// reads who is signed in; each page that shows a donor's data calls requireDonor.
+
+export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
+
+export function headers() {
+  return { 'Cache-Control': 'private, no-store' }
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const donor = await getDonorUser(request)
+  return { email: donor?.email ?? null }
+}
+
+export default function DonorLayout() {
+  const { email } = useLoaderData<typeof loader>()
+  const t = useT()
+  return (
+    <div className="donor-portal">
+      {email ? (
+        <nav aria-label={t('portal.navLabel')} className="admin-nav">
+          <NavLink to="/donor" end>
+            {t('portal.nav.gifts')}
+          </NavLink>
+          <NavLink to="/donor/statements">{t('portal.nav.statements')}</NavLink>
+          <NavLink to="/donor/recurring">{t('portal.nav.recurring')}</NavLink>
+          <span className="muted">{t('portal.signedInAs', { email })}</span>
+          <Form method="post" action="/logout">
+            <button type="submit" className="button secondary">
+              {t('auth.signOut')}
+            </button>
+          </Form>
+        </nav>
+      ) : null}
+      <Outlet />
+    </div>
+  )
+}

@@ -11,7 +11,7 @@ const sample = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage(
 
 const { db } = createDatabase(`sqlite:${file}`)
 let start = process.hrtime.bigint()
-const result = await verifyLedger(db, { onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)) })
+const result = await verifyLedger(db, { batchSize: Number(process.env.VERIFY_BATCH ?? 0) || undefined, onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)) })
 const seconds = Number(process.hrtime.bigint() - start) / 1e9
 clearInterval(sample)
 maxRss = Math.max(maxRss, process.memoryUsage().rss)

@@ -26,7 +26,7 @@ function groupBy<T extends { sequence: number }>(rows: T[]): Map<number, T[]> {
 }
 
 export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const batchSize = options.batchSize ?? 1000
+  const batchSize = options.batchSize ?? 500
   const replay = new Replay(db)
   let sequence = 0
   let hash = GENESIS_HASH

@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData } from '@remix-run/react'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { CSV_COLUMNS, importBeneficiaries, type ImportResult } from '~/modules/beneficiaries/import.server'
@@ -30,9 +30,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ImportStudents() {
+  const { columns } = useLoaderData<typeof loader>()
   const r = useActionData<Result>()
   const t = useT()
-  const columns = CSV_COLUMNS.join(',')
   return (
     <section>
       <h1>{t('students.import.title')}</h1>

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import { generateHOTP } from '@oslojs/otp'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -12,6 +14,15 @@ import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/brow
 // their trace page (/trace/<tracking code>).
 
 const PASSWORD = 'hope-demo-2026'
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource)
+  const result = await page.evaluate(async () => (window as any).axe.run('#main', { resultTypes: ['violations'] }))
+  return (result.violations as { id: string; impact: string; nodes: { html: string }[] }[])
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`)
+}
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
 
 async function signIn(page: Page, email: string) {
@@ -159,5 +170,32 @@ describe.skipIf(e2eSkip)('scholarship batch in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/donate' && u.searchParams.has('claim'))
     await page.getByText('微心愿：').first().waitFor()
     await context.close()
+  })
+
+  it('the scholarship pages render in Chinese and English without serious axe findings', async () => {
+    const pages: [string, string[]][] = [
+      ['auditor@hope.demo', ['/admin/batches', '/admin/batches/1', '/admin/programmes', '/admin/sponsorships', '/admin/wishes', '/admin/students/1/status', '/admin/students/1/consent']],
+      ['caseworker.zhenxiong@hope.demo', ['/admin/students/new', '/admin/students/import', '/admin/batches/new', '/admin/wishes', '/admin/sponsorships']],
+      ['', ['/wishes', '/sponsor']],
+    ]
+    for (const [email, paths] of pages) {
+      const context = await browser.newContext({ locale: 'zh-CN' })
+      const page = await context.newPage()
+      const errors: string[] = []
+      page.on('console', (m) => m.type() === 'error' && errors.push(`${page.url()} ${m.text()} ${m.location().url}`))
+      if (email) {
+        await signIn(page, email)
+        await page.waitForURL((u) => u.pathname === '/admin')
+      }
+      for (const path of paths) {
+        for (const lng of ['zh-CN', 'en']) {
+          const res = await page.goto(`${baseUrl}${path}?lng=${lng}`)
+          expect(res?.status(), `${email} ${path}`).toBe(200)
+          expect(await axeViolations(page), `${path} ${lng}`).toEqual([])
+        }
+      }
+      expect(errors).toEqual([])
+      await context.close()
+    }
   })
 })

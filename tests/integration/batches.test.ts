@@ -174,4 +174,11 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     expect(() => checkProof(big)).toThrow(/upload\.error\.tooLarge/)
     expect(checkProof(big.subarray(0, MAX_PROOF_BYTES))).toBe('application/pdf')
   })
+
+  it('the demo seed shows a programme with a paid batch, and one awaiting approval', async () => {
+    const batches = await t.db.selectFrom('award_batches').innerJoin('programmes', 'programmes.id', 'award_batches.programme_id').select(['award_batches.status', 'programmes.slug']).execute()
+    expect(batches).toEqual(expect.arrayContaining([{ status: 'paid', slug: 'sunshine-bursary' }, { status: 'prepared', slug: 'sunshine-bursary' }]))
+    const proofs = await t.db.selectFrom('proof_files').select('entity_type').where('entity_type', '=', 'award_batch').execute()
+    expect(proofs.length).toBeGreaterThan(0)
+  })
 })

@@ -181,4 +181,24 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const proofs = await t.db.selectFrom('proof_files').select('entity_type').where('entity_type', '=', 'award_batch').execute()
     expect(proofs.length).toBeGreaterThan(0)
   })
+
+  it('concurrent approvals: the batch is approved once and every award posted once', async () => {
+    const p = await fundedProgramme(t.db, 500000)
+    const [a, b] = await freeStudents(t.db, '530627101', 2)
+    const lines = [{ beneficiaryId: a!.id, amount: 100000 }, { beneficiaryId: b!.id, amount: 100000 }]
+    // Two approvers required: both at once → one first approval, one final approval.
+    const two = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines }, new Date(), { secondApprovalAbove: 1 })
+    const outcomes = await Promise.all([approveBatch(t.db, finance, { batchId: two }), approveBatch(t.db, finance2, { batchId: two })])
+    expect(outcomes.sort()).toEqual(['approved', 'awaitingSecond'])
+    expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(100000)
+    // One approver required: two approvers at once → exactly one posts, the other is told it is done.
+    const [c] = await freeStudents(t.db, '530627101', 1)
+    const one = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: c!.id, amount: 100000 }] })
+    const settled = await Promise.allSettled([approveBatch(t.db, finance, { batchId: one }), approveBatch(t.db, finance2, { batchId: one })])
+    expect(settled.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value)).toEqual(['approved'])
+    const rejected = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult
+    expect(rejected.reason).toMatchObject({ messageKey: 'batches.error.notPrepared' })
+    expect(await getBalance(t.db, payableOf(c!.id), 'CNY')).toBe(100000)
+    expect(await getBalance(t.db, p.fund, 'CNY')).toBe(200000)
+  })
 })

@@ -1,40 +1,14 @@
 // Replays the published tracing rule over the history, one transaction at a time, and
 // checks every stored donation, lot and trace row against what the rule produces.
 // Memory: a few typed arrays indexed by lot id, heaps of ids, maps of open awards.
-import type { Kysely, Selectable } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import type { LedgerLotsTable, LedgerTracesTable, TraceKind } from '../../../db/tables/ledger'
+import type { TraceKind } from '../../../db/tables/ledger'
 import { beneficiaryIdOf, isFund, isGuarded } from './accounts'
-import type { CanonicalRefs } from './hash.server'
 import { IdHeap } from './heap'
+import { bare, compareTraces, expectTransfers, fail, grow, lowerId, type Expected, type Lot, type ReplayTx, type Trace } from './replay-rows'
 
-export class VerifyFailure extends Error {
-  constructor(readonly table: string, readonly id: number | undefined, readonly sequence: number | undefined, message: string) {
-    super(message)
-  }
-}
-
-export type ReplayTx = { sequence: number; kind: string; occurredAt: string; refs: CanonicalRefs; transfers: { id: number; from: string; to: string; amount: number; currency: string }[] }
-type Trace = Selectable<LedgerTracesTable>
-/** A lot as the replay reads it: integers only; its text columns are checked set-wise in SQL (verify-sql). */
-export type Lot = Pick<Selectable<LedgerLotsTable>, 'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'> & { b_remaining: number | null }
-type Expected = { kind: TraceKind; lot_id: number; amount: number; currency: string; beneficiary_id: number | null; beneficiary_code: string | null; parent_id: number | null }
-
-const lowerId = (a: number, b: number) => a < b
-const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
-
-const fail = (table: string, id: number | undefined, sequence: number, message: string): never => {
-  throw new VerifyFailure(table, id, sequence, `transaction ${sequence}: ${message}`)
-}
-
-function grow<T extends Float64Array | Int32Array>(a: T, need: number): T {
-  if (need < a.length) return a
-  let size = a.length
-  while (size <= need) size *= 2
-  const b = new (a.constructor as new (n: number) => T)(size)
-  b.set(a)
-  return b
-}
+export { VerifyFailure, type Lot, type ReplayTx } from './replay-rows'
 
 export class Replay {
   /** account → currency → balance */
@@ -187,26 +161,8 @@ export class Replay {
   }
 
   private compare(seq: number, stored: Trace[], expected: Expected[]) {
-    for (let i = 0; i < Math.max(stored.length, expected.length); i++) {
-      const s = stored[i]
-      const e = expected[i]
-      if (!s) return fail('ledger_traces', undefined, seq, `trace row missing: ${e!.kind} of ${e!.amount} from lot ${e!.lot_id}`)
-      if (!e) return fail('ledger_traces', s.id, seq, `trace ${s.id} is not produced by the tracing rule`)
-      for (const k of ['kind', 'lot_id', 'amount', 'currency', 'beneficiary_id', 'beneficiary_code', 'parent_id'] as const) {
-        if (s[k] !== e[k]) fail('ledger_traces', s.id, seq, `trace ${s.id} has ${k} ${s[k]}, the rule gives ${e[k]}`)
-      }
-    }
+    compareTraces(seq, stored, expected)
     this.traces += stored.length
-  }
-
-  private expectTransfers(tx: ReplayTx, expected: { from: string; to: string; amount: number; currency: string }[]) {
-    for (let i = 0; i < Math.max(tx.transfers.length, expected.length); i++) {
-      const s = tx.transfers[i]
-      const e = expected[i]
-      if (!s || !e || s.from !== e.from || s.to !== e.to || s.amount !== e.amount || s.currency !== e.currency) {
-        fail('ledger_transfers', s?.id, tx.sequence, `transfer ${i} does not follow the ${tx.kind} rule`)
-      }
-    }
   }
 
   /** Synchronous for the common kinds; refunds and corrections look rows up and return a promise. */
@@ -310,7 +266,7 @@ export class Replay {
       draws.push(...this.drawFifo('fund:general', currency, need, seq))
       transfers.push({ from: 'fund:general', to: target, amount: need, currency })
     }
-    this.expectTransfers(tx, transfers)
+    expectTransfers(tx, transfers)
     return this.compare(seq, traces, draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency)))
   }
 
@@ -323,7 +279,7 @@ export class Replay {
     }
     this.corrected.add(target)
     const transfers = await this.db.selectFrom('ledger_transfers').selectAll().where('sequence', '=', target).orderBy('position').execute()
-    this.expectTransfers(tx, transfers.map((t) => ({ from: t.to_account, to: t.from_account, amount: t.amount, currency: t.currency })))
+    expectTransfers(tx, transfers.map((t) => ({ from: t.to_account, to: t.from_account, amount: t.amount, currency: t.currency })))
     const undone = await this.db.selectFrom('ledger_traces').selectAll().where('sequence', '=', target).orderBy('id').execute()
     const created = await this.db.selectFrom('ledger_lots').select(['id', 'source_trace_id']).where('sequence', '=', target).execute()
     this.compare(seq, traces, undone.map((t) => ({ kind: 'reversal', lot_id: t.lot_id, amount: t.amount, currency: t.currency, beneficiary_id: t.beneficiary_id, beneficiary_code: t.beneficiary_code, parent_id: t.id })))

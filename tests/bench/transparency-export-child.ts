@@ -8,12 +8,25 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import SQLite from 'better-sqlite3'
 import express from 'express'
+import { EXPORT_DATASETS, exportLines } from '../../app/modules/transparency/opendata.server'
 import { createDatabase, setDb } from '../../app/utils/db.server'
 
 const file = process.argv[2]!
 Object.assign(process.env, { NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-bench-session-secret-0', BASE_URL: 'http://127.0.0.1:3999' })
 const { db } = createDatabase(`sqlite:${file}`)
 setDb(db)
+
+// A. The export module alone (what the route streams), into a counting sink.
+const rssStartMb = process.memoryUsage().rss / 1024 / 1024
+const a0 = process.hrtime.bigint()
+let moduleBytes = 0
+for (const dataset of EXPORT_DATASETS) {
+  for await (const chunk of exportLines(db, { dataset, format: 'csv' })) moduleBytes += Buffer.byteLength(chunk)
+}
+const moduleSeconds = Number(process.hrtime.bigint() - a0) / 1e9
+const moduleMaxRssMb = process.resourceUsage().maxRSS / 1024
+
+// B. The same over HTTP through the Remix build.
 const build = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
 const app = express()
 app.all('*', createRequestHandler({ build, mode: 'production' }))
@@ -22,8 +35,12 @@ const server = await new Promise<import('node:http').Server>((resolve) => {
 })
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
+// Warm the server (first render loads the route modules), then note the RSS before the export.
+await (await fetch(`${base}/open-data/accounts.csv`)).text()
+const rssBeforeMb = process.memoryUsage().rss / 1024 / 1024
 let bytes = 0
 let rows = 0
+let peakHeapMb = 0
 const t0 = process.hrtime.bigint()
 for (const dataset of ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces']) {
   const res = await fetch(`${base}/open-data/${dataset}.csv`)
@@ -33,6 +50,7 @@ for (const dataset of ['accounts', 'transactions', 'transfers', 'donations', 'lo
     const { value, done } = await reader.read()
     if (done) break
     bytes += value.byteLength
+    if ((rows & 0xffff) === 0) peakHeapMb = Math.max(peakHeapMb, process.memoryUsage().heapUsed / 1024 / 1024)
     for (let i = 0; i < value.length; i++) if (value[i] === 10) rows++
   }
 }
@@ -56,4 +74,4 @@ for (const [table, key] of [['ledger_accounts', 'id'], ['ledger_transactions', '
 }
 const scanSeconds = Number(process.hrtime.bigint() - s0) / 1e9
 raw.close()
-console.log(JSON.stringify({ seconds, bytes, rows, maxRssMb, scanSeconds, scanned }))
+console.log(JSON.stringify({ seconds, bytes, rows, maxRssMb, rssBeforeMb, peakHeapMb, scanSeconds, scanned, rssStartMb, moduleSeconds, moduleBytes, moduleMaxRssMb }))

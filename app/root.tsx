@@ -69,6 +69,7 @@ function Shell({ children }: { children: ReactNode }) {
           <nav aria-label="main" className="main-nav">
             <Link to="/">{t('nav.home')}</Link>
             <Link to="/transparency">{t('nav.transparency')}</Link>
+            <Link to="/donor">{t('nav.donor')}</Link>
             <Link to="/admin">{t('nav.staff')}</Link>
           </nav>
           <LanguageSwitch />

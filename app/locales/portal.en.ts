@@ -1,6 +1,7 @@
 import type { portalZhCN } from './portal.zh-CN'
 
 export const portalEn: { readonly [K in keyof typeof portalZhCN]: string } = {
+  'nav.donor': 'My gifts',
   'admin.outbox': 'Mail outbox',
   'outbox.title': 'Mail outbox',
   'outbox.noSmtp': 'Without SMTP_URL no mail is sent: it stays here for staff to read.',

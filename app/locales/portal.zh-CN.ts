@@ -1,5 +1,6 @@
 // Donor portal and the staff outbox pages.
 export const portalZhCN = {
+  'nav.donor': '捐赠人中心',
   'admin.outbox': '邮件发件箱',
   'outbox.title': '邮件发件箱',
   'outbox.noSmtp': '未配置 SMTP_URL 时，邮件不会发出，而是留在这里供工作人员查看。',

@@ -98,10 +98,12 @@ export default function OutboxMessage() {
         sandbox=""
         title={m.subject}
         referrerPolicy="no-referrer"
-        style={{ width: '100%', height: '36rem', border: '1px solid #ccc', background: '#fff' }}
+        className="mail-frame"
+        width="100%"
+        height="576"
       />
       <h2>{t('outbox.text')}</h2>
-      <pre className="mail-text" style={{ whiteSpace: 'pre-wrap' }}>
+      <pre className="mail-text">
         {m.text}
       </pre>
     </section>

@@ -9,11 +9,12 @@ import { useT } from '~/utils/locale'
 // scanners that prefetch links must not use them up); POST uses the link once
 // and starts the donor's session.
 
-export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账本' }, { name: 'robots', content: 'noindex' }, { name: 'referrer', content: 'no-referrer' }]
+export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账本' }, { name: 'robots', content: 'noindex' }, { name: 'referrer', content: 'same-origin' }]
 
 export function headers() {
-  // The URL is a credential until it is used.
-  return { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'no-referrer' }
+  // The URL is a credential until it is used: never in a Referer to another site.
+  // (Not no-referrer: a form POST would then carry `Origin: null`, which the CSRF check refuses.)
+  return { 'Cache-Control': 'private, no-store', 'Referrer-Policy': 'same-origin' }
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {

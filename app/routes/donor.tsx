@@ -1,10 +1,14 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import adminStyles from '~/components/admin/admin.css'
 import { getDonorUser } from '~/modules/auth/donor.server'
 import { useT } from '~/utils/locale'
 
 // The donor portal's frame. Sign-in pages live under it too, so this loader only
 // reads who is signed in; each page that shows a donor's data calls requireDonor.
+
+// The staff area's navigation and table styles serve the donor pages too.
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: adminStyles }]
 
 export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
 
@@ -29,7 +33,7 @@ export default function DonorLayout() {
           </NavLink>
           <NavLink to="/donor/statements">{t('portal.nav.statements')}</NavLink>
           <NavLink to="/donor/recurring">{t('portal.nav.recurring')}</NavLink>
-          <span className="muted">{t('portal.signedInAs', { email })}</span>
+          <span className="muted admin-user">{t('portal.signedInAs', { email })}</span>
           <Form method="post" action="/logout">
             <button type="submit" className="button secondary">
               {t('auth.signOut')}

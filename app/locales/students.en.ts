@@ -131,6 +131,7 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'batches.payoutDate': "Payout date",
   'batches.payoutProof': "Proof (PDF, JPEG or PNG, up to 5 MB)",
   'batches.paidWith': "Paid: reference {reference} on {date}",
+  'batches.proofLink': "Proof #{id} (download; the read is audited)",
   'batches.fund': "Fund",
   'batches.amount': "Amount",
   'batches.student': "Student",

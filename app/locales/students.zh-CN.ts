@@ -130,6 +130,7 @@ export const studentsZhCN = {
   'batches.payoutDate': "发放日期",
   'batches.payoutProof': "发放凭证（PDF/JPEG/PNG，不超过 5 MB）",
   'batches.paidWith': "已发放：流水号 {reference}，日期 {date}",
+  'batches.proofLink': "发放凭证 #{id}（下载，读取将记入审计日志）",
   'batches.fund': "资金",
   'batches.amount': "金额",
   'batches.student': "学生",

@@ -107,6 +107,11 @@ export default function BatchDetail() {
       </dl>
       {batch.reject_reason ? <p>{t('batches.rejectedBecause', { reason: batch.reject_reason })}</p> : null}
       {batch.payout_reference ? <p>{t('batches.paidWith', { reference: batch.payout_reference, date: batch.payout_date ?? '' })}</p> : null}
+      {batch.proofs.map((p) => (
+        <p key={p.id}>
+          <a href={`/admin/proofs/${p.id}`}>{t('batches.proofLink', { id: p.id })}</a>
+        </p>
+      ))}
       <table>
         <thead>
           <tr>

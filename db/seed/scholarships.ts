@@ -5,6 +5,7 @@ import { newDonationPublicId, newTrackingCode } from '../../app/modules/donation
 import { fundOfCampaign, fundOfSponsorship, fundOfWish } from '../../app/modules/ledger/accounts'
 import { postAward, postPayout } from '../../app/modules/ledger/awards.server'
 import { getBalance } from '../../app/modules/ledger/queries.server'
+import { saveProof } from '../../app/modules/disbursements/uploads.server'
 import { demoFee } from '../../app/modules/payments/demo.server'
 import type { Database } from '../schema'
 
@@ -17,6 +18,29 @@ import type { Database } from '../schema'
 
 type Trx = Transaction<Database>
 const RELATIONSHIPS = ['母亲', '父亲', '祖母', '祖父', '姑姑']
+
+/** A tiny, valid one-page PDF standing in for a scanned slip (clearly marked as demo). */
+function demoPdf(label: string): Uint8Array {
+  const text = `DEMO PROOF - ${label}`.replace(/[()\\]/g, '')
+  const stream = `BT /F1 18 Tf 72 720 Td (${text}) Tj ET`
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ]
+  let body = '%PDF-1.4\n'
+  const offsets: number[] = []
+  objects.forEach((o, i) => {
+    offsets.push(body.length)
+    body += `${i + 1} 0 obj\n${o}\nendobj\n`
+  })
+  const xref = body.length
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`
+  return new TextEncoder().encode(body)
+}
 
 async function give(trx: Trx, input: { fund: string; designation: 'sponsorship' | 'wish'; targetId: number; amount: number; name: string; email: string; paidAt: string; frequency?: 'once' | 'monthly' }) {
   const row = await trx
@@ -97,8 +121,7 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
       await postPayout(trx, { idempotencyKey: `payout-line:${line.id}`, beneficiaryId: s.id, amount: 80000, currency: 'CNY', occurredAt: ago(180), refs })
       used.add(s.id)
     }
-    // The proof's bytes are not part of the demo; its record is.
-    await trx.insertInto('proof_files').values({ entity_type: 'award_batch', entity_id: batch.id, path: 'demo/payout-slip.pdf', mime: 'application/pdf', size: 1024, sha256: '0'.repeat(64), uploaded_by: user('finance@hope.demo'), uploaded_at: ago(180) }).execute()
+    await saveProof(trx, { entityType: 'award_batch', entityId: Number(batch.id), bytes: demoPdf('DEMO-BANK-20261122-001'), uploadedBy: user('finance@hope.demo') }, new Date(ago(180)))
     affordable -= paidLines.length
   }
   // A batch awaiting approval in 会泽.
@@ -174,7 +197,7 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
       const refs = { programme: 'micro-wish', wish: String(id) }
       await postAward(trx, { idempotencyKey: `wish-award:${id}`, fund: fundOfWish(id), beneficiaryId: s.id, beneficiaryCode: s.public_code, amount: balance, currency: 'CNY', occurredAt: ago(60 * 24 * 2), refs })
       await postPayout(trx, { idempotencyKey: `wish-payout:${id}`, beneficiaryId: s.id, amount: balance, currency: 'CNY', occurredAt: ago(60 * 24 * 2), refs })
-      const proof = await trx.insertInto('proof_files').values({ entity_type: 'wish', entity_id: id, path: 'demo/wish-receipt.pdf', mime: 'application/pdf', size: 2048, sha256: '1'.repeat(64), uploaded_by: user('caseworker.zhenxiong@hope.demo'), uploaded_at: ago(60 * 24 * 2) }).returning('id').executeTakeFirstOrThrow()
+      const proof = await saveProof(trx, { entityType: 'wish', entityId: id, bytes: demoPdf(`wish ${id}`), uploadedBy: user('caseworker.zhenxiong@hope.demo') }, new Date(ago(60 * 24 * 2)))
       await trx.updateTable('wishes').set({ status: 'fulfilled', fulfilled_by: user('caseworker.zhenxiong@hope.demo'), fulfilled_at: ago(60 * 24 * 2), proof_file_id: proof.id }).where('id', '=', id).execute()
     }
   }

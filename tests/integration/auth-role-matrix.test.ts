@@ -56,6 +56,8 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
     const zhenxiongBatch = await t.db
       .selectFrom('award_batches').innerJoin('stations', 'stations.id', 'award_batches.station_id').select('award_batches.id').where('stations.code', '=', '530627').orderBy('award_batches.id').executeTakeFirstOrThrow()
     params['admin.batches.$id.tsx'] = { id: String(zhenxiongBatch.id) }
+    const zhenxiongProof = await t.db.selectFrom('proof_files').select('id').where('entity_type', '=', 'award_batch').where('entity_id', '=', zhenxiongBatch.id).executeTakeFirstOrThrow()
+    params['admin.proofs.$id.tsx'] = { id: String(zhenxiongProof.id) }
     // Outbox messages belong to no station: only root-scoped staff see them (others 404).
     const outboxRow = await t.db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()
     params['admin.outbox.$id.tsx'] = { id: String(outboxRow.id) }

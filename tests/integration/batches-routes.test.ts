@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { confirmEnrolment, decodeSecret, pendingEnrolment, totpStep } from '~/modules/auth/totp.server'
 import * as batchPage from '~/routes/admin.batches.$id'
 import * as newBatch from '~/routes/admin.batches.new'
-import { call, cookieFor, get, post, seededDb, userId } from '../support/auth-fixtures'
+import * as proofPage from '~/routes/admin.proofs.$id'
+import { BASE, call, cookieFor, get, post, seededDb, userId } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf } from './scholarship.fixtures'
 
@@ -56,5 +57,32 @@ describe.skipIf(skipReason)(`batch pages on ${testDialect}`, () => {
     expect(ok.location).toBe(`/admin/batches/${id}?done=approved`)
     const after = await call(batchPage.loader, get(`/admin/batches/${id}`, verified), { id })
     expect(after.body.batch.status).toBe('approved')
+
+    // Record the payout with a proof file (multipart, as the browser sends it).
+    const upload = (bytes: Uint8Array, name: string) => {
+      const form = new FormData()
+      form.set('intent', 'payout')
+      form.set('reference', 'ROUTE-BANK-1')
+      form.set('date', new Date().toISOString().slice(0, 10))
+      form.set('proof', new File([new Uint8Array(bytes)], name))
+      return new Request(`${BASE}/admin/batches/${id}`, { method: 'POST', headers: { Origin: BASE, Cookie: verified }, body: form })
+    }
+    const exe = await call(batchPage.action, upload(new TextEncoder().encode('MZ\x90\x00 pretending to be a pdf'), 'slip.pdf'), { id })
+    expect(exe).toMatchObject({ status: 400, body: { error: 'upload.error.type' } })
+    const paid = await call(batchPage.action, upload(new TextEncoder().encode('%PDF-1.4\n% slip\n'), 'slip.pdf'), { id })
+    expect(paid.status).toBe(302)
+    const proofs = (await call(batchPage.loader, get(`/admin/batches/${id}`, verified), { id })).body.batch.proofs
+    expect(proofs).toHaveLength(1)
+    const proofId = String(proofs[0].id)
+    // The proof downloads for staff of the area (audited), and does not exist for another county.
+    const auditor = await cookieFor(t.db, 'auditor@hope.demo')
+    const res = (await proofPage.loader({ request: get(`/admin/proofs/${proofId}`, auditor), params: { id: proofId }, context: { clientIp: '203.0.113.7' } } as any)) as Response
+    expect(res.status).toBe(200)
+    expect(res.headers.get('Content-Type')).toBe('application/pdf')
+    expect(new TextDecoder().decode(await res.arrayBuffer())).toMatch(/^%PDF-1\.4/)
+    const huize = await cookieFor(t.db, 'caseworker.huize@hope.demo')
+    expect((await call(proofPage.loader, get(`/admin/proofs/${proofId}`, huize), { id: proofId })).status).toBe(404)
+    const reads = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'proof.read').execute()
+    expect(reads).toHaveLength(1)
   })
 })

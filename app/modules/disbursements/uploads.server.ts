@@ -62,3 +62,29 @@ export async function saveProof(
     .executeTakeFirstOrThrow()
   return { id: Number(row.id), mime }
 }
+
+/** A proof file's record when its batch or wish lies in the caller's station scope. */
+export async function getProofInScope(db: DB, scope: string[], id: number) {
+  const proof = await db.selectFrom('proof_files').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!proof) return null
+  const owner =
+    proof.entity_type === 'award_batch'
+      ? await db.selectFrom('award_batches').innerJoin('stations', 'stations.id', 'award_batches.station_id').select(['stations.id', 'stations.path']).where('award_batches.id', '=', proof.entity_id).executeTakeFirst()
+      : proof.entity_type === 'wish'
+        ? await db.selectFrom('wishes').innerJoin('stations', 'stations.id', 'wishes.station_id').select(['stations.id', 'stations.path']).where('wishes.id', '=', proof.entity_id).executeTakeFirst()
+        : undefined
+  if (!owner || !scope.some((p) => owner.path.startsWith(p))) return null
+  return { ...proof, id: Number(proof.id), stationId: Number(owner.id) }
+}
+
+/** The stored bytes, or null when the file is gone from UPLOAD_DIR. */
+export async function readProofBytes(relative: string): Promise<Uint8Array | null> {
+  const root = path.resolve(getEnv().UPLOAD_DIR)
+  const full = path.resolve(root, relative)
+  if (!full.startsWith(root + path.sep)) return null
+  try {
+    return new Uint8Array(await fs.readFile(full))
+  } catch {
+    return null
+  }
+}

@@ -1,0 +1,32 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { IdParam } from '~/modules/auth/schema'
+import { recordAudit } from '~/modules/audit/audit.server'
+import { getProofInScope, readProofBytes } from '~/modules/disbursements/uploads.server'
+import { getDb } from '~/utils/db.server'
+
+// A payout or wish proof, for staff of the station's area; every read is audited
+// (a bank slip or a receipt may carry a family's details).
+export const access = { loader: 'disbursements.read' } satisfies RouteAccess
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.loader })
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const proof = await getProofInScope(getDb(), stationScope(staff, access.loader), id.data)
+  if (!proof) throw notFound()
+  const bytes = await readProofBytes(proof.path)
+  if (!bytes) return new Response('The file is no longer stored.', { status: 410, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  await recordAudit(getDb(), { actorUserId: staff.id, action: 'proof.read', entityType: proof.entity_type, entityId: proof.entity_id, stationId: proof.stationId, ip: clientIp(context) })
+  const ext = proof.mime === 'application/pdf' ? 'pdf' : proof.mime === 'image/png' ? 'png' : 'jpg'
+  return new Response(new Uint8Array(bytes), {
+    headers: {
+      'Content-Type': proof.mime,
+      'Content-Length': String(bytes.length),
+      'Content-Disposition': `attachment; filename="proof-${proof.id}.${ext}"`,
+      'Cache-Control': 'private, no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
+}

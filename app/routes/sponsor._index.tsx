@@ -1,7 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { listSponsorable, SponsorshipError, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { take } from '~/modules/auth/rate-limit.server'
+import { listSponsorable, SponsorshipError, START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { clientIp } from '~/utils/request.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
@@ -37,6 +39,8 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!parsed.success) return data({ error: 'sponsor.error.form' as MessageKey }, { status: 400 })
   const programme = await programmeAndYear()
   if (!programme) return data({ error: 'sponsor.error.unavailable' as MessageKey }, { status: 400 })
+  // A started sponsorship reserves its student for a day: limit how many one client starts.
+  if (!(await take(getDb(), `sponsor-start:${clientIp(request) ?? 'unknown'}`, START_LIMIT))) return data({ error: 'sponsor.error.tooMany' as MessageKey }, { status: 429 })
   try {
     const s = await startSponsorship(getDb(), {
       beneficiaryId: parsed.data.beneficiaryId, programmeId: programme.id, schoolYear: programme.schoolYear, frequency: parsed.data.frequency,

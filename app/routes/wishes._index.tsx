@@ -1,7 +1,9 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { claimWish, listPublicWishes, releaseWish, WishError } from '~/modules/wishes/wishes.server'
+import { take } from '~/modules/auth/rate-limit.server'
+import { claimWish, CLAIM_LIMIT, listPublicWishes, releaseWish, WishError } from '~/modules/wishes/wishes.server'
+import { clientIp } from '~/utils/request.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
@@ -29,6 +31,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (parsed.data.intent === 'release') {
     await releaseWish(getDb(), { wishId: parsed.data.wishId, token: parsed.data.token })
     return redirect('/wishes')
+  }
+  // One client cannot hold every wish: a few claims per half hour.
+  if (!(await take(getDb(), `wish-claim:${clientIp(request) ?? 'unknown'}`, CLAIM_LIMIT))) {
+    return data({ error: 'wishes.error.tooMany' as MessageKey, wishId: parsed.data.wishId }, { status: 429 })
   }
   try {
     const claim = await claimWish(getDb(), { wishId: parsed.data.wishId })

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fundOfWish, getBalance, postDonation } from '~/modules/ledger'
 import { claimWish, createWish, currentHolder, fulfilWish, getPublicWish, listPublicWishes, releaseWish, WishError } from '~/modules/wishes/wishes.server'
-import { seededDb } from '../support/auth-fixtures'
+import * as wishesPage from '~/routes/wishes._index'
+import { BASE, call, seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, stationPath, userIdOf } from './scholarship.fixtures'
 
@@ -91,5 +92,24 @@ describe.skipIf(skipReason)(`micro-wishes on ${testDialect}`, () => {
     const traces = await t.db.selectFrom('ledger_traces').select(['kind', 'beneficiary_code']).where('beneficiary_id', '=', s!.id).orderBy('id').execute()
     expect(traces.map((x) => x.kind)).toEqual(['award', 'payout'])
     expect(traces[0]!.beneficiary_code).toBe(s!.code)
+  })
+
+  it('the public claim page leads the holder into the giving flow, and one client cannot hold every wish', async () => {
+    const students = await freeStudents(t.db, '530627101', 6)
+    const ids: number[] = []
+    for (const s of students) ids.push(await createWish(t.db, actor, { beneficiaryId: s.id, item: '一本字典', story: '想要一本字典。', price: 3500 }))
+    const claim = (wishId: number) =>
+      call(wishesPage.action, new Request(`${BASE}/wishes`, {
+        method: 'POST',
+        headers: { Origin: BASE, 'Content-Type': 'application/x-www-form-urlencoded', 'x-hope-client-ip': '198.51.100.23' },
+        body: new URLSearchParams({ intent: 'claim', wishId: String(wishId) }).toString(),
+      }))
+    const first = await claim(ids[0]!)
+    expect(first.status).toBe(303)
+    expect(first.location).toMatch(new RegExp(`^/donate\\?wish=${ids[0]}&claim=w_`))
+    expect((await claim(ids[0]!)).status).toBe(409) // held, by this very client too
+    for (const id of ids.slice(1, 4)) expect((await claim(id)).status).toBe(303)
+    const limited = await claim(ids[4]!)
+    expect(limited).toMatchObject({ status: 429, body: { error: 'wishes.error.tooMany' } })
   })
 })

@@ -24,6 +24,9 @@ import { pathInScope, scopeCondition } from '../stations/scope.server'
 
 export type StaffActor = { id: number; ip: string }
 
+/** Sponsorships one client may start per hour (the public route enforces it). */
+export const START_LIMIT = { max: 5, windowMs: 60 * 60_000 }
+
 export class SponsorshipError extends Error {
   constructor(public messageKey: string) {
     super(messageKey)

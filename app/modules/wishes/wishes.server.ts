@@ -24,6 +24,9 @@ export class WishError extends Error {
 
 export type StaffActor = { id: number; scope: string[]; ip: string }
 
+/** Claims one client may make per half hour (the public route enforces it). */
+export const CLAIM_LIMIT = { max: 5, windowMs: 30 * 60_000 }
+
 export async function createWish(db: DB, actor: StaffActor, input: WishInput, now = new Date()): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const s = await trx

@@ -35,6 +35,7 @@ export default function DonorLayout() {
           <NavLink to="/donor/recurring">{t('portal.nav.recurring')}</NavLink>
           <span className="muted admin-user">{t('portal.signedInAs', { email })}</span>
           <Form method="post" action="/logout">
+            <input type="hidden" name="next" value="/donor/signin" />
             <button type="submit" className="button secondary">
               {t('auth.signOut')}
             </button>

@@ -12,7 +12,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     await invalidateSession(db, current.session.id)
     await recordAudit(db, { actorUserId: current.user.id, action: 'auth.logout', entityType: 'user', entityId: current.user.id, ip: clientIp(context) })
   }
-  return redirect('/login', { headers: { 'Set-Cookie': blankSessionCookie(db) } })
+  // The donor portal's sign-out goes back to its own sign-in page; anything else to /login.
+  const form = await request.formData().catch(() => null)
+  const next = form?.get('next') === '/donor/signin' ? '/donor/signin' : '/login'
+  return redirect(next, { headers: { 'Set-Cookie': blankSessionCookie(db) } })
 }
 
 export function loader() {

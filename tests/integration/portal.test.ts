@@ -3,6 +3,7 @@ import { consumeDonorSignIn, requestDonorSignIn, SIGN_IN_TTL_MS } from '~/module
 import { sha256Hex } from '~/modules/auth/tokens.server'
 import { cancelDonorRecurringGift } from '~/modules/donations/donor.server'
 import type { PaymentProvider } from '~/modules/payments/provider'
+import { action as logoutAction } from '~/routes/logout'
 import { action as recurringAction, loader as recurringLoader } from '~/routes/donor.recurring'
 import { loader as giftsLoader } from '~/routes/donor._index'
 import { loader as statementsLoader } from '~/routes/donor.statements'
@@ -200,5 +201,9 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect((await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', gift.id).executeTakeFirstOrThrow()).status).toBe('canceled')
     // Card update is offered only for Stripe subscriptions where Stripe is configured.
     expect((await call(recurringAction, post('/donor/recurring', { intent: 'card', id: String(gift.id) }, cookie))).status).toBe(404)
+    // Signing out from the portal returns to its sign-in page; the session is gone.
+    expect(await call(logoutAction, post('/logout', { next: '/donor/signin' }, cookie))).toMatchObject({ status: 302, location: '/donor/signin' })
+    expect((await call(recurringLoader, get('/donor/recurring', cookie))).location).toBe('/donor/signin')
+    expect((await call(logoutAction, post('/logout', { next: 'https://evil.example/' }, cookie))).location).toBe('/login')
   })
 })

@@ -42,6 +42,6 @@ export default function SignInLinkEmail(props: SignInLinkProps) {
 
 SignInLinkEmail.PreviewProps = {
   locale: 'zh-CN',
-  url: 'http://localhost:3000/portal/sign-in/verify?token=preview-token-not-real',
-  expiresInMinutes: 15,
+  url: 'http://localhost:3000/donor/signin/preview-token-not-real',
+  expiresInMinutes: 30,
 } satisfies SignInLinkProps

@@ -47,7 +47,7 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
         "font-src 'self'",
         "object-src 'none'",
         "base-uri 'self'",
-        "form-action 'self' https://checkout.stripe.com",
+        "form-action 'self' https://checkout.stripe.com https://billing.stripe.com", // Checkout; the customer portal (donor card update)
         "frame-ancestors 'none'",
       ].join('; '),
     )

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { can, clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
@@ -44,6 +44,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function OutboxMessage() {
   const { message: m, canRetry } = useLoaderData<typeof loader>()
+  const retried = useSearchParams()[0].get('retried')
   const t = useT()
   const locale = useLocale()
   const when = (iso: string | null) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(iso)) : '—')
@@ -53,6 +54,7 @@ export default function OutboxMessage() {
         <Link to="/admin/outbox">{t('outbox.back')}</Link>
       </p>
       <h1>{m.subject}</h1>
+      {retried ? <p role="status">{t(retried === '1' ? 'outbox.retried' : 'outbox.notRetried')}</p> : null}
       <h2>{t('outbox.headers')}</h2>
       <dl className="facts">
         <dt>{t('outbox.to')}</dt>

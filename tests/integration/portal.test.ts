@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { consumeDonorSignIn, requestDonorSignIn, SIGN_IN_TTL_MS } from '~/modules/auth/donor.server'
 import { sha256Hex } from '~/modules/auth/tokens.server'
-import { cancelDonorRecurringGift } from '~/modules/donations/donor.server'
+import { cancelDonorRecurringGift, donorCardUpdateUrl } from '~/modules/donations/donor.server'
 import type { PaymentProvider } from '~/modules/payments/provider'
 import { action as logoutAction } from '~/routes/logout'
 import { action as recurringAction, loader as recurringLoader } from '~/routes/donor.recurring'
@@ -205,5 +205,26 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect(await call(logoutAction, post('/logout', { next: '/donor/signin' }, cookie))).toMatchObject({ status: 302, location: '/donor/signin' })
     expect((await call(recurringLoader, get('/donor/recurring', cookie))).location).toBe('/donor/signin')
     expect((await call(logoutAction, post('/logout', { next: 'https://evil.example/' }, cookie))).location).toBe('/login')
+  })
+
+  it("card update: Stripe's customer portal for the donor's own active Stripe subscription only", async () => {
+    const at = new Date().toISOString()
+    const gift = await t.db
+      .insertInto('recurring_gifts')
+      .values({ provider: 'stripe', provider_subscription_id: 'sub_1', provider_customer_id: 'cus_1', status: 'active', donor_email: 'demo-donor-10@example.test', amount: 5000, currency: 'CNY', created_at: at, canceled_at: null })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const asked: string[] = []
+    const stripe = {
+      name: 'stripe',
+      customerPortalUrl: async (customer: string, returnUrl: string) => (asked.push(`${customer} ${returnUrl}`), `https://billing.stripe.com/p/session/test_${customer}`),
+    } as unknown as PaymentProvider
+    const returnUrl = 'http://localhost:3000/donor/recurring'
+    expect(await donorCardUpdateUrl(t.db, stripe, { id: gift.id, donorEmail: 'demo-donor-10@example.test', returnUrl })).toBe('https://billing.stripe.com/p/session/test_cus_1')
+    expect(asked).toEqual([`cus_1 ${returnUrl}`])
+    expect(await donorCardUpdateUrl(t.db, stripe, { id: gift.id, donorEmail: 'demo-donor-11@example.test', returnUrl })).toBeNull()
+    const demo = { name: 'demo', customerPortalUrl: async () => 'x' } as unknown as PaymentProvider
+    expect(await donorCardUpdateUrl(t.db, demo, { id: gift.id, donorEmail: 'demo-donor-10@example.test', returnUrl })).toBeNull()
+    expect(asked).toHaveLength(1)
   })
 })

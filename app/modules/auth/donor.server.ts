@@ -25,6 +25,8 @@ import { generateToken, sha256Hex } from './tokens.server'
 export const SIGN_IN_TTL_MS = 30 * 60_000
 export const PORTAL_EMAIL_LIMIT: Limit = { max: 3, windowMs: 15 * 60_000 }
 export const PORTAL_IP_LIMIT: Limit = { max: 20, windowMs: 15 * 60_000 }
+/** The sign-in form answers no sooner than this, so timing does not tell which addresses have gifts. */
+export const SIGN_IN_RESPONSE_FLOOR_MS = 250
 
 /** Donations that make an address a donor (money actually arrived at some point). */
 const GIFT_STATUSES = ['paid', 'refunded', 'partially_refunded', 'disputed'] as const

@@ -78,10 +78,8 @@ export default function TracePage() {
                     {tr.shares.map((s) => {
                       const student = found.students[s.beneficiaryCode]
                       return (
-                        <tr key={`${s.awardSequence}-${s.beneficiaryCode}`}>
-                          <th scope="row">
-                            <Link to={`/students/${s.beneficiaryCode}`}>{s.beneficiaryCode}</Link>
-                          </th>
+                        <tr key={`${s.awardSequence}-${s.beneficiaryCode}-${s.amount}`}>
+                          <th scope="row">{s.beneficiaryCode ? <Link to={`/students/${s.beneficiaryCode}`}>{s.beneficiaryCode}</Link> : '—'}</th>
                           <td>{student ? countyNames[student.county] : '—'}</td>
                           <td>{student?.grade ?? '—'}</td>
                           <td>{programmeNames[s.refs.programme ?? ''] ?? ''}</td>

@@ -1,3 +1,5 @@
+import { sql } from 'kysely'
+import { publicStoryConsented } from '~/modules/beneficiaries/consent.server'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { publishReport } from '~/modules/transparency/reports.server'
@@ -122,11 +124,17 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     expect(Object.keys(o.body.student).sort()).toEqual(['code', 'county', 'donations', 'entries', 'funds', 'grade', 'programmes', 'totals'])
     expect(o.body.student.code).toBe(code)
     // A student with no awards at all, and unknown or malformed codes.
-    const last = await t.db.selectFrom('beneficiaries').select('public_code').orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const last = await t.db.selectFrom('beneficiaries').select('public_code').where(publicStoryConsented('beneficiaries.id')).orderBy('id', 'desc').executeTakeFirstOrThrow()
     const quiet = await call(mod.loader as any, get(`/students/${last.public_code}`), { code: last.public_code })
     expect(quiet.status).toBe(200)
     expect(quiet.body.student.entries).toEqual([])
     expect((await call(mod.loader as any, get('/students/HP-000000-9999'), { code: 'HP-000000-9999' })).status).toBe(404)
     expect((await call(mod.loader as any, get('/students/x'), { code: "' or 1=1 --" })).status).toBe(404)
+    // Without a standing public-story consent the page does not exist, from the moment of withdrawal.
+    const declined = await t.db.selectFrom('beneficiaries').select('public_code').where(sql<boolean>`not ${publicStoryConsented('beneficiaries.id')}`).executeTakeFirstOrThrow()
+    expect((await call(mod.loader as any, get(`/students/${declined.public_code}`), { code: declined.public_code })).status).toBe(404)
+    const id = (await t.db.selectFrom('beneficiaries').select('id').where('public_code', '=', code).executeTakeFirstOrThrow()).id
+    await t.db.updateTable('beneficiary_consents').set({ withdrawn_at: new Date().toISOString() }).where('beneficiary_id', '=', id).where('withdrawn_at', 'is', null).execute()
+    expect((await call(mod.loader as any, get(`/students/${code}`), { code })).status).toBe(404)
   })
 })

@@ -1,9 +1,11 @@
-// Students in public: ONLY the pseudonymous code, grade and county (and, from the
+// Students in public: ONLY the pseudonymous code, grade and county, and only while
+// the guardian's public-story consent stands (and, from the
 // ledger, programme and amounts). Whatever consent a student has or has withdrawn,
 // nothing else is ever selected here: no name, school, ID number, birth date,
 // guardian, phone or category.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { publicStoryConsented } from '../beneficiaries/consent.server'
 import { paidOf, payableOf } from '../ledger/accounts'
 import { countyOfStations, type StationRow } from './places.server'
 
@@ -19,7 +21,12 @@ export async function publicStudents(db: Db, codes: string[]): Promise<Map<strin
   const stations = (await db.selectFrom('stations').select(['id', 'code', 'level', 'path']).execute()) as StationRow[]
   const countyOf = countyOfStations(stations)
   for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db.selectFrom('beneficiaries').select(['public_code', 'grade', 'station_id']).where('public_code', 'in', unique.slice(i, i + 500)).execute()
+    const rows = await db
+      .selectFrom('beneficiaries')
+      .select(['public_code', 'grade', 'station_id'])
+      .where('public_code', 'in', unique.slice(i, i + 500))
+      .where(publicStoryConsented('beneficiaries.id'))
+      .execute()
     for (const r of rows) out.set(r.public_code, { code: r.public_code, grade: r.grade, county: countyOf(r.station_id) })
   }
   return out
@@ -39,7 +46,13 @@ const CODE = /^[A-Z]{2}-[0-9A-Z-]{1,40}$/
 /** A student's public page: what they were awarded and paid, from which funds. */
 export async function getPublicStudent(db: Db, code: string): Promise<StudentPage | undefined> {
   if (!CODE.test(code)) return undefined
-  const row = await db.selectFrom('beneficiaries').select(['id', 'public_code', 'grade', 'station_id']).where('public_code', '=', code).executeTakeFirst()
+  // A withdrawn (or never given) public-story consent hides the student's page at once.
+  const row = await db
+    .selectFrom('beneficiaries')
+    .select(['id', 'public_code', 'grade', 'station_id'])
+    .where('public_code', '=', code)
+    .where(publicStoryConsented('beneficiaries.id'))
+    .executeTakeFirst()
   if (!row) return undefined
   const stations = (await db.selectFrom('stations').select(['id', 'code', 'level', 'path']).execute()) as StationRow[]
   const payable = payableOf(Number(row.id))

@@ -49,5 +49,7 @@ async function tracePublicId(db: Db, d: { public_id: string; status: string; amo
 
 async function withStudents(db: Db, t: Omit<PublicTrace, 'students'>): Promise<PublicTrace> {
   const students = await publicStudents(db, t.trace?.shares.map((s) => s.beneficiaryCode) ?? [])
-  return { ...t, students: Object.fromEntries(students) }
+  // A student without public-story consent is shown as a share without a code.
+  const trace = t.trace ? { ...t.trace, shares: t.trace.shares.map((s) => (students.has(s.beneficiaryCode) ? s : { ...s, beneficiaryCode: '' })) } : t.trace
+  return { ...t, trace, students: Object.fromEntries(students) }
 }

@@ -141,6 +141,8 @@ describe.skipIf(e2eSkip)('receipt, outbox and donor portal after a demo gift', (
     await page.getByLabel('验证码').fill('AAAA-BBBB-CCCC')
     await page.getByRole('button', { name: '核验' }).click()
     await page.waitForURL((u) => u.searchParams.get('code') === 'AAAA-BBBB-CCCC')
+    // Client-side navigation changes the URL before the new result renders: wait for the result itself.
+    await page.waitForSelector('[data-result="invalid"]')
     await expect(page.locator('[data-result]').getAttribute('data-result')).resolves.toBe('invalid')
     await context.close()
   })

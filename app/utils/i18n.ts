@@ -64,7 +64,11 @@ export function translator(locale: Locale): Translate {
 export const TIME_ZONE = 'Asia/Shanghai'
 
 /** 2026年11月23日 / November 23, 2026 — shown in China time. */
+const dateFormats = new Map<Locale, Intl.DateTimeFormat>()
+
 export function formatDate(iso: string | Date, locale: Locale): string {
   const date = typeof iso === 'string' ? new Date(iso) : iso
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE }).format(date)
+  let format = dateFormats.get(locale)
+  if (!format) dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
+  return format.format(date)
 }

@@ -37,7 +37,12 @@ export async function dataset(): Promise<{ file: string; trackingCodes: string[]
   fs.mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, `transparency-${DONATIONS}.db`)
   const meta = `${file}.json`
-  if (fs.existsSync(file) && fs.existsSync(meta)) return { file, ...JSON.parse(fs.readFileSync(meta, 'utf8')) }
+  // Reuse a database built earlier, unless migrations were added since (then build afresh).
+  const migrations = fs.readdirSync('db/migrations').filter((f) => /^\d{14}_.+\.ts$/.test(f)).length
+  if (fs.existsSync(file) && fs.existsSync(meta)) {
+    const cached = JSON.parse(fs.readFileSync(meta, 'utf8'))
+    if (cached.migrations === migrations) return { file, ...cached }
+  }
   const built = await timed(() => buildTransparencyData(file, DONATIONS))
   console.log(`built ${built.value.donations} donations and ${built.value.awards} awards (head ${built.value.head}) in ${built.seconds.toFixed(1)} s`)
   const { db } = createDatabase(`sqlite:${file}`)
@@ -47,7 +52,7 @@ export async function dataset(): Promise<{ file: string; trackingCodes: string[]
   const folded = await timed(() => getSummary(db, { batch: 20_000 }))
   console.log(`dashboard summary folded over ${folded.value.through} transactions in ${folded.seconds.toFixed(1)} s`)
   await db.destroy()
-  const info = { trackingCodes: built.value.trackingCodes, head: built.value.head, verifySeconds: verified.seconds, foldSeconds: folded.seconds, buildSeconds: built.seconds }
+  const info = { migrations, trackingCodes: built.value.trackingCodes, head: built.value.head, verifySeconds: verified.seconds, foldSeconds: folded.seconds, buildSeconds: built.seconds }
   fs.writeFileSync(meta, JSON.stringify(info))
   return { file, ...info }
 }

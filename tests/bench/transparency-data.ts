@@ -1,5 +1,5 @@
 // Bulk builder for the transparency benches: the demo (stations, programmes, campaigns,
-// 60 students, its gifts) plus 10,000 more pseudonymous students, a bench campaign with
+// 60 students, its gifts) plus 10,000 more pseudonymous students (nine in ten with public-story consent), a bench campaign with
 // 1,000,000 donations (each with its giving row and tracking code) and 100,000 awards
 // interleaved (one after every ten donations), drawn first in, first out exactly as
 // postDonation/postAward would write them: hash chain, digests, lots, traces,
@@ -45,12 +45,16 @@ export async function buildTransparencyData(file: string, donations: number, awa
   const counties = raw.prepare("select id, code from stations where level in ('county', 'township', 'community')").all() as { id: number; code: string }[]
   const insertStudent = raw.prepare(`insert into beneficiaries (public_code, station_id, legal_name, gender, birth_date, national_id, school, grade, categories, guardian_name, guardian_phone, status, created_at)
     values (?, ?, ?, 'female', '2014-05-05', ?, '压测学校', '小学五年级', '["dibao"]', '压测监护人', '19999999999', 'active', ?)`)
+  // Guardian consent: nine in ten allow the public story (pseudonym, county, grade); the rest do not.
+  const insertConsent = raw.prepare(`insert into beneficiary_consents (beneficiary_id, guardian_name, relationship, consented_on, public_story, photo, first_name_to_sponsor, recorded_at)
+    values (?, '压测监护人', 'mother', '2025-01-01', ?, 0, 0, ?)`)
   const students: { id: number; code: string }[] = []
   raw.transaction(() => {
     for (let i = 0; i < 10_000; i++) {
       const station = counties[i % counties.length]!
       const code = `HP-B${station.code.slice(0, 6)}-${String(i + 1).padStart(5, '0')}`
       const id = Number(insertStudent.run(code, station.id, `压测学生${i}`, `BENCH${String(i).padStart(12, '0')}`, now).lastInsertRowid)
+      insertConsent.run(id, i % 10 === 9 ? 0 : 1, now)
       students.push({ id, code })
     }
   })()

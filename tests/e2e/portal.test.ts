@@ -66,6 +66,8 @@ describe.skipIf(e2eSkip)('receipt, outbox and donor portal after a demo gift', (
     await page.getByLabel('收件人').fill(DONOR)
     await page.getByRole('button', { name: '筛选' }).click()
     await page.waitForURL((u) => u.searchParams.get('to') === DONOR)
+    // The URL changes before the filtered list renders (client navigation): wait for the rows.
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1)
     await expect(page.locator('tbody tr').count()).resolves.toBe(1)
     await page.locator('tbody tr a').first().click()
     await page.waitForURL(/\/admin\/outbox\/\d+$/)

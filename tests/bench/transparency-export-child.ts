@@ -5,16 +5,24 @@ import SQLite from 'better-sqlite3'
 import { EXPORT_DATASETS, exportLines } from '../../app/modules/transparency/opendata.server'
 import { createDatabase } from '../../app/utils/db.server'
 
+// Peak RSS sampled here: getrusage's maxrss would carry the forking parent's high-water mark.
+let peakRss = 0
+const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
+const sampler = setInterval(sample, 20)
+sampler.unref()
 const file = process.argv[2]!
 const { db } = createDatabase(`sqlite:${file}`)
 const rssStartMb = process.memoryUsage().rss / 2 ** 20
 const a0 = process.hrtime.bigint()
 let moduleBytes = 0
 for (const dataset of EXPORT_DATASETS) {
-  for await (const chunk of exportLines(db, { dataset, format: 'csv' })) moduleBytes += Buffer.byteLength(chunk)
+  for await (const chunk of exportLines(db, { dataset, format: 'csv' })) {
+    moduleBytes += Buffer.byteLength(chunk)
+    sample()
+  }
 }
 const moduleSeconds = Number(process.hrtime.bigint() - a0) / 1e9
-const moduleMaxRssMb = process.resourceUsage().maxRSS / 1024
+const moduleMaxRssMb = (sample(), peakRss / 2 ** 20)
 await db.destroy()
 
 const raw = new SQLite(file, { readonly: true })

@@ -22,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       donations: can(staff, 'donations.record'),
       scholarships: can(staff, 'disbursements.read'),
       outbox: can(staff, 'outbox.read'),
+      reports: can(staff, 'ledger.read'),
     },
   }
 }
@@ -44,6 +45,7 @@ export default function AdminLayout() {
         {nav.scholarships ? <NavLink to="/admin/sponsorships">{t('admin.sponsorships')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/wishes">{t('admin.wishes')}</NavLink> : null}
         {nav.outbox ? <NavLink to="/admin/outbox">{t('admin.outbox')}</NavLink> : null}
+        {nav.reports ? <NavLink to="/admin/reports">{t('admin.reports.title')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/security">{t('admin.security')}</NavLink>
         <span className="muted admin-user">{t('admin.signedInAs', { name: displayName })}</span>

@@ -6,9 +6,11 @@ import type { Database } from '../../../db/schema'
 export const EXPORT_DATASETS = ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'] as const
 export type ExportDataset = (typeof EXPORT_DATASETS)[number]
 export type ExportFormat = 'jsonl' | 'csv'
-type Row = Record<string, string | null | Record<string, string>>
+export type ExportRow = Record<string, string | null | Record<string, string>>
+type Row = ExportRow
 
-const COLUMNS: Record<ExportDataset, string[]> = {
+/** The documented columns of each dataset, in order (public/open-data.md). */
+export const EXPORT_COLUMNS: Record<ExportDataset, string[]> = {
   accounts: ['code', 'kind', 'name'],
   transactions: ['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash'],
   transfers: ['sequence', 'position', 'from', 'to', 'amount', 'currency'],
@@ -80,25 +82,35 @@ async function page(db: Kysely<Database>, dataset: ExportDataset, cursor: number
 }
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: Row[string]): string {
-  if (v === null) return ''
+function csvField(v: Row[string] | undefined): string {
+  if (v === null || v === undefined) return ''
   const s = typeof v === 'string' ? v : JSON.stringify(v)
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
 }
 
-/** Lines of one dataset, each ending in "\n"; CSV starts with its header line. */
-export async function* exportDataset(db: Kysely<Database>, input: { dataset: ExportDataset; format: ExportFormat; batchSize?: number }): AsyncGenerator<string> {
-  const columns = COLUMNS[input.dataset]
-  if (input.format === 'csv') yield `${columns.join(',')}\n`
+/**
+ * Lines of one dataset from a keyset pager, each ending in "\n"; CSV starts with its
+ * header line. The one formatter for every export, whole or filtered.
+ */
+export async function* exportLinesFrom(
+  dataset: ExportDataset,
+  format: ExportFormat,
+  pager: (cursor: number) => Promise<{ rows: Row[]; next: number }>,
+): AsyncGenerator<string> {
+  const columns = EXPORT_COLUMNS[dataset]
+  if (format === 'csv') yield `${columns.join(',')}\n`
   let cursor = 0
   for (;;) {
-    const { rows, next } = await page(db, input.dataset, cursor, input.batchSize ?? 2000)
+    const { rows, next } = await pager(cursor)
     if (!rows.length) return
     let chunk = ''
-    for (const row of rows) {
-      chunk += input.format === 'csv' ? `${columns.map((c) => csvField(row[c] ?? null)).join(',')}\n` : `${JSON.stringify(row)}\n`
-    }
+    for (const row of rows) chunk += format === 'csv' ? `${columns.map((c) => csvField(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`
     yield chunk
     cursor = next
   }
+}
+
+/** The whole ledger's export of one dataset. */
+export function exportDataset(db: Kysely<Database>, input: { dataset: ExportDataset; format: ExportFormat; batchSize?: number }): AsyncGenerator<string> {
+  return exportLinesFrom(input.dataset, input.format, (cursor) => page(db, input.dataset, cursor, input.batchSize ?? 2000))
 }

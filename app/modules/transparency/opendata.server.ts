@@ -6,21 +6,14 @@ import { createHash } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { EXPORT_DATASETS, exportDataset, getHead, type ExportDataset, type ExportFormat } from '../ledger'
+import { exportLinesFrom, type ExportRow } from '../ledger/export.server'
 
 type Db = Kysely<Database>
 export { EXPORT_DATASETS, type ExportDataset, type ExportFormat }
 
 export type ExportFilter = { fund?: string; from?: string; to?: string }
-type Row = Record<string, string | null | Record<string, string>>
+type Row = ExportRow
 
-const COLUMNS: Record<ExportDataset, string[]> = {
-  accounts: ['code', 'kind', 'name'],
-  transactions: ['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash'],
-  transfers: ['sequence', 'position', 'from', 'to', 'amount', 'currency'],
-  donations: ['donation', 'display_name', 'fund', 'amount', 'fee', 'net', 'currency', 'paid_at', 'sequence'],
-  lots: ['lot', 'sequence', 'donation', 'fund', 'currency', 'amount', 'paid_at', 'source_trace'],
-  traces: ['trace', 'sequence', 'kind', 'lot', 'donation', 'amount', 'currency', 'beneficiary', 'parent'],
-}
 
 const s = (v: number | null) => (v === null ? null : String(v))
 const filtered = (f: ExportFilter) => Boolean(f.fund || f.from || f.to)
@@ -113,12 +106,6 @@ async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: num
   }
 }
 
-function csvField(v: Row[string] | undefined): string {
-  if (v === null || v === undefined) return ''
-  const text = typeof v === 'string' ? v : JSON.stringify(v)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
 /** Lines of one dataset; unfiltered it is exactly the ledger's own export. */
 export async function* exportLines(db: Db, input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number }): AsyncGenerator<string> {
   const f = input.filter ?? {}
@@ -126,17 +113,7 @@ export async function* exportLines(db: Db, input: { dataset: ExportDataset; form
     yield* exportDataset(db, { dataset: input.dataset, format: input.format, batchSize: input.batchSize ?? 1000 })
     return
   }
-  const columns = COLUMNS[input.dataset]
-  if (input.format === 'csv') yield `${columns.join(',')}\n`
-  let cursor = 0
-  for (;;) {
-    const { rows, next } = await page(db, input.dataset, f, cursor, input.batchSize ?? 1000)
-    if (!rows.length) return
-    let chunk = ''
-    for (const row of rows) chunk += input.format === 'csv' ? `${columns.map((c) => csvField(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`
-    yield chunk
-    cursor = next
-  }
+  yield* exportLinesFrom(input.dataset, input.format, (cursor) => page(db, input.dataset, f, cursor, input.batchSize ?? 1000))
 }
 
 /** A strong validator: chain head + what was asked. */

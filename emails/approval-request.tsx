@@ -1,6 +1,6 @@
-import { Button, Heading, Section, Text } from '@react-email/components'
+import { Heading, Text } from '@react-email/components'
 import { money, type EmailLocale } from './lib/format'
-import { EmailLayout, Facts, styles } from './lib/layout'
+import { ActionButton, EmailLayout, Facts, styles } from './lib/layout'
 
 // Four eyes: one person prepares a disbursement, another approves it.
 export type ApprovalRequestProps = {
@@ -53,12 +53,7 @@ export default function ApprovalRequestEmail(props: ApprovalRequestProps) {
           [t.lines, String(props.lineCount)],
         ]}
       />
-      <Section style={{ margin: '8px 0 16px' }}>
-        <Button href={props.url} style={styles.button}>
-          {t.button}
-        </Button>
-      </Section>
-      <Text style={styles.muted}>{props.url}</Text>
+      <ActionButton url={props.url} label={t.button} />
     </EmailLayout>
   )
 }

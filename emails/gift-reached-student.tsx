@@ -1,6 +1,6 @@
-import { Button, Heading, Section, Text } from '@react-email/components'
+import { Heading, Text } from '@react-email/components'
 import { money, type EmailLocale } from './lib/format'
-import { EmailLayout, styles } from './lib/layout'
+import { ActionButton, EmailLayout, styles } from './lib/layout'
 
 // Students appear only as pseudonym, county, grade and programme: never a name,
 // school or photo (they are minors; see the privacy rules in DESIGN.md).
@@ -81,12 +81,7 @@ export default function GiftReachedStudentEmail(props: GiftReachedStudentProps) 
         </tbody>
       </table>
       {props.heldAmount > 0 ? <Text style={styles.p}>{t.held(money(props.heldAmount, props.currency, props.locale))}</Text> : null}
-      <Section style={{ margin: '8px 0 16px' }}>
-        <Button href={props.traceUrl} style={styles.button}>
-          {t.trace}
-        </Button>
-      </Section>
-      <Text style={styles.muted}>{props.traceUrl}</Text>
+      <ActionButton url={props.traceUrl} label={t.trace} />
     </EmailLayout>
   )
 }

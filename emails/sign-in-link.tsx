@@ -1,6 +1,6 @@
-import { Button, Heading, Section, Text } from '@react-email/components'
+import { Heading, Text } from '@react-email/components'
 import type { EmailLocale } from './lib/format'
-import { EmailLayout, styles } from './lib/layout'
+import { ActionButton, EmailLayout, styles } from './lib/layout'
 
 export type SignInLinkProps = { locale: EmailLocale; url: string; expiresInMinutes: number }
 
@@ -29,12 +29,7 @@ export default function SignInLinkEmail(props: SignInLinkProps) {
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title}</Heading>
       <Text style={styles.p}>{t.body(props.expiresInMinutes)}</Text>
-      <Section style={{ margin: '8px 0 16px' }}>
-        <Button href={props.url} style={styles.button}>
-          {t.button}
-        </Button>
-      </Section>
-      <Text style={styles.muted}>{props.url}</Text>
+      <ActionButton url={props.url} label={t.button} />
       <Text style={styles.muted}>{t.ignore}</Text>
     </EmailLayout>
   )

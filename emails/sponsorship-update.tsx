@@ -1,6 +1,6 @@
-import { Button, Heading, Section, Text } from '@react-email/components'
+import { Heading, Text } from '@react-email/components'
 import type { EmailLocale } from './lib/format'
-import { EmailLayout, styles } from './lib/layout'
+import { ActionButton, EmailLayout, styles } from './lib/layout'
 
 // A 1+1 sponsor is told when their sponsorship pauses (the student graduated or left
 // the programme) and when staff move it to another student. Pseudonyms only.
@@ -42,11 +42,7 @@ export default function SponsorshipUpdateEmail(props: SponsorshipUpdateProps) {
       <Heading style={styles.h1}>{t.title[props.kind]}</Heading>
       <Text style={styles.p}>{props.donorName}</Text>
       <Text style={styles.p}>{props.kind === 'moved' ? t.moved(props.pseudonym, props.newPseudonym ?? '') : t.paused(props.pseudonym, t.reason[props.reason])}</Text>
-      <Section style={{ margin: '8px 0 16px' }}>
-        <Button href={props.url} style={styles.button}>
-          {t.button}
-        </Button>
-      </Section>
+      <ActionButton url={props.url} label={t.button} showUrl={false} />
     </EmailLayout>
   )
 }

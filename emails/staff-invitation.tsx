@@ -1,6 +1,6 @@
-import { Button, Heading, Section, Text } from '@react-email/components'
+import { Heading, Text } from '@react-email/components'
 import { date, type EmailLocale } from './lib/format'
-import { EmailLayout, Facts, styles } from './lib/layout'
+import { ActionButton, EmailLayout, Facts, styles } from './lib/layout'
 
 export type StaffInvitationProps = {
   locale: EmailLocale
@@ -49,12 +49,7 @@ export default function StaffInvitationEmail(props: StaffInvitationProps) {
           [t.expires, date(props.expiresAt, props.locale)],
         ]}
       />
-      <Section style={{ margin: '8px 0 16px' }}>
-        <Button href={props.url} style={styles.button}>
-          {t.button}
-        </Button>
-      </Section>
-      <Text style={styles.muted}>{props.url}</Text>
+      <ActionButton url={props.url} label={t.button} />
       <Text style={styles.muted}>{t.note}</Text>
     </EmailLayout>
   )

@@ -1,4 +1,4 @@
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components'
+import { Body, Button, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components'
 import type { ReactNode } from 'react'
 import type { EmailLocale } from './format'
 
@@ -56,5 +56,19 @@ export function Facts({ rows }: { rows: Array<[string, ReactNode] | null | false
         ))}
       </tbody>
     </table>
+  )
+}
+
+/** The call to action: a button, and the URL written out for clients that drop buttons. */
+export function ActionButton({ url, label, showUrl = true }: { url: string; label: string; showUrl?: boolean }) {
+  return (
+    <>
+      <Section style={{ margin: '8px 0 16px' }}>
+        <Button href={url} style={styles.button}>
+          {label}
+        </Button>
+      </Section>
+      {showUrl ? <Text style={styles.muted}>{url}</Text> : null}
+    </>
   )
 }

@@ -3,9 +3,22 @@
 
 export type Money = { amount: number; currency: string }
 
+// Intl formatters are costly to build and cheap to use: one per (locale, currency).
+const formats = new Map<string, Intl.NumberFormat>()
+function currencyFormat(locale: string, currency: string, digits?: number): Intl.NumberFormat {
+  const key = `${locale}|${currency}|${digits ?? ''}`
+  let format = formats.get(key)
+  if (!format) {
+    const options: Intl.NumberFormatOptions = { style: 'currency', currency }
+    if (digits !== undefined) Object.assign(options, { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    formats.set(key, (format = new Intl.NumberFormat(locale, options)))
+  }
+  return format
+}
+
 /** Number of minor-unit digits for a currency (2 for CNY, 0 for JPY). */
 export function minorDigits(currency: string): number {
-  return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+  return currencyFormat('en', currency).resolvedOptions().maximumFractionDigits ?? 2
 }
 
 /** ¥1,234.00 — formats minor units exactly, without float division. */
@@ -20,12 +33,7 @@ export function formatMoney(amount: number, currency: string, locale = 'zh-CN'):
   const minor = abs % scale
   // Intl accepts decimal strings exactly (ES2023), so nothing is rounded through a float.
   const decimal = `${negative ? '-' : ''}${major}${digits ? '.' + minor.toString().padStart(digits, '0') : ''}`
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(decimal as unknown as number)
+  return currencyFormat(locale, currency, digits).format(decimal as unknown as number)
 }
 
 /** "100", "100.5", "1,000.50" → minor units; undefined when not a valid amount. */

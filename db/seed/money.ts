@@ -27,7 +27,7 @@ export async function seedMoney(trx: Kysely<Database>, { now, donations = 0 }: {
     const fund = funds[i % funds.length]!
     const amount = AMOUNTS[Math.floor(random() * AMOUNTS.length)]!
     // Card gifts carry a processor fee (3.4% + ¥0.30 at a typical rate); bank transfers none.
-    const fee = i % 3 === 0 ? Math.round(amount * 0.034) + 30 : 0
+    const fee = i % 3 === 0 ? Math.floor((amount * 34 + 500) / 1000) + 30 : 0 // integer minor units, rounded half up
     const ref = `D-DEMO-${String(i + 1).padStart(4, '0')}`
     const displayName = random() < 0.35 ? '爱心人士' : `${FAMILY[Math.floor(random() * FAMILY.length)]}*`
     await postDonation(trx, {

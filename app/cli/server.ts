@@ -24,12 +24,6 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
   app.set('trust proxy', env.NODE_ENV === 'production' ? 1 : false)
   app.use(compression())
 
-  // Routes read the client address from this header only; whatever a client sent is overwritten.
-  app.use((req, _res, next) => {
-    req.headers['x-hope-client-ip'] = req.ip ?? req.socket.remoteAddress ?? ''
-    next()
-  })
-
   app.use((req, res, next) => {
     const nonce = crypto.randomBytes(16).toString('base64')
     res.locals.cspNonce = nonce

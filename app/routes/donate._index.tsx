@@ -9,7 +9,7 @@ import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { resolveLocale } from '~/utils/i18n'
-import { clientIp } from '~/utils/request.server'
+import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
 
 function limits(): DonationLimits {
@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
   const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 1000)]))
   const parsed = donationFormSchema(limits()).safeParse(values)
@@ -44,7 +44,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     const { url } = await startCheckout(db, getPaymentProvider(db), parsed.data, {
       locale: resolveLocale(request),
-      clientIp: clientIp(request),
+      clientIp: clientIp(context),
       baseUrl: getEnv().BASE_URL,
     })
     return redirect(url, 303)

@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
 import { listSponsorable, SponsorshipError, START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
-import { clientIp } from '~/utils/request.server'
+import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
@@ -34,13 +34,13 @@ const StartForm = z.object({
   frequency: z.enum(['once', 'monthly']),
 })
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = StartForm.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return data({ error: 'sponsor.error.form' as MessageKey }, { status: 400 })
   const programme = await programmeAndYear()
   if (!programme) return data({ error: 'sponsor.error.unavailable' as MessageKey }, { status: 400 })
   // A started sponsorship reserves its student for a day: limit how many one client starts.
-  if (!(await take(getDb(), `sponsor-start:${clientIp(request) ?? 'unknown'}`, START_LIMIT))) return data({ error: 'sponsor.error.tooMany' as MessageKey }, { status: 429 })
+  if (!(await take(getDb(), `sponsor-start:${clientIp(context)}`, START_LIMIT))) return data({ error: 'sponsor.error.tooMany' as MessageKey }, { status: 429 })
   try {
     const s = await startSponsorship(getDb(), {
       beneficiaryId: parsed.data.beneficiaryId, programmeId: programme.id, schoolYear: programme.schoolYear, frequency: parsed.data.frequency,

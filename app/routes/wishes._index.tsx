@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
 import { claimWish, CLAIM_LIMIT, listPublicWishes, releaseWish, WishError } from '~/modules/wishes/wishes.server'
-import { clientIp } from '~/utils/request.server'
+import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
@@ -25,7 +25,7 @@ const ClaimForm = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('release'), wishId: z.coerce.number().int().positive(), token: z.string().max(100) }),
 ])
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = ClaimForm.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return data({ error: 'wishes.error.unavailable' as MessageKey, wishId: 0 }, { status: 400 })
   if (parsed.data.intent === 'release') {
@@ -33,7 +33,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return redirect('/wishes')
   }
   // One client cannot hold every wish: a few claims per half hour.
-  if (!(await take(getDb(), `wish-claim:${clientIp(request) ?? 'unknown'}`, CLAIM_LIMIT))) {
+  if (!(await take(getDb(), `wish-claim:${clientIp(context)}`, CLAIM_LIMIT))) {
     return data({ error: 'wishes.error.tooMany' as MessageKey, wishId: parsed.data.wishId }, { status: 429 })
   }
   try {

@@ -54,13 +54,17 @@ export async function handleWebhook(
   const details = intent ? await provider.paymentDetails(intent) : null
 
   return db.transaction().execute(async (trx) => {
-    await trx
+    const recorded = await trx
       .insertInto('payment_events')
       .values({ provider: 'stripe', event_id: event.id, type: event.type, received_at: now.toISOString(), processed_at: null, outcome: null })
       .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
-      .execute()
-    const claimed = await trx.selectFrom('payment_events').select('processed_at').where('provider', '=', 'stripe').where('event_id', '=', event.id).executeTakeFirstOrThrow()
-    if (claimed.processed_at) return { eventId: event.id, type: event.type, outcome: 'duplicate' }
+      .returning('id')
+      .executeTakeFirst()
+    // Already recorded: by a concurrent delivery that committed, or an earlier attempt that failed before processing.
+    if (!recorded) {
+      const claimed = await trx.selectFrom('payment_events').select('processed_at').where('provider', '=', 'stripe').where('event_id', '=', event.id).executeTakeFirstOrThrow()
+      if (claimed.processed_at) return { eventId: event.id, type: event.type, outcome: 'duplicate' }
+    }
     const outcome = await dispatch(trx, event, details, now)
     await trx.updateTable('payment_events').set({ processed_at: now.toISOString(), outcome }).where('provider', '=', 'stripe').where('event_id', '=', event.id).execute()
     return { eventId: event.id, type: event.type, outcome }

@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config'
 //  sqlite   — unit tests and the integration suite over a real SQLite file per test file
 //  postgres — the same integration suite over a throwaway PostgreSQL 15 cluster
 //  e2e      — Chromium (playwright-core) against the built server
+//  chaos    — storms, crashes and races across app processes, and the scenario fuzz
+//             (small and bounded here; `npm run chaos` runs the full size)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const alias = [{ find: /^~\//, replacement: `${root}app/` }]
 // Vite puts its own BASE_URL ('/') into process.env; ours is an absolute URL.
@@ -50,6 +52,20 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 240_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'chaos',
+          root,
+          include: ['tests/chaos/**/*.test.ts'],
+          env: { NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', CHAOS_SCALE: process.env.CHAOS_SCALE ?? 'ci' },
+          globalSetup: ['tests/support/postgres-cluster.ts'],
+          // Each file starts app processes of its own; two at once would starve a 2-core machine.
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -10,12 +10,20 @@ export class DemoCheckoutRefused extends Error {
   }
 }
 
+/** Host, port and protocol of STRIPE_API_URL (a local mock in tests); nothing means api.stripe.com. */
+function stripeApi(url: string | undefined): { host?: string; port?: number; protocol?: 'http' | 'https' } {
+  if (!url) return {}
+  const u = new URL(url)
+  const protocol = u.protocol === 'http:' ? 'http' : 'https'
+  return { host: u.hostname, port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443, protocol }
+}
+
 /** Stripe when a key is configured; otherwise the demo checkout, never in production. */
 export function getPaymentProvider(db: DB): PaymentProvider {
   const env = getEnv()
   if (env.STRIPE_SECRET_KEY) {
     if (!env.STRIPE_WEBHOOK_SECRET) throw new Error('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY')
-    return createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET })
+    return createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, ...stripeApi(env.STRIPE_API_URL) })
   }
   if (env.NODE_ENV === 'production') throw new DemoCheckoutRefused()
   return createDemoProvider({ db, baseUrl: env.BASE_URL, webhookSecret: demoWebhookSecret(env.SESSION_SECRET) })

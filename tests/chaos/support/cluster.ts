@@ -1,0 +1,285 @@
+// The process harness for the chaos suite and the cluster benches: app processes of the
+// production build (the same entry `npm start` serves with), a loopback round-robin
+// balancer in front of them, and the means to kill -9 and restart them. Everything
+// binds 127.0.0.1; every wait has a deadline.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import { createDatabase } from '../../../app/utils/db.server'
+import { migrateToLatest } from '../../../db/migrator'
+import { seedDemo } from '../../../db/seed/demo'
+import { freePort } from '../../support/postgres-cluster'
+
+export const CHAOS_SESSION_SECRET = 'chaos-session-secret-chaos-session-secret-01'
+const START_DEADLINE_MS = 90_000
+
+function newestMtime(dir: string): number {
+  let newest = 0
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs)
+  }
+  return newest
+}
+
+/** Build the Remix app once (build/index.js) unless it is newer than the app sources. */
+export function ensureAppBuild(): void {
+  const output = path.resolve('build/index.js')
+  const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0
+  if (built > Math.max(newestMtime('app'), fs.statSync('package.json').mtimeMs)) return
+  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
+  })
+  if (result.status !== 0) throw new Error(`remix build failed:\n${result.stdout}\n${result.stderr}`)
+}
+
+/** Migrate (and optionally seed the demo into) one database from the test process, before any app starts. */
+export async function prepareAppDatabase(databaseUrl: string, options: { seedDemo?: boolean } = {}): Promise<void> {
+  const { db } = createDatabase(databaseUrl, { poolSize: 2 })
+  try {
+    await migrateToLatest(db)
+    if (options.seedDemo) await seedDemo(db)
+  } finally {
+    await db.destroy()
+  }
+}
+
+/** A new empty database in the PostgreSQL cluster at adminUrl; drop() removes it. */
+export async function createPgDatabase(adminUrl: string, prefix = 'chaos'): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(5).toString('hex')}`
+  const admin = () => new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }) })
+  const db = admin()
+  await sql`create database ${sql.id(name)}`.execute(db)
+  await db.destroy()
+  return {
+    url: adminUrl.replace(/\/[^/]*$/, `/${name}`),
+    drop: async () => {
+      const again = admin()
+      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again)
+      await again.destroy()
+    },
+  }
+}
+
+export type AppProcess = {
+  name: string
+  url: string
+  readonly pid: number | undefined
+  readonly alive: boolean
+  /** kill -9 by default; resolves once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>
+  /** Start it again on the same port, database and environment. */
+  restart(): Promise<void>
+  /** Peak resident memory of the current OS process in MB (VmHWM), while it runs. */
+  peakRssMb(): number | undefined
+  /** The last ~20 kB of its stdout and stderr, for failure messages. */
+  output(): string
+  /** SIGTERM, then SIGKILL after 5 s. */
+  stop(): Promise<void>
+}
+
+function vmHwmMb(pid: number | undefined): number | undefined {
+  if (!pid) return undefined
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Math.round(Number(m[1]) / 1024) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => child.once('exit', () => resolve()))
+}
+
+/**
+ * One app process of the production build (node --import tsx app/cli/server.ts) on a free
+ * loopback port. The database must already be migrated (prepareAppDatabase). Resolves when
+ * it answers GET /.
+ */
+export async function startApp(options: { databaseUrl: string; name?: string; env?: Record<string, string | undefined>; baseUrl?: string }): Promise<AppProcess> {
+  ensureAppBuild()
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-chaos-uploads-'))
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    BASE_URL: options.baseUrl ?? url,
+    DATABASE_URL: options.databaseUrl,
+    SESSION_SECRET: CHAOS_SESSION_SECRET,
+    SEED_DEMO: 'never',
+    UPLOAD_DIR: uploads,
+    SMTP_URL: '',
+    STRIPE_SECRET_KEY: '',
+    STRIPE_WEBHOOK_SECRET: '',
+    ...options.env,
+  }
+  let child: ChildProcess | undefined
+  let log = ''
+  const keep = (d: Buffer) => {
+    log = (log + d.toString()).slice(-20_000)
+  }
+
+  const launch = async () => {
+    log = ''
+    const c = spawn(process.execPath, ['--import', 'tsx', 'app/cli/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    child = c
+    c.stdout!.on('data', keep)
+    c.stderr!.on('data', keep)
+    const deadline = Date.now() + START_DEADLINE_MS
+    while (Date.now() < deadline) {
+      if (c.exitCode !== null || c.signalCode !== null) throw new Error(`app ${name} exited during start-up:\n${log}`)
+      try {
+        const res = await fetch(`${url}/`, { signal: AbortSignal.timeout(5_000) })
+        await res.arrayBuffer()
+        if (res.status < 500) return
+        throw new Error(`app ${name}: GET / answered ${res.status}:\n${log}`)
+      } catch (error) {
+        if ((error as Error).message.startsWith(`app ${name}`)) throw error
+      }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    c.kill('SIGKILL')
+    throw new Error(`app ${name} did not serve within ${START_DEADLINE_MS / 1000} s:\n${log}`)
+  }
+
+  const name = options.name ?? `app@${port}`
+  await launch()
+  return {
+    name,
+    url,
+    get pid() {
+      return child?.pid
+    },
+    get alive() {
+      return !!child && child.exitCode === null && child.signalCode === null
+    },
+    async kill(signal = 'SIGKILL') {
+      if (!child) return
+      child.kill(signal)
+      await exited(child)
+    },
+    async restart() {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL')
+        await exited(child)
+      }
+      await launch()
+    },
+    peakRssMb: () => vmHwmMb(child?.pid),
+    output: () => log,
+    async stop() {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return
+      const c = child
+      c.kill('SIGTERM')
+      const timer = setTimeout(() => c.kill('SIGKILL'), 5_000)
+      await exited(c)
+      clearTimeout(timer)
+      fs.rmSync(uploads, { recursive: true, force: true })
+    },
+  }
+}
+
+export type Balancer = {
+  url: string
+  stats: { forwarded: number; failed: number; retriedRefused: number }
+  setBackends(apps: AppProcess[]): void
+  close(): Promise<void>
+}
+
+/**
+ * A loopback round-robin proxy in front of the apps, standing in for a load balancer.
+ * A refused connection (nothing was sent) moves on to the next backend, as nginx's
+ * proxy_next_upstream does; a backend that dies mid-request gets the client a 502, and
+ * the client (our Stripe stand-in) must deliver again — a POST is never retried here.
+ */
+export async function startBalancer(backends: AppProcess[] = []): Promise<Balancer> {
+  let targets = backends
+  let next = 0
+  const stats = { forwarded: 0, failed: 0, retriedRefused: 0 }
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const attempt = (tries: number) => {
+        if (!targets.length || tries >= targets.length) {
+          stats.failed++
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('no backend answered')
+          return
+        }
+        const target = new URL(targets[next++ % targets.length]!.url)
+        const upstream = http.request(
+          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) }, agent },
+          (answer) => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers)
+            answer.pipe(res)
+            answer.on('error', () => res.destroy())
+            answer.on('aborted', () => res.destroy())
+            res.on('finish', () => stats.forwarded++)
+          },
+        )
+        upstream.on('error', (error: NodeJS.ErrnoException) => {
+          if (error.code === 'ECONNREFUSED') {
+            stats.retriedRefused++
+            attempt(tries + 1)
+            return
+          }
+          stats.failed++
+          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`backend failed: ${error.code ?? error.message}`)
+          else res.destroy()
+        })
+        upstream.setTimeout(60_000, () => upstream.destroy(new Error('backend timeout')))
+        upstream.end(body)
+      }
+      attempt(0)
+    })
+  })
+  server.keepAliveTimeout = 5_000
+  const port = await freePort()
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stats,
+    setBackends(apps) {
+      targets = apps
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy()
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+}
+
+/** Send items with at most `concurrency` in flight; statuses in item order (0 for a network error). */
+export async function deliver<T>(items: T[], concurrency: number, send: (item: T) => Promise<number>): Promise<number[]> {
+  const statuses = new Array<number>(items.length).fill(0)
+  let cursor = 0
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+      while (cursor < items.length) {
+        const i = cursor++
+        try {
+          statuses[i] = await send(items[i]!)
+        } catch {
+          statuses[i] = 0
+        }
+      }
+    }),
+  )
+  return statuses
+}

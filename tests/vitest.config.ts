@@ -62,7 +62,9 @@ export default defineConfig({
           include: ['tests/chaos/**/*.test.ts'],
           env: { NODE_ENV: 'test', BASE_URL: 'http://localhost:3000', CHAOS_SCALE: process.env.CHAOS_SCALE ?? 'ci' },
           globalSetup: ['tests/support/postgres-cluster.ts'],
-          // Each file starts app processes of its own; two at once would starve a 2-core machine.
+          // Each file starts app processes of its own: run after the other projects, one
+          // file at a time, so a 2-core machine is not starved into false timeouts.
+          sequence: { groupOrder: 1 },
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 300_000,

@@ -207,7 +207,11 @@ export async function startBalancer(backends: AppProcess[] = []): Promise<Balanc
   let targets = backends
   let next = 0
   const stats = { forwarded: 0, failed: 0, retriedRefused: 0 }
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 })
+  // An idle upstream socket must close on our side before the app's keep-alive timeout
+  // (Node's 5 s) closes it on theirs: otherwise a request written onto a socket the app is
+  // just closing fails with ECONNRESET and the client gets a 502 from a healthy backend.
+  // (Node's agent ignores the server's Keep-Alive hint unless `timeout` is set.)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 })
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []

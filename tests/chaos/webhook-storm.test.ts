@@ -1,0 +1,195 @@
+// Webhook storms with crashes: N checkout completions, each delivered 1–5 times, shuffled,
+// sent with changing concurrency through a balancer; one app process is killed -9 while
+// requests are in flight; everything without a 2xx is re-delivered as Stripe would. Then
+// the database must hold exactly N paid donations, N ledger postings, N receipts and N
+// receipt mails, one row per event, a verified ledger, and no live process may have
+// answered 500. Runs on PostgreSQL with several app processes and on a SQLite file.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createDatabase } from '~/utils/db.server'
+import { prng } from '../bench/lib'
+import { FakeStripe } from '../support/fake-stripe'
+import { createPgDatabase, ensureAppBuild, prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
+import { scaled } from './support/scale'
+import {
+  checkAfterStorm, insertPendingDonations, paidCount, planStorm, randomInt, redeliver, registerIntents, sendDeliveries,
+  statusCounts, stormSeed, tableCounts, unanswered, type Delivery, type StormPlan,
+} from './support/storm'
+
+const WEBHOOK_SECRET = 'whsec_chaos_storm_0123456789'
+const CONCURRENCY: [number, number] = [4, 24]
+const KILL_AFTER = 0.4 // share of first-pass deliveries started before the kill
+const MAX_ROUNDS = 10
+const REDELIVERY_DEADLINE_MS = scaled('STORM_REDELIVERY_SECONDS', 60, 600) * 1000
+const pgSkip = inject('pgSkip')
+
+const seed = stormSeed()
+const log = (line: string) => console.log(`[webhook-storm seed=${seed}] ${line}`)
+
+let fake: FakeStripe
+const cleanups: (() => Promise<unknown>)[] = []
+
+beforeAll(async () => {
+  ensureAppBuild()
+  fake = await new FakeStripe().start()
+  cleanups.push(() => fake.stop())
+})
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => console.error('cleanup:', error))
+})
+
+function stripeEnv() {
+  return { STRIPE_SECRET_KEY: 'sk_test_chaos_storm', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: `http://127.0.0.1:${fake.port}` }
+}
+
+/** Database, plan, pending donations and intents; returns the counts before the storm. */
+async function prepare(url: string, plan: StormPlan) {
+  await prepareAppDatabase(url, { seedDemo: true })
+  const { db } = createDatabase(url, { poolSize: 2 })
+  cleanups.push(() => db.destroy())
+  await insertPendingDonations(db, plan.donations)
+  registerIntents(fake, plan.donations)
+  return { db, before: await tableCounts(db) }
+}
+
+type Figures = { firstPassSeconds: number; paidAfterFirstPass: number; seconds: number; rounds: number; inFlightAtKill: number; apps: Record<string, number | undefined> }
+
+function report(label: string, plan: StormPlan, o: Figures) {
+  const first = statusCounts(plan.deliveries, 0)
+  const fulfilled = plan.deliveries.reduce((s, d) => s + d.attempts.filter((a) => a.outcome === 'fulfilled').length, 0)
+  log(
+    `${label}: ${plan.donations.length} donations, ${plan.events.length} distinct events, ${first.sent} first-pass deliveries ` +
+      `(2xx ${first.ok}, 502 ${first.s502}, cut ${first.network}, other ${first.other}); ${o.inFlightAtKill} in flight at the kill; ` +
+      `first pass ${o.firstPassSeconds.toFixed(1)} s, ${o.paidAfterFirstPass} paid by then (${(o.paidAfterFirstPass / o.firstPassSeconds).toFixed(1)} fulfilments/s, ` +
+      `${(first.sent / o.firstPassSeconds).toFixed(1)} deliveries/s); redelivery rounds ${o.rounds}; all ${plan.donations.length} paid after ${o.seconds.toFixed(1)} s (restart included); ` +
+      `"fulfilled" answers ${fulfilled} (any missing were committed but their answer was cut by the kill); peak RSS MB ${JSON.stringify(o.apps)}`,
+  )
+  const failures = new Set(plan.deliveries.flatMap((d) => d.attempts.filter((a) => a.round === 0 && a.detail).map((a) => `${a.status} ${a.detail}`)))
+  if (failures.size) log(`${label}: first-pass failures seen: ${[...failures].slice(0, 4).join(' | ')}`)
+}
+
+/** A late re-send of a sample of already-answered events (Stripe does this too): all must be duplicates. */
+function lateDuplicates(plan: StormPlan, rand: () => number): Delivery[] {
+  const sample = plan.events.filter(() => rand() < 0.05)
+  return sample.map((event) => ({ event, attempts: [] }))
+}
+
+describe('webhook storm with kill -9', () => {
+  it.skipIf(!!pgSkip)('PostgreSQL: several app processes on one database, one killed mid-storm', async () => {
+    const rand = prng(seed)
+    const plan = planStorm({ tag: 'PG', events: scaled('STORM_EVENTS', 300, 5000), rand })
+    const database = await createPgDatabase(inject('pgUrl'), 'storm')
+    cleanups.push(() => database.drop())
+    const { db, before } = await prepare(database.url, plan)
+
+    const balancer: Balancer = await startBalancer()
+    cleanups.push(() => balancer.close())
+    const count = scaled('STORM_APPS', 3, 4)
+    const apps: AppProcess[] = await Promise.all(
+      Array.from({ length: count }, (_, i) => startApp({ databaseUrl: database.url, name: `pg-app-${i}`, baseUrl: balancer.url, env: stripeEnv() })),
+    )
+    for (const app of apps) cleanups.push(() => app.stop())
+    balancer.setBackends(apps)
+    const victim = apps[randomInt(rand, 0, apps.length - 1)]!
+    log(`PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`)
+
+    const started = Date.now()
+    let killed: Promise<void> | undefined
+    let inFlightAtKill = 0
+    const peak: Record<string, number | undefined> = {}
+    await sendDeliveries(plan.deliveries, {
+      url: () => balancer.url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
+      at: {
+        sent: Math.floor(plan.deliveries.length * KILL_AFTER),
+        run: (inFlight) => {
+          inFlightAtKill = inFlight
+          peak[`${victim.name} (killed)`] = victim.peakRssMb()
+          killed = victim.kill('SIGKILL')
+        },
+      },
+    })
+    const firstPassSeconds = (Date.now() - started) / 1000
+    await killed
+    expect(victim.alive).toBe(false)
+    const paidAfterFirstPass = await paidCount(db, plan)
+
+    // Stripe's retries arrive over time: the first half while the process is still dead (the
+    // balancer's health check has taken it out), the rest after it has been restarted.
+    const survivors = apps.filter((a) => a !== victim)
+    const failed = unanswered(plan.deliveries)
+    balancer.setBackends(survivors)
+    await sendDeliveries(failed.filter((_, i) => i % 2 === 0), { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 1, rand, concurrency: CONCURRENCY })
+    log(`round 1 (survivors only): re-delivered ${Math.ceil(failed.length / 2)} of ${failed.length}`)
+    await victim.restart()
+    balancer.setBackends(apps)
+    const rounds = await redeliver(plan.deliveries, {
+      url: () => balancer.url, secret: WEBHOOK_SECRET, rand, concurrency: CONCURRENCY,
+      firstRound: 2, maxRounds: MAX_ROUNDS - 1, deadline: Date.now() + REDELIVERY_DEADLINE_MS, log,
+    })
+    const seconds = (Date.now() - started) / 1000
+
+    // Late duplicates go round-robin over all processes, the restarted one included.
+    const late = lateDuplicates(plan, rand)
+    await sendDeliveries(late, { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 99, rand, concurrency: CONCURRENCY })
+    plan.deliveries.push(...late)
+    expect(late.filter((d) => d.attempts[0]?.outcome !== 'duplicate').map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`), 'late re-sends').toEqual([])
+
+    for (const app of apps) peak[app.name] = app.peakRssMb()
+    report('PostgreSQL', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
+    expect(apps.filter((a) => !a.alive).map((a) => `${a.name}:\n${a.output()}`), 'app processes that died unasked').toEqual([])
+    await checkAfterStorm(db, plan, before, { killRound: 0 })
+  })
+
+  it('SQLite: one app process on a file, killed mid-storm and restarted', async () => {
+    const rand = prng(seed ^ 0x5eed)
+    const plan = planStorm({ tag: 'LITE', events: scaled('STORM_SQLITE_EVENTS', 200, 3000), rand })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-storm-'))
+    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
+    const url = `sqlite:${path.join(dir, 'storm.db')}`
+    const { db, before } = await prepare(url, plan)
+
+    const balancer = await startBalancer()
+    cleanups.push(() => balancer.close())
+    const app = await startApp({ databaseUrl: url, name: 'sqlite-app', baseUrl: balancer.url, env: stripeEnv() })
+    cleanups.push(() => app.stop())
+    balancer.setBackends([app])
+
+    const started = Date.now()
+    let restarted: Promise<void> | undefined
+    let inFlightAtKill = 0
+    const peak: Record<string, number | undefined> = {}
+    await sendDeliveries(plan.deliveries, {
+      url: () => balancer.url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
+      at: {
+        sent: Math.floor(plan.deliveries.length * KILL_AFTER),
+        run: (inFlight) => {
+          inFlightAtKill = inFlight
+          peak['sqlite-app (killed)'] = app.peakRssMb()
+          // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
+          restarted = app.kill('SIGKILL').then(() => app.restart())
+        },
+      },
+    })
+    const firstPassSeconds = (Date.now() - started) / 1000
+    const paidAfterFirstPass = await paidCount(db, plan)
+    await restarted
+    const rounds = await redeliver(plan.deliveries, {
+      url: () => balancer.url, secret: WEBHOOK_SECRET, rand, concurrency: CONCURRENCY,
+      firstRound: 1, maxRounds: MAX_ROUNDS, deadline: Date.now() + REDELIVERY_DEADLINE_MS, log,
+    })
+    const seconds = (Date.now() - started) / 1000
+
+    const late = lateDuplicates(plan, rand)
+    await sendDeliveries(late, { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 99, rand, concurrency: CONCURRENCY })
+    plan.deliveries.push(...late)
+    expect(late.filter((d) => d.attempts[0]?.outcome !== 'duplicate').map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`), 'late re-sends').toEqual([])
+
+    peak['sqlite-app'] = app.peakRssMb()
+    report('SQLite', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
+    expect(app.alive, app.output()).toBe(true)
+    await checkAfterStorm(db, plan, before, { killRound: 0 })
+  })
+})

@@ -129,6 +129,17 @@ describe.skipIf(skipReason)(`Stripe webhook fulfilment on ${testDialect}`, () =>
     expect(await ledgerTxFor(won.publicId)).toBe(1)
   })
 
+  it('books a dispute that overtakes the checkout event: the payment first, then the dispute (found by the intent\'s metadata)', async () => {
+    const d = await f.checkout({}, 340)
+    // A dispute carries no donation metadata, and the pending gift has no intent or charge recorded yet.
+    expect((await deliver(ev.dispute({ type: 'charge.dispute.created', disputeId: `dp_${d.publicId}`, intentId: d.intentId, chargeId: d.chargeId, amount: 10000 }))).body.outcome).toBe('dispute-open')
+    expect((await donation(d.publicId)).status).toBe('disputed')
+    expect((await deliver(ev.dispute({ type: 'charge.dispute.closed', disputeId: `dp_${d.publicId}`, intentId: d.intentId, chargeId: d.chargeId, amount: 10000, status: 'lost' }))).body.outcome).toBe('reversed')
+    expect((await deliver(ev.sessionCompleted({ publicId: d.publicId, intentId: d.intentId, amount: 10000 }))).body.outcome).toBe('already')
+    const out = await f.db.selectFrom('ledger_transactions').select('kind').where('donation_ref', '=', d.publicId).execute()
+    expect(out.map((x) => x.kind).sort()).toEqual(['dispute', 'donation'])
+  })
+
   it('makes each monthly invoice its own donation, and cancels with the subscription', async () => {
     const d = await f.checkout({ frequency: 'monthly', amountChoice: '5000' }, 200)
     const sub = `sub_${d.publicId}`

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 
 export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; form: Record<string, string> }
 
-export type FakeIntent = { id: string; amount: number; currency: string; fee: number; chargeId: string; settlementCurrency?: string }
+export type FakeIntent = { id: string; amount: number; currency: string; fee: number; chargeId: string; settlementCurrency?: string; metadata?: Record<string, string> }
 
 export class FakeStripe {
   requests: RecordedRequest[] = []
@@ -51,7 +51,7 @@ export class FakeStripe {
         if (!pi) return send(404, { error: { type: 'invalid_request_error', message: `No such payment_intent: '${intent[1]}'` } })
         const settlement = (pi.settlementCurrency ?? pi.currency).toLowerCase()
         return send(200, {
-          id: pi.id, object: 'payment_intent', amount: pi.amount, amount_received: pi.amount, currency: pi.currency.toLowerCase(),
+          id: pi.id, object: 'payment_intent', amount: pi.amount, amount_received: pi.amount, currency: pi.currency.toLowerCase(), metadata: pi.metadata ?? {},
           latest_charge: {
             id: pi.chargeId, object: 'charge', amount: pi.amount, currency: pi.currency.toLowerCase(),
             balance_transaction: { id: `txn_${pi.id}`, object: 'balance_transaction', amount: pi.amount, fee: pi.fee, net: pi.amount - pi.fee, currency: settlement },

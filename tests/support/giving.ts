@@ -26,7 +26,8 @@ export async function givingFixture(options: { poolSize?: number } = {}) {
     const intentId = `pi_${publicId.replace('-', '')}`
     const chargeId = `ch_${publicId.replace('-', '')}`
     const donation = await t.db.selectFrom('donations').selectAll().where('public_id', '=', publicId).executeTakeFirstOrThrow()
-    stripe.intents.set(intentId, { id: intentId, amount: donation.amount, currency: donation.currency, fee, chargeId })
+    // Checkout puts the donation's id in the intent's metadata (payment_intent_data.metadata).
+    stripe.intents.set(intentId, { id: intentId, amount: donation.amount, currency: donation.currency, fee, chargeId, metadata: { donation_public_id: publicId } })
     return { publicId, intentId, chargeId, donation }
   }
   return {

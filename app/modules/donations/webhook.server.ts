@@ -115,11 +115,14 @@ async function dispatch(trx: Trx, event: WebhookEvent, details: PaymentDetails |
   }
 }
 
-async function findDonationForCharge(trx: Trx, charge: any) {
+async function findDonationForCharge(trx: Trx, charge: any, details: PaymentDetails | null) {
   return (
     (await lockDonation(trx, { publicId: metadataPublicId(charge) ?? '' })) ??
     (await lockDonation(trx, { paymentIntentId: idOf(charge.payment_intent) ?? '' })) ??
-    (await lockDonation(trx, { chargeId: idOf(charge.charge) ?? String(charge.id) }))
+    (await lockDonation(trx, { chargeId: idOf(charge.charge) ?? String(charge.id) })) ??
+    // A dispute carries no metadata, and a gift whose checkout event has not arrived yet
+    // has no intent or charge recorded: the intent's own metadata names the donation.
+    (await lockDonation(trx, { publicId: details?.donationPublicId ?? '' }))
   )
 }
 
@@ -165,7 +168,7 @@ async function invoicePaid(trx: Trx, invoice: any, details: PaymentDetails | nul
 }
 
 async function chargeRefunded(trx: Trx, charge: any, details: PaymentDetails | null, at: string): Promise<string> {
-  const donation = await findDonationForCharge(trx, charge)
+  const donation = await findDonationForCharge(trx, charge, details)
   if (!donation) return 'unknown-donation'
   // A refund can overtake checkout.session.completed: book the payment first, then its refund.
   if (donation.status === 'pending' && details) await fulfilDonation(trx, donation, { ...details, paidAt: at })
@@ -189,7 +192,7 @@ async function chargeRefunded(trx: Trx, charge: any, details: PaymentDetails | n
 }
 
 async function dispute(trx: Trx, type: string, dp: any, details: PaymentDetails | null, at: string): Promise<string> {
-  const donation = await findDonationForCharge(trx, dp)
+  const donation = await findDonationForCharge(trx, dp, details)
   if (!donation) return 'unknown-donation'
   if (donation.status === 'pending' && details) await fulfilDonation(trx, donation, { ...details, paidAt: at })
   const fresh = (await lockDonation(trx, { publicId: donation.public_id }))!

@@ -47,7 +47,7 @@ export function createDemoProvider({ db, baseUrl, webhookSecret }: { db: DB; bas
       const donation = await db.selectFrom('donations').select(['amount', 'currency']).where('public_id', '=', publicId).executeTakeFirst()
       if (!donation) throw new Error(`demo payment ${paymentIntentId} has no donation`)
       const fee = demoFee(donation.amount)
-      return { paymentIntentId, chargeId: 'ch_demo_' + publicId, amount: donation.amount, currency: donation.currency, fee, net: donation.amount - fee }
+      return { paymentIntentId, chargeId: 'ch_demo_' + publicId, amount: donation.amount, currency: donation.currency, fee, net: donation.amount - fee, donationPublicId: publicId }
     },
     async listRecentEvents() {
       return [] // demo events are delivered synchronously; nothing can be missed

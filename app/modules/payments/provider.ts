@@ -24,6 +24,8 @@ export type PaymentDetails = {
   currency: string
   fee: number
   net: number
+  /** The donation the payment was made for (the intent's metadata), when the provider knows it. */
+  donationPublicId?: string | null
 }
 
 export type WebhookEvent = { id: string; type: string; created: number; data: { object: any } }

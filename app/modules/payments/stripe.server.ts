@@ -90,6 +90,7 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
         currency: intent.currency.toUpperCase(),
         fee,
         net: (intent.amount_received || intent.amount) - fee,
+        donationPublicId: intent.metadata?.donation_public_id ?? null,
       }
     },
 

@@ -7,12 +7,15 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = 
   // ledger-fifo also writes ledger-verify and ledger-trace: they share the 1,000,000-lot database.
   'ledger-fifo': () => import('./ledger-fifo.bench'),
   webhooks: () => import('./webhooks.bench'),
+  // Three app processes behind the chaos balancer on PostgreSQL, beside one (and one on SQLite).
+  'webhooks-cluster': () => import('./webhooks-cluster.bench'),
   // transparency also writes ledger-page, trace-lookup and transparency-export: one 1,000,000-donation database.
   transparency: () => import('./transparency.bench'),
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))
-const selected = Object.keys(BENCHES).filter((name) => !filters.length || filters.some((f) => name.includes(f)))
+// A filter that names a bench exactly selects only it (webhooks, not webhooks-cluster).
+const selected = Object.keys(BENCHES).filter((name) => !filters.length || filters.some((f) => name === f || (!(f in BENCHES) && name.includes(f))))
 if (!selected.length) {
   console.error(`no bench matches ${filters.join(' ')}; known: ${Object.keys(BENCHES).join(', ')}`)
   process.exit(1)

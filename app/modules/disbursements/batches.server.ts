@@ -153,7 +153,10 @@ async function lockBatch(trx: DB, id: number) {
     .selectAll('award_batches')
     .select(['stations.path as station_path', 'programmes.slug as programme_slug'])
     .where('award_batches.id', '=', id)
-  if (dialectOf(trx) === 'postgres') q = q.forUpdate()
+  // The batch row only: FOR UPDATE over the join would also lock the station and the
+  // programme, and a posting that holds the ledger head and then refers to that station
+  // (an audit row's foreign key) would deadlock with an approval waiting for the head.
+  if (dialectOf(trx) === 'postgres') q = q.forUpdate('award_batches')
   return q.executeTakeFirst()
 }
 

@@ -24,6 +24,12 @@ const DONATIONS = Number(process.env.BENCH_DONATIONS ?? 1_000_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500)
 const CONCURRENCY = 4
 
+/** This process's resident high-water mark (VmHWM) in MB, where /proc exists. */
+function vmHwmMb(): number | undefined {
+  const m = fs.existsSync('/proc/self/status') ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')) : null
+  return m ? Math.round(Number(m[1]) / 1024) : undefined
+}
+
 type Load = { perSecond: number; p50: number; p95: number; serverP95: number; failures: number }
 
 export function ensureBuild() {
@@ -117,6 +123,13 @@ export async function run() {
     return l
   }
 
+  // The server's resident memory while it serves (sampled: VmHWM would also carry a data
+  // build earlier in this process); VmHWM is kept beside it.
+  let servingPeakRss = 0
+  const sampleRss = () => (servingPeakRss = Math.max(servingPeakRss, process.memoryUsage().rss))
+  const rssSampler = setInterval(sampleRss, 20)
+  rssSampler.unref()
+  const memory = () => ({ serverPeakRssMb: Math.round((sampleRss(), servingPeakRss) / 2 ** 20), processVmHwmMb: vmHwmMb() })
   try {
     // Warm both paths (and fold anything new into the summary) before timing.
     await load(times('/transparency', 100))
@@ -131,7 +144,7 @@ export async function run() {
       value: page.perSecond,
       unit: 'req/s',
       baseline: { name: 'trivial Remix page (root layout, one-line loader)', value: trivial.perSecond },
-      notes: { donations: DONATIONS, awards: DONATIONS / 10, concurrency: CONCURRENCY, requests: REQUESTS, serverP95ms: pageSeq.serverP95, trivialServerP95ms: trivialSeq.serverP95, underLoadServerP95ms: page.serverP95, underLoadP95ms: page.p95, goal: 'ratio >= 0.6, server p95 < 30 ms', data: { buildSeconds: (data as any).buildSeconds, verifySeconds: (data as any).verifySeconds, foldSeconds: (data as any).foldSeconds } },
+      notes: { donations: DONATIONS, awards: DONATIONS / 10, concurrency: CONCURRENCY, requests: REQUESTS, serverP95ms: pageSeq.serverP95, trivialServerP95ms: trivialSeq.serverP95, underLoadServerP95ms: page.serverP95, underLoadP95ms: page.p95, goal: 'ratio >= 0.6, server p95 < 30 ms', ...memory(), data: { buildSeconds: (data as any).buildSeconds, verifySeconds: (data as any).verifySeconds, foldSeconds: (data as any).foldSeconds } },
     })
 
     // 900,000 rows deep: a spread of cursors around head − 900,000, newest first.
@@ -146,7 +159,7 @@ export async function run() {
       value: ledger.serverP95,
       unit: 'ms',
       baseline: { name: 'first ledger page, server p95 (sequential)', value: first.serverP95 },
-      notes: { depth, deepPerSecondUnderLoad: deepLoaded.perSecond, deepServerP95UnderLoadMs: deepLoaded.serverP95, filteredAwardsDeepServerP95ms: filtered.serverP95, transactions: data.head, goal: 'p95 < 30 ms' },
+      notes: { depth, deepPerSecondUnderLoad: deepLoaded.perSecond, deepServerP95UnderLoadMs: deepLoaded.serverP95, filteredAwardsDeepServerP95ms: filtered.serverP95, transactions: data.head, goal: 'p95 < 30 ms', ...memory() },
     })
 
     const codes = data.trackingCodes
@@ -164,9 +177,10 @@ export async function run() {
       value: traces.serverP95,
       unit: 'ms',
       baseline: { name: 'trivial Remix page, server p95 (sequential)', value: trivialSeq.serverP95 },
-      notes: { sequentialPerSecond: traces.perSecond, lookupP50ms: percentile(lookups, 50), lookupP95ms: percentile(lookups, 95), goal: 'p95 < 10 ms' },
+      notes: { sequentialPerSecond: traces.perSecond, lookupP50ms: percentile(lookups, 50), lookupP95ms: percentile(lookups, 95), goal: 'p95 < 10 ms', ...memory() },
     })
   } finally {
+    clearInterval(rssSampler)
     server.close()
     await db.destroy()
   }

@@ -5,13 +5,13 @@
 // invariants (verifyLedger, books net to zero, no negative fund or payable, counts as
 // requested), prints the figures, and exits 1 when a check fails.
 //  modules (default): through the application's modules — both dialects, moderate sizes.
-//  bulk: the same rows computed and written in large transactions (generate/bulk.ts).
+//  bulk: the same rows computed and written in large transactions (generator/bulk.ts).
 import { pathToFileURL } from 'node:url'
 import { createDatabase } from '../../app/utils/db.server'
-import { bulkGenerate } from './generate/bulk'
-import { checkInvariants, databaseBytes, snapshot, type CheckResult } from './generate/checks'
-import { modulesGenerate } from './generate/modules'
-import { prepareDatabase, type Mode, type Sizes } from './generate/setup'
+import { bulkGenerate } from './generator/bulk'
+import { checkInvariants, databaseBytes, snapshot, type CheckResult } from './generator/checks'
+import { modulesGenerate } from './generator/modules'
+import { prepareDatabase, type Mode, type Sizes } from './generator/setup'
 import { round } from './lib'
 
 export type GenerateOptions = Sizes & { url: string; mode: Mode; seed: number }

@@ -1,12 +1,12 @@
 // The transparency benches' database: the demo (stations, programmes, campaigns, 60
-// students, its gifts) plus, through the generator's bulk mode (generate/bulk.ts), 10,000
+// students, its gifts) plus, through the generator's bulk mode (generator/bulk.ts), 10,000
 // more pseudonymous students with guardian consent, a bench campaign with 1,000,000
 // donations and 100,000 awards interleaved (one after every ten donations). Checked by
 // verifyLedger afterwards (transparency.bench.ts).
 import fs from 'node:fs'
 import { createDatabase } from '../../app/utils/db.server'
-import { bulkGenerate } from './generate/bulk'
-import { prepareDatabase } from './generate/setup'
+import { bulkGenerate } from './generator/bulk'
+import { prepareDatabase } from './generator/setup'
 
 export type BuiltData = { donations: number; awards: number; head: number; fund: string; trackingCodes: string[] }
 

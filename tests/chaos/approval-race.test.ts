@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { getBalance, verifyLedger } from '~/modules/ledger'
+import { getBalance, paidOf, payableOf, verifyLedger } from '~/modules/ledger'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { translator } from '~/utils/i18n'
 import { formatMoney } from '~/utils/money'
@@ -74,8 +74,10 @@ async function runRace(o: RaceOptions): Promise<void> {
     const before = Number(head.sequence)
     expect(await count(db.selectFrom('award_batches').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', race.batchIds).where('status', '=', 'prepared').where('approvals_required', '=', 1).executeTakeFirstOrThrow())).toBe(o.approvals)
 
-    // All approvals outstanding at once (bounded at `concurrency` sockets in flight), the
-    // two finance users taking turns; neither prepared any batch.
+    // Every approval is queued at once; `concurrency` (200) requests are in flight at any
+    // moment (some 67 per app, each app with its pool of 10 connections), the next one
+    // sent as soon as a reply comes back. The two finance users take turns; neither
+    // prepared any batch.
     const replies = new Map<number, Reply>()
     const raceStarted = performance.now()
     await deliver(race.batchIds, o.concurrency, async (id) => {
@@ -170,6 +172,12 @@ async function doublePayouts(db: DB, balancer: Balancer, race: ApprovalRace, app
   expect(batches.every((b) => b.status === 'paid' && b.payout_reference === `RACE-BANK-${b.id}`)).toBe(true)
   const proofs = await db.selectFrom('proof_files').select('entity_id').where('entity_type', '=', 'award_batch').where('entity_id', 'in', approved).execute()
   expect(proofs).toHaveLength(approved.length)
+  // Each awarded student was paid exactly one award and owes nothing more.
+  const lines = await db.selectFrom('award_lines').select('beneficiary_id').where('batch_id', 'in', approved).execute()
+  for (const l of lines) {
+    expect(await getBalance(db, paidOf(l.beneficiary_id), 'CNY')).toBe(AWARD)
+    expect(await getBalance(db, payableOf(l.beneficiary_id), 'CNY')).toBe(0)
+  }
 }
 
 const pgSkip = inject('pgSkip')

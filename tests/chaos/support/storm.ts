@@ -6,7 +6,6 @@ import { sql } from 'kysely'
 import { expect } from 'vitest'
 import type { DB } from '~/utils/db.server'
 import { verifyLedger } from '~/modules/ledger'
-import { prng } from '../../bench/lib'
 import type { FakeStripe } from '../../support/fake-stripe'
 import { sessionCompleted, sign } from '../../support/stripe-events'
 
@@ -16,7 +15,7 @@ export type Attempt = { round: number; status: number; outcome?: string; detail?
 export type Delivery = { event: StormEvent; attempts: Attempt[] }
 export type StormPlan = { tag: string; donations: StormDonation[]; events: StormEvent[]; deliveries: Delivery[] }
 
-/** Stripe answers its own 5xx by retrying; only these statuses can come from a kill (balancer 502, a cut connection). */
+/** What a kill can cause: the balancer's 502, or 0 for a connection cut mid-answer. */
 export const KILL_STATUSES = new Set([502, 0])
 export const ok = (status: number) => status >= 200 && status < 300
 const last = (d: Delivery) => d.attempts[d.attempts.length - 1]

@@ -1,0 +1,235 @@
+// The scenario's model: what the books SHOULD hold after each step, computed on its own
+// from the rules in DESIGN.md (donations open lots of gross − fee; awards draw a fund's lots
+// oldest first; refunds draw the donation's own lot, the shortfall from fund:general oldest
+// first; payouts move payable → paid), never by reading the database. The invariants
+// compare it with the database after every step.
+//
+// Every operation either applies completely or throws a ModelRefusal and leaves the model
+// as it was (callers apply on a clone), mirroring one database transaction.
+
+export const DEMO_FEE = (amount: number) => Math.floor((amount * 34 + 500) / 1000) // app/modules/payments/demo.server.ts demoFee
+
+export type DonationStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'disputed'
+
+export type Lot = { seq: number; donation: string; fund: string; currency: string; paidAt: string; remaining: number; amount: number }
+
+export type MDonation = {
+  publicId: string
+  fund: string
+  currency: string
+  amount: number
+  fee: number
+  status: DonationStatus
+  /** Reversals booked, by provider ref. */
+  reversals: Record<string, { kind: 'refund' | 'dispute'; amount: number }>
+  refunded: number
+  lot: number | null
+  /** Receipt chain: rows issued, and the amount of the valid one (null once voided). */
+  receipts: number
+  receiptAmount: number | null
+}
+
+export type MBatch = {
+  id: number
+  term: string
+  fund: string
+  lines: { beneficiaryId: number; amount: number }[]
+  required: number
+  approvals: number[]
+  status: 'prepared' | 'approved' | 'paid' | 'rejected'
+}
+
+export type State = {
+  donations: Record<string, MDonation>
+  lots: Lot[]
+  nextLotSeq: number
+  balances: Record<string, number> // `${account} ${currency}`
+  processedEvents: string[]
+  batches: MBatch[]
+  caps: string[] // `${beneficiaryId} ${term}`
+}
+
+export class ModelRefusal extends Error {
+  constructor(public readonly reason: string) {
+    super(reason)
+  }
+}
+
+export function emptyState(): State {
+  return { donations: {}, lots: [], nextLotSeq: 1, balances: {}, processedEvents: [], batches: [], caps: [] }
+}
+
+const key = (account: string, currency: string) => `${account} ${currency}`
+export const balance = (s: State, account: string, currency: string) => s.balances[key(account, currency)] ?? 0
+
+function move(s: State, from: string, to: string, amount: number, currency: string) {
+  s.balances[key(from, currency)] = balance(s, from, currency) - amount
+  s.balances[key(to, currency)] = balance(s, to, currency) + amount
+}
+
+const fifo = (a: Lot, b: Lot) => (a.paidAt < b.paidAt ? -1 : a.paidAt > b.paidAt ? 1 : a.seq - b.seq)
+
+/** Draw `amount` from a fund's open lots, oldest first, or refuse without touching them. */
+function drawFifo(s: State, fund: string, currency: string, amount: number, taken: Map<number, number>): { lot: Lot; amount: number }[] {
+  const open = s.lots.filter((l) => l.fund === fund && l.currency === currency && l.remaining - (taken.get(l.seq) ?? 0) > 0).sort(fifo)
+  const draws: { lot: Lot; amount: number }[] = []
+  let need = amount
+  for (const lot of open) {
+    if (need === 0) break
+    const take = Math.min(lot.remaining - (taken.get(lot.seq) ?? 0), need)
+    draws.push({ lot, amount: take })
+    need -= take
+  }
+  if (need > 0) throw new ModelRefusal('insufficient')
+  return draws
+}
+
+export function addPending(s: State, d: { publicId: string; fund: string; currency: string; amount: number }) {
+  s.donations[d.publicId] = { ...d, fee: 0, status: 'pending', reversals: {}, refunded: 0, lot: null, receipts: 0, receiptAmount: null }
+}
+
+/** fulfilDonation: pending → paid, a lot of gross − fee, one receipt. */
+export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' | 'already' {
+  const d = s.donations[publicId]!
+  if (d.status !== 'pending') return 'already'
+  d.fee = DEMO_FEE(d.amount)
+  d.status = 'paid'
+  move(s, 'external:donors', d.fund, d.amount, d.currency)
+  if (d.fee > 0) move(s, d.fund, 'external:fees', d.fee, d.currency)
+  const lot: Lot = { seq: s.nextLotSeq++, donation: publicId, fund: d.fund, currency: d.currency, paidAt, remaining: d.amount - d.fee, amount: d.amount - d.fee }
+  s.lots.push(lot)
+  d.lot = lot.seq
+  d.receipts = 1
+  d.receiptAmount = d.amount
+  return 'fulfilled'
+}
+
+/** reverseDonation + postRefund: the own lot first, the shortfall from fund:general. */
+export function reverse(s: State, publicId: string, r: { kind: 'refund' | 'dispute'; ref: string; amount: number }): 'reversed' | 'already' {
+  const d = s.donations[publicId]!
+  if (s.donations[publicId]!.reversals[r.ref] || Object.values(s.donations).some((o) => o.reversals[r.ref])) return 'already'
+  const done = Object.values(d.reversals).reduce((n, x) => n + x.amount, 0)
+  if (r.amount > d.amount - done) throw new ModelRefusal('input')
+  const own = s.lots.find((l) => l.seq === d.lot)!
+  const draws: { lot: Lot; amount: number }[] = []
+  const ownTake = Math.min(own.remaining, r.amount)
+  if (ownTake > 0) draws.push({ lot: own, amount: ownTake })
+  const need = r.amount - ownTake
+  if (need > 0) draws.push(...drawFifo(s, 'fund:general', d.currency, need, new Map([[own.seq, ownTake]])))
+  const target = r.kind === 'refund' ? 'external:refunds' : 'external:disputes'
+  for (const x of draws) {
+    x.lot.remaining -= x.amount
+    move(s, x.lot.fund, target, x.amount, d.currency)
+  }
+  d.reversals[r.ref] = { kind: r.kind, amount: r.amount }
+  if (r.kind === 'refund') {
+    d.refunded += r.amount
+    d.status = d.refunded >= d.amount ? 'refunded' : 'partially_refunded'
+    // settleReceiptAfterRefund: void when nothing is kept, else reissue for what is kept.
+    const kept = d.amount - d.refunded
+    if (d.receiptAmount !== null && kept !== d.receiptAmount) {
+      if (kept <= 0) d.receiptAmount = null
+      else {
+        d.receipts++
+        d.receiptAmount = kept
+      }
+    }
+  } else d.status = 'disputed'
+  return 'reversed'
+}
+
+// ---- webhook events, as handleWebhook dispatches them ----
+
+export type Refund = { id: string; amount: number; created: number }
+export type ScenarioEvent =
+  | { id: string; type: 'checkout.session.completed'; publicId: string; created: number }
+  | { id: string; type: 'charge.refunded'; publicId: string; created: number; refunds: Refund[] }
+  | { id: string; type: 'charge.dispute.created' | 'charge.dispute.closed'; publicId: string; created: number; disputeId: string; amount: number; status: 'needs_response' | 'lost' | 'won' }
+
+export const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString()
+
+export function applyEvent(s: State, e: ScenarioEvent): string {
+  if (s.processedEvents.includes(e.id)) return 'duplicate'
+  const at = iso(e.created)
+  let outcome: string
+  const d = s.donations[e.publicId]!
+  if (e.type === 'checkout.session.completed') outcome = fulfil(s, e.publicId, at)
+  else {
+    // A refund or dispute may overtake the checkout event: the payment is booked first.
+    if (d.status === 'pending') fulfil(s, e.publicId, at)
+    if (e.type === 'charge.refunded') {
+      let booked = 0
+      for (const r of e.refunds) if (reverse(s, e.publicId, { kind: 'refund', ref: r.id, amount: r.amount }) === 'reversed') booked++
+      outcome = booked ? 'refunded' : 'already'
+    } else if (e.type === 'charge.dispute.created') {
+      if (d.status === 'paid' || d.status === 'partially_refunded') d.status = 'disputed'
+      outcome = 'dispute-open'
+    } else if (e.status === 'lost') outcome = reverse(s, e.publicId, { kind: 'dispute', ref: e.disputeId, amount: e.amount })
+    else {
+      if (d.status === 'disputed') d.status = d.refunded > 0 ? 'partially_refunded' : 'paid'
+      outcome = 'dispute-won'
+    }
+  }
+  s.processedEvents.push(e.id)
+  return outcome
+}
+
+// ---- award batches, as batches.server.ts decides ----
+
+export function openOnTerm(s: State, beneficiaryId: number, term: string): boolean {
+  return s.caps.includes(`${beneficiaryId} ${term}`) || s.batches.some((b) => b.term === term && b.status !== 'rejected' && b.lines.some((l) => l.beneficiaryId === beneficiaryId))
+}
+
+/** checkPreparation's refusals in its order; null when the batch would be prepared. */
+export function prepareRefusal(s: State, p: { term: string; fund: string; lines: { beneficiaryId: number; amount: number }[]; awardAmount: number }): string | null {
+  for (const l of p.lines) {
+    if (l.amount <= 0 || l.amount > p.awardAmount) return 'batches.error.amount'
+    if (openOnTerm(s, l.beneficiaryId, p.term)) return 'batches.error.cap'
+  }
+  const total = p.lines.reduce((n, l) => n + l.amount, 0)
+  return balance(s, p.fund, 'CNY') < total ? 'batches.error.insufficient' : null
+}
+
+export function approve(s: State, batchId: number, approver: number): 'approved' | 'awaitingSecond' {
+  const b = s.batches.find((x) => x.id === batchId)!
+  if (b.status !== 'prepared') throw new ModelRefusal('batches.error.notPrepared')
+  if (b.approvals.includes(approver)) throw new ModelRefusal('batches.error.alreadyApproved')
+  b.approvals.push(approver)
+  if (b.approvals.length < b.required) return 'awaitingSecond'
+  for (const l of b.lines) {
+    const cap = `${l.beneficiaryId} ${b.term}`
+    if (s.caps.includes(cap)) throw new ModelRefusal('batches.error.cap')
+    s.caps.push(cap)
+    if (balance(s, b.fund, 'CNY') < l.amount) throw new ModelRefusal('batches.error.insufficient')
+    for (const x of drawFifo(s, b.fund, 'CNY', l.amount, new Map())) x.lot.remaining -= x.amount
+    move(s, b.fund, `payable:beneficiary:${l.beneficiaryId}`, l.amount, 'CNY')
+  }
+  b.status = 'approved'
+  return 'approved'
+}
+
+export function payout(s: State, batchId: number): 'paid' {
+  const b = s.batches.find((x) => x.id === batchId)!
+  if (b.status !== 'approved') throw new ModelRefusal('batches.error.notApproved')
+  for (const l of b.lines) move(s, `payable:beneficiary:${l.beneficiaryId}`, `paid:beneficiary:${l.beneficiaryId}`, l.amount, 'CNY')
+  b.status = 'paid'
+  return 'paid'
+}
+
+export function reject(s: State, batchId: number): 'rejected' {
+  const b = s.batches.find((x) => x.id === batchId)!
+  if (b.status !== 'prepared') throw new ModelRefusal('batches.error.notPrepared')
+  b.status = 'rejected'
+  return 'rejected'
+}
+
+/** Run one model operation as a transaction: the new state and its answer, or the refusal and the old state. */
+export function attempt<T>(s: State, op: (draft: State) => T): { state: State; result: T } | { state: State; refusal: string } {
+  const draft = structuredClone(s)
+  try {
+    return { state: draft, result: op(draft) }
+  } catch (e) {
+    if (e instanceof ModelRefusal) return { state: s, refusal: e.reason }
+    throw e
+  }
+}

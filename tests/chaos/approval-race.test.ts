@@ -61,13 +61,12 @@ async function runRace(o: RaceOptions): Promise<void> {
   const balancer = await startBalancer()
   const apps: AppProcess[] = []
   const dump = () => apps.map((a) => `--- ${a.name}\n${a.output().slice(-3000)}`).join('\n')
+  // The apps start while the test process prepares the batches (they only wait on GET /).
+  const launches = Array.from({ length: o.apps }, (_, i) => startApp({ databaseUrl: o.databaseUrl, name: `${o.label}-app${i + 1}`, baseUrl: balancer.url }).then((a) => (apps.push(a), a)))
+  for (const l of launches) l.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
   try {
-    // The apps start while the test process prepares the batches (they only wait on GET /).
-    const starting = Promise.all(
-      Array.from({ length: o.apps }, (_, i) => startApp({ databaseUrl: o.databaseUrl, name: `${o.label}-app${i + 1}`, baseUrl: balancer.url }).then((a) => (apps.push(a), a))),
-    )
     const race = await setUpApprovalRace(db, { batches: o.approvals, fundedAwards: FUNDED_AWARDS, prepareConcurrency: 8 })
-    await starting
+    await Promise.all(launches)
     balancer.setBackends(apps)
     const ready = performance.now()
     const head = await db.selectFrom('ledger_head').select('sequence').executeTakeFirstOrThrow()
@@ -102,6 +101,7 @@ async function runRace(o: RaceOptions): Promise<void> {
     expect(await verifyLedger(db)).toMatchObject({ ok: true })
     console.log(`[${o.label}] whole case ${((performance.now() - t0) / 1000).toFixed(1)} s; peak RSS ${apps.map((a) => `${a.name} ${a.peakRssMb() ?? '?'} MB`).join(', ')}`)
   } finally {
+    await Promise.allSettled(launches) // no app left running because the set-up failed first
     await Promise.all(apps.map((a) => a.stop()))
     await balancer.close()
     await db.destroy()

@@ -59,9 +59,24 @@ describe('bench data generator', () => {
     await runAndCheck({ url, mode: 'bulk', seed: 1, ...sizes })
   })
 
-  it('refuses more awards than the donations can pay for', async () => {
+  it('refuses more awards than the donations can pay for, before writing anything', async () => {
     const url = `sqlite:${path.join(dir, 'short.db')}`
+    await runAndCheck({ url, mode: 'bulk', seed: 1, donations: 20, students: 2, awards: 1 })
+    const campaigns = async () => {
+      const { db } = createDatabase(url, { poolSize: 1 })
+      try {
+        return (await db.selectFrom('campaigns').select('id').execute()).length
+      } finally {
+        await db.destroy()
+      }
+    }
+    const before = await campaigns()
     await expect(generate({ url, mode: 'bulk', seed: 1, donations: 10, students: 5, awards: 50 })).rejects.toThrow(/cover only/)
+    await expect(generate({ url, mode: 'modules', seed: 1, donations: 10, students: 5, awards: 50 })).rejects.toThrow(/cannot cover/)
+    await expect(generate({ url, mode: 'modules', seed: 1, donations: 500, students: 1, awards: 3 })).rejects.toThrow(/one award per student per term/)
+    expect(await campaigns()).toBe(before)
+    // And the database is as good as before.
+    await runAndCheck({ url, mode: 'bulk', seed: 3, donations: 20, students: 2, awards: 1 })
   })
 
   describe.skipIf(inject('pgSkip'))('PostgreSQL', () => {

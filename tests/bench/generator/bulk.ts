@@ -30,17 +30,28 @@ const BASE = Date.parse('2025-01-01T00:00:00.000Z')
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
 export async function bulkGenerate(url: string, options: BulkOptions): Promise<BulkResult> {
+  if (options.awards && !options.students) throw new Error('awards need students')
+  // Amounts first (their own stream), so a request the gifts cannot pay for is refused
+  // before anything is written. Awards wait for money, so the total is what matters.
+  const amountStream = prng(options.seed)
+  const amounts = Int32Array.from({ length: options.donations }, () => 1000 + Math.floor(amountStream() * 19000))
+  // One gift in three carries the (simulated) processing fee.
+  const feeOf = (made: number, amount: number) => (made % 3 === 0 ? demoFee(amount) : 0)
+  const net = amounts.reduce((s, a, i) => s + a - feeOf(i + 1, a), 0)
+  const awardable = Math.floor(net / AWARD_AMOUNT)
+  if (awardable < options.awards) throw new Error(`the ${options.donations} donations (net ${net}) cover only ${awardable} of ${options.awards} awards of ${AWARD_AMOUNT}`)
+
   const now = new Date().toISOString()
   const { db } = createDatabase(url, { poolSize: 1 })
   const dialect = dialectOf(db)
   const campaign = await createBenchCampaign(db, { ...options.campaign, startsAt: new Date(BASE).toISOString(), now })
   const stations = await studentStations(db)
   await db.destroy()
-  if (options.awards && !options.students) throw new Error('awards need students')
   const tag = options.tag ?? `G${campaign.id}`
   const fund = campaign.fund
-  // A second run on one database (default tag) draws other tracking codes than the first.
-  const random = prng(options.tag ? options.seed : options.seed * 7919 + campaign.id)
+  // Tracking codes and award students from a second stream; a second run on one database
+  // (default tag) draws other tracking codes than the first.
+  const random = prng((options.tag ? options.seed : options.seed * 7919 + campaign.id) ^ 0x5bd1e995)
 
   const sink: Sink = dialect === 'sqlite' ? sqliteSink(url.replace(/^(sqlite|file):/, '')) : postgresSink(url)
   try {
@@ -112,9 +123,8 @@ export async function bulkGenerate(url: string, options: BulkOptions): Promise<B
       for (let k = 0; k < chunk && made < options.donations; k++) {
         made++
         sequence++
-        const amount = 1000 + Math.floor(random() * 19000)
-        // One gift in three carries the (simulated) processing fee.
-        const fee = made % 3 === 0 ? demoFee(amount) : 0
+        const amount = amounts[made - 1]!
+        const fee = feeOf(made, amount)
         const paidAt = new Date(BASE + made * 25_000).toISOString()
         const ref = `D-${tag === 'B' ? 'M' : `${tag}N`}${String(made).padStart(7, '0')}`
         const refs = { donation: ref, donor: '爱心人士' }
@@ -151,8 +161,8 @@ export async function bulkGenerate(url: string, options: BulkOptions): Promise<B
       await sink.commit()
       await sink.begin()
     }
-    while (awards < options.awards && gross - fees - awarded >= AWARD_AMOUNT) award(new Date(BASE + made * 25_000 + 1000 + awards).toISOString())
-    if (awards < options.awards) throw new Error(`the ${made} donations (net ${gross - fees}) cover only ${awards} of ${options.awards} awards of ${AWARD_AMOUNT}`)
+    // The awards still waiting for money when the last gifts came (covered: checked above).
+    while (awards < options.awards) award(new Date(BASE + made * 25_000 + 1000 + awards).toISOString())
 
     for (const l of open) {
       sink.add('ledger_lot_balances', [l.id, fund, 'CNY', l.paidAt, l.remaining])

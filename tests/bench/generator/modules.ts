@@ -11,7 +11,7 @@ import { handleWebhook } from '../../../app/modules/donations/webhook.server'
 import { createDemoProvider, demoCheckoutEvent, demoFee } from '../../../app/modules/payments/demo.server'
 import type { DB } from '../../../app/utils/db.server'
 import { prng } from '../lib'
-import { AWARD_AMOUNT, createBenchCampaign, studentStations, type Sizes } from './setup'
+import { AWARD_AMOUNT, PROGRAMME_SLUG, createBenchCampaign, studentStations, type Sizes } from './setup'
 
 const BATCH_LINES = 200
 const DAY = 86_400_000
@@ -28,12 +28,14 @@ export async function modulesGenerate(db: DB, options: Sizes & { seed: number })
   const net = amounts.reduce((s, a) => s + a - demoFee(a), 0)
   if (options.awards * AWARD_AMOUNT > net) throw new Error(`the donations (net ${net}) cannot cover ${options.awards} awards of ${AWARD_AMOUNT}`)
 
+  // One award per student per term (the batches' cap): more awards need more students.
+  const programme = await db.selectFrom('programmes').select('terms').where('slug', '=', PROGRAMME_SLUG).executeTakeFirst()
+  const terms = programme ? (JSON.parse(programme.terms) as string[]).length : 0
+  if (options.awards > options.students * terms) {
+    throw new Error(`${options.awards} awards need at least ${Math.ceil(options.awards / Math.max(1, terms))} students in modules mode (one award per student per term); use --mode bulk`)
+  }
   const now = new Date()
   const campaign = await createBenchCampaign(db, { startsAt: now.toISOString(), now: now.toISOString() })
-  // One award per student per term (the batches' cap): more awards need more students.
-  if (options.awards > options.students * campaign.terms.length) {
-    throw new Error(`${options.awards} awards need at least ${Math.ceil(options.awards / campaign.terms.length)} students in modules mode (one award per student per term); use --mode bulk`)
-  }
   const admin = { id: await staffId(db, 'admin@hope.demo'), scope: [campaign.rootPath], ip: '127.0.0.1' }
   const approvers = [await staffId(db, 'finance@hope.demo'), await staffId(db, 'finance2@hope.demo')].map((id) => ({ id, scope: [campaign.rootPath], ip: '127.0.0.1', totpVerified: true }))
 

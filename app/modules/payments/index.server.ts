@@ -18,12 +18,20 @@ function stripeApi(url: string | undefined): { host?: string; port?: number; pro
   return { host: u.hostname, port: u.port ? Number(u.port) : protocol === 'http' ? 80 : 443, protocol }
 }
 
+// One Stripe client per configuration, not one per request: each client carries its own
+// state, and a webhook storm would otherwise build thousands of them.
+let stripeClient: { key: string; provider: PaymentProvider } | undefined
+
 /** Stripe when a key is configured; otherwise the demo checkout, never in production. */
 export function getPaymentProvider(db: DB): PaymentProvider {
   const env = getEnv()
   if (env.STRIPE_SECRET_KEY) {
     if (!env.STRIPE_WEBHOOK_SECRET) throw new Error('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY')
-    return createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, ...stripeApi(env.STRIPE_API_URL) })
+    const key = [env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET, env.STRIPE_API_URL ?? ''].join('\n')
+    if (stripeClient?.key !== key) {
+      stripeClient = { key, provider: createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, ...stripeApi(env.STRIPE_API_URL) }) }
+    }
+    return stripeClient.provider
   }
   if (env.NODE_ENV === 'production') throw new DemoCheckoutRefused()
   return createDemoProvider({ db, baseUrl: env.BASE_URL, webhookSecret: demoWebhookSecret(env.SESSION_SECRET) })

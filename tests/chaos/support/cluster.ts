@@ -218,13 +218,16 @@ export async function startBalancer(backends: AppProcess[] = []): Promise<Balanc
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
+      // Each request starts at the next backend in turn and, when refused, tries the
+      // ones after it — never the same dead one twice.
+      const first = next++
       const attempt = (tries: number) => {
         if (!targets.length || tries >= targets.length) {
           stats.failed++
           if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end('no backend answered')
           return
         }
-        const target = new URL(targets[next++ % targets.length]!.url)
+        const target = new URL(targets[(first + tries) % targets.length]!.url)
         const upstream = http.request(
           { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) }, agent },
           (answer) => {

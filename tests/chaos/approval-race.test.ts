@@ -51,6 +51,13 @@ function classify(batchId: number, r: Reply): Outcome {
   return 'other'
 }
 
+/** The page's alert (the error shown to the user) or else the end of its text, for failure messages. */
+function gist(html: string): string {
+  const at = html.indexOf('role="alert"')
+  const text = (from: string) => from.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()
+  return at >= 0 ? text(html.slice(html.indexOf('>', at) + 1)).slice(0, 200) : text(html).slice(-300)
+}
+
 type RaceOptions = { label: string; databaseUrl: string; apps: number; approvals: number; concurrency: number }
 
 /** Seed, set up, start the apps, fire the approvals and the double payouts, and check everything. */
@@ -88,7 +95,7 @@ async function runRace(o: RaceOptions): Promise<void> {
     report(o, race, replies, raceMs, { setUpMs: ready - t0, balancer })
 
     const outcomes = new Map(race.batchIds.map((id) => [id, replies.has(id) ? classify(id, replies.get(id)!) : 'other']))
-    const others = race.batchIds.filter((id) => outcomes.get(id) === 'other').map((id) => `#${id}: ${replies.get(id)?.status ?? 'no reply'} ${replies.get(id)?.body.slice(0, 300) ?? ''}`)
+    const others = race.batchIds.filter((id) => outcomes.get(id) === 'other').map((id) => `#${id}: ${replies.get(id)?.status ?? 'no reply'} ${gist(replies.get(id)?.body ?? '')}`)
     expect(others, `unexpected replies:\n${others.slice(0, 5).join('\n')}\n${dump()}`).toEqual([])
     const approved = race.batchIds.filter((id) => outcomes.get(id) === 'approved')
     const refused = race.batchIds.filter((id) => outcomes.get(id) === 'insufficient')

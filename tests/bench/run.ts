@@ -11,6 +11,8 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = 
   'webhooks-cluster': () => import('./webhooks-cluster.bench'),
   // transparency also writes ledger-page, trace-lookup and transparency-export: one 1,000,000-donation database.
   transparency: () => import('./transparency.bench'),
+  // The same data and pages on PostgreSQL (loaded afresh each run, minutes).
+  'transparency-pg': () => import('./transparency-pg.bench'),
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))

@@ -6,31 +6,18 @@
 //  transparency-export every dataset of the open data over HTTP, in a child process (goal < 20 s, < 200 MB RSS)
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { createRequestHandler } from '@remix-run/express'
-import type { ServerBuild } from '@remix-run/node'
-import express from 'express'
-import { createElement } from 'react'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { getSummary } from '../../app/modules/transparency/summary.server'
 import { getPublicTrace } from '../../app/modules/transparency/trace.server'
-import { createDatabase, setDb } from '../../app/utils/db.server'
+import { createDatabase } from '../../app/utils/db.server'
 import { buildTransparencyData } from './transparency-data'
 import { dataDir, percentile, timed, writeResult } from './lib'
+import { startPageServer, type Load } from './page-server'
 
 const DONATIONS = Number(process.env.BENCH_DONATIONS ?? 1_000_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500)
 const CONCURRENCY = 4
-
-/** This process's resident high-water mark (VmHWM) in MB, where /proc exists. */
-function vmHwmMb(): number | undefined {
-  const m = fs.existsSync('/proc/self/status') ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')) : null
-  return m ? Math.round(Number(m[1]) / 1024) : undefined
-}
-
-type Load = { perSecond: number; p50: number; p95: number; serverP95: number; failures: number }
 
 export function ensureBuild() {
   const fresh = fs.existsSync('build/index.js') && fs.readFileSync('build/index.js', 'utf8').includes('routes/transparency')
@@ -69,67 +56,15 @@ export async function run() {
   ensureBuild()
   const data = await dataset()
   const { db } = createDatabase(`sqlite:${data.file}`)
-  setDb(db)
-  const real = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
-  const template = real.assets.routes['routes/transparency']!
-  const build: ServerBuild = {
-    ...real,
-    assets: { ...real.assets, routes: { ...real.assets.routes, 'routes/__bench_trivial': { ...template, id: 'routes/__bench_trivial', path: '__bench/trivial' } } },
-    routes: {
-      ...real.routes,
-      'routes/__bench_trivial': {
-        id: 'routes/__bench_trivial', parentId: 'root', path: '__bench/trivial', index: undefined, caseSensitive: undefined,
-        module: { loader: async () => ({ ok: 1 }), default: () => createElement('p', null, 'ok') } as any,
-      },
-    },
-  }
-  const serverTimes: number[] = []
-  const app = express()
-  app.use((_req, res, next) => {
-    const t0 = process.hrtime.bigint()
-    res.on('finish', () => serverTimes.push(Number(process.hrtime.bigint() - t0) / 1e6))
-    next()
-  })
-  app.all('*', createRequestHandler({ build, mode: 'production' }))
-  const server = await new Promise<import('node:http').Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s))
-  })
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-
-  const load = async (paths: string[], concurrency = CONCURRENCY): Promise<Load> => {
-    serverTimes.length = 0
-    const latencies: number[] = []
-    let next = 0
-    let failures = 0
-    const started = process.hrtime.bigint()
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < paths.length) {
-          const p = paths[next++]!
-          const t0 = process.hrtime.bigint()
-          const res = await fetch(base + p)
-          await res.arrayBuffer()
-          if (res.status !== 200) failures++
-          latencies.push(Number(process.hrtime.bigint() - t0) / 1e6)
-        }
-      }),
-    )
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9
-    return { perSecond: paths.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), serverP95: percentile(serverTimes, 95), failures }
-  }
+  const server = await startPageServer(db)
+  const load = (paths: string[], concurrency = CONCURRENCY) => server.load(paths, concurrency)
+  const memory = server.memory
   const times = (p: string, n = REQUESTS) => Array.from({ length: n }, () => p)
   const check = (name: string, l: Load) => {
     if (l.failures) throw new Error(`${name}: ${l.failures} requests failed`)
     return l
   }
 
-  // The server's resident memory while it serves (sampled: VmHWM would also carry a data
-  // build earlier in this process); VmHWM is kept beside it.
-  let servingPeakRss = 0
-  const sampleRss = () => (servingPeakRss = Math.max(servingPeakRss, process.memoryUsage().rss))
-  const rssSampler = setInterval(sampleRss, 20)
-  rssSampler.unref()
-  const memory = () => ({ serverPeakRssMb: Math.round((sampleRss(), servingPeakRss) / 2 ** 20), processVmHwmMb: vmHwmMb() })
   try {
     // Warm both paths (and fold anything new into the summary) before timing.
     await load(times('/transparency', 100))
@@ -180,8 +115,7 @@ export async function run() {
       notes: { sequentialPerSecond: traces.perSecond, lookupP50ms: percentile(lookups, 50), lookupP95ms: percentile(lookups, 95), goal: 'p95 < 10 ms', ...memory() },
     })
   } finally {
-    clearInterval(rssSampler)
-    server.close()
+    await server.close()
     await db.destroy()
   }
 

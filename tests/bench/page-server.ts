@@ -1,0 +1,94 @@
+// The real Remix build served in this process on 127.0.0.1 (production mode), plus a trivial
+// page for a same-run baseline (/__bench/trivial: root layout, one-line loader), server-side
+// time per request, a bounded-concurrency GET load, and this process's resident memory
+// while it serves. Shared by the transparency benches (SQLite and PostgreSQL).
+import fs from 'node:fs'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import express from 'express'
+import { createElement } from 'react'
+import { setDb, type DB } from '../../app/utils/db.server'
+import { percentile } from './lib'
+
+export type Load = { perSecond: number; p50: number; p95: number; serverP95: number; failures: number }
+export type PageServer = {
+  base: string
+  load(paths: string[], concurrency: number): Promise<Load>
+  /** Peak RSS sampled while serving, and the process's VmHWM (which also carries anything done before). */
+  memory(): { serverPeakRssMb: number; processVmHwmMb: number | undefined }
+  close(): Promise<void>
+}
+
+/** This process's resident high-water mark (VmHWM) in MB, where /proc exists. */
+export function vmHwmMb(): number | undefined {
+  const m = fs.existsSync('/proc/self/status') ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')) : null
+  return m ? Math.round(Number(m[1]) / 1024) : undefined
+}
+
+export async function startPageServer(db: DB): Promise<PageServer> {
+  setDb(db) // the build's getDb() reads the same process-wide instance
+  const real = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
+  const template = real.assets.routes['routes/transparency']!
+  const build: ServerBuild = {
+    ...real,
+    assets: { ...real.assets, routes: { ...real.assets.routes, 'routes/__bench_trivial': { ...template, id: 'routes/__bench_trivial', path: '__bench/trivial' } } },
+    routes: {
+      ...real.routes,
+      'routes/__bench_trivial': {
+        id: 'routes/__bench_trivial', parentId: 'root', path: '__bench/trivial', index: undefined, caseSensitive: undefined,
+        module: { loader: async () => ({ ok: 1 }), default: () => createElement('p', null, 'ok') } as any,
+      },
+    },
+  }
+  const serverTimes: number[] = []
+  const app = express()
+  app.use((_req, res, next) => {
+    const t0 = process.hrtime.bigint()
+    res.on('finish', () => serverTimes.push(Number(process.hrtime.bigint() - t0) / 1e6))
+    next()
+  })
+  app.all('*', createRequestHandler({ build, mode: 'production' }))
+  const server = await new Promise<import('node:http').Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s))
+  })
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  // Sampled, because VmHWM would also carry a data build done earlier in this process.
+  let peakRss = 0
+  const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
+  const sampler = setInterval(sampleRss, 20)
+  sampler.unref()
+
+  return {
+    base,
+    async load(paths, concurrency) {
+      serverTimes.length = 0
+      const latencies: number[] = []
+      let next = 0
+      let failures = 0
+      const started = process.hrtime.bigint()
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (next < paths.length) {
+            const p = paths[next++]!
+            const t0 = process.hrtime.bigint()
+            const res = await fetch(base + p)
+            await res.arrayBuffer()
+            if (res.status !== 200) failures++
+            latencies.push(Number(process.hrtime.bigint() - t0) / 1e6)
+          }
+        }),
+      )
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      return { perSecond: paths.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), serverP95: percentile(serverTimes, 95), failures }
+    },
+    memory: () => ({ serverPeakRssMb: Math.round((sampleRss(), peakRss) / 2 ** 20), processVmHwmMb: vmHwmMb() }),
+    close: async () => {
+      clearInterval(sampler)
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}

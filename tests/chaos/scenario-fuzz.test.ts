@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { describeAnswers, fuzz, scenarioEnv, type FuzzResult } from './scenario/fuzz'
 import { postgresTemplate, sqliteTemplate, type Template } from './scenario/setup'
+import { fuzzSharded } from './scenario/shards'
 import { FULL, scaled } from './support/scale'
 
 const uploads = scenarioEnv()
@@ -13,10 +14,22 @@ const only = process.env.SCENARIO_SEED ? Number(process.env.SCENARIO_SEED) : und
 const first = Number(process.env.SCENARIO_FIRST_SEED || 1) // another window of seeds
 const seeds = (n: number) => (only !== undefined ? [only] : Array.from({ length: n }, (_, i) => first + i))
 // Wall-clock bounds: a slow machine runs fewer seeds (and says so) rather than hanging.
-const deadlineMs = (ci: number, full: number) => scaled('SCENARIO_DEADLINE_S', ci, full) * 1000
+const deadlineMs = scaled('SCENARIO_DEADLINE_S', 150, 1500) * 1000
+// The full run shards seeds over worker processes (one per core); CI runs in this process.
+const workers = only !== undefined ? 1 : scaled('SCENARIO_WORKERS', 1, 2)
+
+async function run(seedList: number[], template: () => Promise<Template>, pgUrl?: string): Promise<FuzzResult> {
+  if (workers > 1) return fuzzSharded(seedList, { workers, pgUrl, deadlineMs })
+  const t = await template()
+  try {
+    return await fuzz(t, seedList, { deadlineMs, progressEvery: FULL ? 500 : 100 })
+  } finally {
+    await t.dispose()
+  }
+}
 
 function report(r: FuzzResult) {
-  console.log(`scenario fuzz ${r.dialect}: ${r.ran}/${r.seeds} seeds, ${r.steps} steps, ${r.restarts} restarts, ${r.seconds.toFixed(1)} s, ${r.perSecond.toFixed(1)} seeds/s${r.stoppedAt ? ` (${r.stoppedAt})` : ''}`)
+  console.log(`scenario fuzz ${r.dialect}: ${r.ran}/${r.seeds} seeds, ${r.steps} steps, ${r.restarts} restarts, ${r.seconds.toFixed(1)} s, ${r.perSecond.toFixed(1)} seeds/s${workers > 1 ? ` over ${workers} workers` : ''}${r.stoppedAt ? ` (${r.stoppedAt})` : ''}`)
   console.log(`answers: ${describeAnswers(r.answers)}`)
   expect(r.failures, r.failures.join('\n\n')).toEqual([])
   // A slow (shared) machine may run out of time and says so above; a tenth of the seeds must still run.
@@ -27,21 +40,12 @@ afterAll(() => fs.rmSync(uploads, { recursive: true, force: true }))
 
 describe('scenario fuzz', () => {
   it('SQLite: every seed keeps the ledger verified and the model and database in agreement after every step', async () => {
-    const t: Template = await sqliteTemplate()
-    try {
-      report(await fuzz(t, seeds(scaled('SCENARIO_SEEDS', 500, 10_000)), { deadlineMs: deadlineMs(150, 3600), progressEvery: FULL ? 500 : 100 }))
-    } finally {
-      await t.dispose()
-    }
+    report(await run(seeds(scaled('SCENARIO_SEEDS', 400, 10_000)), sqliteTemplate))
   })
 
   const pgSkip = inject('pgSkip')
   it.skipIf(pgSkip)(`PostgreSQL: the same on a smaller share of seeds${pgSkip ? ` — skipped: ${pgSkip}` : ''}`, async () => {
-    const t = await postgresTemplate(inject('pgUrl'))
-    try {
-      report(await fuzz(t, seeds(scaled('SCENARIO_SEEDS_PG', 40, 1_000)), { deadlineMs: deadlineMs(150, 3600), progressEvery: FULL ? 100 : 20 }))
-    } finally {
-      await t.dispose()
-    }
+    const url = inject('pgUrl')
+    report(await run(seeds(scaled('SCENARIO_SEEDS_PG', 25, 1_000)), () => postgresTemplate(url), url))
   })
 })

@@ -40,12 +40,12 @@ afterAll(() => fs.rmSync(uploads, { recursive: true, force: true }))
 
 describe('scenario fuzz', () => {
   it('SQLite: every seed keeps the ledger verified and the model and database in agreement after every step', async () => {
-    report(await run(seeds(scaled('SCENARIO_SEEDS', 400, 10_000)), sqliteTemplate))
-  })
+    report(await run(seeds(scaled('SCENARIO_SEEDS', 500, 10_000)), sqliteTemplate))
+  }, deadlineMs + 180_000)
 
   const pgSkip = inject('pgSkip')
   it.skipIf(pgSkip)(`PostgreSQL: the same on a smaller share of seeds${pgSkip ? ` — skipped: ${pgSkip}` : ''}`, async () => {
     const url = inject('pgUrl')
     report(await run(seeds(scaled('SCENARIO_SEEDS_PG', 25, 1_000)), () => postgresTemplate(url), url))
-  })
+  }, deadlineMs + 180_000)
 })

@@ -107,7 +107,8 @@ export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' 
 /** reverseDonation + postRefund: the own lot first, the shortfall from fund:general. */
 export function reverse(s: State, publicId: string, r: { kind: 'refund' | 'dispute'; ref: string; amount: number }): 'reversed' | 'already' {
   const d = s.donations[publicId]!
-  if (s.donations[publicId]!.reversals[r.ref] || Object.values(s.donations).some((o) => o.reversals[r.ref])) return 'already'
+  // Provider refs are unique across donations (donation_reversals.provider_ref).
+  if (Object.values(s.donations).some((o) => o.reversals[r.ref])) return 'already'
   const done = Object.values(d.reversals).reduce((n, x) => n + x.amount, 0)
   if (r.amount > d.amount - done) throw new ModelRefusal('input')
   const own = s.lots.find((l) => l.seq === d.lot)!

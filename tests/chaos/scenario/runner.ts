@@ -69,7 +69,8 @@ const plan = (m: model.State, op: (s: model.State) => string): Plan => {
   return 'refusal' in r ? { expected: r.refusal, next: m } : { expected: r.result, next: r.state }
 }
 /** Outcomes that must leave the database exactly as it was. */
-const changesNothing = (p: Plan) => p.next === undefined || p.expected === 'duplicate' || !/^(fulfilled|already|refunded|dispute-open|reversed|dispute-won|prepared|approved|awaitingSecond|paid|rejected)$/.test(p.expected)
+const WRITES = new Set(['fulfilled', 'already', 'refunded', 'dispute-open', 'reversed', 'dispute-won', 'prepared', 'approved', 'awaitingSecond', 'paid', 'rejected'])
+const changesNothing = (p: Plan) => !WRITES.has(p.expected)
 
 /**
  * One action under a fault. A crash must leave nothing; after the restart the action is

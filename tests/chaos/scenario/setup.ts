@@ -72,7 +72,7 @@ async function castInto(db: DB): Promise<Cast> {
   return { stationId: Number(station.id), scope: [stationPath], caseworkerId, financeIds, programmeId: Number(programme.id), awardAmount: AWARD_AMOUNT, terms: TERMS, campaigns, students }
 }
 
-/** Opens one seed's private copy of the template; `reopen` is a process restart on the same data. */
+/** The migrated database with its cast, copied once per seed. */
 export type Template = {
   dialect: Dialect
   cast: Cast
@@ -81,6 +81,7 @@ export type Template = {
   dispose(): Promise<void>
 }
 
+/** A process's connection to a seed's database; opening it again is the "restart". */
 export function open(url: string): DB {
   return createDatabase(url, { poolSize: 4 }).db
 }

@@ -5,6 +5,7 @@
 // SQLite (the ledger 900,000 rows deep and trace pages go in the notes). Nothing is cached:
 // each run loads the data afresh (minutes).
 import { sql } from 'kysely'
+import { ensureBuild } from '../../app/cli/build'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { getSummary } from '../../app/modules/transparency/summary.server'
 import { createDatabase } from '../../app/utils/db.server'
@@ -15,7 +16,6 @@ import { prepareDatabase } from './generator/setup'
 import { round, timed, writeResult } from './lib'
 import { startPageServer, type Load } from './page-server'
 import { transparencyShape } from './transparency-data'
-import { ensureBuild } from './transparency.bench'
 
 const DONATIONS = Number(process.env.BENCH_PG_DONATIONS ?? 1_000_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500)
@@ -24,7 +24,7 @@ const CONCURRENCY = 4
 export async function run() {
   if (!findPostgresBin()) throw new Error('transparency-pg needs PostgreSQL binaries (initdb, pg_ctl): install postgresql or set PG_BIN')
   Object.assign(process.env, { NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-bench-session-secret-0', BASE_URL: 'http://127.0.0.1:3999' })
-  ensureBuild()
+  ensureBuild('inherit')
   const cluster = await startCluster()
   try {
     const database = await createPgDatabase(cluster.url, 'transparency')

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { ensureBuild } from '../../app/cli/build'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { getSummary } from '../../app/modules/transparency/summary.server'
 import { getPublicTrace } from '../../app/modules/transparency/trace.server'
@@ -18,13 +19,6 @@ import { startPageServer, type Load } from './page-server'
 const DONATIONS = Number(process.env.BENCH_DONATIONS ?? 1_000_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500)
 const CONCURRENCY = 4
-
-export function ensureBuild() {
-  const fresh = fs.existsSync('build/index.js') && fs.readFileSync('build/index.js', 'utf8').includes('routes/transparency')
-  if (fresh) return
-  const built = spawnSync(process.execPath, ['node_modules/@remix-run/dev/dist/cli.js', 'build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
-  if (built.status !== 0) throw new Error('remix build failed')
-}
 
 export async function dataset(): Promise<{ file: string; trackingCodes: string[]; head: number }> {
   fs.mkdirSync(dataDir, { recursive: true })
@@ -53,7 +47,7 @@ export async function dataset(): Promise<{ file: string; trackingCodes: string[]
 export async function run() {
   // Production React and Remix, as served (the page work is what is measured).
   Object.assign(process.env, { NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-bench-session-secret-0', BASE_URL: 'http://127.0.0.1:3999' })
-  ensureBuild()
+  ensureBuild('inherit')
   const data = await dataset()
   const { db } = createDatabase(`sqlite:${data.file}`)
   const server = await startPageServer(db)

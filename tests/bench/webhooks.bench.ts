@@ -2,7 +2,6 @@
 // through the real Remix build (signature check, event record, donation, ledger posting,
 // receipt and its email job, all in one transaction), beside a bare Remix POST route doing
 // one insert, both served by the same Express + Remix handler on 127.0.0.1.
-import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
@@ -11,6 +10,7 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { sql, type Kysely } from 'kysely'
+import { ensureBuild } from '../../app/cli/build'
 import { demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '../../app/modules/payments/demo.server'
 import { createDatabase, setDb } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
@@ -44,10 +44,7 @@ async function load(url: string, bodies: { body: string; headers: Record<string,
 
 export async function run() {
   Object.assign(process.env, { NODE_ENV: 'test', SESSION_SECRET, BASE_URL: 'http://127.0.0.1:3999', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' })
-  if (!fs.existsSync('build/index.js')) {
-    const built = spawnSync(process.execPath, ['node_modules/@remix-run/dev/dist/cli.js', 'build'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } })
-    if (built.status !== 0) throw new Error('remix build failed')
-  }
+  ensureBuild('inherit')
   fs.mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, 'webhooks.db')
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true })

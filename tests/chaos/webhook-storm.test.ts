@@ -71,10 +71,37 @@ function report(label: string, plan: StormPlan, o: Figures) {
   if (failures.size) log(`${label}: first-pass failures seen: ${[...failures].slice(0, 4).join(' | ')}`)
 }
 
-/** A late re-send of a sample of already-answered events (Stripe does this too): all must be duplicates. */
-function lateDuplicates(plan: StormPlan, rand: () => number): Delivery[] {
-  const sample = plan.events.filter(() => rand() < 0.05)
-  return sample.map((event) => ({ event, attempts: [] }))
+/** Every delivery once, in the plan's order; `kill` runs once KILL_AFTER of them have started. */
+async function firstPass(plan: StormPlan, rand: () => number, url: () => string, victim: AppProcess, kill: () => Promise<void>) {
+  const started = Date.now()
+  let killed: Promise<void> = Promise.resolve()
+  let inFlightAtKill = 0
+  let victimPeakRssMb: number | undefined
+  await sendDeliveries(plan.deliveries, {
+    url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
+    at: {
+      sent: Math.floor(plan.deliveries.length * KILL_AFTER),
+      run: (inFlight) => {
+        inFlightAtKill = inFlight
+        victimPeakRssMb = victim.peakRssMb()
+        killed = kill()
+      },
+    },
+  })
+  return { started, firstPassSeconds: (Date.now() - started) / 1000, killed, inFlightAtKill, victimPeakRssMb }
+}
+
+/** A late re-send of a sample of already-answered events (Stripe does this too). */
+async function sendLateDuplicates(plan: StormPlan, rand: () => number, url: () => string): Promise<Delivery[]> {
+  const late: Delivery[] = plan.events.filter(() => rand() < 0.05).map((event) => ({ event, attempts: [] }))
+  await sendDeliveries(late, { url, secret: WEBHOOK_SECRET, round: 99, rand, concurrency: CONCURRENCY })
+  plan.deliveries.push(...late)
+  return late
+}
+
+/** Checked after the database checks, which say more when something is wrong. */
+function expectAllDuplicates(late: Delivery[]) {
+  expect(late.filter((d) => d.attempts[0]?.outcome !== 'duplicate').map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`), 'late re-sends answered other than "duplicate"').toEqual([])
 }
 
 describe('webhook storm with kill -9', () => {
@@ -96,22 +123,8 @@ describe('webhook storm with kill -9', () => {
     const victim = apps[randomInt(rand, 0, apps.length - 1)]!
     log(`PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`)
 
-    const started = Date.now()
-    let killed: Promise<void> | undefined
-    let inFlightAtKill = 0
-    const peak: Record<string, number | undefined> = {}
-    await sendDeliveries(plan.deliveries, {
-      url: () => balancer.url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
-      at: {
-        sent: Math.floor(plan.deliveries.length * KILL_AFTER),
-        run: (inFlight) => {
-          inFlightAtKill = inFlight
-          peak[`${victim.name} (killed)`] = victim.peakRssMb()
-          killed = victim.kill('SIGKILL')
-        },
-      },
-    })
-    const firstPassSeconds = (Date.now() - started) / 1000
+    const { started, firstPassSeconds, killed, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, rand, () => balancer.url, victim, () => victim.kill('SIGKILL'))
+    const peak: Record<string, number | undefined> = { [`${victim.name} (killed)`]: victimPeakRssMb }
     await killed
     expect(victim.alive).toBe(false)
     const paidAfterFirstPass = await paidCount(db, plan)
@@ -132,15 +145,13 @@ describe('webhook storm with kill -9', () => {
     const seconds = (Date.now() - started) / 1000
 
     // Late duplicates go round-robin over all processes, the restarted one included.
-    const late = lateDuplicates(plan, rand)
-    await sendDeliveries(late, { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 99, rand, concurrency: CONCURRENCY })
-    plan.deliveries.push(...late)
+    const late = await sendLateDuplicates(plan, rand, () => balancer.url)
 
     for (const app of apps) peak[app.name] = app.peakRssMb()
     report('PostgreSQL', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
     expect(apps.filter((a) => !a.alive).map((a) => `${a.name}:\n${a.output()}`), 'app processes that died unasked').toEqual([])
     await checkAfterStorm(db, plan, before, { killRound: 0 })
-    expect(late.filter((d) => d.attempts[0]?.outcome !== 'duplicate').map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`), 'late re-sends answered other than "duplicate"').toEqual([])
+    expectAllDuplicates(late)
   })
 
   it('SQLite: one app process on a file, killed mid-storm and restarted', async () => {
@@ -157,23 +168,9 @@ describe('webhook storm with kill -9', () => {
     cleanups.push(() => app.stop())
     balancer.setBackends([app])
 
-    const started = Date.now()
-    let restarted: Promise<void> | undefined
-    let inFlightAtKill = 0
-    const peak: Record<string, number | undefined> = {}
-    await sendDeliveries(plan.deliveries, {
-      url: () => balancer.url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
-      at: {
-        sent: Math.floor(plan.deliveries.length * KILL_AFTER),
-        run: (inFlight) => {
-          inFlightAtKill = inFlight
-          peak['sqlite-app (killed)'] = app.peakRssMb()
-          // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
-          restarted = app.kill('SIGKILL').then(() => app.restart())
-        },
-      },
-    })
-    const firstPassSeconds = (Date.now() - started) / 1000
+    // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
+    const { started, firstPassSeconds, killed: restarted, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, rand, () => balancer.url, app, () => app.kill('SIGKILL').then(() => app.restart()))
+    const peak: Record<string, number | undefined> = { 'sqlite-app (killed)': victimPeakRssMb }
     const paidAfterFirstPass = await paidCount(db, plan)
     await restarted
     const rounds = await redeliver(plan.deliveries, {
@@ -182,14 +179,12 @@ describe('webhook storm with kill -9', () => {
     })
     const seconds = (Date.now() - started) / 1000
 
-    const late = lateDuplicates(plan, rand)
-    await sendDeliveries(late, { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 99, rand, concurrency: CONCURRENCY })
-    plan.deliveries.push(...late)
+    const late = await sendLateDuplicates(plan, rand, () => balancer.url)
 
     peak['sqlite-app'] = app.peakRssMb()
     report('SQLite', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
     expect(app.alive, app.output()).toBe(true)
     await checkAfterStorm(db, plan, before, { killRound: 0 })
-    expect(late.filter((d) => d.attempts[0]?.outcome !== 'duplicate').map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`), 'late re-sends answered other than "duplicate"').toEqual([])
+    expectAllDuplicates(late)
   })
 })

@@ -1,10 +1,11 @@
 // Vitest globalSetup for e2e: build the app, start it with `npm start`'s own entry
 // on a fresh SQLite file and a free loopback port, and stop it after the run.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { buildApp } from '../../app/cli/build'
 import { freePort } from './postgres-cluster'
 import { unavailable } from './requirements'
 
@@ -26,11 +27,7 @@ export default async function setup(project: TestProject) {
     for (const k of ['baseUrl', 'chromiumPath', 'e2eDatabaseUrl'] as const) project.provide(k, '')
     return
   }
-  const build = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
-    encoding: 'utf8',
-    env: { ...process.env, NODE_ENV: 'production' },
-  })
-  if (build.status !== 0) throw new Error(`remix build failed:\n${build.stdout}\n${build.stderr}`)
+  buildApp('capture') // always afresh: the suite must test the sources as they are
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-e2e-'))
   const port = await freePort()

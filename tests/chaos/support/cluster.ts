@@ -2,7 +2,7 @@
 // production build (the same entry `npm start` serves with), a loopback round-robin
 // balancer in front of them, and the means to kill -9 and restart them. Everything
 // binds 127.0.0.1; every wait has a deadline.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import { ensureBuild } from '../../../app/cli/build'
 import { createDatabase } from '../../../app/utils/db.server'
 import { migrateToLatest } from '../../../db/migrator'
 import { seedDemo } from '../../../db/seed/demo'
@@ -18,25 +19,9 @@ import { freePort } from '../../support/postgres-cluster'
 export const CHAOS_SESSION_SECRET = 'chaos-session-secret-chaos-session-secret-01'
 const START_DEADLINE_MS = 90_000
 
-function newestMtime(dir: string): number {
-  let newest = 0
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name)
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : fs.statSync(full).mtimeMs)
-  }
-  return newest
-}
-
 /** Build the Remix app once (build/index.js) unless it is newer than the app sources. */
 export function ensureAppBuild(): void {
-  const output = path.resolve('build/index.js')
-  const built = fs.existsSync(output) ? fs.statSync(output).mtimeMs : 0
-  if (built > Math.max(newestMtime('app'), fs.statSync('package.json').mtimeMs)) return
-  const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
-    encoding: 'utf8',
-    env: { ...process.env, NODE_ENV: 'production' },
-  })
-  if (result.status !== 0) throw new Error(`remix build failed:\n${result.stdout}\n${result.stderr}`)
+  ensureBuild('capture')
 }
 
 /** Migrate (and optionally seed the demo into) one database from the test process, before any app starts. */

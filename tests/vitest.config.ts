@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-// Three projects, one command (npm test):
+// Four projects, one command (npm test):
 //  sqlite   — unit tests and the integration suite over a real SQLite file per test file
 //  postgres — the same integration suite over a throwaway PostgreSQL 15 cluster
 //  e2e      — Chromium (playwright-core) against the built server
@@ -9,8 +9,7 @@ import { defineConfig } from 'vitest/config'
 //             (small and bounded here; `npm run chaos` runs the full size)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const alias = [{ find: /^~\//, replacement: `${root}app/` }]
-// Vite puts its own BASE_URL ('/') into process.env; ours is an absolute URL.
-
+// Each project sets BASE_URL: Vite puts its own ('/') into process.env; ours is an absolute URL.
 
 export default defineConfig({
   root,

@@ -140,6 +140,19 @@ describe.skipIf(skipReason)(`Stripe webhook fulfilment on ${testDialect}`, () =>
     expect(out.map((x) => x.kind).sort()).toEqual(['dispute', 'donation'])
   })
 
+  it('ignores intent metadata that names a gift paid through another intent: nothing is booked against it', async () => {
+    const paid = await f.checkout({}, 340)
+    expect((await deliver(ev.sessionCompleted({ publicId: paid.publicId, intentId: paid.intentId, amount: 10000 }))).body.outcome).toBe('fulfilled')
+    // A second intent whose metadata (wrongly, or maliciously set elsewhere) names the paid gift.
+    const strayIntent = `pi_stray_${paid.publicId.replace('-', '')}`
+    f.stripe.intents.set(strayIntent, { id: strayIntent, amount: 10000, currency: 'CNY', fee: 340, chargeId: `ch_stray_${paid.publicId.replace('-', '')}`, metadata: { donation_public_id: paid.publicId } })
+    const reply = await deliver(ev.dispute({ type: 'charge.dispute.created', disputeId: `dp_stray_${paid.publicId}`, intentId: strayIntent, chargeId: `ch_stray_${paid.publicId.replace('-', '')}`, amount: 10000 }))
+    expect(reply.body.outcome).toBe('unknown-donation')
+    expect((await donation(paid.publicId)).status).toBe('paid')
+    const kinds = await f.db.selectFrom('ledger_transactions').select('kind').where('donation_ref', '=', paid.publicId).execute()
+    expect(kinds.map((x) => x.kind)).toEqual(['donation'])
+  })
+
   it('makes each monthly invoice its own donation, and cancels with the subscription', async () => {
     const d = await f.checkout({ frequency: 'monthly', amountChoice: '5000' }, 200)
     const sub = `sub_${d.publicId}`

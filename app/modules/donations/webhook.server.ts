@@ -120,10 +120,21 @@ async function findDonationForCharge(trx: Trx, charge: any, details: PaymentDeta
     (await lockDonation(trx, { publicId: metadataPublicId(charge) ?? '' })) ??
     (await lockDonation(trx, { paymentIntentId: idOf(charge.payment_intent) ?? '' })) ??
     (await lockDonation(trx, { chargeId: idOf(charge.charge) ?? String(charge.id) })) ??
-    // A dispute carries no metadata, and a gift whose checkout event has not arrived yet
-    // has no intent or charge recorded: the intent's own metadata names the donation.
-    (await lockDonation(trx, { publicId: details?.donationPublicId ?? '' }))
+    (await donationNamedByIntent(trx, details))
   )
+}
+
+/**
+ * A dispute carries no metadata, and a gift whose checkout event has not arrived yet has
+ * no intent or charge recorded: the intent's own metadata names the donation. Only a gift
+ * not yet tied to another payment qualifies, so metadata can never move a refund or a
+ * dispute onto a gift paid through a different intent.
+ */
+async function donationNamedByIntent(trx: Trx, details: PaymentDetails | null) {
+  if (!details?.donationPublicId) return undefined
+  const named = await lockDonation(trx, { publicId: details.donationPublicId })
+  const ownIntent = named?.provider_payment_intent_id
+  return named && (!ownIntent || ownIntent === details.paymentIntentId) ? named : undefined
 }
 
 async function activateRecurring(trx: Trx, donation: DonationRow, subscriptionId: string | null, customerId: string | null) {

@@ -40,7 +40,8 @@ export const EnvSchema = z
     STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'expected pk_test_… or pk_live_…').optional(),
     STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'expected whsec_…').optional(),
     // For tests and Stripe-compatible mocks such as stripe-mock; unset means api.stripe.com.
-    STRIPE_API_URL: z.string().url('expected an absolute URL such as http://127.0.0.1:12111').optional(),
+    // The secret key is sent there and its answers are booked, hence the rules below.
+    STRIPE_API_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port such as http://127.0.0.1:12111').optional(),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…').optional(),
     MAIL_FROM: z.string().default('希望账本 Hope Ledger <no-reply@hope-ledger.local>'),
     UPLOAD_DIR: z.string().default('data/uploads'),
@@ -55,8 +56,11 @@ export const EnvSchema = z
     if (env.NODE_ENV === 'production' && !env.BASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'required when NODE_ENV=production' })
     }
-    if (env.NODE_ENV === 'production' && env.STRIPE_API_URL && !env.STRIPE_API_URL.startsWith('https://')) {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_URL'], message: 'must be https:// when NODE_ENV=production' })
+    if (env.STRIPE_API_URL && env.NODE_ENV === 'production') {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_URL'], message: 'is for tests and mocks only: unset it when NODE_ENV=production' })
+    }
+    if (env.STRIPE_API_URL && /^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY ?? '')) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_URL'], message: 'must not be set with a live key (sk_live_…): the key would be sent there' })
     }
     if (env.DONATION_MIN > env.DONATION_MAX) {
       ctx.addIssue({ code: 'custom', path: ['DONATION_MIN'], message: 'must not exceed DONATION_MAX' })

@@ -10,7 +10,7 @@ export class DemoCheckoutRefused extends Error {
   }
 }
 
-/** Host, port and protocol of STRIPE_API_URL (a local mock in tests); nothing means api.stripe.com. */
+/** Host, port and protocol of STRIPE_API_URL (a mock in tests; env.server.ts keeps it out of production); nothing means api.stripe.com. */
 function stripeApi(url: string | undefined): { host?: string; port?: number; protocol?: 'http' | 'https' } {
   if (!url) return {}
   const u = new URL(url)

@@ -13,12 +13,18 @@ function newestMtime(dir: string): number {
   return newest
 }
 
-/** True when build/index.js is missing or older than app/, package.json or remix.config.js. */
+const OUTPUT = 'build/index.js'
+// Written after each production build: `npm run dev` rewrites build/ in development mode
+// without it, and that bundle must not be served as the production one.
+const STAMP = 'build/.production'
+
+/** True unless build/ holds a production build newer than everything it bundles. */
 export function buildIsStale(): boolean {
-  const output = path.resolve('build/index.js')
-  if (!fs.existsSync(output)) return true
-  const sources = Math.max(newestMtime('app'), fs.statSync('package.json').mtimeMs, fs.statSync('remix.config.js').mtimeMs)
-  return fs.statSync(output).mtimeMs <= sources
+  if (!fs.existsSync(OUTPUT) || !fs.existsSync(STAMP)) return true
+  const stamped = fs.statSync(STAMP).mtimeMs
+  if (fs.statSync(OUTPUT).mtimeMs > stamped) return true // rebuilt since, by `remix dev`
+  const sources = Math.max(newestMtime('app'), newestMtime('emails'), ...['package.json', 'remix.config.js', 'tsconfig.json'].map((f) => fs.statSync(f).mtimeMs))
+  return stamped <= sources
 }
 
 /**
@@ -26,6 +32,7 @@ export function buildIsStale(): boolean {
  * `capture` keeps it quiet and puts it in the error when the build fails.
  */
 export function buildApp(output: 'inherit' | 'capture'): void {
+  fs.rmSync(STAMP, { force: true })
   const result = spawnSync(process.execPath, [path.resolve('node_modules/@remix-run/dev/dist/cli.js'), 'build'], {
     stdio: output === 'inherit' ? 'inherit' : 'pipe',
     encoding: 'utf8',
@@ -34,6 +41,7 @@ export function buildApp(output: 'inherit' | 'capture'): void {
   if (result.status !== 0) {
     throw new Error(output === 'inherit' ? 'remix build failed: see the messages above' : `remix build failed:\n${result.stdout}\n${result.stderr}`)
   }
+  fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`)
 }
 
 /** Build unless the existing build is newer than every source it bundles. */

@@ -7,7 +7,7 @@ import { serve } from './server'
 
 getEnv() // exits with a clear line on a bad variable, before anything is created
 if (buildIsStale()) {
-  console.log('building the app (sources changed since the last build)…')
+  console.log('building the app (no production build yet, or the sources changed since)…')
   try {
     buildApp('inherit')
   } catch (error) {

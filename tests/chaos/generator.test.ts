@@ -7,7 +7,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '~/utils/db.server'
 import { generate, type GenerateOptions } from '../bench/generate'
-import { createPgDatabase } from './support/cluster'
+import { createPgDatabase } from '../support/pg-database'
 import { scaled } from './support/scale'
 
 const sizes = {

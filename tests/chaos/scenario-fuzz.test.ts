@@ -13,7 +13,8 @@ const uploads = scenarioEnv()
 const only = process.env.SCENARIO_SEED ? Number(process.env.SCENARIO_SEED) : undefined
 const first = Number(process.env.SCENARIO_FIRST_SEED || 1) // another window of seeds
 const seeds = (n: number) => (only !== undefined ? [only] : Array.from({ length: n }, (_, i) => first + i))
-// Wall-clock bounds: a slow machine runs fewer seeds (and says so) rather than hanging.
+// Wall-clock bounds: a slow machine stops at the deadline (and says so) rather than hanging;
+// at the CI size that is a failure (see report).
 const deadlineMs = scaled('SCENARIO_DEADLINE_S', 150, 1500) * 1000
 // The full run shards seeds over worker processes (one per core); CI runs in this process.
 const workers = only !== undefined ? 1 : scaled('SCENARIO_WORKERS', 1, 2)
@@ -32,8 +33,11 @@ function report(r: FuzzResult) {
   console.log(`scenario fuzz ${r.dialect}: ${r.ran}/${r.seeds} seeds, ${r.steps} steps, ${r.restarts} restarts, ${r.seconds.toFixed(1)} s, ${r.perSecond.toFixed(1)} seeds/s${workers > 1 ? ` over ${workers} workers` : ''}${r.stoppedAt ? ` (${r.stoppedAt})` : ''}`)
   console.log(`answers: ${describeAnswers(r.answers)}`)
   expect(r.failures, r.failures.join('\n\n')).toEqual([])
-  // A slow (shared) machine may run out of time and says so above; a tenth of the seeds must still run.
-  expect(r.ran, `only ${r.ran} of ${r.seeds} seeds ran: ${r.stoppedAt}`).toBeGreaterThanOrEqual(Math.ceil(r.seeds / 10))
+  // The CI size (and a single SCENARIO_SEED) must run every seed: it takes well under the
+  // deadline. Only the full run by hand may stop at the deadline on a slow (shared) machine —
+  // it says so above — and a tenth of its seeds must still run.
+  const required = FULL ? Math.ceil(r.seeds / 10) : r.seeds
+  expect(r.ran, `only ${r.ran} of ${r.seeds} seeds ran: ${r.stoppedAt}`).toBeGreaterThanOrEqual(required)
 }
 
 afterAll(() => fs.rmSync(uploads, { recursive: true, force: true }))

@@ -4,11 +4,10 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Kysely, PostgresDialect, sql } from 'kysely'
-import pg from 'pg'
 import { inject } from 'vitest'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
+import { createPgDatabase } from './pg-database'
 
 export type TestDialect = 'sqlite' | 'postgres'
 export const testDialect: TestDialect = process.env.TEST_DIALECT === 'postgres' ? 'postgres' : 'sqlite'
@@ -19,23 +18,15 @@ export const skipReason: string = testDialect === 'postgres' ? inject('pgSkip') 
 export type TestDb = { db: DB; dialect: TestDialect; url: string; destroy: () => Promise<void> }
 
 export async function createTestDb(options: { migrate?: boolean; poolSize?: number } = {}): Promise<TestDb> {
-  const name = `t_${crypto.randomBytes(6).toString('hex')}`
   let url: string
   let cleanup: () => Promise<void>
   if (testDialect === 'postgres') {
-    const admin = inject('pgUrl')
-    const adminDb = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: admin, max: 1 }) }) })
-    await sql`create database ${sql.id(name)}`.execute(adminDb)
-    await adminDb.destroy()
-    url = admin.replace(/\/[^/]*$/, `/${name}`)
-    cleanup = async () => {
-      const again = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: admin, max: 1 }) }) })
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again)
-      await again.destroy()
-    }
+    const database = await createPgDatabase(inject('pgUrl'), 't')
+    url = database.url
+    cleanup = database.drop
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-sqlite-'))
-    url = `sqlite:${path.join(dir, `${name}.db`)}`
+    url = `sqlite:${path.join(dir, `t_${crypto.randomBytes(6).toString('hex')}.db`)}`
     cleanup = async () => fs.rmSync(dir, { recursive: true, force: true })
   }
   const { db } = createDatabase(url, { poolSize: options.poolSize ?? 10 })

@@ -7,7 +7,7 @@
 // Every operation either applies completely or throws a ModelRefusal and leaves the model
 // as it was (callers apply on a clone), mirroring one database transaction.
 
-export const DEMO_FEE = (amount: number) => Math.floor((amount * 34 + 500) / 1000) // app/modules/payments/demo.server.ts demoFee
+import { demoFee } from '../../../app/modules/payments/demo.server'
 
 export type DonationStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'disputed'
 
@@ -92,7 +92,7 @@ export function addPending(s: State, d: { publicId: string; fund: string; curren
 export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' | 'already' {
   const d = s.donations[publicId]!
   if (d.status !== 'pending') return 'already'
-  d.fee = DEMO_FEE(d.amount)
+  d.fee = demoFee(d.amount)
   d.status = 'paid'
   move(s, 'external:donors', d.fund, d.amount, d.currency)
   if (d.fee > 0) move(s, d.fund, 'external:fees', d.fee, d.currency)

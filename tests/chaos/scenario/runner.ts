@@ -291,7 +291,10 @@ export async function runScenario(t: Template, seed: number, options: { trace?: 
     }
     return { seed, steps: length, restarts: ctx.restarts, answers: ctx.answers }
   } finally {
-    await ctx.db.destroy()
-    await copy.drop()
+    try {
+      await ctx.db.destroy()
+    } finally {
+      await copy.drop()
+    }
   }
 }

@@ -2,14 +2,13 @@
 // a caseworker and two finance approvers, a scholarship programme funded by two campaigns,
 // a few active students), built ONCE as a template and copied per seed — a file copy on
 // SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL — so a seed costs a copy, not a migration.
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Kysely, PostgresDialect, sql } from 'kysely'
-import pg from 'pg'
+import { sql } from 'kysely'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { migrateToLatest } from '../../../db/migrator'
+import { createPgDatabase, pgAdmin } from '../../support/pg-database'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -21,7 +20,6 @@ export type Cast = {
   financeIds: [number, number]
   programmeId: number
   awardAmount: number
-  terms: string[]
   campaigns: { id: number; slug: string }[]
   students: number[]
 }
@@ -69,7 +67,7 @@ async function castInto(db: DB): Promise<Cast> {
       .executeTakeFirstOrThrow()
     students.push(Number(s.id))
   }
-  return { stationId: Number(station.id), scope: [stationPath], caseworkerId, financeIds, programmeId: Number(programme.id), awardAmount: AWARD_AMOUNT, terms: TERMS, campaigns, students }
+  return { stationId: Number(station.id), scope: [stationPath], caseworkerId, financeIds, programmeId: Number(programme.id), awardAmount: AWARD_AMOUNT, campaigns, students }
 }
 
 /** The migrated database with its cast, copied once per seed. */
@@ -86,15 +84,30 @@ export function open(url: string): DB {
   return createDatabase(url, { poolSize: 4 }).db
 }
 
+/** Migrate db and put the cast in; db is destroyed either way (a template is copied closed). */
+async function build(db: DB, after?: () => Promise<unknown>): Promise<Cast> {
+  try {
+    await migrateToLatest(db)
+    const cast = await castInto(db)
+    await after?.()
+    return cast
+  } finally {
+    await db.destroy()
+  }
+}
+
 export async function sqliteTemplate(): Promise<Template> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-scenario-'))
   const file = path.join(dir, 'template.db')
-  const db = open(`sqlite:${file}`)
-  await migrateToLatest(db)
-  const cast = await castInto(db)
-  // Fold the WAL into the main file so that one file copy is the whole database.
-  await sql`pragma wal_checkpoint(truncate)`.execute(db)
-  await db.destroy()
+  let cast: Cast
+  try {
+    const db = open(`sqlite:${file}`)
+    // Fold the WAL into the main file so that one file copy is the whole database.
+    cast = await build(db, () => sql`pragma wal_checkpoint(truncate)`.execute(db))
+  } catch (error) {
+    fs.rmSync(dir, { recursive: true, force: true })
+    throw error
+  }
   return {
     dialect: 'sqlite',
     cast,
@@ -115,33 +128,31 @@ export async function sqliteTemplate(): Promise<Template> {
 }
 
 export async function postgresTemplate(adminUrl: string): Promise<Template> {
-  const admin = new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }) })
-  const tpl = `scn_tpl_${crypto.randomBytes(4).toString('hex')}`
-  const urlOf = (name: string) => adminUrl.replace(/\/[^/]*$/, `/${name}`)
-  await sql`create database ${sql.id(tpl)}`.execute(admin)
-  const db = open(urlOf(tpl))
-  await migrateToLatest(db)
-  const cast = await castInto(db)
-  await db.destroy() // a template must have no open connections when it is copied
+  const admin = pgAdmin(adminUrl)
+  let cast: Cast
+  let tpl: Awaited<ReturnType<typeof createPgDatabase>> | undefined
+  try {
+    tpl = await createPgDatabase(adminUrl, 'scn_tpl', { admin })
+    // build() closes its connections: a template must have none open when it is copied.
+    cast = await build(open(tpl.url))
+  } catch (error) {
+    await tpl?.drop().catch(() => undefined)
+    await admin.destroy()
+    throw error
+  }
+  const template = tpl
   return {
     dialect: 'postgres',
     cast,
     async copy(label) {
-      const name = `scn_${label}_${crypto.randomBytes(3).toString('hex')}`
-      await sql`create database ${sql.id(name)} template ${sql.id(tpl)}`.execute(admin)
-      return { url: urlOf(name), drop: async () => {
-        // A closed pool's server processes take a moment to exit; drop once they have (bounded wait).
-        for (let i = 0; i < 50; i++) {
-          const left = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${name}`.execute(admin)
-          if (!left.rows[0]!.n) break
-          await new Promise((resolve) => setTimeout(resolve, 10))
-        }
-        await sql`drop database if exists ${sql.id(name)} with (force)`.execute(admin)
-      } }
+      return createPgDatabase(adminUrl, `scn_${label}`, { admin, template: template.name })
     },
     async dispose() {
-      await sql`drop database if exists ${sql.id(tpl)} with (force)`.execute(admin)
-      await admin.destroy()
+      try {
+        await template.drop()
+      } finally {
+        await admin.destroy()
+      }
     },
   }
 }

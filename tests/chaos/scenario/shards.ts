@@ -1,7 +1,8 @@
 // The full run over several worker processes: contiguous seed ranges, one replay.ts child
 // each (its own template, its own database copies), results merged. Every child is
-// killed once the deadline and a grace period have passed.
-import { spawn } from 'node:child_process'
+// killed once the deadline and a grace period have passed, and all of them as soon as
+// one shard fails.
+import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FuzzResult } from './fuzz'
@@ -9,9 +10,10 @@ import type { FuzzResult } from './fuzz'
 const replay = path.join(path.dirname(fileURLToPath(import.meta.url)), 'replay.ts')
 const GRACE_MS = 120_000
 
-function shard(range: [number, number], env: NodeJS.ProcessEnv, deadlineMs: number, log: (line: string) => void, label: string): Promise<FuzzResult> {
+function shard(range: [number, number], env: NodeJS.ProcessEnv, deadlineMs: number, log: (line: string) => void, label: string, children: ChildProcess[]): Promise<FuzzResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', replay, '--json', String(range[0]), String(range[1])], { env: { ...env, SCENARIO_DEADLINE_MS: String(deadlineMs) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.push(child)
     let result: FuzzResult | undefined
     let tail = ''
     const onLine = (line: string) => {
@@ -42,7 +44,15 @@ export async function fuzzSharded(seeds: number[], options: { workers: number; p
   const env = { ...process.env, ...(options.pgUrl ? { SCENARIO_PG_URL: options.pgUrl } : {}) }
   if (!options.pgUrl) delete env.SCENARIO_PG_URL
   const started = performance.now()
-  const parts = await Promise.all(ranges.map((r, i) => shard(r, env, options.deadlineMs, log, `shard ${i + 1}/${ranges.length}`)))
+  const children: ChildProcess[] = []
+  let parts: FuzzResult[]
+  try {
+    parts = await Promise.all(ranges.map((r, i) => shard(r, env, options.deadlineMs, log, `shard ${i + 1}/${ranges.length}`, children)))
+  } catch (error) {
+    // One shard failed: the others' results no longer count, so they stop now.
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    throw error
+  }
   const seconds = (performance.now() - started) / 1000
   const answers: Record<string, number> = {}
   for (const p of parts) for (const [k, n] of Object.entries(p.answers)) answers[k] = (answers[k] ?? 0) + n

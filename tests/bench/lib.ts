@@ -49,9 +49,22 @@ export async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: num
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, value }
 }
 
+/** The p-th percentile (p from 0 to 100, nearest rank) of unsorted samples; NaN when there are none. */
 export function percentile(samples: number[], p: number): number {
+  if (!samples.length) return NaN
   const sorted = [...samples].sort((a, b) => a - b)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
+}
+
+/** Peak resident memory (VmHWM) in MB of a process (this one by default), where /proc exists; undefined once it is gone. */
+export function vmHwmMb(pid: number | 'self' | undefined = 'self'): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Math.round(Number(m[1]) / 1024) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Deterministic pseudo-random numbers, so every run builds the same data. */

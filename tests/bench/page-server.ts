@@ -2,7 +2,6 @@
 // page for a same-run baseline (/__bench/trivial: root layout, one-line loader), server-side
 // time per request, a bounded-concurrency GET load, and this process's resident memory
 // while it serves. Shared by the transparency benches (SQLite and PostgreSQL).
-import fs from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -11,7 +10,7 @@ import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { createElement } from 'react'
 import { setDb, type DB } from '../../app/utils/db.server'
-import { percentile } from './lib'
+import { percentile, vmHwmMb } from './lib'
 
 export type Load = { perSecond: number; p50: number; p95: number; serverP95: number; failures: number }
 export type PageServer = {
@@ -20,12 +19,6 @@ export type PageServer = {
   /** Peak RSS sampled while serving, and the process's VmHWM (which also carries anything done before). */
   memory(): { serverPeakRssMb: number; processVmHwmMb: number | undefined }
   close(): Promise<void>
-}
-
-/** This process's resident high-water mark (VmHWM) in MB, where /proc exists. */
-export function vmHwmMb(): number | undefined {
-  const m = fs.existsSync('/proc/self/status') ? /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8')) : null
-  return m ? Math.round(Number(m[1]) / 1024) : undefined
 }
 
 export async function startPageServer(db: DB): Promise<PageServer> {

@@ -14,8 +14,11 @@ import { sql } from 'kysely'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '../../app/modules/payments/demo.server'
 import { createDatabase } from '../../app/utils/db.server'
-import { CHAOS_SESSION_SECRET, createPgDatabase, deliver, ensureAppBuild, prepareAppDatabase, startApp, startBalancer, type AppProcess } from '../chaos/support/cluster'
+import { ensureBuild } from '../../app/cli/build'
+import { CHAOS_SESSION_SECRET, deliver, prepareAppDatabase, startApp, startBalancer, type AppProcess } from '../chaos/support/cluster'
+import { createPgDatabase } from '../support/pg-database'
 import { findPostgresBin, startCluster } from '../support/postgres-cluster'
+import { firstCampaign, insertPendingDonations } from './generator/pending'
 import { percentile, round, writeResult } from './lib'
 
 const EVENTS = Number(process.env.BENCH_CLUSTER_EVENTS ?? 3000)
@@ -29,18 +32,12 @@ type Run = { label: string; apps: number; perSecond: number; p50: number; p99: n
 async function pendingDonations(url: string, tag: string): Promise<string[]> {
   const { db } = createDatabase(url, { poolSize: 1 })
   try {
-    const campaign = await db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
-    const now = new Date().toISOString()
     const ids = Array.from({ length: EVENTS + WARM }, (_, i) => `D-${tag}${String(i).padStart(6, '0')}`)
-    for (let i = 0; i < ids.length; i += 500) {
-      await db.insertInto('donations').values(ids.slice(i, i + 500).map((publicId) => ({
-        public_id: publicId, tracking_code: `T${publicId}`, status: 'pending' as const, frequency: 'once' as const, designation: 'campaign' as const,
-        campaign_id: campaign.id, target_id: null, fund: `fund:campaign:${campaign.id}`, amount: AMOUNT, currency: 'CNY', cover_fee: 0, fee_amount: null,
-        donor_name: '压测', donor_email: `${publicId.toLowerCase()}@bench.test`, display_mode: 'anonymous' as const, display_name: '爱心人士', message: null,
-        locale: 'zh-CN', provider: 'demo' as const, checkout_idempotency_key: null, provider_session_id: `cs_demo_${publicId}`, provider_invoice_id: null,
-        provider_payment_intent_id: null, provider_charge_id: null, recurring_gift_id: null, source_ref: null, client_key: null, recorded_by: null, created_at: now, paid_at: null,
-      }))).execute()
-    }
+    await insertPendingDonations(
+      db,
+      ids.map((publicId) => ({ publicId, trackingCode: `T${publicId}`, amount: AMOUNT, donorName: '压测', donorEmail: `${publicId.toLowerCase()}@bench.test`, sessionId: `cs_demo_${publicId}` })),
+      { campaign: await firstCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
+    )
     return ids
   } finally {
     await db.destroy()
@@ -63,10 +60,11 @@ async function checkDatabase(url: string, tag: string): Promise<number> {
 }
 
 async function measure(label: string, databaseUrl: string, apps: number, tag: string): Promise<Run> {
-  await prepareAppDatabase(databaseUrl, { seedDemo: true })
+  await prepareAppDatabase(databaseUrl)
   const ids = await pendingDonations(databaseUrl, tag)
   const balancer = await startBalancer()
   const started: AppProcess[] = []
+  let run: Run
   try {
     // One at a time: starting three Remix processes at once on two cores only slows each.
     for (let i = 0; i < apps; i++) started.push(await startApp({ databaseUrl, name: `${label}-${i + 1}`, baseUrl: balancer.url }))
@@ -90,20 +88,20 @@ async function measure(label: string, databaseUrl: string, apps: number, tag: st
     const failed = [...warm, ...statuses].filter((s) => s !== 200).length
     if (failed) throw new Error(`${label}: ${failed} deliveries did not answer 200 (${JSON.stringify(balancer.stats)})\n${started.map((a) => a.output().slice(-2000)).join('\n')}`)
     const peakRssMb = started.map((a) => a.peakRssMb())
-    const run: Run = { label, apps, perSecond: EVENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds, peakRssMb, verifySeconds: 0 }
+    run = { label, apps, perSecond: EVENTS / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds, peakRssMb, verifySeconds: 0 }
     console.log(`${label}: ${round(run.perSecond, 1)} events/s (p50 ${round(run.p50, 1)} ms, p99 ${round(run.p99, 1)} ms), peak RSS ${peakRssMb.join(', ')} MB`)
-    for (const a of started) await a.stop()
-    run.verifySeconds = await checkDatabase(databaseUrl, tag)
-    return run
   } finally {
     for (const a of started) await a.stop()
     await balancer.close()
   }
+  // With every app stopped, so that the check has the machine to itself.
+  run.verifySeconds = await checkDatabase(databaseUrl, tag)
+  return run
 }
 
 export async function run() {
   if (!findPostgresBin()) throw new Error('webhooks-cluster needs PostgreSQL binaries (initdb, pg_ctl): install postgresql or set PG_BIN')
-  ensureAppBuild()
+  ensureBuild('capture')
   const cluster = await startCluster()
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-bench-cluster-'))
   try {

@@ -14,7 +14,9 @@ import { createDatabase, type DB } from '~/utils/db.server'
 import { translator } from '~/utils/i18n'
 import { formatMoney } from '~/utils/money'
 import { AWARD, setUpApprovalRace, TERM, type ApprovalRace, type Approver } from './support/approvals'
-import { CHAOS_SESSION_SECRET, createPgDatabase, deliver, prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
+import { percentile } from '../bench/lib'
+import { createPgDatabase } from '../support/pg-database'
+import { CHAOS_SESSION_SECRET, deliver, prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
 import { scaled } from './support/scale'
 
 // The TOTP secrets enrolled in the test process are sealed with this; the apps share it.
@@ -32,10 +34,6 @@ type Reply = { status: number; location: string | null; body: string; ms: number
 type Outcome = 'approved' | 'insufficient' | 'other'
 
 const count = async (query: Promise<{ n: number | string | bigint }>) => Number((await query).n)
-
-function quantile(sorted: number[], q: number): number {
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0
-}
 
 async function send(balancer: Balancer, approver: Approver, batchId: number, body: URLSearchParams | FormData): Promise<Reply> {
   const started = performance.now()
@@ -63,7 +61,7 @@ type RaceOptions = { label: string; databaseUrl: string; apps: number; approvals
 /** Seed, set up, start the apps, fire the approvals and the double payouts, and check everything. */
 async function runRace(o: RaceOptions): Promise<void> {
   const t0 = performance.now()
-  await prepareAppDatabase(o.databaseUrl, { seedDemo: true })
+  await prepareAppDatabase(o.databaseUrl)
   const { db } = createDatabase(o.databaseUrl, { poolSize: 8 })
   const balancer = await startBalancer()
   const apps: AppProcess[] = []
@@ -118,10 +116,10 @@ async function runRace(o: RaceOptions): Promise<void> {
 function report(o: RaceOptions, race: ApprovalRace, replies: Map<number, Reply>, raceMs: number, extra: { setUpMs: number; balancer: Balancer }) {
   const byStatus = new Map<number, number>()
   for (const r of replies.values()) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
-  const ms = [...replies.values()].map((r) => r.ms).sort((a, b) => a - b)
+  const ms = [...replies.values()].map((r) => r.ms)
   console.log(
     `[${o.label}] ${o.approvals} approvals, ${o.concurrency} in flight, ${o.apps} apps: ${(raceMs / 1000).toFixed(1)} s (${((o.approvals * 1000) / raceMs).toFixed(0)}/s); ` +
-      `statuses ${JSON.stringify(Object.fromEntries(byStatus))}; latency p50 ${quantile(ms, 0.5).toFixed(0)} ms, p99 ${quantile(ms, 0.99).toFixed(0)} ms, max ${quantile(ms, 1).toFixed(0)} ms; ` +
+      `statuses ${JSON.stringify(Object.fromEntries(byStatus))}; latency p50 ${percentile(ms, 50).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms, max ${percentile(ms, 100).toFixed(0)} ms; ` +
       `set-up ${(extra.setUpMs / 1000).toFixed(1)} s (preparing ${o.approvals} batches ${(race.prepareMs / 1000).toFixed(1)} s); balancer ${JSON.stringify(extra.balancer.stats)}`,
   )
 }

@@ -9,12 +9,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase } from '~/utils/db.server'
+import { ensureBuild } from '../../app/cli/build'
 import { prng } from '../bench/lib'
 import { FakeStripe } from '../support/fake-stripe'
-import { createPgDatabase, ensureAppBuild, prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
+import { createPgDatabase } from '../support/pg-database'
+import { prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
 import { scaled } from './support/scale'
 import {
-  checkAfterStorm, insertPendingDonations, paidCount, planStorm, randomInt, redeliver, registerIntents, sendDeliveries,
+  checkAfterStorm, insertStormDonations, paidCount, planStorm, randomInt, redeliver, registerIntents, sendDeliveries,
   statusCounts, stormSeed, tableCounts, unanswered, type Delivery, type StormPlan,
 } from './support/storm'
 
@@ -32,7 +34,7 @@ let fake: FakeStripe
 const cleanups: (() => Promise<unknown>)[] = []
 
 beforeAll(async () => {
-  ensureAppBuild()
+  ensureBuild('capture')
   fake = await new FakeStripe().start()
   cleanups.push(() => fake.stop())
 })
@@ -47,10 +49,10 @@ function stripeEnv() {
 
 /** Database, plan, pending donations and intents; returns the counts before the storm. */
 async function prepare(url: string, plan: StormPlan) {
-  await prepareAppDatabase(url, { seedDemo: true })
+  await prepareAppDatabase(url)
   const { db } = createDatabase(url, { poolSize: 2 })
   cleanups.push(() => db.destroy())
-  await insertPendingDonations(db, plan.donations)
+  await insertStormDonations(db, plan.donations)
   registerIntents(fake, plan.donations)
   return { db, before: await tableCounts(db) }
 }
@@ -71,24 +73,45 @@ function report(label: string, plan: StormPlan, o: Figures) {
   if (failures.size) log(`${label}: first-pass failures seen: ${[...failures].slice(0, 4).join(' | ')}`)
 }
 
-/** Every delivery once, in the plan's order; `kill` runs once KILL_AFTER of them have started. */
-async function firstPass(plan: StormPlan, rand: () => number, url: () => string, victim: AppProcess, kill: () => Promise<void>) {
+/** How many first-pass deliveries start before the kill; checked up front, before anything starts. */
+function killPoint(plan: StormPlan): number {
+  const sent = Math.floor(plan.deliveries.length * KILL_AFTER)
+  if (sent < 1) {
+    throw new Error(`${plan.deliveries.length} first-pass deliveries are too few to kill the app after ${Math.round(KILL_AFTER * 100)} % of them: raise STORM_EVENTS / STORM_SQLITE_EVENTS`)
+  }
+  return sent
+}
+
+/**
+ * Every delivery once, in the plan's order; `kill` runs once `killAfter` of them have started.
+ * killedAt (seconds into the pass) stays undefined if the kill never ran.
+ */
+async function firstPass(plan: StormPlan, killAfter: number, rand: () => number, url: () => string, victim: AppProcess, kill: () => Promise<void>) {
   const started = Date.now()
   let killed: Promise<void> = Promise.resolve()
+  let killedAt: number | undefined
   let inFlightAtKill = 0
   let victimPeakRssMb: number | undefined
   await sendDeliveries(plan.deliveries, {
     url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
     at: {
-      sent: Math.floor(plan.deliveries.length * KILL_AFTER),
+      sent: killAfter,
       run: (inFlight) => {
+        killedAt = (Date.now() - started) / 1000
         inFlightAtKill = inFlight
         victimPeakRssMb = victim.peakRssMb()
         killed = kill()
       },
     },
   })
-  return { started, firstPassSeconds: (Date.now() - started) / 1000, killed, inFlightAtKill, victimPeakRssMb }
+  return { started, firstPassSeconds: (Date.now() - started) / 1000, killed, killedAt, inFlightAtKill, victimPeakRssMb }
+}
+
+/** The kill ran during the first pass and cost that round at least one 502 or cut connection. */
+function expectKillHit(plan: StormPlan, killedAt: number | undefined) {
+  expect(killedAt, 'the first pass never reached the kill').toBeDefined()
+  const first = statusCounts(plan.deliveries, 0)
+  expect(first.s502 + first.network, `round 0 saw no 502 and no cut connection: the kill hit nothing (${JSON.stringify(first)})`).toBeGreaterThan(0)
 }
 
 /** A late re-send of a sample of already-answered events (Stripe does this too). */
@@ -108,6 +131,7 @@ describe('webhook storm with kill -9', () => {
   it.skipIf(!!pgSkip)('PostgreSQL: several app processes on one database, one killed mid-storm', async () => {
     const rand = prng(seed)
     const plan = planStorm({ tag: 'PG', events: scaled('STORM_EVENTS', 300, 5000), rand })
+    const killAfter = killPoint(plan)
     const database = await createPgDatabase(inject('pgUrl'), 'storm')
     cleanups.push(() => database.drop())
     const { db, before } = await prepare(database.url, plan)
@@ -115,17 +139,27 @@ describe('webhook storm with kill -9', () => {
     const balancer: Balancer = await startBalancer()
     cleanups.push(() => balancer.close())
     const count = scaled('STORM_APPS', 3, 4)
-    const apps: AppProcess[] = await Promise.all(
-      Array.from({ length: count }, (_, i) => startApp({ databaseUrl: database.url, name: `pg-app-${i}`, baseUrl: balancer.url, env: stripeEnv() })),
+    // Each app's stop is registered as soon as it serves, and all launches are waited for,
+    // so that none is left running when another fails to start.
+    const launches = await Promise.allSettled(
+      Array.from({ length: count }, (_, i) =>
+        startApp({ databaseUrl: database.url, name: `pg-app-${i}`, baseUrl: balancer.url, env: stripeEnv() }).then((app) => {
+          cleanups.push(() => app.stop())
+          return app
+        }),
+      ),
     )
-    for (const app of apps) cleanups.push(() => app.stop())
+    const failedLaunch = launches.find((l) => l.status === 'rejected')
+    if (failedLaunch) throw failedLaunch.reason
+    const apps: AppProcess[] = launches.map((l) => (l as PromiseFulfilledResult<AppProcess>).value)
     balancer.setBackends(apps)
     const victim = apps[randomInt(rand, 0, apps.length - 1)]!
     log(`PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`)
 
-    const { started, firstPassSeconds, killed, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, rand, () => balancer.url, victim, () => victim.kill('SIGKILL'))
+    const { started, firstPassSeconds, killed, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, killAfter, rand, () => balancer.url, victim, () => victim.kill('SIGKILL'))
     const peak: Record<string, number | undefined> = { [`${victim.name} (killed)`]: victimPeakRssMb }
     await killed
+    expectKillHit(plan, killedAt)
     expect(victim.alive).toBe(false)
     const paidAfterFirstPass = await paidCount(db, plan)
 
@@ -157,6 +191,7 @@ describe('webhook storm with kill -9', () => {
   it('SQLite: one app process on a file, killed mid-storm and restarted', async () => {
     const rand = prng(seed ^ 0x5eed)
     const plan = planStorm({ tag: 'LITE', events: scaled('STORM_SQLITE_EVENTS', 200, 3000), rand })
+    const killAfter = killPoint(plan)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-storm-'))
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
     const url = `sqlite:${path.join(dir, 'storm.db')}`
@@ -169,10 +204,11 @@ describe('webhook storm with kill -9', () => {
     balancer.setBackends([app])
 
     // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
-    const { started, firstPassSeconds, killed: restarted, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, rand, () => balancer.url, app, () => app.kill('SIGKILL').then(() => app.restart()))
+    const { started, firstPassSeconds, killed: restarted, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, killAfter, rand, () => balancer.url, app, () => app.kill('SIGKILL').then(() => app.restart()))
     const peak: Record<string, number | undefined> = { 'sqlite-app (killed)': victimPeakRssMb }
     const paidAfterFirstPass = await paidCount(db, plan)
     await restarted
+    expectKillHit(plan, killedAt)
     const rounds = await redeliver(plan.deliveries, {
       url: () => balancer.url, secret: WEBHOOK_SECRET, rand, concurrency: CONCURRENCY,
       firstRound: 1, maxRounds: MAX_ROUNDS, deadline: Date.now() + REDELIVERY_DEADLINE_MS, log,

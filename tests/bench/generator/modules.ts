@@ -11,6 +11,7 @@ import { handleWebhook } from '../../../app/modules/donations/webhook.server'
 import { createDemoProvider, demoCheckoutEvent, demoFee } from '../../../app/modules/payments/demo.server'
 import type { DB } from '../../../app/utils/db.server'
 import { prng } from '../lib'
+import { insertPendingDonations } from './pending'
 import { AWARD_AMOUNT, PROGRAMME_SLUG, createBenchCampaign, studentStations, type Sizes } from './setup'
 
 const BATCH_LINES = 200
@@ -67,18 +68,11 @@ export async function modulesGenerate(db: DB, options: Sizes & { seed: number })
   // Donations: pending as the checkout leaves them, then paid by their checkout events.
   const provider = createDemoProvider({ db, baseUrl: 'http://127.0.0.1:3000', webhookSecret: 'whsec_demo_generator' })
   const publicIds = amounts.map(() => newDonationPublicId())
-  for (let i = 0; i < amounts.length; i += 200) {
-    await db
-      .insertInto('donations')
-      .values(publicIds.slice(i, i + 200).map((publicId, k) => ({
-        public_id: publicId, tracking_code: newTrackingCode(), status: 'pending' as const, frequency: 'once' as const, designation: 'campaign' as const,
-        campaign_id: campaign.id, target_id: null, fund: campaign.fund, amount: amounts[i + k]!, currency: 'CNY', cover_fee: 0, fee_amount: null,
-        donor_name: '生成捐赠人', donor_email: `${publicId.toLowerCase()}@generated.test`, display_mode: 'anonymous' as const, display_name: '爱心人士', message: null,
-        locale: 'zh-CN', provider: 'demo' as const, checkout_idempotency_key: null, provider_session_id: `cs_demo_${publicId}`, provider_invoice_id: null,
-        provider_payment_intent_id: null, provider_charge_id: null, recurring_gift_id: null, source_ref: null, client_key: null, recorded_by: null, created_at: now.toISOString(), paid_at: null,
-      })))
-      .execute()
-  }
+  await insertPendingDonations(
+    db,
+    publicIds.map((publicId, i) => ({ publicId, trackingCode: newTrackingCode(), amount: amounts[i]!, donorName: '生成捐赠人', donorEmail: `${publicId.toLowerCase()}@generated.test`, sessionId: `cs_demo_${publicId}` })),
+    { campaign, provider: 'demo', createdAt: now.toISOString(), chunk: 200 },
+  )
   for (let i = 0; i < publicIds.length; i++) {
     const event = demoCheckoutEvent({ publicId: publicIds[i]!, amount: amounts[i]!, currency: 'CNY', frequency: 'once', outcome: 'paid' })
     const result = await handleWebhook(db, provider, event)

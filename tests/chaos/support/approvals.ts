@@ -22,8 +22,6 @@ export const APPROVER_EMAILS = ['finance@hope.demo', 'finance2@hope.demo']
 
 export type Approver = { id: number; email: string; cookie: string }
 export type ApprovalRace = {
-  programmeId: number
-  campaignId: number
   fund: string
   batchIds: number[]
   preparerId: number
@@ -107,5 +105,5 @@ export async function setUpApprovalRace(db: DB, options: { batches: number; fund
 
   const approvers = []
   for (const email of APPROVER_EMAILS) approvers.push(await verifiedApprover(db, email))
-  return { programmeId: p.programmeId, campaignId: p.campaignId, fund: p.fund, batchIds, preparerId: preparer.id, approvers, prepareMs }
+  return { fund: p.fund, batchIds, preparerId: preparer.id, approvers, prepareMs }
 }

@@ -3,52 +3,26 @@
 // balancer in front of them, and the means to kill -9 and restart them. Everything
 // binds 127.0.0.1; every wait has a deadline.
 import { spawn, type ChildProcess } from 'node:child_process'
-import crypto from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { Kysely, PostgresDialect, sql } from 'kysely'
-import pg from 'pg'
 import { ensureBuild } from '../../../app/cli/build'
 import { createDatabase } from '../../../app/utils/db.server'
-import { migrateToLatest } from '../../../db/migrator'
-import { seedDemo } from '../../../db/seed/demo'
+import { prepareDatabase } from '../../bench/generator/setup'
+import { vmHwmMb } from '../../bench/lib'
 import { freePort } from '../../support/postgres-cluster'
 
 export const CHAOS_SESSION_SECRET = 'chaos-session-secret-chaos-session-secret-01'
 const START_DEADLINE_MS = 90_000
 
-/** Build the Remix app once (build/index.js) unless it is newer than the app sources. */
-export function ensureAppBuild(): void {
-  ensureBuild('capture')
-}
-
-/** Migrate (and optionally seed the demo into) one database from the test process, before any app starts. */
-export async function prepareAppDatabase(databaseUrl: string, options: { seedDemo?: boolean } = {}): Promise<void> {
+/** Migrate and seed the demo into one database from the test process, before any app starts. */
+export async function prepareAppDatabase(databaseUrl: string): Promise<void> {
   const { db } = createDatabase(databaseUrl, { poolSize: 2 })
   try {
-    await migrateToLatest(db)
-    if (options.seedDemo) await seedDemo(db)
+    await prepareDatabase(db)
   } finally {
     await db.destroy()
-  }
-}
-
-/** A new empty database in the PostgreSQL cluster at adminUrl; drop() removes it. */
-export async function createPgDatabase(adminUrl: string, prefix = 'chaos'): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${crypto.randomBytes(5).toString('hex')}`
-  const admin = () => new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }) })
-  const db = admin()
-  await sql`create database ${sql.id(name)}`.execute(db)
-  await db.destroy()
-  return {
-    url: adminUrl.replace(/\/[^/]*$/, `/${name}`),
-    drop: async () => {
-      const again = admin()
-      await sql`drop database if exists ${sql.id(name)} with (force)`.execute(again)
-      await again.destroy()
-    },
   }
 }
 
@@ -69,16 +43,6 @@ export type AppProcess = {
   stop(): Promise<void>
 }
 
-function vmHwmMb(pid: number | undefined): number | undefined {
-  if (!pid) return undefined
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Math.round(Number(m[1]) / 1024) : undefined
-  } catch {
-    return undefined
-  }
-}
-
 function exited(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolve) => child.once('exit', () => resolve()))
@@ -86,11 +50,11 @@ function exited(child: ChildProcess): Promise<void> {
 
 /**
  * One app process of the production build (node --import tsx app/cli/server.ts) on a free
- * loopback port. The database must already be migrated (prepareAppDatabase). Resolves when
+ * loopback port. The database must already be prepared (prepareAppDatabase). Resolves when
  * it answers GET /.
  */
 export async function startApp(options: { databaseUrl: string; name?: string; env?: Record<string, string | undefined>; baseUrl?: string }): Promise<AppProcess> {
-  ensureAppBuild()
+  ensureBuild('capture')
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-chaos-uploads-'))
@@ -115,12 +79,27 @@ export async function startApp(options: { databaseUrl: string; name?: string; en
     log = (log + d.toString()).slice(-20_000)
   }
 
+  /** Resolves once it answers GET / below 500; on any failure it is killed and its uploads dir removed. */
   const launch = async () => {
     log = ''
-    const c = spawn(process.execPath, ['--import', 'tsx', 'app/cli/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    child = c
-    c.stdout!.on('data', keep)
-    c.stderr!.on('data', keep)
+    fs.mkdirSync(uploads, { recursive: true }) // a failed start before removed it
+    let c: ChildProcess | undefined
+    try {
+      c = spawn(process.execPath, ['--import', 'tsx', 'app/cli/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      child = c
+      c.stdout!.on('data', keep)
+      c.stderr!.on('data', keep)
+      await serving(c)
+    } catch (error) {
+      if (c) {
+        c.kill('SIGKILL')
+        await Promise.race([exited(c), new Promise((r) => setTimeout(r, 5_000))])
+      }
+      fs.rmSync(uploads, { recursive: true, force: true })
+      throw error
+    }
+  }
+  const serving = async (c: ChildProcess) => {
     const deadline = Date.now() + START_DEADLINE_MS
     while (Date.now() < deadline) {
       if (c.exitCode !== null || c.signalCode !== null) throw new Error(`app ${name} exited during start-up:\n${log}`)
@@ -134,7 +113,6 @@ export async function startApp(options: { databaseUrl: string; name?: string; en
       }
       await new Promise((r) => setTimeout(r, 200))
     }
-    c.kill('SIGKILL')
     throw new Error(`app ${name} did not serve within ${START_DEADLINE_MS / 1000} s:\n${log}`)
   }
 
@@ -164,12 +142,14 @@ export async function startApp(options: { databaseUrl: string; name?: string; en
     peakRssMb: () => vmHwmMb(child?.pid),
     output: () => log,
     async stop() {
-      if (!child || child.exitCode !== null || child.signalCode !== null) return
       const c = child
-      c.kill('SIGTERM')
-      const timer = setTimeout(() => c.kill('SIGKILL'), 5_000)
-      await exited(c)
-      clearTimeout(timer)
+      if (c && c.exitCode === null && c.signalCode === null) {
+        c.kill('SIGTERM')
+        const timer = setTimeout(() => c.kill('SIGKILL'), 5_000)
+        await exited(c)
+        clearTimeout(timer)
+      }
+      // Also when it was killed or crashed before: the directory outlives the process.
       fs.rmSync(uploads, { recursive: true, force: true })
     },
   }

@@ -6,6 +6,7 @@ import { sql } from 'kysely'
 import { expect } from 'vitest'
 import type { DB } from '~/utils/db.server'
 import { verifyLedger } from '~/modules/ledger'
+import { firstCampaign, insertPendingDonations } from '../../bench/generator/pending'
 import type { FakeStripe } from '../../support/fake-stripe'
 import { sessionCompleted, sign } from '../../support/stripe-events'
 
@@ -80,23 +81,12 @@ export function planStorm(options: { tag: string; events: number; rand: Rand }):
 }
 
 /** The pending donations the checkout would have left, inserted in bulk (provider 'stripe'). */
-export async function insertPendingDonations(db: DB, donations: StormDonation[]): Promise<void> {
-  const campaign = await db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
-  const now = new Date().toISOString()
-  for (let i = 0; i < donations.length; i += 500) {
-    await db
-      .insertInto('donations')
-      .values(
-        donations.slice(i, i + 500).map((d) => ({
-          public_id: d.publicId, tracking_code: `T${d.publicId}`, status: 'pending' as const, frequency: 'once' as const, designation: 'campaign' as const,
-          campaign_id: campaign.id, target_id: null, fund: `fund:campaign:${campaign.id}`, amount: d.amount, currency: 'CNY', cover_fee: 0, fee_amount: null,
-          donor_name: '风暴测试', donor_email: d.email, display_mode: 'anonymous' as const, display_name: '爱心人士', message: null,
-          locale: 'zh-CN', provider: 'stripe' as const, checkout_idempotency_key: null, provider_session_id: d.sessionId, provider_invoice_id: null,
-          provider_payment_intent_id: null, provider_charge_id: null, recurring_gift_id: null, source_ref: null, client_key: null, recorded_by: null, created_at: now, paid_at: null,
-        })),
-      )
-      .execute()
-  }
+export async function insertStormDonations(db: DB, donations: StormDonation[]): Promise<void> {
+  await insertPendingDonations(
+    db,
+    donations.map((d) => ({ publicId: d.publicId, trackingCode: `T${d.publicId}`, amount: d.amount, donorName: '风暴测试', donorEmail: d.email, sessionId: d.sessionId })),
+    { campaign: await firstCampaign(db), provider: 'stripe', createdAt: new Date().toISOString() },
+  )
 }
 
 /** The intents the webhook handler looks up (fee and net from the balance transaction). */

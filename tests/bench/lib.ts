@@ -56,6 +56,38 @@ export function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!
 }
 
+/**
+ * Closed-loop load: `concurrency` workers take the items in order, each sending its next
+ * as soon as the last answered. Returns each item's result and time (ms) in item order,
+ * and the wall time. A send that throws yields `onError`'s result.
+ */
+export async function closedLoop<T, R>(items: T[], concurrency: number, send: (item: T) => Promise<R>, onError: (error: unknown) => R): Promise<{ results: R[]; latencies: number[]; seconds: number }> {
+  const results = new Array<R>(items.length)
+  const latencies = new Array<number>(items.length)
+  let cursor = 0
+  const started = process.hrtime.bigint()
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
+      while (cursor < items.length) {
+        const i = cursor++
+        const t0 = process.hrtime.bigint()
+        try {
+          results[i] = await send(items[i]!)
+        } catch (error) {
+          results[i] = onError(error)
+        }
+        latencies[i] = Number(process.hrtime.bigint() - t0) / 1e6
+      }
+    }),
+  )
+  return { results, latencies, seconds: Number(process.hrtime.bigint() - started) / 1e9 }
+}
+
+/** closedLoop's onError for loads where a network error must stop the bench. */
+export const rethrow = (error: unknown): never => {
+  throw error
+}
+
 /** Peak resident memory (VmHWM) in MB of a process (this one by default), where /proc exists; undefined once it is gone. */
 export function vmHwmMb(pid: number | 'self' | undefined = 'self'): number | undefined {
   if (pid === undefined) return undefined

@@ -10,7 +10,7 @@ import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { createElement } from 'react'
 import { setDb, type DB } from '../../app/utils/db.server'
-import { percentile, vmHwmMb } from './lib'
+import { closedLoop, percentile, rethrow, vmHwmMb } from './lib'
 
 export type Load = { perSecond: number; p50: number; p95: number; serverP95: number; failures: number }
 export type PageServer = {
@@ -59,23 +59,12 @@ export async function startPageServer(db: DB): Promise<PageServer> {
     base,
     async load(paths, concurrency) {
       serverTimes.length = 0
-      const latencies: number[] = []
-      let next = 0
-      let failures = 0
-      const started = process.hrtime.bigint()
-      await Promise.all(
-        Array.from({ length: concurrency }, async () => {
-          while (next < paths.length) {
-            const p = paths[next++]!
-            const t0 = process.hrtime.bigint()
-            const res = await fetch(base + p)
-            await res.arrayBuffer()
-            if (res.status !== 200) failures++
-            latencies.push(Number(process.hrtime.bigint() - t0) / 1e6)
-          }
-        }),
-      )
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      const { results, latencies, seconds } = await closedLoop(paths, concurrency, async (p) => {
+        const res = await fetch(base + p)
+        await res.arrayBuffer()
+        return res.status
+      }, rethrow)
+      const failures = results.filter((status) => status !== 200).length
       return { perSecond: paths.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), serverP95: percentile(serverTimes, 95), failures }
     },
     memory: () => ({ serverPeakRssMb: Math.round((sampleRss(), peakRss) / 2 ** 20), processVmHwmMb: vmHwmMb() }),

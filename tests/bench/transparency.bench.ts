@@ -69,7 +69,7 @@ export async function run() {
     const trivialSeq = check('trivial sequential', await load(times('/__bench/trivial', 400), 1))
     const pageSeq = check('transparency sequential', await load(times('/transparency', 400), 1))
     writeResult('transparency-page', {
-      name: '/transparency pages per second at 1,000,000 donations (SQLite)',
+      name: `/transparency pages per second at ${DONATIONS.toLocaleString('en')} donations (SQLite)`,
       value: page.perSecond,
       unit: 'req/s',
       baseline: { name: 'trivial Remix page (root layout, one-line loader)', value: trivial.perSecond },
@@ -84,7 +84,7 @@ export async function run() {
     const filtered = check('ledger filtered', await load(Array.from({ length: 200 }, (_, i) => `/ledger?kind=award&before=${data.head - depth + i * 11}`), 1))
     const deepLoaded = check('ledger deep under load', await load(deep))
     writeResult('ledger-page', {
-      name: 'public ledger page 900,000 rows deep, server p95 (sequential)',
+      name: `public ledger page ${depth.toLocaleString('en')} rows deep, server p95 (sequential)`,
       value: ledger.serverP95,
       unit: 'ms',
       baseline: { name: 'first ledger page, server p95 (sequential)', value: first.serverP95 },
@@ -102,7 +102,7 @@ export async function run() {
     }
     const traces = check('trace', await load(Array.from({ length: 600 }, (_, i) => `/trace/${codes[(i * 7919) % codes.length]}`), 1))
     writeResult('trace-lookup', {
-      name: 'trace page /trace/<code> at 1,000,000 donations, server p95 (sequential)',
+      name: `trace page /trace/<code> at ${DONATIONS.toLocaleString('en')} donations, server p95 (sequential)`,
       value: traces.serverP95,
       unit: 'ms',
       baseline: { name: 'trivial Remix page, server p95 (sequential)', value: trivialSeq.serverP95 },

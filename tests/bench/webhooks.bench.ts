@@ -15,30 +15,19 @@ import { demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '../../app
 import { createDatabase, setDb } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
 import { seedDemo } from '../../db/seed/demo'
-import { dataDir, percentile, writeResult } from './lib'
+import { closedLoop, dataDir, percentile, rethrow, writeResult } from './lib'
 
 const N = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000)
 const CONCURRENCY = 8
 const SESSION_SECRET = 'bench-session-secret-bench-session-secret-0'
 
 async function load(url: string, bodies: { body: string; headers: Record<string, string> }[]) {
-  const latencies: number[] = []
-  let next = 0
-  let failures = 0
-  const started = process.hrtime.bigint()
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
-        const item = bodies[next++]!
-        const t0 = process.hrtime.bigint()
-        const res = await fetch(url, { method: 'POST', body: item.body, headers: item.headers })
-        await res.arrayBuffer()
-        if (res.status !== 200) failures++
-        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6)
-      }
-    }),
-  )
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  const { results, latencies, seconds } = await closedLoop(bodies, CONCURRENCY, async (item) => {
+    const res = await fetch(url, { method: 'POST', body: item.body, headers: item.headers })
+    await res.arrayBuffer()
+    return res.status
+  }, rethrow)
+  const failures = results.filter((status) => status !== 200).length
   return { perSecond: bodies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures }
 }
 

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { ensureBuild } from '../../../app/cli/build'
 import { createDatabase } from '../../../app/utils/db.server'
 import { prepareDatabase } from '../../bench/generator/setup'
-import { vmHwmMb } from '../../bench/lib'
+import { closedLoop, vmHwmMb } from '../../bench/lib'
 import { freePort } from '../../support/postgres-cluster'
 
 export const CHAOS_SESSION_SECRET = 'chaos-session-secret-chaos-session-secret-01'
@@ -239,19 +239,5 @@ export async function startBalancer(backends: AppProcess[] = []): Promise<Balanc
 
 /** Send items with at most `concurrency` in flight; statuses in item order (0 for a network error). */
 export async function deliver<T>(items: T[], concurrency: number, send: (item: T) => Promise<number>): Promise<number[]> {
-  const statuses = new Array<number>(items.length).fill(0)
-  let cursor = 0
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-      while (cursor < items.length) {
-        const i = cursor++
-        try {
-          statuses[i] = await send(items[i]!)
-        } catch {
-          statuses[i] = 0
-        }
-      }
-    }),
-  )
-  return statuses
+  return (await closedLoop(items, concurrency, send, () => 0)).results
 }

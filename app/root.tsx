@@ -43,7 +43,11 @@ function LanguageSwitch() {
   return (
     <Form method="post" action="/locale" className="lang-switch">
       <input type="hidden" name="lng" value={next} />
-      <input type="hidden" name="redirectTo" value={location.pathname + location.search.replace(/([?&])lng=[^&]*&?/, '$1').replace(/[?&]$/, '')} />
+      <input
+        type="hidden"
+        name="redirectTo"
+        value={location.pathname + location.search.replace(/([?&])lng=[^&]*&?/, '$1').replace(/[?&]$/, '')}
+      />
       <button type="submit" lang={next} aria-label={`${t('nav.language')}: ${t('nav.switchTo')}`}>
         {t('nav.switchTo')}
       </button>
@@ -125,7 +129,13 @@ export function ErrorBoundary() {
     <Shell>
       <section className="error-page" role="alert">
         <h1>{notFound ? t('error.notFoundTitle') : clientError ? `${error.status}` : t('error.genericTitle')}</h1>
-        <p>{notFound ? t('error.notFoundBody') : clientError ? String(error.data ?? error.statusText) : t('error.genericBody')}</p>
+        <p>
+          {notFound
+            ? t('error.notFoundBody')
+            : clientError
+              ? String(error.data ?? error.statusText)
+              : t('error.genericBody')}
+        </p>
         <p>
           <Link to="/">{t('error.backHome')}</Link>
         </p>

@@ -8,7 +8,9 @@ const { db, dialect } = createDatabase(env.DATABASE_URL)
 try {
   const result = await migrateToLatest(db)
   const applied = result.results?.filter((r) => r.status === 'Success') ?? []
-  console.log(`migrations (${dialect}): ${applied.length ? applied.map((r) => r.migrationName).join(', ') : 'up to date'}`)
+  console.log(
+    `migrations (${dialect}): ${applied.length ? applied.map((r) => r.migrationName).join(', ') : 'up to date'}`,
+  )
 } catch (error) {
   console.error((error as Error).message)
   process.exitCode = 1

@@ -94,7 +94,8 @@ export interface RoleGrantsTable {
 }
 
 /** Core tables here; each domain's tables in db/tables/<domain>.ts. */
-export interface Database extends LedgerTables, AuthTables, GivingTables, MailTables, TransparencyTables, StudentsTables, PortalTables {
+export interface Database
+  extends LedgerTables, AuthTables, GivingTables, MailTables, TransparencyTables, StudentsTables, PortalTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

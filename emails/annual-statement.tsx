@@ -22,7 +22,8 @@ const copy = {
   },
   en: {
     title: (y: number) => `Your giving in ${y}`,
-    body: (n: string, y: number) => `Thank you, ${n}, for every gift in ${y}. This statement lists all your donation receipts for the year.`,
+    body: (n: string, y: number) =>
+      `Thank you, ${n}, for every gift in ${y}. This statement lists all your donation receipts for the year.`,
     head: ['Date', 'Receipt', 'Given to', 'Amount'],
     total: 'Total for the year',
     pdf: 'Download the PDF statement',
@@ -42,7 +43,14 @@ export default function AnnualStatementEmail(props: AnnualStatementProps) {
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title(props.year)}</Heading>
       <Text style={styles.p}>{t.body(props.donorName, props.year)}</Text>
-      <table className="data" role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
+      <table
+        className="data"
+        role="presentation"
+        width="100%"
+        cellPadding={0}
+        cellSpacing={0}
+        style={{ margin: '8px 0 16px' }}
+      >
         <thead>
           <tr>
             {t.head.map((h) => (
@@ -88,9 +96,27 @@ AnnualStatementEmail.PreviewProps = {
   donorName: '李明',
   year: 2026,
   gifts: [
-    { paidAt: '2026-03-08T02:00:00.000Z', receiptNumber: 'HL-2026-000012', campaignTitle: '学子阳光 助学金', amount: 10000, currency: 'CNY' },
-    { paidAt: '2026-06-01T02:00:00.000Z', receiptNumber: 'HL-2026-000058', campaignTitle: '微心愿：冬衣', amount: 15000, currency: 'CNY' },
-    { paidAt: '2026-11-23T03:14:30.000Z', receiptNumber: 'HL-2026-000123', campaignTitle: '希望之星 1+1 奖学金 2026', amount: 123450, currency: 'CNY' },
+    {
+      paidAt: '2026-03-08T02:00:00.000Z',
+      receiptNumber: 'HL-2026-000012',
+      campaignTitle: '学子阳光 助学金',
+      amount: 10000,
+      currency: 'CNY',
+    },
+    {
+      paidAt: '2026-06-01T02:00:00.000Z',
+      receiptNumber: 'HL-2026-000058',
+      campaignTitle: '微心愿：冬衣',
+      amount: 15000,
+      currency: 'CNY',
+    },
+    {
+      paidAt: '2026-11-23T03:14:30.000Z',
+      receiptNumber: 'HL-2026-000123',
+      campaignTitle: '希望之星 1+1 奖学金 2026',
+      amount: 123450,
+      currency: 'CNY',
+    },
   ],
   totals: [{ amount: 148450, currency: 'CNY' }],
   pdfUrl: null,

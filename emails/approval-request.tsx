@@ -26,7 +26,8 @@ const copy = {
   },
   en: {
     heading: 'A disbursement is waiting for your approval',
-    body: (n: string) => `${n} has prepared a disbursement. One person prepares and another approves, so it needs your review before any money moves.`,
+    body: (n: string) =>
+      `${n} has prepared a disbursement. One person prepares and another approves, so it needs your review before any money moves.`,
     what: 'What',
     station: 'Station',
     amount: 'Total',

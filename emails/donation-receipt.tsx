@@ -12,7 +12,9 @@ const copy = {
 
 export function subject(p: DonationReceiptProps): string {
   const amount = money(p.amount, p.currency, p.locale)
-  return p.locale === 'en' ? `Donation receipt ${p.receiptNumber} · ${amount}` : `捐赠收据 ${p.receiptNumber} · ${amount}`
+  return p.locale === 'en'
+    ? `Donation receipt ${p.receiptNumber} · ${amount}`
+    : `捐赠收据 ${p.receiptNumber} · ${amount}`
 }
 
 export default function DonationReceiptEmail(props: DonationReceiptProps) {

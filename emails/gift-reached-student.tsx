@@ -37,7 +37,8 @@ const copy = {
   },
   en: {
     title: 'Your gift has reached a student',
-    body: (n: string, a: string, c: string) => `Hello ${n}. Your gift of ${a} to “${c}” has gone, by the published rule, to these students:`,
+    body: (n: string, a: string, c: string) =>
+      `Hello ${n}. Your gift of ${a} to “${c}” has gone, by the published rule, to these students:`,
     head: ['Student (pseudonym)', 'County', 'Grade', 'Programme', 'Amount', 'Status'],
     status: { awarded: 'awarded', paid: 'paid out' },
     held: (a: string) => `${a} is still held in the fund for the next award.`,
@@ -56,8 +57,17 @@ export default function GiftReachedStudentEmail(props: GiftReachedStudentProps) 
   return (
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title}</Heading>
-      <Text style={styles.p}>{t.body(props.donorName, money(props.amount, props.currency, props.locale), props.campaignTitle)}</Text>
-      <table className="data" role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
+      <Text style={styles.p}>
+        {t.body(props.donorName, money(props.amount, props.currency, props.locale), props.campaignTitle)}
+      </Text>
+      <table
+        className="data"
+        role="presentation"
+        width="100%"
+        cellPadding={0}
+        cellSpacing={0}
+        style={{ margin: '8px 0 16px' }}
+      >
         <thead>
           <tr>
             {t.head.map((h) => (
@@ -80,7 +90,9 @@ export default function GiftReachedStudentEmail(props: GiftReachedStudentProps) 
           ))}
         </tbody>
       </table>
-      {props.heldAmount > 0 ? <Text style={styles.p}>{t.held(money(props.heldAmount, props.currency, props.locale))}</Text> : null}
+      {props.heldAmount > 0 ? (
+        <Text style={styles.p}>{t.held(money(props.heldAmount, props.currency, props.locale))}</Text>
+      ) : null}
       <ActionButton url={props.traceUrl} label={t.trace} />
     </EmailLayout>
   )
@@ -94,8 +106,24 @@ GiftReachedStudentEmail.PreviewProps = {
   campaignTitle: '希望之星 1+1 奖学金 2026',
   traceUrl: 'http://localhost:3000/trace/tr_8QmZ3xK2pL',
   shares: [
-    { pseudonym: 'HP-530627-0042', county: '镇雄县', grade: '初二', programme: '希望之星 1+1 奖学金', amount: 100000, currency: 'CNY', status: 'paid' },
-    { pseudonym: 'HP-530326-0007', county: '会泽县', grade: '五年级', programme: '希望之星 1+1 奖学金', amount: 20000, currency: 'CNY', status: 'awarded' },
+    {
+      pseudonym: 'HP-530627-0042',
+      county: '镇雄县',
+      grade: '初二',
+      programme: '希望之星 1+1 奖学金',
+      amount: 100000,
+      currency: 'CNY',
+      status: 'paid',
+    },
+    {
+      pseudonym: 'HP-530326-0007',
+      county: '会泽县',
+      grade: '五年级',
+      programme: '希望之星 1+1 奖学金',
+      amount: 20000,
+      currency: 'CNY',
+      status: 'awarded',
+    },
   ],
   heldAmount: 3450,
 } satisfies GiftReachedStudentProps

@@ -50,7 +50,11 @@ const DOCTYPE =
 
 export type RenderedEmail = { subject: string; html: string; text: string }
 
-export async function renderEmail<T extends TemplateName>(template: T, locale: EmailLocale, props: EmailProps<T>): Promise<RenderedEmail> {
+export async function renderEmail<T extends TemplateName>(
+  template: T,
+  locale: EmailLocale,
+  props: EmailProps<T>,
+): Promise<RenderedEmail> {
   // The registry is keyed by name, so each entry's component matches its props; TS cannot see that through the union.
   const { component: Component, subject } = templates[template] as unknown as {
     component: (p: EmailProps<T> & { locale: EmailLocale }) => ReactElement

@@ -21,7 +21,9 @@ const copy = {
 export function subject(p: MonthlyGiftReceiptProps): string {
   const amount = money(p.amount, p.currency, p.locale)
   const m = month(p.paidAt, p.locale)
-  return p.locale === 'en' ? `Monthly gift receipt ${p.receiptNumber} · ${m} · ${amount}` : `月捐收据 ${p.receiptNumber} · ${m} · ${amount}`
+  return p.locale === 'en'
+    ? `Monthly gift receipt ${p.receiptNumber} · ${m} · ${amount}`
+    : `月捐收据 ${p.receiptNumber} · ${m} · ${amount}`
 }
 
 export default function MonthlyGiftReceiptEmail(props: MonthlyGiftReceiptProps) {

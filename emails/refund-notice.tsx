@@ -33,14 +33,16 @@ const copy = {
   },
   en: {
     title: 'Refund notice',
-    body: (n: string, a: string) => `Hello ${n}. We have refunded ${a} to the account you paid from; when it arrives depends on your payment provider.`,
+    body: (n: string, a: string) =>
+      `Hello ${n}. We have refunded ${a} to the account you paid from; when it arrives depends on your payment provider.`,
     amount: 'Refunded',
     original: 'Original gift',
     for: 'Given to',
     when: 'Date of refund',
     receipt: 'Valid receipt',
     voided: (v: string) => `Receipt ${v} is void.`,
-    reissued: (v: string, c: string) => `Receipt ${v} is void; receipt ${c} for the amount kept replaces it and follows in a separate email.`,
+    reissued: (v: string, c: string) =>
+      `Receipt ${v} is void; receipt ${c} for the amount kept replaces it and follows in a separate email.`,
     ledger: 'The public ledger records this refund.',
     trace: 'See the record of this gift',
   },
@@ -67,7 +69,11 @@ export default function RefundNoticeEmail(props: RefundNoticeProps) {
         ]}
       />
       <Text style={styles.muted}>
-        {props.voidedReceipt ? (props.currentReceipt ? t.reissued(props.voidedReceipt, props.currentReceipt) : t.voided(props.voidedReceipt)) + ' ' : ''}
+        {props.voidedReceipt
+          ? (props.currentReceipt
+              ? t.reissued(props.voidedReceipt, props.currentReceipt)
+              : t.voided(props.voidedReceipt)) + ' '
+          : ''}
         {t.ledger}
       </Text>
       <Text style={styles.p}>

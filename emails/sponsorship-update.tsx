@@ -17,15 +17,19 @@ export type SponsorshipUpdateProps = {
 const copy = {
   'zh-CN': {
     title: { paused: '您的结对资助已暂停', moved: '您的结对资助已转给另一位学生' },
-    paused: (p: string, r: string) => `您资助的学生 ${p} ${r}。按照公开规则，结对资助已暂停，尚未使用的善款仍保留在您的资助基金中，不会挪作他用。工作人员会为您推荐另一位学生。`,
-    moved: (p: string, n: string) => `您原先资助的学生 ${p} 已结束资助。按照公开规则，您的结对资助和基金中尚未使用的善款已转给学生 ${n}。`,
+    paused: (p: string, r: string) =>
+      `您资助的学生 ${p} ${r}。按照公开规则，结对资助已暂停，尚未使用的善款仍保留在您的资助基金中，不会挪作他用。工作人员会为您推荐另一位学生。`,
+    moved: (p: string, n: string) =>
+      `您原先资助的学生 ${p} 已结束资助。按照公开规则，您的结对资助和基金中尚未使用的善款已转给学生 ${n}。`,
     reason: { graduated: '已顺利毕业', exited: '已离开资助项目', other: '的情况发生了变化' },
     button: '查看我的结对资助',
   },
   en: {
     title: { paused: 'Your sponsorship is paused', moved: 'Your sponsorship has moved to another student' },
-    paused: (p: string, r: string) => `The student you sponsor, ${p}, ${r}. By the published rule your sponsorship is paused; money not yet used stays in your sponsorship fund and is never used for anything else. Our staff will suggest another student.`,
-    moved: (p: string, n: string) => `Your sponsorship of ${p} has ended. By the published rule, your sponsorship and the money not yet used in its fund now go to student ${n}.`,
+    paused: (p: string, r: string) =>
+      `The student you sponsor, ${p}, ${r}. By the published rule your sponsorship is paused; money not yet used stays in your sponsorship fund and is never used for anything else. Our staff will suggest another student.`,
+    moved: (p: string, n: string) =>
+      `Your sponsorship of ${p} has ended. By the published rule, your sponsorship and the money not yet used in its fund now go to student ${n}.`,
     reason: { graduated: 'has graduated', exited: 'has left the programme', other: 'is no longer in the programme' },
     button: 'See my sponsorship',
   },
@@ -41,7 +45,11 @@ export default function SponsorshipUpdateEmail(props: SponsorshipUpdateProps) {
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title[props.kind]}</Heading>
       <Text style={styles.p}>{props.donorName}</Text>
-      <Text style={styles.p}>{props.kind === 'moved' ? t.moved(props.pseudonym, props.newPseudonym ?? '') : t.paused(props.pseudonym, t.reason[props.reason])}</Text>
+      <Text style={styles.p}>
+        {props.kind === 'moved'
+          ? t.moved(props.pseudonym, props.newPseudonym ?? '')
+          : t.paused(props.pseudonym, t.reason[props.reason])}
+      </Text>
       <ActionButton url={props.url} label={t.button} showUrl={false} />
     </EmailLayout>
   )

@@ -23,7 +23,11 @@ export function buildIsStale(): boolean {
   if (!fs.existsSync(OUTPUT) || !fs.existsSync(STAMP)) return true
   const stamped = fs.statSync(STAMP).mtimeMs
   if (fs.statSync(OUTPUT).mtimeMs > stamped) return true // rebuilt since, by `remix dev`
-  const sources = Math.max(newestMtime('app'), newestMtime('emails'), ...['package.json', 'remix.config.js', 'tsconfig.json'].map((f) => fs.statSync(f).mtimeMs))
+  const sources = Math.max(
+    newestMtime('app'),
+    newestMtime('emails'),
+    ...['package.json', 'remix.config.js', 'tsconfig.json'].map((f) => fs.statSync(f).mtimeMs),
+  )
   return stamped <= sources
 }
 
@@ -39,7 +43,11 @@ export function buildApp(output: 'inherit' | 'capture'): void {
     env: { ...process.env, NODE_ENV: 'production' },
   })
   if (result.status !== 0) {
-    throw new Error(output === 'inherit' ? 'remix build failed: see the messages above' : `remix build failed:\n${result.stdout}\n${result.stderr}`)
+    throw new Error(
+      output === 'inherit'
+        ? 'remix build failed: see the messages above'
+        : `remix build failed:\n${result.stdout}\n${result.stderr}`,
+    )
   }
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`)
 }

@@ -23,17 +23,44 @@ const receipt = previewProps('donation-receipt')
 const statement = previewProps('annual-statement')
 for (const locale of locales) {
   const base = {
-    number: receipt.receiptNumber, verificationCode: receipt.verificationCode.replace(/-/g, ''), donorName: receipt.donorName,
-    amount: receipt.amount, currency: receipt.currency, purpose: receipt.campaignTitle, paidAt: receipt.paidAt, issuedAt: receipt.issuedAt,
-    voidedAt: null, replacedBy: null, official: null, verifyUrl: receipt.verifyUrl,
+    number: receipt.receiptNumber,
+    verificationCode: receipt.verificationCode.replace(/-/g, ''),
+    donorName: receipt.donorName,
+    amount: receipt.amount,
+    currency: receipt.currency,
+    purpose: receipt.campaignTitle,
+    paidAt: receipt.paidAt,
+    issuedAt: receipt.issuedAt,
+    voidedAt: null,
+    replacedBy: null,
+    official: null,
+    verifyUrl: receipt.verifyUrl,
   }
   const files: Array<[string, Promise<Buffer>]> = [
     [`receipt.${locale}.pdf`, renderReceiptPdf(base, locale)],
-    [`receipt-voided.${locale}.pdf`, renderReceiptPdf({ ...base, voidedAt: '2026-11-24T02:00:00.000Z', replacedBy: 'HL-2026-000130' }, locale)],
-    [`annual-statement.${locale}.pdf`, renderStatementPdf({
-      donorName: statement.donorName, year: statement.year, totals: statement.totals, generatedAt: '2027-01-05T02:00:00.000Z',
-      gifts: statement.gifts.map((g) => ({ number: g.receiptNumber, paidAt: g.paidAt, purpose: g.campaignTitle, amount: g.amount, currency: g.currency })),
-    }, locale)],
+    [
+      `receipt-voided.${locale}.pdf`,
+      renderReceiptPdf({ ...base, voidedAt: '2026-11-24T02:00:00.000Z', replacedBy: 'HL-2026-000130' }, locale),
+    ],
+    [
+      `annual-statement.${locale}.pdf`,
+      renderStatementPdf(
+        {
+          donorName: statement.donorName,
+          year: statement.year,
+          totals: statement.totals,
+          generatedAt: '2027-01-05T02:00:00.000Z',
+          gifts: statement.gifts.map((g) => ({
+            number: g.receiptNumber,
+            paidAt: g.paidAt,
+            purpose: g.campaignTitle,
+            amount: g.amount,
+            currency: g.currency,
+          })),
+        },
+        locale,
+      ),
+    ],
   ]
   for (const [name, pdf] of files) {
     fs.writeFileSync(path.join(outDir, name), await pdf)

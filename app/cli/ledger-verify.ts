@@ -17,11 +17,15 @@ export async function main(argv: string[], log: (line: string) => void = console
     })
     const seconds = ((Date.now() - started) / 1000).toFixed(1)
     if (result.ok) {
-      log(`ledger ok: ${result.transactions} transactions, head ${result.head.sequence} ${result.head.hash} (${seconds} s)`)
+      log(
+        `ledger ok: ${result.transactions} transactions, head ${result.head.sequence} ${result.head.hash} (${seconds} s)`,
+      )
       return 0
     }
     const e = result.firstError!
-    log(`ledger BROKEN at ${e.table}${e.id !== undefined ? ` id ${e.id}` : ''}${e.sequence !== undefined ? ` (sequence ${e.sequence})` : ''}: ${e.message}`)
+    log(
+      `ledger BROKEN at ${e.table}${e.id !== undefined ? ` id ${e.id}` : ''}${e.sequence !== undefined ? ` (sequence ${e.sequence})` : ''}: ${e.message}`,
+    )
     return 1
   } finally {
     await db.destroy()

@@ -12,7 +12,9 @@ if (!Number.isFinite(hours) || hours <= 0 || hours > 24 * 30) {
 const db = getDb()
 try {
   const result = await reconcile(db, getPaymentProvider(db), { since: new Date(Date.now() - hours * 3_600_000) })
-  console.log(`listed ${result.listed} events from the last ${hours} h: ${result.processed} processed now, ${result.alreadyProcessed} already processed`)
+  console.log(
+    `listed ${result.listed} events from the last ${hours} h: ${result.processed} processed now, ${result.alreadyProcessed} already processed`,
+  )
   for (const [outcome, n] of Object.entries(result.outcomes)) console.log(`  ${outcome}: ${n}`)
 } catch (error) {
   console.error(`reconcile failed: ${(error as Error).message}`)

@@ -17,7 +17,8 @@ installGlobals({ nativeFetch: true })
 export async function createServer(options: { buildPath?: string; dev?: boolean } = {}) {
   const env = getEnv()
   const buildPath = path.resolve(options.buildPath ?? 'build/index.js')
-  const load = async () => (await import(pathToFileURL(buildPath).href + (options.dev ? `?t=${Date.now()}` : ''))) as ServerBuild
+  const load = async () =>
+    (await import(pathToFileURL(buildPath).href + (options.dev ? `?t=${Date.now()}` : ''))) as ServerBuild
 
   const app = express()
   app.disable('x-powered-by')
@@ -55,7 +56,11 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
 
   // CSRF: a state-changing request must come from BASE_URL's origin (webhooks exempt).
   app.use((req, res, next) => {
-    const request = { method: req.method, url: req.originalUrl, headers: { get: (name: string) => req.get(name) ?? null } }
+    const request = {
+      method: req.method,
+      url: req.originalUrl,
+      headers: { get: (name: string) => req.get(name) ?? null },
+    }
     if (checkOrigin(request, env.BASE_URL)) return next()
     res.status(403).type('text/plain').send('Forbidden: cross-origin request refused')
   })
@@ -72,7 +77,10 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
     createRequestHandler({
       build: options.dev ? load : build,
       mode: env.NODE_ENV,
-      getLoadContext: (req, res) => ({ cspNonce: res.locals.cspNonce as string, clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown' }),
+      getLoadContext: (req, res) => ({
+        cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+      }),
     }),
   )
   return app

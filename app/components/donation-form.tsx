@@ -19,7 +19,16 @@ type Props = {
 
 // Works without JavaScript (a plain POST). With JavaScript, the same zod schema the
 // server uses checks the form first, so mistakes show before a round trip.
-export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampaign, errors: serverErrors, formError, values = {}, target }: Props) {
+export function DonationForm({
+  limits,
+  defaultCurrency,
+  campaigns,
+  selectedCampaign,
+  errors: serverErrors,
+  formError,
+  values = {},
+  target,
+}: Props) {
   const t = useT()
   const locale = useLocale()
   const navigation = useNavigation()
@@ -29,7 +38,10 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
   const message = (field: string) => {
     const key = errors[field]
     if (!key) return undefined
-    return t(key as MessageKey, { min: formatMoney(limits.min, currency, locale), max: formatMoney(limits.max, currency, locale) })
+    return t(key as MessageKey, {
+      min: formatMoney(limits.min, currency, locale),
+      max: formatMoney(limits.max, currency, locale),
+    })
   }
   const describedBy = (field: string) => (errors[field] ? `${field}-error` : undefined)
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -48,7 +60,13 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
   const designation = values.designation ?? (selectedCampaign ? 'campaign' : 'general')
 
   return (
-    <Form method="post" className="form-narrow" noValidate onSubmit={onSubmit} aria-describedby={Object.keys(errors).length || formError ? 'form-errors' : undefined}>
+    <Form
+      method="post"
+      className="form-narrow"
+      noValidate
+      onSubmit={onSubmit}
+      aria-describedby={Object.keys(errors).length || formError ? 'form-errors' : undefined}
+    >
       {Object.keys(errors).length || formError ? (
         <div className="error-summary" id="form-errors" role="alert">
           {formError ?? t('donate.errorSummary')}
@@ -59,7 +77,12 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
         <div className="choice-row">
           {PRESET_AMOUNTS.map((amount) => (
             <label key={amount} className="choice">
-              <input type="radio" name="amountChoice" value={String(amount)} defaultChecked={(values.amountChoice ?? '10000') === String(amount)} />
+              <input
+                type="radio"
+                name="amountChoice"
+                value={String(amount)}
+                defaultChecked={(values.amountChoice ?? '10000') === String(amount)}
+              />
               {formatMoney(amount, 'CNY', locale)}
             </label>
           ))}
@@ -70,12 +93,26 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
         </div>
         <div className="field">
           <label htmlFor="customAmount">{t('donate.customAmount')}</label>
-          <input id="customAmount" name="customAmount" inputMode="decimal" autoComplete="off" defaultValue={values.customAmount} aria-invalid={errors.customAmount ? true : undefined} aria-describedby={describedBy('customAmount')} />
+          <input
+            id="customAmount"
+            name="customAmount"
+            inputMode="decimal"
+            autoComplete="off"
+            defaultValue={values.customAmount}
+            aria-invalid={errors.customAmount ? true : undefined}
+            aria-describedby={describedBy('customAmount')}
+          />
           <FieldError field="customAmount" />
         </div>
         <div className="field">
           <label htmlFor="currency">{t('donate.currency')}</label>
-          <select id="currency" name="currency" defaultValue={currency} aria-invalid={errors.currency ? true : undefined} aria-describedby={describedBy('currency')}>
+          <select
+            id="currency"
+            name="currency"
+            defaultValue={currency}
+            aria-invalid={errors.currency ? true : undefined}
+            aria-describedby={describedBy('currency')}
+          >
             {limits.currencies.map((c) => (
               <option key={c} value={c}>
                 {c}
@@ -109,32 +146,38 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
           <FieldError field="designation" />
         </fieldset>
       ) : (
-      <fieldset>
-        <legend>{t('donate.designation')}</legend>
-        <div className="choice-row">
-          <label className="choice">
-            <input type="radio" name="designation" value="campaign" defaultChecked={designation === 'campaign'} />
-            {t('donate.toCampaign')}
-          </label>
-          <label className="choice">
-            <input type="radio" name="designation" value="general" defaultChecked={designation === 'general'} />
-            {t('donate.toGeneral')}
-          </label>
-        </div>
-        <div className="field">
-          <label htmlFor="campaign">{t('nav.campaigns')}</label>
-          <select id="campaign" name="campaign" defaultValue={values.campaign ?? selectedCampaign ?? ''} aria-invalid={errors.campaign ? true : undefined} aria-describedby={describedBy('campaign')}>
-            <option value="">—</option>
-            {campaigns.map((c) => (
-              <option key={c.slug} value={c.slug}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-          <FieldError field="campaign" />
-          <FieldError field="designation" />
-        </div>
-      </fieldset>
+        <fieldset>
+          <legend>{t('donate.designation')}</legend>
+          <div className="choice-row">
+            <label className="choice">
+              <input type="radio" name="designation" value="campaign" defaultChecked={designation === 'campaign'} />
+              {t('donate.toCampaign')}
+            </label>
+            <label className="choice">
+              <input type="radio" name="designation" value="general" defaultChecked={designation === 'general'} />
+              {t('donate.toGeneral')}
+            </label>
+          </div>
+          <div className="field">
+            <label htmlFor="campaign">{t('nav.campaigns')}</label>
+            <select
+              id="campaign"
+              name="campaign"
+              defaultValue={values.campaign ?? selectedCampaign ?? ''}
+              aria-invalid={errors.campaign ? true : undefined}
+              aria-describedby={describedBy('campaign')}
+            >
+              <option value="">—</option>
+              {campaigns.map((c) => (
+                <option key={c.slug} value={c.slug}>
+                  {c.title}
+                </option>
+              ))}
+            </select>
+            <FieldError field="campaign" />
+            <FieldError field="designation" />
+          </div>
+        </fieldset>
       )}
 
       <fieldset>
@@ -142,7 +185,12 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
         <div className="choice-row">
           {(['full', 'family', 'anonymous'] as const).map((m) => (
             <label key={m} className="choice">
-              <input type="radio" name="displayMode" value={m} defaultChecked={(values.displayMode ?? 'family') === m} />
+              <input
+                type="radio"
+                name="displayMode"
+                value={m}
+                defaultChecked={(values.displayMode ?? 'family') === m}
+              />
               {t(m === 'full' ? 'donate.showFull' : m === 'family' ? 'donate.showFamily' : 'donate.showAnonymous')}
             </label>
           ))}
@@ -150,17 +198,42 @@ export function DonationForm({ limits, defaultCurrency, campaigns, selectedCampa
         <FieldError field="displayMode" />
         <div className="field">
           <label htmlFor="name">{t('donate.name')}</label>
-          <input id="name" name="name" autoComplete="name" maxLength={80} defaultValue={values.name} aria-invalid={errors.name ? true : undefined} aria-describedby={describedBy('name')} />
+          <input
+            id="name"
+            name="name"
+            autoComplete="name"
+            maxLength={80}
+            defaultValue={values.name}
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={describedBy('name')}
+          />
           <FieldError field="name" />
         </div>
         <div className="field">
           <label htmlFor="email">{t('donate.email')}</label>
-          <input id="email" name="email" type="email" autoComplete="email" required defaultValue={values.email} aria-invalid={errors.email ? true : undefined} aria-describedby={describedBy('email')} />
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            required
+            defaultValue={values.email}
+            aria-invalid={errors.email ? true : undefined}
+            aria-describedby={describedBy('email')}
+          />
           <FieldError field="email" />
         </div>
         <div className="field">
           <label htmlFor="message">{t('donate.message')}</label>
-          <textarea id="message" name="message" rows={3} maxLength={500} defaultValue={values.message} aria-invalid={errors.message ? true : undefined} aria-describedby={describedBy('message')} />
+          <textarea
+            id="message"
+            name="message"
+            rows={3}
+            maxLength={500}
+            defaultValue={values.message}
+            aria-invalid={errors.message ? true : undefined}
+            aria-describedby={describedBy('message')}
+          />
           <FieldError field="message" />
         </div>
         <label className="choice">

@@ -1,7 +1,17 @@
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
-export function CampaignProgress({ raised, goal, currency, donors }: { raised: number; goal: number; currency: string; donors: number }) {
+export function CampaignProgress({
+  raised,
+  goal,
+  currency,
+  donors,
+}: {
+  raised: number
+  goal: number
+  currency: string
+  donors: number
+}) {
   const t = useT()
   const locale = useLocale()
   // Integer percent, capped for the bar; the label may exceed 100 %.
@@ -24,7 +34,8 @@ export function CampaignProgress({ raised, goal, currency, donors }: { raised: n
       <p className="progress-figures">
         <strong>{formatMoney(raised, currency, locale)}</strong>{' '}
         <span className="muted">
-          / {t('campaign.goal')} {formatMoney(goal, currency, locale)} · {t('campaign.donors', { count: donors })} · {percent}%
+          / {t('campaign.goal')} {formatMoney(goal, currency, locale)} · {t('campaign.donors', { count: donors })} ·{' '}
+          {percent}%
         </span>
       </p>
     </div>

@@ -19,10 +19,13 @@ export const en: Messages = {
   'nav.staff': 'Staff sign-in',
   'nav.language': 'Language',
   'nav.switchTo': '中文',
-  'footer.about': 'Hope Ledger is an open-source platform for giving and tracing. Students appear in public only under pseudonymous codes.',
-  'footer.receiptNote': 'We issue donation receipts; they are not the official finance-bureau charitable donation receipt (公益事业捐赠票据).',
+  'footer.about':
+    'Hope Ledger is an open-source platform for giving and tracing. Students appear in public only under pseudonymous codes.',
+  'footer.receiptNote':
+    'We issue donation receipts; they are not the official finance-bureau charitable donation receipt (公益事业捐赠票据).',
   'home.heroTitle': 'See where every gift goes',
-  'home.heroBody': 'Your gift goes into the fund you choose and reaches students by a published first-in, first-out rule; every entry sits in a public ledger anyone can verify.',
+  'home.heroBody':
+    'Your gift goes into the fund you choose and reaches students by a published first-in, first-out rule; every entry sits in a public ledger anyone can verify.',
   'home.campaignsTitle': 'Campaigns now raising',
   'home.noCampaigns': 'No campaigns are raising right now.',
   'campaign.raised': 'Raised',
@@ -53,6 +56,7 @@ export const en: Messages = {
   'verify.date': 'Date of gift',
   'verify.issued': 'Issued',
   'verify.campaign': 'Given to',
-  'verify.official': 'An official charitable donation receipt (公益事业捐赠票据) has been issued for this gift: code {code}, number {number}.',
+  'verify.official':
+    'An official charitable donation receipt (公益事业捐赠票据) has been issued for this gift: code {code}, number {number}.',
   'verify.privacy': "Verification never shows the donor's personal details.",
 }

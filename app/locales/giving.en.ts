@@ -54,7 +54,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'donate.error.provider': 'The payment service is unavailable. Please try again later.',
   'demo.badge': 'Demo payment',
   'demo.title': 'Demo payment · no money moves',
-  'demo.body': 'This is a demo: no Stripe key is configured, so no real money moves. “Complete payment” books the gift through the same signed webhook a real payment uses.',
+  'demo.body':
+    'This is a demo: no Stripe key is configured, so no real money moves. “Complete payment” books the gift through the same signed webhook a real payment uses.',
   'demo.pay': 'Complete payment',
   'demo.cancel': 'Cancel payment',
   'demo.amount': 'Amount',
@@ -69,7 +70,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'cancelled.again': 'Give again',
   'admin.donations': 'Offline and imported gifts',
   'offline.title': 'Record an offline gift',
-  'offline.intro': 'Bank transfers, cash and cheques received offline are recorded here; the same gift (method and reference) recorded twice is booked once.',
+  'offline.intro':
+    'Bank transfers, cash and cheques received offline are recorded here; the same gift (method and reference) recorded twice is booked once.',
   'offline.method': 'Method',
   'offline.method.bank_transfer': 'Bank transfer',
   'offline.method.cash': 'Cash',
@@ -99,13 +101,15 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'offline.error.duplicateInFile': 'Reference repeated in the file',
   'offline.error.receivedOn': 'Invalid date',
   'import.title': 'Import a statement from another platform',
-  'import.intro': 'Upload a CSV with the columns date, reference, amount, currency, donor_name, donor_email, display, campaign. Try a dry run first; importing the same file again books nothing twice.',
+  'import.intro':
+    'Upload a CSV with the columns date, reference, amount, currency, donor_name, donor_email, display, campaign. Try a dry run first; importing the same file again books nothing twice.',
   'import.source': 'Source platform (e.g. a designated fundraising platform)',
   'import.file': 'CSV file',
   'import.dryRun': 'Dry run (check only, write nothing)',
   'import.submit': 'Upload',
   'import.summary': '{rows} rows: {created} new, {duplicates} already there, {errors} with errors.',
-  'import.dryRunSummary': 'Dry run: {rows} rows, {new} to import, {duplicates} already there, {errors} with errors. Nothing was written.',
+  'import.dryRunSummary':
+    'Dry run: {rows} rows, {new} to import, {duplicates} already there, {errors} with errors. Nothing was written.',
   'import.hasErrors': 'Some rows have errors, so nothing from this file was imported. Fix them and try again.',
   'import.line': 'Line',
   'import.status': 'Status',

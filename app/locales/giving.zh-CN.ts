@@ -53,7 +53,8 @@ export const givingZhCN = {
   'donate.error.provider': '支付服务暂时不可用，请稍后再试。',
   'demo.badge': '演示支付',
   'demo.title': '演示支付 · 不会产生真实扣款',
-  'demo.body': '这是演示环境：没有配置 Stripe 密钥，所以不会有任何真实的资金流动。点击“完成支付”会像真实支付一样，通过已签名的回调完成入账。',
+  'demo.body':
+    '这是演示环境：没有配置 Stripe 密钥，所以不会有任何真实的资金流动。点击“完成支付”会像真实支付一样，通过已签名的回调完成入账。',
   'demo.pay': '完成支付',
   'demo.cancel': '取消支付',
   'demo.amount': '金额',
@@ -98,7 +99,8 @@ export const givingZhCN = {
   'offline.error.duplicateInFile': '文件中凭证号重复',
   'offline.error.receivedOn': '日期不正确',
   'import.title': '导入其他平台的对账单',
-  'import.intro': '上传 CSV 文件，列为：date, reference, amount, currency, donor_name, donor_email, display, campaign。先试运行检查，确认无误后再正式导入；同一文件重复导入不会重复入账。',
+  'import.intro':
+    '上传 CSV 文件，列为：date, reference, amount, currency, donor_name, donor_email, display, campaign。先试运行检查，确认无误后再正式导入；同一文件重复导入不会重复入账。',
   'import.source': '来源平台（例如 某公开募捐平台）',
   'import.file': 'CSV 文件',
   'import.dryRun': '试运行（只检查，不写入）',

@@ -39,7 +39,8 @@ export const portalEn: { readonly [K in keyof typeof portalZhCN]: string } = {
   'portal.nav.recurring': 'Monthly gifts',
   'portal.signedInAs': 'Signed in as {email}',
   'portal.signin.title': 'Sign in to your donor page',
-  'portal.signin.body': 'Enter the email you gave with your gift and we will send you a sign-in link. It works once and expires in 30 minutes.',
+  'portal.signin.body':
+    'Enter the email you gave with your gift and we will send you a sign-in link. It works once and expires in 30 minutes.',
   'portal.signin.email': 'Email',
   'portal.signin.submit': 'Send me a sign-in link',
   'portal.signin.sent': 'If this email has gifts with us, a link is on its way. Check your inbox.',

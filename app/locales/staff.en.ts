@@ -46,7 +46,8 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'admin.signedInAs': 'Signed in as {name}',
   'admin.welcome': 'Hello, {name}',
   'admin.yourRoles': 'Your roles',
-  'admin.totpRequiredNotice': 'Your role needs two-step verification (TOTP) before you can approve anything. Set it up first:',
+  'admin.totpRequiredNotice':
+    'Your role needs two-step verification (TOTP) before you can approve anything. Set it up first:',
   'students.searchCode': 'Find by code',
   'students.count': '{count} students (your station and below only)',
   'students.listCaption': 'The list shows no personal data; opening a student is recorded in the audit log.',
@@ -97,7 +98,8 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'sessions.revoke': 'Sign out this session',
   'sessions.revokeOthers': 'Sign out all other sessions',
   'security.start': 'Set up two-step verification',
-  'security.scan': 'Scan the QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, …), then enter the code it shows.',
+  'security.scan':
+    'Scan the QR code with an authenticator app (Google Authenticator, Microsoft Authenticator, …), then enter the code it shows.',
   'security.qrAlt': 'QR code for two-step verification',
   'security.manualKey': 'Cannot scan? Enter this key by hand:',
   'security.confirm': 'Turn on',
@@ -106,7 +108,8 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'security.needTotpSession': 'Sign in again with a code first',
   'security.recoveryTitle': 'Recovery codes',
   'security.recoveryBody': 'Keep these codes safe. Each works once; they are not shown again.',
-  'security.requiredForRole': 'Your role (administrator or finance) must turn on two-step verification before approving anything.',
+  'security.requiredForRole':
+    'Your role (administrator or finance) must turn on two-step verification before approving anything.',
   'security.optional': 'Two-step verification is recommended to protect your account.',
   'audit.at': 'Time',
   'audit.actor': 'Actor (email)',

@@ -96,7 +96,8 @@ export const staffZhCN = {
   'sessions.revoke': '退出此会话',
   'sessions.revokeOthers': '退出其他所有会话',
   'security.start': '设置两步验证',
-  'security.scan': '用身份验证器应用（如 Google Authenticator、Microsoft Authenticator）扫描二维码，然后输入显示的验证码。',
+  'security.scan':
+    '用身份验证器应用（如 Google Authenticator、Microsoft Authenticator）扫描二维码，然后输入显示的验证码。',
   'security.qrAlt': '两步验证二维码',
   'security.manualKey': '无法扫码时，手动输入密钥：',
   'security.confirm': '确认启用',

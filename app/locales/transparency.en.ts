@@ -2,7 +2,8 @@ import type { transparencyZhCN } from './transparency.zh-CN'
 
 export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: string } = {
   'tp.title': 'Transparency',
-  'tp.intro': 'Every figure here comes from the public ledger; anyone can download the open data and recompute and verify it.',
+  'tp.intro':
+    'Every figure here comes from the public ledger; anyone can download the open data and recompute and verify it.',
   'tp.asOf': 'Figures as of ledger transaction {sequence}',
   'tp.totals': 'Overview',
   'tp.raised': 'Raised',
@@ -19,7 +20,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'tp.chart.month': 'Month',
   'tp.chart.amount': 'Amount',
   'tp.chart.monthly': 'Raised per month ({currency})',
-  'tp.chart.monthlyDesc': 'Bar chart: donations received each month from {first} to {last}; the highest month is {max}.',
+  'tp.chart.monthlyDesc':
+    'Bar chart: donations received each month from {first} to {last}; the highest month is {max}.',
   'tp.chart.programme': 'Awarded by programme ({currency})',
   'tp.chart.programmeDesc': 'Bar chart: money awarded to students by programme, {count} programmes.',
   'tp.chart.county': 'Awarded by county ({currency})',
@@ -27,7 +29,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'tp.chart.programmeCol': 'Programme',
   'tp.chart.countyCol': 'County',
   'tp.chart.pipeline': 'Where the money is ({currency})',
-  'tp.chart.pipelineDesc': 'Stacked bar: of the money raised, fees {fees}, refunds {refunded}, held in funds {held}, awarded awaiting payout {awaiting}, paid out {paid}.',
+  'tp.chart.pipelineDesc':
+    'Stacked bar: of the money raised, fees {fees}, refunds {refunded}, held in funds {held}, awarded awaiting payout {awaiting}, paid out {paid}.',
   'tp.whereWent': 'Where the money went',
   'tp.noAwards': 'No awards to students yet.',
   'tp.statements': 'Statements per fund',
@@ -39,7 +42,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'tp.head.title': 'The chain head: how to verify',
   'tp.head.sequence': 'Sequence',
   'tp.head.hash': 'Head hash',
-  'tp.head.how': 'Each transaction’s hash = SHA-256(previous hash ‖ its public record). Download the open data and recompute the whole chain as documented: if your last hash equals the one published here, the ledger has not been rewritten.',
+  'tp.head.how':
+    'Each transaction’s hash = SHA-256(previous hash ‖ its public record). Download the open data and recompute the whole chain as documented: if your last hash equals the one published here, the ledger has not been rewritten.',
   'tp.head.doc': 'Open-data format (open-data.md)',
   'tp.head.downloads': 'Download the open data',
   'tp.head.ledger': 'Browse the full ledger',
@@ -93,7 +97,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'trace.summary': '{name} gave {amount} on {date} to “{fund}”.',
   'trace.fee': 'Payment fee {fee}, net {net}.',
   'trace.shares': 'Students it reached',
-  'trace.noShares': 'Not yet awarded to a student: money is awarded first in, first out, and waits for the next award round.',
+  'trace.noShares':
+    'Not yet awarded to a student: money is awarded first in, first out, and waits for the next award round.',
   'trace.student': 'Student (pseudonym)',
   'trace.county': 'County',
   'trace.grade': 'Grade',
@@ -106,11 +111,14 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'trace.held': 'Still held in funds: {amount}',
   'trace.heldIn': '{fund}: {amount}',
   'trace.refunded': 'Refunded: {amount}',
-  'trace.covered': '{amount} of it covered the shortfall of another gift’s refund (from the general fund, by the published rule).',
-  'trace.rule': 'The rule is public: money reaches students first in, first out by the time it was received, and anyone can recompute it from the open data.',
+  'trace.covered':
+    '{amount} of it covered the shortfall of another gift’s refund (from the general fund, by the published rule).',
+  'trace.rule':
+    'The rule is public: money reaches students first in, first out by the time it was received, and anyone can recompute it from the open data.',
   'trace.ledgerLink': 'See this gift in the ledger (#{sequence})',
   'student.title': 'Student {code}',
-  'student.privacy': 'To protect minors we publish only a pseudonymous code, the county, the grade and the programme — never a name, school or any other personal detail.',
+  'student.privacy':
+    'To protect minors we publish only a pseudonymous code, the county, the grade and the programme — never a name, school or any other personal detail.',
   'student.notFound': 'We cannot find this student code.',
   'student.received': 'Awards',
   'student.none': 'No awards yet.',
@@ -122,12 +130,14 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'student.kind.payout': 'Payout',
   'student.kind.correction': 'Correction',
   'open.title': 'Open data',
-  'open.intro': 'The public export of the whole ledger, in the documented format. CSV and JSON Lines, streamed, cacheable by a CDN.',
+  'open.intro':
+    'The public export of the whole ledger, in the documented format. CSV and JSON Lines, streamed, cacheable by a CDN.',
   'open.doc': 'Format document (open-data.md)',
   'open.dataset': 'Dataset',
   'open.whole': 'Whole ledger',
   'open.filtered': 'By campaign and date',
-  'open.filterNote': 'A filtered file holds only the transactions touching that campaign’s fund; it cannot verify the hash chain on its own — use the whole ledger for that.',
+  'open.filterNote':
+    'A filtered file holds only the transactions touching that campaign’s fund; it cannot verify the hash chain on its own — use the whole ledger for that.',
   'open.download': 'Make download links',
   'open.links': 'Download links',
   'open.api': 'Read-only JSON API',
@@ -139,7 +149,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'open.ds.lots': 'Lots',
   'open.ds.traces': 'Traces',
   'tp.report.title': 'Disclosure reports',
-  'tp.report.intro': 'As the Charity Law practice asks: while a campaign runs, a report at least every three months; within three months after it ends, a final report.',
+  'tp.report.intro':
+    'As the Charity Law practice asks: while a campaign runs, a report at least every three months; within three months after it ends, a final report.',
   'tp.report.none': 'No reports published yet.',
   'tp.report.periodicTitle': 'Report no. {number}',
   'tp.report.finalTitle': 'Report no. {number} (final)',
@@ -160,10 +171,12 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'tp.report.closing': 'Closing balance',
   'tp.report.csv': 'Download CSV',
   'tp.report.pdf': 'Download PDF',
-  'tp.report.verifyNote': 'Figures are recomputed from the public ledger’s transactions in the period; closing = opening + income − fees − refunds − awards + transfers in − transfers out.',
+  'tp.report.verifyNote':
+    'Figures are recomputed from the public ledger’s transactions in the period; closing = opening + income − fees − refunds − awards + transfers in − transfers out.',
   'tp.report.note': 'Note',
   'admin.reports.title': 'Disclosure reports: what is due',
-  'admin.reports.intro': 'Each campaign needs a report at least every three months while it runs, and a final one within three months after it ends.',
+  'admin.reports.intro':
+    'Each campaign needs a report at least every three months while it runs, and a final one within three months after it ends.',
   'admin.reports.campaign': 'Campaign',
   'admin.reports.published': 'Published',
   'admin.reports.next': 'Next',

@@ -26,7 +26,8 @@ export const transparencyZhCN = {
   'tp.chart.programmeCol': '资助项目',
   'tp.chart.countyCol': '县',
   'tp.chart.pipeline': '资金流向（{currency}）',
-  'tp.chart.pipelineDesc': '堆叠条：已募集资金中，支付手续费 {fees}，退款 {refunded}，基金结存 {held}，已资助待发放 {awaiting}，已发放 {paid}。',
+  'tp.chart.pipelineDesc':
+    '堆叠条：已募集资金中，支付手续费 {fees}，退款 {refunded}，基金结存 {held}，已资助待发放 {awaiting}，已发放 {paid}。',
   'tp.whereWent': '资金去向',
   'tp.noAwards': '还没有资助发放给学生。',
   'tp.statements': '各基金收支表',
@@ -38,7 +39,8 @@ export const transparencyZhCN = {
   'tp.head.title': '账本链头：如何核验',
   'tp.head.sequence': '交易序号',
   'tp.head.hash': '链头哈希',
-  'tp.head.how': '每笔交易的哈希 = SHA-256（上一笔哈希 ‖ 该交易的公开记录）。下载开放数据，按文档重新计算整条哈希链：如果你算出的最后一个哈希与这里公布的相同，说明账本没有被改写。',
+  'tp.head.how':
+    '每笔交易的哈希 = SHA-256（上一笔哈希 ‖ 该交易的公开记录）。下载开放数据，按文档重新计算整条哈希链：如果你算出的最后一个哈希与这里公布的相同，说明账本没有被改写。',
   'tp.head.doc': '开放数据格式说明（open-data.md）',
   'tp.head.downloads': '下载开放数据',
   'tp.head.ledger': '浏览完整账本',
@@ -138,7 +140,8 @@ export const transparencyZhCN = {
   'open.ds.lots': '资金批次',
   'open.ds.traces': '追踪记录',
   'tp.report.title': '信息公开报告',
-  'tp.report.intro': '按照《慈善法》的做法：募捐项目进行期间至少每三个月公开一次募捐情况，项目结束后三个月内公开最终报告。',
+  'tp.report.intro':
+    '按照《慈善法》的做法：募捐项目进行期间至少每三个月公开一次募捐情况，项目结束后三个月内公开最终报告。',
   'tp.report.none': '还没有发布的报告。',
   'tp.report.periodicTitle': '第 {number} 期募捐情况报告',
   'tp.report.finalTitle': '第 {number} 期（最终）募捐情况报告',
@@ -159,7 +162,8 @@ export const transparencyZhCN = {
   'tp.report.closing': '期末结存',
   'tp.report.csv': '下载 CSV',
   'tp.report.pdf': '下载 PDF',
-  'tp.report.verifyNote': '报告中的数字由公开账本在报告期内的交易重新计算得出；期末结存 = 期初 + 收入 − 手续费 − 退款 − 资助 + 转入 − 转出。',
+  'tp.report.verifyNote':
+    '报告中的数字由公开账本在报告期内的交易重新计算得出；期末结存 = 期初 + 收入 − 手续费 − 退款 − 资助 + 转入 − 转出。',
   'tp.report.note': '说明',
   'admin.reports.title': '信息公开报告：到期情况',
   'admin.reports.intro': '每个募捐项目进行期间至少每三个月发布一次报告，结束后三个月内发布最终报告。',

@@ -10,14 +10,27 @@ import { useLocale, useT } from '~/utils/locale'
 export const access = { loader: 'audit.read' } satisfies RouteAccess
 
 const PAGE = 50
-const opt = z.string().trim().max(100).optional().transform((v) => v || undefined)
+const opt = z
+  .string()
+  .trim()
+  .max(100)
+  .optional()
+  .transform((v) => v || undefined)
 const Filters = z.object({
   actor: opt,
   action: opt,
   entityType: opt,
   entityId: opt,
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().min(0).max(10_000).catch(0),
 })
 
@@ -30,7 +43,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
     scope: stationScope(staff, access.loader),
     rootScope: hasRootScope(staff, access.loader),
     // Dates are whole days in UTC; `to` is inclusive.
-    filters: { ...f, from: f.from ? `${f.from}T00:00:00.000Z` : undefined, to: f.to ? new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() : undefined },
+    filters: {
+      ...f,
+      from: f.from ? `${f.from}T00:00:00.000Z` : undefined,
+      to: f.to ? new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() : undefined,
+    },
     limit: PAGE + 1,
     offset: f.page * PAGE,
   })
@@ -41,8 +58,20 @@ export default function AuditLog() {
   const { filters, rows, more, actions } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(iso))
-  const query = (page: number) => '?' + new URLSearchParams({ ...Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])), page: String(page) }).toString()
+  const when = (iso: string) =>
+    new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
+      new Date(iso),
+    )
+  const query = (page: number) =>
+    '?' +
+    new URLSearchParams({
+      ...Object.fromEntries(
+        Object.entries(filters)
+          .filter(([, v]) => v !== undefined)
+          .map(([k, v]) => [k, String(v)]),
+      ),
+      page: String(page),
+    }).toString()
   return (
     <section>
       <h1>{t('admin.audit')}</h1>
@@ -83,40 +112,41 @@ export default function AuditLog() {
         </button>
       </Form>
       <div className="table-scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">{t('audit.at')}</th>
-            <th scope="col">{t('audit.actor')}</th>
-            <th scope="col">{t('audit.action')}</th>
-            <th scope="col">{t('audit.entity')}</th>
-            <th scope="col">{t('audit.station')}</th>
-            <th scope="col">{t('audit.change')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id}>
-              <td>{when(r.at)}</td>
-              <td>{r.actorEmail ?? '—'}</td>
-              <td>{r.action}</td>
-              <td>
-                {r.entityType}
-                {r.entityId ? ` #${r.entityId}` : ''}
-              </td>
-              <td>{r.stationName ?? '—'}</td>
-              <td>
-                {r.before ? <code>{r.before}</code> : null}
-                {r.before && r.after ? ' → ' : null}
-                {r.after ? <code>{r.after}</code> : null}
-              </td>
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('audit.at')}</th>
+              <th scope="col">{t('audit.actor')}</th>
+              <th scope="col">{t('audit.action')}</th>
+              <th scope="col">{t('audit.entity')}</th>
+              <th scope="col">{t('audit.station')}</th>
+              <th scope="col">{t('audit.change')}</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>{when(r.at)}</td>
+                <td>{r.actorEmail ?? '—'}</td>
+                <td>{r.action}</td>
+                <td>
+                  {r.entityType}
+                  {r.entityId ? ` #${r.entityId}` : ''}
+                </td>
+                <td>{r.stationName ?? '—'}</td>
+                <td>
+                  {r.before ? <code>{r.before}</code> : null}
+                  {r.before && r.after ? ' → ' : null}
+                  {r.after ? <code>{r.after}</code> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
       <p>
-        {filters.page > 0 ? <Link to={query(filters.page - 1)}>{t('common.previous')}</Link> : null} {more ? <Link to={query(filters.page + 1)}>{t('common.next')}</Link> : null}
+        {filters.page > 0 ? <Link to={query(filters.page - 1)}>{t('common.previous')}</Link> : null}{' '}
+        {more ? <Link to={query(filters.page + 1)}>{t('common.next')}</Link> : null}
       </p>
     </section>
   )

@@ -43,11 +43,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const scope = stationScope(staff, access.action)
   // Out of the approver's subtree is the same as not existing.
   if (!(await getBatch(db, scope, id.data))) throw notFound()
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024) return data<Result>({ error: 'upload.error.tooLarge' }, { status: 413 })
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024)
+    return data<Result>({ error: 'upload.error.tooLarge' }, { status: 413 })
   const form = await request.formData()
   const intent = Intent.safeParse(form.get('intent'))
   if (!intent.success) return data<Result>({ error: 'students.error.invalid' }, { status: 400 })
-  const actor = { id: staff.id, scope, ip: clientIp(context), totpVerified: staff.totpEnabled && staff.session.twoFactorVerified }
+  const actor = {
+    id: staff.id,
+    scope,
+    ip: clientIp(context),
+    totpVerified: staff.totpEnabled && staff.session.twoFactorVerified,
+  }
   try {
     if (intent.data === 'approve') {
       const outcome = await approveBatch(db, actor, { batchId: id.data })
@@ -55,16 +61,29 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       return redirect(`/admin/batches/${id.data}?done=${outcome}`)
     }
     if (intent.data === 'reject') {
-      if ((await rejectBatch(db, actor, { batchId: id.data, reason: String(form.get('reason') ?? '').slice(0, 500) })) === 'notFound') throw notFound()
+      if (
+        (await rejectBatch(db, actor, { batchId: id.data, reason: String(form.get('reason') ?? '').slice(0, 500) })) ===
+        'notFound'
+      )
+        throw notFound()
       return redirect(`/admin/batches/${id.data}`)
     }
     const proof = await fileBytes(form.get('proof'))
     if (!proof) throw new UploadError('upload.error.missing')
-    const outcome = await recordPayout(db, actor, { batchId: id.data, reference: String(form.get('reference') ?? ''), date: String(form.get('date') ?? ''), proof })
+    const outcome = await recordPayout(db, actor, {
+      batchId: id.data,
+      reference: String(form.get('reference') ?? ''),
+      date: String(form.get('date') ?? ''),
+      proof,
+    })
     if (outcome === 'notFound') throw notFound()
     return redirect(`/admin/batches/${id.data}`)
   } catch (e) {
-    if (e instanceof BatchError) return data<Result>({ error: e.messageKey as MessageKey, params: e.params }, { status: e.messageKey === 'batches.error.totp' || e.messageKey === 'batches.error.ownBatch' ? 403 : 400 })
+    if (e instanceof BatchError)
+      return data<Result>(
+        { error: e.messageKey as MessageKey, params: e.params },
+        { status: e.messageKey === 'batches.error.totp' || e.messageKey === 'batches.error.ownBatch' ? 403 : 400 },
+      )
     if (e instanceof UploadError) return data<Result>({ error: e.messageKey }, { status: 400 })
     if (e instanceof Forbidden) throw e
     throw e
@@ -77,7 +96,14 @@ export default function BatchDetail() {
   const t = useT()
   const locale = useLocale()
   const money = (n: number) => formatMoney(n, batch.currency, locale)
-  const params = r?.params && Object.fromEntries(Object.entries(r.params).map(([k, x]) => [k, (k === 'available' || k === 'requested') && typeof x === 'number' ? money(x) : x]))
+  const params =
+    r?.params &&
+    Object.fromEntries(
+      Object.entries(r.params).map(([k, x]) => [
+        k,
+        (k === 'available' || k === 'requested') && typeof x === 'number' ? money(x) : x,
+      ]),
+    )
   return (
     <section>
       <p>
@@ -89,14 +115,36 @@ export default function BatchDetail() {
           {t(r.error, params)}
         </p>
       ) : null}
-      {done ? <p role="status">{t(done === 'approved' ? 'batches.approvedNotice' : 'batches.awaitingSecond')}</p> : null}
+      {done ? (
+        <p role="status">{t(done === 'approved' ? 'batches.approvedNotice' : 'batches.awaitingSecond')}</p>
+      ) : null}
       <dl>
-        <div><dt>{t('batches.programme')}</dt><dd>{locale === 'en' ? batch.programme_name_en : batch.programme_name}</dd></div>
-        <div><dt>{t('batches.term')}</dt><dd>{batch.term}</dd></div>
-        <div><dt>{t('batches.station')}</dt><dd>{locale === 'en' ? batch.station_name_en : batch.station_name}</dd></div>
-        <div><dt>{t('batches.preparedBy')}</dt><dd>{batch.preparer_name} · {batch.prepared_at.slice(0, 16).replace('T', ' ')}</dd></div>
-        <div><dt>{t('batches.total')}</dt><dd>{money(batch.total_amount)}</dd></div>
-        <div><dt>{t('batches.status')}</dt><dd data-testid="batch-status">{t(`batches.status.${batch.status}` as MessageKey)}</dd></div>
+        <div>
+          <dt>{t('batches.programme')}</dt>
+          <dd>{locale === 'en' ? batch.programme_name_en : batch.programme_name}</dd>
+        </div>
+        <div>
+          <dt>{t('batches.term')}</dt>
+          <dd>{batch.term}</dd>
+        </div>
+        <div>
+          <dt>{t('batches.station')}</dt>
+          <dd>{locale === 'en' ? batch.station_name_en : batch.station_name}</dd>
+        </div>
+        <div>
+          <dt>{t('batches.preparedBy')}</dt>
+          <dd>
+            {batch.preparer_name} · {batch.prepared_at.slice(0, 16).replace('T', ' ')}
+          </dd>
+        </div>
+        <div>
+          <dt>{t('batches.total')}</dt>
+          <dd>{money(batch.total_amount)}</dd>
+        </div>
+        <div>
+          <dt>{t('batches.status')}</dt>
+          <dd data-testid="batch-status">{t(`batches.status.${batch.status}` as MessageKey)}</dd>
+        </div>
         <div>
           <dt>{t('batches.approvals')}</dt>
           <dd>
@@ -106,7 +154,9 @@ export default function BatchDetail() {
         </div>
       </dl>
       {batch.reject_reason ? <p>{t('batches.rejectedBecause', { reason: batch.reject_reason })}</p> : null}
-      {batch.payout_reference ? <p>{t('batches.paidWith', { reference: batch.payout_reference, date: batch.payout_date ?? '' })}</p> : null}
+      {batch.payout_reference ? (
+        <p>{t('batches.paidWith', { reference: batch.payout_reference, date: batch.payout_date ?? '' })}</p>
+      ) : null}
       {batch.proofs.map((p) => (
         <p key={p.id}>
           <a href={`/admin/proofs/${p.id}`}>{t('batches.proofLink', { id: p.id })}</a>
@@ -132,17 +182,23 @@ export default function BatchDetail() {
           ))}
         </tbody>
       </table>
-      {canApprove && !totpReady && batch.status !== 'paid' && batch.status !== 'rejected' ? <p className="muted">{t('batches.totpNotice')}</p> : null}
+      {canApprove && !totpReady && batch.status !== 'paid' && batch.status !== 'rejected' ? (
+        <p className="muted">{t('batches.totpNotice')}</p>
+      ) : null}
       {canApprove && batch.status === 'prepared' ? (
         <>
           <Form method="post">
             <input type="hidden" name="intent" value="approve" />
-            <button type="submit" className="button">{t('batches.approve')}</button>
+            <button type="submit" className="button">
+              {t('batches.approve')}
+            </button>
           </Form>
           <Form method="post" className="form-narrow">
             <input type="hidden" name="intent" value="reject" />
             <Field name="reason" label={t('batches.rejectReason')} required maxLength={500} />
-            <button type="submit" className="button">{t('batches.reject')}</button>
+            <button type="submit" className="button">
+              {t('batches.reject')}
+            </button>
           </Form>
         </>
       ) : null}
@@ -152,8 +208,16 @@ export default function BatchDetail() {
           <input type="hidden" name="intent" value="payout" />
           <Field name="reference" label={t('batches.payoutReference')} required maxLength={100} />
           <Field name="date" type="date" label={t('batches.payoutDate')} required max={today} defaultValue={today} />
-          <Field name="proof" type="file" label={t('batches.payoutProof')} required accept="application/pdf,image/jpeg,image/png" />
-          <button type="submit" className="button">{t('batches.payout')}</button>
+          <Field
+            name="proof"
+            type="file"
+            label={t('batches.payoutProof')}
+            required
+            accept="application/pdf,image/jpeg,image/png"
+          />
+          <button type="submit" className="button">
+            {t('batches.payout')}
+          </button>
         </Form>
       ) : null}
     </section>

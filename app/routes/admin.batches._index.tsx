@@ -12,7 +12,10 @@ export const access = { loader: 'disbursements.read' } satisfies RouteAccess
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
-  return { batches: await listBatches(getDb(), stationScope(staff, access.loader)), canPrepare: can(staff, 'disbursements.prepare') }
+  return {
+    batches: await listBatches(getDb(), stationScope(staff, access.loader)),
+    canPrepare: can(staff, 'disbursements.prepare'),
+  }
 }
 
 export default function Batches() {

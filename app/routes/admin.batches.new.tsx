@@ -16,7 +16,9 @@ export const access = { loader: 'disbursements.prepare', action: 'disbursements.
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const stations = await listStationsInScope(getDb(), stationScope(staff, access.loader))
-  const programmes = (await listProgrammes(getDb())).filter((p) => p.kind === 'scholarship' || p.kind === 'sponsorship' || p.kind === 'relief')
+  const programmes = (await listProgrammes(getDb())).filter(
+    (p) => p.kind === 'scholarship' || p.kind === 'sponsorship' || p.kind === 'relief',
+  )
   return { stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })), programmes }
 }
 
@@ -32,21 +34,35 @@ type Result = { error: MessageKey; params?: Record<string, string | number>; val
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  const values = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 20_000) : '']))
+  const values = Object.fromEntries(
+    [...(await request.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 20_000) : '']),
+  )
   const parsed = PrepareForm.safeParse(values)
   if (!parsed.success) return data<Result>({ error: 'batches.error.programme', values }, { status: 400 })
   const db = getDb()
   try {
     const programme = await getProgramme(db, parsed.data.programmeId)
     if (!programme) throw new BatchError('batches.error.programme')
-    const lines = await parseBatchLines(db, { text: parsed.data.students, awardAmount: programme.awardAmount, parseAmount: (s) => parseMoney(s, programme.currency) })
-    const id = await prepareBatch(db, { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }, {
-      programmeId: programme.id, term: parsed.data.term, stationId: parsed.data.stationId,
-      campaignId: parsed.data.campaignId ? Number(parsed.data.campaignId) || null : null, lines,
+    const lines = await parseBatchLines(db, {
+      text: parsed.data.students,
+      awardAmount: programme.awardAmount,
+      parseAmount: (s) => parseMoney(s, programme.currency),
     })
+    const id = await prepareBatch(
+      db,
+      { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) },
+      {
+        programmeId: programme.id,
+        term: parsed.data.term,
+        stationId: parsed.data.stationId,
+        campaignId: parsed.data.campaignId ? Number(parsed.data.campaignId) || null : null,
+        lines,
+      },
+    )
     return redirect(`/admin/batches/${id}`)
   } catch (e) {
-    if (e instanceof BatchError) return data<Result>({ error: e.messageKey as MessageKey, params: e.params, values }, { status: 400 })
+    if (e instanceof BatchError)
+      return data<Result>({ error: e.messageKey as MessageKey, params: e.params, values }, { status: 400 })
     throw e
   }
 }
@@ -57,7 +73,16 @@ export default function NewBatch() {
   const t = useT()
   const locale = useLocale()
   const v = r?.values ?? {}
-  const params = r?.params && Object.fromEntries(Object.entries(r.params).map(([k, x]) => [k, (k === 'available' || k === 'requested' || k === 'max') && typeof x === 'number' ? formatMoney(x, String(r.params!.currency ?? 'CNY'), locale) : x]))
+  const params =
+    r?.params &&
+    Object.fromEntries(
+      Object.entries(r.params).map(([k, x]) => [
+        k,
+        (k === 'available' || k === 'requested' || k === 'max') && typeof x === 'number'
+          ? formatMoney(x, String(r.params!.currency ?? 'CNY'), locale)
+          : x,
+      ]),
+    )
   return (
     <section>
       <h1>{t('batches.new')}</h1>

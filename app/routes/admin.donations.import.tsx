@@ -19,7 +19,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const ImportForm = z.object({
-  source: z.string().trim().regex(/^[\p{L}\p{N}-]{1,40}$/u, 'import.error.source'),
+  source: z
+    .string()
+    .trim()
+    .regex(/^[\p{L}\p{N}-]{1,40}$/u, 'import.error.source'),
   dryRun: z.literal('on').optional(),
 })
 
@@ -36,7 +39,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const errors: Record<string, string> = {}
   if (!parsed.success) errors.source = 'import.error.source'
   if (!file || typeof file === 'string' || file.size === 0 || file.size > MAX_BYTES) errors.file = 'import.error.file'
-  if (Object.keys(errors).length || !parsed.success || !file || typeof file === 'string') return data<Result>({ errors, report: null }, { status: 400 })
+  if (Object.keys(errors).length || !parsed.success || !file || typeof file === 'string')
+    return data<Result>({ errors, report: null }, { status: 400 })
   const report = await importStatement(getDb(), {
     csv: await file.text(),
     source: parsed.data.source,
@@ -71,11 +75,23 @@ export default function ImportStatement() {
       </Form>
       {report ? (
         <div role="status">
-          {report.headerError ? <p className="error-summary">{t('import.error.header', { detail: report.headerError })}</p> : null}
+          {report.headerError ? (
+            <p className="error-summary">{t('import.error.header', { detail: report.headerError })}</p>
+          ) : null}
           <p>
             {report.dryRun
-              ? t('import.dryRunSummary', { rows: report.rows.length, new: report.rows.filter((r) => r.status === 'new').length, duplicates: report.duplicates, errors: report.errors })
-              : t('import.summary', { rows: report.rows.length, created: report.created, duplicates: report.duplicates, errors: report.errors })}
+              ? t('import.dryRunSummary', {
+                  rows: report.rows.length,
+                  new: report.rows.filter((r) => r.status === 'new').length,
+                  duplicates: report.duplicates,
+                  errors: report.errors,
+                })
+              : t('import.summary', {
+                  rows: report.rows.length,
+                  created: report.created,
+                  duplicates: report.duplicates,
+                  errors: report.errors,
+                })}
           </p>
           {!report.dryRun && report.errors ? <p className="error-summary">{t('import.hasErrors')}</p> : null}
           <table>
@@ -93,7 +109,11 @@ export default function ImportStatement() {
                   <td>{r.line}</td>
                   <td>{r.reference}</td>
                   <td>{t(`import.status.${r.status}` as MessageKey)}</td>
-                  <td>{Object.entries(r.errors).map(([field, key]) => `${field}: ${t(key as MessageKey)}`).join('；')}</td>
+                  <td>
+                    {Object.entries(r.errors)
+                      .map(([field, key]) => `${field}: ${t(key as MessageKey)}`)
+                      .join('；')}
+                  </td>
                 </tr>
               ))}
             </tbody>

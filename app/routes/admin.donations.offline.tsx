@@ -20,14 +20,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb()
   return {
     currencies: getEnv().CURRENCIES,
-    campaigns: (await listActiveCampaigns(db, { locale: resolveLocale(request) })).map((c) => ({ slug: c.slug, title: c.title })),
+    campaigns: (await listActiveCampaigns(db, { locale: resolveLocale(request) })).map((c) => ({
+      slug: c.slug,
+      title: c.title,
+    })),
     recent: await listRecentOfflineGifts(db),
   }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  const values = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, String(v).slice(0, 600)]))
+  const values = Object.fromEntries(
+    [...(await request.formData()).entries()].map(([k, v]) => [k, String(v).slice(0, 600)]),
+  )
   const parsed = offlineGiftSchema(getEnv().CURRENCIES).safeParse(values)
   if (!parsed.success) {
     const errors: Record<string, string> = {}
@@ -43,14 +48,19 @@ export async function action({ request }: ActionFunctionArgs) {
     })
     return { errors: {} as Record<string, string>, values: {} as Record<string, string>, result }
   } catch (error) {
-    if (error instanceof OfflineGiftError) return data({ errors: { [error.field]: error.messageKey }, values, result: null }, { status: 400 })
+    if (error instanceof OfflineGiftError)
+      return data({ errors: { [error.field]: error.messageKey }, values, result: null }, { status: 400 })
     throw error
   }
 }
 
 export default function OfflineGifts() {
   const { currencies, campaigns, recent } = useLoaderData<typeof loader>()
-  const res = useActionData<{ errors?: Record<string, string>; values?: Record<string, string>; result?: { publicId: string; created: boolean } | null }>()
+  const res = useActionData<{
+    errors?: Record<string, string>
+    values?: Record<string, string>
+    result?: { publicId: string; created: boolean } | null
+  }>()
   const t = useT()
   const locale = useLocale()
   const err = (k: string) => (res?.errors?.[k] ? t(res.errors[k] as MessageKey) : undefined)
@@ -68,15 +78,78 @@ export default function OfflineGifts() {
         </p>
       ) : null}
       <Form method="post" className="form-narrow">
-        <SelectField name="method" label={t('offline.method')} error={err('method')} defaultValue={v.method} options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}` as MessageKey) }))} />
-        <Field name="reference" label={t('offline.reference')} error={err('reference')} defaultValue={v.reference} required maxLength={80} />
-        <Field name="receivedOn" type="date" label={t('offline.receivedOn')} error={err('receivedOn')} defaultValue={v.receivedOn} required />
-        <Field name="amount" inputMode="decimal" label={t('offline.amount')} error={err('amount')} defaultValue={v.amount} required />
-        <SelectField name="currency" label={t('offline.currency')} error={err('currency')} defaultValue={v.currency ?? 'CNY'} options={currencies.map((c) => ({ value: c, label: c }))} />
-        <SelectField name="campaignSlug" label={t('offline.campaign')} error={err('campaignSlug')} defaultValue={v.campaignSlug ?? ''} options={[{ value: '', label: '—' }, ...campaigns.map((c) => ({ value: c.slug, label: c.title }))]} />
-        <Field name="donorName" label={t('offline.donorName')} error={err('donorName')} defaultValue={v.donorName} required maxLength={80} />
-        <Field name="donorEmail" type="email" label={t('offline.donorEmail')} error={err('donorEmail')} defaultValue={v.donorEmail} required />
-        <SelectField name="displayMode" label={t('offline.displayMode')} error={err('displayMode')} defaultValue={v.displayMode ?? 'family'} options={[{ value: 'full', label: t('donate.showFull') }, { value: 'family', label: t('donate.showFamily') }, { value: 'anonymous', label: t('donate.showAnonymous') }]} />
+        <SelectField
+          name="method"
+          label={t('offline.method')}
+          error={err('method')}
+          defaultValue={v.method}
+          options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}` as MessageKey) }))}
+        />
+        <Field
+          name="reference"
+          label={t('offline.reference')}
+          error={err('reference')}
+          defaultValue={v.reference}
+          required
+          maxLength={80}
+        />
+        <Field
+          name="receivedOn"
+          type="date"
+          label={t('offline.receivedOn')}
+          error={err('receivedOn')}
+          defaultValue={v.receivedOn}
+          required
+        />
+        <Field
+          name="amount"
+          inputMode="decimal"
+          label={t('offline.amount')}
+          error={err('amount')}
+          defaultValue={v.amount}
+          required
+        />
+        <SelectField
+          name="currency"
+          label={t('offline.currency')}
+          error={err('currency')}
+          defaultValue={v.currency ?? 'CNY'}
+          options={currencies.map((c) => ({ value: c, label: c }))}
+        />
+        <SelectField
+          name="campaignSlug"
+          label={t('offline.campaign')}
+          error={err('campaignSlug')}
+          defaultValue={v.campaignSlug ?? ''}
+          options={[{ value: '', label: '—' }, ...campaigns.map((c) => ({ value: c.slug, label: c.title }))]}
+        />
+        <Field
+          name="donorName"
+          label={t('offline.donorName')}
+          error={err('donorName')}
+          defaultValue={v.donorName}
+          required
+          maxLength={80}
+        />
+        <Field
+          name="donorEmail"
+          type="email"
+          label={t('offline.donorEmail')}
+          error={err('donorEmail')}
+          defaultValue={v.donorEmail}
+          required
+        />
+        <SelectField
+          name="displayMode"
+          label={t('offline.displayMode')}
+          error={err('displayMode')}
+          defaultValue={v.displayMode ?? 'family'}
+          options={[
+            { value: 'full', label: t('donate.showFull') },
+            { value: 'family', label: t('donate.showFamily') },
+            { value: 'anonymous', label: t('donate.showAnonymous') },
+          ]}
+        />
         <Field name="note" label={t('offline.note')} error={err('note')} defaultValue={v.note} maxLength={500} />
         <button type="submit" className="button">
           {t('offline.submit')}

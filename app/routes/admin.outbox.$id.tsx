@@ -23,9 +23,18 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const db = getDb()
   const message = await getOutboxMessage(db, id.data)
   if (!message) throw notFound()
-  await recordAudit(db, { actorUserId: staff.id, action: 'outbox.read', entityType: 'mail_outbox', entityId: message.id, ip: clientIp(context) })
+  await recordAudit(db, {
+    actorUserId: staff.id,
+    action: 'outbox.read',
+    entityType: 'mail_outbox',
+    entityId: message.id,
+    ip: clientIp(context),
+  })
   const { rendered, ...rest } = message
-  return { message: { ...rest, text: rendered.text }, canRetry: can(staff, access.action) && hasRootScope(staff, access.action) }
+  return {
+    message: { ...rest, text: rendered.text },
+    canRetry: can(staff, access.action) && hasRootScope(staff, access.action),
+  }
 }
 
 const RetryForm = z.object({ intent: z.literal('retry') })
@@ -35,10 +44,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!hasRootScope(staff, access.action)) throw notFound()
   const id = IdParam.safeParse(params.id)
   if (!id.success) throw notFound()
-  if (!RetryForm.safeParse(Object.fromEntries(await request.formData())).success) return data({ ok: false }, { status: 400 })
+  if (!RetryForm.safeParse(Object.fromEntries(await request.formData())).success)
+    return data({ ok: false }, { status: 400 })
   const db = getDb()
   const ok = await retryOutboxMessage(db, id.data)
-  if (ok) await recordAudit(db, { actorUserId: staff.id, action: 'outbox.retry', entityType: 'mail_outbox', entityId: id.data, ip: clientIp(context) })
+  if (ok)
+    await recordAudit(db, {
+      actorUserId: staff.id,
+      action: 'outbox.retry',
+      entityType: 'mail_outbox',
+      entityId: id.data,
+      ip: clientIp(context),
+    })
   return redirect(`/admin/outbox/${id.data}?retried=${ok ? 1 : 0}`)
 }
 
@@ -47,7 +64,12 @@ export default function OutboxMessage() {
   const retried = useSearchParams()[0].get('retried')
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string | null) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(iso)) : '—')
+  const when = (iso: string | null) =>
+    iso
+      ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
+          new Date(iso),
+        )
+      : '—'
   return (
     <section>
       <p>
@@ -105,9 +127,7 @@ export default function OutboxMessage() {
         height="576"
       />
       <h2>{t('outbox.text')}</h2>
-      <pre className="mail-text">
-        {m.text}
-      </pre>
+      <pre className="mail-text">{m.text}</pre>
     </section>
   )
 }

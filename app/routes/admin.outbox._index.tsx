@@ -18,7 +18,14 @@ export const access = { loader: 'outbox.read', action: 'outbox.manage' } satisfi
 const STATUSES = ['queued', 'sending', 'sent', 'failed'] as const
 const Filters = z.object({
   status: z.enum(STATUSES).optional().catch(undefined),
-  to: z.string().trim().toLowerCase().max(254).optional().transform((v) => v || undefined).catch(undefined),
+  to: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .max(254)
+    .optional()
+    .transform((v) => v || undefined)
+    .catch(undefined),
   before: z.coerce.number().int().positive().optional().catch(undefined),
   retried: z.enum(['1', '0']).optional().catch(undefined),
 })
@@ -27,11 +34,26 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const f = Filters.parse(Object.fromEntries(new URL(request.url).searchParams))
   const root = hasRootScope(staff, access.loader)
-  const page = root ? await listOutbox(getDb(), { status: f.status, to: f.to, before: f.before, limit: 50 }) : { items: [], next: null, counts: { queued: 0, sending: 0, sent: 0, failed: 0 } }
-  return { filters: f, root, ...page, smtp: Boolean(getEnv().SMTP_URL), canRetry: root && can(staff, access.action) && hasRootScope(staff, access.action) }
+  const page = root
+    ? await listOutbox(getDb(), { status: f.status, to: f.to, before: f.before, limit: 50 })
+    : { items: [], next: null, counts: { queued: 0, sending: 0, sent: 0, failed: 0 } }
+  return {
+    filters: f,
+    root,
+    ...page,
+    smtp: Boolean(getEnv().SMTP_URL),
+    canRetry: root && can(staff, access.action) && hasRootScope(staff, access.action),
+  }
 }
 
-const RetryForm = z.object({ intent: z.literal('retry'), id: z.coerce.number().int().positive(), back: z.string().regex(/^\/admin\/outbox(\/\d+)?(\?[^\s]*)?$/).catch('/admin/outbox') })
+const RetryForm = z.object({
+  intent: z.literal('retry'),
+  id: z.coerce.number().int().positive(),
+  back: z
+    .string()
+    .regex(/^\/admin\/outbox(\/\d+)?(\?[^\s]*)?$/)
+    .catch('/admin/outbox'),
+})
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
@@ -40,7 +62,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return data({ ok: false }, { status: 400 })
   const db = getDb()
   const ok = await retryOutboxMessage(db, parsed.data.id)
-  if (ok) await recordAudit(db, { actorUserId: staff.id, action: 'outbox.retry', entityType: 'mail_outbox', entityId: parsed.data.id, ip: clientIp(context) })
+  if (ok)
+    await recordAudit(db, {
+      actorUserId: staff.id,
+      action: 'outbox.retry',
+      entityType: 'mail_outbox',
+      entityId: parsed.data.id,
+      ip: clientIp(context),
+    })
   const back = new URL(parsed.data.back, 'http://x')
   back.searchParams.set('retried', ok ? '1' : '0')
   return redirect(back.pathname + back.search)
@@ -50,18 +79,35 @@ export default function Outbox() {
   const { filters, root, items, next, counts, smtp, canRetry } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string | null) => (iso ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(new Date(iso)) : '—')
-  const olderHref = next ? '?' + new URLSearchParams({ ...(filters.status ? { status: filters.status } : {}), ...(filters.to ? { to: filters.to } : {}), before: String(next) }).toString() : null
-  const here = '/admin/outbox?' + new URLSearchParams({ ...(filters.status ? { status: filters.status } : {}), ...(filters.to ? { to: filters.to } : {}) }).toString()
+  const when = (iso: string | null) =>
+    iso
+      ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
+          new Date(iso),
+        )
+      : '—'
+  const olderHref = next
+    ? '?' +
+      new URLSearchParams({
+        ...(filters.status ? { status: filters.status } : {}),
+        ...(filters.to ? { to: filters.to } : {}),
+        before: String(next),
+      }).toString()
+    : null
+  const here =
+    '/admin/outbox?' +
+    new URLSearchParams({
+      ...(filters.status ? { status: filters.status } : {}),
+      ...(filters.to ? { to: filters.to } : {}),
+    }).toString()
   return (
     <section>
       <h1>{t('outbox.title')}</h1>
       {smtp ? null : <p className="muted">{t('outbox.noSmtp')}</p>}
       {root ? null : <p role="status">{t('outbox.rootOnly')}</p>}
-      {filters.retried ? <p role="status">{t(filters.retried === '1' ? 'outbox.retried' : 'outbox.notRetried')}</p> : null}
-      <p className="muted">
-        {STATUSES.map((s) => `${t(`outbox.status.${s}`)} ${counts[s]}`).join(' · ')}
-      </p>
+      {filters.retried ? (
+        <p role="status">{t(filters.retried === '1' ? 'outbox.retried' : 'outbox.notRetried')}</p>
+      ) : null}
+      <p className="muted">{STATUSES.map((s) => `${t(`outbox.status.${s}`)} ${counts[s]}`).join(' · ')}</p>
       <Form method="get" className="admin-filters" aria-label={t('outbox.filterLabel')}>
         <div className="field">
           <label htmlFor="o-status">{t('outbox.status')}</label>

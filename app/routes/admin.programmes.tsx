@@ -17,14 +17,23 @@ export const access = { loader: 'disbursements.read', action: 'programmes.manage
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
-  return { programmes: await listProgrammes(getDb()), canManage: can(staff, 'programmes.manage'), currencies: getEnv().CURRENCIES }
+  return {
+    programmes: await listProgrammes(getDb()),
+    canManage: can(staff, 'programmes.manage'),
+    currencies: getEnv().CURRENCIES,
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const form = await request.formData()
-  const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 300)]))
-  const parsed = ProgrammeInput.safeParse({ ...values, eligibleCategories: form.getAll('eligibleCategories').map(String) })
+  const values = Object.fromEntries(
+    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 300)]),
+  )
+  const parsed = ProgrammeInput.safeParse({
+    ...values,
+    eligibleCategories: form.getAll('eligibleCategories').map(String),
+  })
   if (!parsed.success) return data({ errors: issuesByField(parsed.error), values }, { status: 400 })
   try {
     await createProgramme(getDb(), { id: staff.id, ip: clientIp(context) }, parsed.data)
@@ -74,11 +83,33 @@ export default function Programmes() {
         <Form method="post" noValidate className="form-narrow">
           <h2>{t('programmes.create')}</h2>
           <Field name="slug" label={t('programmes.slug')} required defaultValue={v.slug} error={err('slug')} />
-          <SelectField name="kind" label={t('programmes.kind')} defaultValue={v.kind ?? 'scholarship'} error={err('kind')} options={(['scholarship', 'sponsorship', 'wish', 'relief'] as const).map((k) => ({ value: k, label: t(`programmes.kind.${k}`) }))} />
+          <SelectField
+            name="kind"
+            label={t('programmes.kind')}
+            defaultValue={v.kind ?? 'scholarship'}
+            error={err('kind')}
+            options={(['scholarship', 'sponsorship', 'wish', 'relief'] as const).map((k) => ({
+              value: k,
+              label: t(`programmes.kind.${k}`),
+            }))}
+          />
           <Field name="name" label={t('programmes.name')} required defaultValue={v.name} error={err('name')} />
           <Field name="nameEn" label={t('programmes.nameEn')} required defaultValue={v.nameEn} error={err('nameEn')} />
-          <SelectField name="currency" label={t('programmes.currency')} defaultValue={v.currency ?? 'CNY'} error={err('currency')} options={currencies.map((c) => ({ value: c, label: c }))} />
-          <Field name="awardAmount" label={t('programmes.award')} inputMode="decimal" required defaultValue={v.awardAmount} error={err('awardAmount')} />
+          <SelectField
+            name="currency"
+            label={t('programmes.currency')}
+            defaultValue={v.currency ?? 'CNY'}
+            error={err('currency')}
+            options={currencies.map((c) => ({ value: c, label: c }))}
+          />
+          <Field
+            name="awardAmount"
+            label={t('programmes.award')}
+            inputMode="decimal"
+            required
+            defaultValue={v.awardAmount}
+            error={err('awardAmount')}
+          />
           <Field name="terms" label={t('programmes.terms')} required defaultValue={v.terms} error={err('terms')} />
           <fieldset>
             <legend>{t('programmes.eligible')}</legend>
@@ -87,9 +118,15 @@ export default function Programmes() {
                 <input type="checkbox" name="eligibleCategories" value={c} /> {t(`category.${c}` as MessageKey)}
               </label>
             ))}
-            {err('eligibleCategories') ? <p className="field-error" role="alert">{err('eligibleCategories')}</p> : null}
+            {err('eligibleCategories') ? (
+              <p className="field-error" role="alert">
+                {err('eligibleCategories')}
+              </p>
+            ) : null}
           </fieldset>
-          <button type="submit" className="button">{t('common.save')}</button>
+          <button type="submit" className="button">
+            {t('common.save')}
+          </button>
         </Form>
       ) : null}
     </section>

@@ -17,8 +17,19 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const proof = await getProofInScope(getDb(), stationScope(staff, access.loader), id.data)
   if (!proof) throw notFound()
   const bytes = await readProofBytes(proof.path)
-  if (!bytes) return new Response('The file is no longer stored.', { status: 410, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
-  await recordAudit(getDb(), { actorUserId: staff.id, action: 'proof.read', entityType: proof.entity_type, entityId: proof.entity_id, stationId: proof.stationId, ip: clientIp(context) })
+  if (!bytes)
+    return new Response('The file is no longer stored.', {
+      status: 410,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    })
+  await recordAudit(getDb(), {
+    actorUserId: staff.id,
+    action: 'proof.read',
+    entityType: proof.entity_type,
+    entityId: proof.entity_id,
+    stationId: proof.stationId,
+    ip: clientIp(context),
+  })
   const ext = proof.mime === 'application/pdf' ? 'pdf' : proof.mime === 'image/png' ? 'png' : 'jpg'
   return new Response(new Uint8Array(bytes), {
     headers: {

@@ -13,7 +13,11 @@ import { useLocale, useT } from '~/utils/locale'
 // statement) is a sign-off, so it needs the approver's permission.
 export const access = { loader: 'ledger.read', action: 'disbursements.approve' } satisfies RouteAccess
 
-const Publish = z.object({ intent: z.literal('publish'), campaignId: z.coerce.number().int().positive(), note: z.string().max(2000).optional() })
+const Publish = z.object({
+  intent: z.literal('publish'),
+  campaignId: z.coerce.number().int().positive(),
+  note: z.string().max(2000).optional(),
+})
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
@@ -50,7 +54,11 @@ export default function AdminReports() {
           {t('admin.reports.published.ok')} <Link to={`/reports/${published}`}>{published}</Link>
         </p>
       ) : null}
-      {result?.error ? <p role="alert" className="field-error">{t(result.error)}</p> : null}
+      {result?.error ? (
+        <p role="alert" className="field-error">
+          {t(result.error)}
+        </p>
+      ) : null}
       {rows.length === 0 ? (
         <p>{t('admin.reports.none')}</p>
       ) : (
@@ -71,13 +79,17 @@ export default function AdminReports() {
             {rows.map((r) => (
               <tr key={r.campaign.id} data-status={r.status}>
                 <th scope="row">
-                  <Link to={`/reports?campaign=${r.campaign.slug}`}>{locale === 'en' ? r.campaign.titleEn : r.campaign.title}</Link>
+                  <Link to={`/reports?campaign=${r.campaign.slug}`}>
+                    {locale === 'en' ? r.campaign.titleEn : r.campaign.title}
+                  </Link>
                 </th>
                 <td>{r.published}</td>
                 <td>{r.next ? t(r.next.final ? 'admin.reports.final' : 'admin.reports.periodic') : '—'}</td>
                 <td>{r.next ? formatDate(r.next.dueAt, locale) : '—'}</td>
                 <td>
-                  <span className={`status status-${r.status}`}>{t(`admin.reports.status.${r.status}` as MessageKey)}</span>
+                  <span className={`status status-${r.status}`}>
+                    {t(`admin.reports.status.${r.status}` as MessageKey)}
+                  </span>
                 </td>
                 <td>
                   {r.status !== 'complete' && canPublish.includes(r.campaign.id) ? (
@@ -87,7 +99,12 @@ export default function AdminReports() {
                       <label className="visually-hidden" htmlFor={`note-${r.campaign.id}`}>
                         {t('admin.reports.noteLabel')}
                       </label>
-                      <input id={`note-${r.campaign.id}`} name="note" maxLength={2000} placeholder={t('admin.reports.noteLabel')} />
+                      <input
+                        id={`note-${r.campaign.id}`}
+                        name="note"
+                        maxLength={2000}
+                        placeholder={t('admin.reports.noteLabel')}
+                      />
                       <button type="submit" className="button">
                         {t('admin.reports.publish')}
                       </button>

@@ -42,13 +42,26 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const codes = await confirmEnrolment(db, staff.id, parsed.data.code)
       if (!codes) return data({ error: 'auth.codeInvalid' as MessageKey, codes: null }, { status: 400 })
       await markTwoFactorVerified(db, staff.session.id)
-      await recordAudit(db, { actorUserId: staff.id, action: 'auth.totp_enabled', entityType: 'user', entityId: staff.id, ip })
+      await recordAudit(db, {
+        actorUserId: staff.id,
+        action: 'auth.totp_enabled',
+        entityType: 'user',
+        entityId: staff.id,
+        ip,
+      })
       return { error: null, codes }
     }
     case 'recovery-codes': {
-      if (!staff.totpEnabled || !staff.session.twoFactorVerified) return data({ error: 'security.needTotpSession' as MessageKey, codes: null }, { status: 403 })
+      if (!staff.totpEnabled || !staff.session.twoFactorVerified)
+        return data({ error: 'security.needTotpSession' as MessageKey, codes: null }, { status: 403 })
       const codes = await regenerateRecoveryCodes(db, staff.id)
-      await recordAudit(db, { actorUserId: staff.id, action: 'auth.recovery_codes_regenerated', entityType: 'user', entityId: staff.id, ip })
+      await recordAudit(db, {
+        actorUserId: staff.id,
+        action: 'auth.recovery_codes_regenerated',
+        entityType: 'user',
+        entityId: staff.id,
+        ip,
+      })
       return { error: null, codes }
     }
   }

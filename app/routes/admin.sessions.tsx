@@ -29,13 +29,29 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const db = getDb()
   if (parsed.data.intent === 'revoke-others') {
     const count = await revokeOtherSessions(db, staff.id, staff.session.id)
-    await recordAudit(db, { actorUserId: staff.id, action: 'auth.sessions_revoked', entityType: 'user', entityId: staff.id, after: { count }, ip: clientIp(context) })
+    await recordAudit(db, {
+      actorUserId: staff.id,
+      action: 'auth.sessions_revoked',
+      entityType: 'user',
+      entityId: staff.id,
+      after: { count },
+      ip: clientIp(context),
+    })
   } else {
     const ref = parsed.data.ref
-    const target = (await listUserSessions(db, staff.id, staff.session.id)).find((s) => s.id.startsWith(ref) && !s.current)
+    const target = (await listUserSessions(db, staff.id, staff.session.id)).find(
+      (s) => s.id.startsWith(ref) && !s.current,
+    )
     if (!target) throw new Response('Not Found', { status: 404 })
     await revokeSession(db, staff.id, target.id)
-    await recordAudit(db, { actorUserId: staff.id, action: 'auth.session_revoked', entityType: 'user', entityId: staff.id, after: { ref }, ip: clientIp(context) })
+    await recordAudit(db, {
+      actorUserId: staff.id,
+      action: 'auth.session_revoked',
+      entityType: 'user',
+      entityId: staff.id,
+      after: { ref },
+      ip: clientIp(context),
+    })
   }
   return redirect('/admin/sessions')
 }
@@ -44,7 +60,10 @@ export default function Sessions() {
   const { sessions } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(new Date(iso))
+  const when = (iso: string) =>
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(
+      new Date(iso),
+    )
   return (
     <section>
       <h1>{t('admin.sessions')}</h1>
@@ -56,9 +75,7 @@ export default function Sessions() {
             <th scope="col">{t('sessions.ip')}</th>
             <th scope="col">{t('sessions.created')}</th>
             <th scope="col">{t('sessions.expires')}</th>
-            <th scope="col">
-              {t('sessions.actions')}
-            </th>
+            <th scope="col">{t('sessions.actions')}</th>
           </tr>
         </thead>
         <tbody>

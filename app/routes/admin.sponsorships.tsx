@@ -3,7 +3,12 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { LetterError, listPendingLetters, moderateLetter, submitStudentLetter } from '~/modules/sponsorships/letters.server'
+import {
+  LetterError,
+  listPendingLetters,
+  moderateLetter,
+  submitStudentLetter,
+} from '~/modules/sponsorships/letters.server'
 import { listSponsorships, moveSponsorship, SponsorshipError } from '~/modules/sponsorships/lifecycle.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
@@ -25,9 +30,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 const ActionForm = z.discriminatedUnion('intent', [
-  z.object({ intent: z.literal('move'), sponsorshipId: z.coerce.number().int().positive(), toCode: z.string().trim().max(40) }),
-  z.object({ intent: z.literal('letter'), sponsorshipId: z.coerce.number().int().positive(), body: z.string().max(4000) }),
-  z.object({ intent: z.literal('moderate'), letterId: z.coerce.number().int().positive(), decision: z.enum(['approve', 'reject']), reason: z.string().max(500).default('') }),
+  z.object({
+    intent: z.literal('move'),
+    sponsorshipId: z.coerce.number().int().positive(),
+    toCode: z.string().trim().max(40),
+  }),
+  z.object({
+    intent: z.literal('letter'),
+    sponsorshipId: z.coerce.number().int().positive(),
+    body: z.string().max(4000),
+  }),
+  z.object({
+    intent: z.literal('moderate'),
+    letterId: z.coerce.number().int().positive(),
+    decision: z.enum(['approve', 'reject']),
+    reason: z.string().max(500).default(''),
+  }),
 ])
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -39,15 +57,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const f = parsed.data
     if (f.intent === 'move') {
-      const target = await db.selectFrom('beneficiaries').select('id').where('public_code', '=', f.toCode.toUpperCase()).executeTakeFirst()
+      const target = await db
+        .selectFrom('beneficiaries')
+        .select('id')
+        .where('public_code', '=', f.toCode.toUpperCase())
+        .executeTakeFirst()
       if (!target) throw new SponsorshipError('sponsorships.error.target')
-      if ((await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: Number(target.id) })) === 'notFound') throw new SponsorshipError('sponsorships.error.target')
+      if (
+        (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: Number(target.id) })) ===
+        'notFound'
+      )
+        throw new SponsorshipError('sponsorships.error.target')
     } else if (f.intent === 'letter') {
-      if ((await submitStudentLetter(db, actor, { sponsorshipId: f.sponsorshipId, body: f.body })) === 'notFound') throw new SponsorshipError('sponsorships.error.target')
+      if ((await submitStudentLetter(db, actor, { sponsorshipId: f.sponsorshipId, body: f.body })) === 'notFound')
+        throw new SponsorshipError('sponsorships.error.target')
     } else if ((await moderateLetter(db, actor, f)) === 'notFound') throw new LetterError('letters.error.done')
     return redirect('/admin/sponsorships')
   } catch (e) {
-    if (e instanceof SponsorshipError || e instanceof LetterError) return data({ error: e.messageKey as MessageKey }, { status: 400 })
+    if (e instanceof SponsorshipError || e instanceof LetterError)
+      return data({ error: e.messageKey as MessageKey }, { status: 400 })
     throw e
   }
 }
@@ -61,7 +89,11 @@ export default function Sponsorships() {
     <section>
       <h1>{t('sponsorships.title')}</h1>
       <p className="muted">{t('sponsorships.rule')}</p>
-      {r?.error ? <p className="error-summary" role="alert">{t(r.error)}</p> : null}
+      {r?.error ? (
+        <p className="error-summary" role="alert">
+          {t(r.error)}
+        </p>
+      ) : null}
       {sponsorships.length ? (
         <table>
           <thead>
@@ -93,9 +125,13 @@ export default function Sponsorships() {
                       <Form method="post">
                         <input type="hidden" name="intent" value="move" />
                         <input type="hidden" name="sponsorshipId" value={s.id} />
-                        <label htmlFor={`to-${s.id}`} className="visually-hidden">{t('sponsorships.move')}</label>
+                        <label htmlFor={`to-${s.id}`} className="visually-hidden">
+                          {t('sponsorships.move')}
+                        </label>
                         <input id={`to-${s.id}`} name="toCode" placeholder="HP-530627-0001" size={16} />
-                        <button type="submit" className="button">{t('sponsorships.moveSubmit')}</button>
+                        <button type="submit" className="button">
+                          {t('sponsorships.moveSubmit')}
+                        </button>
                       </Form>
                     ) : s.status === 'active' ? (
                       <Form method="post">
@@ -103,7 +139,9 @@ export default function Sponsorships() {
                         <input type="hidden" name="sponsorshipId" value={s.id} />
                         <label htmlFor={`letter-${s.id}`}>{t('letters.write')}</label>
                         <textarea id={`letter-${s.id}`} name="body" rows={2} maxLength={2000} />
-                        <button type="submit" className="button">{t('letters.submit')}</button>
+                        <button type="submit" className="button">
+                          {t('letters.submit')}
+                        </button>
                       </Form>
                     ) : null}
                   </td>
@@ -123,7 +161,8 @@ export default function Sponsorships() {
               {letters.map((l) => (
                 <li key={l.id}>
                   <p>
-                    <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> · {l.publicCode} · {l.submittedAt.slice(0, 10)}
+                    <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
+                    {l.publicCode} · {l.submittedAt.slice(0, 10)}
                   </p>
                   <blockquote>{l.body}</blockquote>
                   {l.submittedBy === me ? null : (
@@ -132,8 +171,12 @@ export default function Sponsorships() {
                       <input type="hidden" name="letterId" value={l.id} />
                       <label htmlFor={`reason-${l.id}`}>{t('letters.reason')}</label>
                       <input id={`reason-${l.id}`} name="reason" maxLength={500} />
-                      <button type="submit" name="decision" value="approve" className="button">{t('letters.approve')}</button>
-                      <button type="submit" name="decision" value="reject" className="button">{t('letters.reject')}</button>
+                      <button type="submit" name="decision" value="approve" className="button">
+                        {t('letters.approve')}
+                      </button>
+                      <button type="submit" name="decision" value="reject" className="button">
+                        {t('letters.reject')}
+                      </button>
                     </Form>
                   )}
                 </li>

@@ -5,7 +5,15 @@ import { SelectField } from '~/components/admin/Field'
 import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import { STAFF_ROLES, type RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
-import { addGrant, adminResetTotp, getStaffMember, reissueInvite, removeGrant, setActive, type StaffError } from '~/modules/auth/staff.server'
+import {
+  addGrant,
+  adminResetTotp,
+  getStaffMember,
+  reissueInvite,
+  removeGrant,
+  setActive,
+  type StaffError,
+} from '~/modules/auth/staff.server'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
@@ -22,11 +30,20 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const member = await getStaffMember(db, stationScope(staff, access.loader), id.data)
   if (!member) throw notFound()
   const canManage = can(staff, 'staff.manage')
-  return { member, canManage, self: member.id === staff.id, stations: canManage ? await listStationsInScope(db, stationScope(staff, 'staff.manage')) : [] }
+  return {
+    member,
+    canManage,
+    self: member.id === staff.id,
+    stations: canManage ? await listStationsInScope(db, stationScope(staff, 'staff.manage')) : [],
+  }
 }
 
 const StaffAction = z.discriminatedUnion('intent', [
-  z.object({ intent: z.literal('add-grant'), role: z.enum(STAFF_ROLES), stationId: z.coerce.number().int().positive() }),
+  z.object({
+    intent: z.literal('add-grant'),
+    role: z.enum(STAFF_ROLES),
+    stationId: z.coerce.number().int().positive(),
+  }),
   z.object({ intent: z.literal('remove-grant'), grantId: z.coerce.number().int().positive() }),
   z.object({ intent: z.literal('deactivate') }),
   z.object({ intent: z.literal('activate') }),
@@ -55,11 +72,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const input = parsed.data
   const userId = id.data
   const result =
-    input.intent === 'add-grant' ? await addGrant(db, actor, { userId, role: input.role, stationId: input.stationId })
-    : input.intent === 'remove-grant' ? await removeGrant(db, actor, { userId, grantId: input.grantId })
-    : input.intent === 'reissue-invite' ? await reissueInvite(db, actor, userId, getEnv().BASE_URL)
-    : input.intent === 'reset-totp' ? await adminResetTotp(db, actor, userId)
-    : await setActive(db, actor, { userId, active: input.intent === 'activate' })
+    input.intent === 'add-grant'
+      ? await addGrant(db, actor, { userId, role: input.role, stationId: input.stationId })
+      : input.intent === 'remove-grant'
+        ? await removeGrant(db, actor, { userId, grantId: input.grantId })
+        : input.intent === 'reissue-invite'
+          ? await reissueInvite(db, actor, userId, getEnv().BASE_URL)
+          : input.intent === 'reset-totp'
+            ? await adminResetTotp(db, actor, userId)
+            : await setActive(db, actor, { userId, active: input.intent === 'activate' })
   if (!result.ok) {
     if (result.error === 'not_found') throw notFound()
     return data({ error: ERROR_KEYS[result.error], link: null }, { status: 400 })
@@ -87,7 +108,8 @@ export default function StaffMemberPage() {
     <section>
       <h1>{member.displayName}</h1>
       <p>
-        {member.email} · {!member.active ? t('staff.inactive') : member.invited ? t('staff.invited') : t('staff.active')}
+        {member.email} ·{' '}
+        {!member.active ? t('staff.inactive') : member.invited ? t('staff.invited') : t('staff.active')}
       </p>
       {result?.error ? (
         <p className="error-summary" role="alert">
@@ -117,11 +139,18 @@ export default function StaffMemberPage() {
           <Form method="post" className="form-narrow">
             <h3>{t('staff.addGrant')}</h3>
             <input type="hidden" name="intent" value="add-grant" />
-            <SelectField name="role" label={t('staff.role')} options={STAFF_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+            <SelectField
+              name="role"
+              label={t('staff.role')}
+              options={STAFF_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+            />
             <SelectField
               name="stationId"
               label={t('staff.station')}
-              options={stations.map((s) => ({ value: String(s.id), label: `${'— '.repeat(s.depth)}${locale === 'en' ? s.nameEn : s.name}` }))}
+              options={stations.map((s) => ({
+                value: String(s.id),
+                label: `${'— '.repeat(s.depth)}${locale === 'en' ? s.nameEn : s.name}`,
+              }))}
             />
             <button type="submit" className="button">
               {t('staff.addGrant')}
@@ -129,7 +158,11 @@ export default function StaffMemberPage() {
           </Form>
           {self ? null : (
             <div className="inline-actions">
-              {member.active ? <IntentButton intent="deactivate" label={t('staff.deactivate')} /> : <IntentButton intent="activate" label={t('staff.activate')} />}
+              {member.active ? (
+                <IntentButton intent="deactivate" label={t('staff.deactivate')} />
+              ) : (
+                <IntentButton intent="activate" label={t('staff.activate')} />
+              )}
               {member.invited ? <IntentButton intent="reissue-invite" label={t('staff.reissueInvite')} /> : null}
               <IntentButton intent="reset-totp" label={t('staff.resetTotp')} />
             </div>

@@ -32,7 +32,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }
   const result = await inviteStaff(getDb(), actor, parsed.data, getEnv().BASE_URL)
   if (!result.ok) {
-    const errors: Record<string, string> = result.error === 'email_taken' ? { email: 'staff.emailTaken' } : { stationId: 'form.required' }
+    const errors: Record<string, string> =
+      result.error === 'email_taken' ? { email: 'staff.emailTaken' } : { stationId: 'form.required' }
     return data({ errors, link: null }, { status: result.error === 'not_found' ? 404 : 400 })
   }
   // Shown once: only the token's hash is stored. Until mail is wired, the admin sends it.
@@ -80,12 +81,20 @@ export default function StaffList() {
           ) : null}
           <Field name="email" type="email" label={t('auth.email')} required error={err('email')} />
           <Field name="displayName" label={t('staff.name')} required error={err('displayName')} />
-          <SelectField name="role" label={t('staff.role')} error={err('role')} options={STAFF_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+          <SelectField
+            name="role"
+            label={t('staff.role')}
+            error={err('role')}
+            options={STAFF_ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))}
+          />
           <SelectField
             name="stationId"
             label={t('staff.station')}
             error={err('stationId')}
-            options={stations.map((s) => ({ value: String(s.id), label: `${'— '.repeat(s.depth)}${locale === 'en' ? s.nameEn : s.name}` }))}
+            options={stations.map((s) => ({
+              value: String(s.id),
+              label: `${'— '.repeat(s.depth)}${locale === 'en' ? s.nameEn : s.name}`,
+            }))}
           />
           <button type="submit" className="button">
             {t('staff.sendInvite')}

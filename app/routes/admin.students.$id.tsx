@@ -12,14 +12,20 @@ import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'students.read', action: 'students.write' } satisfies RouteAccess
 
-const VerificationForm = z.object({ nextVerificationOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'students.dateInvalid') })
+const VerificationForm = z.object({
+  nextVerificationOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'students.dateInvalid'),
+})
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const id = IdParam.safeParse(params.id)
   if (!id.success) throw notFound()
   // Out of the caller's station subtree is indistinguishable from not existing: 404.
-  const student = await readStudentPersonalData(getDb(), { id: staff.id, scope: stationScope(staff, access.loader), ip: clientIp(context) }, id.data)
+  const student = await readStudentPersonalData(
+    getDb(),
+    { id: staff.id, scope: stationScope(staff, access.loader), ip: clientIp(context) },
+    id.data,
+  )
   if (!student) throw notFound()
   return { student, canWrite: can(staff, 'students.write', student.station_path) }
 }
@@ -35,7 +41,8 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (!(await getStudentInScope(getDb(), actor.scope, id.data))) throw notFound()
     return data({ error: 'students.dateInvalid' as MessageKey }, { status: 400 })
   }
-  if (!(await recordVerification(getDb(), actor, { id: id.data, nextVerificationOn: parsed.data.nextVerificationOn }))) throw notFound()
+  if (!(await recordVerification(getDb(), actor, { id: id.data, nextVerificationOn: parsed.data.nextVerificationOn })))
+    throw notFound()
   return redirect(`/admin/students/${id.data}`)
 }
 
@@ -62,7 +69,8 @@ export default function StudentDetail() {
     <section>
       <h1>{student.public_code}</h1>
       <p>
-        <Link to={`/admin/students/${student.id}/consent`}>{t('students.consent.manage')}</Link> · <Link to={`/admin/students/${student.id}/status`}>{t('students.status.manage')}</Link>
+        <Link to={`/admin/students/${student.id}/consent`}>{t('students.consent.manage')}</Link> ·{' '}
+        <Link to={`/admin/students/${student.id}/status`}>{t('students.status.manage')}</Link>
       </p>
       <p className="muted" role="note">
         {t('students.auditNotice')}
@@ -78,7 +86,13 @@ export default function StudentDetail() {
       {canWrite ? (
         <Form method="post" noValidate>
           <h2>{t('students.recordVerification')}</h2>
-          <Field name="nextVerificationOn" type="date" label={t('students.nextVerification')} required error={result?.error ? t(result.error) : undefined} />
+          <Field
+            name="nextVerificationOn"
+            type="date"
+            label={t('students.nextVerification')}
+            required
+            error={result?.error ? t(result.error) : undefined}
+          />
           <button type="submit" className="button">
             {t('common.save')}
           </button>

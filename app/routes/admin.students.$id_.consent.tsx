@@ -25,9 +25,22 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   if (!student) throw notFound()
   const consent = await currentConsent(getDb(), id.data)
   // The guardian's name is personal data: the read is audited.
-  await recordAudit(getDb(), { actorUserId: staff.id, action: 'student.consent_read', entityType: 'beneficiary', entityId: id.data, stationId: student.station_id, ip: clientIp(context) })
+  await recordAudit(getDb(), {
+    actorUserId: staff.id,
+    action: 'student.consent_read',
+    entityType: 'beneficiary',
+    entityId: id.data,
+    stationId: student.station_id,
+    ip: clientIp(context),
+  })
   const done = new URL(request.url).searchParams.get('done')
-  return { id: id.data, code: student.public_code, consent, canWrite: can(staff, 'students.write', student.station_path), done: done === 'saved' || done === 'withdrawn' ? done : null }
+  return {
+    id: id.data,
+    code: student.public_code,
+    consent,
+    canWrite: can(staff, 'students.write', student.station_path),
+    done: done === 'saved' || done === 'withdrawn' ? done : null,
+  }
 }
 
 const Intent = z.enum(['record', 'withdraw'])
@@ -38,17 +51,24 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!id.success) throw notFound()
   const student = await getStudentInScope(getDb(), stationScope(staff, access.action), id.data)
   if (!student) throw notFound()
-  const form = Object.fromEntries([...(await request.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 200) : '']))
+  const form = Object.fromEntries(
+    [...(await request.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 200) : '']),
+  )
   const intent = Intent.safeParse(form.intent)
-  if (!intent.success) return data({ errors: { form: 'students.error.invalid' } as Record<string, string> }, { status: 400 })
+  if (!intent.success)
+    return data({ errors: { form: 'students.error.invalid' } as Record<string, string> }, { status: 400 })
   const actor = { id: staff.id, ip: clientIp(context) }
   if (intent.data === 'withdraw') {
     await withdrawConsent(getDb(), actor, { beneficiaryId: id.data, stationId: student.station_id })
     return redirect(`/admin/students/${id.data}/consent?done=withdrawn`)
   }
   const parsed = ConsentInput.safeParse({
-    guardianName: form.guardianName, relationship: form.relationship, consentedOn: form.consentedOn,
-    publicStory: form.publicStory, photo: form.photo, firstNameToSponsor: form.firstNameToSponsor,
+    guardianName: form.guardianName,
+    relationship: form.relationship,
+    consentedOn: form.consentedOn,
+    publicStory: form.publicStory,
+    photo: form.photo,
+    firstNameToSponsor: form.firstNameToSponsor,
   })
   if (!parsed.success) return data({ errors: issuesByField(parsed.error) }, { status: 400 })
   await recordConsent(getDb(), actor, { beneficiaryId: id.data, stationId: student.station_id, consent: parsed.data })
@@ -67,16 +87,36 @@ export default function Consent() {
         <Link to={`/admin/students/${id}`}>← {code}</Link>
       </p>
       <h1>{t('students.consent.title', { code })}</h1>
-      {done ? <p role="status">{t(done === 'saved' ? 'students.consent.saved' : 'students.consent.withdrawn')}</p> : null}
+      {done ? (
+        <p role="status">{t(done === 'saved' ? 'students.consent.saved' : 'students.consent.withdrawn')}</p>
+      ) : null}
       <h2>{t('students.consent.current')}</h2>
       {consent ? (
         <dl>
-          <div><dt>{t('students.consentGuardian')}</dt><dd>{consent.guardianName}</dd></div>
-          <div><dt>{t('students.consentRelationship')}</dt><dd>{consent.relationship}</dd></div>
-          <div><dt>{t('students.consentedOn')}</dt><dd>{consent.consentedOn}</dd></div>
-          <div><dt>{t('students.consentPublicStory')}</dt><dd>{yes(consent.publicStory)}</dd></div>
-          <div><dt>{t('students.consentPhoto')}</dt><dd>{yes(consent.photo)}</dd></div>
-          <div><dt>{t('students.consentFirstName')}</dt><dd>{yes(consent.firstNameToSponsor)}</dd></div>
+          <div>
+            <dt>{t('students.consentGuardian')}</dt>
+            <dd>{consent.guardianName}</dd>
+          </div>
+          <div>
+            <dt>{t('students.consentRelationship')}</dt>
+            <dd>{consent.relationship}</dd>
+          </div>
+          <div>
+            <dt>{t('students.consentedOn')}</dt>
+            <dd>{consent.consentedOn}</dd>
+          </div>
+          <div>
+            <dt>{t('students.consentPublicStory')}</dt>
+            <dd>{yes(consent.publicStory)}</dd>
+          </div>
+          <div>
+            <dt>{t('students.consentPhoto')}</dt>
+            <dd>{yes(consent.photo)}</dd>
+          </div>
+          <div>
+            <dt>{t('students.consentFirstName')}</dt>
+            <dd>{yes(consent.firstNameToSponsor)}</dd>
+          </div>
         </dl>
       ) : (
         <p>{t('students.consent.none')}</p>
@@ -96,10 +136,18 @@ export default function Consent() {
           <Field name="guardianName" label={t('students.consentGuardian')} required error={err('guardianName')} />
           <Field name="relationship" label={t('students.consentRelationship')} required error={err('relationship')} />
           <Field name="consentedOn" type="date" label={t('students.consentedOn')} required error={err('consentedOn')} />
-          <label className="choice"><input type="checkbox" name="publicStory" value="on" /> {t('students.consentPublicStory')}</label>
-          <label className="choice"><input type="checkbox" name="photo" value="on" /> {t('students.consentPhoto')}</label>
-          <label className="choice"><input type="checkbox" name="firstNameToSponsor" value="on" /> {t('students.consentFirstName')}</label>
-          <button type="submit" className="button">{t('common.save')}</button>
+          <label className="choice">
+            <input type="checkbox" name="publicStory" value="on" /> {t('students.consentPublicStory')}
+          </label>
+          <label className="choice">
+            <input type="checkbox" name="photo" value="on" /> {t('students.consentPhoto')}
+          </label>
+          <label className="choice">
+            <input type="checkbox" name="firstNameToSponsor" value="on" /> {t('students.consentFirstName')}
+          </label>
+          <button type="submit" className="button">
+            {t('common.save')}
+          </button>
         </Form>
       ) : null}
     </section>

@@ -22,8 +22,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const student = await getStudentInScope(getDb(), stationScope(staff, access.loader), id.data)
   if (!student) throw notFound()
   return {
-    id: id.data, code: student.public_code, status: student.status as Status, next: allowedTransitions(student.status as Status),
-    history: await statusHistory(getDb(), id.data), canWrite: can(staff, 'students.write', student.station_path),
+    id: id.data,
+    code: student.public_code,
+    status: student.status as Status,
+    next: allowedTransitions(student.status as Status),
+    history: await statusHistory(getDb(), id.data),
+    canWrite: can(staff, 'students.write', student.station_path),
   }
 }
 
@@ -38,7 +42,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = StatusForm.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return data({ error: 'students.error.transition' as MessageKey }, { status: 400 })
   try {
-    const r = await changeStatus(getDb(), { id: staff.id, scope, ip: clientIp(context) }, { beneficiaryId: id.data, to: parsed.data.to, reason: parsed.data.reason })
+    const r = await changeStatus(
+      getDb(),
+      { id: staff.id, scope, ip: clientIp(context) },
+      { beneficiaryId: id.data, to: parsed.data.to, reason: parsed.data.reason },
+    )
     if (r === 'notFound') throw notFound()
     return redirect(`/admin/students/${id.data}/status`)
   } catch (e) {
@@ -64,7 +72,8 @@ export default function StudentStatus() {
       <ol>
         {history.map((h, i) => (
           <li key={i}>
-            {h.changed_at.slice(0, 10)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} → {t(`status.${h.to_status}` as MessageKey)}
+            {h.changed_at.slice(0, 10)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
+            {t(`status.${h.to_status}` as MessageKey)}
             {h.reason ? ` · ${h.reason}` : ''}
           </li>
         ))}

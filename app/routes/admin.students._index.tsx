@@ -11,7 +11,11 @@ export const access = { loader: 'students.read' } satisfies RouteAccess
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const q = (new URL(request.url).searchParams.get('q') ?? '').slice(0, 40)
-  return { q, students: await listStudentsInScope(getDb(), stationScope(staff, access.loader), { q }), canWrite: can(staff, 'students.write') }
+  return {
+    q,
+    students: await listStudentsInScope(getDb(), stationScope(staff, access.loader), { q }),
+    canWrite: can(staff, 'students.write'),
+  }
 }
 
 export default function Students() {
@@ -23,7 +27,8 @@ export default function Students() {
       <h1>{t('admin.students')}</h1>
       {canWrite ? (
         <p>
-          <Link to="/admin/students/new">{t('admin.newStudent')}</Link> · <Link to="/admin/students/import">{t('admin.importStudents')}</Link>
+          <Link to="/admin/students/new">{t('admin.newStudent')}</Link> ·{' '}
+          <Link to="/admin/students/import">{t('admin.importStudents')}</Link>
         </p>
       ) : null}
       <Form method="get" role="search" className="admin-filters">

@@ -19,13 +19,19 @@ type Result = { error?: MessageKey; result?: ImportResult }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_BYTES + 64 * 1024) return data<Result>({ error: 'students.import.tooMany' }, { status: 413 })
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BYTES + 64 * 1024)
+    return data<Result>({ error: 'students.import.tooMany' }, { status: 413 })
   const form = await request.formData()
   const file = form.get('file')
   const pasted = form.get('csv')
-  const csv = file && typeof file !== 'string' && file.size > 0 ? await file.text() : typeof pasted === 'string' ? pasted : ''
+  const csv =
+    file && typeof file !== 'string' && file.size > 0 ? await file.text() : typeof pasted === 'string' ? pasted : ''
   if (!csv.trim()) return data<Result>({ error: 'students.import.empty' }, { status: 400 })
-  const result = await importBeneficiaries(getDb(), { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }, { csv, dryRun: form.get('dryRun') === 'on' })
+  const result = await importBeneficiaries(
+    getDb(),
+    { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) },
+    { csv, dryRun: form.get('dryRun') === 'on' },
+  )
   return data<Result>({ result }, { status: result.errors.length && !result.valid ? 400 : 200 })
 }
 
@@ -61,7 +67,13 @@ export default function ImportStudents() {
       {r?.result ? (
         <div role="status">
           <p>
-            {t('students.import.result', { total: r.result.total, valid: r.result.valid, created: r.result.created, skipped: r.result.skipped, errors: r.result.errors.length })}
+            {t('students.import.result', {
+              total: r.result.total,
+              valid: r.result.valid,
+              created: r.result.created,
+              skipped: r.result.skipped,
+              errors: r.result.errors.length,
+            })}
           </p>
           {r.result.dryRun ? <p className="muted">{t('students.import.dryRunNote')}</p> : null}
           {r.result.codes.length ? <p>{r.result.codes.join(', ')}</p> : null}

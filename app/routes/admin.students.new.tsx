@@ -4,7 +4,13 @@ import { Field, SelectField } from '~/components/admin/Field'
 import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { registerBeneficiary, RegistryError } from '~/modules/beneficiaries/registry.server'
-import { CATEGORIES, CONSENT_AGE, issuesByField, RegisterInput, registerFormValues } from '~/modules/beneficiaries/schema'
+import {
+  CATEGORIES,
+  CONSENT_AGE,
+  issuesByField,
+  RegisterInput,
+  registerFormValues,
+} from '~/modules/beneficiaries/schema'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
@@ -23,15 +29,22 @@ type Result = { errors: Record<string, string>; params?: Record<string, string>;
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const form = await request.formData()
-  const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 200)]))
+  const values = Object.fromEntries(
+    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 200)]),
+  )
   const categories = form.getAll('categories').map(String)
   const parsed = RegisterInput.safeParse(registerFormValues(values, categories))
   if (!parsed.success) return data<Result>({ errors: issuesByField(parsed.error), values }, { status: 400 })
   try {
-    const created = await registerBeneficiary(getDb(), { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }, parsed.data)
+    const created = await registerBeneficiary(
+      getDb(),
+      { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) },
+      parsed.data,
+    )
     return redirect(`/admin/students/${created.id}`)
   } catch (e) {
-    if (e instanceof RegistryError) return data<Result>({ errors: { [e.field]: e.messageKey }, params: e.params, values }, { status: 400 })
+    if (e instanceof RegistryError)
+      return data<Result>({ errors: { [e.field]: e.messageKey }, params: e.params, values }, { status: 400 })
     throw e
   }
 }
@@ -42,7 +55,8 @@ export default function NewStudent() {
   const t = useT()
   const locale = useLocale()
   const v = result?.values ?? {}
-  const err = (field: string) => (result?.errors[field] ? t(result.errors[field] as MessageKey, result.params) : undefined)
+  const err = (field: string) =>
+    result?.errors[field] ? t(result.errors[field] as MessageKey, result.params) : undefined
   const errorCount = Object.keys(result?.errors ?? {}).length
   return (
     <section>
@@ -56,16 +70,40 @@ export default function NewStudent() {
         </div>
       ) : null}
       <Form method="post" noValidate className="form-narrow">
-        <Field name="legalName" label={t('students.legalName')} required defaultValue={v.legalName} error={err('legalName')} autoComplete="off" />
+        <Field
+          name="legalName"
+          label={t('students.legalName')}
+          required
+          defaultValue={v.legalName}
+          error={err('legalName')}
+          autoComplete="off"
+        />
         <SelectField
           name="gender"
           label={t('students.gender')}
           defaultValue={v.gender ?? 'female'}
           error={err('gender')}
-          options={(['female', 'male', 'other'] as const).map((g) => ({ value: g, label: t(`gender.${g}` as MessageKey) }))}
+          options={(['female', 'male', 'other'] as const).map((g) => ({
+            value: g,
+            label: t(`gender.${g}` as MessageKey),
+          }))}
         />
-        <Field name="birthDate" type="date" label={t('students.birthDate')} required defaultValue={v.birthDate} error={err('birthDate')} />
-        <Field name="nationalId" label={t('students.nationalId')} required defaultValue={v.nationalId} error={err('nationalId')} autoComplete="off" />
+        <Field
+          name="birthDate"
+          type="date"
+          label={t('students.birthDate')}
+          required
+          defaultValue={v.birthDate}
+          error={err('birthDate')}
+        />
+        <Field
+          name="nationalId"
+          label={t('students.nationalId')}
+          required
+          defaultValue={v.nationalId}
+          error={err('nationalId')}
+          autoComplete="off"
+        />
         <Field name="school" label={t('students.school')} required defaultValue={v.school} error={err('school')} />
         <Field name="grade" label={t('students.grade')} required defaultValue={v.grade} error={err('grade')} />
         <fieldset>
@@ -76,14 +114,30 @@ export default function NewStudent() {
             </label>
           ))}
         </fieldset>
-        <Field name="guardianName" label={t('students.guardian')} required defaultValue={v.guardianName} error={err('guardianName')} />
-        <Field name="guardianPhone" type="tel" label={t('students.guardianPhone')} required defaultValue={v.guardianPhone} error={err('guardianPhone')} />
+        <Field
+          name="guardianName"
+          label={t('students.guardian')}
+          required
+          defaultValue={v.guardianName}
+          error={err('guardianName')}
+        />
+        <Field
+          name="guardianPhone"
+          type="tel"
+          label={t('students.guardianPhone')}
+          required
+          defaultValue={v.guardianPhone}
+          error={err('guardianPhone')}
+        />
         <SelectField
           name="stationId"
           label={t('students.station')}
           defaultValue={v.stationId}
           error={err('stationId')}
-          options={stations.map((s) => ({ value: String(s.id), label: `${'—'.repeat(s.depth)} ${locale === 'en' ? s.nameEn : s.name}` }))}
+          options={stations.map((s) => ({
+            value: String(s.id),
+            label: `${'—'.repeat(s.depth)} ${locale === 'en' ? s.nameEn : s.name}`,
+          }))}
         />
         <fieldset aria-describedby="consent-hint">
           <legend>{t('students.consentSection')}</legend>
@@ -96,19 +150,44 @@ export default function NewStudent() {
             </p>
           ) : null}
           <label className="choice">
-            <input type="checkbox" name="consentGiven" value="on" defaultChecked={v.consentGiven === 'on'} /> {t('students.consentGiven')}
+            <input type="checkbox" name="consentGiven" value="on" defaultChecked={v.consentGiven === 'on'} />{' '}
+            {t('students.consentGiven')}
           </label>
-          <Field name="consentGuardianName" label={t('students.consentGuardian')} defaultValue={v.consentGuardianName} error={err('consent.guardianName')} />
-          <Field name="consentRelationship" label={t('students.consentRelationship')} defaultValue={v.consentRelationship} error={err('consent.relationship')} />
-          <Field name="consentedOn" type="date" label={t('students.consentedOn')} defaultValue={v.consentedOn} error={err('consent.consentedOn')} />
+          <Field
+            name="consentGuardianName"
+            label={t('students.consentGuardian')}
+            defaultValue={v.consentGuardianName}
+            error={err('consent.guardianName')}
+          />
+          <Field
+            name="consentRelationship"
+            label={t('students.consentRelationship')}
+            defaultValue={v.consentRelationship}
+            error={err('consent.relationship')}
+          />
+          <Field
+            name="consentedOn"
+            type="date"
+            label={t('students.consentedOn')}
+            defaultValue={v.consentedOn}
+            error={err('consent.consentedOn')}
+          />
           <label className="choice">
-            <input type="checkbox" name="consentPublicStory" value="on" defaultChecked={v.consentPublicStory === 'on'} /> {t('students.consentPublicStory')}
+            <input
+              type="checkbox"
+              name="consentPublicStory"
+              value="on"
+              defaultChecked={v.consentPublicStory === 'on'}
+            />{' '}
+            {t('students.consentPublicStory')}
           </label>
           <label className="choice">
-            <input type="checkbox" name="consentPhoto" value="on" defaultChecked={v.consentPhoto === 'on'} /> {t('students.consentPhoto')}
+            <input type="checkbox" name="consentPhoto" value="on" defaultChecked={v.consentPhoto === 'on'} />{' '}
+            {t('students.consentPhoto')}
           </label>
           <label className="choice">
-            <input type="checkbox" name="consentFirstName" value="on" defaultChecked={v.consentFirstName === 'on'} /> {t('students.consentFirstName')}
+            <input type="checkbox" name="consentFirstName" value="on" defaultChecked={v.consentFirstName === 'on'} />{' '}
+            {t('students.consentFirstName')}
           </label>
         </fieldset>
         <button type="submit" className="button">

@@ -17,33 +17,46 @@ export const access = { loader: 'disbursements.read', action: 'wishes.manage' } 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
-  return { wishes: await listWishesForStaff(getDb(), stationScope(staff, access.loader)), manage: can(staff, 'wishes.manage'), now: new Date().toISOString() }
+  return {
+    wishes: await listWishesForStaff(getDb(), stationScope(staff, access.loader)),
+    manage: can(staff, 'wishes.manage'),
+    now: new Date().toISOString(),
+  }
 }
 
 type Result = { errors: Record<string, string>; values?: Record<string, string> }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024) return data<Result>({ errors: { proof: 'upload.error.tooLarge' } }, { status: 413 })
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024)
+    return data<Result>({ errors: { proof: 'upload.error.tooLarge' } }, { status: 413 })
   const form = await request.formData()
   const db = getDb()
   const actor = { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }
-  const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 400)]))
+  const values = Object.fromEntries(
+    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 400)]),
+  )
   try {
     if (values.intent === 'fulfil') {
       const proof = await fileBytes(form.get('proof'))
       if (!proof) throw new UploadError('upload.error.missing')
-      if ((await fulfilWish(db, actor, { wishId: Number(values.wishId) || 0, proof })) === 'notFound') throw new WishError('wishes.error.unavailable')
+      if ((await fulfilWish(db, actor, { wishId: Number(values.wishId) || 0, proof })) === 'notFound')
+        throw new WishError('wishes.error.unavailable')
       return redirect('/admin/wishes')
     }
     if (values.intent !== 'create') return data<Result>({ errors: { form: 'students.error.invalid' } }, { status: 400 })
-    const student = await db.selectFrom('beneficiaries').select('id').where('public_code', '=', (values.code ?? '').trim().toUpperCase()).executeTakeFirst()
+    const student = await db
+      .selectFrom('beneficiaries')
+      .select('id')
+      .where('public_code', '=', (values.code ?? '').trim().toUpperCase())
+      .executeTakeFirst()
     const parsed = WishInput.safeParse({ ...values, beneficiaryId: student?.id ?? 0 })
     if (!parsed.success) return data<Result>({ errors: issuesByField(parsed.error), values }, { status: 400 })
     await createWish(db, actor, parsed.data)
     return redirect('/admin/wishes')
   } catch (e) {
-    if (e instanceof WishError || e instanceof UploadError) return data<Result>({ errors: { form: e.messageKey }, values }, { status: 400 })
+    if (e instanceof WishError || e instanceof UploadError)
+      return data<Result>({ errors: { form: e.messageKey }, values }, { status: 400 })
     throw e
   }
 }
@@ -57,7 +70,11 @@ export default function StaffWishes() {
   return (
     <section>
       <h1>{t('wishes.staffTitle')}</h1>
-      {err('form') ? <p className="error-summary" role="alert">{err('form')}</p> : null}
+      {err('form') ? (
+        <p className="error-summary" role="alert">
+          {err('form')}
+        </p>
+      ) : null}
       <table>
         <thead>
           <tr>
@@ -78,7 +95,15 @@ export default function StaffWishes() {
               <td>{w.item}</td>
               <td>{formatMoney(w.price, w.currency, locale)}</td>
               <td>{formatMoney(w.raised, w.currency, locale)}</td>
-              <td>{w.status === 'fulfilled' ? t('wishes.fulfilled') : w.raised >= w.price ? t('wishes.funded') : w.heldUntil && w.heldUntil > now ? t('wishes.held') : t('sponsorships.status.active')}</td>
+              <td>
+                {w.status === 'fulfilled'
+                  ? t('wishes.fulfilled')
+                  : w.raised >= w.price
+                    ? t('wishes.funded')
+                    : w.heldUntil && w.heldUntil > now
+                      ? t('wishes.held')
+                      : t('sponsorships.status.active')}
+              </td>
               {manage ? (
                 <td>
                   {w.status === 'open' && w.raised > 0 ? (
@@ -86,8 +111,16 @@ export default function StaffWishes() {
                       <input type="hidden" name="intent" value="fulfil" />
                       <input type="hidden" name="wishId" value={w.id} />
                       <label htmlFor={`proof-${w.id}`}>{t('wishes.proof')}</label>
-                      <input id={`proof-${w.id}`} name="proof" type="file" accept="application/pdf,image/jpeg,image/png" required />
-                      <button type="submit" className="button">{t('wishes.fulfil')}</button>
+                      <input
+                        id={`proof-${w.id}`}
+                        name="proof"
+                        type="file"
+                        accept="application/pdf,image/jpeg,image/png"
+                        required
+                      />
+                      <button type="submit" className="button">
+                        {t('wishes.fulfil')}
+                      </button>
                     </Form>
                   ) : null}
                 </td>
@@ -100,15 +133,49 @@ export default function StaffWishes() {
         <Form method="post" noValidate className="form-narrow">
           <h2>{t('wishes.new')}</h2>
           <input type="hidden" name="intent" value="create" />
-          <Field name="code" label={t('wishes.student')} required defaultValue={r?.values?.code} error={err('beneficiaryId')} />
-          <Field name="item" label={t('wishes.item')} required maxLength={40} defaultValue={r?.values?.item} error={err('item')} />
+          <Field
+            name="code"
+            label={t('wishes.student')}
+            required
+            defaultValue={r?.values?.code}
+            error={err('beneficiaryId')}
+          />
+          <Field
+            name="item"
+            label={t('wishes.item')}
+            required
+            maxLength={40}
+            defaultValue={r?.values?.item}
+            error={err('item')}
+          />
           <div className="field">
             <label htmlFor="f-story">{t('wishes.story')}</label>
-            <textarea id="f-story" name="story" rows={3} maxLength={200} defaultValue={r?.values?.story} aria-invalid={err('story') ? true : undefined} aria-describedby={err('story') ? 'f-story-error' : undefined} />
-            {err('story') ? <span id="f-story-error" className="field-error" role="alert">{err('story')}</span> : null}
+            <textarea
+              id="f-story"
+              name="story"
+              rows={3}
+              maxLength={200}
+              defaultValue={r?.values?.story}
+              aria-invalid={err('story') ? true : undefined}
+              aria-describedby={err('story') ? 'f-story-error' : undefined}
+            />
+            {err('story') ? (
+              <span id="f-story-error" className="field-error" role="alert">
+                {err('story')}
+              </span>
+            ) : null}
           </div>
-          <Field name="price" label={t('wishes.pricePlaceholder')} inputMode="decimal" required defaultValue={r?.values?.price} error={err('price')} />
-          <button type="submit" className="button">{t('wishes.post')}</button>
+          <Field
+            name="price"
+            label={t('wishes.pricePlaceholder')}
+            inputMode="decimal"
+            required
+            defaultValue={r?.values?.price}
+            error={err('price')}
+          />
+          <button type="submit" className="button">
+            {t('wishes.post')}
+          </button>
         </Form>
       ) : null}
     </section>

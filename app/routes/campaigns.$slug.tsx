@@ -13,7 +13,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { campaign, daysLeft: daysLeft(campaign.endsAt) }
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.campaign.title} · 希望账本` : '希望账本' }]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.campaign.title} · 希望账本` : '希望账本' },
+]
 
 export default function CampaignPage() {
   const { campaign: c, daysLeft } = useLoaderData<typeof loader>()
@@ -35,7 +37,11 @@ export default function CampaignPage() {
         <aside className="card">
           <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />
           <p className="muted">
-            {open && daysLeft !== null ? t('campaign.daysLeft', { days: daysLeft }) : !open ? t('campaign.ended') : null}
+            {open && daysLeft !== null
+              ? t('campaign.daysLeft', { days: daysLeft })
+              : !open
+                ? t('campaign.ended')
+                : null}
             {c.endsAt ? ` · ${t('campaigns.endsOn', { date: formatDate(c.endsAt, locale) })}` : null}
           </p>
           {open ? (

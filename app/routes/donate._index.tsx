@@ -37,7 +37,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
-  const values = Object.fromEntries([...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 1000)]))
+  const values = Object.fromEntries(
+    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 1000)]),
+  )
   const parsed = donationFormSchema(limits()).safeParse(values)
   if (!parsed.success) return Response.json({ errors: fieldErrors(parsed.error), values }, { status: 400 })
   const db = getDb()
@@ -49,8 +51,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     })
     return redirect(url, 303)
   } catch (error) {
-    if (error instanceof CheckoutFieldError) return Response.json({ errors: { [error.field]: error.messageKey }, values }, { status: 400 })
-    if (error instanceof CheckoutRateLimited) return Response.json({ formError: 'donate.error.rateLimited', values }, { status: 429 })
+    if (error instanceof CheckoutFieldError)
+      return Response.json({ errors: { [error.field]: error.messageKey }, values }, { status: 400 })
+    if (error instanceof CheckoutRateLimited)
+      return Response.json({ formError: 'donate.error.rateLimited', values }, { status: 429 })
     console.error('checkout failed:', error)
     return Response.json({ formError: 'donate.error.provider', values }, { status: 502 })
   }
@@ -58,7 +62,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Donate() {
   const data = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors?: Record<string, string>; formError?: string; values?: Record<string, string> }>()
+  const result = useActionData<{
+    errors?: Record<string, string>
+    formError?: string
+    values?: Record<string, string>
+  }>()
   const t = useT()
   return (
     <section>

@@ -2,7 +2,12 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@rem
 import { Form, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { receiveWebhook } from '~/modules/donations/receive.server'
-import { demoCheckoutEvent, demoWebhookSecret, DEMO_SESSION_PREFIX, signDemoPayload } from '~/modules/payments/demo.server'
+import {
+  demoCheckoutEvent,
+  demoWebhookSecret,
+  DEMO_SESSION_PREFIX,
+  signDemoPayload,
+} from '~/modules/payments/demo.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
@@ -14,7 +19,8 @@ import { formatMoney } from '~/utils/money'
 
 async function pendingDemoDonation(sessionId: string) {
   const env = getEnv()
-  if (env.STRIPE_SECRET_KEY || env.NODE_ENV === 'production' || !sessionId.startsWith(DEMO_SESSION_PREFIX)) return undefined
+  if (env.STRIPE_SECRET_KEY || env.NODE_ENV === 'production' || !sessionId.startsWith(DEMO_SESSION_PREFIX))
+    return undefined
   return getDb()
     .selectFrom('donations')
     .select(['public_id', 'amount', 'currency', 'frequency', 'status', 'display_name'])
@@ -50,7 +56,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const reply = await receiveWebhook(db, getPaymentProvider(db), payload, signature)
     if (reply.status !== 200) throw new Response('Demo payment failed', { status: 500 })
   }
-  return redirect(parsed.data.intent === 'pay' ? `/donate/thanks?donation=${donation.public_id}` : `/donate/cancelled?donation=${donation.public_id}`, 303)
+  return redirect(
+    parsed.data.intent === 'pay'
+      ? `/donate/thanks?donation=${donation.public_id}`
+      : `/donate/cancelled?donation=${donation.public_id}`,
+    303,
+  )
 }
 
 export default function DemoCheckout() {

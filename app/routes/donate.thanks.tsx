@@ -20,7 +20,11 @@ export default function Thanks() {
   return (
     <section className="form-narrow">
       <h1>{t('thanks.title')}</h1>
-      <p role="status">{paid ? t('thanks.paid', { amount: formatMoney(donation.amount, donation.currency, locale) }) : t('thanks.pending')}</p>
+      <p role="status">
+        {paid
+          ? t('thanks.paid', { amount: formatMoney(donation.amount, donation.currency, locale) })
+          : t('thanks.pending')}
+      </p>
       <p>
         <Link className="button" to={`/trace/${donation.tracking_code}`}>
           {t('thanks.trace')}

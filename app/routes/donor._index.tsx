@@ -48,7 +48,12 @@ export default function DonorGifts() {
                   <td>{formatMoney(g.amount, g.currency, locale)}</td>
                   <td>
                     {t(`portal.status.${g.status as 'paid' | 'refunded' | 'partially_refunded' | 'disputed'}`)}
-                    {g.refundedAmount > 0 ? <span className="muted"> · {t('portal.gifts.refunded', { amount: formatMoney(g.refundedAmount, g.currency, locale) })}</span> : null}
+                    {g.refundedAmount > 0 ? (
+                      <span className="muted">
+                        {' '}
+                        · {t('portal.gifts.refunded', { amount: formatMoney(g.refundedAmount, g.currency, locale) })}
+                      </span>
+                    ) : null}
                   </td>
                   <td>
                     <a href={g.traceUrl}>{t('portal.gifts.trace')}</a>

@@ -35,11 +35,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ error: 'provider_unavailable' as const }, { status: 503 })
   }
   if (parsed.data.intent === 'card') {
-    const url = await donorCardUpdateUrl(db, provider, { id: parsed.data.id, donorEmail: donor.email, returnUrl: `${getEnv().BASE_URL}/donor/recurring` })
+    const url = await donorCardUpdateUrl(db, provider, {
+      id: parsed.data.id,
+      donorEmail: donor.email,
+      returnUrl: `${getEnv().BASE_URL}/donor/recurring`,
+    })
     if (!url) throw new Response('Not Found', { status: 404 })
     return redirect(url)
   }
-  const outcome = await cancelDonorRecurringGift(db, provider, { id: parsed.data.id, donorEmail: donor.email, actorUserId: donor.id, ip: clientIp(context) })
+  const outcome = await cancelDonorRecurringGift(db, provider, {
+    id: parsed.data.id,
+    donorEmail: donor.email,
+    actorUserId: donor.id,
+    ip: clientIp(context),
+  })
   if (outcome === 'not_found') throw new Response('Not Found', { status: 404 })
   if (outcome === 'provider_unavailable') return data({ error: outcome }, { status: 503 })
   return redirect('/donor/recurring?canceled=1')
@@ -55,7 +64,9 @@ export default function DonorRecurring() {
     <section>
       <h1>{t('portal.recurring.title')}</h1>
       {search.get('canceled') === '1' && !result ? <p role="status">{t('portal.recurring.canceled')}</p> : null}
-      {result?.error === 'provider_unavailable' ? <p role="alert">{t('portal.recurring.providerUnavailable')}</p> : null}
+      {result?.error === 'provider_unavailable' ? (
+        <p role="alert">{t('portal.recurring.providerUnavailable')}</p>
+      ) : null}
       {gifts.length === 0 ? (
         <p>{t('portal.recurring.empty')}</p>
       ) : (
@@ -76,7 +87,12 @@ export default function DonorRecurring() {
                   <td>{formatDate(g.createdAt, locale)}</td>
                   <td>
                     {t(`portal.recurring.status.${g.status}`)}
-                    {g.canceledAt ? <span className="muted"> · {t('portal.recurring.canceledOn', { date: formatDate(g.canceledAt, locale) })}</span> : null}
+                    {g.canceledAt ? (
+                      <span className="muted">
+                        {' '}
+                        · {t('portal.recurring.canceledOn', { date: formatDate(g.canceledAt, locale) })}
+                      </span>
+                    ) : null}
                   </td>
                   <td>
                     {g.status === 'canceled' ? null : (

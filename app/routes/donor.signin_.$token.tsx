@@ -9,7 +9,11 @@ import { useT } from '~/utils/locale'
 // scanners that prefetch links must not use them up); POST uses the link once
 // and starts the donor's session.
 
-export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账本' }, { name: 'robots', content: 'noindex' }, { name: 'referrer', content: 'same-origin' }]
+export const meta: MetaFunction = () => [
+  { title: '捐赠人中心 · 希望账本' },
+  { name: 'robots', content: 'noindex' },
+  { name: 'referrer', content: 'same-origin' },
+]
 
 export function headers() {
   // The URL is a credential until it is used: never in a Referer to another site.
@@ -22,7 +26,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const result = await consumeDonorSignIn(getDb(), { token: params.token ?? '', ip: clientIp(context), userAgent: request.headers.get('User-Agent') })
+  const result = await consumeDonorSignIn(getDb(), {
+    token: params.token ?? '',
+    ip: clientIp(context),
+    userAgent: request.headers.get('User-Agent'),
+  })
   if (!result.ok) return data({ invalid: true }, { status: 400 })
   return redirect('/donor', { headers: { 'Set-Cookie': result.cookie } })
 }

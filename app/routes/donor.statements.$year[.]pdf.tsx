@@ -14,7 +14,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const year = Year.safeParse(params.year)
   const notFound = () => new Response('Not Found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
   if (!year.success) throw notFound()
-  const pdf = await annualStatementPdf(getDb(), { donorEmail: donor.email, year: year.data, locale: resolveLocale(request), now: new Date().toISOString() })
+  const pdf = await annualStatementPdf(getDb(), {
+    donorEmail: donor.email,
+    year: year.data,
+    locale: resolveLocale(request),
+    now: new Date().toISOString(),
+  })
   if (!pdf) throw notFound()
   return new Response(new Uint8Array(pdf), {
     headers: {

@@ -8,7 +8,11 @@ import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
-export const meta: MetaFunction = () => [{ title: '设置密码 · 希望账本' }, { name: 'robots', content: 'noindex' }, { name: 'referrer', content: 'no-referrer' }]
+export const meta: MetaFunction = () => [
+  { title: '设置密码 · 希望账本' },
+  { name: 'robots', content: 'noindex' },
+  { name: 'referrer', content: 'no-referrer' },
+]
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const invite = await findInvite(getDb(), params.token ?? '')
@@ -19,7 +23,11 @@ export async function loader({ params }: LoaderFunctionArgs) {
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const parsed = PasswordForm.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return data({ errors: fieldErrors(parsed.error) }, { status: 400 })
-  const result = await acceptInvite(getDb(), { token: params.token ?? '', password: parsed.data.password, ip: clientIp(context) })
+  const result = await acceptInvite(getDb(), {
+    token: params.token ?? '',
+    password: parsed.data.password,
+    ip: clientIp(context),
+  })
   if (!result.ok) {
     if (result.error === 'invalid_invite') throw new Response('Not Found', { status: 404 })
     return data({ errors: { password: 'auth.passwordLength' } as Record<string, string> }, { status: 400 })
@@ -38,8 +46,23 @@ export default function Invite() {
       <h1>{t('auth.inviteTitle')}</h1>
       <p>{t('auth.inviteBody', { name: displayName, email })}</p>
       <Form method="post" noValidate>
-        <Field name="password" type="password" label={t('auth.newPassword')} hint={t('auth.passwordRule')} autoComplete="new-password" required error={err('password')} />
-        <Field name="confirm" type="password" label={t('auth.confirmPassword')} autoComplete="new-password" required error={err('confirm')} />
+        <Field
+          name="password"
+          type="password"
+          label={t('auth.newPassword')}
+          hint={t('auth.passwordRule')}
+          autoComplete="new-password"
+          required
+          error={err('password')}
+        />
+        <Field
+          name="confirm"
+          type="password"
+          label={t('auth.confirmPassword')}
+          autoComplete="new-password"
+          required
+          error={err('confirm')}
+        />
         <button type="submit" className="button">
           {t('auth.setPassword')}
         </button>

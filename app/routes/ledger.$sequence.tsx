@@ -39,7 +39,8 @@ export default function TransactionPage() {
       <dl className="detail-list">
         <dt>{t('ledger.tx.occurred')}</dt>
         <dd>
-          <time dateTime={tx.occurredAt}>{formatDate(tx.occurredAt, locale)}</time> <span className="muted">({tx.occurredAt})</span>
+          <time dateTime={tx.occurredAt}>{formatDate(tx.occurredAt, locale)}</time>{' '}
+          <span className="muted">({tx.occurredAt})</span>
         </dd>
         {tx.donation ? (
           <>
@@ -73,7 +74,9 @@ export default function TransactionPage() {
             <th scope="col">#</th>
             <th scope="col">{t('ledger.tx.from')}</th>
             <th scope="col">{t('ledger.tx.to')}</th>
-            <th scope="col" className="num">{t('trace.amount')}</th>
+            <th scope="col" className="num">
+              {t('trace.amount')}
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -102,7 +105,9 @@ export default function TransactionPage() {
               <th scope="col">{t('ledger.tx.donation')}</th>
               <th scope="col">{t('ledger.tx.lot')}</th>
               <th scope="col">{t('ledger.tx.student')}</th>
-              <th scope="col" className="num">{t('trace.amount')}</th>
+              <th scope="col" className="num">
+                {t('trace.amount')}
+              </th>
             </tr>
           </thead>
           <tbody>

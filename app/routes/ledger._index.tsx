@@ -41,14 +41,20 @@ export default function Ledger() {
         <h1>{t('ledger.title')}</h1>
         <p>{t('ledger.intro')}</p>
       </header>
-      {invalid ? <p role="alert" className="field-error">{t('ledger.badFilter')}</p> : null}
+      {invalid ? (
+        <p role="alert" className="field-error">
+          {t('ledger.badFilter')}
+        </p>
+      ) : null}
       <Form method="get" className="filters" aria-label={t('ledger.filters')}>
         <div className="field">
           <label htmlFor="f-kind">{t('ledger.kind')}</label>
           <select id="f-kind" name="kind" defaultValue={query.kind ?? ''}>
             <option value="">{t('ledger.anyKind')}</option>
             {KINDS.map((k) => (
-              <option key={k} value={k}>{t(`tp.kind.${k}` as MessageKey)}</option>
+              <option key={k} value={k}>
+                {t(`tp.kind.${k}` as MessageKey)}
+              </option>
             ))}
           </select>
         </div>
@@ -57,7 +63,9 @@ export default function Ledger() {
           <select id="f-fund" name="fund" defaultValue={query.fund ?? ''}>
             <option value="">{t('ledger.anyFund')}</option>
             {view.funds.map((f) => (
-              <option key={f.code} value={f.code}>{f.name}</option>
+              <option key={f.code} value={f.code}>
+                {f.name}
+              </option>
             ))}
           </select>
         </div>
@@ -66,7 +74,9 @@ export default function Ledger() {
           <select id="f-campaign" name="campaign" defaultValue={query.campaign ?? ''}>
             <option value="">{t('ledger.anyCampaign')}</option>
             {view.campaigns.map((c) => (
-              <option key={c.slug} value={c.slug}>{c.title}</option>
+              <option key={c.slug} value={c.slug}>
+                {c.title}
+              </option>
             ))}
           </select>
         </div>
@@ -79,7 +89,9 @@ export default function Ledger() {
           <input id="f-to" type="date" name="to" defaultValue={query.to ?? ''} />
         </div>
         <div className="filter-actions">
-          <button type="submit" className="button">{t('ledger.apply')}</button>
+          <button type="submit" className="button">
+            {t('ledger.apply')}
+          </button>
           <Link to="/ledger">{t('ledger.reset')}</Link>
         </div>
       </Form>
@@ -110,7 +122,8 @@ export default function Ledger() {
                     <ul className="transfer-list">
                       {r.transfers.map((x) => (
                         <li key={x.position}>
-                          {view.names[x.from] ?? x.from} → {view.names[x.to] ?? x.to} <strong>{formatMoney(x.amount, x.currency, locale)}</strong>
+                          {view.names[x.from] ?? x.from} → {view.names[x.to] ?? x.to}{' '}
+                          <strong>{formatMoney(x.amount, x.currency, locale)}</strong>
                         </li>
                       ))}
                     </ul>
@@ -126,7 +139,9 @@ export default function Ledger() {
       )}
       <nav className="pager" aria-label={t('ledger.pages')}>
         {view.newer !== null ? <Link to={link({ after: String(view.newer) })}>{t('ledger.newer')}</Link> : null}
-        {query.before !== undefined || query.after !== undefined ? <Link to={link({})}>{t('ledger.newest')}</Link> : null}
+        {query.before !== undefined || query.after !== undefined ? (
+          <Link to={link({})}>{t('ledger.newest')}</Link>
+        ) : null}
         {view.older !== null ? <Link to={link({ before: String(view.older) })}>{t('ledger.older')}</Link> : null}
       </nav>
     </article>

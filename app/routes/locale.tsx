@@ -5,7 +5,10 @@ import { locales } from '~/utils/i18n'
 const LocaleForm = z.object({
   lng: z.enum(locales),
   // Only same-site paths: never redirect to another origin.
-  redirectTo: z.string().regex(/^\/(?!\/)/).catch('/'),
+  redirectTo: z
+    .string()
+    .regex(/^\/(?!\/)/)
+    .catch('/'),
 })
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -26,7 +26,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const ip = clientIp(context)
   const outcome = await attemptPasswordLogin(db, { email: parsed.data.email, password: parsed.data.password, ip })
   // One message for every failure: wrong email, wrong password, inactive, rate-limited.
-  if (!outcome.ok) return data({ errors: {} as Record<string, string>, formError: 'auth.loginFailed' as MessageKey }, { status: 401 })
+  if (!outcome.ok)
+    return data({ errors: {} as Record<string, string>, formError: 'auth.loginFailed' as MessageKey }, { status: 401 })
   const created = await createSession(db, {
     userId: outcome.userId,
     twoFactorVerified: false,
@@ -34,7 +35,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
     ip,
     userAgent: request.headers.get('User-Agent'),
   })
-  const next = outcome.needsTotp ? `/login/totp?redirectTo=${encodeURIComponent(parsed.data.redirectTo)}` : parsed.data.redirectTo
+  const next = outcome.needsTotp
+    ? `/login/totp?redirectTo=${encodeURIComponent(parsed.data.redirectTo)}`
+    : parsed.data.redirectTo
   return redirect(next, { headers: { 'Set-Cookie': created.cookie } })
 }
 
@@ -55,7 +58,14 @@ export default function Login() {
       ) : null}
       <Form method="post" noValidate aria-describedby={result?.formError ? 'login-error' : undefined}>
         <input type="hidden" name="redirectTo" value={redirectTo} />
-        <Field name="email" type="email" label={t('auth.email')} autoComplete="username" required error={errors.email ? t(errors.email as MessageKey) : undefined} />
+        <Field
+          name="email"
+          type="email"
+          label={t('auth.email')}
+          autoComplete="username"
+          required
+          error={errors.email ? t(errors.email as MessageKey) : undefined}
+        />
         <Field
           name="password"
           type="password"

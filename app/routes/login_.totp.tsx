@@ -36,7 +36,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   // A new session (new token) replaces the password-only one.
   await invalidateSession(db, user.session.id)
-  const created = await createSession(db, { userId: user.id, twoFactorVerified: true, ip, userAgent: request.headers.get('User-Agent') })
+  const created = await createSession(db, {
+    userId: user.id,
+    twoFactorVerified: true,
+    ip,
+    userAgent: request.headers.get('User-Agent'),
+  })
   return redirect(parsed.data.redirectTo, { headers: { 'Set-Cookie': created.cookie } })
 }
 

@@ -10,7 +10,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const current = await getRequestSession(db, request)
   if (current) {
     await invalidateSession(db, current.session.id)
-    await recordAudit(db, { actorUserId: current.user.id, action: 'auth.logout', entityType: 'user', entityId: current.user.id, ip: clientIp(context) })
+    await recordAudit(db, {
+      actorUserId: current.user.id,
+      action: 'auth.logout',
+      entityType: 'user',
+      entityId: current.user.id,
+      ip: clientIp(context),
+    })
   }
   // The donor portal's sign-out goes back to its own sign-in page; anything else to /login.
   const form = await request.formData().catch(() => null)

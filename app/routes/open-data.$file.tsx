@@ -9,12 +9,18 @@ import { getDb } from '~/utils/db.server'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const file = ExportFile.safeParse(params.file)
   const query = ExportQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams))
-  if (!file.success || !query.success) return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (!file.success || !query.success)
+    return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   const [dataset, format] = file.data.split('.') as [ExportDataset, ExportFormat]
   const db = getDb()
   let fund: string | undefined
   if (query.data.campaign) {
-    const c = await db.selectFrom('campaigns').select('id').where('slug', '=', query.data.campaign).where('status', '!=', 'draft').executeTakeFirst()
+    const c = await db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('slug', '=', query.data.campaign)
+      .where('status', '!=', 'draft')
+      .executeTakeFirst()
     if (!c) return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
     fund = `fund:campaign:${c.id}`
   }

@@ -9,7 +9,12 @@ import { useT } from '~/utils/locale'
 export async function loader({ request }: LoaderFunctionArgs) {
   const en = resolveLocale(request) === 'en'
   const { query } = parseQuery(ExportQuery, new URL(request.url))
-  const campaigns = await getDb().selectFrom('campaigns').select(['slug', 'title', 'title_en']).where('status', '!=', 'draft').orderBy('id').execute()
+  const campaigns = await getDb()
+    .selectFrom('campaigns')
+    .select(['slug', 'title', 'title_en'])
+    .where('status', '!=', 'draft')
+    .orderBy('id')
+    .execute()
   return { query, campaigns: campaigns.map((c) => ({ slug: c.slug, title: en ? c.title_en : c.title })) }
 }
 
@@ -20,7 +25,13 @@ export const meta: MetaFunction = ({ matches }) => {
   return [{ title: `${t('open.title')} · ${t('app.name')}` }]
 }
 
-const API = ['/api/v1/totals', '/api/v1/campaigns', '/api/v1/transactions?limit=20', '/api/v1/transactions/1', '/api/v1/traces/<donation>']
+const API = [
+  '/api/v1/totals',
+  '/api/v1/campaigns',
+  '/api/v1/transactions?limit=20',
+  '/api/v1/transactions/1',
+  '/api/v1/traces/<donation>',
+]
 
 export default function OpenData() {
   const { query, campaigns } = useLoaderData<typeof loader>()
@@ -70,7 +81,9 @@ export default function OpenData() {
             <select id="o-campaign" name="campaign" defaultValue={query.campaign ?? ''}>
               <option value="">{t('ledger.anyCampaign')}</option>
               {campaigns.map((c) => (
-                <option key={c.slug} value={c.slug}>{c.title}</option>
+                <option key={c.slug} value={c.slug}>
+                  {c.title}
+                </option>
               ))}
             </select>
           </div>
@@ -83,7 +96,9 @@ export default function OpenData() {
             <input id="o-to" type="date" name="to" defaultValue={query.to ?? ''} />
           </div>
           <div className="filter-actions">
-            <button type="submit" className="button">{t('open.download')}</button>
+            <button type="submit" className="button">
+              {t('open.download')}
+            </button>
           </div>
         </Form>
         {filtered ? (

@@ -9,7 +9,11 @@ import { resolveLocale } from '~/utils/i18n'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = new URL(request.url).searchParams.get('code') ?? ''
-  const found = await receiptPdfForDownload(getDb(), { number: params.number ?? '', code, locale: resolveLocale(request) })
+  const found = await receiptPdfForDownload(getDb(), {
+    number: params.number ?? '',
+    code,
+    locale: resolveLocale(request),
+  })
   if (!found) throw new Response('Not Found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
   return new Response(new Uint8Array(found.pdf), {
     headers: {

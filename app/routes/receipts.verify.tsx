@@ -19,7 +19,10 @@ const Query = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
   const url = new URL(request.url)
-  const query = Query.safeParse({ number: url.searchParams.get('number') ?? undefined, code: url.searchParams.get('code') ?? undefined })
+  const query = Query.safeParse({
+    number: url.searchParams.get('number') ?? undefined,
+    code: url.searchParams.get('code') ?? undefined,
+  })
   const { number, code } = query.success ? query.data : { number: '', code: '' }
   const result = number && code ? await verifyReceipt(getDb(), { number, code, locale }) : null
   return { number, code, result }
@@ -47,18 +50,39 @@ export default function VerifyReceipt() {
       <Form method="get" className="card">
         <div className="field">
           <label htmlFor="number">{t('verify.number')}</label>
-          <input id="number" name="number" defaultValue={number} placeholder="HL-2026-000123" required autoComplete="off" spellCheck={false} />
+          <input
+            id="number"
+            name="number"
+            defaultValue={number}
+            placeholder="HL-2026-000123"
+            required
+            autoComplete="off"
+            spellCheck={false}
+          />
         </div>
         <div className="field">
           <label htmlFor="code">{t('verify.code')}</label>
-          <input id="code" name="code" defaultValue={code} placeholder="XXXX-XXXX-XXXX" required autoComplete="off" spellCheck={false} />
+          <input
+            id="code"
+            name="code"
+            defaultValue={code}
+            placeholder="XXXX-XXXX-XXXX"
+            required
+            autoComplete="off"
+            spellCheck={false}
+          />
         </div>
         <button type="submit" className="button">
           {t('verify.submit')}
         </button>
       </Form>
       {result ? (
-        <div role="status" aria-live="polite" className="card" data-result={result.valid ? (result.voided ? 'voided' : 'valid') : 'invalid'}>
+        <div
+          role="status"
+          aria-live="polite"
+          className="card"
+          data-result={result.valid ? (result.voided ? 'voided' : 'valid') : 'invalid'}
+        >
           {!result.valid ? (
             <p className="field-error">{t('verify.invalid')}</p>
           ) : (
@@ -66,7 +90,9 @@ export default function VerifyReceipt() {
               <h2>{result.number}</h2>
               {result.voided ? (
                 <p className="field-error">
-                  <strong>{t('verify.voided', { date: formatDate(result.voidedAt ?? result.issuedAt, locale) })}</strong>
+                  <strong>
+                    {t('verify.voided', { date: formatDate(result.voidedAt ?? result.issuedAt, locale) })}
+                  </strong>
                   {result.replacedBy ? ` ${t('verify.replacedBy', { number: result.replacedBy })}` : ''}
                 </p>
               ) : (
@@ -91,7 +117,9 @@ export default function VerifyReceipt() {
                 <dt>{t('verify.issued')}</dt>
                 <dd>{formatDate(result.issuedAt, locale)}</dd>
               </dl>
-              {result.official ? <p>{t('verify.official', { code: result.official.code, number: result.official.number })}</p> : null}
+              {result.official ? (
+                <p>{t('verify.official', { code: result.official.code, number: result.official.number })}</p>
+              ) : null}
             </>
           )}
           <p className="muted">{t('verify.privacy')}</p>

@@ -22,7 +22,13 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
   const locale = ((matches[0]?.data as { locale?: Locale } | undefined)?.locale ?? 'zh-CN') as Locale
   const t = translator(locale)
   const r = data?.report
-  return [{ title: r ? `${locale === 'en' ? r.campaign.titleEn : r.campaign.title} · ${t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}` : t('tp.report.title') }]
+  return [
+    {
+      title: r
+        ? `${locale === 'en' ? r.campaign.titleEn : r.campaign.title} · ${t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}`
+        : t('tp.report.title'),
+    },
+  ]
 }
 
 export default function ReportPage() {
@@ -37,14 +43,20 @@ export default function ReportPage() {
           <Link to="/reports">{t('tp.report.title')}</Link>
         </p>
         <h1>
-          {locale === 'en' ? r.campaign.titleEn : r.campaign.title} · {t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}
+          {locale === 'en' ? r.campaign.titleEn : r.campaign.title} ·{' '}
+          {t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}
         </h1>
-        <p>{t('tp.report.period', { start: formatDate(r.periodStart, locale), end: formatDate(r.periodEnd, locale) })}</p>
         <p>
-          <Link to={`/ledger?campaign=${r.campaign.slug}`}>{t('tp.report.sequences', { from: r.fromSequence + 1, to: r.toSequence })}</Link>
+          {t('tp.report.period', { start: formatDate(r.periodStart, locale), end: formatDate(r.periodEnd, locale) })}
+        </p>
+        <p>
+          <Link to={`/ledger?campaign=${r.campaign.slug}`}>
+            {t('tp.report.sequences', { from: r.fromSequence + 1, to: r.toSequence })}
+          </Link>
         </p>
         <p className="muted">
-          {t('tp.report.publishedAt')}: {formatDate(r.publishedAt, locale)} · {t('tp.head.hash')}: <code className="hash">{r.headHash}</code>
+          {t('tp.report.publishedAt')}: {formatDate(r.publishedAt, locale)} · {t('tp.head.hash')}:{' '}
+          <code className="hash">{r.headHash}</code>
         </p>
       </header>
       {r.figures.map((f) => (
@@ -53,7 +65,9 @@ export default function ReportPage() {
           <thead>
             <tr>
               <th scope="col">{t('tp.report.figure')}</th>
-              <th scope="col" className="num">{t('tp.report.value')}</th>
+              <th scope="col" className="num">
+                {t('tp.report.value')}
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -8,7 +8,13 @@ import { formatDate } from '~/modules/transparency/format'
 import { useLocale, useT } from '~/utils/locale'
 import { z } from 'zod'
 
-const Query = z.object({ campaign: z.string().regex(/^[a-z0-9-]{1,80}$/).optional().catch(undefined) })
+const Query = z.object({
+  campaign: z
+    .string()
+    .regex(/^[a-z0-9-]{1,80}$/)
+    .optional()
+    .catch(undefined),
+})
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { campaign } = Query.parse(Object.fromEntries(new URL(request.url).searchParams))
@@ -39,7 +45,8 @@ export default function Reports() {
           {reports.map((r) => (
             <li key={r.id}>
               <Link to={`/reports/${r.campaign.slug}/${r.number}`}>
-                {locale === 'en' ? r.campaign.titleEn : r.campaign.title} · {t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}
+                {locale === 'en' ? r.campaign.titleEn : r.campaign.title} ·{' '}
+                {t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}
               </Link>{' '}
               <span className="muted">
                 {t('tp.report.publishedAt')}: {formatDate(r.publishedAt, locale)}

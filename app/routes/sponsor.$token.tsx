@@ -14,8 +14,17 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await sponsorView(getDb(), String(params.token ?? '').slice(0, 100))
   if (!view) throw new Response('Not Found', { status: 404 })
   const locale = resolveLocale(request)
-  const county = await getDb().selectFrom('stations').select(['name', 'name_en']).where('code', '=', view.countyCode).executeTakeFirst()
-  return { ...view, county: county ? (locale === 'en' ? county.name_en : county.name) : '', programme: locale === 'en' ? view.programmeEn : view.programme, sent: new URL(request.url).searchParams.has('sent') }
+  const county = await getDb()
+    .selectFrom('stations')
+    .select(['name', 'name_en'])
+    .where('code', '=', view.countyCode)
+    .executeTakeFirst()
+  return {
+    ...view,
+    county: county ? (locale === 'en' ? county.name_en : county.name) : '',
+    programme: locale === 'en' ? view.programmeEn : view.programme,
+    sent: new URL(request.url).searchParams.has('sent'),
+  }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -46,8 +55,13 @@ export default function MySponsorship() {
       <ul>
         {v.letters.map((l) => (
           <li key={l.id}>
-            <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> · {l.submittedAt.slice(0, 10)}
-            {l.body ? <blockquote>{l.body}</blockquote> : <p className="muted">{t(l.status === 'rejected' ? 'letters.rejected' : 'letters.pending')}</p>}
+            <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
+            {l.submittedAt.slice(0, 10)}
+            {l.body ? (
+              <blockquote>{l.body}</blockquote>
+            ) : (
+              <p className="muted">{t(l.status === 'rejected' ? 'letters.rejected' : 'letters.pending')}</p>
+            )}
           </li>
         ))}
       </ul>
@@ -56,7 +70,15 @@ export default function MySponsorship() {
         <Form method="post" className="form-narrow" noValidate>
           <div className="field">
             <label htmlFor="body">{t('letters.body')}</label>
-            <textarea id="body" name="body" rows={5} maxLength={2000} defaultValue={r?.body} aria-invalid={r?.error ? true : undefined} aria-describedby={r?.error ? 'body-error' : undefined} />
+            <textarea
+              id="body"
+              name="body"
+              rows={5}
+              maxLength={2000}
+              defaultValue={r?.body}
+              aria-invalid={r?.error ? true : undefined}
+              aria-describedby={r?.error ? 'body-error' : undefined}
+            />
             {r?.error ? (
               <span id="body-error" className="field-error" role="alert">
                 {t(r.error)}

@@ -2,7 +2,12 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
-import { listSponsorable, SponsorshipError, START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import {
+  listSponsorable,
+  SponsorshipError,
+  START_LIMIT,
+  startSponsorship,
+} from '~/modules/sponsorships/lifecycle.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, type MessageKey } from '~/utils/i18n'
@@ -12,7 +17,12 @@ import { useT } from '~/utils/locale'
 // donation form into that sponsorship's own fund.
 
 async function programmeAndYear() {
-  const p = await getDb().selectFrom('programmes').select(['id', 'terms']).where('kind', '=', 'sponsorship').orderBy('id').executeTakeFirst()
+  const p = await getDb()
+    .selectFrom('programmes')
+    .select(['id', 'terms'])
+    .where('kind', '=', 'sponsorship')
+    .orderBy('id')
+    .executeTakeFirst()
   if (!p) return null
   const terms: string[] = JSON.parse(p.terms)
   const first = Number((terms[0] ?? '2026-autumn').slice(0, 4))
@@ -23,8 +33,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
   const programme = await programmeAndYear()
   const students = programme ? await listSponsorable(getDb(), { programmeId: programme.id, limit: 24 }) : []
-  const counties = new Map((await getDb().selectFrom('stations').select(['code', 'name', 'name_en']).where('level', '=', 'county').execute()).map((c) => [c.code, locale === 'en' ? c.name_en : c.name]))
-  return { schoolYear: programme?.schoolYear ?? '', students: students.map((s) => ({ id: s.id, publicCode: s.publicCode, grade: s.grade, county: counties.get(s.countyCode) ?? '' })) }
+  const counties = new Map(
+    (
+      await getDb().selectFrom('stations').select(['code', 'name', 'name_en']).where('level', '=', 'county').execute()
+    ).map((c) => [c.code, locale === 'en' ? c.name_en : c.name]),
+  )
+  return {
+    schoolYear: programme?.schoolYear ?? '',
+    students: students.map((s) => ({
+      id: s.id,
+      publicCode: s.publicCode,
+      grade: s.grade,
+      county: counties.get(s.countyCode) ?? '',
+    })),
+  }
 }
 
 const StartForm = z.object({
@@ -40,11 +62,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const programme = await programmeAndYear()
   if (!programme) return data({ error: 'sponsor.error.unavailable' as MessageKey }, { status: 400 })
   // A started sponsorship reserves its student for a day: limit how many one client starts.
-  if (!(await take(getDb(), `sponsor-start:${clientIp(context)}`, START_LIMIT))) return data({ error: 'sponsor.error.tooMany' as MessageKey }, { status: 429 })
+  if (!(await take(getDb(), `sponsor-start:${clientIp(context)}`, START_LIMIT)))
+    return data({ error: 'sponsor.error.tooMany' as MessageKey }, { status: 429 })
   try {
     const s = await startSponsorship(getDb(), {
-      beneficiaryId: parsed.data.beneficiaryId, programmeId: programme.id, schoolYear: programme.schoolYear, frequency: parsed.data.frequency,
-      donorName: parsed.data.name, donorEmail: parsed.data.email, locale: resolveLocale(request),
+      beneficiaryId: parsed.data.beneficiaryId,
+      programmeId: programme.id,
+      schoolYear: programme.schoolYear,
+      frequency: parsed.data.frequency,
+      donorName: parsed.data.name,
+      donorEmail: parsed.data.email,
+      locale: resolveLocale(request),
     })
     return redirect(`/donate?sponsorship=${s.id}`, 303)
   } catch (e) {
@@ -75,7 +103,8 @@ export default function Sponsor() {
             <legend>{t('sponsor.student')}</legend>
             {students.map((s, i) => (
               <label key={s.id} className="choice">
-                <input type="radio" name="beneficiaryId" value={s.id} defaultChecked={i === 0} /> {s.publicCode} · {s.county} · {s.grade}
+                <input type="radio" name="beneficiaryId" value={s.id} defaultChecked={i === 0} /> {s.publicCode} ·{' '}
+                {s.county} · {s.grade}
               </label>
             ))}
           </fieldset>

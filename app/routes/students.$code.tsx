@@ -93,7 +93,9 @@ export default function StudentPage() {
                 <th scope="col">{t('trace.programme')}</th>
                 <th scope="col">{t('trace.term')}</th>
                 <th scope="col">{t('ledger.fund')}</th>
-                <th scope="col" className="num">{t('trace.amount')}</th>
+                <th scope="col" className="num">
+                  {t('trace.amount')}
+                </th>
               </tr>
             </thead>
             <tbody>

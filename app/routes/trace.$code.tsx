@@ -17,13 +17,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     trace: found,
     fundNames: Object.fromEntries(funds.map((f) => [f, names.fund(f)])),
-    programmeNames: Object.fromEntries((found.trace?.shares ?? []).map((s) => [s.refs.programme ?? '', names.programme(s.refs.programme ?? '')])),
+    programmeNames: Object.fromEntries(
+      (found.trace?.shares ?? []).map((s) => [s.refs.programme ?? '', names.programme(s.refs.programme ?? '')]),
+    ),
     countyNames: Object.fromEntries(Object.values(found.students).map((s) => [s.county, names.county(s.county)])),
   }
 }
 
 // A donor's own page, reached by an unguessable code: never cached by shared caches or indexed.
-export const headers = () => ({ 'Cache-Control': 'private, no-store', 'X-Robots-Tag': 'noindex', 'Referrer-Policy': 'no-referrer' })
+export const headers = () => ({
+  'Cache-Control': 'private, no-store',
+  'X-Robots-Tag': 'noindex',
+  'Referrer-Policy': 'no-referrer',
+})
 
 export const meta: MetaFunction = ({ matches }) => {
   const t = translator(((matches[0]?.data as { locale?: Locale } | undefined)?.locale ?? 'zh-CN') as Locale)
@@ -43,10 +49,21 @@ export default function TracePage() {
         <h1>{t('trace.title')}</h1>
         {tr ? (
           <>
-            <p>{t('trace.summary', { name: tr.donation.displayName, amount: fmt(tr.donation.amount), date: formatDate(tr.donation.paidAt, locale), fund: fundNames[tr.donation.fund] ?? tr.donation.fund })}</p>
-            {tr.donation.fee > 0 ? <p className="muted">{t('trace.fee', { fee: fmt(tr.donation.fee), net: fmt(tr.donation.net) })}</p> : null}
             <p>
-              <Link to={`/ledger/${tr.donation.sequence}`}>{t('trace.ledgerLink', { sequence: tr.donation.sequence })}</Link>
+              {t('trace.summary', {
+                name: tr.donation.displayName,
+                amount: fmt(tr.donation.amount),
+                date: formatDate(tr.donation.paidAt, locale),
+                fund: fundNames[tr.donation.fund] ?? tr.donation.fund,
+              })}
+            </p>
+            {tr.donation.fee > 0 ? (
+              <p className="muted">{t('trace.fee', { fee: fmt(tr.donation.fee), net: fmt(tr.donation.net) })}</p>
+            ) : null}
+            <p>
+              <Link to={`/ledger/${tr.donation.sequence}`}>
+                {t('trace.ledgerLink', { sequence: tr.donation.sequence })}
+              </Link>
             </p>
           </>
         ) : (
@@ -69,7 +86,9 @@ export default function TracePage() {
                       <th scope="col">{t('trace.grade')}</th>
                       <th scope="col">{t('trace.programme')}</th>
                       <th scope="col">{t('trace.term')}</th>
-                      <th scope="col" className="num">{t('trace.amount')}</th>
+                      <th scope="col" className="num">
+                        {t('trace.amount')}
+                      </th>
                       <th scope="col">{t('trace.awardedOn')}</th>
                       <th scope="col">{t('trace.paidOn')}</th>
                     </tr>
@@ -79,7 +98,13 @@ export default function TracePage() {
                       const student = found.students[s.beneficiaryCode]
                       return (
                         <tr key={`${s.awardSequence}-${s.beneficiaryCode}-${s.amount}`}>
-                          <th scope="row">{s.beneficiaryCode ? <Link to={`/students/${s.beneficiaryCode}`}>{s.beneficiaryCode}</Link> : '—'}</th>
+                          <th scope="row">
+                            {s.beneficiaryCode ? (
+                              <Link to={`/students/${s.beneficiaryCode}`}>{s.beneficiaryCode}</Link>
+                            ) : (
+                              '—'
+                            )}
+                          </th>
                           <td>{student ? countyNames[student.county] : '—'}</td>
                           <td>{student?.grade ?? '—'}</td>
                           <td>{programmeNames[s.refs.programme ?? ''] ?? ''}</td>
@@ -100,12 +125,16 @@ export default function TracePage() {
             {tr.heldIn.length ? (
               <ul>
                 {tr.heldIn.map((h) => (
-                  <li key={h.fund}>{t('trace.heldIn', { fund: fundNames[h.fund] ?? h.fund, amount: fmt(h.amount) })}</li>
+                  <li key={h.fund}>
+                    {t('trace.heldIn', { fund: fundNames[h.fund] ?? h.fund, amount: fmt(h.amount) })}
+                  </li>
                 ))}
               </ul>
             ) : null}
             {tr.refunded > 0 ? <p>{t('trace.refunded', { amount: fmt(tr.refunded) })}</p> : null}
-            {tr.coveredRefunds > 0 ? <p className="muted">{t('trace.covered', { amount: fmt(tr.coveredRefunds) })}</p> : null}
+            {tr.coveredRefunds > 0 ? (
+              <p className="muted">{t('trace.covered', { amount: fmt(tr.coveredRefunds) })}</p>
+            ) : null}
             <p className="muted">
               {t('trace.rule')} <a href="/open-data.md">{t('tp.head.doc')}</a>
             </p>

@@ -21,7 +21,8 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) => {
   return [{ title: `${t('tp.title')} · ${t('app.name')}` }, { name: 'description', content: t('tp.intro') }]
 }
 
-const money = (bars: Bar[], currency: string, locale: Locale): ChartBar[] => bars.map((b) => ({ ...b, display: formatMoney(b.amount, currency, locale) }))
+const money = (bars: Bar[], currency: string, locale: Locale): ChartBar[] =>
+  bars.map((b) => ({ ...b, display: formatMoney(b.amount, currency, locale) }))
 
 export default function Transparency() {
   const { dashboard: d } = useLoaderData<typeof loader>()
@@ -64,7 +65,13 @@ export default function Transparency() {
             <PipelineChart
               id={`pipeline-${currency}`}
               title={t('tp.chart.pipeline', { currency })}
-              desc={t('tp.chart.pipelineDesc', { fees: fmt(x.fees, currency), refunded: fmt(x.refunded, currency), held: fmt(x.held, currency), awaiting: fmt(x.awaiting, currency), paid: fmt(x.paid, currency) })}
+              desc={t('tp.chart.pipelineDesc', {
+                fees: fmt(x.fees, currency),
+                refunded: fmt(x.refunded, currency),
+                held: fmt(x.held, currency),
+                awaiting: fmt(x.awaiting, currency),
+                paid: fmt(x.paid, currency),
+              })}
               stages={[
                 { key: 'fees', label: t('tp.fees'), amount: x.fees, display: fmt(x.fees, currency) },
                 { key: 'refunded', label: t('tp.refunded'), amount: x.refunded, display: fmt(x.refunded, currency) },
@@ -82,7 +89,11 @@ export default function Transparency() {
           <BarChart
             id={`monthly-${currency}`}
             title={t('tp.chart.monthly', { currency })}
-            desc={t('tp.chart.monthlyDesc', { first: bars[0]?.label ?? '', last: bars.at(-1)?.label ?? '', max: fmt(Math.max(0, ...bars.map((b) => b.amount)), currency) })}
+            desc={t('tp.chart.monthlyDesc', {
+              first: bars[0]?.label ?? '',
+              last: bars.at(-1)?.label ?? '',
+              max: fmt(Math.max(0, ...bars.map((b) => b.amount)), currency),
+            })}
             bars={money(bars, currency, locale)}
             labelHeader={t('tp.chart.month')}
             valueHeader={t('tp.chart.amount')}
@@ -132,14 +143,30 @@ export default function Transparency() {
             <thead>
               <tr>
                 <th scope="col">{t('tp.fund')}</th>
-                <th scope="col" className="num">{t('tp.raised')}</th>
-                <th scope="col" className="num">{t('tp.fees')}</th>
-                <th scope="col" className="num">{t('tp.refunded')}</th>
-                <th scope="col" className="num">{t('tp.awarded')}</th>
-                <th scope="col" className="num">{t('tp.paid')}</th>
-                <th scope="col" className="num">{t('tp.transfersIn')}</th>
-                <th scope="col" className="num">{t('tp.transfersOut')}</th>
-                <th scope="col" className="num">{t('tp.held')}</th>
+                <th scope="col" className="num">
+                  {t('tp.raised')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.fees')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.refunded')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.awarded')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.paid')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.transfersIn')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.transfersOut')}
+                </th>
+                <th scope="col" className="num">
+                  {t('tp.held')}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -176,7 +203,9 @@ export default function Transparency() {
           <dd>{d.head.sequence}</dd>
           <dt>{t('tp.head.hash')}</dt>
           <dd>
-            <code className="hash" data-head-hash>{d.head.hash}</code>
+            <code className="hash" data-head-hash>
+              {d.head.hash}
+            </code>
           </dd>
         </dl>
         <p>{t('tp.head.how')}</p>

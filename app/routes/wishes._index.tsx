@@ -16,7 +16,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
   const wishes = await listPublicWishes(getDb(), { includeDone: true })
   return {
-    wishes: wishes.map((w) => ({ id: w.id, item: w.item, story: w.story, price: w.price, currency: w.currency, publicCode: w.publicCode, grade: w.grade, county: locale === 'en' ? w.countyEn : w.county, state: w.state })),
+    wishes: wishes.map((w) => ({
+      id: w.id,
+      item: w.item,
+      story: w.story,
+      price: w.price,
+      currency: w.currency,
+      publicCode: w.publicCode,
+      grade: w.grade,
+      county: locale === 'en' ? w.countyEn : w.county,
+      state: w.state,
+    })),
   }
 }
 
@@ -40,7 +50,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const claim = await claimWish(getDb(), { wishId: parsed.data.wishId })
     return redirect(`/donate?wish=${parsed.data.wishId}&claim=${encodeURIComponent(claim.token)}`, 303)
   } catch (e) {
-    if (e instanceof WishError) return data({ error: e.messageKey as MessageKey, wishId: parsed.data.wishId }, { status: 409 })
+    if (e instanceof WishError)
+      return data({ error: e.messageKey as MessageKey, wishId: parsed.data.wishId }, { status: 409 })
     throw e
   }
 }
@@ -73,7 +84,9 @@ export default function Wishes() {
           </button>
         </Form>
       ) : (
-        <p className="tag">{t(w.state === 'held' ? 'wishes.held' : w.state === 'funded' ? 'wishes.funded' : 'wishes.fulfilled')}</p>
+        <p className="tag">
+          {t(w.state === 'held' ? 'wishes.held' : w.state === 'funded' ? 'wishes.funded' : 'wishes.fulfilled')}
+        </p>
       )}
     </li>
   )

@@ -14,11 +14,17 @@ const databaseUrl = z
 
 const currencyList = z
   .string()
-  .transform((v) => v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean))
+  .transform((v) =>
+    v
+      .split(',')
+      .map((c) => c.trim().toUpperCase())
+      .filter(Boolean),
+  )
   .pipe(z.array(z.string().regex(/^[A-Z]{3}$/, 'expected ISO 4217 codes such as CNY,HKD,USD')).min(1))
 
 const intInRange = (min: number, max: number) =>
-  z.coerce.number({ invalid_type_error: `expected a whole number from ${min} to ${max}` })
+  z.coerce
+    .number({ invalid_type_error: `expected a whole number from ${min} to ${max}` })
     .int(`expected a whole number from ${min} to ${max}`)
     .min(min, `expected a whole number from ${min} to ${max}`)
     .max(max, `expected a whole number from ${min} to ${max}`)
@@ -32,17 +38,35 @@ export const EnvSchema = z
     HOST: z.string().default('0.0.0.0'),
     BASE_URL: z.string().url('expected an absolute URL such as https://hope.example.org').optional(),
     SESSION_SECRET: z.string().min(32, 'expected at least 32 characters').optional(),
-    DEFAULT_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as CNY').default('CNY'),
+    DEFAULT_CURRENCY: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 code such as CNY')
+      .default('CNY'),
     CURRENCIES: currencyList.default('CNY,HKD,USD'),
     DONATION_MIN: intInRange(1, 1_000_000_00).default(100),
     DONATION_MAX: intInRange(1, 1_000_000_000_00).default(1_000_000_00),
-    STRIPE_SECRET_KEY: z.string().regex(/^(sk|rk)_(test|live)_/, 'expected a Stripe secret key (sk_test_… or sk_live_…)').optional(),
-    STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_/, 'expected pk_test_… or pk_live_…').optional(),
-    STRIPE_WEBHOOK_SECRET: z.string().regex(/^whsec_/, 'expected whsec_…').optional(),
+    STRIPE_SECRET_KEY: z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_/, 'expected a Stripe secret key (sk_test_… or sk_live_…)')
+      .optional(),
+    STRIPE_PUBLISHABLE_KEY: z
+      .string()
+      .regex(/^pk_(test|live)_/, 'expected pk_test_… or pk_live_…')
+      .optional(),
+    STRIPE_WEBHOOK_SECRET: z
+      .string()
+      .regex(/^whsec_/, 'expected whsec_…')
+      .optional(),
     // For tests and Stripe-compatible mocks such as stripe-mock; unset means api.stripe.com.
     // The secret key is sent there and its answers are booked, hence the rules below.
-    STRIPE_API_URL: z.string().regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port such as http://127.0.0.1:12111').optional(),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…').optional(),
+    STRIPE_API_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port such as http://127.0.0.1:12111')
+      .optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
+      .optional(),
     MAIL_FROM: z.string().default('希望账本 Hope Ledger <no-reply@hope-ledger.local>'),
     UPLOAD_DIR: z.string().default('data/uploads'),
     // Award batches whose total (minor units) exceeds this need a second approver.
@@ -57,10 +81,18 @@ export const EnvSchema = z
       ctx.addIssue({ code: 'custom', path: ['BASE_URL'], message: 'required when NODE_ENV=production' })
     }
     if (env.STRIPE_API_URL && env.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_URL'], message: 'is for tests and mocks only: unset it when NODE_ENV=production' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_API_URL'],
+        message: 'is for tests and mocks only: unset it when NODE_ENV=production',
+      })
     }
     if (env.STRIPE_API_URL && /^(sk|rk)_live_/.test(env.STRIPE_SECRET_KEY ?? '')) {
-      ctx.addIssue({ code: 'custom', path: ['STRIPE_API_URL'], message: 'must not be set with a live key (sk_live_…): the key would be sent there' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['STRIPE_API_URL'],
+        message: 'must not be set with a live key (sk_live_…): the key would be sent there',
+      })
     }
     if (env.DONATION_MIN > env.DONATION_MAX) {
       ctx.addIssue({ code: 'custom', path: ['DONATION_MIN'], message: 'must not exceed DONATION_MAX' })
@@ -113,7 +145,9 @@ export function getEnv(): Env {
 }
 
 /** Resolve a DATABASE_URL to what the driver needs. */
-export function describeDatabase(url: string): { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string } {
+export function describeDatabase(
+  url: string,
+): { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; url: string } {
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', url }
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '')
   return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) }

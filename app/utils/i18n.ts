@@ -69,6 +69,7 @@ const dateFormats = new Map<Locale, Intl.DateTimeFormat>()
 export function formatDate(iso: string | Date, locale: Locale): string {
   const date = typeof iso === 'string' ? new Date(iso) : iso
   let format = dateFormats.get(locale)
-  if (!format) dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
+  if (!format)
+    dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
   return format.format(date)
 }

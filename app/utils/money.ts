@@ -39,7 +39,10 @@ export function formatMoney(amount: number, currency: string, locale = 'zh-CN'):
 /** "100", "100.5", "1,000.50" → minor units; undefined when not a valid amount. */
 export function parseMoney(input: string, currency: string): number | undefined {
   const digits = minorDigits(currency)
-  const cleaned = input.trim().replace(/[,，\s]/g, '').replace(/^[¥￥$]/, '')
+  const cleaned = input
+    .trim()
+    .replace(/[,，\s]/g, '')
+    .replace(/^[¥￥$]/, '')
   const pattern = digits === 0 ? /^(\d{1,13})$/ : new RegExp(`^(\\d{1,13})(?:\\.(\\d{1,${digits}}))?$`)
   const match = pattern.exec(cleaned)
   if (!match) return undefined

@@ -14,7 +14,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('stations')
     .addColumn('id', idType, id)
     .addColumn('parent_id', 'integer', (c) => c.references('stations.id'))
-    .addColumn('level', 'text', (c) => c.notNull().check(sql`level in ('province','city','county','township','community')`))
+    .addColumn('level', 'text', (c) =>
+      c.notNull().check(sql`level in ('province','city','county','township','community')`),
+    )
     .addColumn('code', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('name_en', 'text', (c) => c.notNull())
@@ -52,7 +54,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('programme_id', 'integer', (c) => c.references('programmes.id'))
     .addColumn('station_id', 'integer', (c) => c.references('stations.id'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('draft','active','closed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('draft','active','closed')`),
+    )
     .addColumn('starts_at', 'text', (c) => c.notNull())
     .addColumn('ends_at', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -73,7 +80,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('categories', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('guardian_name', 'text', (c) => c.notNull())
     .addColumn('guardian_phone', 'text', (c) => c.notNull())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('active').check(sql`status in ('new','active','graduated','exited')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('active')
+        .check(sql`status in ('new','active','graduated','exited')`),
+    )
     .addColumn('next_verification_on', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute()
@@ -94,7 +106,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('role_grants')
     .addColumn('id', idType, id)
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
-    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin','finance','caseworker','auditor','donor')`))
+    .addColumn('role', 'text', (c) =>
+      c.notNull().check(sql`role in ('admin','finance','caseworker','auditor','donor')`),
+    )
     // A grant covers the station's whole subtree; null only for the donor role.
     .addColumn('station_id', 'integer', (c) => c.references('stations.id'))
     .addColumn('created_at', 'text', (c) => c.notNull())

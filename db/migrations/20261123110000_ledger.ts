@@ -6,10 +6,25 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely'
 // lot and trace remainders) guarded by CHECK constraints. Everything mutable can be
 // recomputed from the history (npm run ledger:verify does exactly that).
 
-const HISTORY = ['ledger_accounts', 'ledger_transactions', 'ledger_transfers', 'ledger_donations', 'ledger_lots', 'ledger_traces']
+const HISTORY = [
+  'ledger_accounts',
+  'ledger_transactions',
+  'ledger_transfers',
+  'ledger_donations',
+  'ledger_lots',
+  'ledger_traces',
+]
 const ALL = [
-  'ledger_trace_balances', 'ledger_lot_balances', 'ledger_traces', 'ledger_lots', 'ledger_donations',
-  'ledger_balances', 'ledger_transfers', 'ledger_transactions', 'ledger_head', 'ledger_accounts',
+  'ledger_trace_balances',
+  'ledger_lot_balances',
+  'ledger_traces',
+  'ledger_lots',
+  'ledger_donations',
+  'ledger_balances',
+  'ledger_transfers',
+  'ledger_transactions',
+  'ledger_head',
+  'ledger_accounts',
 ]
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -118,7 +133,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('ledger_traces')
     .addColumn('id', idType, id)
     .addColumn('sequence', big, (c) => c.notNull().references('ledger_transactions.sequence'))
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('award','payout','refund','dispute','transfer','reversal')`))
+    .addColumn('kind', 'text', (c) =>
+      c.notNull().check(sql`kind in ('award','payout','refund','dispute','transfer','reversal')`),
+    )
     .addColumn('lot_id', big, (c) => c.notNull().references('ledger_lots.id'))
     .addColumn('amount', money, (c) => c.notNull().check(sql`amount > 0`))
     .addColumn('currency', 'text', (c) => c.notNull())
@@ -139,7 +156,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('remaining', money, (c) => c.notNull().check(sql`remaining >= 0`))
     .execute()
   // FIFO: oldest open lot of a fund first; drained lots leave the partial index.
-  await sql`create index ledger_lot_balances_fifo on ledger_lot_balances (fund, currency, paid_at, lot_id) where remaining > 0`.execute(db)
+  await sql`create index ledger_lot_balances_fifo on ledger_lot_balances (fund, currency, paid_at, lot_id) where remaining > 0`.execute(
+    db,
+  )
 
   await db.schema
     .createTable('ledger_trace_balances')
@@ -148,7 +167,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('unpaid', money, (c) => c.notNull().check(sql`unpaid >= 0`))
     .execute()
-  await sql`create index ledger_trace_balances_fifo on ledger_trace_balances (beneficiary_id, currency, trace_id) where unpaid > 0`.execute(db)
+  await sql`create index ledger_trace_balances_fifo on ledger_trace_balances (beneficiary_id, currency, trace_id) where unpaid > 0`.execute(
+    db,
+  )
 
   // Append-only: the database itself refuses to rewrite history, on both dialects.
   if (pg) {
@@ -162,21 +183,35 @@ export async function up(db: Kysely<any>): Promise<void> {
         return new;
       end $$`.execute(db)
     for (const t of HISTORY) {
-      await sql`create trigger ${sql.id(`${t}_append_only`)} before update or delete on ${sql.id(t)} for each row execute function ledger_append_only()`.execute(db)
-      await sql`create trigger ${sql.id(`${t}_no_truncate`)} before truncate on ${sql.id(t)} for each statement execute function ledger_append_only()`.execute(db)
+      await sql`create trigger ${sql.id(`${t}_append_only`)} before update or delete on ${sql.id(t)} for each row execute function ledger_append_only()`.execute(
+        db,
+      )
+      await sql`create trigger ${sql.id(`${t}_no_truncate`)} before truncate on ${sql.id(t)} for each statement execute function ledger_append_only()`.execute(
+        db,
+      )
     }
-    await sql`create trigger ledger_head_forward before update or delete on ledger_head for each row execute function ledger_head_forward()`.execute(db)
+    await sql`create trigger ledger_head_forward before update or delete on ledger_head for each row execute function ledger_head_forward()`.execute(
+      db,
+    )
   } else {
     for (const t of HISTORY) {
       for (const op of ['update', 'delete']) {
         await sql
-          .raw(`create trigger ${t}_no_${op} before ${op} on ${t} begin select raise(abort, 'ledger history is append-only: ${op} on ${t} refused'); end`)
+          .raw(
+            `create trigger ${t}_no_${op} before ${op} on ${t} begin select raise(abort, 'ledger history is append-only: ${op} on ${t} refused'); end`,
+          )
           .execute(db)
       }
     }
-    await sql.raw(`create trigger ledger_head_no_delete before delete on ledger_head begin select raise(abort, 'ledger head cannot be deleted'); end`).execute(db)
     await sql
-      .raw(`create trigger ledger_head_forward before update on ledger_head when new.sequence <> old.sequence + 1 begin select raise(abort, 'ledger head only moves forward by one'); end`)
+      .raw(
+        `create trigger ledger_head_no_delete before delete on ledger_head begin select raise(abort, 'ledger head cannot be deleted'); end`,
+      )
+      .execute(db)
+    await sql
+      .raw(
+        `create trigger ledger_head_forward before update on ledger_head when new.sequence <> old.sequence + 1 begin select raise(abort, 'ledger head only moves forward by one'); end`,
+      )
       .execute(db)
   }
 }

@@ -30,10 +30,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('public_id', 'text', (c) => c.notNull().unique())
     .addColumn('tracking_code', 'text', (c) => c.notNull().unique())
     .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('pending','paid','failed','canceled','refunded','partially_refunded','disputed')`),
+      c
+        .notNull()
+        .check(sql`status in ('pending','paid','failed','canceled','refunded','partially_refunded','disputed')`),
     )
     .addColumn('frequency', 'text', (c) => c.notNull().check(sql`frequency in ('once','monthly')`))
-    .addColumn('designation', 'text', (c) => c.notNull().check(sql`designation in ('campaign','general','sponsorship','wish')`))
+    .addColumn('designation', 'text', (c) =>
+      c.notNull().check(sql`designation in ('campaign','general','sponsorship','wish')`),
+    )
     .addColumn('campaign_id', 'integer', (c) => c.references('campaigns.id'))
     .addColumn('target_id', 'integer') // sponsorship or wish id, by designation
     .addColumn('fund', 'text', (c) => c.notNull())
@@ -65,8 +69,16 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('donations_campaign_paid').on('donations').columns(['campaign_id', 'paid_at']).execute()
   await db.schema.createIndex('donations_charge').on('donations').column('provider_charge_id').execute()
   await db.schema.createIndex('donations_payment_intent').on('donations').column('provider_payment_intent_id').execute()
-  await db.schema.createIndex('donations_email_created').on('donations').columns(['donor_email', 'created_at']).execute()
-  await db.schema.createIndex('donations_client_created').on('donations').columns(['client_key', 'created_at']).execute()
+  await db.schema
+    .createIndex('donations_email_created')
+    .on('donations')
+    .columns(['donor_email', 'created_at'])
+    .execute()
+  await db.schema
+    .createIndex('donations_client_created')
+    .on('donations')
+    .columns(['client_key', 'created_at'])
+    .execute()
 
   await db.schema
     .createTable('payment_events')
@@ -94,5 +106,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['donation_reversals', 'payment_events', 'donations', 'recurring_gifts']) await db.schema.dropTable(t).execute()
+  for (const t of ['donation_reversals', 'payment_events', 'donations', 'recurring_gifts'])
+    await db.schema.dropTable(t).execute()
 }

@@ -6,8 +6,20 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely'
 // Columns fixed at issue. The triggers below refuse any change to them; a wrong
 // receipt is voided and a new one issued that points back at it.
 const ISSUED = [
-  'id', 'number', 'year', 'sequence', 'donation_id', 'amount', 'currency', 'donor_name',
-  'campaign_id', 'designation', 'paid_at', 'verification_code', 'issued_at', 'replaces_receipt_id',
+  'id',
+  'number',
+  'year',
+  'sequence',
+  'donation_id',
+  'amount',
+  'currency',
+  'donor_name',
+  'campaign_id',
+  'designation',
+  'paid_at',
+  'verification_code',
+  'issued_at',
+  'replaces_receipt_id',
 ]
 // Set at most once (null → value), never changed or cleared afterwards.
 const ONCE = [
@@ -62,7 +74,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db.schema.createIndex('receipts_donation').on('receipts').columns(['donation_id', 'id']).execute()
   // A donation's first receipt is unique; reissues (which point at what they replace) follow it.
-  await db.schema.createIndex('receipts_first_per_donation').unique().on('receipts').column('donation_id').where(sql.ref('replaces_receipt_id'), 'is', null).execute()
+  await db.schema
+    .createIndex('receipts_first_per_donation')
+    .unique()
+    .on('receipts')
+    .column('donation_id')
+    .where(sql.ref('replaces_receipt_id'), 'is', null)
+    .execute()
 
   const changed = (cols: string[]) =>
     cols.map((c) => (pg ? `new.${c} is distinct from old.${c}` : `new.${c} is not old.${c}`)).join(' or ')
@@ -82,11 +100,21 @@ export async function up(db: Kysely<any>): Promise<void> {
         end $$`,
       )
       .execute(db)
-    await sql.raw(`create trigger receipts_guard before update or delete on receipts for each row execute function receipts_guard()`).execute(db)
-  } else {
-    await sql.raw(`create trigger receipts_no_delete before delete on receipts begin select raise(abort, 'receipts are never deleted: void instead'); end`).execute(db)
     await sql
-      .raw(`create trigger receipts_frozen before update on receipts when ${frozen} begin select raise(abort, 'an issued receipt is never edited: void it and reissue'); end`)
+      .raw(
+        `create trigger receipts_guard before update or delete on receipts for each row execute function receipts_guard()`,
+      )
+      .execute(db)
+  } else {
+    await sql
+      .raw(
+        `create trigger receipts_no_delete before delete on receipts begin select raise(abort, 'receipts are never deleted: void instead'); end`,
+      )
+      .execute(db)
+    await sql
+      .raw(
+        `create trigger receipts_frozen before update on receipts when ${frozen} begin select raise(abort, 'an issued receipt is never edited: void it and reissue'); end`,
+      )
       .execute(db)
   }
 

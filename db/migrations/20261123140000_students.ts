@@ -25,7 +25,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('withdrawn_at', 'text')
     .addColumn('withdrawn_by', 'integer', (c) => c.references('users.id'))
     .execute()
-  await db.schema.createIndex('beneficiary_consents_beneficiary').on('beneficiary_consents').columns(['beneficiary_id', 'withdrawn_at']).execute()
+  await db.schema
+    .createIndex('beneficiary_consents_beneficiary')
+    .on('beneficiary_consents')
+    .columns(['beneficiary_id', 'withdrawn_at'])
+    .execute()
 
   await db.schema
     .createTable('beneficiary_status_history')
@@ -37,7 +41,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('changed_by', 'integer', (c) => c.references('users.id'))
     .addColumn('changed_at', 'text', (c) => c.notNull())
     .execute()
-  await db.schema.createIndex('beneficiary_status_history_b').on('beneficiary_status_history').column('beneficiary_id').execute()
+  await db.schema
+    .createIndex('beneficiary_status_history_b')
+    .on('beneficiary_status_history')
+    .column('beneficiary_id')
+    .execute()
 
   await db.schema
     .createTable('proof_files')
@@ -120,7 +128,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('activated_at', 'text')
     .addColumn('paused_at', 'text')
     .execute()
-  await db.schema.createIndex('sponsorships_beneficiary').on('sponsorships').columns(['beneficiary_id', 'status']).execute()
+  await db.schema
+    .createIndex('sponsorships_beneficiary')
+    .on('sponsorships')
+    .columns(['beneficiary_id', 'status'])
+    .execute()
 
   await db.schema
     .createTable('sponsorship_letters')
@@ -168,8 +180,17 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const t of [
-    'wish_claims', 'wishes', 'sponsorship_letters', 'sponsorships', 'batch_approvals', 'award_term_caps', 'award_lines',
-    'award_batches', 'proof_files', 'beneficiary_status_history', 'beneficiary_consents',
+    'wish_claims',
+    'wishes',
+    'sponsorship_letters',
+    'sponsorships',
+    'batch_approvals',
+    'award_term_caps',
+    'award_lines',
+    'award_batches',
+    'proof_files',
+    'beneficiary_status_history',
+    'beneficiary_consents',
   ]) {
     await db.schema.dropTable(t).execute()
   }

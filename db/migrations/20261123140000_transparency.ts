@@ -22,7 +22,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute()
   await db
     .insertInto('transparency_cache')
-    .values({ key: 'dashboard', through_sequence: 0, head_hash: '0'.repeat(64), value: '{}', updated_at: '1970-01-01T00:00:00.000Z' })
+    .values({
+      key: 'dashboard',
+      through_sequence: 0,
+      head_hash: '0'.repeat(64),
+      value: '{}',
+      updated_at: '1970-01-01T00:00:00.000Z',
+    })
     .execute()
 
   // A disclosure report is a frozen statement of one campaign over ledger sequences (from, to].
@@ -46,13 +52,30 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   // The public ledger's filters: by kind, and by account (fund or campaign), newest first.
   await db.schema.createIndex('transparency_tx_kind').on('ledger_transactions').columns(['kind', 'sequence']).execute()
-  await db.schema.createIndex('transparency_transfers_from').on('ledger_transfers').columns(['from_account', 'sequence']).execute()
-  await db.schema.createIndex('transparency_transfers_to').on('ledger_transfers').columns(['to_account', 'sequence']).execute()
-  await db.schema.createIndex('transparency_traces_code').on('ledger_traces').columns(['beneficiary_code', 'sequence']).execute()
+  await db.schema
+    .createIndex('transparency_transfers_from')
+    .on('ledger_transfers')
+    .columns(['from_account', 'sequence'])
+    .execute()
+  await db.schema
+    .createIndex('transparency_transfers_to')
+    .on('ledger_transfers')
+    .columns(['to_account', 'sequence'])
+    .execute()
+  await db.schema
+    .createIndex('transparency_traces_code')
+    .on('ledger_traces')
+    .columns(['beneficiary_code', 'sequence'])
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const i of ['transparency_traces_code', 'transparency_transfers_to', 'transparency_transfers_from', 'transparency_tx_kind']) {
+  for (const i of [
+    'transparency_traces_code',
+    'transparency_transfers_to',
+    'transparency_transfers_from',
+    'transparency_tx_kind',
+  ]) {
     await db.schema.dropIndex(i).execute()
   }
   await db.schema.dropTable('disclosure_reports').execute()

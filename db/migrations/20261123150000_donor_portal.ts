@@ -16,7 +16,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('used_at', 'text')
     .addColumn('ip', 'text')
     .execute()
-  await db.schema.createIndex('portal_sign_in_tokens_email').on('portal_sign_in_tokens').columns(['email', 'created_at']).execute()
+  await db.schema
+    .createIndex('portal_sign_in_tokens_email')
+    .on('portal_sign_in_tokens')
+    .columns(['email', 'created_at'])
+    .execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

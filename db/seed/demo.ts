@@ -11,7 +11,18 @@ import { yunnan, type PlaceSeed } from './places'
 // none may ever appear on a public page, export or API.
 const FAMILY = ['赵', '钱', '孙', '李', '周', '吴', '郑', '王', '冯', '陈', '褚', '卫']
 const GIVEN = ['假明', '测芳', '虚强', '样丽', '例军', '拟敏', '演杰', '示娟', '假磊', '测静']
-const GRADES = ['小学三年级', '小学四年级', '小学五年级', '小学六年级', '初中一年级', '初中二年级', '初中三年级', '高中一年级', '高中二年级', '高中三年级']
+const GRADES = [
+  '小学三年级',
+  '小学四年级',
+  '小学五年级',
+  '小学六年级',
+  '初中一年级',
+  '初中二年级',
+  '初中三年级',
+  '高中一年级',
+  '高中二年级',
+  '高中三年级',
+]
 const CATEGORIES = ['dibao', 'tekun', 'disability', 'left_behind', 'orphan', 'other'] as const
 
 export const DEMO_PASSWORD = 'hope-demo-2026'
@@ -47,7 +58,14 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
     const insertPlace = async (place: PlaceSeed, parent?: { id: number; path: string }) => {
       const row = await trx
         .insertInto('stations')
-        .values({ parent_id: parent?.id ?? null, level: place.level, code: place.code, name: place.name, name_en: place.nameEn, path: 'pending' })
+        .values({
+          parent_id: parent?.id ?? null,
+          level: place.level,
+          code: place.code,
+          name: place.name,
+          name_en: place.nameEn,
+          path: 'pending',
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
       const path = `${parent?.path ?? '/'}${row.id}/`
@@ -62,16 +80,30 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
       .insertInto('programmes')
       .values([
         {
-          slug: 'hope-star-1-plus-1', kind: 'sponsorship', name: '希望之星 1+1 奖学金', name_en: 'Hope Star 1+1 Scholarship',
-          description: '一位爱心人士结对资助一名学生一个学年。', description_en: 'One donor sponsors one student for a school year.',
-          award_amount: 150000, currency: 'CNY', terms: JSON.stringify(['2026-autumn', '2027-spring']),
-          eligible_categories: JSON.stringify(['dibao', 'tekun', 'left_behind', 'orphan']), created_at: at,
+          slug: 'hope-star-1-plus-1',
+          kind: 'sponsorship',
+          name: '希望之星 1+1 奖学金',
+          name_en: 'Hope Star 1+1 Scholarship',
+          description: '一位爱心人士结对资助一名学生一个学年。',
+          description_en: 'One donor sponsors one student for a school year.',
+          award_amount: 150000,
+          currency: 'CNY',
+          terms: JSON.stringify(['2026-autumn', '2027-spring']),
+          eligible_categories: JSON.stringify(['dibao', 'tekun', 'left_behind', 'orphan']),
+          created_at: at,
         },
         {
-          slug: 'sunshine-bursary', kind: 'scholarship', name: '学子阳光 助学金', name_en: 'Sunshine Student Bursary',
-          description: '每学期为家庭困难学生发放助学金。', description_en: 'A bursary each term for students from families in hardship.',
-          award_amount: 80000, currency: 'CNY', terms: JSON.stringify(['2026-autumn', '2027-spring']),
-          eligible_categories: JSON.stringify(['dibao', 'tekun', 'disability', 'left_behind', 'orphan']), created_at: at,
+          slug: 'sunshine-bursary',
+          kind: 'scholarship',
+          name: '学子阳光 助学金',
+          name_en: 'Sunshine Student Bursary',
+          description: '每学期为家庭困难学生发放助学金。',
+          description_en: 'A bursary each term for students from families in hardship.',
+          award_amount: 80000,
+          currency: 'CNY',
+          terms: JSON.stringify(['2026-autumn', '2027-spring']),
+          eligible_categories: JSON.stringify(['dibao', 'tekun', 'disability', 'left_behind', 'orphan']),
+          created_at: at,
         },
       ])
       .returning(['id', 'slug'])
@@ -83,28 +115,59 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
       .insertInto('campaigns')
       .values([
         {
-          slug: 'hope-star-2026', title: '希望之星 1+1 · 2026 学年', title_en: 'Hope Star 1+1 · school year 2026',
-          summary: '结对资助云南山区的孩子完成一个学年的学业。', summary_en: 'Pair with a child in rural Yunnan for a whole school year.',
-          story: '在镇雄、会泽、兰坪的大山里，许多孩子每天要走两个小时的山路上学。一份结对资助，能让一个孩子安心读完一个学年。',
-          story_en: 'In the mountains of Zhenxiong, Huize and Lanping, many children walk two hours each way to school. One sponsorship keeps a child in class for a whole year.',
-          goal_amount: 30000000, currency: 'CNY', programme_id: programme('hope-star-1-plus-1'), station_id: station('530000'),
-          status: 'active', starts_at: inDays(-60), ends_at: inDays(120), created_at: at,
+          slug: 'hope-star-2026',
+          title: '希望之星 1+1 · 2026 学年',
+          title_en: 'Hope Star 1+1 · school year 2026',
+          summary: '结对资助云南山区的孩子完成一个学年的学业。',
+          summary_en: 'Pair with a child in rural Yunnan for a whole school year.',
+          story:
+            '在镇雄、会泽、兰坪的大山里，许多孩子每天要走两个小时的山路上学。一份结对资助，能让一个孩子安心读完一个学年。',
+          story_en:
+            'In the mountains of Zhenxiong, Huize and Lanping, many children walk two hours each way to school. One sponsorship keeps a child in class for a whole year.',
+          goal_amount: 30000000,
+          currency: 'CNY',
+          programme_id: programme('hope-star-1-plus-1'),
+          station_id: station('530000'),
+          status: 'active',
+          starts_at: inDays(-60),
+          ends_at: inDays(120),
+          created_at: at,
         },
         {
-          slug: 'sunshine-autumn-2026', title: '学子阳光 · 2026 秋季学期助学', title_en: 'Sunshine bursaries · autumn term 2026',
-          summary: '为低保、特困家庭的学生发放秋季学期助学金。', summary_en: 'Autumn-term bursaries for students from families on minimum-living support.',
+          slug: 'sunshine-autumn-2026',
+          title: '学子阳光 · 2026 秋季学期助学',
+          title_en: 'Sunshine bursaries · autumn term 2026',
+          summary: '为低保、特困家庭的学生发放秋季学期助学金。',
+          summary_en: 'Autumn-term bursaries for students from families on minimum-living support.',
           story: '助学金直接发放到学生家庭，用于学费、住宿和交通。每一笔发放都会记录在公开账本上。',
-          story_en: 'Bursaries are paid straight to families for fees, boarding and travel. Every payout is recorded in the public ledger.',
-          goal_amount: 20000000, currency: 'CNY', programme_id: programme('sunshine-bursary'), station_id: station('530000'),
-          status: 'active', starts_at: inDays(-30), ends_at: inDays(60), created_at: at,
+          story_en:
+            'Bursaries are paid straight to families for fees, boarding and travel. Every payout is recorded in the public ledger.',
+          goal_amount: 20000000,
+          currency: 'CNY',
+          programme_id: programme('sunshine-bursary'),
+          station_id: station('530000'),
+          status: 'active',
+          starts_at: inDays(-30),
+          ends_at: inDays(60),
+          created_at: at,
         },
         {
-          slug: 'warm-winter-wishes', title: '温暖冬衣 · 微心愿', title_en: 'Warm winter · micro-wishes',
-          summary: '一件冬衣、一个书包，认领孩子的一个小小心愿。', summary_en: 'A winter coat, a schoolbag: fulfil one small wish of a child.',
+          slug: 'warm-winter-wishes',
+          title: '温暖冬衣 · 微心愿',
+          title_en: 'Warm winter · micro-wishes',
+          summary: '一件冬衣、一个书包，认领孩子的一个小小心愿。',
+          summary_en: 'A winter coat, a schoolbag: fulfil one small wish of a child.',
           story: '冬天的滇东北山区气温常在零度以下。孩子们写下自己的小心愿，由你来认领和实现。',
-          story_en: 'Winter in the northeast Yunnan highlands often falls below zero. Children write down a small wish for you to fulfil.',
-          goal_amount: 5000000, currency: 'CNY', programme_id: null, station_id: station('530000'),
-          status: 'active', starts_at: inDays(-10), ends_at: inDays(45), created_at: at,
+          story_en:
+            'Winter in the northeast Yunnan highlands often falls below zero. Children write down a small wish for you to fulfil.',
+          goal_amount: 5000000,
+          currency: 'CNY',
+          programme_id: null,
+          station_id: station('530000'),
+          status: 'active',
+          starts_at: inDays(-10),
+          ends_at: inDays(45),
+          created_at: at,
         },
       ])
       .execute()
@@ -127,7 +190,10 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
       const birthYear = 2026 - 9 - gradeIndex
       const birthDate = `${birthYear}-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(1 + Math.floor(random() * 28)).padStart(2, '0')}`
       const seq = i + 1
-      const cats = [CATEGORIES[Math.floor(random() * 4)]!, ...(random() < 0.3 ? [CATEGORIES[3 + Math.floor(random() * 3)]!] : [])]
+      const cats = [
+        CATEGORIES[Math.floor(random() * 4)]!,
+        ...(random() < 0.3 ? [CATEGORIES[3 + Math.floor(random() * 3)]!] : []),
+      ]
       students.push({
         public_code: `HP-${county.code}-${String(seq).padStart(4, '0')}`,
         station_id: station(place),
@@ -153,7 +219,10 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
         .values({ email: s.email, display_name: s.name, password_hash: passwordHash, created_at: at })
         .returning('id')
         .executeTakeFirstOrThrow()
-      await trx.insertInto('role_grants').values({ user_id: user.id, role: s.role, station_id: station(s.station), created_at: at }).execute()
+      await trx
+        .insertInto('role_grants')
+        .values({ user_id: user.id, role: s.role, station_id: station(s.station), created_at: at })
+        .execute()
     }
 
     // Money: demo gifts through the real fulfilment path (donation, ledger, receipt).

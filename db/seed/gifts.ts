@@ -15,12 +15,22 @@ const AMOUNTS = [5000, 10000, 10000, 20000, 30000, 50000, 100000, 150000]
 export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }: { now: Date; count?: number }) {
   const campaigns = await trx.selectFrom('campaigns').select(['id', 'starts_at']).orderBy('id').execute()
   let s = 7
-  const random = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const random = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
   const gifts: { publicId: string; paidAt: string }[] = []
   // One monthly donor (a recurring gift whose first instalment is among the gifts below).
   const monthly = await trx
     .insertInto('recurring_gifts')
-    .values({ provider: 'demo', provider_subscription_id: 'sub_demo_seed_1', provider_customer_id: null, status: 'active', donor_email: 'demo-donor-3@example.test', amount: 10000, currency: 'CNY', created_at: now.toISOString(), canceled_at: null })
+    .values({
+      provider: 'demo',
+      provider_subscription_id: 'sub_demo_seed_1',
+      provider_customer_id: null,
+      status: 'active',
+      donor_email: 'demo-donor-3@example.test',
+      amount: 10000,
+      currency: 'CNY',
+      created_at: now.toISOString(),
+      canceled_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   for (let i = 0; i < count; i++) {
@@ -34,26 +44,65 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
     const row = await trx
       .insertInto('donations')
       .values({
-        public_id: newDonationPublicId(), tracking_code: newTrackingCode(), status: 'pending', frequency: 'once',
-        designation: campaign ? 'campaign' : 'general', campaign_id: campaign?.id ?? null, target_id: null,
-        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general', amount, currency: 'CNY', cover_fee: 0, fee_amount: null,
-        donor_name: name, donor_email: `demo-donor-${i + 1}@example.test`, display_mode: mode, display_name: publicDisplayName(name, mode),
-        message: null, locale: i % 5 === 0 ? 'en' : 'zh-CN', provider: 'demo', checkout_idempotency_key: null,
-        provider_session_id: null, provider_invoice_id: null, provider_payment_intent_id: null, provider_charge_id: null,
-        recurring_gift_id: i === 2 ? monthly.id : null, source_ref: null, client_key: null, recorded_by: null, created_at: paidAt, paid_at: null,
+        public_id: newDonationPublicId(),
+        tracking_code: newTrackingCode(),
+        status: 'pending',
+        frequency: 'once',
+        designation: campaign ? 'campaign' : 'general',
+        campaign_id: campaign?.id ?? null,
+        target_id: null,
+        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general',
+        amount,
+        currency: 'CNY',
+        cover_fee: 0,
+        fee_amount: null,
+        donor_name: name,
+        donor_email: `demo-donor-${i + 1}@example.test`,
+        display_mode: mode,
+        display_name: publicDisplayName(name, mode),
+        message: null,
+        locale: i % 5 === 0 ? 'en' : 'zh-CN',
+        provider: 'demo',
+        checkout_idempotency_key: null,
+        provider_session_id: null,
+        provider_invoice_id: null,
+        provider_payment_intent_id: null,
+        provider_charge_id: null,
+        recurring_gift_id: i === 2 ? monthly.id : null,
+        source_ref: null,
+        client_key: null,
+        recorded_by: null,
+        created_at: paidAt,
+        paid_at: null,
       })
       .returningAll()
       .executeTakeFirstOrThrow()
     const fee = demoFee(amount)
     await fulfilDonation(trx, row as DonationRow, {
-      paymentIntentId: `pi_demo_${row.public_id}`, chargeId: `ch_demo_${row.public_id}`, amount, currency: 'CNY', fee, net: amount - fee, paidAt,
+      paymentIntentId: `pi_demo_${row.public_id}`,
+      chargeId: `ch_demo_${row.public_id}`,
+      amount,
+      currency: 'CNY',
+      fee,
+      net: amount - fee,
+      paidAt,
     })
     gifts.push({ publicId: row.public_id, paidAt })
     // One donor asked for part of a gift back: booked like a Stripe refund, by its own id.
     if (i === 5) {
-      const paid = (await trx.selectFrom('donations').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as DonationRow
+      const paid = (await trx
+        .selectFrom('donations')
+        .selectAll()
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow()) as DonationRow
       const refundAt = new Date(new Date(paidAt).getTime() + 3_600_000).toISOString()
-      await reverseDonation(trx, paid, { kind: 'refund', providerRef: `re_demo_${row.public_id}`, amount: Math.floor(amount / 2), currency: 'CNY', occurredAt: refundAt })
+      await reverseDonation(trx, paid, {
+        kind: 'refund',
+        providerRef: `re_demo_${row.public_id}`,
+        amount: Math.floor(amount / 2),
+        currency: 'CNY',
+        occurredAt: refundAt,
+      })
     }
   }
   return gifts

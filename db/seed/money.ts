@@ -15,9 +15,12 @@ const AMOUNTS = [5000, 10000, 20000, 30000, 50000, 66600, 100000, 150000, 200000
 
 export type SeedMoneyResult = { donations: number; awards: number }
 
-export async function seedMoney(trx: Kysely<Database>, { now, donations = 0 }: { now: Date; donations?: number }): Promise<SeedMoneyResult> {
+export async function seedMoney(
+  trx: Kysely<Database>,
+  { now, donations = 0 }: { now: Date; donations?: number },
+): Promise<SeedMoneyResult> {
   let state = 88 >>> 0
-  const random = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  const random = () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32
   const campaigns = await trx.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()
   const funds = [...campaigns.map((c) => fundOfCampaign(c.id)), GENERAL_FUND]
   const minutes = (m: number) => new Date(now.getTime() - m * 60_000).toISOString()
@@ -31,15 +34,26 @@ export async function seedMoney(trx: Kysely<Database>, { now, donations = 0 }: {
     const ref = `D-DEMO-${String(i + 1).padStart(4, '0')}`
     const displayName = random() < 0.35 ? '爱心人士' : `${FAMILY[Math.floor(random() * FAMILY.length)]}*`
     await postDonation(trx, {
-      idempotencyKey: `seed:donation:${ref}`, donationRef: ref, fund, amount, fee, currency: 'CNY',
+      idempotencyKey: `seed:donation:${ref}`,
+      donationRef: ref,
+      fund,
+      amount,
+      fee,
+      currency: 'CNY',
       // Oldest first, one every few hours over the last two months.
-      paidAt: minutes((total - i) * 420), displayName,
+      paidAt: minutes((total - i) * 420),
+      displayName,
     })
   }
-  if (total >= 7) await postRefund(trx, {
-    idempotencyKey: 'seed:refund:D-DEMO-0007', donationRef: 'D-DEMO-0007', amount: 10000, currency: 'CNY',
-    occurredAt: minutes(60 * 24 * 3), reason: 'refund',
-  })
+  if (total >= 7)
+    await postRefund(trx, {
+      idempotencyKey: 'seed:refund:D-DEMO-0007',
+      donationRef: 'D-DEMO-0007',
+      amount: 10000,
+      currency: 'CNY',
+      occurredAt: minutes(60 * 24 * 3),
+      reason: 'refund',
+    })
 
   const bursary = campaigns.find((c) => c.slug === 'sunshine-autumn-2026')
   const students = await trx.selectFrom('beneficiaries').select(['id', 'public_code']).orderBy('id').limit(3).execute()
@@ -48,16 +62,26 @@ export async function seedMoney(trx: Kysely<Database>, { now, donations = 0 }: {
     for (const s of students) {
       if ((await getBalance(trx, fundOfCampaign(bursary.id), 'CNY')) < 80000) break
       await postAward(trx, {
-        idempotencyKey: `seed:award:${s.public_code}`, fund: fundOfCampaign(bursary.id), beneficiaryId: s.id, beneficiaryCode: s.public_code,
-        amount: 80000, currency: 'CNY', occurredAt: minutes(120), refs: { programme: 'sunshine-bursary', term: '2026-autumn' },
+        idempotencyKey: `seed:award:${s.public_code}`,
+        fund: fundOfCampaign(bursary.id),
+        beneficiaryId: s.id,
+        beneficiaryCode: s.public_code,
+        amount: 80000,
+        currency: 'CNY',
+        occurredAt: minutes(120),
+        refs: { programme: 'sunshine-bursary', term: '2026-autumn' },
       })
       awards++
     }
     const first = students[0]
     if (first && awards) {
       await postPayout(trx, {
-        idempotencyKey: `seed:payout:${first.public_code}`, beneficiaryId: first.id, amount: 80000, currency: 'CNY',
-        occurredAt: minutes(60), refs: { programme: 'sunshine-bursary', term: '2026-autumn' },
+        idempotencyKey: `seed:payout:${first.public_code}`,
+        beneficiaryId: first.id,
+        amount: 80000,
+        currency: 'CNY',
+        occurredAt: minutes(60),
+        refs: { programme: 'sunshine-bursary', term: '2026-autumn' },
       })
     }
   }

@@ -6,15 +6,40 @@ import type { EmailLocale } from './format'
 // Inline styles only: mail clients drop <style> blocks and external CSS.
 
 export const styles = {
-  body: { backgroundColor: '#f6f5f1', fontFamily: '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",Helvetica,Arial,sans-serif', margin: 0 },
-  container: { backgroundColor: '#ffffff', margin: '24px auto', maxWidth: '560px', padding: '28px 32px', borderRadius: '8px' },
+  body: {
+    backgroundColor: '#f6f5f1',
+    fontFamily: '"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",Helvetica,Arial,sans-serif',
+    margin: 0,
+  },
+  container: {
+    backgroundColor: '#ffffff',
+    margin: '24px auto',
+    maxWidth: '560px',
+    padding: '28px 32px',
+    borderRadius: '8px',
+  },
   brand: { color: '#b4232a', fontSize: '14px', fontWeight: 700, letterSpacing: '0.05em', margin: '0 0 16px' },
   h1: { color: '#1d1d1f', fontSize: '22px', lineHeight: '30px', margin: '0 0 16px' },
   p: { color: '#333333', fontSize: '15px', lineHeight: '24px', margin: '0 0 12px' },
   muted: { color: '#6b6b6b', fontSize: '13px', lineHeight: '20px', margin: '0 0 8px' },
-  label: { color: '#6b6b6b', fontSize: '13px', margin: '0', width: '38%', verticalAlign: 'top' as const, padding: '4px 8px 4px 0' },
+  label: {
+    color: '#6b6b6b',
+    fontSize: '13px',
+    margin: '0',
+    width: '38%',
+    verticalAlign: 'top' as const,
+    padding: '4px 8px 4px 0',
+  },
   value: { color: '#1d1d1f', fontSize: '15px', margin: '0', padding: '4px 0', fontWeight: 600 },
-  button: { backgroundColor: '#b4232a', borderRadius: '6px', color: '#ffffff', display: 'inline-block', fontSize: '15px', padding: '10px 18px', textDecoration: 'none' },
+  button: {
+    backgroundColor: '#b4232a',
+    borderRadius: '6px',
+    color: '#ffffff',
+    display: 'inline-block',
+    fontSize: '15px',
+    padding: '10px 18px',
+    textDecoration: 'none',
+  },
   link: { color: '#b4232a' },
   hr: { borderColor: '#e6e3dc', margin: '20px 0' },
 }
@@ -24,7 +49,15 @@ const footer: Record<EmailLocale, string> = {
   en: 'Hope Ledger · every donated yuan, followed to the child it helps. Students appear only under pseudonymous codes.',
 }
 
-export function EmailLayout({ locale, preview, children }: { locale: EmailLocale; preview: string; children: ReactNode }) {
+export function EmailLayout({
+  locale,
+  preview,
+  children,
+}: {
+  locale: EmailLocale
+  preview: string
+  children: ReactNode
+}) {
   return (
     <Html lang={locale}>
       <Head />
@@ -46,14 +79,23 @@ export function EmailLayout({ locale, preview, children }: { locale: EmailLocale
 /** A two-column fact table that html-to-text turns into "label value" lines. */
 export function Facts({ rows }: { rows: Array<[string, ReactNode] | null | false> }) {
   return (
-    <table className="data" role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ margin: '8px 0 16px' }}>
+    <table
+      className="data"
+      role="presentation"
+      width="100%"
+      cellPadding={0}
+      cellSpacing={0}
+      style={{ margin: '8px 0 16px' }}
+    >
       <tbody>
-        {rows.filter((r): r is [string, ReactNode] => Boolean(r)).map(([label, value]) => (
-          <tr key={label}>
-            <td style={styles.label}>{label}</td>
-            <td style={styles.value}>{value}</td>
-          </tr>
-        ))}
+        {rows
+          .filter((r): r is [string, ReactNode] => Boolean(r))
+          .map(([label, value]) => (
+            <tr key={label}>
+              <td style={styles.label}>{label}</td>
+              <td style={styles.value}>{value}</td>
+            </tr>
+          ))}
       </tbody>
     </table>
   )

@@ -95,7 +95,9 @@ export function ReceiptBody(props: ReceiptEmailProps) {
           {t.verify}
         </Link>
       </Text>
-      <Text style={styles.muted}>{props.official ? t.official(props.official.code, props.official.number) : t.own}</Text>
+      <Text style={styles.muted}>
+        {props.official ? t.official(props.official.code, props.official.number) : t.own}
+      </Text>
     </>
   )
 }

@@ -16,12 +16,19 @@ import { round } from './lib'
 
 export type GenerateOptions = Sizes & { url: string; mode: Mode; seed: number }
 export type GenerateReport = CheckResult & {
-  mode: Mode; requested: Sizes; campaignId: number; seconds: number; rowsPerSecond: number; donationsPerSecond: number; databaseMb: number
+  mode: Mode
+  requested: Sizes
+  campaignId: number
+  seconds: number
+  rowsPerSecond: number
+  donationsPerSecond: number
+  databaseMb: number
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateReport> {
   for (const k of ['donations', 'students', 'awards', 'seed'] as const) {
-    if (!Number.isSafeInteger(options[k]) || options[k] < 0) throw new Error(`--${k} must be a whole number, not ${options[k]}`)
+    if (!Number.isSafeInteger(options[k]) || options[k] < 0)
+      throw new Error(`--${k} must be a whole number, not ${options[k]}`)
   }
   // The modules read these through getEnv(); a bare shell need not set them.
   process.env.NODE_ENV ??= 'development'
@@ -40,7 +47,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
     await prepareDatabase(first)
     before = await snapshot(first)
     const t0 = process.hrtime.bigint()
-    if (options.mode === 'modules') campaignId = (await modulesGenerate(first, { ...requested, seed: options.seed })).campaignId
+    if (options.mode === 'modules')
+      campaignId = (await modulesGenerate(first, { ...requested, seed: options.seed })).campaignId
     else {
       // Bulk writes through a connection of its own: this pool must not hold the SQLite file meanwhile.
       await close()
@@ -55,8 +63,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateReport
     // The campaign is new: none of its donations were counted before.
     const checked = await checkInvariants(db, requested, { ...before, paidDonations: 0 }, campaignId)
     return {
-      ...checked, mode: options.mode, requested, campaignId, seconds: round(seconds),
-      rowsPerSecond: Math.round(checked.rowsWritten / seconds), donationsPerSecond: Math.round(options.donations / seconds),
+      ...checked,
+      mode: options.mode,
+      requested,
+      campaignId,
+      seconds: round(seconds),
+      rowsPerSecond: Math.round(checked.rowsWritten / seconds),
+      donationsPerSecond: Math.round(options.donations / seconds),
       databaseMb: round((await databaseBytes(db, options.url)) / 2 ** 20, 1),
     }
   } finally {
@@ -75,7 +88,8 @@ function parseArgs(argv: string[]): GenerateOptions {
   const known = new Set(['db', 'donations', 'students', 'awards', 'mode', 'seed'])
   for (const k of args.keys()) if (!known.has(k)) throw new Error(`unknown option --${k}`)
   const url = args.get('db')
-  if (!url || !/^(sqlite:|file:|postgres(ql)?:\/\/)/.test(url)) throw new Error('--db sqlite:<path> or postgres://… is required')
+  if (!url || !/^(sqlite:|file:|postgres(ql)?:\/\/)/.test(url))
+    throw new Error('--db sqlite:<path> or postgres://… is required')
   const mode = (args.get('mode') ?? 'modules') as Mode
   if (mode !== 'modules' && mode !== 'bulk') throw new Error(`--mode modules or bulk, not ${mode}`)
   const num = (k: string, fallback?: number) => {
@@ -86,15 +100,26 @@ function parseArgs(argv: string[]): GenerateOptions {
     }
     return Number(v)
   }
-  return { url, mode, donations: num('donations'), students: num('students'), awards: num('awards'), seed: num('seed', 1) }
+  return {
+    url,
+    mode,
+    donations: num('donations'),
+    students: num('students'),
+    awards: num('awards'),
+    seed: num('seed', 1),
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   try {
     const options = parseArgs(process.argv.slice(2))
     const r = await generate(options)
-    console.log(`${r.mode}: ${options.donations} donations, ${options.students} students, ${options.awards} awards into ${options.url.replace(/\/\/[^@/]*@/, '//…@')} (campaign ${r.campaignId})`)
-    console.log(`  ${r.seconds} s · ${r.rowsPerSecond} rows/s (${r.rowsWritten} rows) · ${r.donationsPerSecond} donations/s · database ${r.databaseMb} MB`)
+    console.log(
+      `${r.mode}: ${options.donations} donations, ${options.students} students, ${options.awards} awards into ${options.url.replace(/\/\/[^@/]*@/, '//…@')} (campaign ${r.campaignId})`,
+    )
+    console.log(
+      `  ${r.seconds} s · ${r.rowsPerSecond} rows/s (${r.rowsWritten} rows) · ${r.donationsPerSecond} donations/s · database ${r.databaseMb} MB`,
+    )
     console.log(`  verifyLedger over ${r.transactions} transactions in ${round(r.verifySeconds, 1)} s`)
     if (!r.ok) {
       for (const f of r.failures) console.error(`  FAILED ${f}`)

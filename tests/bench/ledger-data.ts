@@ -27,13 +27,23 @@ export async function buildLots(file: string, count: number): Promise<void> {
   const insertTx = raw.prepare(
     'insert into ledger_transactions (sequence, idempotency_key, kind, occurred_at, recorded_at, refs, donation_ref, corrects, request_digest, prev_hash, hash) values (?, ?, ?, ?, ?, ?, ?, null, ?, ?, ?)',
   )
-  const insertTransfer = raw.prepare('insert into ledger_transfers (sequence, position, from_account, to_account, amount, currency) values (?, ?, ?, ?, ?, ?)')
-  const insertDonation = raw.prepare('insert into ledger_donations (id, donation_ref, sequence, fund, gross, fee, currency, display_name, paid_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-  const insertLot = raw.prepare('insert into ledger_lots (id, sequence, donation_id, fund, currency, amount, paid_at, source_trace_id) values (?, ?, ?, ?, ?, ?, ?, null)')
-  const insertLotBalance = raw.prepare('insert into ledger_lot_balances (lot_id, fund, currency, paid_at, remaining) values (?, ?, ?, ?, ?)')
+  const insertTransfer = raw.prepare(
+    'insert into ledger_transfers (sequence, position, from_account, to_account, amount, currency) values (?, ?, ?, ?, ?, ?)',
+  )
+  const insertDonation = raw.prepare(
+    'insert into ledger_donations (id, donation_ref, sequence, fund, gross, fee, currency, display_name, paid_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  )
+  const insertLot = raw.prepare(
+    'insert into ledger_lots (id, sequence, donation_id, fund, currency, amount, paid_at, source_trace_id) values (?, ?, ?, ?, ?, ?, ?, null)',
+  )
+  const insertLotBalance = raw.prepare(
+    'insert into ledger_lot_balances (lot_id, fund, currency, paid_at, remaining) values (?, ?, ?, ?, ?)',
+  )
 
   for (const code of ['external:donors', 'external:fees', BENCH_FUND]) {
-    raw.prepare('insert into ledger_accounts (code, kind, name, created_at) values (?, ?, ?, ?)').run(code, code.split(':')[0], code, now)
+    raw
+      .prepare('insert into ledger_accounts (code, kind, name, created_at) values (?, ?, ?, ?)')
+      .run(code, code.split(':')[0], code, now)
   }
   const random = prng(1_000_000)
   let hash = GENESIS_HASH
@@ -46,8 +56,10 @@ export async function buildLots(file: string, count: number): Promise<void> {
       const paidAt = new Date(BASE + i * 30_000).toISOString()
       const ref = `D-B${i}`
       const refs = { donation: ref, donor: '爱心人士' }
-      const transfers: { from: string; to: string; amount: number; currency: string }[] = [{ from: 'external:donors', to: BENCH_FUND, amount, currency: 'CNY' }]
-      if (fee) transfers.push({ from: BENCH_FUND as string, to: "external:fees", amount: fee, currency: "CNY" })
+      const transfers: { from: string; to: string; amount: number; currency: string }[] = [
+        { from: 'external:donors', to: BENCH_FUND, amount, currency: 'CNY' },
+      ]
+      if (fee) transfers.push({ from: BENCH_FUND as string, to: 'external:fees', amount: fee, currency: 'CNY' })
       const digest = digestOf({ kind: 'donation', occurredAt: paidAt, refs, transfers })
       const next = chainHash(hash, canonicalRecord(i, 'donation', paidAt, refs, transfers))
       insertTx.run(i, `bench:donation:${i}`, 'donation', paidAt, now, JSON.stringify(refs), ref, digest, hash, next)
@@ -67,7 +79,9 @@ export async function buildLots(file: string, count: number): Promise<void> {
   balance.run('external:fees', 'CNY', fees)
   balance.run(BENCH_FUND, 'CNY', gross - fees)
   // The head only moves forward one at a time; a bulk load moves it once, with the guard lifted.
-  const guard = raw.prepare("select sql from sqlite_master where type = 'trigger' and name = 'ledger_head_forward'").get() as { sql: string }
+  const guard = raw
+    .prepare("select sql from sqlite_master where type = 'trigger' and name = 'ledger_head_forward'")
+    .get() as { sql: string }
   raw.exec('drop trigger ledger_head_forward')
   raw.prepare('update ledger_head set sequence = ?, hash = ?, updated_at = ? where id = 1').run(count, hash, now)
   raw.exec(guard.sql)

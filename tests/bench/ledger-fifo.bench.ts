@@ -19,14 +19,24 @@ const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 10_000)
 const AWARD = 80_000
 const exec = promisify(execFile)
 
-type Verified = { ok: boolean; transactions: number; seconds: number; maxRssMb: number; baselineSeconds: number; baselineRows: number; firstError?: unknown }
+type Verified = {
+  ok: boolean
+  transactions: number
+  seconds: number
+  maxRssMb: number
+  baselineSeconds: number
+  baselineRows: number
+  firstError?: unknown
+}
 
 async function verifyInChild(file: string): Promise<Verified> {
   const child = path.join(benchDir, 'ledger-verify-child.ts')
-  const { stdout } = await exec(process.execPath, ['--import', 'tsx', child, file], { maxBuffer: 1 << 20, timeout: 600_000 })
+  const { stdout } = await exec(process.execPath, ['--import', 'tsx', child, file], {
+    maxBuffer: 1 << 20,
+    timeout: 600_000,
+  })
   return JSON.parse(stdout) as Verified
 }
-
 
 export async function run() {
   fs.mkdirSync(dataDir, { recursive: true })
@@ -34,7 +44,9 @@ export async function run() {
   const work = path.join(dataDir, `ledger-${LOTS}-work.db`)
   if (!fs.existsSync(base) || process.env.BENCH_REBUILD) {
     const built = await timed(() => buildLots(`${base}.tmp`, LOTS))
-    console.log(`built ${LOTS} donation lots in bulk in ${built.seconds.toFixed(1)} s; verifying the bulk-built ledger…`)
+    console.log(
+      `built ${LOTS} donation lots in bulk in ${built.seconds.toFixed(1)} s; verifying the bulk-built ledger…`,
+    )
     const check = await verifyInChild(`${base}.tmp`)
     if (!check.ok) throw new Error(`bulk-built ledger does not verify: ${JSON.stringify(check.firstError)}`)
     fs.renameSync(`${base}.tmp`, base)
@@ -47,20 +59,45 @@ export async function run() {
     // Award batch: one database transaction, STUDENTS awards (each its own ledger
     // transaction), drawing lots oldest first, planned and written set-wise by postAwards.
     const at = '2026-09-01T00:00:00.000Z'
-    const input = (i: number) => ({ idempotencyKey: `bench:award:${i}`, fund: BENCH_FUND, beneficiaryId: i, beneficiaryCode: `HP-530627-${i}`, amount: AWARD, currency: 'CNY', occurredAt: at, refs: { programme: 'sunshine-bursary', term: '2026-autumn' } })
-    const awards = await timed(() => db.transaction().execute((trx) => postAwards(trx, Array.from({ length: STUDENTS }, (_, i) => input(i + 1)))))
+    const input = (i: number) => ({
+      idempotencyKey: `bench:award:${i}`,
+      fund: BENCH_FUND,
+      beneficiaryId: i,
+      beneficiaryCode: `HP-530627-${i}`,
+      amount: AWARD,
+      currency: 'CNY',
+      occurredAt: at,
+      refs: { programme: 'sunshine-bursary', term: '2026-autumn' },
+    })
+    const awards = await timed(() =>
+      db.transaction().execute((trx) =>
+        postAwards(
+          trx,
+          Array.from({ length: STUDENTS }, (_, i) => input(i + 1)),
+        ),
+      ),
+    )
     // For comparison, the first 1,000 more posted one by one with postAward (also one transaction).
     const single = await timed(() =>
       db.transaction().execute(async (trx) => {
         for (let i = STUDENTS + 1; i <= STUDENTS + 1000; i++) await postAward(trx, input(i))
       }),
     )
-    const traces = await db.selectFrom('ledger_traces').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const traces = await db
+      .selectFrom('ledger_traces')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     const raw = db as unknown as Kysely<any>
-    await sql`create table bench_plain (id integer primary key, k text not null unique, amount integer not null)`.execute(raw)
+    await sql`create table bench_plain (id integer primary key, k text not null unique, amount integer not null)`.execute(
+      raw,
+    )
     const bare = await timed(() =>
       raw.transaction().execute(async (trx) => {
-        for (let i = 1; i <= STUDENTS; i++) await trx.insertInto('bench_plain').values({ k: `award-${i}`, amount: AWARD }).execute()
+        for (let i = 1; i <= STUDENTS; i++)
+          await trx
+            .insertInto('bench_plain')
+            .values({ k: `award-${i}`, amount: AWARD })
+            .execute()
       }),
     )
     await sql`drop table bench_plain`.execute(raw)
@@ -69,7 +106,15 @@ export async function run() {
       value: awards.seconds,
       unit: 's',
       baseline: { name: `${STUDENTS} bare single-row inserts, one transaction (same database)`, value: bare.seconds },
-      notes: { goalSeconds: 10, lots: LOTS, students: STUDENTS, awardMinor: AWARD, traceRows: Number(traces.n), perAwardMs: (awards.seconds * 1000) / STUDENTS, oneByOnePostAwardMsEach: (single.seconds * 1000) / 1000 },
+      notes: {
+        goalSeconds: 10,
+        lots: LOTS,
+        students: STUDENTS,
+        awardMinor: AWARD,
+        traceRows: Number(traces.n),
+        perAwardMs: (awards.seconds * 1000) / STUDENTS,
+        oneByOnePostAwardMsEach: (single.seconds * 1000) / 1000,
+      },
     })
 
     // One donation's trace: half among awarded donations, half anywhere in the million.
@@ -85,25 +130,42 @@ export async function run() {
       shares += t.value?.shares.length ?? 0
     }
     const lookupMs: number[] = []
-    for (const ref of refs) lookupMs.push((await timed(() => db.selectFrom('ledger_donations').selectAll().where('donation_ref', '=', ref).executeTakeFirst())).seconds * 1000)
+    for (const ref of refs)
+      lookupMs.push(
+        (
+          await timed(() =>
+            db.selectFrom('ledger_donations').selectAll().where('donation_ref', '=', ref).executeTakeFirst(),
+          )
+        ).seconds * 1000,
+      )
     writeResult('ledger-trace', {
       name: `getDonationTrace p95 at ${LOTS} donations (SQLite)`,
       value: percentile(traceMs, 95),
       unit: 'ms',
       baseline: { name: 'single-row lookup of the donation by public id, p95', value: percentile(lookupMs, 95) },
-      notes: { goalP95Ms: 10, samples: refs.length, p50Ms: percentile(traceMs, 50), p99Ms: percentile(traceMs, 99), sharesSeen: shares },
+      notes: {
+        goalP95Ms: 10,
+        samples: refs.length,
+        p50Ms: percentile(traceMs, 50),
+        p99Ms: percentile(traceMs, 99),
+        sharesSeen: shares,
+      },
     })
   } finally {
     await db.destroy()
   }
 
   const verified = await verifyInChild(work)
-  if (!verified.ok) throw new Error(`ledger does not verify after the award batch: ${JSON.stringify(verified.firstError)}`)
+  if (!verified.ok)
+    throw new Error(`ledger does not verify after the award batch: ${JSON.stringify(verified.firstError)}`)
   writeResult('ledger-verify', {
     name: `verifyLedger over ${verified.transactions} transactions (SQLite, own process)`,
     value: verified.seconds,
     unit: 's',
-    baseline: { name: `read every transaction and transfer row once, no checks (${verified.baselineRows} rows, better-sqlite3)`, value: verified.baselineSeconds },
+    baseline: {
+      name: `read every transaction and transfer row once, no checks (${verified.baselineRows} rows, better-sqlite3)`,
+      value: verified.baselineSeconds,
+    },
     notes: { goalSeconds: 10, maxRssMb: verified.maxRssMb, goalRssMb: 300, transactions: verified.transactions },
   })
 }

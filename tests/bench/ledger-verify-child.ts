@@ -11,7 +11,10 @@ const sample = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage(
 
 const { db } = createDatabase(`sqlite:${file}`)
 let start = process.hrtime.bigint()
-const result = await verifyLedger(db, { batchSize: Number(process.env.VERIFY_BATCH ?? 0) || undefined, onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)) })
+const result = await verifyLedger(db, {
+  batchSize: Number(process.env.VERIFY_BATCH ?? 0) || undefined,
+  onProgress: () => (maxRss = Math.max(maxRss, process.memoryUsage().rss)),
+})
 const seconds = Number(process.hrtime.bigint() - start) / 1e9
 clearInterval(sample)
 maxRss = Math.max(maxRss, process.memoryUsage().rss)
@@ -25,4 +28,15 @@ for (const _ of raw.prepare('select * from ledger_transactions order by sequence
 for (const _ of raw.prepare('select * from ledger_transfers order by sequence, position').iterate()) rows++
 const baselineSeconds = Number(process.hrtime.bigint() - start) / 1e9
 raw.close()
-process.stdout.write(JSON.stringify({ ok: result.ok, transactions: result.transactions, seconds, maxRssMb: maxRss / 2 ** 20, startRssMb: startRss / 2 ** 20, baselineSeconds, baselineRows: rows, firstError: result.firstError }))
+process.stdout.write(
+  JSON.stringify({
+    ok: result.ok,
+    transactions: result.transactions,
+    seconds,
+    maxRssMb: maxRss / 2 ** 20,
+    startRssMb: startRss / 2 ** 20,
+    baselineSeconds,
+    baselineRows: rows,
+    firstError: result.firstError,
+  }),
+)

@@ -30,11 +30,18 @@ export function writeResult(bench: string, result: Omit<BenchResult, 'ratio' | '
     ratio: round(result.value / result.baseline.value),
     at: new Date().toISOString(),
     // The machine is shared: its load says how much to trust the figure.
-    notes: { ...result.notes, loadAverage1m: round(os.loadavg()[0]!, 2), cpus: os.cpus().length, node: process.version },
+    notes: {
+      ...result.notes,
+      loadAverage1m: round(os.loadavg()[0]!, 2),
+      cpus: os.cpus().length,
+      node: process.version,
+    },
   }
   fs.mkdirSync(resultsDir, { recursive: true })
   fs.writeFileSync(path.join(resultsDir, `${bench}.json`), `${JSON.stringify(full, null, 2)}\n`)
-  console.log(`${bench}: ${full.name} = ${full.value} ${full.unit}  (baseline ${full.baseline.name} = ${full.baseline.value} ${full.unit}; ratio ${full.ratio})`)
+  console.log(
+    `${bench}: ${full.name} = ${full.value} ${full.unit}  (baseline ${full.baseline.name} = ${full.baseline.value} ${full.unit}; ratio ${full.ratio})`,
+  )
   return full
 }
 
@@ -61,7 +68,12 @@ export function percentile(samples: number[], p: number): number {
  * as soon as the last answered. Returns each item's result and time (ms) in item order,
  * and the wall time. A send that throws yields `onError`'s result.
  */
-export async function closedLoop<T, R>(items: T[], concurrency: number, send: (item: T) => Promise<R>, onError: (error: unknown) => R): Promise<{ results: R[]; latencies: number[]; seconds: number }> {
+export async function closedLoop<T, R>(
+  items: T[],
+  concurrency: number,
+  send: (item: T) => Promise<R>,
+  onError: (error: unknown) => R,
+): Promise<{ results: R[]; latencies: number[]; seconds: number }> {
   const results = new Array<R>(items.length)
   const latencies = new Array<number>(items.length)
   let cursor = 0
@@ -102,5 +114,5 @@ export function vmHwmMb(pid: number | 'self' | undefined = 'self'): number | und
 /** Deterministic pseudo-random numbers, so every run builds the same data. */
 export function prng(seed: number): () => number {
   let s = seed >>> 0
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
 }

@@ -27,11 +27,21 @@ export async function startPageServer(db: DB): Promise<PageServer> {
   const template = real.assets.routes['routes/transparency']!
   const build: ServerBuild = {
     ...real,
-    assets: { ...real.assets, routes: { ...real.assets.routes, 'routes/__bench_trivial': { ...template, id: 'routes/__bench_trivial', path: '__bench/trivial' } } },
+    assets: {
+      ...real.assets,
+      routes: {
+        ...real.assets.routes,
+        'routes/__bench_trivial': { ...template, id: 'routes/__bench_trivial', path: '__bench/trivial' },
+      },
+    },
     routes: {
       ...real.routes,
       'routes/__bench_trivial': {
-        id: 'routes/__bench_trivial', parentId: 'root', path: '__bench/trivial', index: undefined, caseSensitive: undefined,
+        id: 'routes/__bench_trivial',
+        parentId: 'root',
+        path: '__bench/trivial',
+        index: undefined,
+        caseSensitive: undefined,
         module: { loader: async () => ({ ok: 1 }), default: () => createElement('p', null, 'ok') } as any,
       },
     },
@@ -59,13 +69,24 @@ export async function startPageServer(db: DB): Promise<PageServer> {
     base,
     async load(paths, concurrency) {
       serverTimes.length = 0
-      const { results, latencies, seconds } = await closedLoop(paths, concurrency, async (p) => {
-        const res = await fetch(base + p)
-        await res.arrayBuffer()
-        return res.status
-      }, rethrow)
+      const { results, latencies, seconds } = await closedLoop(
+        paths,
+        concurrency,
+        async (p) => {
+          const res = await fetch(base + p)
+          await res.arrayBuffer()
+          return res.status
+        },
+        rethrow,
+      )
       const failures = results.filter((status) => status !== 200).length
-      return { perSecond: paths.length / seconds, p50: percentile(latencies, 50), p95: percentile(latencies, 95), serverP95: percentile(serverTimes, 95), failures }
+      return {
+        perSecond: paths.length / seconds,
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        serverP95: percentile(serverTimes, 95),
+        failures,
+      }
     },
     memory: () => ({ serverPeakRssMb: Math.round((sampleRss(), peakRss) / 2 ** 20), processVmHwmMb: vmHwmMb() }),
     close: async () => {

@@ -9,7 +9,10 @@ function peakRss(notes: Record<string, unknown>): string {
   const found: string[] = []
   const scan = (o: Record<string, unknown>, prefix: string) => {
     for (const [k, v] of Object.entries(o)) {
-      if (/peakrssmb$/i.test(k)) found.push(`${prefix}${k.replace(/PeakRssMb$|peakRssMb$/, '') || 'peak'}: ${(Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'number' ? Math.round(x) : '?')).join('/')}`)
+      if (/peakrssmb$/i.test(k))
+        found.push(
+          `${prefix}${k.replace(/PeakRssMb$|peakRssMb$/, '') || 'peak'}: ${(Array.isArray(v) ? v : [v]).map((x) => (typeof x === 'number' ? Math.round(x) : '?')).join('/')}`,
+        )
       else if (!prefix && v && typeof v === 'object' && !Array.isArray(v)) scan(v as Record<string, unknown>, `${k}.`)
     }
   }
@@ -17,8 +20,14 @@ function peakRss(notes: Record<string, unknown>): string {
   return found.join(', ')
 }
 
-const cell = (v: unknown) => String(v ?? '').replaceAll('|', '\\|').replaceAll('\n', ' ')
-const files = fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json')).sort()
+const cell = (v: unknown) =>
+  String(v ?? '')
+    .replaceAll('|', '\\|')
+    .replaceAll('\n', ' ')
+const files = fs
+  .readdirSync(resultsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
 const lines = [
   '| bench | figure | value | unit | baseline | baseline value | ratio | peak RSS (MB) | date (UTC) | load (1 min) / cores |',
   '|---|---|---:|---|---|---:|---:|---|---|---|',

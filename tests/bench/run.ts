@@ -17,7 +17,9 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = 
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))
 // A filter that names a bench exactly selects only it (webhooks, not webhooks-cluster).
-const selected = Object.keys(BENCHES).filter((name) => !filters.length || filters.some((f) => name === f || (!(f in BENCHES) && name.includes(f))))
+const selected = Object.keys(BENCHES).filter(
+  (name) => !filters.length || filters.some((f) => name === f || (!(f in BENCHES) && name.includes(f))),
+)
 if (!selected.length) {
   console.error(`no bench matches ${filters.join(' ')}; known: ${Object.keys(BENCHES).join(', ')}`)
   process.exit(1)

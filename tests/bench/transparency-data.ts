@@ -13,7 +13,12 @@ export type BuiltData = { donations: number; awards: number; head: number; fund:
 /** The bench's data on top of the demo (also loaded into PostgreSQL by transparency-pg.bench.ts). */
 export function transparencyShape(donations: number, awardEvery = 10): BulkOptions {
   return {
-    donations, students: 10_000, awards: Math.floor(donations / awardEvery), seed: 8_000_000, tag: 'B', receipts: false,
+    donations,
+    students: 10_000,
+    awards: Math.floor(donations / awardEvery),
+    seed: 8_000_000,
+    tag: 'B',
+    receipts: false,
     campaign: { slug: 'bench-million', title: '百万捐赠压测项目', titleEn: 'Bench: a million gifts' },
   }
 }
@@ -24,5 +29,11 @@ export async function buildTransparencyData(file: string, donations: number, awa
   await prepareDatabase(db, new Date('2025-01-01T00:00:00Z'))
   await db.destroy()
   const built = await bulkGenerate(`sqlite:${file}`, transparencyShape(donations, awardEvery))
-  return { donations: built.donations, awards: built.awards, head: built.head, fund: built.fund, trackingCodes: built.trackingCodes }
+  return {
+    donations: built.donations,
+    awards: built.awards,
+    head: built.head,
+    fund: built.fund,
+    trackingCodes: built.trackingCodes,
+  }
 }

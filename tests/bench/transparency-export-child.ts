@@ -28,7 +28,14 @@ await db.destroy()
 const raw = new SQLite(file, { readonly: true })
 const s0 = process.hrtime.bigint()
 let scanned = 0
-for (const [table, key] of [['ledger_accounts', 'id'], ['ledger_transactions', 'sequence'], ['ledger_transfers', 'id'], ['ledger_donations', 'id'], ['ledger_lots', 'id'], ['ledger_traces', 'id']] as const) {
+for (const [table, key] of [
+  ['ledger_accounts', 'id'],
+  ['ledger_transactions', 'sequence'],
+  ['ledger_transfers', 'id'],
+  ['ledger_donations', 'id'],
+  ['ledger_lots', 'id'],
+  ['ledger_traces', 'id'],
+] as const) {
   const stmt = raw.prepare(`select * from ${table} where ${key} > ? order by ${key} limit 1000`)
   let cursor = 0
   for (;;) {

@@ -22,8 +22,13 @@ const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500)
 const CONCURRENCY = 4
 
 export async function run() {
-  if (!findPostgresBin()) throw new Error('transparency-pg needs PostgreSQL binaries (initdb, pg_ctl): install postgresql or set PG_BIN')
-  Object.assign(process.env, { NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-bench-session-secret-0', BASE_URL: 'http://127.0.0.1:3999' })
+  if (!findPostgresBin())
+    throw new Error('transparency-pg needs PostgreSQL binaries (initdb, pg_ctl): install postgresql or set PG_BIN')
+  Object.assign(process.env, {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
+    BASE_URL: 'http://127.0.0.1:3999',
+  })
   ensureBuild('inherit')
   const cluster = await startCluster()
   try {
@@ -32,7 +37,9 @@ export async function run() {
     await prepareDatabase(setup, new Date('2025-01-01T00:00:00Z'))
     await setup.destroy()
     const built = await timed(() => bulkGenerate(database.url, transparencyShape(DONATIONS)))
-    console.log(`loaded ${built.value.donations} donations and ${built.value.awards} awards into PostgreSQL in ${built.seconds.toFixed(1)} s`)
+    console.log(
+      `loaded ${built.value.donations} donations and ${built.value.awards} awards into PostgreSQL in ${built.seconds.toFixed(1)} s`,
+    )
     const { db } = createDatabase(database.url, { poolSize: 10 })
     const verified = await timed(() => verifyLedger(db))
     if (!verified.value.ok) throw new Error(`bench data does not verify: ${JSON.stringify(verified.value.firstError)}`)
@@ -54,20 +61,48 @@ export async function run() {
       const pageSeq = check('transparency sequential', await server.load(times('/transparency', 400), 1))
       const head = built.value.head
       const depth = Math.min(900_000, head - 4000)
-      const deep = check('ledger deep', await server.load(Array.from({ length: 400 }, (_, i) => `/ledger?before=${head - depth + (i % 500) * 7}`), 1))
+      const deep = check(
+        'ledger deep',
+        await server.load(
+          Array.from({ length: 400 }, (_, i) => `/ledger?before=${head - depth + (i % 500) * 7}`),
+          1,
+        ),
+      )
       const codes = built.value.trackingCodes
-      const traces = check('trace', await server.load(Array.from({ length: 400 }, (_, i) => `/trace/${codes[(i * 7919) % codes.length]}`), 1))
+      const traces = check(
+        'trace',
+        await server.load(
+          Array.from({ length: 400 }, (_, i) => `/trace/${codes[(i * 7919) % codes.length]}`),
+          1,
+        ),
+      )
       writeResult('transparency-page-pg', {
         name: `/transparency pages per second at ${DONATIONS.toLocaleString('en')} donations (PostgreSQL)`,
         value: page.perSecond,
         unit: 'req/s',
-        baseline: { name: 'trivial Remix page (root layout, one-line loader), same server and run', value: trivial.perSecond },
+        baseline: {
+          name: 'trivial Remix page (root layout, one-line loader), same server and run',
+          value: trivial.perSecond,
+        },
         notes: {
-          donations: DONATIONS, awards: built.value.awards, concurrency: CONCURRENCY, requests: REQUESTS,
-          serverP95ms: round(pageSeq.serverP95, 2), trivialServerP95ms: round(trivialSeq.serverP95, 2), underLoadServerP95ms: round(page.serverP95, 2),
-          ledgerDeepServerP95ms: round(deep.serverP95, 2), traceServerP95ms: round(traces.serverP95, 2), ...server.memory(),
-          data: { loadSeconds: round(built.seconds, 1), verifySeconds: round(verified.seconds, 1), foldSeconds: round(folded.seconds, 1), databaseMb: Math.round(Number(size.rows[0]!.n) / 2 ** 20) },
-          postgres: 'throwaway PG cluster (tests/support/postgres-cluster.ts): fsync=off, synchronous_commit=off, same machine',
+          donations: DONATIONS,
+          awards: built.value.awards,
+          concurrency: CONCURRENCY,
+          requests: REQUESTS,
+          serverP95ms: round(pageSeq.serverP95, 2),
+          trivialServerP95ms: round(trivialSeq.serverP95, 2),
+          underLoadServerP95ms: round(page.serverP95, 2),
+          ledgerDeepServerP95ms: round(deep.serverP95, 2),
+          traceServerP95ms: round(traces.serverP95, 2),
+          ...server.memory(),
+          data: {
+            loadSeconds: round(built.seconds, 1),
+            verifySeconds: round(verified.seconds, 1),
+            foldSeconds: round(folded.seconds, 1),
+            databaseMb: Math.round(Number(size.rows[0]!.n) / 2 ** 20),
+          },
+          postgres:
+            'throwaway PG cluster (tests/support/postgres-cluster.ts): fsync=off, synchronous_commit=off, same machine',
           goal: 'as SQLite: ratio >= 0.6, server p95 < 30 ms',
         },
       })

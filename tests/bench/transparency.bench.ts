@@ -31,7 +31,9 @@ export async function dataset(): Promise<{ file: string; trackingCodes: string[]
     if (cached.migrations === migrations) return { file, ...cached }
   }
   const built = await timed(() => buildTransparencyData(file, DONATIONS))
-  console.log(`built ${built.value.donations} donations and ${built.value.awards} awards (head ${built.value.head}) in ${built.seconds.toFixed(1)} s`)
+  console.log(
+    `built ${built.value.donations} donations and ${built.value.awards} awards (head ${built.value.head}) in ${built.seconds.toFixed(1)} s`,
+  )
   const { db } = createDatabase(`sqlite:${file}`)
   const verified = await timed(() => verifyLedger(db))
   if (!verified.value.ok) throw new Error(`bench data does not verify: ${JSON.stringify(verified.value.firstError)}`)
@@ -39,14 +41,25 @@ export async function dataset(): Promise<{ file: string; trackingCodes: string[]
   const folded = await timed(() => getSummary(db, { batch: 20_000 }))
   console.log(`dashboard summary folded over ${folded.value.through} transactions in ${folded.seconds.toFixed(1)} s`)
   await db.destroy()
-  const info = { migrations, trackingCodes: built.value.trackingCodes, head: built.value.head, verifySeconds: verified.seconds, foldSeconds: folded.seconds, buildSeconds: built.seconds }
+  const info = {
+    migrations,
+    trackingCodes: built.value.trackingCodes,
+    head: built.value.head,
+    verifySeconds: verified.seconds,
+    foldSeconds: folded.seconds,
+    buildSeconds: built.seconds,
+  }
   fs.writeFileSync(meta, JSON.stringify(info))
   return { file, ...info }
 }
 
 export async function run() {
   // Production React and Remix, as served (the page work is what is measured).
-  Object.assign(process.env, { NODE_ENV: 'production', SESSION_SECRET: 'bench-session-secret-bench-session-secret-0', BASE_URL: 'http://127.0.0.1:3999' })
+  Object.assign(process.env, {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
+    BASE_URL: 'http://127.0.0.1:3999',
+  })
   ensureBuild('inherit')
   const data = await dataset()
   const { db } = createDatabase(`sqlite:${data.file}`)
@@ -73,7 +86,23 @@ export async function run() {
       value: page.perSecond,
       unit: 'req/s',
       baseline: { name: 'trivial Remix page (root layout, one-line loader)', value: trivial.perSecond },
-      notes: { donations: DONATIONS, awards: DONATIONS / 10, concurrency: CONCURRENCY, requests: REQUESTS, serverP95ms: pageSeq.serverP95, trivialServerP95ms: trivialSeq.serverP95, underLoadServerP95ms: page.serverP95, underLoadP95ms: page.p95, goal: 'ratio >= 0.6, server p95 < 30 ms', ...memory(), data: { buildSeconds: (data as any).buildSeconds, verifySeconds: (data as any).verifySeconds, foldSeconds: (data as any).foldSeconds } },
+      notes: {
+        donations: DONATIONS,
+        awards: DONATIONS / 10,
+        concurrency: CONCURRENCY,
+        requests: REQUESTS,
+        serverP95ms: pageSeq.serverP95,
+        trivialServerP95ms: trivialSeq.serverP95,
+        underLoadServerP95ms: page.serverP95,
+        underLoadP95ms: page.p95,
+        goal: 'ratio >= 0.6, server p95 < 30 ms',
+        ...memory(),
+        data: {
+          buildSeconds: (data as any).buildSeconds,
+          verifySeconds: (data as any).verifySeconds,
+          foldSeconds: (data as any).foldSeconds,
+        },
+      },
     })
 
     // 900,000 rows deep: a spread of cursors around head − 900,000, newest first.
@@ -81,14 +110,28 @@ export async function run() {
     const deep = Array.from({ length: REQUESTS }, (_, i) => `/ledger?before=${data.head - depth + (i % 500) * 7}`)
     const first = check('ledger first', await load(times('/ledger', 400), 1))
     const ledger = check('ledger deep', await load(deep.slice(0, 400), 1))
-    const filtered = check('ledger filtered', await load(Array.from({ length: 200 }, (_, i) => `/ledger?kind=award&before=${data.head - depth + i * 11}`), 1))
+    const filtered = check(
+      'ledger filtered',
+      await load(
+        Array.from({ length: 200 }, (_, i) => `/ledger?kind=award&before=${data.head - depth + i * 11}`),
+        1,
+      ),
+    )
     const deepLoaded = check('ledger deep under load', await load(deep))
     writeResult('ledger-page', {
       name: `public ledger page ${depth.toLocaleString('en')} rows deep, server p95 (sequential)`,
       value: ledger.serverP95,
       unit: 'ms',
       baseline: { name: 'first ledger page, server p95 (sequential)', value: first.serverP95 },
-      notes: { depth, deepPerSecondUnderLoad: deepLoaded.perSecond, deepServerP95UnderLoadMs: deepLoaded.serverP95, filteredAwardsDeepServerP95ms: filtered.serverP95, transactions: data.head, goal: 'p95 < 30 ms', ...memory() },
+      notes: {
+        depth,
+        deepPerSecondUnderLoad: deepLoaded.perSecond,
+        deepServerP95UnderLoadMs: deepLoaded.serverP95,
+        filteredAwardsDeepServerP95ms: filtered.serverP95,
+        transactions: data.head,
+        goal: 'p95 < 30 ms',
+        ...memory(),
+      },
     })
 
     const codes = data.trackingCodes
@@ -100,13 +143,25 @@ export async function run() {
       await getPublicTrace(db, codes[(i * 104_729) % codes.length]!)
       lookups.push(Number(process.hrtime.bigint() - t0) / 1e6)
     }
-    const traces = check('trace', await load(Array.from({ length: 600 }, (_, i) => `/trace/${codes[(i * 7919) % codes.length]}`), 1))
+    const traces = check(
+      'trace',
+      await load(
+        Array.from({ length: 600 }, (_, i) => `/trace/${codes[(i * 7919) % codes.length]}`),
+        1,
+      ),
+    )
     writeResult('trace-lookup', {
       name: `trace page /trace/<code> at ${DONATIONS.toLocaleString('en')} donations, server p95 (sequential)`,
       value: traces.serverP95,
       unit: 'ms',
       baseline: { name: 'trivial Remix page, server p95 (sequential)', value: trivialSeq.serverP95 },
-      notes: { sequentialPerSecond: traces.perSecond, lookupP50ms: percentile(lookups, 50), lookupP95ms: percentile(lookups, 95), goal: 'p95 < 10 ms', ...memory() },
+      notes: {
+        sequentialPerSecond: traces.perSecond,
+        lookupP50ms: percentile(lookups, 50),
+        lookupP95ms: percentile(lookups, 95),
+        goal: 'p95 < 10 ms',
+        ...memory(),
+      },
     })
   } finally {
     await server.close()
@@ -129,9 +184,14 @@ export async function run() {
     unit: 's',
     baseline: { name: 'bare keyset scan of the same rows (no formatting, no HTTP)', value: module.scanSeconds! },
     notes: {
-      bytes: http.bytes, lines: http.rows, goal: '< 20 s and < 200 MB RSS',
-      serverPeakRssMb: http.maxRssMb, serverRssBeforeExportMb: http.rssBeforeMb,
-      moduleSeconds: module.moduleSeconds, modulePeakRssMb: module.moduleMaxRssMb, moduleRssAtStartMb: module.rssStartMb,
+      bytes: http.bytes,
+      lines: http.rows,
+      goal: '< 20 s and < 200 MB RSS',
+      serverPeakRssMb: http.maxRssMb,
+      serverRssBeforeExportMb: http.rssBeforeMb,
+      moduleSeconds: module.moduleSeconds,
+      modulePeakRssMb: module.moduleMaxRssMb,
+      moduleRssAtStartMb: module.rssStartMb,
     },
   })
 }

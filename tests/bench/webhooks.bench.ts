@@ -22,17 +22,33 @@ const CONCURRENCY = 8
 const SESSION_SECRET = 'bench-session-secret-bench-session-secret-0'
 
 async function load(url: string, bodies: { body: string; headers: Record<string, string> }[]) {
-  const { results, latencies, seconds } = await closedLoop(bodies, CONCURRENCY, async (item) => {
-    const res = await fetch(url, { method: 'POST', body: item.body, headers: item.headers })
-    await res.arrayBuffer()
-    return res.status
-  }, rethrow)
+  const { results, latencies, seconds } = await closedLoop(
+    bodies,
+    CONCURRENCY,
+    async (item) => {
+      const res = await fetch(url, { method: 'POST', body: item.body, headers: item.headers })
+      await res.arrayBuffer()
+      return res.status
+    },
+    rethrow,
+  )
   const failures = results.filter((status) => status !== 200).length
-  return { perSecond: bodies.length / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), failures }
+  return {
+    perSecond: bodies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    failures,
+  }
 }
 
 export async function run() {
-  Object.assign(process.env, { NODE_ENV: 'test', SESSION_SECRET, BASE_URL: 'http://127.0.0.1:3999', STRIPE_SECRET_KEY: '', STRIPE_WEBHOOK_SECRET: '' })
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    SESSION_SECRET,
+    BASE_URL: 'http://127.0.0.1:3999',
+    STRIPE_SECRET_KEY: '',
+    STRIPE_WEBHOOK_SECRET: '',
+  })
   ensureBuild('inherit')
   fs.mkdirSync(dataDir, { recursive: true })
   const file = path.join(dataDir, 'webhooks.db')
@@ -49,13 +65,43 @@ export async function run() {
   const now = new Date().toISOString()
   const ids = Array.from({ length: N + 200 }, (_, i) => `D-BENCH${String(i).padStart(6, '0')}`)
   for (let i = 0; i < ids.length; i += 500) {
-    await db.insertInto('donations').values(ids.slice(i, i + 500).map((publicId) => ({
-      public_id: publicId, tracking_code: `T${publicId}`, status: 'pending' as const, frequency: 'once' as const, designation: 'campaign' as const,
-      campaign_id: campaign.id, target_id: null, fund: `fund:campaign:${campaign.id}`, amount: 10000, currency: 'CNY', cover_fee: 0, fee_amount: null,
-      donor_name: '压测', donor_email: `${publicId.toLowerCase()}@bench.test`, display_mode: 'anonymous' as const, display_name: '爱心人士', message: null,
-      locale: 'zh-CN', provider: 'demo' as const, checkout_idempotency_key: null, provider_session_id: `cs_demo_${publicId}`, provider_invoice_id: null,
-      provider_payment_intent_id: null, provider_charge_id: null, recurring_gift_id: null, source_ref: null, client_key: null, recorded_by: null, created_at: now, paid_at: null,
-    }))).execute()
+    await db
+      .insertInto('donations')
+      .values(
+        ids.slice(i, i + 500).map((publicId) => ({
+          public_id: publicId,
+          tracking_code: `T${publicId}`,
+          status: 'pending' as const,
+          frequency: 'once' as const,
+          designation: 'campaign' as const,
+          campaign_id: campaign.id,
+          target_id: null,
+          fund: `fund:campaign:${campaign.id}`,
+          amount: 10000,
+          currency: 'CNY',
+          cover_fee: 0,
+          fee_amount: null,
+          donor_name: '压测',
+          donor_email: `${publicId.toLowerCase()}@bench.test`,
+          display_mode: 'anonymous' as const,
+          display_name: '爱心人士',
+          message: null,
+          locale: 'zh-CN',
+          provider: 'demo' as const,
+          checkout_idempotency_key: null,
+          provider_session_id: `cs_demo_${publicId}`,
+          provider_invoice_id: null,
+          provider_payment_intent_id: null,
+          provider_charge_id: null,
+          recurring_gift_id: null,
+          source_ref: null,
+          client_key: null,
+          recorded_by: null,
+          created_at: now,
+          paid_at: null,
+        })),
+      )
+      .execute()
   }
 
   const real = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
@@ -64,11 +110,18 @@ export async function run() {
     routes: {
       ...real.routes,
       'routes/__bench_insert': {
-        id: 'routes/__bench_insert', parentId: 'root', path: '__bench/insert', index: undefined, caseSensitive: undefined,
+        id: 'routes/__bench_insert',
+        parentId: 'root',
+        path: '__bench/insert',
+        index: undefined,
+        caseSensitive: undefined,
         module: {
           action: async ({ request }: { request: Request }) => {
             const body = await request.text()
-            await raw.insertInto('bench_plain').values({ k: body.slice(0, 40), amount: body.length }).execute()
+            await raw
+              .insertInto('bench_plain')
+              .values({ k: body.slice(0, 40), amount: body.length })
+              .execute()
             return Response.json({ ok: true })
           },
         } as any,
@@ -84,24 +137,44 @@ export async function run() {
   const secret = demoWebhookSecret(SESSION_SECRET)
   const events = (slice: string[]) =>
     slice.map((publicId) => {
-      const body = JSON.stringify(demoCheckoutEvent({ publicId, amount: 10000, currency: 'CNY', frequency: 'once', outcome: 'paid' }))
-      return { body, headers: { 'content-type': 'application/json', 'stripe-signature': signDemoPayload(body, secret) } }
+      const body = JSON.stringify(
+        demoCheckoutEvent({ publicId, amount: 10000, currency: 'CNY', frequency: 'once', outcome: 'paid' }),
+      )
+      return {
+        body,
+        headers: { 'content-type': 'application/json', 'stripe-signature': signDemoPayload(body, secret) },
+      }
     })
-  const plain = (n: number) => Array.from({ length: n }, (_, i) => ({ body: `plain-${i}`, headers: { 'content-type': 'text/plain' } }))
+  const plain = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ body: `plain-${i}`, headers: { 'content-type': 'text/plain' } }))
   try {
     // Warm both paths before timing.
     await load(`${base}/webhooks/stripe`, events(ids.slice(N)))
     await load(`${base}/__bench/insert`, plain(200))
     const bare = await load(`${base}/__bench/insert`, plain(N))
     const hooks = await load(`${base}/webhooks/stripe`, events(ids.slice(0, N)))
-    const paid = await db.selectFrom('donations').select(sql<number>`count(*)`.as('n')).where('public_id', 'like', 'D-BENCH%').where('status', '=', 'paid').executeTakeFirstOrThrow()
-    if (hooks.failures || bare.failures || Number(paid.n) !== N + 200) throw new Error(`bench failures: ${hooks.failures} webhook, ${bare.failures} plain; ${paid.n} paid`)
+    const paid = await db
+      .selectFrom('donations')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('public_id', 'like', 'D-BENCH%')
+      .where('status', '=', 'paid')
+      .executeTakeFirstOrThrow()
+    if (hooks.failures || bare.failures || Number(paid.n) !== N + 200)
+      throw new Error(`bench failures: ${hooks.failures} webhook, ${bare.failures} plain; ${paid.n} paid`)
     return writeResult('webhooks', {
       name: 'signed checkout.session.completed fulfilled per second (SQLite)',
       value: hooks.perSecond,
       unit: 'req/s',
       baseline: { name: 'bare Remix POST doing one insert', value: bare.perSecond },
-      notes: { events: N, concurrency: CONCURRENCY, webhookP50ms: hooks.p50, webhookP99ms: hooks.p99, bareP50ms: bare.p50, bareP99ms: bare.p99, goal: 'ratio >= 0.7' },
+      notes: {
+        events: N,
+        concurrency: CONCURRENCY,
+        webhookP50ms: hooks.p50,
+        webhookP99ms: hooks.p99,
+        bareP50ms: bare.p50,
+        bareP99ms: bare.p99,
+        goal: 'ratio >= 0.7',
+      },
     })
   } finally {
     server.close()

@@ -16,7 +16,15 @@ import { formatMoney } from '~/utils/money'
 import { AWARD, setUpApprovalRace, TERM, type ApprovalRace, type Approver } from './support/approvals'
 import { percentile } from '../bench/lib'
 import { createPgDatabase } from '../support/pg-database'
-import { CHAOS_SESSION_SECRET, deliver, prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
+import {
+  CHAOS_SESSION_SECRET,
+  deliver,
+  prepareAppDatabase,
+  startApp,
+  startBalancer,
+  type AppProcess,
+  type Balancer,
+} from './support/cluster'
 import { scaled } from './support/scale'
 
 // The TOTP secrets enrolled in the test process are sealed with this; the apps share it.
@@ -35,16 +43,28 @@ type Outcome = 'approved' | 'insufficient' | 'other'
 
 const count = async (query: Promise<{ n: number | string | bigint }>) => Number((await query).n)
 
-async function send(balancer: Balancer, approver: Approver, batchId: number, body: URLSearchParams | FormData): Promise<Reply> {
+async function send(
+  balancer: Balancer,
+  approver: Approver,
+  batchId: number,
+  body: URLSearchParams | FormData,
+): Promise<Reply> {
   const started = performance.now()
   const headers: Record<string, string> = { Origin: balancer.url, Cookie: approver.cookie, Accept: 'text/html' }
-  const res = await fetch(`${balancer.url}/admin/batches/${batchId}`, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(120_000) })
+  const res = await fetch(`${balancer.url}/admin/batches/${batchId}`, {
+    method: 'POST',
+    headers,
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(120_000),
+  })
   const text = await res.text()
   return { status: res.status, location: res.headers.get('location'), body: text, ms: performance.now() - started }
 }
 
 function classify(batchId: number, r: Reply): Outcome {
-  if ((r.status === 302 || r.status === 303) && r.location === `/admin/batches/${batchId}?done=approved`) return 'approved'
+  if ((r.status === 302 || r.status === 303) && r.location === `/admin/batches/${batchId}?done=approved`)
+    return 'approved'
   if (r.status >= 400 && r.status < 500 && r.body.includes(INSUFFICIENT)) return 'insufficient'
   return 'other'
 }
@@ -52,7 +72,12 @@ function classify(batchId: number, r: Reply): Outcome {
 /** The page's alert (the error shown to the user) or else the end of its text, for failure messages. */
 function gist(html: string): string {
   const at = html.indexOf('role="alert"')
-  const text = (from: string) => from.replace(/<script[\s\S]*?<\/script>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()
+  const text = (from: string) =>
+    from
+      .replace(/<script[\s\S]*?<\/script>/g, '')
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
   return at >= 0 ? text(html.slice(html.indexOf('>', at) + 1)).slice(0, 200) : text(html).slice(-300)
 }
 
@@ -67,16 +92,34 @@ async function runRace(o: RaceOptions): Promise<void> {
   const apps: AppProcess[] = []
   const dump = () => apps.map((a) => `--- ${a.name}\n${a.output().slice(-3000)}`).join('\n')
   // The apps start while the test process prepares the batches (they only wait on GET /).
-  const launches = Array.from({ length: o.apps }, (_, i) => startApp({ databaseUrl: o.databaseUrl, name: `${o.label}-app${i + 1}`, baseUrl: balancer.url }).then((a) => (apps.push(a), a)))
+  const launches = Array.from({ length: o.apps }, (_, i) =>
+    startApp({ databaseUrl: o.databaseUrl, name: `${o.label}-app${i + 1}`, baseUrl: balancer.url }).then(
+      (a) => (apps.push(a), a),
+    ),
+  )
   for (const l of launches) l.catch(() => undefined) // awaited below; not an unhandled rejection meanwhile
   try {
-    const race = await setUpApprovalRace(db, { batches: o.approvals, fundedAwards: FUNDED_AWARDS, prepareConcurrency: 8 })
+    const race = await setUpApprovalRace(db, {
+      batches: o.approvals,
+      fundedAwards: FUNDED_AWARDS,
+      prepareConcurrency: 8,
+    })
     await Promise.all(launches)
     balancer.setBackends(apps)
     const ready = performance.now()
     const head = await db.selectFrom('ledger_head').select('sequence').executeTakeFirstOrThrow()
     const before = Number(head.sequence)
-    expect(await count(db.selectFrom('award_batches').select((eb) => eb.fn.countAll<number>().as('n')).where('id', 'in', race.batchIds).where('status', '=', 'prepared').where('approvals_required', '=', 1).executeTakeFirstOrThrow())).toBe(o.approvals)
+    expect(
+      await count(
+        db
+          .selectFrom('award_batches')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('id', 'in', race.batchIds)
+          .where('status', '=', 'prepared')
+          .where('approvals_required', '=', 1)
+          .executeTakeFirstOrThrow(),
+      ),
+    ).toBe(o.approvals)
 
     // Every approval is queued at once; `concurrency` (200) requests are in flight at any
     // moment (some 67 per app, each app with its pool of 10 connections), the next one
@@ -85,15 +128,24 @@ async function runRace(o: RaceOptions): Promise<void> {
     const replies = new Map<number, Reply>()
     const raceStarted = performance.now()
     await deliver(race.batchIds, o.concurrency, async (id) => {
-      const r = await send(balancer, race.approvers[id % race.approvers.length]!, id, new URLSearchParams({ intent: 'approve' }))
+      const r = await send(
+        balancer,
+        race.approvers[id % race.approvers.length]!,
+        id,
+        new URLSearchParams({ intent: 'approve' }),
+      )
       replies.set(id, r)
       return r.status
     })
     const raceMs = performance.now() - raceStarted
     report(o, race, replies, raceMs, { setUpMs: ready - t0, balancer })
 
-    const outcomes = new Map(race.batchIds.map((id) => [id, replies.has(id) ? classify(id, replies.get(id)!) : 'other']))
-    const others = race.batchIds.filter((id) => outcomes.get(id) === 'other').map((id) => `#${id}: ${replies.get(id)?.status ?? 'no reply'} ${gist(replies.get(id)?.body ?? '')}`)
+    const outcomes = new Map(
+      race.batchIds.map((id) => [id, replies.has(id) ? classify(id, replies.get(id)!) : 'other']),
+    )
+    const others = race.batchIds
+      .filter((id) => outcomes.get(id) === 'other')
+      .map((id) => `#${id}: ${replies.get(id)?.status ?? 'no reply'} ${gist(replies.get(id)?.body ?? '')}`)
     expect(others, `unexpected replies:\n${others.slice(0, 5).join('\n')}\n${dump()}`).toEqual([])
     const approved = race.batchIds.filter((id) => outcomes.get(id) === 'approved')
     const refused = race.batchIds.filter((id) => outcomes.get(id) === 'insufficient')
@@ -104,7 +156,9 @@ async function runRace(o: RaceOptions): Promise<void> {
     await checkAfterApprovals(db, race, approved, refused, before)
     await doublePayouts(db, balancer, race, approved)
     expect(await verifyLedger(db)).toMatchObject({ ok: true })
-    console.log(`[${o.label}] whole case ${((performance.now() - t0) / 1000).toFixed(1)} s; peak RSS ${apps.map((a) => `${a.name} ${a.peakRssMb() ?? '?'} MB`).join(', ')}`)
+    console.log(
+      `[${o.label}] whole case ${((performance.now() - t0) / 1000).toFixed(1)} s; peak RSS ${apps.map((a) => `${a.name} ${a.peakRssMb() ?? '?'} MB`).join(', ')}`,
+    )
   } finally {
     await Promise.allSettled(launches) // no app left running because the set-up failed first
     await Promise.all(apps.map((a) => a.stop()))
@@ -113,7 +167,13 @@ async function runRace(o: RaceOptions): Promise<void> {
   }
 }
 
-function report(o: RaceOptions, race: ApprovalRace, replies: Map<number, Reply>, raceMs: number, extra: { setUpMs: number; balancer: Balancer }) {
+function report(
+  o: RaceOptions,
+  race: ApprovalRace,
+  replies: Map<number, Reply>,
+  raceMs: number,
+  extra: { setUpMs: number; balancer: Balancer },
+) {
   const byStatus = new Map<number, number>()
   for (const r of replies.values()) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
   const ms = [...replies.values()].map((r) => r.ms)
@@ -125,28 +185,67 @@ function report(o: RaceOptions, race: ApprovalRace, replies: Map<number, Reply>,
 }
 
 /** The database after the race: 10 approved and posted, the rest untouched. */
-async function checkAfterApprovals(db: DB, race: ApprovalRace, approved: number[], refused: number[], sequenceBefore: number) {
-  const statuses = await db.selectFrom('award_batches').select(['id', 'status']).where('id', 'in', race.batchIds).execute()
+async function checkAfterApprovals(
+  db: DB,
+  race: ApprovalRace,
+  approved: number[],
+  refused: number[],
+  sequenceBefore: number,
+) {
+  const statuses = await db
+    .selectFrom('award_batches')
+    .select(['id', 'status'])
+    .where('id', 'in', race.batchIds)
+    .execute()
   const statusOf = new Map(statuses.map((s) => [Number(s.id), s.status]))
   expect(approved.filter((id) => statusOf.get(id) !== 'approved')).toEqual([])
   // Refused means nothing was written: still prepared, no approval row, no term cap, no award.
   expect(refused.filter((id) => statusOf.get(id) !== 'prepared')).toEqual([])
-  const approvalRows = await db.selectFrom('batch_approvals').select(['batch_id', 'user_id']).where('batch_id', 'in', race.batchIds).execute()
+  const approvalRows = await db
+    .selectFrom('batch_approvals')
+    .select(['batch_id', 'user_id'])
+    .where('batch_id', 'in', race.batchIds)
+    .execute()
   expect(approvalRows.map((r) => Number(r.batch_id)).sort((a, b) => a - b)).toEqual([...approved].sort((a, b) => a - b))
   expect(approvalRows.every((r) => Number(r.user_id) !== race.preparerId)).toBe(true)
-  const caps = await db.selectFrom('award_term_caps').innerJoin('award_lines', 'award_lines.id', 'award_term_caps.line_id').select('award_lines.batch_id').where('award_term_caps.term', '=', TERM).where('award_lines.batch_id', 'in', race.batchIds).execute()
+  const caps = await db
+    .selectFrom('award_term_caps')
+    .innerJoin('award_lines', 'award_lines.id', 'award_term_caps.line_id')
+    .select('award_lines.batch_id')
+    .where('award_term_caps.term', '=', TERM)
+    .where('award_lines.batch_id', 'in', race.batchIds)
+    .execute()
   expect(caps.map((c) => Number(c.batch_id)).sort((a, b) => a - b)).toEqual([...approved].sort((a, b) => a - b))
 
   // Exactly 10 awards were posted since the race began, all from this fund, each one award.
-  const posted = await db.selectFrom('ledger_transactions').select(['sequence', 'kind']).where('sequence', '>', sequenceBefore).execute()
+  const posted = await db
+    .selectFrom('ledger_transactions')
+    .select(['sequence', 'kind'])
+    .where('sequence', '>', sequenceBefore)
+    .execute()
   expect(posted.map((p) => p.kind)).toEqual(Array(FUNDED_AWARDS).fill('award'))
-  const transfers = await db.selectFrom('ledger_transfers').select(['from_account', 'amount']).where('sequence', '>', sequenceBefore).execute()
+  const transfers = await db
+    .selectFrom('ledger_transfers')
+    .select(['from_account', 'amount'])
+    .where('sequence', '>', sequenceBefore)
+    .execute()
   expect(transfers).toEqual(Array(FUNDED_AWARDS).fill({ from_account: race.fund, amount: AWARD }))
   expect(await getBalance(db, race.fund, 'CNY')).toBe(0)
-  const negative = await db.selectFrom('ledger_balances').select(['account', 'balance']).where('balance', '<', 0).where((eb) => eb.or([eb('account', 'like', 'fund:%'), eb('account', 'like', 'payable:%')])).execute()
+  const negative = await db
+    .selectFrom('ledger_balances')
+    .select(['account', 'balance'])
+    .where('balance', '<', 0)
+    .where((eb) => eb.or([eb('account', 'like', 'fund:%'), eb('account', 'like', 'payable:%')]))
+    .execute()
   expect(negative).toEqual([])
 
-  const audit = await db.selectFrom('audit_log').select(['entity_id', 'action', 'actor_user_id']).where('entity_type', '=', 'award_batch').where('action', '=', 'batch.approved').where('entity_id', 'in', race.batchIds.map(String)).execute()
+  const audit = await db
+    .selectFrom('audit_log')
+    .select(['entity_id', 'action', 'actor_user_id'])
+    .where('entity_type', '=', 'award_batch')
+    .where('action', '=', 'batch.approved')
+    .where('entity_id', 'in', race.batchIds.map(String))
+    .execute()
   expect(audit.map((a) => Number(a.entity_id)).sort((a, b) => a - b)).toEqual([...approved].sort((a, b) => a - b))
   expect(audit.every((a) => race.approvers.some((p) => p.id === Number(a.actor_user_id)))).toBe(true)
 }
@@ -164,18 +263,33 @@ async function doublePayouts(db: DB, balancer: Balancer, race: ApprovalRace, app
   }
   const before = Number((await db.selectFrom('ledger_head').select('sequence').executeTakeFirstOrThrow()).sequence)
   const submissions = approved.flatMap((id) => [id, id])
-  const replies = await Promise.all(submissions.map((id, i) => send(balancer, race.approvers[i % race.approvers.length]!, id, form(id))))
-  const paid = replies.filter((r, i) => (r.status === 302 || r.status === 303) && r.location === `/admin/batches/${submissions[i]}`)
+  const replies = await Promise.all(
+    submissions.map((id, i) => send(balancer, race.approvers[i % race.approvers.length]!, id, form(id))),
+  )
+  const paid = replies.filter(
+    (r, i) => (r.status === 302 || r.status === 303) && r.location === `/admin/batches/${submissions[i]}`,
+  )
   const second = replies.filter((r) => r.status === 400 && r.body.includes(NOT_APPROVED))
-  console.log(`payouts: ${replies.length} submissions, ${paid.length} paid, ${second.length} refused as already paid; statuses ${replies.map((r) => r.status).join(' ')}`)
+  console.log(
+    `payouts: ${replies.length} submissions, ${paid.length} paid, ${second.length} refused as already paid; statuses ${replies.map((r) => r.status).join(' ')}`,
+  )
   expect(paid).toHaveLength(approved.length)
   expect(second).toHaveLength(approved.length)
 
   const payouts = await db.selectFrom('ledger_transactions').select('kind').where('sequence', '>', before).execute()
   expect(payouts.map((p) => p.kind)).toEqual(Array(approved.length).fill('payout'))
-  const batches = await db.selectFrom('award_batches').select(['id', 'status', 'payout_reference']).where('id', 'in', approved).execute()
+  const batches = await db
+    .selectFrom('award_batches')
+    .select(['id', 'status', 'payout_reference'])
+    .where('id', 'in', approved)
+    .execute()
   expect(batches.every((b) => b.status === 'paid' && b.payout_reference === `RACE-BANK-${b.id}`)).toBe(true)
-  const proofs = await db.selectFrom('proof_files').select('entity_id').where('entity_type', '=', 'award_batch').where('entity_id', 'in', approved).execute()
+  const proofs = await db
+    .selectFrom('proof_files')
+    .select('entity_id')
+    .where('entity_type', '=', 'award_batch')
+    .where('entity_id', 'in', approved)
+    .execute()
   expect(proofs).toHaveLength(approved.length)
   // Each awarded student was paid exactly one award and owes nothing more.
   const lines = await db.selectFrom('award_lines').select('beneficiary_id').where('batch_id', 'in', approved).execute()
@@ -194,15 +308,30 @@ afterAll(async () => {
 })
 
 describe('approval race', () => {
-  it.skipIf(pgSkip)('PostgreSQL, 3 apps: 1,000 approvals against a fund for 10 → exactly 10 approved, the rest refused, nothing half-written', async () => {
-    const database = await createPgDatabase(inject('pgUrl'), 'approvals')
-    pgDatabases.push(database)
-    await runRace({ label: 'pg', databaseUrl: database.url, apps: 3, approvals: scaled('RACE_APPROVALS', 1000, 1000), concurrency: 200 })
-  })
+  it.skipIf(pgSkip)(
+    'PostgreSQL, 3 apps: 1,000 approvals against a fund for 10 → exactly 10 approved, the rest refused, nothing half-written',
+    async () => {
+      const database = await createPgDatabase(inject('pgUrl'), 'approvals')
+      pgDatabases.push(database)
+      await runRace({
+        label: 'pg',
+        databaseUrl: database.url,
+        apps: 3,
+        approvals: scaled('RACE_APPROVALS', 1000, 1000),
+        concurrency: 200,
+      })
+    },
+  )
 
   it('SQLite, 2 apps on one file: the same race, scaled', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-approval-race-'))
     sqliteDirs.push(dir)
-    await runRace({ label: 'sqlite', databaseUrl: `sqlite:${path.join(dir, 'race.db')}`, apps: 2, approvals: scaled('RACE_APPROVALS_SQLITE', 200, 1000), concurrency: 200 })
+    await runRace({
+      label: 'sqlite',
+      databaseUrl: `sqlite:${path.join(dir, 'race.db')}`,
+      apps: 2,
+      approvals: scaled('RACE_APPROVALS_SQLITE', 200, 1000),
+      concurrency: 200,
+    })
   })
 })

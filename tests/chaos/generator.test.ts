@@ -21,9 +21,22 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 async function generatedRows(url: string, campaignId: number) {
   const { db } = createDatabase(url, { poolSize: 1 })
   try {
-    const gifts = await db.selectFrom('donations').select(['status', 'amount', 'fee_amount']).where('campaign_id', '=', campaignId).execute()
-    const raised = await db.selectFrom('ledger_balances').select('balance').where('account', '=', `fund:campaign:${campaignId}`).executeTakeFirstOrThrow()
-    const receipts = await db.selectFrom('receipts').innerJoin('donations', 'donations.id', 'receipts.donation_id').select('receipts.id').where('donations.campaign_id', '=', campaignId).execute()
+    const gifts = await db
+      .selectFrom('donations')
+      .select(['status', 'amount', 'fee_amount'])
+      .where('campaign_id', '=', campaignId)
+      .execute()
+    const raised = await db
+      .selectFrom('ledger_balances')
+      .select('balance')
+      .where('account', '=', `fund:campaign:${campaignId}`)
+      .executeTakeFirstOrThrow()
+    const receipts = await db
+      .selectFrom('receipts')
+      .innerJoin('donations', 'donations.id', 'receipts.donation_id')
+      .select('receipts.id')
+      .where('donations.campaign_id', '=', campaignId)
+      .execute()
     return { gifts, fundBalance: Number(raised.balance), receipts: receipts.length }
   } finally {
     await db.destroy()
@@ -71,9 +84,15 @@ describe('bench data generator', () => {
       }
     }
     const before = await campaigns()
-    await expect(generate({ url, mode: 'bulk', seed: 1, donations: 10, students: 5, awards: 50 })).rejects.toThrow(/cover only/)
-    await expect(generate({ url, mode: 'modules', seed: 1, donations: 10, students: 5, awards: 50 })).rejects.toThrow(/cannot cover/)
-    await expect(generate({ url, mode: 'modules', seed: 1, donations: 500, students: 1, awards: 3 })).rejects.toThrow(/one award per student per term/)
+    await expect(generate({ url, mode: 'bulk', seed: 1, donations: 10, students: 5, awards: 50 })).rejects.toThrow(
+      /cover only/,
+    )
+    await expect(generate({ url, mode: 'modules', seed: 1, donations: 10, students: 5, awards: 50 })).rejects.toThrow(
+      /cannot cover/,
+    )
+    await expect(generate({ url, mode: 'modules', seed: 1, donations: 500, students: 1, awards: 3 })).rejects.toThrow(
+      /one award per student per term/,
+    )
     expect(await campaigns()).toBe(before)
     // And the database is as good as before.
     await runAndCheck({ url, mode: 'bulk', seed: 3, donations: 20, students: 2, awards: 1 })

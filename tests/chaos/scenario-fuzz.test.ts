@@ -30,7 +30,9 @@ async function run(seedList: number[], template: () => Promise<Template>, pgUrl?
 }
 
 function report(r: FuzzResult) {
-  console.log(`scenario fuzz ${r.dialect}: ${r.ran}/${r.seeds} seeds, ${r.steps} steps, ${r.restarts} restarts, ${r.seconds.toFixed(1)} s, ${r.perSecond.toFixed(1)} seeds/s${workers > 1 ? ` over ${workers} workers` : ''}${r.stoppedAt ? ` (${r.stoppedAt})` : ''}`)
+  console.log(
+    `scenario fuzz ${r.dialect}: ${r.ran}/${r.seeds} seeds, ${r.steps} steps, ${r.restarts} restarts, ${r.seconds.toFixed(1)} s, ${r.perSecond.toFixed(1)} seeds/s${workers > 1 ? ` over ${workers} workers` : ''}${r.stoppedAt ? ` (${r.stoppedAt})` : ''}`,
+  )
   console.log(`answers: ${describeAnswers(r.answers)}`)
   expect(r.failures, r.failures.join('\n\n')).toEqual([])
   // The CI size (and a single SCENARIO_SEED) must run every seed: it takes well under the
@@ -43,13 +45,21 @@ function report(r: FuzzResult) {
 afterAll(() => fs.rmSync(uploads, { recursive: true, force: true }))
 
 describe('scenario fuzz', () => {
-  it('SQLite: every seed keeps the ledger verified and the model and database in agreement after every step', async () => {
-    report(await run(seeds(scaled('SCENARIO_SEEDS', 500, 10_000)), sqliteTemplate))
-  }, deadlineMs + 180_000)
+  it(
+    'SQLite: every seed keeps the ledger verified and the model and database in agreement after every step',
+    async () => {
+      report(await run(seeds(scaled('SCENARIO_SEEDS', 500, 10_000)), sqliteTemplate))
+    },
+    deadlineMs + 180_000,
+  )
 
   const pgSkip = inject('pgSkip')
-  it.skipIf(pgSkip)(`PostgreSQL: the same on a smaller share of seeds${pgSkip ? ` — skipped: ${pgSkip}` : ''}`, async () => {
-    const url = inject('pgUrl')
-    report(await run(seeds(scaled('SCENARIO_SEEDS_PG', 25, 1_000)), () => postgresTemplate(url), url))
-  }, deadlineMs + 180_000)
+  it.skipIf(pgSkip)(
+    `PostgreSQL: the same on a smaller share of seeds${pgSkip ? ` — skipped: ${pgSkip}` : ''}`,
+    async () => {
+      const url = inject('pgUrl')
+      report(await run(seeds(scaled('SCENARIO_SEEDS_PG', 25, 1_000)), () => postgresTemplate(url), url))
+    },
+    deadlineMs + 180_000,
+  )
 })

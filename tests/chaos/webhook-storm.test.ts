@@ -16,8 +16,20 @@ import { createPgDatabase } from '../support/pg-database'
 import { prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
 import { scaled } from './support/scale'
 import {
-  checkAfterStorm, insertStormDonations, paidCount, planStorm, randomInt, redeliver, registerIntents, sendDeliveries,
-  statusCounts, stormSeed, tableCounts, unanswered, type Delivery, type StormPlan,
+  checkAfterStorm,
+  insertStormDonations,
+  paidCount,
+  planStorm,
+  randomInt,
+  redeliver,
+  registerIntents,
+  sendDeliveries,
+  statusCounts,
+  stormSeed,
+  tableCounts,
+  unanswered,
+  type Delivery,
+  type StormPlan,
 } from './support/storm'
 
 const WEBHOOK_SECRET = 'whsec_chaos_storm_0123456789'
@@ -44,7 +56,11 @@ afterAll(async () => {
 })
 
 function stripeEnv() {
-  return { STRIPE_SECRET_KEY: 'sk_test_chaos_storm', STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET, STRIPE_API_URL: `http://127.0.0.1:${fake.port}` }
+  return {
+    STRIPE_SECRET_KEY: 'sk_test_chaos_storm',
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_URL: `http://127.0.0.1:${fake.port}`,
+  }
 }
 
 /** Database, plan, pending donations and intents; returns the counts before the storm. */
@@ -57,7 +73,14 @@ async function prepare(url: string, plan: StormPlan) {
   return { db, before: await tableCounts(db) }
 }
 
-type Figures = { firstPassSeconds: number; paidAfterFirstPass: number; seconds: number; rounds: number; inFlightAtKill: number; apps: Record<string, number | undefined> }
+type Figures = {
+  firstPassSeconds: number
+  paidAfterFirstPass: number
+  seconds: number
+  rounds: number
+  inFlightAtKill: number
+  apps: Record<string, number | undefined>
+}
 
 function report(label: string, plan: StormPlan, o: Figures) {
   const first = statusCounts(plan.deliveries, 0)
@@ -69,7 +92,11 @@ function report(label: string, plan: StormPlan, o: Figures) {
       `${(first.sent / o.firstPassSeconds).toFixed(1)} deliveries/s); redelivery rounds ${o.rounds}; all ${plan.donations.length} paid after ${o.seconds.toFixed(1)} s (restart included); ` +
       `"fulfilled" answers ${fulfilled} (any missing were committed but their answer was cut by the kill); peak RSS MB ${JSON.stringify(o.apps)}; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
   )
-  const failures = new Set(plan.deliveries.flatMap((d) => d.attempts.filter((a) => a.round === 0 && a.detail).map((a) => `${a.status} ${a.detail}`)))
+  const failures = new Set(
+    plan.deliveries.flatMap((d) =>
+      d.attempts.filter((a) => a.round === 0 && a.detail).map((a) => `${a.status} ${a.detail}`),
+    ),
+  )
   if (failures.size) log(`${label}: first-pass failures seen: ${[...failures].slice(0, 4).join(' | ')}`)
 }
 
@@ -77,7 +104,9 @@ function report(label: string, plan: StormPlan, o: Figures) {
 function killPoint(plan: StormPlan): number {
   const sent = Math.floor(plan.deliveries.length * KILL_AFTER)
   if (sent < 1) {
-    throw new Error(`${plan.deliveries.length} first-pass deliveries are too few to kill the app after ${Math.round(KILL_AFTER * 100)} % of them: raise STORM_EVENTS / STORM_SQLITE_EVENTS`)
+    throw new Error(
+      `${plan.deliveries.length} first-pass deliveries are too few to kill the app after ${Math.round(KILL_AFTER * 100)} % of them: raise STORM_EVENTS / STORM_SQLITE_EVENTS`,
+    )
   }
   return sent
 }
@@ -86,14 +115,25 @@ function killPoint(plan: StormPlan): number {
  * Every delivery once, in the plan's order; `kill` runs once `killAfter` of them have started.
  * killedAt (seconds into the pass) stays undefined if the kill never ran.
  */
-async function firstPass(plan: StormPlan, killAfter: number, rand: () => number, url: () => string, victim: AppProcess, kill: () => Promise<void>) {
+async function firstPass(
+  plan: StormPlan,
+  killAfter: number,
+  rand: () => number,
+  url: () => string,
+  victim: AppProcess,
+  kill: () => Promise<void>,
+) {
   const started = Date.now()
   let killed: Promise<void> = Promise.resolve()
   let killedAt: number | undefined
   let inFlightAtKill = 0
   let victimPeakRssMb: number | undefined
   await sendDeliveries(plan.deliveries, {
-    url, secret: WEBHOOK_SECRET, round: 0, rand, concurrency: CONCURRENCY,
+    url,
+    secret: WEBHOOK_SECRET,
+    round: 0,
+    rand,
+    concurrency: CONCURRENCY,
     at: {
       sent: killAfter,
       run: (inFlight) => {
@@ -111,7 +151,10 @@ async function firstPass(plan: StormPlan, killAfter: number, rand: () => number,
 function expectKillHit(plan: StormPlan, killedAt: number | undefined) {
   expect(killedAt, 'the first pass never reached the kill').toBeDefined()
   const first = statusCounts(plan.deliveries, 0)
-  expect(first.s502 + first.network, `round 0 saw no 502 and no cut connection: the kill hit nothing (${JSON.stringify(first)})`).toBeGreaterThan(0)
+  expect(
+    first.s502 + first.network,
+    `round 0 saw no 502 and no cut connection: the kill hit nothing (${JSON.stringify(first)})`,
+  ).toBeGreaterThan(0)
 }
 
 /** A late re-send of a sample of already-answered events (Stripe does this too). */
@@ -124,7 +167,12 @@ async function sendLateDuplicates(plan: StormPlan, rand: () => number, url: () =
 
 /** Checked after the database checks, which say more when something is wrong. */
 function expectAllDuplicates(late: Delivery[]) {
-  expect(late.filter((d) => d.attempts[0]?.outcome !== 'duplicate').map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`), 'late re-sends answered other than "duplicate"').toEqual([])
+  expect(
+    late
+      .filter((d) => d.attempts[0]?.outcome !== 'duplicate')
+      .map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`),
+    'late re-sends answered other than "duplicate"',
+  ).toEqual([])
 }
 
 describe('webhook storm with kill -9', () => {
@@ -143,10 +191,12 @@ describe('webhook storm with kill -9', () => {
     // so that none is left running when another fails to start.
     const launches = await Promise.allSettled(
       Array.from({ length: count }, (_, i) =>
-        startApp({ databaseUrl: database.url, name: `pg-app-${i}`, baseUrl: balancer.url, env: stripeEnv() }).then((app) => {
-          cleanups.push(() => app.stop())
-          return app
-        }),
+        startApp({ databaseUrl: database.url, name: `pg-app-${i}`, baseUrl: balancer.url, env: stripeEnv() }).then(
+          (app) => {
+            cleanups.push(() => app.stop())
+            return app
+          },
+        ),
       ),
     )
     const failedLaunch = launches.find((l) => l.status === 'rejected')
@@ -154,9 +204,18 @@ describe('webhook storm with kill -9', () => {
     const apps: AppProcess[] = launches.map((l) => (l as PromiseFulfilledResult<AppProcess>).value)
     balancer.setBackends(apps)
     const victim = apps[randomInt(rand, 0, apps.length - 1)]!
-    log(`PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`)
+    log(
+      `PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`,
+    )
 
-    const { started, firstPassSeconds, killed, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, killAfter, rand, () => balancer.url, victim, () => victim.kill('SIGKILL'))
+    const { started, firstPassSeconds, killed, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(
+      plan,
+      killAfter,
+      rand,
+      () => balancer.url,
+      victim,
+      () => victim.kill('SIGKILL'),
+    )
     const peak: Record<string, number | undefined> = { [`${victim.name} (killed)`]: victimPeakRssMb }
     await killed
     expectKillHit(plan, killedAt)
@@ -168,13 +227,22 @@ describe('webhook storm with kill -9', () => {
     const survivors = apps.filter((a) => a !== victim)
     const failed = unanswered(plan.deliveries)
     balancer.setBackends(survivors)
-    await sendDeliveries(failed.filter((_, i) => i % 2 === 0), { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 1, rand, concurrency: CONCURRENCY })
+    await sendDeliveries(
+      failed.filter((_, i) => i % 2 === 0),
+      { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 1, rand, concurrency: CONCURRENCY },
+    )
     log(`round 1 (survivors only): re-delivered ${Math.ceil(failed.length / 2)} of ${failed.length}`)
     await victim.restart()
     balancer.setBackends(apps)
     const rounds = await redeliver(plan.deliveries, {
-      url: () => balancer.url, secret: WEBHOOK_SECRET, rand, concurrency: CONCURRENCY,
-      firstRound: 2, maxRounds: MAX_ROUNDS - 1, deadline: Date.now() + REDELIVERY_DEADLINE_MS, log,
+      url: () => balancer.url,
+      secret: WEBHOOK_SECRET,
+      rand,
+      concurrency: CONCURRENCY,
+      firstRound: 2,
+      maxRounds: MAX_ROUNDS - 1,
+      deadline: Date.now() + REDELIVERY_DEADLINE_MS,
+      log,
     })
     const seconds = (Date.now() - started) / 1000
 
@@ -183,7 +251,10 @@ describe('webhook storm with kill -9', () => {
 
     for (const app of apps) peak[app.name] = app.peakRssMb()
     report('PostgreSQL', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
-    expect(apps.filter((a) => !a.alive).map((a) => `${a.name}:\n${a.output()}`), 'app processes that died unasked').toEqual([])
+    expect(
+      apps.filter((a) => !a.alive).map((a) => `${a.name}:\n${a.output()}`),
+      'app processes that died unasked',
+    ).toEqual([])
     await checkAfterStorm(db, plan, before, { killRound: 0 })
     expectAllDuplicates(late)
   })
@@ -204,14 +275,34 @@ describe('webhook storm with kill -9', () => {
     balancer.setBackends([app])
 
     // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
-    const { started, firstPassSeconds, killed: restarted, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(plan, killAfter, rand, () => balancer.url, app, () => app.kill('SIGKILL').then(() => app.restart()))
+    const {
+      started,
+      firstPassSeconds,
+      killed: restarted,
+      killedAt,
+      inFlightAtKill,
+      victimPeakRssMb,
+    } = await firstPass(
+      plan,
+      killAfter,
+      rand,
+      () => balancer.url,
+      app,
+      () => app.kill('SIGKILL').then(() => app.restart()),
+    )
     const peak: Record<string, number | undefined> = { 'sqlite-app (killed)': victimPeakRssMb }
     const paidAfterFirstPass = await paidCount(db, plan)
     await restarted
     expectKillHit(plan, killedAt)
     const rounds = await redeliver(plan.deliveries, {
-      url: () => balancer.url, secret: WEBHOOK_SECRET, rand, concurrency: CONCURRENCY,
-      firstRound: 1, maxRounds: MAX_ROUNDS, deadline: Date.now() + REDELIVERY_DEADLINE_MS, log,
+      url: () => balancer.url,
+      secret: WEBHOOK_SECRET,
+      rand,
+      concurrency: CONCURRENCY,
+      firstRound: 1,
+      maxRounds: MAX_ROUNDS,
+      deadline: Date.now() + REDELIVERY_DEADLINE_MS,
+      log,
     })
     const seconds = (Date.now() - started) / 1000
 

@@ -18,15 +18,25 @@ describe.skipIf(e2eSkip)('giving through the demo checkout', () => {
     await db?.destroy()
   })
 
-  const raisedText = async (page: import('playwright-core').Page) => (await page.locator('.progress-figures strong').first().textContent())?.trim()
+  const raisedText = async (page: import('playwright-core').Page) =>
+    (await page.locator('.progress-figures strong').first().textContent())?.trim()
 
   it('gives ¥100, sees the thank-you page, moves the progress bar, queues the receipt and books the ledger', async () => {
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
     const page = await context.newPage()
     await page.goto(baseUrl + '/campaigns/hope-star-2026')
     const before = await raisedText(page)
-    const campaign = await db.selectFrom('campaigns').select('id').where('slug', '=', 'hope-star-2026').executeTakeFirstOrThrow()
-    const paidBefore = await db.selectFrom('donations').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', campaign.id).where('status', '=', 'paid').executeTakeFirstOrThrow()
+    const campaign = await db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('slug', '=', 'hope-star-2026')
+      .executeTakeFirstOrThrow()
+    const paidBefore = await db
+      .selectFrom('donations')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('campaign_id', '=', campaign.id)
+      .where('status', '=', 'paid')
+      .executeTakeFirstOrThrow()
 
     await page.getByRole('link', { name: '我要捐赠' }).click()
     await page.waitForURL(/\/donate\?campaign=hope-star-2026/)
@@ -52,13 +62,30 @@ describe.skipIf(e2eSkip)('giving through the demo checkout', () => {
     const parse = (s: string | undefined) => Number((s ?? '').replace(/[^\d]/g, ''))
     expect(parse(after) - parse(before)).toBe(10000)
 
-    const donation = await db.selectFrom('donations').selectAll().where('public_id', '=', publicId).executeTakeFirstOrThrow()
+    const donation = await db
+      .selectFrom('donations')
+      .selectAll()
+      .where('public_id', '=', publicId)
+      .executeTakeFirstOrThrow()
     expect(donation).toMatchObject({ status: 'paid', amount: 10000, provider: 'demo', display_name: '浏**' })
-    const paidAfter = await db.selectFrom('donations').select(sql<number>`count(*)`.as('n')).where('campaign_id', '=', campaign.id).where('status', '=', 'paid').executeTakeFirstOrThrow()
+    const paidAfter = await db
+      .selectFrom('donations')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('campaign_id', '=', campaign.id)
+      .where('status', '=', 'paid')
+      .executeTakeFirstOrThrow()
     expect(Number(paidAfter.n)).toBe(Number(paidBefore.n) + 1)
-    const jobs = await db.selectFrom('mail_outbox').select(['template']).where('to_address', '=', 'e2e-donor@example.test').execute()
+    const jobs = await db
+      .selectFrom('mail_outbox')
+      .select(['template'])
+      .where('to_address', '=', 'e2e-donor@example.test')
+      .execute()
     expect(jobs.map((j) => j.template)).toContain('donation-receipt')
-    const ledger = await db.selectFrom('ledger_transactions').select(['kind']).where('donation_ref', '=', publicId).execute()
+    const ledger = await db
+      .selectFrom('ledger_transactions')
+      .select(['kind'])
+      .where('donation_ref', '=', publicId)
+      .execute()
     expect(ledger.map((l) => l.kind)).toEqual(['donation'])
     const verified = await verifyLedger(db)
     expect(verified.ok).toBe(true)

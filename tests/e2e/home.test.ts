@@ -20,13 +20,17 @@ describe.skipIf(e2eSkip)('home page in Chromium', () => {
       const res = await page.goto(baseUrl + '/')
       expect(res?.status()).toBe(200)
       await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN')
-      await expect(page.getByRole('heading', { level: 3 }).allTextContents()).resolves.toContain('希望之星 1+1 · 2026 学年')
+      await expect(page.getByRole('heading', { level: 3 }).allTextContents()).resolves.toContain(
+        '希望之星 1+1 · 2026 学年',
+      )
       await page.screenshot({ path: screenshotPath(`home-zh-${name}`), fullPage: true })
 
       await page.getByRole('button', { name: /English/ }).click()
       await page.waitForSelector('html[lang="en"]')
       await expect(page.locator('html').getAttribute('lang')).resolves.toBe('en')
-      await expect(page.getByRole('heading', { level: 3 }).allTextContents()).resolves.toContain('Hope Star 1+1 · school year 2026')
+      await expect(page.getByRole('heading', { level: 3 }).allTextContents()).resolves.toContain(
+        'Hope Star 1+1 · school year 2026',
+      )
       await page.screenshot({ path: screenshotPath(`home-en-${name}`), fullPage: true })
       // Nothing may be blocked by our own CSP or fail to hydrate.
       expect(errors).toEqual([])

@@ -16,8 +16,12 @@ const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe
 /** Serious and critical axe findings on the current page (run in a JavaScript-enabled context). */
 async function axeFindings(page: Page): Promise<string[]> {
   await page.evaluate(AXE)
-  const result = (await page.evaluate(`axe.run('#main', { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${page.url()}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+  const result = (await page.evaluate(`axe.run('#main', { resultTypes: ['violations'] })`)) as {
+    violations: { id: string; impact: string; nodes: { target: string[] }[] }[]
+  }
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
 }
 
 describe.skipIf(e2eSkip)('receipt, outbox and donor portal after a demo gift', () => {
@@ -116,7 +120,9 @@ describe.skipIf(e2eSkip)('receipt, outbox and donor portal after a demo gift', (
     fs.rmSync(png, { force: true })
     let rendered = false
     try {
-      await page.goto(`${baseUrl}/receipts/${receipt.number}.pdf?code=${encodeURIComponent(receipt.code)}`, { waitUntil: 'load' })
+      await page.goto(`${baseUrl}/receipts/${receipt.number}.pdf?code=${encodeURIComponent(receipt.code)}`, {
+        waitUntil: 'load',
+      })
       await page.waitForTimeout(1500)
       await page.screenshot({ path: png })
       rendered = true
@@ -175,7 +181,9 @@ describe.skipIf(e2eSkip)('receipt, outbox and donor portal after a demo gift', (
     await page.waitForURL((u) => u.pathname === '/donor')
     const table = page.locator('table.donor-gifts')
     await expect(table.textContent()).resolves.toContain('¥100.00')
-    await expect(table.getByRole('link', { name: new RegExp(receipt.number) }).getAttribute('href')).resolves.toContain(`/receipts/${receipt.number}.pdf?code=`)
+    await expect(table.getByRole('link', { name: new RegExp(receipt.number) }).getAttribute('href')).resolves.toContain(
+      `/receipts/${receipt.number}.pdf?code=`,
+    )
     const trace = await table.getByRole('link', { name: '善款去向' }).first().getAttribute('href')
     expect(trace).toMatch(/\/trace\//)
     await page.screenshot({ path: screenshotPath('donor-portal-gifts'), fullPage: true })

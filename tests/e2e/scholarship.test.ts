@@ -64,8 +64,27 @@ describe.skipIf(e2eSkip)('scholarship batch in Chromium', () => {
       .select(['id', 'public_code'])
       .where('public_code', 'like', 'HP-530627-%')
       .where('status', '=', 'active')
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('award_lines').select('award_lines.id').whereRef('award_lines.beneficiary_id', '=', 'beneficiaries.id'))))
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('award_term_caps').select('award_term_caps.line_id').whereRef('award_term_caps.beneficiary_id', '=', 'beneficiaries.id').where('award_term_caps.term', '=', '2027-spring'))))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('award_lines')
+              .select('award_lines.id')
+              .whereRef('award_lines.beneficiary_id', '=', 'beneficiaries.id'),
+          ),
+        ),
+      )
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('award_term_caps')
+              .select('award_term_caps.line_id')
+              .whereRef('award_term_caps.beneficiary_id', '=', 'beneficiaries.id')
+              .where('award_term_caps.term', '=', '2027-spring'),
+          ),
+        ),
+      )
       .orderBy('id')
       .executeTakeFirstOrThrow()
     const errors: string[] = []
@@ -128,18 +147,29 @@ describe.skipIf(e2eSkip)('scholarship batch in Chromium', () => {
     await page.getByLabel(/发放凭证/).setInputFiles({ name: 'slip.pdf', mimeType: 'application/pdf', buffer: PDF })
     await page.getByRole('button', { name: '记录发放' }).click()
     await page.getByText('已发放：流水号 E2E-BANK-0001').waitFor()
-    await page.getByTestId('batch-status').filter({ hasText: /^已发放$/ }).waitFor()
+    await page
+      .getByTestId('batch-status')
+      .filter({ hasText: /^已发放$/ })
+      .waitFor()
     await page.screenshot({ path: screenshotPath('scholarship-batch-paid'), fullPage: true })
     await finance.close()
 
     // 3. Donors whose money this batch drew were queued "your gift reached a student";
     //    one of them opens their trace page and sees the student's pseudonym.
     const batchId = batchUrl.split('/').pop()
-    const notices = await db.selectFrom('mail_outbox').select(['dedupe_key', 'template']).where('dedupe_key', 'like', `gift-reached:%:batch:${batchId}`).execute()
+    const notices = await db
+      .selectFrom('mail_outbox')
+      .select(['dedupe_key', 'template'])
+      .where('dedupe_key', 'like', `gift-reached:%:batch:${batchId}`)
+      .execute()
     expect(notices.length).toBeGreaterThan(0)
     expect(notices.every((n) => n.template === 'gift-reached-student')).toBe(true)
     const donationId = Number(notices[0]!.dedupe_key.split(':')[1])
-    const donor = await db.selectFrom('donations').select(['public_id', 'tracking_code']).where('id', '=', donationId).executeTakeFirstOrThrow()
+    const donor = await db
+      .selectFrom('donations')
+      .select(['public_id', 'tracking_code'])
+      .where('id', '=', donationId)
+      .executeTakeFirstOrThrow()
     const trace = await getDonationTrace(db, donor.public_id)
     expect(trace!.shares.some((s) => s.beneficiaryCode === student.public_code && s.paidAt)).toBe(true)
 
@@ -162,7 +192,10 @@ describe.skipIf(e2eSkip)('scholarship batch in Chromium', () => {
       expect(res?.status(), path).toBe(200)
       const text = (await page.locator('#main').textContent()) ?? ''
       const people = await db.selectFrom('beneficiaries').select(['legal_name', 'school', 'guardian_phone']).execute()
-      expect(people.flatMap((p) => [p.legal_name, p.school, p.guardian_phone]).filter((x) => text.includes(x)), path).toEqual([])
+      expect(
+        people.flatMap((p) => [p.legal_name, p.school, p.guardian_phone]).filter((x) => text.includes(x)),
+        path,
+      ).toEqual([])
     }
     // Claiming a wish leads to the giving flow with the wish fixed as the target.
     await page.goto(baseUrl + '/wishes')
@@ -174,8 +207,22 @@ describe.skipIf(e2eSkip)('scholarship batch in Chromium', () => {
 
   it('the scholarship pages render in Chinese and English without serious axe findings', async () => {
     const pages: [string, string[]][] = [
-      ['auditor@hope.demo', ['/admin/batches', '/admin/batches/1', '/admin/programmes', '/admin/sponsorships', '/admin/wishes', '/admin/students/1/status', '/admin/students/1/consent']],
-      ['caseworker.zhenxiong@hope.demo', ['/admin/students/new', '/admin/students/import', '/admin/batches/new', '/admin/wishes', '/admin/sponsorships']],
+      [
+        'auditor@hope.demo',
+        [
+          '/admin/batches',
+          '/admin/batches/1',
+          '/admin/programmes',
+          '/admin/sponsorships',
+          '/admin/wishes',
+          '/admin/students/1/status',
+          '/admin/students/1/consent',
+        ],
+      ],
+      [
+        'caseworker.zhenxiong@hope.demo',
+        ['/admin/students/new', '/admin/students/import', '/admin/batches/new', '/admin/wishes', '/admin/sponsorships'],
+      ],
       ['', ['/wishes', '/sponsor']],
     ]
     for (const [email, paths] of pages) {

@@ -8,11 +8,20 @@ import { baseUrl, e2eSkip } from '../support/browser'
 // page (from app/routes) × anonymous and three roles, plus the wrong county.
 // (Admin is covered by the integration matrix; here it has TOTP enrolled by staff.test.ts.)
 
-const files = fs.readdirSync('app/routes').filter((f) => /^admin(\.|$)/.test(f)).sort()
+const files = fs
+  .readdirSync('app/routes')
+  .filter((f) => /^admin(\.|$)/.test(f))
+  .sort()
 // Seed order: student 1 is in 镇雄 (530627), user 4 is the 镇雄 caseworker.
 const PARAMS: Record<string, string> = { id: '1', id_: '1' } // id_: admin.students.$id_.consent|status (outside the detail page's layout)
 const urlOf = (file: string) =>
-  '/' + file.replace(/\.tsx?$/, '').split('.').filter((s) => s !== '_index').map((s) => (s.startsWith('$') ? (file.includes('staff') ? '4' : PARAMS[s.slice(1)]!) : s)).join('/')
+  '/' +
+  file
+    .replace(/\.tsx?$/, '')
+    .split('.')
+    .filter((s) => s !== '_index')
+    .map((s) => (s.startsWith('$') ? (file.includes('staff') ? '4' : PARAMS[s.slice(1)]!) : s))
+    .join('/')
 
 async function signIn(email: string): Promise<string> {
   const res = await fetch(baseUrl + '/login', {
@@ -32,8 +41,14 @@ const status = async (url: string, cookie?: string) => {
 
 describe.skipIf(e2eSkip)('admin pages over HTTP', () => {
   it('answers each role exactly as the permission table says', async () => {
-    const who = { finance: 'finance2@hope.demo', caseworker: 'caseworker.zhenxiong@hope.demo', auditor: 'auditor@hope.demo' } as const
-    const cookies = Object.fromEntries(await Promise.all(Object.entries(who).map(async ([role, email]) => [role, await signIn(email)])))
+    const who = {
+      finance: 'finance2@hope.demo',
+      caseworker: 'caseworker.zhenxiong@hope.demo',
+      auditor: 'auditor@hope.demo',
+    } as const
+    const cookies = Object.fromEntries(
+      await Promise.all(Object.entries(who).map(async ([role, email]) => [role, await signIn(email)])),
+    )
     const huize = await signIn('caseworker.huize@hope.demo')
     let checked = 0
     for (const file of files) {

@@ -89,7 +89,16 @@ describe.skipIf(e2eSkip)('staff access in Chromium', () => {
     await page.waitForURL((u) => u.pathname === '/admin')
     await page.goto(baseUrl + '/admin/staff')
     const staffHref = await page.locator('tbody a').first().getAttribute('href')
-    for (const path of ['/admin', '/admin/students', '/admin/students/1', '/admin/staff', staffHref!, '/admin/audit', '/admin/sessions', '/admin/security']) {
+    for (const path of [
+      '/admin',
+      '/admin/students',
+      '/admin/students/1',
+      '/admin/staff',
+      staffHref!,
+      '/admin/audit',
+      '/admin/sessions',
+      '/admin/security',
+    ]) {
       for (const lng of ['zh-CN', 'en']) {
         const res = await page.goto(`${baseUrl}${path}?lng=${lng}`)
         expect(res?.status(), path).toBe(200)

@@ -28,14 +28,29 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
     db = createDatabase(inject('e2eDatabaseUrl')).db
     const campaigns = await db.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()
     const published = await db.selectFrom('disclosure_reports').select('id').executeTakeFirst()
-    if (!published) for (const c of campaigns) await publishReport(db, { campaignId: c.id, userId: null, note: '演示报告' })
+    if (!published)
+      for (const c of campaigns) await publishReport(db, { campaignId: c.id, userId: null, note: '演示报告' })
     canaries = await loadCanaries(db)
     copy = await publicCopy(db)
 
     const awards = await db
-      .selectFrom('ledger_traces as x').innerJoin('ledger_lots as l', 'l.id', 'x.lot_id').innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-      .select(['d.donation_ref', 'x.beneficiary_code']).where('x.kind', '=', 'award').orderBy('x.id').execute()
-    const gifts = await db.selectFrom('donations').select(['public_id', 'tracking_code']).where('public_id', 'in', awards.map((a) => a.donation_ref)).limit(3).execute()
+      .selectFrom('ledger_traces as x')
+      .innerJoin('ledger_lots as l', 'l.id', 'x.lot_id')
+      .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
+      .select(['d.donation_ref', 'x.beneficiary_code'])
+      .where('x.kind', '=', 'award')
+      .orderBy('x.id')
+      .execute()
+    const gifts = await db
+      .selectFrom('donations')
+      .select(['public_id', 'tracking_code'])
+      .where(
+        'public_id',
+        'in',
+        awards.map((a) => a.donation_ref),
+      )
+      .limit(3)
+      .execute()
     const kinds = await db.selectFrom('ledger_transactions').select(['kind', 'sequence']).orderBy('sequence').execute()
     const sequences = [...new Map(kinds.map((k) => [k.kind, String(k.sequence)])).values()]
     const fixtures: Record<string, Record<string, string>[]> = {
@@ -44,13 +59,21 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
       'ledger.$sequence.tsx': sequences.map((sequence) => ({ sequence })),
       'api.v1.transactions.$sequence.tsx': sequences.map((sequence) => ({ sequence })),
       'api.v1.traces.$donation.tsx': gifts.map((g) => ({ donation: g.public_id })),
-      'open-data.$file.tsx': ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [{ file: `${d}.csv` }, { file: `${d}.jsonl` }]),
+      'open-data.$file.tsx': ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [
+        { file: `${d}.csv` },
+        { file: `${d}.jsonl` },
+      ]),
       'campaigns.$slug.tsx': campaigns.map((c) => ({ slug: c.slug })),
       'reports.$campaign.$number.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
       'reports.$campaign.$number_.csv.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
     }
     for (const file of publicRouteFiles()) for (const p of fixtures[file] ?? [{}]) urls.push(urlOf(file, p))
-    urls.push('/ledger?kind=award', '/ledger?kind=payout', '/transparency?lng=en', '/donate/thanks?donation=' + gifts[0]!.public_id)
+    urls.push(
+      '/ledger?kind=award',
+      '/ledger?kind=payout',
+      '/transparency?lng=en',
+      '/donate/thanks?donation=' + gifts[0]!.public_id,
+    )
   })
   afterAll(async () => {
     await browser?.close()
@@ -74,7 +97,8 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
       }
     }
     expect(leaks).toEqual([])
-    for (const must of ['/transparency', '/ledger', '/open-data', '/reports', '/open-data/traces.csv']) expect(ok).toContain(must)
+    for (const must of ['/transparency', '/ledger', '/open-data', '/reports', '/open-data/traces.csv'])
+      expect(ok).toContain(must)
     expect(ok.filter((u) => u.startsWith('/trace/')).length).toBeGreaterThan(0)
   })
 
@@ -90,15 +114,25 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
   it('axe-core on every public page: no serious or critical findings', async () => {
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })
     const page = await context.newPage()
-    const pages = urls.filter((u) => !/^\/(api|open-data\/|reports\/[^/]+\/\d+\/)/.test(u) && !u.includes('/open-data/'))
+    const pages = urls.filter(
+      (u) => !/^\/(api|open-data\/|reports\/[^/]+\/\d+\/)/.test(u) && !u.includes('/open-data/'),
+    )
     const findings: string[] = []
     for (const url of pages) {
       const res = await page.goto(baseUrl + url)
       if (!res || res.status() >= 400 || !/html/.test(res.headers()['content-type'] ?? '')) continue
       await page.evaluate(AXE)
-      const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }
+      const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as {
+        violations: { id: string; impact: string; nodes: { target: string[] }[] }[]
+      }
       for (const v of result.violations) {
-        if (v.impact === 'serious' || v.impact === 'critical') findings.push(`${url}: ${v.id} (${v.impact}) at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`)
+        if (v.impact === 'serious' || v.impact === 'critical')
+          findings.push(
+            `${url}: ${v.id} (${v.impact}) at ${v.nodes
+              .slice(0, 3)
+              .map((n) => n.target.join(' '))
+              .join(', ')}`,
+          )
       }
     }
     await context.close()
@@ -106,7 +140,11 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
   })
 
   it('works with JavaScript off: dashboard, ledger filters and paging, a transaction, a trace', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, locale: 'zh-CN' })
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 390, height: 844 },
+      locale: 'zh-CN',
+    })
     const page = await context.newPage()
     await page.goto(baseUrl + '/transparency')
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('公开透明')
@@ -133,9 +171,13 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toMatch(/^交易 #\d+$/)
 
     const gift = await db
-      .selectFrom('ledger_traces as x').innerJoin('ledger_lots as l', 'l.id', 'x.lot_id').innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
+      .selectFrom('ledger_traces as x')
+      .innerJoin('ledger_lots as l', 'l.id', 'x.lot_id')
+      .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
       .innerJoin('donations as g', 'g.public_id', 'd.donation_ref')
-      .select(['g.tracking_code', 'x.beneficiary_code']).where('x.kind', '=', 'award').executeTakeFirstOrThrow()
+      .select(['g.tracking_code', 'x.beneficiary_code'])
+      .where('x.kind', '=', 'award')
+      .executeTakeFirstOrThrow()
     await page.goto(`${baseUrl}/trace/${gift.tracking_code}`)
     await expect(page.locator('.trace-table').textContent()).resolves.toContain(gift.beneficiary_code!)
     await page.screenshot({ path: screenshotPath('trace-zh-phone'), fullPage: true })

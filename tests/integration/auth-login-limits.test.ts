@@ -30,7 +30,8 @@ describe.skipIf(skipReason)(`login rate limits on ${testDialect}`, () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     const start = new Date('2026-12-02T03:00:00Z').getTime()
     vi.setSystemTime(start)
-    for (let i = 0; i < LOGIN_ACCOUNT_LIMIT.max; i++) expect((await attempt('finance@hope.demo', `wrong-${i}-password`, `192.0.2.${10 + i}`)).status).toBe(401)
+    for (let i = 0; i < LOGIN_ACCOUNT_LIMIT.max; i++)
+      expect((await attempt('finance@hope.demo', `wrong-${i}-password`, `192.0.2.${10 + i}`)).status).toBe(401)
     const refused = await attempt('finance@hope.demo', DEMO_PASSWORD, '192.0.2.50')
     expect(refused.status).toBe(401)
     expect(refused.setCookie).toBeNull()
@@ -47,7 +48,8 @@ describe.skipIf(skipReason)(`login rate limits on ${testDialect}`, () => {
     const start = new Date('2026-12-03T03:00:00Z').getTime()
     vi.setSystemTime(start)
     const ip = '192.0.2.200'
-    for (let i = 0; i < LOGIN_IP_LIMIT.max; i++) expect((await attempt(`guess${i}@hope.demo`, 'wrong-password', ip)).status).toBe(401)
+    for (let i = 0; i < LOGIN_IP_LIMIT.max; i++)
+      expect((await attempt(`guess${i}@hope.demo`, 'wrong-password', ip)).status).toBe(401)
     expect((await attempt('caseworker.huize@hope.demo', DEMO_PASSWORD, ip)).status).toBe(401)
     expect((await attempt('caseworker.huize@hope.demo', DEMO_PASSWORD, '192.0.2.201')).status).toBe(302)
   })
@@ -55,9 +57,17 @@ describe.skipIf(skipReason)(`login rate limits on ${testDialect}`, () => {
   it('parallel guesses cannot slip past the limit', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(new Date('2026-12-04T03:00:00Z'))
-    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => attempt('admin@hope.demo', i === 11 ? DEMO_PASSWORD : `guess-${i}-password`, `192.0.2.${100 + i}`)))
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        attempt('admin@hope.demo', i === 11 ? DEMO_PASSWORD : `guess-${i}-password`, `192.0.2.${100 + i}`),
+      ),
+    )
     // Reservations are taken before the password is checked: at most `max` attempts were evaluated.
-    const rows = await t.db.selectFrom('rate_limits').select(['count']).where('key', '=', 'login:account:admin@hope.demo').execute()
+    const rows = await t.db
+      .selectFrom('rate_limits')
+      .select(['count'])
+      .where('key', '=', 'login:account:admin@hope.demo')
+      .execute()
     expect(rows.reduce((n, r) => n + Number(r.count), 0)).toBeGreaterThanOrEqual(12 - 1)
     expect(results.filter((r) => r.status === 302).length).toBeLessThanOrEqual(1)
     expect((await attempt('admin@hope.demo', DEMO_PASSWORD, '192.0.2.150')).status).toBe(401)

@@ -3,7 +3,17 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PERMISSIONS, roleHas, type Permission, type RouteAccess } from '~/modules/auth/permissions'
 import { hashPassword } from '~/modules/auth/password.server'
-import { call, cookieFor, get, isLoginRedirect, post, seededDb, stationId, userId, type Outcome } from '../support/auth-fixtures'
+import {
+  call,
+  cookieFor,
+  get,
+  isLoginRedirect,
+  post,
+  seededDb,
+  stationId,
+  userId,
+  type Outcome,
+} from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 
 // Every admin route on disk × every role (+ anonymous, + the wrong station) → expected status.
@@ -12,7 +22,10 @@ import { skipReason, testDialect, type TestDb } from '../support/db'
 type RouteModule = { access?: RouteAccess; loader?: (...a: any[]) => unknown; action?: (...a: any[]) => unknown }
 
 const ROUTES_DIR = path.resolve('app/routes')
-const adminFiles = fs.readdirSync(ROUTES_DIR).filter((f) => /^admin(\.|_|$)/.test(f) && /\.tsx?$/.test(f)).sort()
+const adminFiles = fs
+  .readdirSync(ROUTES_DIR)
+  .filter((f) => /^admin(\.|_|$)/.test(f) && /\.tsx?$/.test(f))
+  .sort()
 
 // Principals: each demo role at its seeded station, a donor, and a county-level admin of 会泽.
 const PRINCIPALS = {
@@ -39,24 +52,52 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
     t = await seededDb()
     const at = new Date().toISOString()
     const hash = await hashPassword('matrix-password')
-    const donor = await t.db.insertInto('users').values({ email: 'donor@matrix.test', display_name: '捐赠人', password_hash: hash, created_at: at }).returning('id').executeTakeFirstOrThrow()
-    await t.db.insertInto('role_grants').values({ user_id: donor.id, role: 'donor', station_id: null, created_at: at }).execute()
-    const countyAdmin = await t.db.insertInto('users').values({ email: 'admin.huize@matrix.test', display_name: '会泽管理员', password_hash: hash, created_at: at }).returning('id').executeTakeFirstOrThrow()
-    await t.db.insertInto('role_grants').values({ user_id: countyAdmin.id, role: 'admin', station_id: await stationId(t.db, '530326'), created_at: at }).execute()
+    const donor = await t.db
+      .insertInto('users')
+      .values({ email: 'donor@matrix.test', display_name: '捐赠人', password_hash: hash, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await t.db
+      .insertInto('role_grants')
+      .values({ user_id: donor.id, role: 'donor', station_id: null, created_at: at })
+      .execute()
+    const countyAdmin = await t.db
+      .insertInto('users')
+      .values({ email: 'admin.huize@matrix.test', display_name: '会泽管理员', password_hash: hash, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await t.db
+      .insertInto('role_grants')
+      .values({ user_id: countyAdmin.id, role: 'admin', station_id: await stationId(t.db, '530326'), created_at: at })
+      .execute()
     for (const [key, p] of Object.entries(PRINCIPALS)) cookies[key] = await cookieFor(t.db, p.email)
     for (const email of Object.values(WRONG_STATION)) cookies[email] = await cookieFor(t.db, email)
 
     // Path parameters: objects inside 镇雄 (530627), the caseworker's county.
     const zhenxiongStudent = await t.db
-      .selectFrom('beneficiaries').select('id').where('public_code', 'like', 'HP-530627-%').orderBy('id').executeTakeFirstOrThrow()
+      .selectFrom('beneficiaries')
+      .select('id')
+      .where('public_code', 'like', 'HP-530627-%')
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
     params['admin.students.$id.tsx'] = { id: String(zhenxiongStudent.id) }
     params['admin.staff.$id.tsx'] = { id: String(await userId(t.db, 'caseworker.zhenxiong@hope.demo')) }
     params['admin.students.$id_.consent.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
     params['admin.students.$id_.status.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
     const zhenxiongBatch = await t.db
-      .selectFrom('award_batches').innerJoin('stations', 'stations.id', 'award_batches.station_id').select('award_batches.id').where('stations.code', '=', '530627').orderBy('award_batches.id').executeTakeFirstOrThrow()
+      .selectFrom('award_batches')
+      .innerJoin('stations', 'stations.id', 'award_batches.station_id')
+      .select('award_batches.id')
+      .where('stations.code', '=', '530627')
+      .orderBy('award_batches.id')
+      .executeTakeFirstOrThrow()
     params['admin.batches.$id.tsx'] = { id: String(zhenxiongBatch.id) }
-    const zhenxiongProof = await t.db.selectFrom('proof_files').select('id').where('entity_type', '=', 'award_batch').where('entity_id', '=', zhenxiongBatch.id).executeTakeFirstOrThrow()
+    const zhenxiongProof = await t.db
+      .selectFrom('proof_files')
+      .select('id')
+      .where('entity_type', '=', 'award_batch')
+      .where('entity_id', '=', zhenxiongBatch.id)
+      .executeTakeFirstOrThrow()
     params['admin.proofs.$id.tsx'] = { id: String(zhenxiongProof.id) }
     // Outbox messages belong to no station: only root-scoped staff see them (others 404).
     const outboxRow = await t.db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()
@@ -67,7 +108,13 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
   afterAll(async () => t?.destroy())
 
   const urlOf = (file: string) =>
-    '/' + file.replace(/\.tsx?$/, '').split('.').filter((s) => s !== '_index').map((s) => (s.startsWith('$') ? params[file]?.[s.slice(1)] ?? 'x' : s)).join('/')
+    '/' +
+    file
+      .replace(/\.tsx?$/, '')
+      .split('.')
+      .filter((s) => s !== '_index')
+      .map((s) => (s.startsWith('$') ? (params[file]?.[s.slice(1)] ?? 'x') : s))
+      .join('/')
 
   it('finds the admin routes on disk', () => {
     expect(adminFiles.length).toBeGreaterThanOrEqual(9)
@@ -80,7 +127,8 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
       if (mod.loader) expect(PERMISSIONS, `${file} loader rule`).toContain(mod.access?.loader)
       if (mod.action) expect(PERMISSIONS, `${file} action rule`).toContain(mod.access?.action)
       // Every parameter must have a fixture, so no route escapes the matrix.
-      for (const seg of file.split('.').filter((s) => s.startsWith('$'))) expect(params[file]?.[seg.slice(1)], `${file} needs a fixture for ${seg}`).toBeTruthy()
+      for (const seg of file.split('.').filter((s) => s.startsWith('$')))
+        expect(params[file]?.[seg.slice(1)], `${file} needs a fixture for ${seg}`).toBeTruthy()
     }
   })
 

@@ -4,7 +4,16 @@ import * as adminHome from '~/routes/admin._index'
 import * as sessionsRoute from '~/routes/admin.sessions'
 import * as login from '~/routes/login'
 import * as logout from '~/routes/logout'
-import { call, DEMO_PASSWORD, get, isLoginRedirect, post, seededDb, tokenFromSetCookie, userId } from '../support/auth-fixtures'
+import {
+  call,
+  DEMO_PASSWORD,
+  get,
+  isLoginRedirect,
+  post,
+  seededDb,
+  tokenFromSetCookie,
+  userId,
+} from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 
 // Sessions end to end through the real login/logout routes: what the database holds,
@@ -21,7 +30,12 @@ describe.skipIf(skipReason)(`staff sessions on ${testDialect}`, () => {
   })
 
   const signIn = async (email: string, ip = '198.51.100.1') => {
-    const o = await call(login.action, post('/login', { email, password: DEMO_PASSWORD, redirectTo: '/admin' }), {}, { clientIp: ip })
+    const o = await call(
+      login.action,
+      post('/login', { email, password: DEMO_PASSWORD, redirectTo: '/admin' }),
+      {},
+      { clientIp: ip },
+    )
     expect(o.status, JSON.stringify(o.body)).toBe(302)
     const token = tokenFromSetCookie(o.setCookie)
     expect(token).toBeTruthy()
@@ -44,7 +58,10 @@ describe.skipIf(skipReason)(`staff sessions on ${testDialect}`, () => {
     expect(row).toBeTruthy()
     const tables = (await t.db.introspection.getTables()).map((x) => x.name)
     for (const table of tables) {
-      const rows = await t.db.selectFrom(table as any).selectAll().execute()
+      const rows = await t.db
+        .selectFrom(table as any)
+        .selectAll()
+        .execute()
       expect(JSON.stringify(rows).includes(token), `token found in ${table}`).toBe(false)
     }
   })
@@ -55,7 +72,9 @@ describe.skipIf(skipReason)(`staff sessions on ${testDialect}`, () => {
     const out = await call(logout.action, post('/logout', {}, cookie))
     expect(out.status).toBe(302)
     expect(out.setCookie).toMatch(/hl_session=;|Max-Age=0/)
-    expect(await t.db.selectFrom('sessions').select('id').where('id', '=', sha256Hex(token)).executeTakeFirst()).toBeUndefined()
+    expect(
+      await t.db.selectFrom('sessions').select('id').where('id', '=', sha256Hex(token)).executeTakeFirst(),
+    ).toBeUndefined()
     expect(isLoginRedirect(await home(cookie))).toBe(true)
     expect(isLoginRedirect(await call(sessionsRoute.loader, get('/admin/sessions', cookie)))).toBe(true)
   })
@@ -93,7 +112,11 @@ describe.skipIf(skipReason)(`staff sessions on ${testDialect}`, () => {
       vi.setSystemTime(start + h * 3600_000)
       expect((await home(cookie)).status, `hour ${h}`).toBe(200)
     }
-    const row = await t.db.selectFrom('sessions').selectAll().where('id', '=', sha256Hex(token)).executeTakeFirstOrThrow()
+    const row = await t.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id', '=', sha256Hex(token))
+      .executeTakeFirstOrThrow()
     expect(Date.parse(row.expires_at)).toBeLessThanOrEqual(Date.parse(row.absolute_expires_at))
     vi.setSystemTime(start + 7 * 24 * 3600_000 + 1000)
     expect(isLoginRedirect(await home(cookie))).toBe(true)
@@ -106,7 +129,11 @@ describe.skipIf(skipReason)(`staff sessions on ${testDialect}`, () => {
     const list = await call(sessionsRoute.loader, get('/admin/sessions', me.cookie))
     expect(list.status).toBe(200)
     const adminId = await userId(t.db, 'admin@hope.demo')
-    const count = await t.db.selectFrom('sessions').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', adminId).executeTakeFirstOrThrow()
+    const count = await t.db
+      .selectFrom('sessions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', adminId)
+      .executeTakeFirstOrThrow()
     expect(list.body.sessions).toHaveLength(Number(count.n))
     expect(list.body.sessions.filter((s: { current: boolean }) => s.current)).toHaveLength(1)
     expect(JSON.stringify(list.body)).not.toContain(me.token)
@@ -122,13 +149,23 @@ describe.skipIf(skipReason)(`staff sessions on ${testDialect}`, () => {
     const { cookie } = await signIn('finance2@hope.demo')
     await t.db.updateTable('users').set({ active: 0 }).where('email', '=', 'finance2@hope.demo').execute()
     expect(isLoginRedirect(await home(cookie))).toBe(true)
-    const o = await call(login.action, post('/login', { email: 'finance2@hope.demo', password: DEMO_PASSWORD, redirectTo: '/admin' }), {}, { clientIp: '198.51.100.99' })
+    const o = await call(
+      login.action,
+      post('/login', { email: 'finance2@hope.demo', password: DEMO_PASSWORD, redirectTo: '/admin' }),
+      {},
+      { clientIp: '198.51.100.99' },
+    )
     expect(o.status).toBe(401)
     await t.db.updateTable('users').set({ active: 1 }).where('email', '=', 'finance2@hope.demo').execute()
   })
 
   it('never redirects off-site after sign-in', async () => {
-    const o = await call(login.action, post('/login', { email: 'auditor@hope.demo', password: DEMO_PASSWORD, redirectTo: '//evil.example/x' }), {}, { clientIp: '198.51.100.2' })
+    const o = await call(
+      login.action,
+      post('/login', { email: 'auditor@hope.demo', password: DEMO_PASSWORD, redirectTo: '//evil.example/x' }),
+      {},
+      { clientIp: '198.51.100.2' },
+    )
     expect(o.status).toBe(302)
     expect(o.location).toBe('/admin')
   })

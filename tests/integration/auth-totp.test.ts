@@ -8,7 +8,16 @@ import * as adminHome from '~/routes/admin._index'
 import * as security from '~/routes/admin.security'
 import * as login from '~/routes/login'
 import * as loginTotp from '~/routes/login_.totp'
-import { call, cookieFor, DEMO_PASSWORD, get, post, seededDb, tokenFromSetCookie, userId } from '../support/auth-fixtures'
+import {
+  call,
+  cookieFor,
+  DEMO_PASSWORD,
+  get,
+  post,
+  seededDb,
+  tokenFromSetCookie,
+  userId,
+} from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 
 // TOTP: enrolment by QR with recovery codes, the second sign-in step, codes accepted
@@ -26,7 +35,12 @@ describe.skipIf(skipReason)(`TOTP on ${testDialect}`, () => {
   afterAll(async () => t?.destroy())
 
   const passwordStep = async (email: string) => {
-    const o = await call(login.action, post('/login', { email, password: DEMO_PASSWORD, redirectTo: '/admin/students' }), {}, { clientIp: '203.0.113.9' })
+    const o = await call(
+      login.action,
+      post('/login', { email, password: DEMO_PASSWORD, redirectTo: '/admin/students' }),
+      {},
+      { clientIp: '203.0.113.9' },
+    )
     expect(o.status).toBe(302)
     return { o, cookie: `hl_session=${tokenFromSetCookie(o.setCookie)}` }
   }
@@ -58,7 +72,10 @@ describe.skipIf(skipReason)(`TOTP on ${testDialect}`, () => {
 
     const wrong = await call(security.action, post('/admin/security', { intent: 'confirm', code: '000000' }, cookie))
     expect(wrong.status).toBe(400)
-    const ok = await call(security.action, post('/admin/security', { intent: 'confirm', code: codeAt(secret, totpStep()) }, cookie))
+    const ok = await call(
+      security.action,
+      post('/admin/security', { intent: 'confirm', code: codeAt(secret, totpStep()) }, cookie),
+    )
     expect(ok.status).toBe(200)
     recovery = ok.body.codes
     expect(recovery).toHaveLength(10)
@@ -90,22 +107,42 @@ describe.skipIf(skipReason)(`TOTP on ${testDialect}`, () => {
 
     // The same code again (a replay) is refused, as is an older one.
     const second = await passwordStep('finance@hope.demo')
-    expect((await call(loginTotp.action, post('/login/totp', { code, redirectTo: '/admin' }, second.cookie))).status).toBe(401)
-    expect((await call(loginTotp.action, post('/login/totp', { code: codeAt(secret, step - 1), redirectTo: '/admin' }, second.cookie))).status).toBe(401)
+    expect(
+      (await call(loginTotp.action, post('/login/totp', { code, redirectTo: '/admin' }, second.cookie))).status,
+    ).toBe(401)
+    expect(
+      (
+        await call(
+          loginTotp.action,
+          post('/login/totp', { code: codeAt(secret, step - 1), redirectTo: '/admin' }, second.cookie),
+        )
+      ).status,
+    ).toBe(401)
   })
 
   it('a recovery code works once', async () => {
     const first = await passwordStep('finance@hope.demo')
-    expect((await call(loginTotp.action, post('/login/totp', { code: recovery[0]!, redirectTo: '/admin' }, first.cookie))).status).toBe(302)
+    expect(
+      (await call(loginTotp.action, post('/login/totp', { code: recovery[0]!, redirectTo: '/admin' }, first.cookie)))
+        .status,
+    ).toBe(302)
     const again = await passwordStep('finance@hope.demo')
-    expect((await call(loginTotp.action, post('/login/totp', { code: recovery[0]!, redirectTo: '/admin' }, again.cookie))).status).toBe(401)
-    expect((await call(loginTotp.action, post('/login/totp', { code: recovery[1]!, redirectTo: '/admin' }, again.cookie))).status).toBe(302)
+    expect(
+      (await call(loginTotp.action, post('/login/totp', { code: recovery[0]!, redirectTo: '/admin' }, again.cookie)))
+        .status,
+    ).toBe(401)
+    expect(
+      (await call(loginTotp.action, post('/login/totp', { code: recovery[1]!, redirectTo: '/admin' }, again.cookie)))
+        .status,
+    ).toBe(302)
   })
 
   it('a caseworker can never approve, TOTP or not', async () => {
     const cookie = await cookieFor(t.db, 'caseworker.zhenxiong@hope.demo')
     const staff = (await getStaffUser(get('/admin', cookie)))!
-    expect(() => assertCanApprove({ ...staff, totpEnabled: true, session: { ...staff.session, twoFactorVerified: true } })).toThrow()
+    expect(() =>
+      assertCanApprove({ ...staff, totpEnabled: true, session: { ...staff.session, twoFactorVerified: true } }),
+    ).toThrow()
   })
 
   it('guessing codes is rate-limited per user: after the limit even the right code is refused', async () => {
@@ -113,7 +150,10 @@ describe.skipIf(skipReason)(`TOTP on ${testDialect}`, () => {
     const enrolment = (await pendingEnrolment(t.db, { id, email: 'finance2@hope.demo' }, { create: true }))!
     const step = totpStep()
     expect(await confirmEnrolment(t.db, id, codeAt(enrolment.secret, step))).toHaveLength(10)
-    for (let i = 0; i < TOTP_LIMIT.max; i++) expect(await attemptSecondFactor(t.db, { userId: id, code: String(100000 + i), ip: '203.0.113.70' })).toBe(false)
-    expect(await attemptSecondFactor(t.db, { userId: id, code: codeAt(enrolment.secret, step + 1), ip: '203.0.113.70' })).toBe(false)
+    for (let i = 0; i < TOTP_LIMIT.max; i++)
+      expect(await attemptSecondFactor(t.db, { userId: id, code: String(100000 + i), ip: '203.0.113.70' })).toBe(false)
+    expect(
+      await attemptSecondFactor(t.db, { userId: id, code: codeAt(enrolment.secret, step + 1), ip: '203.0.113.70' }),
+    ).toBe(false)
   })
 })

@@ -23,7 +23,11 @@ const PDF = new TextEncoder().encode('%PDF-1.4\n% lock order\n')
 async function lockWaiters(db: DB, n: number) {
   const deadline = Date.now() + 10_000
   while (Date.now() < deadline) {
-    const row = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db)
+    const row = await sql<{
+      n: number
+    }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(
+      db,
+    )
     if (Number(row.rows[0]!.n) >= n) return
     await new Promise((r) => setTimeout(r, 20))
   }
@@ -39,14 +43,43 @@ describe.skipIf(skipReason || testDialect !== 'postgres')(`batch lock order on $
 
   it('an approval and a wish fulfilment at the same station, both queued behind the ledger head, both complete', async () => {
     const place = '530627101'
-    const caseworker = { id: await userIdOf(t.db, 'caseworker.zhenxiong@hope.demo'), scope: [await stationPath(t.db, '530627')], ip: '203.0.113.50' }
-    const finance = { id: await userIdOf(t.db, 'finance@hope.demo'), scope: [await stationPath(t.db, '530000')], ip: '203.0.113.51', totpVerified: true }
+    const caseworker = {
+      id: await userIdOf(t.db, 'caseworker.zhenxiong@hope.demo'),
+      scope: [await stationPath(t.db, '530627')],
+      ip: '203.0.113.50',
+    }
+    const finance = {
+      id: await userIdOf(t.db, 'finance@hope.demo'),
+      scope: [await stationPath(t.db, '530000')],
+      ip: '203.0.113.51',
+      totpVerified: true,
+    }
     const p = await fundedProgramme(t.db, 100000)
     const [awarded, wishing] = await freeStudents(t.db, place, 2)
-    const batchId = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: await stationIdOf(t.db, place), campaignId: p.campaignId, lines: [{ beneficiaryId: awarded!.id, amount: 100000 }] })
-    const wishId = await createWish(t.db, caseworker, { beneficiaryId: wishing!.id, item: '一盏台灯', story: '想要一盏台灯写作业。', price: 6000 })
+    const batchId = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: await stationIdOf(t.db, place),
+      campaignId: p.campaignId,
+      lines: [{ beneficiaryId: awarded!.id, amount: 100000 }],
+    })
+    const wishId = await createWish(t.db, caseworker, {
+      beneficiaryId: wishing!.id,
+      item: '一盏台灯',
+      story: '想要一盏台灯写作业。',
+      price: 6000,
+    })
     await t.db.transaction().execute((trx) =>
-      postDonation(trx, { idempotencyKey: `test:lock-order:${wishId}`, donationRef: `D-LOCK-${wishId}`, fund: fundOfWish(wishId), amount: 6000, fee: 0, currency: 'CNY', paidAt: new Date().toISOString(), displayName: '爱心人士' }),
+      postDonation(trx, {
+        idempotencyKey: `test:lock-order:${wishId}`,
+        donationRef: `D-LOCK-${wishId}`,
+        fund: fundOfWish(wishId),
+        amount: 6000,
+        fee: 0,
+        currency: 'CNY',
+        paidAt: new Date().toISOString(),
+        displayName: '爱心人士',
+      }),
     )
 
     let release!: () => void

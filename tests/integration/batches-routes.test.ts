@@ -23,11 +23,23 @@ describe.skipIf(skipReason)(`batch pages on ${testDialect}`, () => {
     const p = await fundedProgramme(t.db, 60000)
     const [a] = await freeStudents(t.db, '530627101', 1)
     const caseworker = await cookieFor(t.db, 'caseworker.zhenxiong@hope.demo')
-    const form = { programmeId: String(p.programmeId), term: '2027-spring', stationId: String(await stationIdOf(t.db, '530627')), campaignId: String(p.campaignId), students: `${a!.code} 500` }
-    const tooMuch = await call(newBatch.action, post('/admin/batches/new', { ...form, students: `${a!.code} 1000` }, caseworker))
+    const form = {
+      programmeId: String(p.programmeId),
+      term: '2027-spring',
+      stationId: String(await stationIdOf(t.db, '530627')),
+      campaignId: String(p.campaignId),
+      students: `${a!.code} 500`,
+    }
+    const tooMuch = await call(
+      newBatch.action,
+      post('/admin/batches/new', { ...form, students: `${a!.code} 1000` }, caseworker),
+    )
     expect(tooMuch.status).toBe(400)
     expect(tooMuch.body.error).toBe('batches.error.insufficient')
-    const unknown = await call(newBatch.action, post('/admin/batches/new', { ...form, students: 'HP-000000-0000' }, caseworker))
+    const unknown = await call(
+      newBatch.action,
+      post('/admin/batches/new', { ...form, students: 'HP-000000-0000' }, caseworker),
+    )
     expect(unknown.body).toMatchObject({ error: 'batches.error.unknownCode', params: { code: 'HP-000000-0000' } })
     const made = await call(newBatch.action, post('/admin/batches/new', form, caseworker))
     expect(made.status).toBe(302)
@@ -45,12 +57,16 @@ describe.skipIf(skipReason)(`batch pages on ${testDialect}`, () => {
     expect(noTotp.body.error).toBe('batches.error.totp')
     // Even claiming a verified session does not help without an enrolled key.
     const claimed = await cookieFor(t.db, 'finance@hope.demo', { twoFactorVerified: true })
-    expect((await call(batchPage.action, post(`/admin/batches/${id}`, { intent: 'approve' }, claimed), { id })).status).toBe(403)
+    expect(
+      (await call(batchPage.action, post(`/admin/batches/${id}`, { intent: 'approve' }, claimed), { id })).status,
+    ).toBe(403)
 
     // Enrol TOTP, sign in with it: the approval posts.
     const uid = await userId(t.db, 'finance@hope.demo')
     const enrolment = (await pendingEnrolment(t.db, { id: uid, email: 'finance@hope.demo' }, { create: true }))!
-    expect(await confirmEnrolment(t.db, uid, generateHOTP(decodeSecret(enrolment.secret), BigInt(totpStep()), 6))).toHaveLength(10)
+    expect(
+      await confirmEnrolment(t.db, uid, generateHOTP(decodeSecret(enrolment.secret), BigInt(totpStep()), 6)),
+    ).toHaveLength(10)
     const verified = await cookieFor(t.db, 'finance@hope.demo', { twoFactorVerified: true })
     const ok = await call(batchPage.action, post(`/admin/batches/${id}`, { intent: 'approve' }, verified), { id })
     expect(ok.status).toBe(302)
@@ -65,18 +81,32 @@ describe.skipIf(skipReason)(`batch pages on ${testDialect}`, () => {
       form.set('reference', 'ROUTE-BANK-1')
       form.set('date', new Date().toISOString().slice(0, 10))
       form.set('proof', new File([new Uint8Array(bytes)], name))
-      return new Request(`${BASE}/admin/batches/${id}`, { method: 'POST', headers: { Origin: BASE, Cookie: verified }, body: form })
+      return new Request(`${BASE}/admin/batches/${id}`, {
+        method: 'POST',
+        headers: { Origin: BASE, Cookie: verified },
+        body: form,
+      })
     }
-    const exe = await call(batchPage.action, upload(new TextEncoder().encode('MZ\x90\x00 pretending to be a pdf'), 'slip.pdf'), { id })
+    const exe = await call(
+      batchPage.action,
+      upload(new TextEncoder().encode('MZ\x90\x00 pretending to be a pdf'), 'slip.pdf'),
+      { id },
+    )
     expect(exe).toMatchObject({ status: 400, body: { error: 'upload.error.type' } })
-    const paid = await call(batchPage.action, upload(new TextEncoder().encode('%PDF-1.4\n% slip\n'), 'slip.pdf'), { id })
+    const paid = await call(batchPage.action, upload(new TextEncoder().encode('%PDF-1.4\n% slip\n'), 'slip.pdf'), {
+      id,
+    })
     expect(paid.status).toBe(302)
     const proofs = (await call(batchPage.loader, get(`/admin/batches/${id}`, verified), { id })).body.batch.proofs
     expect(proofs).toHaveLength(1)
     const proofId = String(proofs[0].id)
     // The proof downloads for staff of the area (audited), and does not exist for another county.
     const auditor = await cookieFor(t.db, 'auditor@hope.demo')
-    const res = (await proofPage.loader({ request: get(`/admin/proofs/${proofId}`, auditor), params: { id: proofId }, context: { clientIp: '203.0.113.7' } } as any)) as Response
+    const res = (await proofPage.loader({
+      request: get(`/admin/proofs/${proofId}`, auditor),
+      params: { id: proofId },
+      context: { clientIp: '203.0.113.7' },
+    } as any)) as Response
     expect(res.status).toBe(200)
     expect(res.headers.get('Content-Type')).toBe('application/pdf')
     expect(new TextDecoder().decode(await res.arrayBuffer())).toMatch(/^%PDF-1\.4/)

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { approveBatch, BatchError, getBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
+import {
+  approveBatch,
+  BatchError,
+  getBatch,
+  prepareBatch,
+  recordPayout,
+  rejectBatch,
+} from '~/modules/disbursements/batches.server'
 import { checkProof, MAX_PROOF_BYTES, sniffMime } from '~/modules/disbursements/uploads.server'
 import { getBalance, getDonationTrace, payableOf } from '~/modules/ledger'
 import { seededDb } from '../support/auth-fixtures'
@@ -37,23 +44,53 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     }
     throw new Error('expected a BatchError')
   }
-  const ledgerCount = async () => Number((await t.db.selectFrom('ledger_transactions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const ledgerCount = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('ledger_transactions')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   it('the preparer cannot approve; approval without TOTP is refused; another finance user approves and the awards are posted', async () => {
     const p = await fundedProgramme(t.db, 500000)
     const [a, b] = await freeStudents(t.db, '530627101', 2)
-    const id = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }, { beneficiaryId: b!.id, amount: 50000 }] })
+    const id = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: station,
+      campaignId: p.campaignId,
+      lines: [
+        { beneficiaryId: a!.id, amount: 100000 },
+        { beneficiaryId: b!.id, amount: 50000 },
+      ],
+    })
     // The preparer, even holding an approver's scope and TOTP, is refused.
-    expect((await refusal(approveBatch(t.db, { ...caseworker, totpVerified: true }, { batchId: id }))).messageKey).toBe('batches.error.ownBatch')
-    expect((await refusal(approveBatch(t.db, { ...finance, totpVerified: false }, { batchId: id }))).messageKey).toBe('batches.error.totp')
+    expect((await refusal(approveBatch(t.db, { ...caseworker, totpVerified: true }, { batchId: id }))).messageKey).toBe(
+      'batches.error.ownBatch',
+    )
+    expect((await refusal(approveBatch(t.db, { ...finance, totpVerified: false }, { batchId: id }))).messageKey).toBe(
+      'batches.error.totp',
+    )
     expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(0)
     expect(await approveBatch(t.db, finance, { batchId: id })).toBe('approved')
     expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(100000)
     expect(await getBalance(t.db, p.fund, 'CNY')).toBe(350000)
-    const audit = await t.db.selectFrom('audit_log').select('action').where('entity_type', '=', 'award_batch').where('entity_id', '=', String(id)).execute()
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'award_batch')
+      .where('entity_id', '=', String(id))
+      .execute()
     expect(audit.map((r) => r.action)).toEqual(['batch.prepared', 'batch.approved'])
     // An approval request went to finance users, never to the preparer.
-    const asks = await t.db.selectFrom('mail_outbox').select('to_address').where('dedupe_key', 'like', `batch:${id}:approval-request:%`).execute()
+    const asks = await t.db
+      .selectFrom('mail_outbox')
+      .select('to_address')
+      .where('dedupe_key', 'like', `batch:${id}:approval-request:%`)
+      .execute()
     expect(asks.map((r) => r.to_address)).toContain('finance@hope.demo')
     expect(asks.map((r) => r.to_address)).not.toContain('caseworker.zhenxiong@hope.demo')
   })
@@ -61,10 +98,27 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
   it('above the threshold a second, different approver is required', async () => {
     const p = await fundedProgramme(t.db, 500000)
     const [a, b] = await freeStudents(t.db, '530627101', 2)
-    const id = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }, { beneficiaryId: b!.id, amount: 100000 }] }, new Date(), { secondApprovalAbove: 150000 })
+    const id = await prepareBatch(
+      t.db,
+      caseworker,
+      {
+        programmeId: p.programmeId,
+        term: '2027-spring',
+        stationId: station,
+        campaignId: p.campaignId,
+        lines: [
+          { beneficiaryId: a!.id, amount: 100000 },
+          { beneficiaryId: b!.id, amount: 100000 },
+        ],
+      },
+      new Date(),
+      { secondApprovalAbove: 150000 },
+    )
     expect(await approveBatch(t.db, finance, { batchId: id })).toBe('awaitingSecond')
     expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(0)
-    expect((await refusal(approveBatch(t.db, finance, { batchId: id }))).messageKey).toBe('batches.error.alreadyApproved')
+    expect((await refusal(approveBatch(t.db, finance, { batchId: id }))).messageKey).toBe(
+      'batches.error.alreadyApproved',
+    )
     expect(await approveBatch(t.db, finance2, { batchId: id })).toBe('approved')
     expect(await getBalance(t.db, payableOf(b!.id), 'CNY')).toBe(100000)
     const batch = await getBatch(t.db, finance.scope, id)
@@ -75,14 +129,44 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const p = await fundedProgramme(t.db, 150000)
     const [a, b, c] = await freeStudents(t.db, '530627101', 3)
     // At preparation: more than the fund holds.
-    const early = await refusal(prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }, { beneficiaryId: b!.id, amount: 100000 }] }))
+    const early = await refusal(
+      prepareBatch(t.db, caseworker, {
+        programmeId: p.programmeId,
+        term: '2027-spring',
+        stationId: station,
+        campaignId: p.campaignId,
+        lines: [
+          { beneficiaryId: a!.id, amount: 100000 },
+          { beneficiaryId: b!.id, amount: 100000 },
+        ],
+      }),
+    )
     expect(early.messageKey).toBe('batches.error.insufficient')
     expect(early.params).toMatchObject({ available: 150000, requested: 200000 })
     // At approval: two batches each within the fund, together beyond it.
-    const first = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }] })
-    const second = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: b!.id, amount: 60000 }, { beneficiaryId: c!.id, amount: 40000 }] })
+    const first = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: station,
+      campaignId: p.campaignId,
+      lines: [{ beneficiaryId: a!.id, amount: 100000 }],
+    })
+    const second = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: station,
+      campaignId: p.campaignId,
+      lines: [
+        { beneficiaryId: b!.id, amount: 60000 },
+        { beneficiaryId: c!.id, amount: 40000 },
+      ],
+    })
     expect(await approveBatch(t.db, finance, { batchId: first })).toBe('approved')
-    const before = { ledger: await ledgerCount(), payableB: await getBalance(t.db, payableOf(b!.id), 'CNY'), fund: await getBalance(t.db, p.fund, 'CNY') }
+    const before = {
+      ledger: await ledgerCount(),
+      payableB: await getBalance(t.db, payableOf(b!.id), 'CNY'),
+      fund: await getBalance(t.db, p.fund, 'CNY'),
+    }
     const late = await refusal(approveBatch(t.db, finance, { batchId: second }))
     expect(late.messageKey).toBe('batches.error.insufficient')
     expect(late.params).toMatchObject({ available: 50000, currency: 'CNY' })
@@ -92,7 +176,9 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const batch = await getBatch(t.db, finance.scope, second)
     expect(batch!.status).toBe('prepared')
     expect(batch!.approvals).toEqual([])
-    expect(await t.db.selectFrom('award_term_caps').select('line_id').where('beneficiary_id', '=', b!.id).execute()).toEqual([])
+    expect(
+      await t.db.selectFrom('award_term_caps').select('line_id').where('beneficiary_id', '=', b!.id).execute(),
+    ).toEqual([])
     // The message reads clearly in both languages.
     const { zhCN } = await import('~/locales/zh-CN')
     expect(zhCN['batches.error.insufficient']).toContain('未写入任何记录')
@@ -102,36 +188,140 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const p1 = await fundedProgramme(t.db, 300000)
     const p2 = await fundedProgramme(t.db, 300000)
     const [a] = await freeStudents(t.db, '530627101', 1)
-    const id = await prepareBatch(t.db, caseworker, { programmeId: p1.programmeId, term: '2027-autumn', stationId: station, campaignId: p1.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }] })
-    const e = await refusal(prepareBatch(t.db, caseworker, { programmeId: p2.programmeId, term: '2027-autumn', stationId: station, campaignId: p2.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }] }))
+    const id = await prepareBatch(t.db, caseworker, {
+      programmeId: p1.programmeId,
+      term: '2027-autumn',
+      stationId: station,
+      campaignId: p1.campaignId,
+      lines: [{ beneficiaryId: a!.id, amount: 100000 }],
+    })
+    const e = await refusal(
+      prepareBatch(t.db, caseworker, {
+        programmeId: p2.programmeId,
+        term: '2027-autumn',
+        stationId: station,
+        campaignId: p2.campaignId,
+        lines: [{ beneficiaryId: a!.id, amount: 100000 }],
+      }),
+    )
     expect(e.messageKey).toBe('batches.error.cap')
     expect(await rejectBatch(t.db, finance, { batchId: id, reason: '材料不全' })).toBe('rejected')
     // Once rejected, the other programme may fund the term.
-    await prepareBatch(t.db, caseworker, { programmeId: p2.programmeId, term: '2027-autumn', stationId: station, campaignId: p2.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }] })
+    await prepareBatch(t.db, caseworker, {
+      programmeId: p2.programmeId,
+      term: '2027-autumn',
+      stationId: station,
+      campaignId: p2.campaignId,
+      lines: [{ beneficiaryId: a!.id, amount: 100000 }],
+    })
   })
 
   it('eligibility and scope are checked with clear messages', async () => {
     const p = await fundedProgramme(t.db, 300000)
     const [huize] = await freeStudents(t.db, '530326101', 1)
-    expect((await refusal(prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: await stationIdOf(t.db, '530326'), campaignId: p.campaignId, lines: [{ beneficiaryId: huize!.id, amount: 1000 }] }))).messageKey).toBe('batches.error.station')
+    expect(
+      (
+        await refusal(
+          prepareBatch(t.db, caseworker, {
+            programmeId: p.programmeId,
+            term: '2027-spring',
+            stationId: await stationIdOf(t.db, '530326'),
+            campaignId: p.campaignId,
+            lines: [{ beneficiaryId: huize!.id, amount: 1000 }],
+          }),
+        )
+      ).messageKey,
+    ).toBe('batches.error.station')
     const [a] = await freeStudents(t.db, '530627101', 1)
-    expect((await refusal(prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2031-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 1000 }] }))).messageKey).toBe('batches.error.term')
-    expect((await refusal(prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100001 }] }))).messageKey).toBe('batches.error.amount')
-    await t.db.updateTable('programmes').set({ eligible_categories: JSON.stringify(['orphan']) }).where('id', '=', p.programmeId).execute()
-    const cats = JSON.parse((await t.db.selectFrom('beneficiaries').select('categories').where('id', '=', a!.id).executeTakeFirstOrThrow()).categories) as string[]
-    if (!cats.includes('orphan')) expect((await refusal(prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 1000 }] }))).messageKey).toBe('batches.error.ineligible')
+    expect(
+      (
+        await refusal(
+          prepareBatch(t.db, caseworker, {
+            programmeId: p.programmeId,
+            term: '2031-spring',
+            stationId: station,
+            campaignId: p.campaignId,
+            lines: [{ beneficiaryId: a!.id, amount: 1000 }],
+          }),
+        )
+      ).messageKey,
+    ).toBe('batches.error.term')
+    expect(
+      (
+        await refusal(
+          prepareBatch(t.db, caseworker, {
+            programmeId: p.programmeId,
+            term: '2027-spring',
+            stationId: station,
+            campaignId: p.campaignId,
+            lines: [{ beneficiaryId: a!.id, amount: 100001 }],
+          }),
+        )
+      ).messageKey,
+    ).toBe('batches.error.amount')
+    await t.db
+      .updateTable('programmes')
+      .set({ eligible_categories: JSON.stringify(['orphan']) })
+      .where('id', '=', p.programmeId)
+      .execute()
+    const cats = JSON.parse(
+      (await t.db.selectFrom('beneficiaries').select('categories').where('id', '=', a!.id).executeTakeFirstOrThrow())
+        .categories,
+    ) as string[]
+    if (!cats.includes('orphan'))
+      expect(
+        (
+          await refusal(
+            prepareBatch(t.db, caseworker, {
+              programmeId: p.programmeId,
+              term: '2027-spring',
+              stationId: station,
+              campaignId: p.campaignId,
+              lines: [{ beneficiaryId: a!.id, amount: 1000 }],
+            }),
+          )
+        ).messageKey,
+      ).toBe('batches.error.ineligible')
   })
 
   it('recording the payout posts payouts, keeps the proof, and queues a notice to each donor whose money reached the student', async () => {
     const p = await fundedProgramme(t.db, 200000)
     const [a] = await freeStudents(t.db, '530627101', 1)
     // A real donor's gift (through the giving tables) into the same fund, oldest first.
-    const id = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: a!.id, amount: 100000 }] })
-    expect((await refusal(recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF }))).messageKey).toBe('batches.error.notApproved')
+    const id = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: station,
+      campaignId: p.campaignId,
+      lines: [{ beneficiaryId: a!.id, amount: 100000 }],
+    })
+    expect(
+      (await refusal(recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF })))
+        .messageKey,
+    ).toBe('batches.error.notApproved')
     await approveBatch(t.db, finance, { batchId: id })
-    expect((await refusal(recordPayout(t.db, { ...finance, totpVerified: false }, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF }))).messageKey).toBe('batches.error.totp')
-    await expect(recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: new TextEncoder().encode('MZ not a pdf') })).rejects.toThrow(/upload\.error\.type/)
-    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF })).toBe('paid')
+    expect(
+      (
+        await refusal(
+          recordPayout(
+            t.db,
+            { ...finance, totpVerified: false },
+            { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF },
+          ),
+        )
+      ).messageKey,
+    ).toBe('batches.error.totp')
+    await expect(
+      recordPayout(t.db, finance, {
+        batchId: id,
+        reference: 'B-1',
+        date: '2026-11-20',
+        proof: new TextEncoder().encode('MZ not a pdf'),
+      }),
+    ).rejects.toThrow(/upload\.error\.type/)
+    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF })).toBe(
+      'paid',
+    )
     expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(0)
     expect(await getBalance(t.db, `paid:beneficiary:${a!.id}`, 'CNY')).toBe(100000)
     const batch = await getBatch(t.db, finance.scope, id)
@@ -141,24 +331,52 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
 
   it('donors of the demo fund are told when their gift reaches a student', async () => {
     // The seeded 学子阳光 fund holds real demo gifts (giving tables), so notices have addresses.
-    const fund = (await t.db.selectFrom('campaigns').select('id').where('slug', '=', 'sunshine-autumn-2026').executeTakeFirstOrThrow()).id
-    const programme = (await t.db.selectFrom('programmes').select('id').where('slug', '=', 'sunshine-bursary').executeTakeFirstOrThrow()).id
+    const fund = (
+      await t.db
+        .selectFrom('campaigns')
+        .select('id')
+        .where('slug', '=', 'sunshine-autumn-2026')
+        .executeTakeFirstOrThrow()
+    ).id
+    const programme = (
+      await t.db.selectFrom('programmes').select('id').where('slug', '=', 'sunshine-bursary').executeTakeFirstOrThrow()
+    ).id
     const [a] = await freeStudents(t.db, '530627101', 1)
-    const id = await prepareBatch(t.db, caseworker, { programmeId: Number(programme), term: '2027-spring', stationId: station, campaignId: Number(fund), lines: [{ beneficiaryId: a!.id, amount: 10000 }] })
+    const id = await prepareBatch(t.db, caseworker, {
+      programmeId: Number(programme),
+      term: '2027-spring',
+      stationId: station,
+      campaignId: Number(fund),
+      lines: [{ beneficiaryId: a!.id, amount: 10000 }],
+    })
     await approveBatch(t.db, finance, { batchId: id })
     await recordPayout(t.db, finance, { batchId: id, reference: 'B-2', date: '2026-11-21', proof: PDF })
-    const mails = await t.db.selectFrom('mail_outbox').select(['to_address', 'template', 'props']).where('dedupe_key', 'like', `gift-reached:%:batch:${id}`).execute()
+    const mails = await t.db
+      .selectFrom('mail_outbox')
+      .select(['to_address', 'template', 'props'])
+      .where('dedupe_key', 'like', `gift-reached:%:batch:${id}`)
+      .execute()
     expect(mails.length).toBeGreaterThan(0)
     expect(mails[0]!.template).toBe('gift-reached-student')
     const props = JSON.parse(mails[0]!.props)
     expect(props.shares.map((s: { pseudonym: string }) => s.pseudonym)).toContain(a!.code)
     expect(props.traceUrl).toMatch(/\/trace\//)
     // Only pseudonym, county, grade, programme: no legal name anywhere in the mail.
-    const student = await t.db.selectFrom('beneficiaries').select(['legal_name', 'school']).where('id', '=', a!.id).executeTakeFirstOrThrow()
+    const student = await t.db
+      .selectFrom('beneficiaries')
+      .select(['legal_name', 'school'])
+      .where('id', '=', a!.id)
+      .executeTakeFirstOrThrow()
     expect(mails[0]!.props).not.toContain(student.legal_name)
     expect(mails[0]!.props).not.toContain(student.school)
     // And the donation's trace shows the student's pseudonym as paid.
-    const ref = (await t.db.selectFrom('donations').select('public_id').where('donor_email', '=', mails[0]!.to_address).executeTakeFirstOrThrow()).public_id
+    const ref = (
+      await t.db
+        .selectFrom('donations')
+        .select('public_id')
+        .where('donor_email', '=', mails[0]!.to_address)
+        .executeTakeFirstOrThrow()
+    ).public_id
     expect(ref).toBeTruthy()
     void getDonationTrace
   })
@@ -176,26 +394,62 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
   })
 
   it('the demo seed shows a programme with a paid batch, and one awaiting approval', async () => {
-    const batches = await t.db.selectFrom('award_batches').innerJoin('programmes', 'programmes.id', 'award_batches.programme_id').select(['award_batches.status', 'programmes.slug']).execute()
-    expect(batches).toEqual(expect.arrayContaining([{ status: 'paid', slug: 'sunshine-bursary' }, { status: 'prepared', slug: 'sunshine-bursary' }]))
-    const proofs = await t.db.selectFrom('proof_files').select('entity_type').where('entity_type', '=', 'award_batch').execute()
+    const batches = await t.db
+      .selectFrom('award_batches')
+      .innerJoin('programmes', 'programmes.id', 'award_batches.programme_id')
+      .select(['award_batches.status', 'programmes.slug'])
+      .execute()
+    expect(batches).toEqual(
+      expect.arrayContaining([
+        { status: 'paid', slug: 'sunshine-bursary' },
+        { status: 'prepared', slug: 'sunshine-bursary' },
+      ]),
+    )
+    const proofs = await t.db
+      .selectFrom('proof_files')
+      .select('entity_type')
+      .where('entity_type', '=', 'award_batch')
+      .execute()
     expect(proofs.length).toBeGreaterThan(0)
   })
 
   it('concurrent approvals: the batch is approved once and every award posted once', async () => {
     const p = await fundedProgramme(t.db, 500000)
     const [a, b] = await freeStudents(t.db, '530627101', 2)
-    const lines = [{ beneficiaryId: a!.id, amount: 100000 }, { beneficiaryId: b!.id, amount: 100000 }]
+    const lines = [
+      { beneficiaryId: a!.id, amount: 100000 },
+      { beneficiaryId: b!.id, amount: 100000 },
+    ]
     // Two approvers required: both at once → one first approval, one final approval.
-    const two = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines }, new Date(), { secondApprovalAbove: 1 })
-    const outcomes = await Promise.all([approveBatch(t.db, finance, { batchId: two }), approveBatch(t.db, finance2, { batchId: two })])
+    const two = await prepareBatch(
+      t.db,
+      caseworker,
+      { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines },
+      new Date(),
+      { secondApprovalAbove: 1 },
+    )
+    const outcomes = await Promise.all([
+      approveBatch(t.db, finance, { batchId: two }),
+      approveBatch(t.db, finance2, { batchId: two }),
+    ])
     expect(outcomes.sort()).toEqual(['approved', 'awaitingSecond'])
     expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(100000)
     // One approver required: two approvers at once → exactly one posts, the other is told it is done.
     const [c] = await freeStudents(t.db, '530627101', 1)
-    const one = await prepareBatch(t.db, caseworker, { programmeId: p.programmeId, term: '2027-spring', stationId: station, campaignId: p.campaignId, lines: [{ beneficiaryId: c!.id, amount: 100000 }] })
-    const settled = await Promise.allSettled([approveBatch(t.db, finance, { batchId: one }), approveBatch(t.db, finance2, { batchId: one })])
-    expect(settled.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value)).toEqual(['approved'])
+    const one = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: station,
+      campaignId: p.campaignId,
+      lines: [{ beneficiaryId: c!.id, amount: 100000 }],
+    })
+    const settled = await Promise.allSettled([
+      approveBatch(t.db, finance, { batchId: one }),
+      approveBatch(t.db, finance2, { batchId: one }),
+    ])
+    expect(
+      settled.filter((r) => r.status === 'fulfilled').map((r) => (r as PromiseFulfilledResult<string>).value),
+    ).toEqual(['approved'])
     const rejected = settled.find((r) => r.status === 'rejected') as PromiseRejectedResult
     expect(rejected.reason).toMatchObject({ messageKey: 'batches.error.notPrepared' })
     expect(await getBalance(t.db, payableOf(c!.id), 'CNY')).toBe(100000)

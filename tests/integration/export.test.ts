@@ -18,14 +18,21 @@ type Rows = Record<string, any>[]
 async function download(path: string, headers: Record<string, string> = {}): Promise<Response> {
   const url = new URL(`http://localhost:3000${path}`)
   const request = new Request(url, { headers })
-  return (await fileRoute.loader({ request, params: { file: url.pathname.split('/').pop()! }, context: {} } as any)) as Response
+  return (await fileRoute.loader({
+    request,
+    params: { file: url.pathname.split('/').pop()! },
+    context: {},
+  } as any)) as Response
 }
 
 async function jsonl(path: string): Promise<Rows> {
   const res = await download(path)
   expect(res.status).toBe(200)
   const text = await res.text()
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex')
@@ -40,7 +47,9 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
 
   it('recomputes the chain head, balances and traces from the export alone', async () => {
     const [transactions, transfers, donations, lots, traces, accounts] = await Promise.all(
-      ['transactions', 'transfers', 'donations', 'lots', 'traces', 'accounts'].map((d) => jsonl(`/open-data/${d}.jsonl`)),
+      ['transactions', 'transfers', 'donations', 'lots', 'traces', 'accounts'].map((d) =>
+        jsonl(`/open-data/${d}.jsonl`),
+      ),
     )
     expect(accounts.length).toBeGreaterThan(5)
     // 1. The chain: hash = SHA-256(prev_hash ‖ ["hope-ledger/1", seq, kind, occurred_at, [[k,v]…], [[from,to,amount,currency]…]]).
@@ -50,13 +59,20 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
     for (const [i, tx] of transactions.entries()) {
       expect(tx.sequence).toBe(String(i + 1))
       expect(tx.prev_hash).toBe(prev)
-      const refs = Object.keys(tx.refs).sort().map((k) => [k, tx.refs[k]])
-      const list = (bySeq.get(tx.sequence) ?? []).sort((a, b) => Number(a.position) - Number(b.position)).map((x) => [x.from, x.to, x.amount, x.currency])
+      const refs = Object.keys(tx.refs)
+        .sort()
+        .map((k) => [k, tx.refs[k]])
+      const list = (bySeq.get(tx.sequence) ?? [])
+        .sort((a, b) => Number(a.position) - Number(b.position))
+        .map((x) => [x.from, x.to, x.amount, x.currency])
       prev = sha256(prev + JSON.stringify(['hope-ledger/1', tx.sequence, tx.kind, tx.occurred_at, refs, list]))
       expect(tx.hash).toBe(prev)
     }
     const head = await getHead(t.db)
-    expect({ sequence: String(transactions.length), hash: prev }).toEqual({ sequence: String(head.sequence), hash: head.hash })
+    expect({ sequence: String(transactions.length), hash: prev }).toEqual({
+      sequence: String(head.sequence),
+      hash: head.hash,
+    })
 
     // 2. Balances: the sum of transfers, equal to the site's balance of every account.
     const balances = new Map<string, number>()
@@ -66,7 +82,12 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
     }
     const site = await t.db.selectFrom('ledger_balances').selectAll().execute()
     for (const b of site) expect(balances.get(`${b.account}|${b.currency}`) ?? 0, b.account).toBe(b.balance)
-    for (const [k, v] of balances) if (v !== 0) expect(site.some((b) => `${b.account}|${b.currency}` === k), k).toBe(true)
+    for (const [k, v] of balances)
+      if (v !== 0)
+        expect(
+          site.some((b) => `${b.account}|${b.currency}` === k),
+          k,
+        ).toBe(true)
 
     // 3. Traces: lot remainders and each donation's shares per student.
     const traceById = new Map(traces.map((x) => [x.trace, x]))
@@ -74,7 +95,8 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
     const reversedOf = new Map<string, number>()
     for (const x of traces) {
       const amount = Number(x.amount)
-      if (['award', 'refund', 'dispute', 'transfer'].includes(x.kind)) remaining.set(x.lot, remaining.get(x.lot)! - amount)
+      if (['award', 'refund', 'dispute', 'transfer'].includes(x.kind))
+        remaining.set(x.lot, remaining.get(x.lot)! - amount)
       if (x.kind === 'reversal') {
         const parent = traceById.get(x.parent)!
         reversedOf.set(parent.trace, (reversedOf.get(parent.trace) ?? 0) + amount)
@@ -82,7 +104,8 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
       }
     }
     for (const l of lots) {
-      if (l.source_trace && reversedOf.has(l.source_trace)) remaining.set(l.lot, remaining.get(l.lot)! - reversedOf.get(l.source_trace)!)
+      if (l.source_trace && reversedOf.has(l.source_trace))
+        remaining.set(l.lot, remaining.get(l.lot)! - reversedOf.get(l.source_trace)!)
     }
     const siteLots = await t.db.selectFrom('ledger_lot_balances').select(['lot_id', 'remaining']).execute()
     expect(siteLots.length).toBe(lots.length)
@@ -99,8 +122,10 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
         const parent = x.parent ? traceById.get(x.parent) : undefined
         if (x.kind === 'award') awarded.set(x.beneficiary, (awarded.get(x.beneficiary) ?? 0) + amount)
         if (x.kind === 'payout') paid.set(x.beneficiary, (paid.get(x.beneficiary) ?? 0) + amount)
-        if (x.kind === 'reversal' && parent?.kind === 'award') awarded.set(x.beneficiary, awarded.get(x.beneficiary)! - amount)
-        if (x.kind === 'reversal' && parent?.kind === 'payout') paid.set(x.beneficiary, paid.get(x.beneficiary)! - amount)
+        if (x.kind === 'reversal' && parent?.kind === 'award')
+          awarded.set(x.beneficiary, awarded.get(x.beneficiary)! - amount)
+        if (x.kind === 'reversal' && parent?.kind === 'payout')
+          paid.set(x.beneficiary, paid.get(x.beneficiary)! - amount)
       }
       const sum = (m: Map<string, number>) => Object.fromEntries([...m].filter(([, v]) => v !== 0).sort())
       const siteAwarded = new Map<string, number>()
@@ -122,7 +147,9 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
       expect(body.length).toBe(rows.length)
       body.forEach((cells, i) => {
         const obj = Object.fromEntries(header!.map((h, j) => [h, cells[j] === '' ? null : cells[j]]))
-        const want = Object.fromEntries(Object.entries(rows[i]!).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v]))
+        const want = Object.fromEntries(
+          Object.entries(rows[i]!).map(([k, v]) => [k, v !== null && typeof v === 'object' ? JSON.stringify(v) : v]),
+        )
         if (dataset === 'transactions') expect(obj.refs === null ? '{}' : obj.refs).toBe(want.refs)
         expect({ ...obj, refs: undefined }).toEqual({ ...want, refs: undefined })
       })
@@ -142,7 +169,18 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
     expect(other.status).toBe(200)
     await other.body!.cancel()
     const c = await t.db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
-    await inTransaction(t.db, (trx) => postDonation(trx, { idempotencyKey: 'etag:1', donationRef: 'D-ETAG-1', fund: fundOfCampaign(c.id), amount: 100, fee: 0, currency: 'CNY', paidAt: new Date().toISOString(), displayName: '爱心人士' }))
+    await inTransaction(t.db, (trx) =>
+      postDonation(trx, {
+        idempotencyKey: 'etag:1',
+        donationRef: 'D-ETAG-1',
+        fund: fundOfCampaign(c.id),
+        amount: 100,
+        fee: 0,
+        currency: 'CNY',
+        paidAt: new Date().toISOString(),
+        displayName: '爱心人士',
+      }),
+    )
     const changed = await download('/open-data/transfers.csv', { 'If-None-Match': etag })
     expect(changed.status).toBe(200)
     expect(changed.headers.get('ETag')).not.toBe(etag)
@@ -157,7 +195,11 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
     const txs = await jsonl(`/open-data/transactions.jsonl?campaign=${c.slug}`)
     const transfers = await jsonl(`/open-data/transfers.jsonl?campaign=${c.slug}`)
     expect(txs.length).toBeGreaterThan(0)
-    for (const tx of txs) expect(transfers.some((x) => x.sequence === tx.sequence && (x.from === fund || x.to === fund)), tx.sequence).toBe(true)
+    for (const tx of txs)
+      expect(
+        transfers.some((x) => x.sequence === tx.sequence && (x.from === fund || x.to === fund)),
+        tx.sequence,
+      ).toBe(true)
     const donations = await jsonl(`/open-data/donations.jsonl?campaign=${c.slug}&from=2026-11-20&to=2026-11-20`)
     expect(donations.length).toBeGreaterThan(0)
     for (const d of donations) {
@@ -172,13 +214,28 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
     expect(res.headers.get('Content-Type')).toMatch(/application\/json/)
     const body = await res.json()
     expect(body.head.hash).toBe((await getHead(t.db)).hash)
-    const again = (await apiTotals.loader({ request: new Request('http://localhost:3000/api/v1/totals', { headers: { 'If-None-Match': res.headers.get('ETag')! } }), params: {}, context: {} } as any)) as Response
+    const again = (await apiTotals.loader({
+      request: new Request('http://localhost:3000/api/v1/totals', {
+        headers: { 'If-None-Match': res.headers.get('ETag')! },
+      }),
+      params: {},
+      context: {},
+    } as any)) as Response
     expect(again.status).toBe(304)
     const awarded = await t.db
-      .selectFrom('ledger_traces as x').innerJoin('ledger_lots as l', 'l.id', 'x.lot_id').innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-      .select('d.donation_ref').where('x.kind', '=', 'award').orderBy('x.id').executeTakeFirstOrThrow()
+      .selectFrom('ledger_traces as x')
+      .innerJoin('ledger_lots as l', 'l.id', 'x.lot_id')
+      .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
+      .select('d.donation_ref')
+      .where('x.kind', '=', 'award')
+      .orderBy('x.id')
+      .executeTakeFirstOrThrow()
     const ref = awarded.donation_ref
-    const trace = (await apiTrace.loader({ request: get(`/api/v1/traces/${ref}`), params: { donation: ref }, context: {} } as any)) as Response
+    const trace = (await apiTrace.loader({
+      request: get(`/api/v1/traces/${ref}`),
+      params: { donation: ref },
+      context: {},
+    } as any)) as Response
     expect(trace.status).toBe(200)
     const tb = await trace.json()
     expect(tb.shares.length).toBeGreaterThan(0)

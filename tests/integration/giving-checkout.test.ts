@@ -20,15 +20,29 @@ describe.skipIf(skipReason)(`checkout through the real Stripe SDK on ${testDiale
     expect(req.form['mode']).toBe('payment')
     expect(req.form['line_items[0][price_data][unit_amount]']).toBe('12345')
     expect(req.form['line_items[0][price_data][currency]']).toBe('cny')
-    expect([req.form['payment_method_types[0]'], req.form['payment_method_types[1]'], req.form['payment_method_types[2]']]).toEqual(['card', 'alipay', 'wechat_pay'])
+    expect([
+      req.form['payment_method_types[0]'],
+      req.form['payment_method_types[1]'],
+      req.form['payment_method_types[2]'],
+    ]).toEqual(['card', 'alipay', 'wechat_pay'])
     expect(req.form['payment_method_options[wechat_pay][client]']).toBe('web')
     expect(req.form['metadata[donation_public_id]']).toBe(publicId)
     expect(req.form['payment_intent_data[metadata][donation_public_id]']).toBe(publicId)
     expect(req.form['client_reference_id']).toBe(publicId)
     expect(req.headers['idempotency-key']).toBe(donation.checkout_idempotency_key)
     expect(donation.checkout_idempotency_key).toBe(`checkout:${publicId}`)
-    expect(donation).toMatchObject({ status: 'pending', amount: 12345, currency: 'CNY', fund: `fund:campaign:${f.campaign.id}`, display_name: '测**' })
-    const stored = await f.db.selectFrom('donations').select('provider_session_id').where('public_id', '=', publicId).executeTakeFirstOrThrow()
+    expect(donation).toMatchObject({
+      status: 'pending',
+      amount: 12345,
+      currency: 'CNY',
+      fund: `fund:campaign:${f.campaign.id}`,
+      display_name: '测**',
+    })
+    const stored = await f.db
+      .selectFrom('donations')
+      .select('provider_session_id')
+      .where('public_id', '=', publicId)
+      .executeTakeFirstOrThrow()
     expect(stored.provider_session_id).toMatch(/^cs_test_/)
   })
 
@@ -50,16 +64,38 @@ describe.skipIf(skipReason)(`checkout through the real Stripe SDK on ${testDiale
   })
 
   it('refuses a closed or unknown campaign on the campaign field', async () => {
-    const input = donationFormSchema(LIMITS).parse({ amountChoice: '10000', currency: 'CNY', frequency: 'once', designation: 'campaign', campaign: 'no-such', displayMode: 'anonymous', email: 'x@example.test' })
-    await expect(startCheckout(f.db, f.provider, input, { locale: 'zh-CN', clientIp: '10.1.1.1', baseUrl: 'http://x' })).rejects.toBeInstanceOf(CheckoutFieldError)
+    const input = donationFormSchema(LIMITS).parse({
+      amountChoice: '10000',
+      currency: 'CNY',
+      frequency: 'once',
+      designation: 'campaign',
+      campaign: 'no-such',
+      displayMode: 'anonymous',
+      email: 'x@example.test',
+    })
+    await expect(
+      startCheckout(f.db, f.provider, input, { locale: 'zh-CN', clientIp: '10.1.1.1', baseUrl: 'http://x' }),
+    ).rejects.toBeInstanceOf(CheckoutFieldError)
   })
 
   it('rate-limits checkout creation per email and per client', async () => {
-    const form = (email: string) => donationFormSchema(LIMITS).parse({ amountChoice: '10000', currency: 'CNY', frequency: 'once', designation: 'general', displayMode: 'anonymous', email })
+    const form = (email: string) =>
+      donationFormSchema(LIMITS).parse({
+        amountChoice: '10000',
+        currency: 'CNY',
+        frequency: 'once',
+        designation: 'general',
+        displayMode: 'anonymous',
+        email,
+      })
     const ctx = (ip: string) => ({ locale: 'zh-CN' as const, clientIp: ip, baseUrl: 'http://x' })
     for (let i = 0; i < 5; i++) await startCheckout(f.db, f.provider, form('spammer@example.test'), ctx(`10.2.0.${i}`))
-    await expect(startCheckout(f.db, f.provider, form('spammer@example.test'), ctx('10.2.0.99'))).rejects.toBeInstanceOf(CheckoutRateLimited)
+    await expect(
+      startCheckout(f.db, f.provider, form('spammer@example.test'), ctx('10.2.0.99')),
+    ).rejects.toBeInstanceOf(CheckoutRateLimited)
     for (let i = 0; i < 10; i++) await startCheckout(f.db, f.provider, form(`card${i}@example.test`), ctx('10.3.0.1'))
-    await expect(startCheckout(f.db, f.provider, form('fresh@example.test'), ctx('10.3.0.1'))).rejects.toBeInstanceOf(CheckoutRateLimited)
+    await expect(startCheckout(f.db, f.provider, form('fresh@example.test'), ctx('10.3.0.1'))).rejects.toBeInstanceOf(
+      CheckoutRateLimited,
+    )
   })
 })

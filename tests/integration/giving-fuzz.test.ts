@@ -20,8 +20,40 @@ describe.skipIf(skipReason)(`fuzzing the giving routes on ${testDialect}`, () =>
   })
   afterAll(async () => t?.destroy())
 
-  const fields = ['amountChoice', 'customAmount', 'currency', 'frequency', 'designation', 'campaign', 'targetId', 'displayMode', 'name', 'email', 'message', 'coverFee']
-  const formBody = fc.dictionary(fc.constantFrom(...fields), fc.oneof(fc.string(), fc.constantFrom('10000', 'custom', 'CNY', 'once', 'monthly', 'campaign', 'general', 'anonymous', 'a@b.test', 'hope-star-2026', '-1', '1e9')))
+  const fields = [
+    'amountChoice',
+    'customAmount',
+    'currency',
+    'frequency',
+    'designation',
+    'campaign',
+    'targetId',
+    'displayMode',
+    'name',
+    'email',
+    'message',
+    'coverFee',
+  ]
+  const formBody = fc.dictionary(
+    fc.constantFrom(...fields),
+    fc.oneof(
+      fc.string(),
+      fc.constantFrom(
+        '10000',
+        'custom',
+        'CNY',
+        'once',
+        'monthly',
+        'campaign',
+        'general',
+        'anonymous',
+        'a@b.test',
+        'hope-star-2026',
+        '-1',
+        '1e9',
+      ),
+    ),
+  )
 
   it('answers the donation form with field errors, never 500', async () => {
     await fc.assert(
@@ -42,15 +74,24 @@ describe.skipIf(skipReason)(`fuzzing the giving routes on ${testDialect}`, () =>
     const secret = demoWebhookSecret(getEnv().SESSION_SECRET)
     const before = await t.db.selectFrom('donations').select('id').where('status', '!=', 'pending').execute()
     await fc.assert(
-      fc.asyncProperty(fc.jsonValue(), fc.boolean(), fc.constantFrom('checkout.session.completed', 'charge.refunded', 'invoice.paid', 'charge.dispute.closed', 'x'), async (value, signed, type) => {
-        const body = signed ? { id: `evt_fuzz_${Math.random()}`, type, data: { object: value } } : value
-        const { payload, signature } = sign(body as object, secret)
-        const headers: Record<string, string> = { 'content-type': 'application/json' }
-        if (signed) headers['stripe-signature'] = signature
-        const request = new Request('http://localhost:3000/webhooks/stripe', { method: 'POST', body: signed ? payload : JSON.stringify(value) ?? 'null', headers })
-        const response = await webhookAction({ request, params: {}, context: {} })
-        expect(response.status).toBeLessThan(500)
-      }),
+      fc.asyncProperty(
+        fc.jsonValue(),
+        fc.boolean(),
+        fc.constantFrom('checkout.session.completed', 'charge.refunded', 'invoice.paid', 'charge.dispute.closed', 'x'),
+        async (value, signed, type) => {
+          const body = signed ? { id: `evt_fuzz_${Math.random()}`, type, data: { object: value } } : value
+          const { payload, signature } = sign(body as object, secret)
+          const headers: Record<string, string> = { 'content-type': 'application/json' }
+          if (signed) headers['stripe-signature'] = signature
+          const request = new Request('http://localhost:3000/webhooks/stripe', {
+            method: 'POST',
+            body: signed ? payload : (JSON.stringify(value) ?? 'null'),
+            headers,
+          })
+          const response = await webhookAction({ request, params: {}, context: {} })
+          expect(response.status).toBeLessThan(500)
+        },
+      ),
       { numRuns: 150 },
     )
     const after = await t.db.selectFrom('donations').select('id').where('status', '!=', 'pending').execute()

@@ -15,24 +15,65 @@ describe.skipIf(skipReason)(`offline and imported gifts on ${testDialect}`, () =
   beforeAll(async () => {
     t = await createTestDb()
     await seedDemo(t.db)
-    staffId = (await t.db.selectFrom('users').select('id').where('email', '=', 'finance@hope.demo').executeTakeFirstOrThrow()).id
+    staffId = (
+      await t.db.selectFrom('users').select('id').where('email', '=', 'finance@hope.demo').executeTakeFirstOrThrow()
+    ).id
   })
   afterAll(async () => t?.destroy())
 
-  const donations = async () => Number((await t.db.selectFrom('donations').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n)
+  const donations = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('donations')
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   it('records a bank transfer once, however often it is entered', async () => {
     const input = offlineGiftSchema(CURRENCIES).parse({
-      method: 'bank_transfer', reference: 'ICBC-20261120-0001', receivedOn: '2026-11-20', amount: '5,000.00', currency: 'CNY',
-      campaignSlug: 'sunshine-autumn-2026', donorName: '线下捐赠人', donorEmail: 'offline@example.test', displayMode: 'family',
+      method: 'bank_transfer',
+      reference: 'ICBC-20261120-0001',
+      receivedOn: '2026-11-20',
+      amount: '5,000.00',
+      currency: 'CNY',
+      campaignSlug: 'sunshine-autumn-2026',
+      donorName: '线下捐赠人',
+      donorEmail: 'offline@example.test',
+      displayMode: 'family',
     })
-    const first = await recordOfflineGift(t.db, { ...input, provider: 'offline', sourceRef: `offline:bank_transfer:${input.reference}`, recordedBy: staffId })
-    const again = await recordOfflineGift(t.db, { ...input, provider: 'offline', sourceRef: `offline:bank_transfer:${input.reference}`, recordedBy: staffId })
+    const first = await recordOfflineGift(t.db, {
+      ...input,
+      provider: 'offline',
+      sourceRef: `offline:bank_transfer:${input.reference}`,
+      recordedBy: staffId,
+    })
+    const again = await recordOfflineGift(t.db, {
+      ...input,
+      provider: 'offline',
+      sourceRef: `offline:bank_transfer:${input.reference}`,
+      recordedBy: staffId,
+    })
     expect(first.created).toBe(true)
     expect(again).toEqual({ publicId: first.publicId, created: false })
-    const row = await t.db.selectFrom('donations').selectAll().where('public_id', '=', first.publicId).executeTakeFirstOrThrow()
-    expect(row).toMatchObject({ status: 'paid', amount: 500000, fee_amount: 0, provider: 'offline', display_name: '线**' })
-    const campaign = await t.db.selectFrom('campaigns').select('id').where('slug', '=', 'sunshine-autumn-2026').executeTakeFirstOrThrow()
+    const row = await t.db
+      .selectFrom('donations')
+      .selectAll()
+      .where('public_id', '=', first.publicId)
+      .executeTakeFirstOrThrow()
+    expect(row).toMatchObject({
+      status: 'paid',
+      amount: 500000,
+      fee_amount: 0,
+      provider: 'offline',
+      display_name: '线**',
+    })
+    const campaign = await t.db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('slug', '=', 'sunshine-autumn-2026')
+      .executeTakeFirstOrThrow()
     expect(await getBalance(t.db, `fund:campaign:${campaign.id}`, 'CNY')).toBeGreaterThanOrEqual(500000)
   })
 
@@ -45,29 +86,68 @@ describe.skipIf(skipReason)(`offline and imported gifts on ${testDialect}`, () =
       '2026-11-03,P-1,100.00,CNY,张三,a@example.test,family,hope-star-2026',
     ].join('\n')
     const before = await donations()
-    const report = await importStatement(t.db, { csv, source: 'platform-a', dryRun: true, recordedBy: staffId, currencies: CURRENCIES })
+    const report = await importStatement(t.db, {
+      csv,
+      source: 'platform-a',
+      dryRun: true,
+      recordedBy: staffId,
+      currencies: CURRENCIES,
+    })
     expect(report.rows.map((r) => r.status)).toEqual(['new', 'error', 'error', 'error'])
     expect(report.rows[1]!.errors).toEqual({ amount: 'offline.error.amount' })
     expect(Object.keys(report.rows[2]!.errors).sort()).toEqual(['currency', 'donorEmail', 'receivedOn'])
     expect(report.rows[3]!.errors).toEqual({ reference: 'offline.error.duplicateInFile' })
-    const real = await importStatement(t.db, { csv, source: 'platform-a', dryRun: false, recordedBy: staffId, currencies: CURRENCIES })
+    const real = await importStatement(t.db, {
+      csv,
+      source: 'platform-a',
+      dryRun: false,
+      recordedBy: staffId,
+      currencies: CURRENCIES,
+    })
     expect(real.created).toBe(0)
     expect(await donations()).toBe(before)
   })
 
   it('imports a clean file once, however often it is imported', async () => {
-    const csv = '\uFEFFdate,reference,amount,currency,donor_name,donor_email,display,campaign\r\n2026-11-05,Q-1,"1,000.00",CNY,"王, 小明",q1@example.test,full,hope-star-2026\r\n2026-11-06,Q-2,88,CNY,,q2@example.test,,\r\n'
+    const csv =
+      '\uFEFFdate,reference,amount,currency,donor_name,donor_email,display,campaign\r\n2026-11-05,Q-1,"1,000.00",CNY,"王, 小明",q1@example.test,full,hope-star-2026\r\n2026-11-06,Q-2,88,CNY,,q2@example.test,,\r\n'
     const before = await donations()
-    const dry = await importStatement(t.db, { csv, source: 'platform-b', dryRun: true, recordedBy: staffId, currencies: CURRENCIES })
+    const dry = await importStatement(t.db, {
+      csv,
+      source: 'platform-b',
+      dryRun: true,
+      recordedBy: staffId,
+      currencies: CURRENCIES,
+    })
     expect(dry.rows.map((r) => r.status)).toEqual(['new', 'new'])
     expect(await donations()).toBe(before)
-    const first = await importStatement(t.db, { csv, source: 'platform-b', dryRun: false, recordedBy: staffId, currencies: CURRENCIES })
+    const first = await importStatement(t.db, {
+      csv,
+      source: 'platform-b',
+      dryRun: false,
+      recordedBy: staffId,
+      currencies: CURRENCIES,
+    })
     expect(first.created).toBe(2)
-    const second = await importStatement(t.db, { csv, source: 'platform-b', dryRun: false, recordedBy: staffId, currencies: CURRENCIES })
+    const second = await importStatement(t.db, {
+      csv,
+      source: 'platform-b',
+      dryRun: false,
+      recordedBy: staffId,
+      currencies: CURRENCIES,
+    })
     expect(second).toMatchObject({ created: 0, duplicates: 2 })
     expect(await donations()).toBe(before + 2)
-    const names = await t.db.selectFrom('donations').select(['display_name', 'amount']).where('source_ref', 'like', 'import:platform-b:%').orderBy('id').execute()
-    expect(names).toEqual([{ display_name: '王, 小明', amount: 100000 }, { display_name: '爱心人士', amount: 8800 }])
+    const names = await t.db
+      .selectFrom('donations')
+      .select(['display_name', 'amount'])
+      .where('source_ref', 'like', 'import:platform-b:%')
+      .orderBy('id')
+      .execute()
+    expect(names).toEqual([
+      { display_name: '王, 小明', amount: 100000 },
+      { display_name: '爱心人士', amount: 8800 },
+    ])
     expect((await verifyLedger(t.db)).ok).toBe(true)
   })
 })

@@ -4,7 +4,15 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { InsufficientFundsError, fundOfCampaign, getBalance, inTransaction, postAward, postDonation, verifyLedger } from '~/modules/ledger'
+import {
+  InsufficientFundsError,
+  fundOfCampaign,
+  getBalance,
+  inTransaction,
+  postAward,
+  postDonation,
+  verifyLedger,
+} from '~/modules/ledger'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
 const run = promisify(execFile)
@@ -22,7 +30,16 @@ describe.skipIf(skipReason)(`ledger concurrency on ${testDialect}`, () => {
     // Ten awards' worth, in 25 donations so that awards draw across lots.
     await inTransaction(t.db, async (trx) => {
       for (let i = 0; i < 25; i++) {
-        await postDonation(trx, { idempotencyKey: `c${id}-d${i}`, donationRef: `D-C${id}-${i}`, fund, amount: (AWARD * 10) / 25, fee: 0, currency: 'CNY', paidAt: '2026-10-01T00:00:00.000Z', displayName: '爱心人士' })
+        await postDonation(trx, {
+          idempotencyKey: `c${id}-d${i}`,
+          donationRef: `D-C${id}-${i}`,
+          fund,
+          amount: (AWARD * 10) / 25,
+          fee: 0,
+          currency: 'CNY',
+          paidAt: '2026-10-01T00:00:00.000Z',
+          displayName: '爱心人士',
+        })
       }
     })
     return fund
@@ -30,7 +47,11 @@ describe.skipIf(skipReason)(`ledger concurrency on ${testDialect}`, () => {
 
   async function settle(fund: string) {
     expect(await getBalance(t.db, fund, 'CNY')).toBe(0)
-    const awarded = await t.db.selectFrom('ledger_transfers').select((eb) => eb.fn.countAll<number>().as('n')).where('from_account', '=', fund).executeTakeFirstOrThrow()
+    const awarded = await t.db
+      .selectFrom('ledger_transfers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('from_account', '=', fund)
+      .executeTakeFirstOrThrow()
     expect(Number(awarded.n)).toBe(10)
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true })
   }
@@ -39,7 +60,17 @@ describe.skipIf(skipReason)(`ledger concurrency on ${testDialect}`, () => {
     const fund = await fundFor(1)
     const results = await Promise.allSettled(
       Array.from({ length: 1000 }, (_, i) =>
-        inTransaction(t.db, (trx) => postAward(trx, { idempotencyKey: `one-${i}`, fund, beneficiaryId: i + 1, beneficiaryCode: `HP-530627-${i + 1}`, amount: AWARD, currency: 'CNY', occurredAt: '2026-11-01T00:00:00.000Z' })),
+        inTransaction(t.db, (trx) =>
+          postAward(trx, {
+            idempotencyKey: `one-${i}`,
+            fund,
+            beneficiaryId: i + 1,
+            beneficiaryCode: `HP-530627-${i + 1}`,
+            amount: AWARD,
+            currency: 'CNY',
+            occurredAt: '2026-11-01T00:00:00.000Z',
+          }),
+        ),
       ),
     )
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10)
@@ -52,7 +83,11 @@ describe.skipIf(skipReason)(`ledger concurrency on ${testDialect}`, () => {
     const fund = await fundFor(2)
     const worker = path.resolve('tests/support/ledger-award-worker.ts')
     const outputs = await Promise.all(
-      [0, 500].map((offset) => run(process.execPath, ['--import', 'tsx', worker, t.url, fund, '500', String(offset + 10_000)], { maxBuffer: 1 << 20 })),
+      [0, 500].map((offset) =>
+        run(process.execPath, ['--import', 'tsx', worker, t.url, fund, '500', String(offset + 10_000)], {
+          maxBuffer: 1 << 20,
+        }),
+      ),
     )
     const results = outputs.map((o) => JSON.parse(o.stdout) as { ok: number; insufficient: number; other: string[] })
     expect(results.flatMap((r) => r.other)).toEqual([])

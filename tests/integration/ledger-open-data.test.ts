@@ -3,8 +3,20 @@
 import { createHash } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  GENERAL_FUND, exportDataset, fundOfCampaign, fundOfWish, getBalance, getHead, inTransaction, postAward, postCorrection, postDonation,
-  postFundTransfer, postPayout, postRefund, type ExportDataset,
+  GENERAL_FUND,
+  exportDataset,
+  fundOfCampaign,
+  fundOfWish,
+  getBalance,
+  getHead,
+  inTransaction,
+  postAward,
+  postCorrection,
+  postDonation,
+  postFundTransfer,
+  postPayout,
+  postRefund,
+  type ExportDataset,
 } from '~/modules/ledger'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
@@ -16,8 +28,14 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
   const transfersOf = new Map<string, Row[]>()
   for (const t of data.transfers) transfersOf.set(t.sequence, [...(transfersOf.get(t.sequence) ?? []), t])
   const balances = new Map<string, bigint>()
-  const lots = new Map<string, { fund: string; currency: string; paid_at: string; donation: string; remaining: bigint }>()
-  const unpaid = new Map<string, { amount: bigint; lot: string; beneficiary: string; account: string; currency: string }>()
+  const lots = new Map<
+    string,
+    { fund: string; currency: string; paid_at: string; donation: string; remaining: bigint }
+  >()
+  const unpaid = new Map<
+    string,
+    { amount: bigint; lot: string; beneficiary: string; account: string; currency: string }
+  >()
   const expLots: Row[] = []
   const expTraces: Row[] = []
   const lotIds = data.lots.map((l) => l.lot)
@@ -25,7 +43,13 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
   const openLot = (l: Omit<Row, 'lot'>) => {
     const id = lotIds[expLots.length]!
     expLots.push({ lot: id, ...l })
-    lots.set(id, { fund: l.fund, currency: l.currency, paid_at: l.paid_at, donation: l.donation, remaining: BigInt(l.amount) })
+    lots.set(id, {
+      fund: l.fund,
+      currency: l.currency,
+      paid_at: l.paid_at,
+      donation: l.donation,
+      remaining: BigInt(l.amount),
+    })
     return id
   }
   const trace = (t: Omit<Row, 'trace'>) => {
@@ -34,8 +58,11 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
     return id
   }
   const fifo = (fund: string, currency: string) =>
-    [...lots].filter(([, l]) => l.fund === fund && l.currency === currency && l.remaining > 0n)
-      .sort(([a, x], [b, y]) => (x.paid_at < y.paid_at ? -1 : x.paid_at > y.paid_at ? 1 : Number(BigInt(a) - BigInt(b))))
+    [...lots]
+      .filter(([, l]) => l.fund === fund && l.currency === currency && l.remaining > 0n)
+      .sort(([a, x], [b, y]) =>
+        x.paid_at < y.paid_at ? -1 : x.paid_at > y.paid_at ? 1 : Number(BigInt(a) - BigInt(b)),
+      )
   const draw = (fund: string, currency: string, amount: bigint) => {
     const out: [string, bigint][] = []
     for (const [id, l] of fifo(fund, currency)) {
@@ -53,9 +80,18 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
   for (const tx of data.transactions) {
     const list = transfersOf.get(tx.sequence) ?? []
     const refs = Object.entries(tx.refs as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1))
-    const record = JSON.stringify(['hope-ledger/1', tx.sequence, tx.kind, tx.occurred_at, refs, list.map((t) => [t.from, t.to, t.amount, t.currency])])
+    const record = JSON.stringify([
+      'hope-ledger/1',
+      tx.sequence,
+      tx.kind,
+      tx.occurred_at,
+      refs,
+      list.map((t) => [t.from, t.to, t.amount, t.currency]),
+    ])
     expect(tx.prev_hash).toBe(prev)
-    prev = createHash('sha256').update(prev + record, 'utf8').digest('hex')
+    prev = createHash('sha256')
+      .update(prev + record, 'utf8')
+      .digest('hex')
     expect(tx.hash, `hash of ${tx.sequence}`).toBe(prev)
     for (const t of list) {
       balances.set(`${t.from} ${t.currency}`, (balances.get(`${t.from} ${t.currency}`) ?? 0n) - BigInt(t.amount))
@@ -66,7 +102,15 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
     const seq = tx.sequence
     switch (tx.kind) {
       case 'donation':
-        openLot({ sequence: seq, donation: tx.refs.donation, fund: t0.to, currency: t0.currency, amount: String(BigInt(t0.amount) - BigInt(list[1]?.amount ?? 0)), paid_at: tx.occurred_at, source_trace: null })
+        openLot({
+          sequence: seq,
+          donation: tx.refs.donation,
+          fund: t0.to,
+          currency: t0.currency,
+          amount: String(BigInt(t0.amount) - BigInt(list[1]?.amount ?? 0)),
+          paid_at: tx.occurred_at,
+          source_trace: null,
+        })
         break
       case 'refund':
       case 'dispute': {
@@ -76,42 +120,112 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
           const take = l.remaining < need ? l.remaining : need
           l.remaining -= take
           need -= take
-          trace({ sequence: seq, kind: tx.kind, lot: id, donation: l.donation, amount: String(take), currency: t0.currency, beneficiary: null, parent: null })
+          trace({
+            sequence: seq,
+            kind: tx.kind,
+            lot: id,
+            donation: l.donation,
+            amount: String(take),
+            currency: t0.currency,
+            beneficiary: null,
+            parent: null,
+          })
         }
         for (const [id, take] of need ? draw(GENERAL_FUND, t0.currency, need) : []) {
-          trace({ sequence: seq, kind: tx.kind, lot: id, donation: lots.get(id)!.donation, amount: String(take), currency: t0.currency, beneficiary: null, parent: null })
+          trace({
+            sequence: seq,
+            kind: tx.kind,
+            lot: id,
+            donation: lots.get(id)!.donation,
+            amount: String(take),
+            currency: t0.currency,
+            beneficiary: null,
+            parent: null,
+          })
         }
         break
       }
       case 'award':
         for (const [id, take] of draw(t0.from, t0.currency, BigInt(t0.amount))) {
-          const tid = trace({ sequence: seq, kind: 'award', lot: id, donation: lots.get(id)!.donation, amount: String(take), currency: t0.currency, beneficiary: tx.refs.beneficiary, parent: null })
-          unpaid.set(tid, { amount: take, lot: id, beneficiary: tx.refs.beneficiary, account: t0.to, currency: t0.currency })
+          const tid = trace({
+            sequence: seq,
+            kind: 'award',
+            lot: id,
+            donation: lots.get(id)!.donation,
+            amount: String(take),
+            currency: t0.currency,
+            beneficiary: tx.refs.beneficiary,
+            parent: null,
+          })
+          unpaid.set(tid, {
+            amount: take,
+            lot: id,
+            beneficiary: tx.refs.beneficiary,
+            account: t0.to,
+            currency: t0.currency,
+          })
         }
         break
       case 'payout': {
         let need = BigInt(t0.amount)
-        const open = [...unpaid].filter(([, u]) => u.account === t0.from && u.currency === t0.currency && u.amount > 0n).sort(([a], [b]) => Number(BigInt(a) - BigInt(b)))
+        const open = [...unpaid]
+          .filter(([, u]) => u.account === t0.from && u.currency === t0.currency && u.amount > 0n)
+          .sort(([a], [b]) => Number(BigInt(a) - BigInt(b)))
         for (const [tid, u] of open) {
           if (need === 0n) break
           const take = u.amount < need ? u.amount : need
           u.amount -= take
           need -= take
-          trace({ sequence: seq, kind: 'payout', lot: u.lot, donation: lots.get(u.lot)!.donation, amount: String(take), currency: t0.currency, beneficiary: u.beneficiary, parent: tid })
+          trace({
+            sequence: seq,
+            kind: 'payout',
+            lot: u.lot,
+            donation: lots.get(u.lot)!.donation,
+            amount: String(take),
+            currency: t0.currency,
+            beneficiary: u.beneficiary,
+            parent: tid,
+          })
         }
         break
       }
       case 'fund_transfer':
         for (const [id, take] of draw(t0.from, t0.currency, BigInt(t0.amount))) {
           const l = lots.get(id)!
-          const tid = trace({ sequence: seq, kind: 'transfer', lot: id, donation: l.donation, amount: String(take), currency: t0.currency, beneficiary: null, parent: null })
-          openLot({ sequence: seq, donation: l.donation, fund: t0.to, currency: t0.currency, amount: String(take), paid_at: l.paid_at, source_trace: tid })
+          const tid = trace({
+            sequence: seq,
+            kind: 'transfer',
+            lot: id,
+            donation: l.donation,
+            amount: String(take),
+            currency: t0.currency,
+            beneficiary: null,
+            parent: null,
+          })
+          openLot({
+            sequence: seq,
+            donation: l.donation,
+            fund: t0.to,
+            currency: t0.currency,
+            amount: String(take),
+            paid_at: l.paid_at,
+            source_trace: tid,
+          })
         }
         break
       case 'correction': {
         const traces = byTrace()
         for (const t of data.traces.filter((x) => x.sequence === tx.refs.corrects)) {
-          trace({ sequence: seq, kind: 'reversal', lot: t.lot, donation: t.donation, amount: t.amount, currency: t.currency, beneficiary: t.beneficiary, parent: t.trace })
+          trace({
+            sequence: seq,
+            kind: 'reversal',
+            lot: t.lot,
+            donation: t.donation,
+            amount: t.amount,
+            currency: t.currency,
+            beneficiary: t.beneficiary,
+            parent: t.trace,
+          })
           const amount = BigInt(t.amount)
           if (t.kind === 'award') {
             lots.get(t.lot)!.remaining += amount
@@ -141,17 +255,97 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
     const [C1, C2, W] = [fundOfCampaign(1), fundOfCampaign(2), fundOfWish(3)]
     const go = <T>(fn: Parameters<typeof inTransaction<T>>[1]) => inTransaction(t.db, fn)
     for (let i = 1; i <= 12; i++) {
-      await go((trx) => postDonation(trx, { idempotencyKey: `d${i}`, donationRef: `D-${i}`, fund: [C1, C2, GENERAL_FUND, W][i % 4]!, amount: 1000 * i + 7, fee: i % 3 ? 0 : 99, currency: i === 5 ? 'HKD' : 'CNY', paidAt: at(i % 6), displayName: i % 2 ? '爱心人士' : '王*' }))
+      await go((trx) =>
+        postDonation(trx, {
+          idempotencyKey: `d${i}`,
+          donationRef: `D-${i}`,
+          fund: [C1, C2, GENERAL_FUND, W][i % 4]!,
+          amount: 1000 * i + 7,
+          fee: i % 3 ? 0 : 99,
+          currency: i === 5 ? 'HKD' : 'CNY',
+          paidAt: at(i % 6),
+          displayName: i % 2 ? '爱心人士' : '王*',
+        }),
+      )
     }
-    const a1 = await go((trx) => postAward(trx, { idempotencyKey: 'a1', fund: C1, beneficiaryId: 1, beneficiaryCode: 'HP-530627-0001', amount: 9000, currency: 'CNY', occurredAt: at(7), refs: { programme: 'sunshine-bursary', term: '2026-spring' } }))
-    await go((trx) => postAward(trx, { idempotencyKey: 'a2', fund: W, beneficiaryId: 2, beneficiaryCode: 'HP-530627-0002', amount: 3000, currency: 'CNY', occurredAt: at(7) }))
-    const p1 = await go((trx) => postPayout(trx, { idempotencyKey: 'p1', beneficiaryId: 1, amount: 6000, currency: 'CNY', occurredAt: at(8) }))
-    const ft = await go((trx) => postFundTransfer(trx, { idempotencyKey: 'f1', from: GENERAL_FUND, to: C2, amount: 5000, currency: 'CNY', occurredAt: at(8) }))
-    await go((trx) => postRefund(trx, { idempotencyKey: 'r1', donationRef: 'D-4', amount: 4007, currency: 'CNY', occurredAt: at(9), reason: 'refund' }))
-    await go((trx) => postRefund(trx, { idempotencyKey: 'r2', donationRef: 'D-9', amount: 9007, currency: 'CNY', occurredAt: at(9), reason: 'dispute' }))
-    await go((trx) => postCorrection(trx, { idempotencyKey: 'c1', corrects: p1.sequence, occurredAt: at(10), reason: 'returned by bank' }))
-    await go((trx) => postCorrection(trx, { idempotencyKey: 'c2', corrects: a1.sequence, occurredAt: at(10), reason: 'wrong student' }))
-    await go((trx) => postAward(trx, { idempotencyKey: 'a3', fund: C2, beneficiaryId: 3, beneficiaryCode: 'HP-530627-0003', amount: 6000, currency: 'CNY', occurredAt: at(11) }))
+    const a1 = await go((trx) =>
+      postAward(trx, {
+        idempotencyKey: 'a1',
+        fund: C1,
+        beneficiaryId: 1,
+        beneficiaryCode: 'HP-530627-0001',
+        amount: 9000,
+        currency: 'CNY',
+        occurredAt: at(7),
+        refs: { programme: 'sunshine-bursary', term: '2026-spring' },
+      }),
+    )
+    await go((trx) =>
+      postAward(trx, {
+        idempotencyKey: 'a2',
+        fund: W,
+        beneficiaryId: 2,
+        beneficiaryCode: 'HP-530627-0002',
+        amount: 3000,
+        currency: 'CNY',
+        occurredAt: at(7),
+      }),
+    )
+    const p1 = await go((trx) =>
+      postPayout(trx, { idempotencyKey: 'p1', beneficiaryId: 1, amount: 6000, currency: 'CNY', occurredAt: at(8) }),
+    )
+    const ft = await go((trx) =>
+      postFundTransfer(trx, {
+        idempotencyKey: 'f1',
+        from: GENERAL_FUND,
+        to: C2,
+        amount: 5000,
+        currency: 'CNY',
+        occurredAt: at(8),
+      }),
+    )
+    await go((trx) =>
+      postRefund(trx, {
+        idempotencyKey: 'r1',
+        donationRef: 'D-4',
+        amount: 4007,
+        currency: 'CNY',
+        occurredAt: at(9),
+        reason: 'refund',
+      }),
+    )
+    await go((trx) =>
+      postRefund(trx, {
+        idempotencyKey: 'r2',
+        donationRef: 'D-9',
+        amount: 9007,
+        currency: 'CNY',
+        occurredAt: at(9),
+        reason: 'dispute',
+      }),
+    )
+    await go((trx) =>
+      postCorrection(trx, {
+        idempotencyKey: 'c1',
+        corrects: p1.sequence,
+        occurredAt: at(10),
+        reason: 'returned by bank',
+      }),
+    )
+    await go((trx) =>
+      postCorrection(trx, { idempotencyKey: 'c2', corrects: a1.sequence, occurredAt: at(10), reason: 'wrong student' }),
+    )
+    await go((trx) =>
+      postAward(trx, {
+        idempotencyKey: 'a3',
+        fund: C2,
+        beneficiaryId: 3,
+        beneficiaryCode: 'HP-530627-0003',
+        amount: 6000,
+        currency: 'CNY',
+        occurredAt: at(11),
+      }),
+    )
     void ft
   })
   afterAll(async () => t?.destroy())
@@ -165,7 +359,10 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
   it('recomputes the chain head, every balance, lot and trace from the JSON-lines export alone', async () => {
     const data = {} as Record<ExportDataset, Row[]>
     for (const d of ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'] as const) {
-      data[d] = (await read(d, 'jsonl')).trim().split('\n').map((l) => JSON.parse(l))
+      data[d] = (await read(d, 'jsonl'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
     }
     const mine = outsiderVerify(data)
     const head = await getHead(t.db)
@@ -175,17 +372,26 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
       expect(BigInt(await getBalance(t.db, account!, currency!)), key).toBe(value)
     }
     for (const a of data.accounts) expect(a.name).not.toMatch(/[赵钱孙李]假|national|@/)
-    expect(data.traces.some((x) => x.kind === 'reversal') && data.traces.some((x) => x.kind === 'dispute') && data.lots.some((l) => l.source_trace)).toBe(true)
+    expect(
+      data.traces.some((x) => x.kind === 'reversal') &&
+        data.traces.some((x) => x.kind === 'dispute') &&
+        data.lots.some((l) => l.source_trace),
+    ).toBe(true)
   })
 
   it('CSV carries the same rows as JSON lines', async () => {
     for (const d of ['transactions', 'traces', 'donations'] as const) {
-      const jsonl = (await read(d, 'jsonl')).trim().split('\n').map((l) => JSON.parse(l))
+      const jsonl = (await read(d, 'jsonl'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
       const [header, ...lines] = (await read(d, 'csv')).trim().split('\n')
       const columns = header!.split(',')
       expect(lines).toHaveLength(jsonl.length)
       jsonl.forEach((row, i) => {
-        const cells = lines[i]!.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '')).map((c) => (c.startsWith('"') ? c.slice(1, -1).replaceAll('""', '"') : c))
+        const cells = lines[i]!.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+          .map((c) => c.replace(/,$/, ''))
+          .map((c) => (c.startsWith('"') ? c.slice(1, -1).replaceAll('""', '"') : c))
         columns.forEach((c, k) => {
           const v = row[c]
           expect(cells[k], `${d} ${c}`).toBe(v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : v)

@@ -13,7 +13,9 @@ describe.skipIf(skipReason)(`ledger seed on ${testDialect}`, () => {
   afterAll(async () => t?.destroy())
 
   it('books ledger-only demo gifts, fees and a refund that verify', async () => {
-    const result = await inTransaction(t.db, (trx) => seedMoney(trx, { now: new Date('2026-11-23T02:00:00Z'), donations: 50 }))
+    const result = await inTransaction(t.db, (trx) =>
+      seedMoney(trx, { now: new Date('2026-11-23T02:00:00Z'), donations: 50 }),
+    )
     expect(result).toEqual({ donations: 50, awards: 0 })
     const raised = await fundRaised(t.db, GENERAL_FUND)
     expect(raised.donations).toBe(50)

@@ -7,14 +7,30 @@ import SQLite from 'better-sqlite3'
 import { sql, type Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
-  GENERAL_FUND, fundOfCampaign, inTransaction, postAward, postDonation, postFundTransfer, postPayout, postRefund, verifyLedger,
-  type Posted, type VerifyResult,
+  GENERAL_FUND,
+  fundOfCampaign,
+  inTransaction,
+  postAward,
+  postDonation,
+  postFundTransfer,
+  postPayout,
+  postRefund,
+  verifyLedger,
+  type Posted,
+  type VerifyResult,
 } from '~/modules/ledger'
 import { main } from '../../app/cli/ledger-verify'
 import { seedDemo } from '../../db/seed/demo'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
-const HISTORY = ['ledger_accounts', 'ledger_transactions', 'ledger_transfers', 'ledger_donations', 'ledger_lots', 'ledger_traces']
+const HISTORY = [
+  'ledger_accounts',
+  'ledger_transactions',
+  'ledger_transfers',
+  'ledger_donations',
+  'ledger_lots',
+  'ledger_traces',
+]
 const F = fundOfCampaign(1)
 const at = (day: number) => new Date(Date.UTC(2026, 9, 1 + day)).toISOString()
 const run = promisify(execFile)
@@ -35,15 +51,69 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
     t = await createTestDb()
     await inTransaction(t.db, async (trx) => {
       for (let i = 1; i <= 6; i++) {
-        const d = await postDonation(trx, { idempotencyKey: `d${i}`, donationRef: `D-${i}`, fund: i % 3 ? F : GENERAL_FUND, amount: 10000 * i, fee: i % 2 ? 300 : 0, currency: 'CNY', paidAt: at(i), displayName: '爱心人士' })
+        const d = await postDonation(trx, {
+          idempotencyKey: `d${i}`,
+          donationRef: `D-${i}`,
+          fund: i % 3 ? F : GENERAL_FUND,
+          amount: 10000 * i,
+          fee: i % 2 ? 300 : 0,
+          currency: 'CNY',
+          paidAt: at(i),
+          displayName: '爱心人士',
+        })
         if (i === 3) donation = d
       }
-      paidAward = await postAward(trx, { idempotencyKey: 'a1', fund: F, beneficiaryId: 1, beneficiaryCode: 'HP-530627-0001', amount: 25000, currency: 'CNY', occurredAt: at(8) })
-      await postPayout(trx, { idempotencyKey: 'p1', beneficiaryId: 1, amount: 25000, currency: 'CNY', occurredAt: at(9) })
-      award = await postAward(trx, { idempotencyKey: 'a2', fund: F, beneficiaryId: 2, beneficiaryCode: 'HP-530627-0002', amount: 30000, currency: 'CNY', occurredAt: at(9) })
-      await postFundTransfer(trx, { idempotencyKey: 't1', from: GENERAL_FUND, to: F, amount: 5000, currency: 'CNY', occurredAt: at(10) })
-      await postRefund(trx, { idempotencyKey: 'r1', donationRef: 'D-6', amount: 60000, currency: 'CNY', occurredAt: at(11), reason: 'dispute' })
-      await postDonation(trx, { idempotencyKey: 'd7', donationRef: 'D-7', fund: F, amount: 700, fee: 0, currency: 'CNY', paidAt: at(12), displayName: '王*' })
+      paidAward = await postAward(trx, {
+        idempotencyKey: 'a1',
+        fund: F,
+        beneficiaryId: 1,
+        beneficiaryCode: 'HP-530627-0001',
+        amount: 25000,
+        currency: 'CNY',
+        occurredAt: at(8),
+      })
+      await postPayout(trx, {
+        idempotencyKey: 'p1',
+        beneficiaryId: 1,
+        amount: 25000,
+        currency: 'CNY',
+        occurredAt: at(9),
+      })
+      award = await postAward(trx, {
+        idempotencyKey: 'a2',
+        fund: F,
+        beneficiaryId: 2,
+        beneficiaryCode: 'HP-530627-0002',
+        amount: 30000,
+        currency: 'CNY',
+        occurredAt: at(9),
+      })
+      await postFundTransfer(trx, {
+        idempotencyKey: 't1',
+        from: GENERAL_FUND,
+        to: F,
+        amount: 5000,
+        currency: 'CNY',
+        occurredAt: at(10),
+      })
+      await postRefund(trx, {
+        idempotencyKey: 'r1',
+        donationRef: 'D-6',
+        amount: 60000,
+        currency: 'CNY',
+        occurredAt: at(11),
+        reason: 'dispute',
+      })
+      await postDonation(trx, {
+        idempotencyKey: 'd7',
+        donationRef: 'D-7',
+        fund: F,
+        amount: 700,
+        fee: 0,
+        currency: 'CNY',
+        paidAt: at(12),
+        displayName: '王*',
+      })
     })
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true, transactions: 12 })
   })
@@ -69,18 +139,34 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
   }
 
   it('names the transaction whose transfer amount was changed', async () => {
-    const transfer = await t.db.selectFrom('ledger_transfers').select('id').where('sequence', '=', award.sequence).executeTakeFirstOrThrow()
-    const error = await tampered((trx) => sql`update ledger_transfers set amount = amount + 100 where id = ${transfer.id}`.execute(trx))
+    const transfer = await t.db
+      .selectFrom('ledger_transfers')
+      .select('id')
+      .where('sequence', '=', award.sequence)
+      .executeTakeFirstOrThrow()
+    const error = await tampered((trx) =>
+      sql`update ledger_transfers set amount = amount + 100 where id = ${transfer.id}`.execute(trx),
+    )
     expect(error).toMatchObject({ table: 'ledger_transactions', sequence: award.sequence })
     expect(error!.message).toContain(`transfers ${transfer.id}`)
   })
 
   it('names the transaction that lost a transfer row, and a missing transaction by its sequence', async () => {
-    const fee = await t.db.selectFrom('ledger_transfers').select('id').where('sequence', '=', donation.sequence).where('position', '=', 1).executeTakeFirstOrThrow()
-    expect(await tampered((trx) => sql`delete from ledger_transfers where id = ${fee.id}`.execute(trx))).toMatchObject({ table: 'ledger_transactions', sequence: donation.sequence })
+    const fee = await t.db
+      .selectFrom('ledger_transfers')
+      .select('id')
+      .where('sequence', '=', donation.sequence)
+      .where('position', '=', 1)
+      .executeTakeFirstOrThrow()
+    expect(await tampered((trx) => sql`delete from ledger_transfers where id = ${fee.id}`.execute(trx))).toMatchObject({
+      table: 'ledger_transactions',
+      sequence: donation.sequence,
+    })
     const last = 12
     const gone = await tampered(async (trx) => {
-      await sql`delete from ledger_lot_balances where lot_id in (select id from ledger_lots where sequence = ${last})`.execute(trx)
+      await sql`delete from ledger_lot_balances where lot_id in (select id from ledger_lots where sequence = ${last})`.execute(
+        trx,
+      )
       await sql`delete from ledger_lots where sequence = ${last}`.execute(trx)
       await sql`delete from ledger_donations where sequence = ${last}`.execute(trx)
       await sql`delete from ledger_transfers where sequence = ${last}`.execute(trx)
@@ -88,7 +174,9 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
     })
     expect(gone).toMatchObject({ table: 'ledger_head' })
     const middle = await tampered(async (trx) => {
-      await sql`delete from ledger_trace_balances where trace_id in (select id from ledger_traces where sequence = ${award.sequence})`.execute(trx)
+      await sql`delete from ledger_trace_balances where trace_id in (select id from ledger_traces where sequence = ${award.sequence})`.execute(
+        trx,
+      )
       await sql`delete from ledger_traces where sequence = ${award.sequence}`.execute(trx)
       await sql`delete from ledger_transfers where sequence = ${award.sequence}`.execute(trx)
       await sql`delete from ledger_transactions where sequence = ${award.sequence}`.execute(trx)
@@ -98,9 +186,20 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
   })
 
   it('names a changed or deleted trace row', async () => {
-    const trace = await t.db.selectFrom('ledger_traces').select('id').where('sequence', '=', award.sequence).orderBy('id').executeTakeFirstOrThrow()
-    expect(await tampered((trx) => sql`update ledger_traces set amount = amount - 1 where id = ${trace.id}`.execute(trx))).toMatchObject({ table: 'ledger_traces', id: trace.id })
-    expect(await tampered((trx) => sql`update ledger_traces set beneficiary_code = 'HP-530627-0099' where id = ${trace.id}`.execute(trx))).toMatchObject({ table: 'ledger_traces', id: trace.id })
+    const trace = await t.db
+      .selectFrom('ledger_traces')
+      .select('id')
+      .where('sequence', '=', award.sequence)
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    expect(
+      await tampered((trx) => sql`update ledger_traces set amount = amount - 1 where id = ${trace.id}`.execute(trx)),
+    ).toMatchObject({ table: 'ledger_traces', id: trace.id })
+    expect(
+      await tampered((trx) =>
+        sql`update ledger_traces set beneficiary_code = 'HP-530627-0099' where id = ${trace.id}`.execute(trx),
+      ),
+    ).toMatchObject({ table: 'ledger_traces', id: trace.id })
     const deleted = await tampered(async (trx) => {
       await sql`delete from ledger_trace_balances where trace_id = ${trace.id}`.execute(trx)
       await sql`delete from ledger_traces where id = ${trace.id}`.execute(trx)
@@ -109,15 +208,45 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
   })
 
   it('names changed donations, lots, times, balances and remainders', async () => {
-    const d = await t.db.selectFrom('ledger_donations').select('id').where('donation_ref', '=', 'D-3').executeTakeFirstOrThrow()
-    expect(await tampered((trx) => sql`update ledger_donations set display_name = '张三' where id = ${d.id}`.execute(trx))).toMatchObject({ table: 'ledger_donations', id: d.id })
-    const lot = await t.db.selectFrom('ledger_lots').select('id').where('donation_id', '=', d.id).executeTakeFirstOrThrow()
-    expect(await tampered((trx) => sql`update ledger_lots set paid_at = ${at(0)} where id = ${lot.id}`.execute(trx))).toMatchObject({ table: 'ledger_lots', id: lot.id })
-    expect(await tampered((trx) => sql`update ledger_transactions set occurred_at = ${at(30)} where sequence = ${paidAward.sequence}`.execute(trx))).toMatchObject({ table: 'ledger_transactions', sequence: paidAward.sequence })
-    expect(await tampered((trx) => sql`update ledger_balances set balance = balance + 1 where account = ${F}`.execute(trx))).toMatchObject({ table: 'ledger_balances' })
-    expect(await tampered((trx) => sql`update ledger_lot_balances set remaining = remaining + 1 where lot_id = ${lot.id}`.execute(trx))).toMatchObject({ table: 'ledger_lot_balances', id: lot.id })
-    const open = await t.db.selectFrom('ledger_trace_balances').select('trace_id').where('unpaid', '>', 0).executeTakeFirstOrThrow()
-    expect(await tampered((trx) => sql`update ledger_trace_balances set unpaid = 0 where trace_id = ${open.trace_id}`.execute(trx))).toMatchObject({ table: 'ledger_trace_balances', id: open.trace_id })
+    const d = await t.db
+      .selectFrom('ledger_donations')
+      .select('id')
+      .where('donation_ref', '=', 'D-3')
+      .executeTakeFirstOrThrow()
+    expect(
+      await tampered((trx) => sql`update ledger_donations set display_name = '张三' where id = ${d.id}`.execute(trx)),
+    ).toMatchObject({ table: 'ledger_donations', id: d.id })
+    const lot = await t.db
+      .selectFrom('ledger_lots')
+      .select('id')
+      .where('donation_id', '=', d.id)
+      .executeTakeFirstOrThrow()
+    expect(
+      await tampered((trx) => sql`update ledger_lots set paid_at = ${at(0)} where id = ${lot.id}`.execute(trx)),
+    ).toMatchObject({ table: 'ledger_lots', id: lot.id })
+    expect(
+      await tampered((trx) =>
+        sql`update ledger_transactions set occurred_at = ${at(30)} where sequence = ${paidAward.sequence}`.execute(trx),
+      ),
+    ).toMatchObject({ table: 'ledger_transactions', sequence: paidAward.sequence })
+    expect(
+      await tampered((trx) => sql`update ledger_balances set balance = balance + 1 where account = ${F}`.execute(trx)),
+    ).toMatchObject({ table: 'ledger_balances' })
+    expect(
+      await tampered((trx) =>
+        sql`update ledger_lot_balances set remaining = remaining + 1 where lot_id = ${lot.id}`.execute(trx),
+      ),
+    ).toMatchObject({ table: 'ledger_lot_balances', id: lot.id })
+    const open = await t.db
+      .selectFrom('ledger_trace_balances')
+      .select('trace_id')
+      .where('unpaid', '>', 0)
+      .executeTakeFirstOrThrow()
+    expect(
+      await tampered((trx) =>
+        sql`update ledger_trace_balances set unpaid = 0 where trace_id = ${open.trace_id}`.execute(trx),
+      ),
+    ).toMatchObject({ table: 'ledger_trace_balances', id: open.trace_id })
     expect(await verifyLedger(t.db)).toMatchObject({ ok: true })
   })
 
@@ -128,7 +257,11 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
       const lines: string[] = []
       expect(await main([demo.url], (l) => lines.push(l))).toBe(0)
       expect(lines.at(-1)).toMatch(/^ledger ok: \d+ transactions/)
-      const tx = await demo.db.selectFrom('ledger_transfers').select(['id', 'sequence']).orderBy('id', 'desc').executeTakeFirstOrThrow()
+      const tx = await demo.db
+        .selectFrom('ledger_transfers')
+        .select(['id', 'sequence'])
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow()
       let target = demo.url
       if (demo.dialect === 'sqlite') {
         // Tamper a copy, as an outsider with the file would; the original stays whole.
@@ -143,7 +276,10 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
         await sql`update ledger_transfers set amount = amount + 1 where id = ${tx.id}`.execute(demo.db)
       }
       const cli = path.resolve('app/cli/ledger-verify.ts')
-      const failed = await run(process.execPath, ['--import', 'tsx', cli, target]).then(() => undefined, (e) => e as { code: number; stdout: string })
+      const failed = await run(process.execPath, ['--import', 'tsx', cli, target]).then(
+        () => undefined,
+        (e) => e as { code: number; stdout: string },
+      )
       expect(failed?.code).toBe(1)
       expect(failed?.stdout).toContain(`ledger BROKEN at ledger_transactions id ${tx.sequence}`)
       if (demo.dialect === 'sqlite') {

@@ -15,10 +15,25 @@ const LEASE_MS = 1500
 
 function startWorker(env: Record<string, string>, args: string[] = []): ChildProcess {
   // node --import tsx: one process, so SIGKILL hits the worker itself, not a wrapper.
-  return spawn(process.execPath, ['--import', 'tsx', 'app/cli/mail-worker.ts', '--lease-ms', String(LEASE_MS), '--poll-ms', '100', '--batch-size', '4', ...args], {
-    env: { ...process.env, ...env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  return spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'app/cli/mail-worker.ts',
+      '--lease-ms',
+      String(LEASE_MS),
+      '--poll-ms',
+      '100',
+      '--batch-size',
+      '4',
+      ...args,
+    ],
+    {
+      env: { ...process.env, ...env, NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
 }
 
 describe.skipIf(skipReason)(`mail worker crash and restart on ${testDialect}`, () => {
@@ -32,7 +47,13 @@ describe.skipIf(skipReason)(`mail worker crash and restart on ${testDialect}`, (
     const total = 10
     for (let i = 0; i < total; i++) {
       await t.db.transaction().execute((trx) =>
-        queueEmail(trx, { to: `d${i}@example.org`, template: 'sign-in-link', locale: 'zh-CN', props: { url: `https://x.test/${i}`, expiresInMinutes: 15 }, dedupeKey: `crash-${i}` }),
+        queueEmail(trx, {
+          to: `d${i}@example.org`,
+          template: 'sign-in-link',
+          locale: 'zh-CN',
+          props: { url: `https://x.test/${i}`, expiresInMinutes: 15 },
+          dedupeKey: `crash-${i}`,
+        }),
       )
     }
     let first: ChildProcess | undefined
@@ -53,7 +74,11 @@ describe.skipIf(skipReason)(`mail worker crash and restart on ${testDialect}`, (
       expect(signal, output).toBe('SIGKILL')
       expect(smtp.received).toHaveLength(6)
 
-      const inFlight = await t.db.selectFrom('mail_outbox').select(['id', 'status']).where('status', '=', 'sending').execute()
+      const inFlight = await t.db
+        .selectFrom('mail_outbox')
+        .select(['id', 'status'])
+        .where('status', '=', 'sending')
+        .execute()
       expect(inFlight.length).toBeGreaterThan(0) // claimed by the dead worker, waiting for its lease to expire
 
       await new Promise((r) => setTimeout(r, LEASE_MS + 200))

@@ -22,7 +22,13 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
 
   const signIn = (key: string, to = 'someone@example.org') =>
     t.db.transaction().execute((trx) =>
-      queueEmail(trx, { to, template: 'sign-in-link', locale: 'en', props: { url: `https://x.test/${key}`, expiresInMinutes: 15 }, dedupeKey: key }),
+      queueEmail(trx, {
+        to,
+        template: 'sign-in-link',
+        locale: 'en',
+        props: { url: `https://x.test/${key}`, expiresInMinutes: 15 },
+        dedupeKey: key,
+      }),
     )
   const clear = () => t.db.deleteFrom('mail_outbox').execute()
 
@@ -32,7 +38,9 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
     const transport = createSmtpTransport(smtp.url)
     try {
       const d = await insertDonation(t.db, { amount: 123450, email: 'li.ming@example.org' })
-      const r = await t.db.transaction().execute((trx) => issueReceiptForDonation(trx, { donationId: d.id, issuedAt: '2026-11-23T03:15:00.000Z' }))
+      const r = await t.db
+        .transaction()
+        .execute((trx) => issueReceiptForDonation(trx, { donationId: d.id, issuedAt: '2026-11-23T03:15:00.000Z' }))
       const stats = await runOutboxWorker(t.db, { transport, from, exitWhenIdle: true })
       expect(stats).toMatchObject({ sent: 1, failed: 0 })
       expect(smtp.received).toHaveLength(1)
@@ -48,7 +56,11 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
         expect(body).not.toContain('公益事业捐赠票据')
       }
       expect(mail.html).toContain(`href="${traceUrl}"`)
-      const row = await t.db.selectFrom('mail_outbox').selectAll().where('dedupe_key', '=', `receipt:${r.receiptId}`).executeTakeFirstOrThrow()
+      const row = await t.db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .where('dedupe_key', '=', `receipt:${r.receiptId}`)
+        .executeTakeFirstOrThrow()
       expect(row).toMatchObject({ status: 'sent', attempts: 1, lease_owner: null })
       expect(mail.messageId).toBe(row.message_id)
     } finally {
@@ -96,7 +108,8 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
     await clear()
     const { id } = await signIn('hopeless')
     const broken: OutboxTransport = { sendMail: async () => Promise.reject(new Error('550 mailbox unavailable')) }
-    for (let i = 0; i < 3; i++) await processBatch(t.db, { transport: broken, from, maxAttempts: 3, clock: later(i * 3_600_000) })
+    for (let i = 0; i < 3; i++)
+      await processBatch(t.db, { transport: broken, from, maxAttempts: 3, clock: later(i * 3_600_000) })
     const row = await t.db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
     expect(row).toMatchObject({ status: 'failed', attempts: 3, last_error: '550 mailbox unavailable' })
   })
@@ -116,7 +129,9 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
     const now = new Date()
     const a = await claimJobs(t.db, { workerId: 'a', limit: 5, leaseMs: 60_000, now })
     expect(a).toHaveLength(1)
-    expect(await claimJobs(t.db, { workerId: 'b', limit: 5, leaseMs: 60_000, now: new Date(now.getTime() + 59_000) })).toHaveLength(0)
+    expect(
+      await claimJobs(t.db, { workerId: 'b', limit: 5, leaseMs: 60_000, now: new Date(now.getTime() + 59_000) }),
+    ).toHaveLength(0)
     const b = await claimJobs(t.db, { workerId: 'b', limit: 5, leaseMs: 60_000, now: new Date(now.getTime() + 61_000) })
     expect(b.map((r) => [r.id, r.lease_owner, r.attempts])).toEqual([[a[0]!.id, 'b', 2]])
   })
@@ -134,7 +149,11 @@ describe.skipIf(skipReason)(`mail outbox on ${testDialect}`, () => {
     }
     const stats = await runOutboxWorker(t.db, { transport, from, batchSize: 4, signal: controller.signal })
     expect(stats).toMatchObject({ claimed: 4, sent: 1 })
-    const rows = await t.db.selectFrom('mail_outbox').select(['status', 'attempts', 'lease_owner']).orderBy('id').execute()
+    const rows = await t.db
+      .selectFrom('mail_outbox')
+      .select(['status', 'attempts', 'lease_owner'])
+      .orderBy('id')
+      .execute()
     expect(rows).toEqual([
       { status: 'sent', attempts: 1, lease_owner: null },
       ...Array.from({ length: 3 }, () => ({ status: 'queued', attempts: 0, lease_owner: null })),
@@ -174,7 +193,13 @@ describe.skipIf(skipReason)(`background mail worker on ${testDialect}`, () => {
       expect(startBackgroundMailWorker(t.db, { MAIL_FROM: from })).toBeUndefined()
       const worker = startBackgroundMailWorker(t.db, { SMTP_URL: smtp.url, MAIL_FROM: from }, () => {})!
       await t.db.transaction().execute((trx) =>
-        queueEmail(trx, { to: 'bg@example.org', template: 'sign-in-link', locale: 'zh-CN', props: { url: 'https://x.test/bg', expiresInMinutes: 15 }, dedupeKey: 'bg' }),
+        queueEmail(trx, {
+          to: 'bg@example.org',
+          template: 'sign-in-link',
+          locale: 'zh-CN',
+          props: { url: 'https://x.test/bg', expiresInMinutes: 15 },
+          dedupeKey: 'bg',
+        }),
       )
       for (let i = 0; i < 100 && smtp.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100))
       await worker.stop()

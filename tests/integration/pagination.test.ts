@@ -24,7 +24,16 @@ describe.skipIf(skipReason)(`public ledger pagination on ${testDialect}`, () => 
     await inTransaction(t.db, async (trx) => {
       for (let i = 0; i < count; i++) {
         n++
-        await postDonation(trx, { idempotencyKey: `arrive:${n}`, donationRef: `D-ARRIVE-${n}`, fund: fundOfCampaign(c.id), amount: 1000 + n, fee: 0, currency: 'CNY', paidAt: new Date().toISOString(), displayName: '爱心人士' })
+        await postDonation(trx, {
+          idempotencyKey: `arrive:${n}`,
+          donationRef: `D-ARRIVE-${n}`,
+          fund: fundOfCampaign(c.id),
+          amount: 1000 + n,
+          fee: 0,
+          currency: 'CNY',
+          paidAt: new Date().toISOString(),
+          displayName: '爱心人士',
+        })
       }
     })
   }
@@ -60,9 +69,17 @@ describe.skipIf(skipReason)(`public ledger pagination on ${testDialect}`, () => 
     }
     expect(new Set(seen).size).toBe(head)
 
-    const all = await t.db.selectFrom('ledger_transactions').select(['sequence', 'kind', 'occurred_at']).orderBy('sequence', 'desc').execute()
-    const transfers = await t.db.selectFrom('ledger_transfers').select(['sequence', 'from_account', 'to_account']).execute()
-    const touches = (seq: number, account: string) => transfers.some((x) => Number(x.sequence) === seq && (x.from_account === account || x.to_account === account))
+    const all = await t.db
+      .selectFrom('ledger_transactions')
+      .select(['sequence', 'kind', 'occurred_at'])
+      .orderBy('sequence', 'desc')
+      .execute()
+    const transfers = await t.db
+      .selectFrom('ledger_transfers')
+      .select(['sequence', 'from_account', 'to_account'])
+      .execute()
+    const touches = (seq: number, account: string) =>
+      transfers.some((x) => Number(x.sequence) === seq && (x.from_account === account || x.to_account === account))
     const walk = async (filter: Parameters<typeof listTransactions>[1]) => {
       const out: number[] = []
       let before: number | undefined
@@ -74,13 +91,21 @@ describe.skipIf(skipReason)(`public ledger pagination on ${testDialect}`, () => 
       }
       return out
     }
-    const fund = fundOfCampaign((await t.db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()).id)
+    const fund = fundOfCampaign(
+      (await t.db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()).id,
+    )
     expect(await walk({ kind: 'award' })).toEqual(all.filter((x) => x.kind === 'award').map((x) => Number(x.sequence)))
-    expect(await walk({ account: fund })).toEqual(all.filter((x) => touches(Number(x.sequence), fund)).map((x) => Number(x.sequence)))
-    expect(await walk({ account: fund, kind: 'donation' })).toEqual(all.filter((x) => x.kind === 'donation' && touches(Number(x.sequence), fund)).map((x) => Number(x.sequence)))
+    expect(await walk({ account: fund })).toEqual(
+      all.filter((x) => touches(Number(x.sequence), fund)).map((x) => Number(x.sequence)),
+    )
+    expect(await walk({ account: fund, kind: 'donation' })).toEqual(
+      all.filter((x) => x.kind === 'donation' && touches(Number(x.sequence), fund)).map((x) => Number(x.sequence)),
+    )
     const from = '2026-11-20T00:00:00.000Z'
     const to = '2026-11-20T12:00:00.000Z'
-    expect(await walk({ from, to })).toEqual(all.filter((x) => x.occurred_at >= from && x.occurred_at <= to).map((x) => Number(x.sequence)))
+    expect(await walk({ from, to })).toEqual(
+      all.filter((x) => x.occurred_at >= from && x.occurred_at <= to).map((x) => Number(x.sequence)),
+    )
   })
 
   it('the page routes parse their input and link each row to its detail', async () => {
@@ -93,7 +118,9 @@ describe.skipIf(skipReason)(`public ledger pagination on ${testDialect}`, () => 
     const campaign = await call(ledgerRoute.loader as any, get('/ledger?campaign=no-such-campaign'))
     expect(campaign.body.view.rows).toEqual([])
     const award = o.body.view.rows[0]
-    const detail = await call(txRoute.loader as any, get(`/ledger/${award.sequence}`), { sequence: String(award.sequence) })
+    const detail = await call(txRoute.loader as any, get(`/ledger/${award.sequence}`), {
+      sequence: String(award.sequence),
+    })
     expect(detail.status).toBe(200)
     expect(detail.body.tx.traces.length).toBeGreaterThan(0)
     expect(detail.body.tx.traces[0].beneficiary).toMatch(/^HP-/)

@@ -19,9 +19,20 @@ describe.skipIf(skipReason)(`outbox pages on ${testDialect}`, () => {
     auditor = await cookieFor(t.db, 'auditor@hope.demo')
     // A caseworker has no outbox.read at all; a county-level admin has it but no root scope.
     const at = new Date().toISOString()
-    const user = await t.db.insertInto('users').values({ email: 'admin.huize@outbox.test', display_name: '会泽管理员', password_hash: null, created_at: at }).returning('id').executeTakeFirstOrThrow()
-    const station = await t.db.selectFrom('stations').select('id').where('code', '=', '530326').executeTakeFirstOrThrow()
-    await t.db.insertInto('role_grants').values({ user_id: user.id, role: 'admin', station_id: station.id, created_at: at }).execute()
+    const user = await t.db
+      .insertInto('users')
+      .values({ email: 'admin.huize@outbox.test', display_name: '会泽管理员', password_hash: null, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const station = await t.db
+      .selectFrom('stations')
+      .select('id')
+      .where('code', '=', '530326')
+      .executeTakeFirstOrThrow()
+    await t.db
+      .insertInto('role_grants')
+      .values({ user_id: user.id, role: 'admin', station_id: station.id, created_at: at })
+      .execute()
     countyAdmin = await cookieFor(t.db, 'admin.huize@outbox.test')
   })
   afterAll(async () => t?.destroy())
@@ -46,16 +57,35 @@ describe.skipIf(skipReason)(`outbox pages on ${testDialect}`, () => {
   })
 
   it('one message: headers and text; its HTML goes to a sandboxed iframe with no scripts', async () => {
-    const row = await t.db.selectFrom('mail_outbox').select(['id', 'message_id', 'to_address']).where('template', '=', 'donation-receipt').orderBy('id').executeTakeFirstOrThrow()
+    const row = await t.db
+      .selectFrom('mail_outbox')
+      .select(['id', 'message_id', 'to_address'])
+      .where('template', '=', 'donation-receipt')
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
     const page = await call(messageLoader, get(`/admin/outbox/${row.id}`, auditor), { id: String(row.id) })
     expect(page.status).toBe(200)
-    expect(page.body.message).toMatchObject({ id: row.id, to: row.to_address, messageId: row.message_id, template: 'donation-receipt' })
+    expect(page.body.message).toMatchObject({
+      id: row.id,
+      to: row.to_address,
+      messageId: row.message_id,
+      template: 'donation-receipt',
+    })
     expect(page.body.message.text).toMatch(/HL-\d{4}-\d{6}/)
     expect(page.body.canRetry).toBe(false)
-    const audit = await t.db.selectFrom('audit_log').select('action').where('entity_type', '=', 'mail_outbox').where('entity_id', '=', String(row.id)).execute()
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'mail_outbox')
+      .where('entity_id', '=', String(row.id))
+      .execute()
     expect(audit.map((a) => a.action)).toContain('outbox.read')
 
-    const res = (await htmlLoader({ request: get(`/admin/outbox/${row.id}/html`, auditor), params: { id: String(row.id) }, context: {} })) as Response
+    const res = (await htmlLoader({
+      request: get(`/admin/outbox/${row.id}/html`, auditor),
+      params: { id: String(row.id) },
+      context: {},
+    })) as Response
     expect(res.status).toBe(200)
     expect(res.headers.get('Content-Type')).toBe('text/html; charset=utf-8')
     const csp = res.headers.get('Content-Security-Policy') ?? ''
@@ -89,22 +119,42 @@ describe.skipIf(skipReason)(`outbox pages on ${testDialect}`, () => {
   })
 
   it('retry puts a failed message back in the queue (admins only); anything else is left alone', async () => {
-    const [failed, queued] = await t.db.selectFrom('mail_outbox').select('id').where('status', '=', 'queued').orderBy('id').limit(2).execute()
-    await t.db.updateTable('mail_outbox').set({ status: 'failed', attempts: 10, last_error: '550 mailbox unavailable' }).where('id', '=', failed!.id).execute()
+    const [failed, queued] = await t.db
+      .selectFrom('mail_outbox')
+      .select('id')
+      .where('status', '=', 'queued')
+      .orderBy('id')
+      .limit(2)
+      .execute()
+    await t.db
+      .updateTable('mail_outbox')
+      .set({ status: 'failed', attempts: 10, last_error: '550 mailbox unavailable' })
+      .where('id', '=', failed!.id)
+      .execute()
     const list = await call(listLoader, get('/admin/outbox?status=failed', admin))
     expect(list.body.items.map((m: { id: number }) => m.id)).toEqual([failed!.id])
     expect(list.body.canRetry).toBe(true)
 
-    expect((await call(listAction, post('/admin/outbox', { intent: 'retry', id: String(failed!.id) }, auditor))).status).toBe(403)
-    const ok = await call(listAction, post('/admin/outbox', { intent: 'retry', id: String(failed!.id), back: '/admin/outbox?status=failed' }, admin))
+    expect(
+      (await call(listAction, post('/admin/outbox', { intent: 'retry', id: String(failed!.id) }, auditor))).status,
+    ).toBe(403)
+    const ok = await call(
+      listAction,
+      post('/admin/outbox', { intent: 'retry', id: String(failed!.id), back: '/admin/outbox?status=failed' }, admin),
+    )
     expect(ok).toMatchObject({ status: 302, location: '/admin/outbox?status=failed&retried=1' })
     const row = await t.db.selectFrom('mail_outbox').selectAll().where('id', '=', failed!.id).executeTakeFirstOrThrow()
     expect(row).toMatchObject({ status: 'queued', attempts: 0, last_error: null })
 
-    const notFailed = await call(messageAction, post(`/admin/outbox/${queued!.id}`, { intent: 'retry' }, admin), { id: String(queued!.id) })
+    const notFailed = await call(messageAction, post(`/admin/outbox/${queued!.id}`, { intent: 'retry' }, admin), {
+      id: String(queued!.id),
+    })
     expect(notFailed).toMatchObject({ status: 302, location: `/admin/outbox/${queued!.id}?retried=0` })
     // An open redirect through `back` is not possible.
-    const evil = await call(listAction, post('/admin/outbox', { intent: 'retry', id: String(failed!.id), back: 'https://evil.example/' }, admin))
+    const evil = await call(
+      listAction,
+      post('/admin/outbox', { intent: 'retry', id: String(failed!.id), back: 'https://evil.example/' }, admin),
+    )
     expect(evil.location).toBe('/admin/outbox?retried=0')
   })
 })

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { consumeDonorSignIn, requestDonorSignIn, SIGN_IN_RESPONSE_FLOOR_MS, SIGN_IN_TTL_MS } from '~/modules/auth/donor.server'
+import {
+  consumeDonorSignIn,
+  requestDonorSignIn,
+  SIGN_IN_RESPONSE_FLOOR_MS,
+  SIGN_IN_TTL_MS,
+} from '~/modules/auth/donor.server'
 import { sha256Hex } from '~/modules/auth/tokens.server'
 import { cancelDonorRecurringGift, donorCardUpdateUrl } from '~/modules/donations/donor.server'
 import type { PaymentProvider } from '~/modules/payments/provider'
@@ -24,17 +29,39 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
   afterAll(async () => t?.destroy())
 
   const linkFor = async (email: string) => {
-    const row = await t.db.selectFrom('mail_outbox').select(['props', 'template', 'id']).where('to_address', '=', email).where('template', '=', 'sign-in-link').orderBy('id', 'desc').executeTakeFirst()
+    const row = await t.db
+      .selectFrom('mail_outbox')
+      .select(['props', 'template', 'id'])
+      .where('to_address', '=', email)
+      .where('template', '=', 'sign-in-link')
+      .orderBy('id', 'desc')
+      .executeTakeFirst()
     if (!row) return null
     const url = (JSON.parse(row.props) as { url: string }).url
-    return { url, token: url.split('/').pop()!, props: JSON.parse(row.props) as { url: string; expiresInMinutes: number } }
+    return {
+      url,
+      token: url.split('/').pop()!,
+      props: JSON.parse(row.props) as { url: string; expiresInMinutes: number },
+    }
   }
   const signInMails = async (email: string) =>
-    (await t.db.selectFrom('mail_outbox').select('id').where('to_address', '=', email).where('template', '=', 'sign-in-link').execute()).length
+    (
+      await t.db
+        .selectFrom('mail_outbox')
+        .select('id')
+        .where('to_address', '=', email)
+        .where('template', '=', 'sign-in-link')
+        .execute()
+    ).length
 
   /** Sign in through the routes, as a browser would: ask, read the mail, confirm. */
   async function signIn(email: string): Promise<string> {
-    const asked = await call(signInAction, post('/donor/signin', { email }), {}, { clientIp: `198.51.100.${Math.floor(Math.random() * 200)}` })
+    const asked = await call(
+      signInAction,
+      post('/donor/signin', { email }),
+      {},
+      { clientIp: `198.51.100.${Math.floor(Math.random() * 200)}` },
+    )
     expect(asked.body).toEqual({ sent: true, invalid: false })
     const link = (await linkFor(email))!
     const confirmed = await call(confirmAction, post(`/donor/signin/${link.token}`, {}), { token: link.token })
@@ -60,7 +87,10 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect(Date.parse(stored[0]!.expires_at) - Date.parse(stored[0]!.created_at)).toBe(SIGN_IN_TTL_MS)
 
     // A prefetching scanner's GET (twice) does not use the link up.
-    for (let i = 0; i < 2; i++) expect((await call(confirmLoader, get(`/donor/signin/${link!.token}`), { token: link!.token })).body).toEqual({ valid: true })
+    for (let i = 0; i < 2; i++)
+      expect((await call(confirmLoader, get(`/donor/signin/${link!.token}`), { token: link!.token })).body).toEqual({
+        valid: true,
+      })
     const first = await call(confirmAction, post(`/donor/signin/${link!.token}`, {}), { token: link!.token })
     expect(first.status).toBe(302)
     expect(first.location).toBe('/donor')
@@ -69,12 +99,18 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     const second = await call(confirmAction, post(`/donor/signin/${link!.token}`, {}), { token: link!.token })
     expect(second.status).toBe(400)
     expect(second.setCookie).toBeNull()
-    expect((await call(confirmLoader, get(`/donor/signin/${link!.token}`), { token: link!.token })).body).toEqual({ valid: false })
+    expect((await call(confirmLoader, get(`/donor/signin/${link!.token}`), { token: link!.token })).body).toEqual({
+      valid: false,
+    })
 
     // The session belongs to a new donor account: a 'donor' grant, no station, no password.
     const user = await t.db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirstOrThrow()
     expect(user.password_hash).toBeNull()
-    const grants = await t.db.selectFrom('role_grants').select(['role', 'station_id']).where('user_id', '=', user.id).execute()
+    const grants = await t.db
+      .selectFrom('role_grants')
+      .select(['role', 'station_id'])
+      .where('user_id', '=', user.id)
+      .execute()
     expect(grants).toEqual([{ role: 'donor', station_id: null }])
     const page = await call(giftsLoader, get('/donor', `hl_session=${session}`))
     expect(page.status).toBe(200)
@@ -86,17 +122,27 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     const issuedAt = new Date(Date.now() - SIGN_IN_TTL_MS - 1000)
     expect(await requestDonorSignIn(t.db, { email, ip: '192.0.2.50', locale: 'zh-CN', now: issuedAt })).toBe('sent')
     const link = (await linkFor(email))!
-    expect((await call(confirmLoader, get(`/donor/signin/${link.token}`), { token: link.token })).body).toEqual({ valid: false })
+    expect((await call(confirmLoader, get(`/donor/signin/${link.token}`), { token: link.token })).body).toEqual({
+      valid: false,
+    })
     expect((await call(confirmAction, post(`/donor/signin/${link.token}`, {}), { token: link.token })).status).toBe(400)
     // Just inside the window it would still have worked.
-    expect(await consumeDonorSignIn(t.db, { token: link.token, ip: '192.0.2.50', now: new Date(issuedAt.getTime() + SIGN_IN_TTL_MS - 1) })).toMatchObject({ ok: true })
+    expect(
+      await consumeDonorSignIn(t.db, {
+        token: link.token,
+        ip: '192.0.2.50',
+        now: new Date(issuedAt.getTime() + SIGN_IN_TTL_MS - 1),
+      }),
+    ).toMatchObject({ ok: true })
   })
 
   it('two concurrent uses of one link: exactly one signs in', async () => {
     const email = 'demo-donor-6@example.test'
     expect(await requestDonorSignIn(t.db, { email, ip: '192.0.2.60', locale: 'en' })).toBe('sent')
     const link = (await linkFor(email))!
-    const results = await Promise.all(Array.from({ length: 5 }, () => consumeDonorSignIn(t.db, { token: link.token, ip: '192.0.2.60' })))
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => consumeDonorSignIn(t.db, { token: link.token, ip: '192.0.2.60' })),
+    )
     expect(results.filter((r) => r.ok)).toHaveLength(1)
   })
 
@@ -110,7 +156,11 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect(await signInMails(unknown)).toBe(0)
     expect(await t.db.selectFrom('users').select('id').where('email', '=', unknown).executeTakeFirst()).toBeUndefined()
     // A staff address never gets a link (it would skip password and TOTP), with the same answer.
-    await t.db.updateTable('donations').set({ donor_email: 'admin@hope.demo' }).where('donor_email', '=', 'demo-donor-7@example.test').execute()
+    await t.db
+      .updateTable('donations')
+      .set({ donor_email: 'admin@hope.demo' })
+      .where('donor_email', '=', 'demo-donor-7@example.test')
+      .execute()
     const staff = await call(signInAction, post('/donor/signin', { email: 'admin@hope.demo' }))
     expect(staff.body).toEqual({ sent: true, invalid: false })
     expect(await signInMails('admin@hope.demo')).toBe(0)
@@ -126,7 +176,14 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     }
     expect(await signInMails(email)).toBe(3)
     const outcomes = []
-    for (let i = 0; i < 22; i++) outcomes.push(await requestDonorSignIn(t.db, { email: `demo-donor-${20 + i}@example.test`, ip: '203.0.113.250', locale: 'zh-CN' }))
+    for (let i = 0; i < 22; i++)
+      outcomes.push(
+        await requestDonorSignIn(t.db, {
+          email: `demo-donor-${20 + i}@example.test`,
+          ip: '203.0.113.250',
+          locale: 'zh-CN',
+        }),
+      )
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(20)
     expect(outcomes.slice(20)).toEqual(['rate_limited', 'rate_limited'])
   })
@@ -137,7 +194,16 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     const cookieA = await signIn(a)
     const cookieB = await signIn(b)
     const own = async (email: string) =>
-      (await t.db.selectFrom('donations').select('public_id').where('donor_email', '=', email).where('status', '=', 'paid').execute()).map((d) => d.public_id).sort()
+      (
+        await t.db
+          .selectFrom('donations')
+          .select('public_id')
+          .where('donor_email', '=', email)
+          .where('status', '=', 'paid')
+          .execute()
+      )
+        .map((d) => d.public_id)
+        .sort()
     const pageA = await call(giftsLoader, get('/donor', cookieA))
     const pageB = await call(giftsLoader, get('/donor', cookieB))
     expect(pageA.body.gifts.map((g: { publicId: string }) => g.publicId).sort()).toEqual(await own(a))
@@ -153,10 +219,20 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect((await call(recurringLoader, get('/donor/recurring', cookieB))).body.gifts).toHaveLength(1)
 
     // A cancel aimed at someone else's monthly gift is a 404 and changes nothing.
-    const giftB = await t.db.selectFrom('recurring_gifts').select(['id', 'status']).where('donor_email', '=', b).executeTakeFirstOrThrow()
-    const foreign = await call(recurringAction, post('/donor/recurring', { intent: 'cancel', id: String(giftB.id) }, cookieA))
+    const giftB = await t.db
+      .selectFrom('recurring_gifts')
+      .select(['id', 'status'])
+      .where('donor_email', '=', b)
+      .executeTakeFirstOrThrow()
+    const foreign = await call(
+      recurringAction,
+      post('/donor/recurring', { intent: 'cancel', id: String(giftB.id) }, cookieA),
+    )
     expect(foreign.status).toBe(404)
-    expect((await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', giftB.id).executeTakeFirstOrThrow()).status).toBe('active')
+    expect(
+      (await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', giftB.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('active')
 
     // No session → the sign-in page; a staff session → 403.
     expect((await call(giftsLoader, get('/donor'))).location).toBe('/donor/signin')
@@ -165,26 +241,76 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
 
   it('a cancelled monthly gift is canceled: at the provider first, then here', async () => {
     const email = 'demo-donor-3@example.test'
-    const gift = await t.db.selectFrom('recurring_gifts').selectAll().where('donor_email', '=', email).executeTakeFirstOrThrow()
+    const gift = await t.db
+      .selectFrom('recurring_gifts')
+      .selectAll()
+      .where('donor_email', '=', email)
+      .executeTakeFirstOrThrow()
     const donor = await t.db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
     const calls: string[] = []
     const provider = {
       name: 'demo',
       cancelSubscription: async (id: string) => void calls.push(id),
     } as unknown as PaymentProvider
-    const failing = { name: 'demo', cancelSubscription: async () => Promise.reject(new Error('provider down')) } as unknown as PaymentProvider
-    await expect(cancelDonorRecurringGift(t.db, failing, { id: gift.id, donorEmail: email, actorUserId: donor.id, ip: '192.0.2.1' })).rejects.toThrow('provider down')
-    expect((await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', gift.id).executeTakeFirstOrThrow()).status).toBe('active')
-    const stripeOnly = { name: 'stripe', cancelSubscription: async () => calls.push('wrong') } as unknown as PaymentProvider
-    expect(await cancelDonorRecurringGift(t.db, stripeOnly, { id: gift.id, donorEmail: email, actorUserId: donor.id, ip: '192.0.2.1' })).toBe('provider_unavailable')
-    expect(await cancelDonorRecurringGift(t.db, provider, { id: gift.id, donorEmail: email, actorUserId: donor.id, ip: '192.0.2.1' })).toBe('canceled')
+    const failing = {
+      name: 'demo',
+      cancelSubscription: async () => Promise.reject(new Error('provider down')),
+    } as unknown as PaymentProvider
+    await expect(
+      cancelDonorRecurringGift(t.db, failing, {
+        id: gift.id,
+        donorEmail: email,
+        actorUserId: donor.id,
+        ip: '192.0.2.1',
+      }),
+    ).rejects.toThrow('provider down')
+    expect(
+      (await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', gift.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('active')
+    const stripeOnly = {
+      name: 'stripe',
+      cancelSubscription: async () => calls.push('wrong'),
+    } as unknown as PaymentProvider
+    expect(
+      await cancelDonorRecurringGift(t.db, stripeOnly, {
+        id: gift.id,
+        donorEmail: email,
+        actorUserId: donor.id,
+        ip: '192.0.2.1',
+      }),
+    ).toBe('provider_unavailable')
+    expect(
+      await cancelDonorRecurringGift(t.db, provider, {
+        id: gift.id,
+        donorEmail: email,
+        actorUserId: donor.id,
+        ip: '192.0.2.1',
+      }),
+    ).toBe('canceled')
     expect(calls).toEqual(['sub_demo_seed_1'])
-    const after = await t.db.selectFrom('recurring_gifts').selectAll().where('id', '=', gift.id).executeTakeFirstOrThrow()
+    const after = await t.db
+      .selectFrom('recurring_gifts')
+      .selectAll()
+      .where('id', '=', gift.id)
+      .executeTakeFirstOrThrow()
     expect(after.status).toBe('canceled')
     expect(after.canceled_at).toBeTruthy()
-    expect(await cancelDonorRecurringGift(t.db, provider, { id: gift.id, donorEmail: email, actorUserId: donor.id, ip: '192.0.2.1' })).toBe('already_canceled')
+    expect(
+      await cancelDonorRecurringGift(t.db, provider, {
+        id: gift.id,
+        donorEmail: email,
+        actorUserId: donor.id,
+        ip: '192.0.2.1',
+      }),
+    ).toBe('already_canceled')
     expect(calls).toHaveLength(1)
-    const audit = await t.db.selectFrom('audit_log').select(['action', 'actor_user_id']).where('entity_type', '=', 'recurring_gift').where('entity_id', '=', String(gift.id)).execute()
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select(['action', 'actor_user_id'])
+      .where('entity_type', '=', 'recurring_gift')
+      .where('entity_id', '=', String(gift.id))
+      .execute()
     expect(audit).toEqual([{ action: 'donation.recurring_canceled', actor_user_id: donor.id }])
   })
 
@@ -193,7 +319,17 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     const at = new Date().toISOString()
     const gift = await t.db
       .insertInto('recurring_gifts')
-      .values({ provider: 'demo', provider_subscription_id: null, provider_customer_id: null, status: 'pending', donor_email: email, amount: 5000, currency: 'CNY', created_at: at, canceled_at: null })
+      .values({
+        provider: 'demo',
+        provider_subscription_id: null,
+        provider_customer_id: null,
+        status: 'pending',
+        donor_email: email,
+        amount: 5000,
+        currency: 'CNY',
+        created_at: at,
+        canceled_at: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
     const cookie = await signIn(email)
@@ -201,33 +337,62 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect(page.body.gifts).toMatchObject([{ id: gift.id, status: 'pending', cardUpdate: false }])
     const res = await call(recurringAction, post('/donor/recurring', { intent: 'cancel', id: String(gift.id) }, cookie))
     expect(res).toMatchObject({ status: 302, location: '/donor/recurring?canceled=1' })
-    expect((await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', gift.id).executeTakeFirstOrThrow()).status).toBe('canceled')
+    expect(
+      (await t.db.selectFrom('recurring_gifts').select('status').where('id', '=', gift.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('canceled')
     // Card update is offered only for Stripe subscriptions where Stripe is configured.
-    expect((await call(recurringAction, post('/donor/recurring', { intent: 'card', id: String(gift.id) }, cookie))).status).toBe(404)
+    expect(
+      (await call(recurringAction, post('/donor/recurring', { intent: 'card', id: String(gift.id) }, cookie))).status,
+    ).toBe(404)
     // Signing out from the portal returns to its sign-in page; the session is gone.
-    expect(await call(logoutAction, post('/logout', { next: '/donor/signin' }, cookie))).toMatchObject({ status: 302, location: '/donor/signin' })
+    expect(await call(logoutAction, post('/logout', { next: '/donor/signin' }, cookie))).toMatchObject({
+      status: 302,
+      location: '/donor/signin',
+    })
     expect((await call(recurringLoader, get('/donor/recurring', cookie))).location).toBe('/donor/signin')
-    expect((await call(logoutAction, post('/logout', { next: 'https://evil.example/' }, cookie))).location).toBe('/login')
+    expect((await call(logoutAction, post('/logout', { next: 'https://evil.example/' }, cookie))).location).toBe(
+      '/login',
+    )
   })
 
   it("card update: Stripe's customer portal for the donor's own active Stripe subscription only", async () => {
     const at = new Date().toISOString()
     const gift = await t.db
       .insertInto('recurring_gifts')
-      .values({ provider: 'stripe', provider_subscription_id: 'sub_1', provider_customer_id: 'cus_1', status: 'active', donor_email: 'demo-donor-10@example.test', amount: 5000, currency: 'CNY', created_at: at, canceled_at: null })
+      .values({
+        provider: 'stripe',
+        provider_subscription_id: 'sub_1',
+        provider_customer_id: 'cus_1',
+        status: 'active',
+        donor_email: 'demo-donor-10@example.test',
+        amount: 5000,
+        currency: 'CNY',
+        created_at: at,
+        canceled_at: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
     const asked: string[] = []
     const stripe = {
       name: 'stripe',
-      customerPortalUrl: async (customer: string, returnUrl: string) => (asked.push(`${customer} ${returnUrl}`), `https://billing.stripe.com/p/session/test_${customer}`),
+      customerPortalUrl: async (customer: string, returnUrl: string) => (
+        asked.push(`${customer} ${returnUrl}`),
+        `https://billing.stripe.com/p/session/test_${customer}`
+      ),
     } as unknown as PaymentProvider
     const returnUrl = 'http://localhost:3000/donor/recurring'
-    expect(await donorCardUpdateUrl(t.db, stripe, { id: gift.id, donorEmail: 'demo-donor-10@example.test', returnUrl })).toBe('https://billing.stripe.com/p/session/test_cus_1')
+    expect(
+      await donorCardUpdateUrl(t.db, stripe, { id: gift.id, donorEmail: 'demo-donor-10@example.test', returnUrl }),
+    ).toBe('https://billing.stripe.com/p/session/test_cus_1')
     expect(asked).toEqual([`cus_1 ${returnUrl}`])
-    expect(await donorCardUpdateUrl(t.db, stripe, { id: gift.id, donorEmail: 'demo-donor-11@example.test', returnUrl })).toBeNull()
+    expect(
+      await donorCardUpdateUrl(t.db, stripe, { id: gift.id, donorEmail: 'demo-donor-11@example.test', returnUrl }),
+    ).toBeNull()
     const demo = { name: 'demo', customerPortalUrl: async () => 'x' } as unknown as PaymentProvider
-    expect(await donorCardUpdateUrl(t.db, demo, { id: gift.id, donorEmail: 'demo-donor-10@example.test', returnUrl })).toBeNull()
+    expect(
+      await donorCardUpdateUrl(t.db, demo, { id: gift.id, donorEmail: 'demo-donor-10@example.test', returnUrl }),
+    ).toBeNull()
     expect(asked).toHaveLength(1)
   })
 })

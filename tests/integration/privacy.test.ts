@@ -37,20 +37,50 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     copy = await publicCopy(t.db)
 
     const awards = await t.db
-      .selectFrom('ledger_traces as x').innerJoin('ledger_lots as l', 'l.id', 'x.lot_id').innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-      .select(['d.donation_ref', 'x.beneficiary_code', 'x.sequence']).where('x.kind', '=', 'award').orderBy('x.id').execute()
-    const gifts = await t.db.selectFrom('donations').select(['public_id', 'tracking_code']).where('public_id', 'in', awards.map((a) => a.donation_ref)).execute()
-    const anyGift = await t.db.selectFrom('donations').select(['public_id', 'tracking_code']).orderBy('id', 'desc').executeTakeFirstOrThrow()
+      .selectFrom('ledger_traces as x')
+      .innerJoin('ledger_lots as l', 'l.id', 'x.lot_id')
+      .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
+      .select(['d.donation_ref', 'x.beneficiary_code', 'x.sequence'])
+      .where('x.kind', '=', 'award')
+      .orderBy('x.id')
+      .execute()
+    const gifts = await t.db
+      .selectFrom('donations')
+      .select(['public_id', 'tracking_code'])
+      .where(
+        'public_id',
+        'in',
+        awards.map((a) => a.donation_ref),
+      )
+      .execute()
+    const anyGift = await t.db
+      .selectFrom('donations')
+      .select(['public_id', 'tracking_code'])
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
     const students = await t.db.selectFrom('beneficiaries').select('public_code').orderBy('id').limit(3).execute()
-    const kinds = await t.db.selectFrom('ledger_transactions').select(['kind', 'sequence']).orderBy('sequence').execute()
+    const kinds = await t.db
+      .selectFrom('ledger_transactions')
+      .select(['kind', 'sequence'])
+      .orderBy('sequence')
+      .execute()
     const oneOfEach = [...new Map(kinds.map((k) => [k.kind, String(k.sequence)])).values()]
-    const files = [...['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [`${d}.csv`, `${d}.jsonl`])]
+    const files = [
+      ...['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [
+        `${d}.csv`,
+        `${d}.jsonl`,
+      ]),
+    ]
     Object.assign(fixtures, {
       'trace.$code.tsx': [...gifts, anyGift].map((g) => ({ code: g.tracking_code })),
-      'students.$code.tsx': [...new Set([...awards.map((a) => a.beneficiary_code!), ...students.map((s) => s.public_code)])].map((code) => ({ code })),
+      'students.$code.tsx': [
+        ...new Set([...awards.map((a) => a.beneficiary_code!), ...students.map((s) => s.public_code)]),
+      ].map((code) => ({ code })),
       'ledger.$sequence.tsx': oneOfEach.map((sequence) => ({ sequence })),
       'api.v1.transactions.$sequence.tsx': oneOfEach.map((sequence) => ({ sequence })),
-      'api.v1.traces.$donation.tsx': [...new Set(awards.map((a) => a.donation_ref))].slice(0, 10).map((donation) => ({ donation })),
+      'api.v1.traces.$donation.tsx': [...new Set(awards.map((a) => a.donation_ref))]
+        .slice(0, 10)
+        .map((donation) => ({ donation })),
       'open-data.$file.tsx': files.map((file) => ({ file })),
       'campaigns.$slug.tsx': campaigns.map((c) => ({ slug: c.slug })),
       'reports.$campaign.$number.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
@@ -71,7 +101,15 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
 
   it('every public route and every export: zero hits', async () => {
     const files = publicRouteFiles()
-    expect(files).toEqual(expect.arrayContaining(['transparency.tsx', 'ledger._index.tsx', 'trace.$code.tsx', 'students.$code.tsx', 'open-data.$file.tsx']))
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'transparency.tsx',
+        'ledger._index.tsx',
+        'trace.$code.tsx',
+        'students.$code.tsx',
+        'open-data.$file.tsx',
+      ]),
+    )
     const leaks: string[] = []
     const crawled: string[] = []
     const failures: string[] = []
@@ -100,7 +138,11 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
               continue
             }
             text = result.body ? await result.text() : ''
-          } else if (result && typeof result === 'object' && (result as { type?: string }).type === 'DataWithResponseInit') {
+          } else if (
+            result &&
+            typeof result === 'object' &&
+            (result as { type?: string }).type === 'DataWithResponseInit'
+          ) {
             text = JSON.stringify((result as { data: unknown }).data)
           } else text = JSON.stringify(result ?? null)
           if (status >= 500) failures.push(`${url} → ${status}`)
@@ -111,7 +153,8 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     }
     expect(leaks).toEqual([])
     expect(failures).toEqual([])
-    for (const must of ['/transparency', '/ledger', '/open-data/traces.jsonl', '/api/v1/totals', '/reports']) expect(crawled).toContain(must)
+    for (const must of ['/transparency', '/ledger', '/open-data/traces.jsonl', '/api/v1/totals', '/reports'])
+      expect(crawled).toContain(must)
     expect(crawled.filter((u) => u.startsWith('/trace/')).length).toBeGreaterThan(1)
     expect(crawled.filter((u) => u.startsWith('/students/')).length).toBeGreaterThan(1)
   })
@@ -121,20 +164,49 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     const code = fixtures['students.$code.tsx']![0]!.code!
     const o = await call(mod.loader as any, get(`/students/${code}`), { code })
     expect(o.status).toBe(200)
-    expect(Object.keys(o.body.student).sort()).toEqual(['code', 'county', 'donations', 'entries', 'funds', 'grade', 'programmes', 'totals'])
+    expect(Object.keys(o.body.student).sort()).toEqual([
+      'code',
+      'county',
+      'donations',
+      'entries',
+      'funds',
+      'grade',
+      'programmes',
+      'totals',
+    ])
     expect(o.body.student.code).toBe(code)
     // A student with no awards at all, and unknown or malformed codes.
-    const last = await t.db.selectFrom('beneficiaries').select('public_code').where(publicStoryConsented('beneficiaries.id')).orderBy('id', 'desc').executeTakeFirstOrThrow()
+    const last = await t.db
+      .selectFrom('beneficiaries')
+      .select('public_code')
+      .where(publicStoryConsented('beneficiaries.id'))
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
     const quiet = await call(mod.loader as any, get(`/students/${last.public_code}`), { code: last.public_code })
     expect(quiet.status).toBe(200)
     expect(quiet.body.student.entries).toEqual([])
-    expect((await call(mod.loader as any, get('/students/HP-000000-9999'), { code: 'HP-000000-9999' })).status).toBe(404)
+    expect((await call(mod.loader as any, get('/students/HP-000000-9999'), { code: 'HP-000000-9999' })).status).toBe(
+      404,
+    )
     expect((await call(mod.loader as any, get('/students/x'), { code: "' or 1=1 --" })).status).toBe(404)
     // Without a standing public-story consent the page does not exist, from the moment of withdrawal.
-    const declined = await t.db.selectFrom('beneficiaries').select('public_code').where(sql<boolean>`not ${publicStoryConsented('beneficiaries.id')}`).executeTakeFirstOrThrow()
-    expect((await call(mod.loader as any, get(`/students/${declined.public_code}`), { code: declined.public_code })).status).toBe(404)
-    const id = (await t.db.selectFrom('beneficiaries').select('id').where('public_code', '=', code).executeTakeFirstOrThrow()).id
-    await t.db.updateTable('beneficiary_consents').set({ withdrawn_at: new Date().toISOString() }).where('beneficiary_id', '=', id).where('withdrawn_at', 'is', null).execute()
+    const declined = await t.db
+      .selectFrom('beneficiaries')
+      .select('public_code')
+      .where(sql<boolean>`not ${publicStoryConsented('beneficiaries.id')}`)
+      .executeTakeFirstOrThrow()
+    expect(
+      (await call(mod.loader as any, get(`/students/${declined.public_code}`), { code: declined.public_code })).status,
+    ).toBe(404)
+    const id = (
+      await t.db.selectFrom('beneficiaries').select('id').where('public_code', '=', code).executeTakeFirstOrThrow()
+    ).id
+    await t.db
+      .updateTable('beneficiary_consents')
+      .set({ withdrawn_at: new Date().toISOString() })
+      .where('beneficiary_id', '=', id)
+      .where('withdrawn_at', 'is', null)
+      .execute()
     expect((await call(mod.loader as any, get(`/students/${code}`), { code })).status).toBe(404)
   })
 })

@@ -35,13 +35,26 @@ export async function insertCampaign(db: DB): Promise<number> {
 export async function insertRecurringGift(db: DB, email = 'monthly@example.org'): Promise<number> {
   const row = await db
     .insertInto('recurring_gifts')
-    .values({ provider: 'demo', status: 'active', donor_email: email, amount: 10000, currency: 'CNY', created_at: '2026-11-01T00:00:00.000Z', provider_subscription_id: null, provider_customer_id: null, canceled_at: null })
+    .values({
+      provider: 'demo',
+      status: 'active',
+      donor_email: email,
+      amount: 10000,
+      currency: 'CNY',
+      created_at: '2026-11-01T00:00:00.000Z',
+      provider_subscription_id: null,
+      provider_customer_id: null,
+      canceled_at: null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   return row.id
 }
 
-export async function insertDonation(db: DB, seed: DonationSeed = {}): Promise<{ id: number; trackingCode: string; email: string }> {
+export async function insertDonation(
+  db: DB,
+  seed: DonationSeed = {},
+): Promise<{ id: number; trackingCode: string; email: string }> {
   const trackingCode = `tr_${crypto.randomBytes(8).toString('hex')}`
   const email = seed.email ?? `donor-${crypto.randomBytes(4).toString('hex')}@example.org`
   const paidAt = seed.paidAt ?? '2026-11-23T03:14:30.000Z'

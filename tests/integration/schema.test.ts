@@ -47,7 +47,10 @@ describe.skipIf(skipReason)(`schema on ${testDialect}`, () => {
       expect(file).toMatch(/^\d{14}_[a-z0-9_]+\.ts$/)
       const source = await fs.readFile(path.join('db/migrations', file), 'utf8')
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1])
-      expect(imports.every((i) => i === 'kysely'), `${file} imports ${imports.join(', ')}`).toBe(true)
+      expect(
+        imports.every((i) => i === 'kysely'),
+        `${file} imports ${imports.join(', ')}`,
+      ).toBe(true)
     }
   })
 
@@ -57,23 +60,41 @@ describe.skipIf(skipReason)(`schema on ${testDialect}`, () => {
     const tables = (await t.db.introspection.getTables()).map((x) => x.name).filter((n) => !n.startsWith('kysely_'))
     expect(tables.length).toBeGreaterThan(5)
     for (const table of tables.filter((name) => !(name in EMPTY_AFTER_SEED))) {
-      const row = await t.db.selectFrom(table as any).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      const row = await t.db
+        .selectFrom(table as any)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
       expect(Number(row.n), `table ${table} has no seeded rows`).toBeGreaterThan(0)
     }
     const students = await t.db.selectFrom('beneficiaries').selectAll().orderBy('id').execute()
     expect(students).toHaveLength(60)
     expect(students.every((s) => isValidNationalId(s.national_id))).toBe(true)
     expect(JSON.parse(students[0]!.categories)).toBeInstanceOf(Array)
-    const province = await t.db.selectFrom('stations').selectAll().where('level', '=', 'province').executeTakeFirstOrThrow()
-    const subtree = await t.db.selectFrom('stations').select('code').where('path', 'like', `${province.path}%`).execute()
+    const province = await t.db
+      .selectFrom('stations')
+      .selectAll()
+      .where('level', '=', 'province')
+      .executeTakeFirstOrThrow()
+    const subtree = await t.db
+      .selectFrom('stations')
+      .select('code')
+      .where('path', 'like', `${province.path}%`)
+      .execute()
     expect(subtree.length).toBeGreaterThanOrEqual(15)
-    const goal = await t.db.selectFrom('campaigns').select(['goal_amount']).where('slug', '=', 'hope-star-2026').executeTakeFirstOrThrow()
+    const goal = await t.db
+      .selectFrom('campaigns')
+      .select(['goal_amount'])
+      .where('slug', '=', 'hope-star-2026')
+      .executeTakeFirstOrThrow()
     expect(goal.goal_amount).toBe(30000000)
     expect(typeof goal.goal_amount).toBe('number')
 
     const again = await seedDemo(t.db)
     expect(again.seeded).toBe(false)
-    const count = await t.db.selectFrom('beneficiaries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const count = await t.db
+      .selectFrom('beneficiaries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(Number(count.n)).toBe(60)
   })
 })

@@ -19,7 +19,11 @@ export async function userIdOf(db: DB, email: string): Promise<number> {
 let made = 0
 /** Fresh active students at a station (county code prefix of the station code), with a public-story consent. */
 export async function freeStudents(db: DB, stationCode: string, n: number, options: { birthYear?: number } = {}) {
-  const station = await db.selectFrom('stations').select(['id', 'code']).where('code', '=', stationCode).executeTakeFirstOrThrow()
+  const station = await db
+    .selectFrom('stations')
+    .select(['id', 'code'])
+    .where('code', '=', stationCode)
+    .executeTakeFirstOrThrow()
   const out: { id: number; code: string }[] = []
   for (let i = 0; i < n; i++) {
     made++
@@ -29,14 +33,42 @@ export async function freeStudents(db: DB, stationCode: string, n: number, optio
     const row = await db
       .insertInto('beneficiaries')
       .values({
-        public_code: code, station_id: station.id, legal_name: `测试学生${made}`, gender: 'female', birth_date: birth,
-        national_id: makeNationalId(stationCode.slice(0, 6), birth, 500 + (made % 400)).slice(0, 14) + String(made % 1000).padStart(3, '0') + 'X',
-        school: `测试学校${made}`, grade: '初中一年级', categories: JSON.stringify(['dibao', 'left_behind']), guardian_name: `监护人${made}`, guardian_phone: '19900009999',
-        status: 'active', next_verification_on: null, created_at: at,
+        public_code: code,
+        station_id: station.id,
+        legal_name: `测试学生${made}`,
+        gender: 'female',
+        birth_date: birth,
+        national_id:
+          makeNationalId(stationCode.slice(0, 6), birth, 500 + (made % 400)).slice(0, 14) +
+          String(made % 1000).padStart(3, '0') +
+          'X',
+        school: `测试学校${made}`,
+        grade: '初中一年级',
+        categories: JSON.stringify(['dibao', 'left_behind']),
+        guardian_name: `监护人${made}`,
+        guardian_phone: '19900009999',
+        status: 'active',
+        next_verification_on: null,
+        created_at: at,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-    await db.insertInto('beneficiary_consents').values({ beneficiary_id: row.id, guardian_name: `监护人${made}`, relationship: '母亲', consented_on: '2026-09-01', public_story: 1, photo: 0, first_name_to_sponsor: 1, recorded_by: null, recorded_at: at, withdrawn_at: null, withdrawn_by: null }).execute()
+    await db
+      .insertInto('beneficiary_consents')
+      .values({
+        beneficiary_id: row.id,
+        guardian_name: `监护人${made}`,
+        relationship: '母亲',
+        consented_on: '2026-09-01',
+        public_story: 1,
+        photo: 0,
+        first_name_to_sponsor: 1,
+        recorded_by: null,
+        recorded_at: at,
+        withdrawn_at: null,
+        withdrawn_by: null,
+      })
+      .execute()
     out.push({ id: Number(row.id), code })
   }
   return out
@@ -49,18 +81,49 @@ export async function fundedProgramme(db: DB, balance: number) {
   const at = new Date().toISOString()
   const p = await db
     .insertInto('programmes')
-    .values({ slug: `test-bursary-${seq}-${Date.now()}`, kind: 'scholarship', name: '测试助学金', name_en: 'Test bursary', award_amount: 100000, currency: 'CNY', terms: JSON.stringify(['2027-spring', '2027-autumn']), eligible_categories: JSON.stringify(['dibao', 'tekun', 'disability', 'left_behind', 'orphan', 'other']), created_at: at })
+    .values({
+      slug: `test-bursary-${seq}-${Date.now()}`,
+      kind: 'scholarship',
+      name: '测试助学金',
+      name_en: 'Test bursary',
+      award_amount: 100000,
+      currency: 'CNY',
+      terms: JSON.stringify(['2027-spring', '2027-autumn']),
+      eligible_categories: JSON.stringify(['dibao', 'tekun', 'disability', 'left_behind', 'orphan', 'other']),
+      created_at: at,
+    })
     .returning(['id', 'slug'])
     .executeTakeFirstOrThrow()
   const c = await db
     .insertInto('campaigns')
-    .values({ slug: `test-campaign-${seq}-${Date.now()}`, title: '测试募捐', title_en: 'Test campaign', goal_amount: 1000000, currency: 'CNY', programme_id: p.id, station_id: null, status: 'active', starts_at: at, ends_at: null, created_at: at })
+    .values({
+      slug: `test-campaign-${seq}-${Date.now()}`,
+      title: '测试募捐',
+      title_en: 'Test campaign',
+      goal_amount: 1000000,
+      currency: 'CNY',
+      programme_id: p.id,
+      station_id: null,
+      status: 'active',
+      starts_at: at,
+      ends_at: null,
+      created_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const fund = fundOfCampaign(Number(c.id))
   if (balance > 0) {
     await db.transaction().execute((trx) =>
-      postDonation(trx, { idempotencyKey: `test:donation:${fund}`, donationRef: `D-TEST-${seq}-${Date.now()}`, fund, amount: balance, fee: 0, currency: 'CNY', paidAt: at, displayName: '爱心人士' }),
+      postDonation(trx, {
+        idempotencyKey: `test:donation:${fund}`,
+        donationRef: `D-TEST-${seq}-${Date.now()}`,
+        fund,
+        amount: balance,
+        fee: 0,
+        currency: 'CNY',
+        paidAt: at,
+        displayName: '爱心人士',
+      }),
     )
   }
   return { programmeId: Number(p.id), slug: p.slug, campaignId: Number(c.id), fund }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fundOfCampaign, getBalance, getHead } from '~/modules/ledger'
-import { addMonths, publishReport, reportFigures, reportSchedule, scheduleOf } from '~/modules/transparency/reports.server'
+import {
+  addMonths,
+  publishReport,
+  reportFigures,
+  reportSchedule,
+  scheduleOf,
+} from '~/modules/transparency/reports.server'
 import { parseCsv } from '~/utils/csv'
 import * as adminReports from '~/routes/admin.reports'
 import * as reportPage from '~/routes/reports.$campaign.$number'
@@ -15,7 +21,14 @@ import { moreActivity } from './transparency.fixtures'
 // ledger and add up across reports, and the page, CSV and PDF.
 
 const campaign = (over: Partial<Parameters<typeof scheduleOf>[0]> = {}) => ({
-  id: 1, slug: 'c', title: 'c', titleEn: 'c', startsAt: '2026-01-10T00:00:00.000Z', endsAt: '2026-12-31T00:00:00.000Z', status: 'active', ...over,
+  id: 1,
+  slug: 'c',
+  title: 'c',
+  titleEn: 'c',
+  startsAt: '2026-01-10T00:00:00.000Z',
+  endsAt: '2026-12-31T00:00:00.000Z',
+  status: 'active',
+  ...over,
 })
 
 describe('disclosure schedule', () => {
@@ -25,18 +38,40 @@ describe('disclosure schedule', () => {
     expect(fresh).toMatchObject({ status: 'upcoming', next: { final: false, dueAt: '2026-04-10T00:00:00.000Z' } })
     expect(scheduleOf(campaign(), [], new Date('2026-03-20T00:00:00Z')).status).toBe('due')
     expect(scheduleOf(campaign(), [], new Date('2026-04-11T00:00:00Z')).status).toBe('overdue')
-    const after = scheduleOf(campaign(), [{ number: 1, final: false, periodEnd: '2026-04-01T00:00:00.000Z', publishedAt: '2026-04-01T00:00:00.000Z' }], new Date('2026-04-11T00:00:00Z'))
-    expect(after).toMatchObject({ status: 'upcoming', published: 1, next: { final: false, dueAt: '2026-07-01T00:00:00.000Z' } })
+    const after = scheduleOf(
+      campaign(),
+      [{ number: 1, final: false, periodEnd: '2026-04-01T00:00:00.000Z', publishedAt: '2026-04-01T00:00:00.000Z' }],
+      new Date('2026-04-11T00:00:00Z'),
+    )
+    expect(after).toMatchObject({
+      status: 'upcoming',
+      published: 1,
+      next: { final: false, dueAt: '2026-07-01T00:00:00.000Z' },
+    })
   })
 
   it('asks for the final report within three months after the end, and is complete once it is out', () => {
-    const ending = scheduleOf(campaign(), [{ number: 3, final: false, periodEnd: '2026-10-15T00:00:00.000Z', publishedAt: '2026-10-15T00:00:00.000Z' }], new Date('2026-11-01T00:00:00Z'))
+    const ending = scheduleOf(
+      campaign(),
+      [{ number: 3, final: false, periodEnd: '2026-10-15T00:00:00.000Z', publishedAt: '2026-10-15T00:00:00.000Z' }],
+      new Date('2026-11-01T00:00:00Z'),
+    )
     expect(ending.next).toEqual({ final: true, dueAt: '2027-03-31T00:00:00.000Z' })
     const ended = scheduleOf(campaign(), [], new Date('2027-02-01T00:00:00Z'))
     expect(ended).toMatchObject({ status: 'overdue' }) // no periodic report ever: long overdue
-    const closed = scheduleOf(campaign({ status: 'closed' }), [{ number: 4, final: false, periodEnd: '2026-12-31T00:00:00.000Z', publishedAt: '2027-01-02T00:00:00.000Z' }], new Date('2027-01-05T00:00:00Z'))
+    const closed = scheduleOf(
+      campaign({ status: 'closed' }),
+      [{ number: 4, final: false, periodEnd: '2026-12-31T00:00:00.000Z', publishedAt: '2027-01-02T00:00:00.000Z' }],
+      new Date('2027-01-05T00:00:00Z'),
+    )
     expect(closed).toMatchObject({ status: 'due', next: { final: true, dueAt: '2027-03-31T00:00:00.000Z' } })
-    expect(scheduleOf(campaign(), [{ number: 5, final: true, periodEnd: '2027-01-10T00:00:00.000Z', publishedAt: '2027-01-10T00:00:00.000Z' }], new Date('2028-01-01T00:00:00Z')).status).toBe('complete')
+    expect(
+      scheduleOf(
+        campaign(),
+        [{ number: 5, final: true, periodEnd: '2027-01-10T00:00:00.000Z', publishedAt: '2027-01-10T00:00:00.000Z' }],
+        new Date('2028-01-01T00:00:00Z'),
+      ).status,
+    ).toBe('complete')
   })
 })
 
@@ -45,7 +80,10 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
   let campaigns: { id: number; slug: string }[]
   beforeAll(async () => {
     t = await seededDb()
-    campaigns = (await t.db.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()).map((c) => ({ id: Number(c.id), slug: c.slug }))
+    campaigns = (await t.db.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()).map((c) => ({
+      id: Number(c.id),
+      slug: c.slug,
+    }))
   })
   afterAll(async () => t?.destroy())
 
@@ -53,16 +91,41 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
     const c = campaigns[1]!
     const fund = fundOfCampaign(c.id)
     const first = await publishReport(t.db, { campaignId: c.id, userId: null, now: new Date('2026-11-23T03:00:00Z') })
-    expect(first).toMatchObject({ number: 1, final: false, fromSequence: 0, toSequence: Number((await getHead(t.db)).sequence) })
+    expect(first).toMatchObject({
+      number: 1,
+      final: false,
+      fromSequence: 0,
+      toSequence: Number((await getHead(t.db)).sequence),
+    })
     await moreActivity(t.db, 'R1')
-    const second = await publishReport(t.db, { campaignId: c.id, userId: null, note: '第二期说明', now: new Date('2026-11-24T03:00:00Z') })
+    const second = await publishReport(t.db, {
+      campaignId: c.id,
+      userId: null,
+      note: '第二期说明',
+      now: new Date('2026-11-24T03:00:00Z'),
+    })
     expect(second).toMatchObject({ number: 2, fromSequence: first.toSequence, headHash: (await getHead(t.db)).hash })
     const [a, b] = [first.figures.find((f) => f.currency === 'CNY')!, second.figures.find((f) => f.currency === 'CNY')!]
     expect(b.opening).toBe(a.closing)
     expect(b.closing).toBe(await getBalance(t.db, fund, 'CNY'))
     const whole = (await reportFigures(t.db, fund, 0, second.toSequence)).find((f) => f.currency === 'CNY')!
-    for (const k of ['income', 'donations', 'fees', 'refunds', 'awards', 'payouts', 'transfersIn', 'transfersOut'] as const) expect(a[k] + b[k], k).toBe(whole[k])
-    const gifts = await t.db.selectFrom('ledger_donations').select((eb) => [eb.fn.sum<number>('gross').as('g'), eb.fn.countAll<number>().as('n')]).where('fund', '=', fund).where('currency', '=', 'CNY').executeTakeFirstOrThrow()
+    for (const k of [
+      'income',
+      'donations',
+      'fees',
+      'refunds',
+      'awards',
+      'payouts',
+      'transfersIn',
+      'transfersOut',
+    ] as const)
+      expect(a[k] + b[k], k).toBe(whole[k])
+    const gifts = await t.db
+      .selectFrom('ledger_donations')
+      .select((eb) => [eb.fn.sum<number>('gross').as('g'), eb.fn.countAll<number>().as('n')])
+      .where('fund', '=', fund)
+      .where('currency', '=', 'CNY')
+      .executeTakeFirstOrThrow()
     expect(whole.income).toBe(Number(gifts.g))
     expect(whole.donations).toBe(Number(gifts.n))
     expect(whole.awards).toBeGreaterThan(0)
@@ -74,15 +137,31 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
     const page = await call(reportPage.loader as any, get(`/reports/${slug}/2`), { campaign: slug, number: '2' })
     expect(page.status).toBe(200)
     expect(page.body.report.note).toBe('第二期说明')
-    const csv = (await reportCsv.loader({ request: get(`/reports/${slug}/2/csv`), params: { campaign: slug, number: '2' }, context: {} } as any)) as Response
+    const csv = (await reportCsv.loader({
+      request: get(`/reports/${slug}/2/csv`),
+      params: { campaign: slug, number: '2' },
+      context: {},
+    } as any)) as Response
     const rows = parseCsv(await csv.text())
     expect(rows[0]).toContain('figure')
     const closing = rows.find((r) => r[9] === 'closing' && r[8] === 'CNY')!
-    expect(Number(closing[10])).toBe(page.body.report.figures.find((f: { currency: string }) => f.currency === 'CNY').closing)
-    const pdf = (await reportPdf.loader({ request: get(`/reports/${slug}/2/pdf?lng=en`), params: { campaign: slug, number: '2' }, context: {} } as any)) as Response
+    expect(Number(closing[10])).toBe(
+      page.body.report.figures.find((f: { currency: string }) => f.currency === 'CNY').closing,
+    )
+    const pdf = (await reportPdf.loader({
+      request: get(`/reports/${slug}/2/pdf?lng=en`),
+      params: { campaign: slug, number: '2' },
+      context: {},
+    } as any)) as Response
     expect(pdf.headers.get('Content-Type')).toBe('application/pdf')
-    expect(Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-')
-    expect((await call(reportPage.loader as any, get(`/reports/${slug}/99`), { campaign: slug, number: '99' })).status).toBe(404)
+    expect(
+      Buffer.from(await pdf.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-')
+    expect(
+      (await call(reportPage.loader as any, get(`/reports/${slug}/99`), { campaign: slug, number: '99' })).status,
+    ).toBe(404)
   })
 
   it('staff see what is due; approvers publish, auditors only read', async () => {
@@ -93,12 +172,29 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
     expect(seen.status).toBe(200)
     expect(seen.body.rows.length).toBe(campaigns.length)
     expect(seen.body.canPublish).toEqual([])
-    expect((await call(adminReports.action as any, post('/admin/reports', { intent: 'publish', campaignId: String(campaigns[0]!.id) }, auditor))).status).toBe(403)
+    expect(
+      (
+        await call(
+          adminReports.action as any,
+          post('/admin/reports', { intent: 'publish', campaignId: String(campaigns[0]!.id) }, auditor),
+        )
+      ).status,
+    ).toBe(403)
     const finance = await cookieFor(t.db, 'finance@hope.demo')
-    const done = await call(adminReports.action as any, post('/admin/reports', { intent: 'publish', campaignId: String(campaigns[0]!.id), note: 'ok' }, finance))
+    const done = await call(
+      adminReports.action as any,
+      post('/admin/reports', { intent: 'publish', campaignId: String(campaigns[0]!.id), note: 'ok' }, finance),
+    )
     expect(done.status).toBe(302)
     expect(done.location).toBe(`/admin/reports?published=${campaigns[0]!.slug}/1`)
-    expect((await call(adminReports.action as any, post('/admin/reports', { intent: 'publish', campaignId: 'abc' }, finance))).status).toBe(400)
+    expect(
+      (
+        await call(
+          adminReports.action as any,
+          post('/admin/reports', { intent: 'publish', campaignId: 'abc' }, finance),
+        )
+      ).status,
+    ).toBe(400)
     const caseworker = await cookieFor(t.db, 'caseworker.zhenxiong@hope.demo')
     expect((await call(adminReports.loader as any, get('/admin/reports', caseworker))).status).toBe(403)
   })

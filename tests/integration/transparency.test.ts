@@ -23,7 +23,12 @@ async function recompute(db: DB) {
   const donations = await db.selectFrom('ledger_donations').selectAll().execute()
   const balances = await db.selectFrom('ledger_balances').selectAll().execute()
   const txs = await db.selectFrom('ledger_transactions').select(['sequence', 'kind', 'refs', 'corrects']).execute()
-  const transfers = await db.selectFrom('ledger_transfers').selectAll().orderBy('sequence').orderBy('position').execute()
+  const transfers = await db
+    .selectFrom('ledger_transfers')
+    .selectAll()
+    .orderBy('sequence')
+    .orderBy('position')
+    .execute()
   const stations = (await db.selectFrom('stations').select(['id', 'code', 'level', 'path']).execute()) as StationRow[]
   const beneficiaries = await db.selectFrom('beneficiaries').select(['id', 'station_id']).execute()
   const countyOf = countyOfStations(stations)
@@ -58,11 +63,20 @@ async function recompute(db: DB) {
   for (const t of transfers) if (t.position === 0) firstTransfer.set(Number(t.sequence), t)
   const awards: Money = {}
   for (const x of txs) {
-    const award = x.kind === 'award' ? x : x.kind === 'correction' && byTx.get(Number(x.corrects))?.kind === 'award' ? byTx.get(Number(x.corrects))! : undefined
+    const award =
+      x.kind === 'award'
+        ? x
+        : x.kind === 'correction' && byTx.get(Number(x.corrects))?.kind === 'award'
+          ? byTx.get(Number(x.corrects))!
+          : undefined
     if (!award) continue
     const tr = firstTransfer.get(Number(award.sequence))!
     const programme = (JSON.parse(award.refs) as Record<string, string>).programme ?? ''
-    plus(awards, `${programme}|${county.get(tr.to_account) ?? ''}|${tr.currency}`, (x.kind === 'award' ? 1 : -1) * tr.amount)
+    plus(
+      awards,
+      `${programme}|${county.get(tr.to_account) ?? ''}|${tr.currency}`,
+      (x.kind === 'award' ? 1 : -1) * tr.amount,
+    )
     plus(F(tr.from_account, tr.currency), 'awarded', (x.kind === 'award' ? 1 : -1) * tr.amount)
   }
   return { totals, funds, monthly, awards }
@@ -84,13 +98,15 @@ describe.skipIf(skipReason)(`transparency dashboard on ${testDialect}`, () => {
     const totals = totalsOf(s)
     for (const [currency, x] of Object.entries(totals)) {
       const w = want.totals[currency]!
-      for (const k of ['raised', 'donations', 'fees', 'refunded', 'awarded', 'paid', 'awaiting', 'held'] as const) expect(x[k], `${currency} ${k}`).toBe(w[k] ?? 0)
+      for (const k of ['raised', 'donations', 'fees', 'refunded', 'awarded', 'paid', 'awaiting', 'held'] as const)
+        expect(x[k], `${currency} ${k}`).toBe(w[k] ?? 0)
       expect(x.raised).toBe(x.fees + x.refunded + x.held + x.awaiting + x.paid)
     }
     expect(Object.keys(totals).sort()).toEqual(Object.keys(want.totals).sort())
     for (const f of fundsOf(s)) {
       const w = want.funds[`${f.fund}|${f.currency}`] ?? {}
-      for (const k of ['raised', 'donations', 'fees', 'held', 'awarded'] as const) expect(f[k], `${f.fund} ${f.currency} ${k}`).toBe(w[k] ?? 0)
+      for (const k of ['raised', 'donations', 'fees', 'held', 'awarded'] as const)
+        expect(f[k], `${f.fund} ${f.currency} ${k}`).toBe(w[k] ?? 0)
       expect(f.held).toBe(f.raised - f.fees - f.refunded - f.awarded + f.transfersIn - f.transfersOut)
       expect(f.held).toBe(await getBalance(t.db, f.fund, f.currency))
     }
@@ -102,11 +118,18 @@ describe.skipIf(skipReason)(`transparency dashboard on ${testDialect}`, () => {
       plus(byProgramme, `${p}|${cur}`, v)
       plus(byCounty, `${c}|${cur}`, v)
     }
-    expect(Object.fromEntries(awardsBy(s, 'programme').map((p) => [`${p.key}|${p.currency}`, p.amount]))).toEqual(byProgramme)
+    expect(Object.fromEntries(awardsBy(s, 'programme').map((p) => [`${p.key}|${p.currency}`, p.amount]))).toEqual(
+      byProgramme,
+    )
     expect(Object.fromEntries(awardsBy(s, 'county').map((p) => [`${p.key}|${p.currency}`, p.amount]))).toEqual(byCounty)
     // Paid per fund by trace equals the payout total.
     for (const [currency, x] of Object.entries(totals)) {
-      expect(fundsOf(s).filter((f) => f.currency === currency).reduce((n, f) => n + f.paid, 0), `${currency} paid by fund`).toBe(x.paid)
+      expect(
+        fundsOf(s)
+          .filter((f) => f.currency === currency)
+          .reduce((n, f) => n + f.paid, 0),
+        `${currency} paid by fund`,
+      ).toBe(x.paid)
     }
     return s
   }
@@ -132,7 +155,11 @@ describe.skipIf(skipReason)(`transparency dashboard on ${testDialect}`, () => {
     const before = (await readSummary(t.db)).through
     const partial = await getSummary(t.db, { limit: 3, batch: 2 })
     expect(partial.through).toBe(before + 3)
-    const hash = await t.db.selectFrom('ledger_transactions').select('hash').where('sequence', '=', partial.through).executeTakeFirstOrThrow()
+    const hash = await t.db
+      .selectFrom('ledger_transactions')
+      .select('hash')
+      .where('sequence', '=', partial.through)
+      .executeTakeFirstOrThrow()
     expect(partial.hash).toBe(hash.hash)
     await check()
   })
@@ -146,7 +173,11 @@ describe.skipIf(skipReason)(`transparency dashboard on ${testDialect}`, () => {
     expect(cny).toEqual(totalsOf(s).CNY)
     expect(d.head.sequence).toBe(Number((await getHead(t.db)).sequence))
     expect(d.funds.map((f: { fund: string }) => f.fund)).toContain(GENERAL_FUND)
-    const lastGift = await t.db.selectFrom('ledger_donations').select('paid_at').orderBy('paid_at', 'desc').executeTakeFirstOrThrow()
+    const lastGift = await t.db
+      .selectFrom('ledger_donations')
+      .select('paid_at')
+      .orderBy('paid_at', 'desc')
+      .executeTakeFirstOrThrow()
     expect(d.monthly[0].bars.at(-1).key).toBe(monthOf(lastGift.paid_at))
     expect(d.byCounty[0].bars.length).toBeGreaterThan(0)
     const en = await call(dashboardRoute.loader as any, new Request('http://localhost:3000/transparency?lng=en'))

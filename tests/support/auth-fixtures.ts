@@ -30,9 +30,17 @@ export async function stationId(db: DB, code: string): Promise<number> {
 }
 
 /** A Cookie header for a fresh session of this user (as if they had signed in). */
-export async function cookieFor(db: DB, email: string, options: { twoFactorVerified?: boolean; pendingTotp?: boolean } = {}): Promise<string> {
+export async function cookieFor(
+  db: DB,
+  email: string,
+  options: { twoFactorVerified?: boolean; pendingTotp?: boolean } = {},
+): Promise<string> {
   const id = await userId(db, email)
-  const { token } = await createSession(db, { userId: id, twoFactorVerified: options.twoFactorVerified ?? false, pendingTotp: options.pendingTotp })
+  const { token } = await createSession(db, {
+    userId: id,
+    twoFactorVerified: options.twoFactorVerified ?? false,
+    pendingTotp: options.pendingTotp,
+  })
   return `hl_session=${token}`
 }
 
@@ -54,12 +62,22 @@ export type Outcome = { status: number; location: string | null; setCookie: stri
 
 function normalise(result: unknown): Outcome {
   if (result instanceof Response) {
-    return { status: result.status, location: result.headers.get('Location'), setCookie: result.headers.get('Set-Cookie'), body: undefined }
+    return {
+      status: result.status,
+      location: result.headers.get('Location'),
+      setCookie: result.headers.get('Set-Cookie'),
+      body: undefined,
+    }
   }
   if (result && typeof result === 'object' && (result as { type?: string }).type === 'DataWithResponseInit') {
     const r = result as { data: unknown; init?: ResponseInit | null }
     const headers = new Headers(r.init?.headers)
-    return { status: r.init?.status ?? 200, location: headers.get('Location'), setCookie: headers.get('Set-Cookie'), body: r.data }
+    return {
+      status: r.init?.status ?? 200,
+      location: headers.get('Location'),
+      setCookie: headers.get('Set-Cookie'),
+      body: r.data,
+    }
   }
   return { status: 200, location: null, setCookie: null, body: result }
 }

@@ -23,7 +23,14 @@ export const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-brow
 export default async function setup(project: TestProject) {
   const chromium = process.env.CHROMIUM_PATH ?? CHROMIUM_CANDIDATES.find((p) => fs.existsSync(p))
   if (!chromium) {
-    project.provide('e2eSkip', unavailable('Chromium suite', 'no Chromium found', 'Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH'))
+    project.provide(
+      'e2eSkip',
+      unavailable(
+        'Chromium suite',
+        'no Chromium found',
+        'Install it (Debian: apt-get install chromium) or set CHROMIUM_PATH',
+      ),
+    )
     for (const k of ['baseUrl', 'chromiumPath', 'e2eDatabaseUrl'] as const) project.provide(k, '')
     return
   }

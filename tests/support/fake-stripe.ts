@@ -4,9 +4,22 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; form: Record<string, string> }
+export type RecordedRequest = {
+  method: string
+  path: string
+  headers: http.IncomingHttpHeaders
+  form: Record<string, string>
+}
 
-export type FakeIntent = { id: string; amount: number; currency: string; fee: number; chargeId: string; settlementCurrency?: string; metadata?: Record<string, string> }
+export type FakeIntent = {
+  id: string
+  amount: number
+  currency: string
+  fee: number
+  chargeId: string
+  settlementCurrency?: string
+  metadata?: Record<string, string>
+}
 
 export class FakeStripe {
   requests: RecordedRequest[] = []
@@ -43,18 +56,42 @@ export class FakeStripe {
       }
       if (req.method === 'POST' && url.pathname === '/v1/checkout/sessions') {
         const id = `cs_test_${++this.sessions}`
-        return send(200, { id, object: 'checkout.session', url: `https://checkout.stripe.com/c/pay/${id}`, mode: form.mode, metadata: {} })
+        return send(200, {
+          id,
+          object: 'checkout.session',
+          url: `https://checkout.stripe.com/c/pay/${id}`,
+          mode: form.mode,
+          metadata: {},
+        })
       }
       const intent = /^\/v1\/payment_intents\/([^/]+)$/.exec(url.pathname)
       if (req.method === 'GET' && intent) {
         const pi = this.intents.get(intent[1]!)
-        if (!pi) return send(404, { error: { type: 'invalid_request_error', message: `No such payment_intent: '${intent[1]}'` } })
+        if (!pi)
+          return send(404, {
+            error: { type: 'invalid_request_error', message: `No such payment_intent: '${intent[1]}'` },
+          })
         const settlement = (pi.settlementCurrency ?? pi.currency).toLowerCase()
         return send(200, {
-          id: pi.id, object: 'payment_intent', amount: pi.amount, amount_received: pi.amount, currency: pi.currency.toLowerCase(), metadata: pi.metadata ?? {},
+          id: pi.id,
+          object: 'payment_intent',
+          amount: pi.amount,
+          amount_received: pi.amount,
+          currency: pi.currency.toLowerCase(),
+          metadata: pi.metadata ?? {},
           latest_charge: {
-            id: pi.chargeId, object: 'charge', amount: pi.amount, currency: pi.currency.toLowerCase(),
-            balance_transaction: { id: `txn_${pi.id}`, object: 'balance_transaction', amount: pi.amount, fee: pi.fee, net: pi.amount - pi.fee, currency: settlement },
+            id: pi.chargeId,
+            object: 'charge',
+            amount: pi.amount,
+            currency: pi.currency.toLowerCase(),
+            balance_transaction: {
+              id: `txn_${pi.id}`,
+              object: 'balance_transaction',
+              amount: pi.amount,
+              fee: pi.fee,
+              net: pi.amount - pi.fee,
+              currency: settlement,
+            },
           },
         })
       }

@@ -20,7 +20,15 @@ await Promise.all(
     const n = offset + i + 1
     try {
       await db.transaction().execute((trx) =>
-        postAward(trx, { idempotencyKey: `race-${n}`, fund: fund!, beneficiaryId: n, beneficiaryCode: `HP-530627-${n}`, amount: 80000, currency: 'CNY', occurredAt: '2026-11-01T00:00:00.000Z' }),
+        postAward(trx, {
+          idempotencyKey: `race-${n}`,
+          fund: fund!,
+          beneficiaryId: n,
+          beneficiaryCode: `HP-530627-${n}`,
+          amount: 80000,
+          currency: 'CNY',
+          occurredAt: '2026-11-01T00:00:00.000Z',
+        }),
       )
       ok++
     } catch (error) {

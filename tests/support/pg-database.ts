@@ -9,7 +9,9 @@ export type PgDatabase = { name: string; url: string; drop: () => Promise<void> 
 
 /** A one-connection Kysely on the cluster's admin database; destroy it when done. */
 export function pgAdmin(adminUrl: string): Kysely<any> {
-  return new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }) })
+  return new Kysely<any>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: adminUrl, max: 1 }) }),
+  })
 }
 
 /** The URL of database `name` in the cluster adminUrl points at. */
@@ -20,7 +22,11 @@ export const pgUrlOf = (adminUrl: string, name: string) => adminUrl.replace(/\/[
  * `template`. `admin` reuses an open admin connection (its owner destroys it); without
  * it each create and drop opens and closes one of its own.
  */
-export async function createPgDatabase(adminUrl: string, prefix: string, options: { template?: string; admin?: Kysely<any> } = {}): Promise<PgDatabase> {
+export async function createPgDatabase(
+  adminUrl: string,
+  prefix: string,
+  options: { template?: string; admin?: Kysely<any> } = {},
+): Promise<PgDatabase> {
   const name = `${prefix}_${crypto.randomBytes(5).toString('hex')}`
   const withAdmin = async (fn: (admin: Kysely<any>) => Promise<void>) => {
     if (options.admin) return fn(options.admin)
@@ -42,7 +48,9 @@ export async function createPgDatabase(adminUrl: string, prefix: string, options
       withAdmin(async (admin) => {
         // A closed pool's server processes take a moment to exit; drop once they have (bounded wait).
         for (let i = 0; i < 50; i++) {
-          const left = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${name}`.execute(admin)
+          const left = await sql<{
+            n: number
+          }>`select count(*)::int as n from pg_stat_activity where datname = ${name}`.execute(admin)
           if (!left.rows[0]!.n) break
           await new Promise((resolve) => setTimeout(resolve, 10))
         }

@@ -54,8 +54,16 @@ export async function startCluster(): Promise<{ url: string; stop: () => void }>
   const port = await freePort()
   run('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C'])
   run('pg_ctl', [
-    '-D', data, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start',
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400`,
+    '-D',
+    data,
+    '-l',
+    path.join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    'start',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400`,
   ])
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
@@ -71,7 +79,14 @@ export async function startCluster(): Promise<{ url: string; stop: () => void }>
 
 export default async function setup(project: TestProject) {
   if (!findPostgresBin()) {
-    project.provide('pgSkip', unavailable('PostgreSQL suite', 'no PostgreSQL binaries (initdb, pg_ctl) found', 'Install postgresql (Debian: apt-get install postgresql) or set PG_BIN'))
+    project.provide(
+      'pgSkip',
+      unavailable(
+        'PostgreSQL suite',
+        'no PostgreSQL binaries (initdb, pg_ctl) found',
+        'Install postgresql (Debian: apt-get install postgresql) or set PG_BIN',
+      ),
+    )
     project.provide('pgUrl', '')
     return
   }

@@ -17,7 +17,19 @@ export const CATEGORY_LABELS: Record<string, string[]> = {
 
 export async function loadCanaries(db: DB): Promise<Canary[]> {
   // Staff-only columns, read here on purpose: this is the list of what must never leak.
-  const rows = await db.selectFrom('beneficiaries').select(['public_code', 'legal_name', 'school', 'national_id', 'birth_date', 'guardian_name', 'guardian_phone', 'categories']).execute()
+  const rows = await db
+    .selectFrom('beneficiaries')
+    .select([
+      'public_code',
+      'legal_name',
+      'school',
+      'national_id',
+      'birth_date',
+      'guardian_name',
+      'guardian_phone',
+      'categories',
+    ])
+    .execute()
   const out: Canary[] = []
   for (const r of rows) {
     const add = (kind: string, value: string) => out.push({ kind, value, student: r.public_code })
@@ -27,7 +39,8 @@ export async function loadCanaries(db: DB): Promise<Canary[]> {
     add('birth date', r.birth_date)
     add('guardian name', r.guardian_name)
     add('guardian phone', r.guardian_phone)
-    for (const c of JSON.parse(r.categories) as string[]) for (const label of CATEGORY_LABELS[c] ?? [c]) add(`category ${c}`, label)
+    for (const c of JSON.parse(r.categories) as string[])
+      for (const label of CATEGORY_LABELS[c] ?? [c]) add(`category ${c}`, label)
   }
   // One entry per distinct value (categories repeat across students).
   return [...new Map(out.map((c) => [`${c.kind}\u0000${c.value}`, c])).values()]
@@ -39,8 +52,14 @@ export async function loadCanaries(db: DB): Promise<Canary[]> {
  * student, so it is removed before searching.
  */
 export async function publicCopy(db: DB): Promise<string[]> {
-  const campaigns = await db.selectFrom('campaigns').select(['title', 'title_en', 'summary', 'summary_en', 'story', 'story_en']).execute()
-  const programmes = await db.selectFrom('programmes').select(['name', 'name_en', 'description', 'description_en']).execute()
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select(['title', 'title_en', 'summary', 'summary_en', 'story', 'story_en'])
+    .execute()
+  const programmes = await db
+    .selectFrom('programmes')
+    .select(['name', 'name_en', 'description', 'description_en'])
+    .execute()
   return [...campaigns.flatMap((c) => Object.values(c)), ...programmes.flatMap((p) => Object.values(p))]
     .filter((s): s is string => typeof s === 'string' && s.length > 0)
     .sort((a, b) => b.length - a.length)

@@ -32,7 +32,10 @@ export async function startSmtpServer(
       const chunks: Buffer[] = []
       stream.on('data', (c: Buffer) => chunks.push(c))
       stream.on('end', () => {
-        const mail = parseMail(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address))
+        const mail = parseMail(
+          Buffer.concat(chunks).toString('utf8'),
+          session.envelope.rcptTo.map((r) => r.address),
+        )
         const index = seen++
         const verdict = options.verdict?.(index, mail) ?? 'accept'
         if (verdict === 'reject') return callback(Object.assign(new Error('try again later'), { responseCode: 451 }))
@@ -47,7 +50,8 @@ export async function startSmtpServer(
     },
   })
   // smtp-server keeps its connections in a private set; reaching in is the only way to cut one.
-  const connections = () => (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections
+  const connections = () =>
+    (server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.server.address() as { port: number }).port
   return {

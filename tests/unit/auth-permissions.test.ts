@@ -6,7 +6,13 @@ import { matchStep } from '~/modules/auth/totp.server'
 import { seal, sha256Hex, unseal } from '~/modules/auth/tokens.server'
 import { normaliseScope, pathInScope } from '~/modules/stations/scope.server'
 
-const grant = (role: string, stationPath: string | null): Grant => ({ id: 1, role, stationId: stationPath ? 1 : null, stationPath, stationName: null })
+const grant = (role: string, stationPath: string | null): Grant => ({
+  id: 1,
+  role,
+  stationId: stationPath ? 1 : null,
+  stationPath,
+  stationName: null,
+})
 
 describe('permission table', () => {
   it('an unknown role, or a non-string, gets nothing', () => {
@@ -46,7 +52,8 @@ describe('station scope', () => {
 
 describe('CSRF origin check', () => {
   const base = 'https://hope.example.org'
-  const req = (method: string, url: string, headers: Record<string, string> = {}) => new Request(new URL(url, base), { method, headers })
+  const req = (method: string, url: string, headers: Record<string, string> = {}) =>
+    new Request(new URL(url, base), { method, headers })
   it('lets GET and HEAD through and checks every other method', () => {
     expect(checkOrigin(req('GET', '/admin'), base)).toBe(true)
     expect(checkOrigin(req('HEAD', '/admin'), base)).toBe(true)
@@ -103,7 +110,9 @@ describe('session cookie', () => {
     }
     expect(prod).toMatch(/Secure/)
     expect(dev).not.toMatch(/Secure/)
-    const blank = getLucia({} as never, 'production').createBlankSessionCookie().serialize()
+    const blank = getLucia({} as never, 'production')
+      .createBlankSessionCookie()
+      .serialize()
     expect(blank).toMatch(/hl_session=;.*Max-Age=0/)
   })
 })

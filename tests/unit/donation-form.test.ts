@@ -5,7 +5,14 @@ import { donationFormSchema, fieldErrors } from '~/modules/donations/schema'
 import { paymentMethodsFor } from '~/modules/payments/provider'
 
 const schema = donationFormSchema({ min: 100, max: 100_000_00, currencies: ['CNY', 'USD'] })
-const valid = { amountChoice: '10000', currency: 'CNY', frequency: 'once', designation: 'general', displayMode: 'anonymous', email: 'a@example.test' }
+const valid = {
+  amountChoice: '10000',
+  currency: 'CNY',
+  frequency: 'once',
+  designation: 'general',
+  displayMode: 'anonymous',
+  email: 'a@example.test',
+}
 
 describe('donation form schema', () => {
   it('accepts presets and custom amounts in minor units', () => {
@@ -14,22 +21,58 @@ describe('donation form schema', () => {
   })
 
   it('names the field that is wrong, with a message key', () => {
-    const r = schema.safeParse({ ...valid, amountChoice: 'custom', customAmount: '0.5', email: 'nope', displayMode: 'full', name: '' })
+    const r = schema.safeParse({
+      ...valid,
+      amountChoice: 'custom',
+      customAmount: '0.5',
+      email: 'nope',
+      displayMode: 'full',
+      name: '',
+    })
     expect(r.success).toBe(false)
     const errors = fieldErrors(r.error!)
-    expect(errors).toMatchObject({ customAmount: 'donate.error.amountMin', email: 'donate.error.email', name: 'donate.error.nameRequired' })
-    expect(fieldErrors(schema.safeParse({ ...valid, amountChoice: 'custom', customAmount: '99999999' }).error!)).toEqual({ customAmount: 'donate.error.amountMax' })
-    expect(fieldErrors(schema.safeParse({ ...valid, currency: 'XXX' }).error!)).toEqual({ currency: 'donate.error.currency' })
-    expect(fieldErrors(schema.safeParse({ ...valid, designation: 'campaign' }).error!)).toEqual({ campaign: 'donate.error.campaign' })
+    expect(errors).toMatchObject({
+      customAmount: 'donate.error.amountMin',
+      email: 'donate.error.email',
+      name: 'donate.error.nameRequired',
+    })
+    expect(
+      fieldErrors(schema.safeParse({ ...valid, amountChoice: 'custom', customAmount: '99999999' }).error!),
+    ).toEqual({ customAmount: 'donate.error.amountMax' })
+    expect(fieldErrors(schema.safeParse({ ...valid, currency: 'XXX' }).error!)).toEqual({
+      currency: 'donate.error.currency',
+    })
+    expect(fieldErrors(schema.safeParse({ ...valid, designation: 'campaign' }).error!)).toEqual({
+      campaign: 'donate.error.campaign',
+    })
   })
 
   it('never throws on random input: either a gift or field errors', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom('amountChoice', 'customAmount', 'currency', 'frequency', 'designation', 'displayMode', 'email', 'name', 'message', 'campaign', 'coverFee', 'targetId'), fc.string()), (body) => {
-        const r = schema.safeParse(body)
-        if (r.success) expect(Number.isSafeInteger(r.data.amount)).toBe(true)
-        else expect(Object.keys(fieldErrors(r.error)).length).toBeGreaterThan(0)
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.constantFrom(
+            'amountChoice',
+            'customAmount',
+            'currency',
+            'frequency',
+            'designation',
+            'displayMode',
+            'email',
+            'name',
+            'message',
+            'campaign',
+            'coverFee',
+            'targetId',
+          ),
+          fc.string(),
+        ),
+        (body) => {
+          const r = schema.safeParse(body)
+          if (r.success) expect(Number.isSafeInteger(r.data.amount)).toBe(true)
+          else expect(Object.keys(fieldErrors(r.error)).length).toBeGreaterThan(0)
+        },
+      ),
       { numRuns: 500 },
     )
   })

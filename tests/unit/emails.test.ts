@@ -6,7 +6,17 @@ const locales: EmailLocale[] = ['zh-CN', 'en']
 describe('email templates', () => {
   it('has the eight templates the issue asks for', () => {
     expect(templateNames.sort()).toEqual(
-      ['annual-statement', 'approval-request', 'donation-receipt', 'gift-reached-student', 'monthly-gift-receipt', 'refund-notice', 'sign-in-link', 'sponsorship-update', 'staff-invitation'].sort(),
+      [
+        'annual-statement',
+        'approval-request',
+        'donation-receipt',
+        'gift-reached-student',
+        'monthly-gift-receipt',
+        'refund-notice',
+        'sign-in-link',
+        'sponsorship-update',
+        'staff-invitation',
+      ].sort(),
     )
   })
 
@@ -31,7 +41,10 @@ describe('email templates', () => {
       const plain = await renderEmail('donation-receipt', locale, previewProps('donation-receipt'))
       expect(plain.html + plain.subject).toMatch(locale === 'en' ? /Donation receipt/ : /捐赠收据/)
       expect(plain.html + plain.text).not.toContain('公益事业捐赠票据')
-      const official = await renderEmail('donation-receipt', locale, { ...previewProps('donation-receipt'), official: { code: '53010126', number: '00012345' } })
+      const official = await renderEmail('donation-receipt', locale, {
+        ...previewProps('donation-receipt'),
+        official: { code: '53010126', number: '00012345' },
+      })
       expect(official.text).toContain('公益事业捐赠票据')
       expect(official.text).toContain('00012345')
     }

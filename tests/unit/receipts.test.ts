@@ -35,7 +35,11 @@ describe('verification codes', () => {
   })
 
   it('go into the verification and PDF links, escaped', () => {
-    const links = receiptLinks('https://hope.example.org', { number: 'HL-2026-000123', code: 'K7P2M9QX4T01', trackingCode: 'tr_abc' })
+    const links = receiptLinks('https://hope.example.org', {
+      number: 'HL-2026-000123',
+      code: 'K7P2M9QX4T01',
+      trackingCode: 'tr_abc',
+    })
     expect(links).toEqual({
       traceUrl: 'https://hope.example.org/trace/tr_abc',
       verifyUrl: 'https://hope.example.org/receipts/verify?number=HL-2026-000123&code=K7P2M9QX4T01',

@@ -74,12 +74,27 @@ function HorizontalBars({ bars }: { bars: ChartBar[] }) {
   )
 }
 
-export function BarChart({ id, title, desc, bars, orientation = 'vertical', labelHeader, valueHeader, tableLabel }: Props) {
+export function BarChart({
+  id,
+  title,
+  desc,
+  bars,
+  orientation = 'vertical',
+  labelHeader,
+  valueHeader,
+  tableLabel,
+}: Props) {
   const height = orientation === 'vertical' ? 220 : Math.max(30, bars.length * 30)
   return (
     <figure className="chart" aria-labelledby={`${id}-caption`}>
       <figcaption id={`${id}-caption`}>{title}</figcaption>
-      <svg className="chart-svg" viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} preserveAspectRatio="xMidYMid meet">
+      <svg
+        className="chart-svg"
+        viewBox={`0 0 ${W} ${height}`}
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+        preserveAspectRatio="xMidYMid meet"
+      >
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{desc}</desc>
         {orientation === 'vertical' ? <VerticalBars bars={bars} /> : <HorizontalBars bars={bars} />}
@@ -111,8 +126,21 @@ export function BarChart({ id, title, desc, bars, orientation = 'vertical', labe
 }
 
 /** The award pipeline as one stacked bar: held in funds → awarded, awaiting payout → paid. */
-export function PipelineChart({ id, title, desc, stages }: { id: string; title: string; desc: string; stages: ChartBar[] }) {
-  const total = Math.max(1, stages.reduce((s, b) => s + Math.max(0, b.amount), 0))
+export function PipelineChart({
+  id,
+  title,
+  desc,
+  stages,
+}: {
+  id: string
+  title: string
+  desc: string
+  stages: ChartBar[]
+}) {
+  const total = Math.max(
+    1,
+    stages.reduce((s, b) => s + Math.max(0, b.amount), 0),
+  )
   let x = 0
   return (
     <figure className="chart" aria-labelledby={`${id}-caption`}>

@@ -36,7 +36,14 @@ export async function recordAudit(db: DB, entry: AuditEntry, now = new Date()): 
     .execute()
 }
 
-export type AuditFilters = { actor?: string; action?: string; entityType?: string; entityId?: string; from?: string; to?: string }
+export type AuditFilters = {
+  actor?: string
+  action?: string
+  entityType?: string
+  entityId?: string
+  from?: string
+  to?: string
+}
 
 export type AuditRow = {
   id: number
@@ -66,8 +73,16 @@ export async function listAudit(
     .leftJoin('users', 'users.id', 'audit_log.actor_user_id')
     .leftJoin('stations', 'stations.id', 'audit_log.station_id')
     .select([
-      'audit_log.id', 'audit_log.at', 'users.email as actorEmail', 'audit_log.action', 'audit_log.entity_type as entityType',
-      'audit_log.entity_id as entityId', 'stations.name as stationName', 'audit_log.before', 'audit_log.after', 'audit_log.ip',
+      'audit_log.id',
+      'audit_log.at',
+      'users.email as actorEmail',
+      'audit_log.action',
+      'audit_log.entity_type as entityType',
+      'audit_log.entity_id as entityId',
+      'stations.name as stationName',
+      'audit_log.before',
+      'audit_log.after',
+      'audit_log.ip',
     ])
   q = input.rootScope
     ? q
@@ -78,7 +93,11 @@ export async function listAudit(
   if (f.entityId) q = q.where('audit_log.entity_id', '=', f.entityId)
   if (f.from) q = q.where('audit_log.at', '>=', f.from)
   if (f.to) q = q.where('audit_log.at', '<', f.to)
-  const rows = await q.orderBy('audit_log.id', 'desc').limit(input.limit ?? 100).offset(input.offset ?? 0).execute()
+  const rows = await q
+    .orderBy('audit_log.id', 'desc')
+    .limit(input.limit ?? 100)
+    .offset(input.offset ?? 0)
+    .execute()
   return rows.map((r) => ({ ...r, id: Number(r.id) }))
 }
 

@@ -14,7 +14,13 @@ import { getTotpStatus } from './totp.server'
 //   stationId outside the grants' subtrees → 404 (existence is not revealed)
 //   any error while checking      → 403 (deny)
 
-export type Grant = { id: number; role: string; stationId: number | null; stationPath: string | null; stationName: string | null }
+export type Grant = {
+  id: number
+  role: string
+  stationId: number | null
+  stationPath: string | null
+  stationName: string | null
+}
 
 export type StaffUser = {
   id: number
@@ -32,7 +38,8 @@ export class Forbidden extends Response {
   }
 }
 
-export const notFound = () => new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+export const notFound = () =>
+  new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
 
 export async function loadGrants(db: DB, userId: number): Promise<Grant[]> {
   const rows = await db
@@ -41,12 +48,20 @@ export async function loadGrants(db: DB, userId: number): Promise<Grant[]> {
     .select(['role_grants.id', 'role_grants.role', 'role_grants.station_id', 'stations.path', 'stations.name'])
     .where('role_grants.user_id', '=', userId)
     .execute()
-  return rows.map((r) => ({ id: Number(r.id), role: r.role, stationId: r.station_id === null ? null : Number(r.station_id), stationPath: r.path, stationName: r.name }))
+  return rows.map((r) => ({
+    id: Number(r.id),
+    role: r.role,
+    stationId: r.station_id === null ? null : Number(r.station_id),
+    stationPath: r.path,
+    stationName: r.name,
+  }))
 }
 
 /** Station path prefixes where the user holds `permission`. Donor grants (no station) never scope anything. */
 export function stationScope(user: Pick<StaffUser, 'grants'>, permission: Permission): string[] {
-  return normaliseScope(user.grants.filter((g) => g.stationPath && permissionsOf(g.role).has(permission)).map((g) => g.stationPath!))
+  return normaliseScope(
+    user.grants.filter((g) => g.stationPath && permissionsOf(g.role).has(permission)).map((g) => g.stationPath!),
+  )
 }
 
 /** Does the user hold `permission` anywhere (or, given a station path, over that station)? */
@@ -83,11 +98,19 @@ export async function getStaffUser(request: Request, db: DB = getDb()): Promise<
     locale: user.locale,
     grants,
     totpEnabled: totp.enabled,
-    session: { id: session.id, expiresAt: session.expiresAt, absoluteExpiresAt: session.absoluteExpiresAt, twoFactorVerified: session.twoFactorVerified },
+    session: {
+      id: session.id,
+      expiresAt: session.expiresAt,
+      absoluteExpiresAt: session.absoluteExpiresAt,
+      twoFactorVerified: session.twoFactorVerified,
+    },
   }
 }
 
-export async function requireStaff(request: Request, options: { permission: Permission; stationId?: number | null; db?: DB }): Promise<StaffUser> {
+export async function requireStaff(
+  request: Request,
+  options: { permission: Permission; stationId?: number | null; db?: DB },
+): Promise<StaffUser> {
   const db = options.db ?? getDb()
   try {
     const staff = await getStaffUser(request, db)
@@ -95,7 +118,11 @@ export async function requireStaff(request: Request, options: { permission: Perm
     if (staff.totpEnabled && !staff.session.twoFactorVerified) throw redirect('/login/totp')
     if (!can(staff, options.permission)) throw new Forbidden()
     if (options.stationId !== undefined && options.stationId !== null) {
-      const station = await db.selectFrom('stations').select('path').where('id', '=', options.stationId).executeTakeFirst()
+      const station = await db
+        .selectFrom('stations')
+        .select('path')
+        .where('id', '=', options.stationId)
+        .executeTakeFirst()
       if (!station || !can(staff, options.permission, station.path)) throw notFound()
     }
     return staff
@@ -125,15 +152,23 @@ export function assertCanApprove(staff: StaffUser, stationPath?: string): void {
  * requireStaff for an approval over a station: disbursements.approve on that station
  * (404 outside the subtree), TOTP enrolled and used in this session (403 otherwise).
  */
-export async function requireApprover(request: Request, options: { stationId?: number | null; db?: DB } = {}): Promise<StaffUser> {
-  const staff = await requireStaff(request, { permission: 'disbursements.approve', stationId: options.stationId, db: options.db })
+export async function requireApprover(
+  request: Request,
+  options: { stationId?: number | null; db?: DB } = {},
+): Promise<StaffUser> {
+  const staff = await requireStaff(request, {
+    permission: 'disbursements.approve',
+    stationId: options.stationId,
+    db: options.db,
+  })
   requireTotp(staff)
   return staff
 }
 
 /** 403 unless TOTP is enrolled and this session passed it. */
 export function requireTotp(staff: StaffUser): void {
-  if (!staff.totpEnabled || !staff.session.twoFactorVerified) throw new Forbidden('TOTP required: enrol at /admin/security and sign in again with a code')
+  if (!staff.totpEnabled || !staff.session.twoFactorVerified)
+    throw new Forbidden('TOTP required: enrol at /admin/security and sign in again with a code')
 }
 
 /** The client address Express put in the load context (req.ip), for rate limits and the audit log. */

@@ -3,7 +3,11 @@
 // Sec-Fetch-Site. A request with neither is refused. Webhooks (signed, machine to
 // machine) are the only exemption.
 
-export type OriginCheckInput = { method: string; url: string; headers: { get(name: string): string | null | undefined } }
+export type OriginCheckInput = {
+  method: string
+  url: string
+  headers: { get(name: string): string | null | undefined }
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD'])
 

@@ -45,7 +45,13 @@ export async function requestDonorSignIn(
   const ipOk = await take(db, `portal:ip:${input.ip}`, PORTAL_IP_LIMIT, now.getTime())
   if (!emailOk || !ipOk) return 'rate_limited'
 
-  const gift = await db.selectFrom('donations').select('id').where('donor_email', '=', email).where('status', 'in', GIFT_STATUSES).limit(1).executeTakeFirst()
+  const gift = await db
+    .selectFrom('donations')
+    .select('id')
+    .where('donor_email', '=', email)
+    .where('status', 'in', GIFT_STATUSES)
+    .limit(1)
+    .executeTakeFirst()
   if (!gift) return 'no_gifts'
   if (!(await mayUsePortal(db, email))) return 'not_a_donor_account'
 
@@ -55,7 +61,14 @@ export async function requestDonorSignIn(
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('portal_sign_in_tokens')
-      .values({ token_hash: tokenHash, email, created_at: at, expires_at: new Date(now.getTime() + SIGN_IN_TTL_MS).toISOString(), used_at: null, ip: input.ip })
+      .values({
+        token_hash: tokenHash,
+        email,
+        created_at: at,
+        expires_at: new Date(now.getTime() + SIGN_IN_TTL_MS).toISOString(),
+        used_at: null,
+        ip: input.ip,
+      })
       .execute()
     await queueEmail(trx, {
       to: email,
@@ -128,17 +141,43 @@ export async function consumeDonorSignIn(
         .executeTakeFirst()
       await trx
         .insertInto('users')
-        .values({ email, display_name: latest?.donor_name || email.split('@')[0]!, password_hash: null, locale: latest?.locale ?? 'zh-CN', created_at: at })
+        .values({
+          email,
+          display_name: latest?.donor_name || email.split('@')[0]!,
+          password_hash: null,
+          locale: latest?.locale ?? 'zh-CN',
+          created_at: at,
+        })
         .onConflict((oc) => oc.column('email').doNothing())
         .execute()
       user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()
     }
-    const grant = await trx.selectFrom('role_grants').select('id').where('user_id', '=', user.id).where('role', '=', 'donor').executeTakeFirst()
-    if (!grant) await trx.insertInto('role_grants').values({ user_id: user.id, role: 'donor', station_id: null, created_at: at }).execute()
+    const grant = await trx
+      .selectFrom('role_grants')
+      .select('id')
+      .where('user_id', '=', user.id)
+      .where('role', '=', 'donor')
+      .executeTakeFirst()
+    if (!grant)
+      await trx
+        .insertInto('role_grants')
+        .values({ user_id: user.id, role: 'donor', station_id: null, created_at: at })
+        .execute()
     return Number(user.id)
   })
-  const session = await createSession(db, { userId, twoFactorVerified: false, ip: input.ip, userAgent: input.userAgent })
-  await recordAudit(db, { actorUserId: userId, action: 'auth.portal_login', entityType: 'user', entityId: userId, ip: input.ip })
+  const session = await createSession(db, {
+    userId,
+    twoFactorVerified: false,
+    ip: input.ip,
+    userAgent: input.userAgent,
+  })
+  await recordAudit(db, {
+    actorUserId: userId,
+    action: 'auth.portal_login',
+    entityType: 'user',
+    entityId: userId,
+    ip: input.ip,
+  })
   return { ok: true, userId, ...session }
 }
 

@@ -20,7 +20,10 @@ export function normaliseEmail(email: string): string {
  * the same to the caller. Once a limit is reached, even the right password is refused
  * until the window ends.
  */
-export async function attemptPasswordLogin(db: DB, input: { email: string; password: string; ip: string }): Promise<LoginOutcome> {
+export async function attemptPasswordLogin(
+  db: DB,
+  input: { email: string; password: string; ip: string },
+): Promise<LoginOutcome> {
   const email = normaliseEmail(input.email)
   const accountKey = `login:account:${email}`
   const ipKey = `login:ip:${input.ip}`
@@ -29,16 +32,36 @@ export async function attemptPasswordLogin(db: DB, input: { email: string; passw
   const ipOk = await take(db, ipKey, LOGIN_IP_LIMIT, now)
   // Failed attempts name the account only when it exists: what someone typed into the
   // email field (sometimes a password) is not kept.
-  const user = await db.selectFrom('users').select(['id', 'password_hash', 'active']).where('email', '=', email).executeTakeFirst()
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'active'])
+    .where('email', '=', email)
+    .executeTakeFirst()
   if (!accountOk || !ipOk) {
-    await recordAudit(db, { actorUserId: null, action: 'auth.login_rate_limited', entityType: 'user', entityId: user?.id ?? null, after: user ? { email } : null, ip: input.ip })
+    await recordAudit(db, {
+      actorUserId: null,
+      action: 'auth.login_rate_limited',
+      entityType: 'user',
+      entityId: user?.id ?? null,
+      after: user ? { email } : null,
+      ip: input.ip,
+    })
     return { ok: false }
   }
   const valid =
     input.password.length <= PASSWORD_MAX &&
-    (user?.password_hash ? await verifyPassword(user.password_hash, input.password) : (await verifyPassword(await decoyHash(), input.password), false))
+    (user?.password_hash
+      ? await verifyPassword(user.password_hash, input.password)
+      : (await verifyPassword(await decoyHash(), input.password), false))
   if (!user || !valid || Number(user.active) !== 1) {
-    await recordAudit(db, { actorUserId: null, action: 'auth.login_failed', entityType: 'user', entityId: user?.id ?? null, after: user ? { email } : null, ip: input.ip })
+    await recordAudit(db, {
+      actorUserId: null,
+      action: 'auth.login_failed',
+      entityType: 'user',
+      entityId: user?.id ?? null,
+      after: user ? { email } : null,
+      ip: input.ip,
+    })
     return { ok: false }
   }
   // A successful attempt does not count against either limit.
@@ -53,12 +76,21 @@ export async function attemptPasswordLogin(db: DB, input: { email: string; passw
     .execute()
   await pruneRateLimits(db, 86_400_000, now)
   const totp = await getTotpStatus(db, user.id)
-  await recordAudit(db, { actorUserId: user.id, action: totp.enabled ? 'auth.password_ok' : 'auth.login', entityType: 'user', entityId: user.id, ip: input.ip })
+  await recordAudit(db, {
+    actorUserId: user.id,
+    action: totp.enabled ? 'auth.password_ok' : 'auth.login',
+    entityType: 'user',
+    entityId: user.id,
+    ip: input.ip,
+  })
   return { ok: true, userId: Number(user.id), needsTotp: totp.enabled }
 }
 
 /** The second step of a TOTP user's sign-in; rate-limited per user. */
-export async function attemptSecondFactor(db: DB, input: { userId: number; code: string; ip: string }): Promise<boolean> {
+export async function attemptSecondFactor(
+  db: DB,
+  input: { userId: number; code: string; ip: string },
+): Promise<boolean> {
   const key = `totp:user:${input.userId}`
   if (!(await take(db, key, TOTP_LIMIT))) return false
   const how = await verifySecondFactor(db, input.userId, input.code)

@@ -59,22 +59,41 @@ export class KyselyAdapter implements Adapter {
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .select([
-        'sessions.id', 'sessions.user_id', 'sessions.expires_at', 'sessions.absolute_expires_at', 'sessions.two_factor_verified',
-        'sessions.ip', 'sessions.user_agent', 'sessions.created_at',
-        'users.email', 'users.display_name', 'users.active', 'users.locale',
+        'sessions.id',
+        'sessions.user_id',
+        'sessions.expires_at',
+        'sessions.absolute_expires_at',
+        'sessions.two_factor_verified',
+        'sessions.ip',
+        'sessions.user_agent',
+        'sessions.created_at',
+        'users.email',
+        'users.display_name',
+        'users.active',
+        'users.locale',
       ])
       .where('sessions.id', '=', sessionId)
       .executeTakeFirst()
     if (!row) return [null, null]
     const user: DatabaseUser = {
       id: Number(row.user_id),
-      attributes: { email: row.email, displayName: row.display_name, active: Number(row.active) === 1, locale: row.locale },
+      attributes: {
+        email: row.email,
+        displayName: row.display_name,
+        active: Number(row.active) === 1,
+        locale: row.locale,
+      },
     }
     return [toSession(row), user]
   }
 
   async getUserSessions(userId: number): Promise<DatabaseSession[]> {
-    const rows = await this.db.selectFrom('sessions').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').execute()
+    const rows = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .execute()
     return rows.map(toSession)
   }
 
@@ -96,10 +115,18 @@ export class KyselyAdapter implements Adapter {
   }
 
   async updateSessionExpiration(sessionId: string, expiresAt: Date): Promise<void> {
-    const row = await this.db.selectFrom('sessions').select('absolute_expires_at').where('id', '=', sessionId).executeTakeFirst()
+    const row = await this.db
+      .selectFrom('sessions')
+      .select('absolute_expires_at')
+      .where('id', '=', sessionId)
+      .executeTakeFirst()
     if (!row) return
     const clamped = Math.min(expiresAt.getTime(), Date.parse(row.absolute_expires_at))
-    await this.db.updateTable('sessions').set({ expires_at: new Date(clamped).toISOString() }).where('id', '=', sessionId).execute()
+    await this.db
+      .updateTable('sessions')
+      .set({ expires_at: new Date(clamped).toISOString() })
+      .where('id', '=', sessionId)
+      .execute()
   }
 
   async deleteSession(sessionId: string): Promise<void> {

@@ -39,5 +39,8 @@ export async function refund(db: DB, key: string, limit: Limit, now = Date.now()
 
 /** Old windows are worthless: delete them now and then. */
 export async function pruneRateLimits(db: DB, olderThanMs = 86_400_000, now = Date.now()): Promise<void> {
-  await db.deleteFrom('rate_limits').where('window_start', '<', new Date(now - olderThanMs).toISOString()).execute()
+  await db
+    .deleteFrom('rate_limits')
+    .where('window_start', '<', new Date(now - olderThanMs).toISOString())
+    .execute()
 }

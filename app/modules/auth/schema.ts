@@ -4,7 +4,10 @@ import { STAFF_ROLES } from './permissions'
 // Form schemas shared by routes (client-safe: nothing server-only here).
 // Messages are catalogue keys, translated where they are shown.
 
-export const safeRedirect = z.string().regex(/^\/(?![/\\])/).catch('/admin')
+export const safeRedirect = z
+  .string()
+  .regex(/^\/(?![/\\])/)
+  .catch('/admin')
 
 export const LoginForm = z.object({
   email: z.string().trim().min(1, 'form.required').max(254, 'auth.emailInvalid'),

@@ -37,7 +37,13 @@ export type CreatedSession = { token: string; session: Session; cookie: string }
 
 export async function createSession(
   db: DB,
-  input: { userId: number; twoFactorVerified: boolean; pendingTotp?: boolean; ip?: string | null; userAgent?: string | null },
+  input: {
+    userId: number
+    twoFactorVerified: boolean
+    pendingTotp?: boolean
+    ip?: string | null
+    userAgent?: string | null
+  },
 ): Promise<CreatedSession> {
   const lucia = getLucia(db)
   const token = generateToken()
@@ -107,7 +113,15 @@ export async function invalidateUserSessions(db: DB, userId: number) {
   await getLucia(db).invalidateUserSessions(userId)
 }
 
-export type SessionSummary = { id: string; current: boolean; createdAt: string; expiresAt: string; absoluteExpiresAt: string; ip: string | null; userAgent: string | null }
+export type SessionSummary = {
+  id: string
+  current: boolean
+  createdAt: string
+  expiresAt: string
+  absoluteExpiresAt: string
+  ip: string | null
+  userAgent: string | null
+}
 
 export async function listUserSessions(db: DB, userId: number, currentId: string): Promise<SessionSummary[]> {
   const sessions = await getLucia(db).getUserSessions(userId)
@@ -124,13 +138,21 @@ export async function listUserSessions(db: DB, userId: number, currentId: string
 
 /** Sign out every session of the user except the current one; returns how many ended. */
 export async function revokeOtherSessions(db: DB, userId: number, currentId: string): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '!=', currentId).executeTakeFirst()
+  const result = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('id', '!=', currentId)
+    .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
 
 /** Sign out one of the user's own sessions (never someone else's). */
 export async function revokeSession(db: DB, userId: number, sessionId: string): Promise<boolean> {
-  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('id', '=', sessionId).executeTakeFirst()
+  const result = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where('id', '=', sessionId)
+    .executeTakeFirst()
   return Number(result.numDeletedRows) === 1
 }
 

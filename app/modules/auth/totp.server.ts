@@ -32,7 +32,11 @@ export function matchStep(key: Uint8Array, code: string, now = Date.now()): numb
 export type TotpStatus = { enabled: boolean; pending: boolean; recoveryCodesLeft: number }
 
 export async function getTotpStatus(db: DB, userId: number): Promise<TotpStatus> {
-  const row = await db.selectFrom('totp_credentials').select('enabled_at').where('user_id', '=', userId).executeTakeFirst()
+  const row = await db
+    .selectFrom('totp_credentials')
+    .select('enabled_at')
+    .where('user_id', '=', userId)
+    .executeTakeFirst()
   const codes = await db
     .selectFrom('recovery_codes')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -45,7 +49,11 @@ export async function getTotpStatus(db: DB, userId: number): Promise<TotpStatus>
 export type Enrolment = { secret: string; uri: string; qrDataUrl: string }
 
 /** The pending secret to show (created when asked, kept until confirmed), or null when none / TOTP is already on. */
-export async function pendingEnrolment(db: DB, user: { id: number; email: string }, options: { create: boolean }): Promise<Enrolment | null> {
+export async function pendingEnrolment(
+  db: DB,
+  user: { id: number; email: string },
+  options: { create: boolean },
+): Promise<Enrolment | null> {
   const secretKey = getEnv().SESSION_SECRET
   let row = await db.selectFrom('totp_credentials').selectAll().where('user_id', '=', user.id).executeTakeFirst()
   if (row?.enabled_at) return null
@@ -53,21 +61,37 @@ export async function pendingEnrolment(db: DB, user: { id: number; email: string
   if (!row) {
     await db
       .insertInto('totp_credentials')
-      .values({ user_id: user.id, secret_encrypted: seal(crypto.randomBytes(20), secretKey), enabled_at: null, last_used_step: null, created_at: new Date().toISOString() })
+      .values({
+        user_id: user.id,
+        secret_encrypted: seal(crypto.randomBytes(20), secretKey),
+        enabled_at: null,
+        last_used_step: null,
+        created_at: new Date().toISOString(),
+      })
       .onConflict((oc) => oc.column('user_id').doNothing())
       .execute()
     row = await db.selectFrom('totp_credentials').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow()
   }
   const key = unseal(row.secret_encrypted, secretKey)
   const uri = createTOTPKeyURI(ISSUER, user.email, key, TOTP_PERIOD, TOTP_DIGITS)
-  return { secret: encodeBase32UpperCaseNoPadding(key), uri, qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }) }
+  return {
+    secret: encodeBase32UpperCaseNoPadding(key),
+    uri,
+    qrDataUrl: await QRCode.toDataURL(uri, { margin: 1, width: 220 }),
+  }
 }
 
 /**
  * Accept a code once: the matching step must be later than the last accepted one,
  * and the update is conditional so two concurrent submissions cannot both win.
  */
-async function consumeCode(db: DB, userId: number, code: string, which: 'enabled' | 'pending', now: number): Promise<boolean> {
+async function consumeCode(
+  db: DB,
+  userId: number,
+  code: string,
+  which: 'enabled' | 'pending',
+  now: number,
+): Promise<boolean> {
   const row = await db.selectFrom('totp_credentials').selectAll().where('user_id', '=', userId).executeTakeFirst()
   if (!row || (which === 'enabled') !== !!row.enabled_at) return false
   const step = matchStep(unseal(row.secret_encrypted, getEnv().SESSION_SECRET), code.trim(), now)
@@ -82,13 +106,23 @@ async function consumeCode(db: DB, userId: number, code: string, which: 'enabled
 }
 
 /** Confirm enrolment with a first code; returns fresh recovery codes (shown once) or null. */
-export async function confirmEnrolment(db: DB, userId: number, code: string, now = Date.now()): Promise<string[] | null> {
+export async function confirmEnrolment(
+  db: DB,
+  userId: number,
+  code: string,
+  now = Date.now(),
+): Promise<string[] | null> {
   if (!(await consumeCode(db, userId, code, 'pending', now))) return null
   return regenerateRecoveryCodes(db, userId)
 }
 
 /** A sign-in or step-up code: a six-digit TOTP code or an unused recovery code. */
-export async function verifySecondFactor(db: DB, userId: number, input: string, now = Date.now()): Promise<'totp' | 'recovery' | null> {
+export async function verifySecondFactor(
+  db: DB,
+  userId: number,
+  input: string,
+  now = Date.now(),
+): Promise<'totp' | 'recovery' | null> {
   const code = input.replace(/\s+/g, '')
   if (/^\d{6}$/.test(code)) return (await consumeCode(db, userId, code, 'enabled', now)) ? 'totp' : null
   const normal = code.toLowerCase().replace(/-/g, '')
@@ -109,7 +143,10 @@ export async function regenerateRecoveryCodes(db: DB, userId: number): Promise<s
   const at = new Date().toISOString()
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('recovery_codes').where('user_id', '=', userId).execute()
-    await trx.insertInto('recovery_codes').values(codes.map((c) => ({ user_id: userId, code_hash: sha256Hex(c), used_at: null, created_at: at }))).execute()
+    await trx
+      .insertInto('recovery_codes')
+      .values(codes.map((c) => ({ user_id: userId, code_hash: sha256Hex(c), used_at: null, created_at: at })))
+      .execute()
   })
   return codes.map((c) => `${c.slice(0, 8)}-${c.slice(8)}`)
 }
@@ -126,4 +163,3 @@ export async function resetTotp(db: DB, userId: number): Promise<void> {
 export function decodeSecret(secret: string): Uint8Array {
   return decodeBase32IgnorePadding(secret.replace(/\s+/g, '').toUpperCase())
 }
-

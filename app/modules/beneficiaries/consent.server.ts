@@ -40,15 +40,24 @@ export async function currentConsent(db: DB, beneficiaryId: number): Promise<Con
     .executeTakeFirst()
   if (!row) return null
   return {
-    id: Number(row.id), guardianName: row.guardian_name, relationship: row.relationship, consentedOn: row.consented_on,
-    publicStory: row.public_story === 1, photo: row.photo === 1, firstNameToSponsor: row.first_name_to_sponsor === 1, recordedAt: row.recorded_at,
+    id: Number(row.id),
+    guardianName: row.guardian_name,
+    relationship: row.relationship,
+    consentedOn: row.consented_on,
+    publicStory: row.public_story === 1,
+    photo: row.photo === 1,
+    firstNameToSponsor: row.first_name_to_sponsor === 1,
+    recordedAt: row.recorded_at,
   }
 }
 
 /** May this student appear on a public page? By id or by public code. */
 export async function isPubliclyVisible(db: DB, student: { id: number } | { publicCode: string }): Promise<boolean> {
   let q = db.selectFrom('beneficiaries').select('beneficiaries.id').where(publicStoryConsented('beneficiaries.id'))
-  q = 'id' in student ? q.where('beneficiaries.id', '=', student.id) : q.where('beneficiaries.public_code', '=', student.publicCode)
+  q =
+    'id' in student
+      ? q.where('beneficiaries.id', '=', student.id)
+      : q.where('beneficiaries.public_code', '=', student.publicCode)
   return Boolean(await q.executeTakeFirst())
 }
 
@@ -66,14 +75,33 @@ export async function publiclyVisibleCodes(db: DB, codes: readonly string[]): Pr
 }
 
 /** Write a consent inside the caller's transaction; it supersedes the previous one. */
-export async function insertConsent(trx: DB, actorId: number | null, beneficiaryId: number, input: ConsentInput, at: string): Promise<number> {
-  await trx.updateTable('beneficiary_consents').set({ withdrawn_at: at, withdrawn_by: actorId }).where('beneficiary_id', '=', beneficiaryId).where('withdrawn_at', 'is', null).execute()
+export async function insertConsent(
+  trx: DB,
+  actorId: number | null,
+  beneficiaryId: number,
+  input: ConsentInput,
+  at: string,
+): Promise<number> {
+  await trx
+    .updateTable('beneficiary_consents')
+    .set({ withdrawn_at: at, withdrawn_by: actorId })
+    .where('beneficiary_id', '=', beneficiaryId)
+    .where('withdrawn_at', 'is', null)
+    .execute()
   const row = await trx
     .insertInto('beneficiary_consents')
     .values({
-      beneficiary_id: beneficiaryId, guardian_name: input.guardianName, relationship: input.relationship, consented_on: input.consentedOn,
-      public_story: input.publicStory ? 1 : 0, photo: input.photo ? 1 : 0, first_name_to_sponsor: input.firstNameToSponsor ? 1 : 0,
-      recorded_by: actorId, recorded_at: at, withdrawn_at: null, withdrawn_by: null,
+      beneficiary_id: beneficiaryId,
+      guardian_name: input.guardianName,
+      relationship: input.relationship,
+      consented_on: input.consentedOn,
+      public_story: input.publicStory ? 1 : 0,
+      photo: input.photo ? 1 : 0,
+      first_name_to_sponsor: input.firstNameToSponsor ? 1 : 0,
+      recorded_by: actorId,
+      recorded_at: at,
+      withdrawn_at: null,
+      withdrawn_by: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
@@ -81,14 +109,32 @@ export async function insertConsent(trx: DB, actorId: number | null, beneficiary
 }
 
 /** Record a new consent (audited with before/after). */
-export async function recordConsent(db: DB, actor: Actor, input: { beneficiaryId: number; stationId: number; consent: ConsentInput }, now = new Date()) {
+export async function recordConsent(
+  db: DB,
+  actor: Actor,
+  input: { beneficiaryId: number; stationId: number; consent: ConsentInput },
+  now = new Date(),
+) {
   return db.transaction().execute(async (trx) => {
     const before = await currentConsent(trx, input.beneficiaryId)
     const id = await insertConsent(trx, actor.id, input.beneficiaryId, input.consent, now.toISOString())
     await recordAudit(trx, {
-      actorUserId: actor.id, action: 'student.consent_recorded', entityType: 'beneficiary', entityId: input.beneficiaryId, stationId: input.stationId,
-      before: before && { publicStory: before.publicStory, photo: before.photo, firstNameToSponsor: before.firstNameToSponsor },
-      after: { consentId: id, publicStory: input.consent.publicStory, photo: input.consent.photo, firstNameToSponsor: input.consent.firstNameToSponsor },
+      actorUserId: actor.id,
+      action: 'student.consent_recorded',
+      entityType: 'beneficiary',
+      entityId: input.beneficiaryId,
+      stationId: input.stationId,
+      before: before && {
+        publicStory: before.publicStory,
+        photo: before.photo,
+        firstNameToSponsor: before.firstNameToSponsor,
+      },
+      after: {
+        consentId: id,
+        publicStory: input.consent.publicStory,
+        photo: input.consent.photo,
+        firstNameToSponsor: input.consent.firstNameToSponsor,
+      },
       ip: actor.ip,
     })
     return id
@@ -96,7 +142,12 @@ export async function recordConsent(db: DB, actor: Actor, input: { beneficiaryId
 }
 
 /** Withdraw every current consent of a student: from now on no public surface shows them. */
-export async function withdrawConsent(db: DB, actor: Actor, input: { beneficiaryId: number; stationId: number }, now = new Date()): Promise<boolean> {
+export async function withdrawConsent(
+  db: DB,
+  actor: Actor,
+  input: { beneficiaryId: number; stationId: number },
+  now = new Date(),
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const before = await currentConsent(trx, input.beneficiaryId)
     if (!before) return false
@@ -107,8 +158,19 @@ export async function withdrawConsent(db: DB, actor: Actor, input: { beneficiary
       .where('withdrawn_at', 'is', null)
       .execute()
     await recordAudit(trx, {
-      actorUserId: actor.id, action: 'student.consent_withdrawn', entityType: 'beneficiary', entityId: input.beneficiaryId, stationId: input.stationId,
-      before: { consentId: before.id, publicStory: before.publicStory, photo: before.photo, firstNameToSponsor: before.firstNameToSponsor }, after: null, ip: actor.ip,
+      actorUserId: actor.id,
+      action: 'student.consent_withdrawn',
+      entityType: 'beneficiary',
+      entityId: input.beneficiaryId,
+      stationId: input.stationId,
+      before: {
+        consentId: before.id,
+        publicStory: before.publicStory,
+        photo: before.photo,
+        firstNameToSponsor: before.firstNameToSponsor,
+      },
+      after: null,
+      ip: actor.ip,
     })
     return true
   })

@@ -8,8 +8,22 @@ import { issuesByField, RegisterInput } from './schema'
 // importing the same file twice creates each student once.
 
 export const CSV_COLUMNS = [
-  'legal_name', 'gender', 'birth_date', 'national_id', 'school', 'grade', 'categories', 'guardian_name', 'guardian_phone', 'station_code',
-  'consent_guardian', 'consent_relationship', 'consent_on', 'consent_public_story', 'consent_photo', 'consent_first_name',
+  'legal_name',
+  'gender',
+  'birth_date',
+  'national_id',
+  'school',
+  'grade',
+  'categories',
+  'guardian_name',
+  'guardian_phone',
+  'station_code',
+  'consent_guardian',
+  'consent_relationship',
+  'consent_on',
+  'consent_public_story',
+  'consent_photo',
+  'consent_first_name',
 ] as const
 
 export const MAX_IMPORT_ROWS = 2000
@@ -24,26 +38,47 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!
     if (quoted) {
-      if (c === '"' && s[i + 1] === '"') (field += '"'), i++
+      if (c === '"' && s[i + 1] === '"') ((field += '"'), i++)
       else if (c === '"') quoted = false
       else field += c
     } else if (c === '"' && field === '') quoted = true
-    else if (c === ',') row.push(field), (field = '')
+    else if (c === ',') (row.push(field), (field = ''))
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && s[i + 1] === '\n') i++
-      row.push(field), rows.push(row), (row = []), (field = '')
+      ;(row.push(field), rows.push(row), (row = []), (field = ''))
     } else field += c
   }
-  if (field !== '' || row.length) row.push(field), rows.push(row)
+  if (field !== '' || row.length) (row.push(field), rows.push(row))
   return rows.filter((r) => r.some((f) => f.trim() !== ''))
 }
 
 export type RowError = { row: number; field: string; messageKey: string; params?: Record<string, string> }
-export type ImportResult = { dryRun: boolean; total: number; created: number; skipped: number; valid: number; errors: RowError[]; codes: string[] }
+export type ImportResult = {
+  dryRun: boolean
+  total: number
+  created: number
+  skipped: number
+  valid: number
+  errors: RowError[]
+  codes: string[]
+}
 
-export async function importBeneficiaries(db: DB, actor: Actor, input: { csv: string; dryRun: boolean }, now = new Date()): Promise<ImportResult> {
+export async function importBeneficiaries(
+  db: DB,
+  actor: Actor,
+  input: { csv: string; dryRun: boolean },
+  now = new Date(),
+): Promise<ImportResult> {
   const rows = parseCsv(input.csv)
-  const result: ImportResult = { dryRun: input.dryRun, total: 0, created: 0, skipped: 0, valid: 0, errors: [], codes: [] }
+  const result: ImportResult = {
+    dryRun: input.dryRun,
+    total: 0,
+    created: 0,
+    skipped: 0,
+    valid: 0,
+    errors: [],
+    codes: [],
+  }
   const header = rows.shift()?.map((h) => h.trim().toLowerCase())
   const missing = CSV_COLUMNS.slice(0, 10).filter((c) => !header?.includes(c))
   if (!header || missing.length) {
@@ -54,7 +89,9 @@ export async function importBeneficiaries(db: DB, actor: Actor, input: { csv: st
     result.errors.push({ row: 1, field: 'file', messageKey: 'students.import.tooMany' })
     return result
   }
-  const stations = new Map((await db.selectFrom('stations').select(['id', 'code']).execute()).map((s) => [s.code, Number(s.id)]))
+  const stations = new Map(
+    (await db.selectFrom('stations').select(['id', 'code']).execute()).map((s) => [s.code, Number(s.id)]),
+  )
   const seen = new Set<string>()
   for (const [i, cells] of rows.entries()) {
     const line = i + 2
@@ -62,16 +99,33 @@ export async function importBeneficiaries(db: DB, actor: Actor, input: { csv: st
     const v = Object.fromEntries(header.map((h, j) => [h, (cells[j] ?? '').trim()]))
     const hasConsent = Boolean(v.consent_on)
     const parsed = RegisterInput.safeParse({
-      legalName: v.legal_name, gender: v.gender, birthDate: v.birth_date, nationalId: v.national_id, school: v.school, grade: v.grade,
-      categories: (v.categories ?? '').split(/[;|]/).map((c) => c.trim()).filter(Boolean),
-      guardianName: v.guardian_name, guardianPhone: v.guardian_phone, stationId: stations.get(v.station_code ?? '') ?? 0,
+      legalName: v.legal_name,
+      gender: v.gender,
+      birthDate: v.birth_date,
+      nationalId: v.national_id,
+      school: v.school,
+      grade: v.grade,
+      categories: (v.categories ?? '')
+        .split(/[;|]/)
+        .map((c) => c.trim())
+        .filter(Boolean),
+      guardianName: v.guardian_name,
+      guardianPhone: v.guardian_phone,
+      stationId: stations.get(v.station_code ?? '') ?? 0,
       consent: hasConsent
-        ? { guardianName: v.consent_guardian || v.guardian_name, relationship: v.consent_relationship, consentedOn: v.consent_on,
-            publicStory: v.consent_public_story, photo: v.consent_photo, firstNameToSponsor: v.consent_first_name }
+        ? {
+            guardianName: v.consent_guardian || v.guardian_name,
+            relationship: v.consent_relationship,
+            consentedOn: v.consent_on,
+            publicStory: v.consent_public_story,
+            photo: v.consent_photo,
+            firstNameToSponsor: v.consent_first_name,
+          }
         : null,
     })
     if (!parsed.success) {
-      for (const [field, messageKey] of Object.entries(issuesByField(parsed.error))) result.errors.push({ row: line, field, messageKey })
+      for (const [field, messageKey] of Object.entries(issuesByField(parsed.error)))
+        result.errors.push({ row: line, field, messageKey })
       continue
     }
     const key = parsed.data.nationalId
@@ -99,7 +153,8 @@ export async function importBeneficiaries(db: DB, actor: Actor, input: { csv: st
         continue
       }
       if (e instanceof RegistryError) {
-        if (e.messageKey === 'students.error.duplicateHere' || e.messageKey === 'students.error.duplicateElsewhere') result.skipped++
+        if (e.messageKey === 'students.error.duplicateHere' || e.messageKey === 'students.error.duplicateElsewhere')
+          result.skipped++
         result.errors.push({ row: line, field: e.field, messageKey: e.messageKey, params: e.params })
         continue
       }

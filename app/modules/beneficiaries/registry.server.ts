@@ -12,7 +12,11 @@ export type Actor = { id: number; scope: string[]; ip: string }
 
 /** A refusal with a message key for one field. */
 export class RegistryError extends Error {
-  constructor(public field: string, public messageKey: string, public params: Record<string, string> = {}) {
+  constructor(
+    public field: string,
+    public messageKey: string,
+    public params: Record<string, string> = {},
+  ) {
     super(`${field}: ${messageKey}`)
   }
 }
@@ -22,7 +26,11 @@ const countyCode = (stationCode: string) => stationCode.slice(0, 6)
 
 /** Next pseudonymous code for the county: HP-530627-0061. */
 async function nextPublicCode(trx: DB, county: string): Promise<string> {
-  const rows = await trx.selectFrom('beneficiaries').select('public_code').where('public_code', 'like', `HP-${county}-%`).execute()
+  const rows = await trx
+    .selectFrom('beneficiaries')
+    .select('public_code')
+    .where('public_code', 'like', `HP-${county}-%`)
+    .execute()
   const max = rows.reduce((m, r) => Math.max(m, Number(r.public_code.slice(10)) || 0), 0)
   return `HP-${county}-${String(max + 1).padStart(4, '0')}`
 }
@@ -46,39 +54,85 @@ export async function findDuplicate(db: DB, scope: string[], nationalId: string)
 }
 
 /** Check everything that does not need a write; throws RegistryError. */
-export async function checkRegistration(db: DB, actor: Actor, input: RegisterInput, today: string): Promise<{ stationCode: string }> {
-  const station = await db.selectFrom('stations').select(['code', 'path']).where('id', '=', input.stationId).executeTakeFirst()
-  if (!station || !pathInScope(actor.scope, station.path)) throw new RegistryError('stationId', 'students.error.station')
+export async function checkRegistration(
+  db: DB,
+  actor: Actor,
+  input: RegisterInput,
+  today: string,
+): Promise<{ stationCode: string }> {
+  const station = await db
+    .selectFrom('stations')
+    .select(['code', 'path'])
+    .where('id', '=', input.stationId)
+    .executeTakeFirst()
+  if (!station || !pathInScope(actor.scope, station.path))
+    throw new RegistryError('stationId', 'students.error.station')
   if (input.birthDate > today) throw new RegistryError('birthDate', 'students.error.date')
   const idBirth = `${input.nationalId.slice(6, 10)}-${input.nationalId.slice(10, 12)}-${input.nationalId.slice(12, 14)}`
   if (idBirth !== input.birthDate) throw new RegistryError('nationalId', 'students.error.idBirthMismatch')
-  if (ageOn(input.birthDate, today) < CONSENT_AGE && !input.consent) throw new RegistryError('consent', 'students.error.consentRequired')
+  if (ageOn(input.birthDate, today) < CONSENT_AGE && !input.consent)
+    throw new RegistryError('consent', 'students.error.consentRequired')
   const duplicate = await findDuplicate(db, actor.scope, input.nationalId)
   if (duplicate) throw duplicate
   return { stationCode: station.code }
 }
 
 /** Register one student (with their consent, if any) in the caller's transaction. */
-export async function insertBeneficiary(trx: DB, actor: Actor, input: RegisterInput, now: Date): Promise<{ id: number; publicCode: string }> {
+export async function insertBeneficiary(
+  trx: DB,
+  actor: Actor,
+  input: RegisterInput,
+  now: Date,
+): Promise<{ id: number; publicCode: string }> {
   const at = now.toISOString()
   const { stationCode } = await checkRegistration(trx, actor, input, at.slice(0, 10))
   const publicCode = await nextPublicCode(trx, countyCode(stationCode))
   const row = await trx
     .insertInto('beneficiaries')
     .values({
-      public_code: publicCode, station_id: input.stationId, legal_name: input.legalName, gender: input.gender, birth_date: input.birthDate,
-      national_id: input.nationalId, school: input.school, grade: input.grade, categories: JSON.stringify(input.categories),
-      guardian_name: input.guardianName, guardian_phone: input.guardianPhone, status: 'new', next_verification_on: null, created_at: at,
+      public_code: publicCode,
+      station_id: input.stationId,
+      legal_name: input.legalName,
+      gender: input.gender,
+      birth_date: input.birthDate,
+      national_id: input.nationalId,
+      school: input.school,
+      grade: input.grade,
+      categories: JSON.stringify(input.categories),
+      guardian_name: input.guardianName,
+      guardian_phone: input.guardianPhone,
+      status: 'new',
+      next_verification_on: null,
+      created_at: at,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
   const id = Number(row.id)
   if (input.consent) await insertConsent(trx, actor.id, id, input.consent, at)
-  await trx.insertInto('beneficiary_status_history').values({ beneficiary_id: id, from_status: null, to_status: 'new', reason: 'registered', changed_by: actor.id, changed_at: at }).execute()
-  await recordAudit(trx, {
-    actorUserId: actor.id, action: 'student.registered', entityType: 'beneficiary', entityId: id, stationId: input.stationId,
-    after: { publicCode, consent: Boolean(input.consent) }, ip: actor.ip,
-  }, now)
+  await trx
+    .insertInto('beneficiary_status_history')
+    .values({
+      beneficiary_id: id,
+      from_status: null,
+      to_status: 'new',
+      reason: 'registered',
+      changed_by: actor.id,
+      changed_at: at,
+    })
+    .execute()
+  await recordAudit(
+    trx,
+    {
+      actorUserId: actor.id,
+      action: 'student.registered',
+      entityType: 'beneficiary',
+      entityId: id,
+      stationId: input.stationId,
+      after: { publicCode, consent: Boolean(input.consent) },
+      ip: actor.ip,
+    },
+    now,
+  )
   return { id, publicCode }
 }
 
@@ -89,7 +143,11 @@ export async function registerBeneficiary(db: DB, actor: Actor, input: RegisterI
     return await db.transaction().execute((trx) => insertBeneficiary(trx, actor, input, now))
   } catch (e) {
     // A concurrent registration of the same ID number: say no more than "elsewhere".
-    if (isUniqueViolation(e)) throw (await findDuplicate(db, actor.scope, input.nationalId)) ?? new RegistryError('nationalId', 'students.error.duplicateElsewhere')
+    if (isUniqueViolation(e))
+      throw (
+        (await findDuplicate(db, actor.scope, input.nationalId)) ??
+        new RegistryError('nationalId', 'students.error.duplicateElsewhere')
+      )
     throw e
   }
 }
@@ -124,18 +182,42 @@ export async function changeStatus(
       .executeTakeFirst()
     if (!row || !pathInScope(actor.scope, row.path)) return 'notFound'
     if (!ALLOWED[row.status].includes(input.to)) throw new RegistryError('to', 'students.error.transition')
-    if (input.to === 'exited' && !input.reason.trim()) throw new RegistryError('reason', 'students.error.reasonRequired')
+    if (input.to === 'exited' && !input.reason.trim())
+      throw new RegistryError('reason', 'students.error.reasonRequired')
     const at = now.toISOString()
     await trx.updateTable('beneficiaries').set({ status: input.to }).where('id', '=', input.beneficiaryId).execute()
     await trx
       .insertInto('beneficiary_status_history')
-      .values({ beneficiary_id: input.beneficiaryId, from_status: row.status, to_status: input.to, reason: input.reason.trim(), changed_by: actor.id, changed_at: at })
+      .values({
+        beneficiary_id: input.beneficiaryId,
+        from_status: row.status,
+        to_status: input.to,
+        reason: input.reason.trim(),
+        changed_by: actor.id,
+        changed_at: at,
+      })
       .execute()
-    await recordAudit(trx, {
-      actorUserId: actor.id, action: 'student.status_changed', entityType: 'beneficiary', entityId: input.beneficiaryId, stationId: row.station_id,
-      before: { status: row.status }, after: { status: input.to, reason: input.reason.trim() }, ip: actor.ip,
-    }, now)
-    if (input.to === 'graduated' || input.to === 'exited') await pauseSponsorshipsOf(trx, { id: actor.id, ip: actor.ip }, { beneficiaryId: input.beneficiaryId, reason: input.to, stationId: row.station_id }, now)
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'student.status_changed',
+        entityType: 'beneficiary',
+        entityId: input.beneficiaryId,
+        stationId: row.station_id,
+        before: { status: row.status },
+        after: { status: input.to, reason: input.reason.trim() },
+        ip: actor.ip,
+      },
+      now,
+    )
+    if (input.to === 'graduated' || input.to === 'exited')
+      await pauseSponsorshipsOf(
+        trx,
+        { id: actor.id, ip: actor.ip },
+        { beneficiaryId: input.beneficiaryId, reason: input.to, stationId: row.station_id },
+        now,
+      )
     return 'changed'
   })
 }

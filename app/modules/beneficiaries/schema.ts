@@ -11,10 +11,19 @@ export type Status = (typeof STATUSES)[number]
 /** Under this age a guardian-consent record is required before registration. */
 export const CONSENT_AGE = 14
 
-const date = z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'students.error.date')
-const flag = z
-  .union([z.string(), z.boolean(), z.undefined()])
-  .transform((v) => v === true || ['on', 'true', '1', 'yes', 'y', '是'].includes(String(v ?? '').trim().toLowerCase()))
+const date = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'students.error.date')
+const flag = z.union([z.string(), z.boolean(), z.undefined()]).transform(
+  (v) =>
+    v === true ||
+    ['on', 'true', '1', 'yes', 'y', '是'].includes(
+      String(v ?? '')
+        .trim()
+        .toLowerCase(),
+    ),
+)
 
 export const ConsentInput = z.object({
   guardianName: z.string().trim().min(1, 'students.error.required').max(80),
@@ -39,7 +48,10 @@ export const RegisterInput = z.object({
   grade: z.string().trim().min(1, 'students.error.required').max(40),
   categories: z.array(z.enum(CATEGORIES, { errorMap: () => ({ message: 'students.error.category' }) })).max(6),
   guardianName: z.string().trim().min(1, 'students.error.required').max(80),
-  guardianPhone: z.string().trim().regex(/^[0-9+\- ]{5,20}$/, 'students.error.phone'),
+  guardianPhone: z
+    .string()
+    .trim()
+    .regex(/^[0-9+\- ]{5,20}$/, 'students.error.phone'),
   stationId: z.coerce.number().int().positive('students.error.station'),
   /** Present when the guardian consented (required under CONSENT_AGE). */
   consent: ConsentInput.nullable(),

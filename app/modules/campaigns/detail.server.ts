@@ -13,7 +13,11 @@ export async function campaignProgress(db: DB, campaignIds: number[]): Promise<M
   const rows = await db
     .selectFrom('donations')
     .leftJoin(
-      db.selectFrom('donation_reversals').select(['donation_id', sql<number>`sum(amount)`.as('reversed')]).groupBy('donation_id').as('r'),
+      db
+        .selectFrom('donation_reversals')
+        .select(['donation_id', sql<number>`sum(amount)`.as('reversed')])
+        .groupBy('donation_id')
+        .as('r'),
       'r.donation_id',
       'donations.id',
     )
@@ -36,9 +40,21 @@ export async function getCampaignBySlug(db: DB, slug: string, locale: Locale) {
     .selectFrom('campaigns')
     .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
     .select([
-      'campaigns.id', 'campaigns.slug', 'campaigns.title', 'campaigns.title_en', 'campaigns.summary', 'campaigns.summary_en',
-      'campaigns.story', 'campaigns.story_en', 'campaigns.goal_amount', 'campaigns.currency', 'campaigns.status',
-      'campaigns.starts_at', 'campaigns.ends_at', 'programmes.name as programme_name', 'programmes.name_en as programme_name_en',
+      'campaigns.id',
+      'campaigns.slug',
+      'campaigns.title',
+      'campaigns.title_en',
+      'campaigns.summary',
+      'campaigns.summary_en',
+      'campaigns.story',
+      'campaigns.story_en',
+      'campaigns.goal_amount',
+      'campaigns.currency',
+      'campaigns.status',
+      'campaigns.starts_at',
+      'campaigns.ends_at',
+      'programmes.name as programme_name',
+      'programmes.name_en as programme_name_en',
     ])
     .where('campaigns.slug', '=', slug)
     .where('campaigns.status', '!=', 'draft')

@@ -38,7 +38,10 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
     .orderBy('campaigns.id', 'desc')
     .execute()
   const en = locale === 'en'
-  const progress = await campaignProgress(db, rows.map((r) => r.id))
+  const progress = await campaignProgress(
+    db,
+    rows.map((r) => r.id),
+  )
   return rows.map((r) => ({
     ...progress.get(r.id)!,
     id: r.id,

@@ -23,12 +23,21 @@ export type Approver = Actor & { totpVerified: boolean }
 
 /** A refusal with a message key (and values for it), shown to the user as is. */
 export class BatchError extends Error {
-  constructor(public messageKey: string, public params: Record<string, string | number> = {}) {
+  constructor(
+    public messageKey: string,
+    public params: Record<string, string | number> = {},
+  ) {
     super(`${messageKey} ${JSON.stringify(params)}`)
   }
 }
 
-export type PrepareInput = { programmeId: number; term: string; stationId: number; campaignId: number | null; lines: { beneficiaryId: number; amount: number }[] }
+export type PrepareInput = {
+  programmeId: number
+  term: string
+  stationId: number
+  campaignId: number | null
+  lines: { beneficiaryId: number; amount: number }[]
+}
 
 const OPEN = ['prepared', 'approved', 'paid'] as const
 
@@ -37,16 +46,31 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   const programme = await getProgramme(db, input.programmeId)
   if (!programme) throw new BatchError('batches.error.programme')
   if (!programme.terms.includes(input.term)) throw new BatchError('batches.error.term', { term: input.term })
-  const station = await db.selectFrom('stations').select(['id', 'path']).where('id', '=', input.stationId).executeTakeFirst()
+  const station = await db
+    .selectFrom('stations')
+    .select(['id', 'path'])
+    .where('id', '=', input.stationId)
+    .executeTakeFirst()
   if (!station || !pathInScope(actor.scope, station.path)) throw new BatchError('batches.error.station')
   if (!input.lines.length) throw new BatchError('batches.error.noLines')
-  if (new Set(input.lines.map((l) => l.beneficiaryId)).size !== input.lines.length) throw new BatchError('batches.error.repeated')
+  if (new Set(input.lines.map((l) => l.beneficiaryId)).size !== input.lines.length)
+    throw new BatchError('batches.error.repeated')
 
   const students = await db
     .selectFrom('beneficiaries')
     .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
-    .select(['beneficiaries.id', 'beneficiaries.public_code', 'beneficiaries.status', 'beneficiaries.categories', 'stations.path'])
-    .where('beneficiaries.id', 'in', input.lines.map((l) => l.beneficiaryId))
+    .select([
+      'beneficiaries.id',
+      'beneficiaries.public_code',
+      'beneficiaries.status',
+      'beneficiaries.categories',
+      'stations.path',
+    ])
+    .where(
+      'beneficiaries.id',
+      'in',
+      input.lines.map((l) => l.beneficiaryId),
+    )
     .execute()
   const byId = new Map(students.map((s) => [Number(s.id), s]))
   const taken = await db
@@ -55,9 +79,22 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
     .select('award_lines.beneficiary_id')
     .where('award_batches.term', '=', input.term)
     .where('award_batches.status', 'in', [...OPEN])
-    .where('award_lines.beneficiary_id', 'in', input.lines.map((l) => l.beneficiaryId))
+    .where(
+      'award_lines.beneficiary_id',
+      'in',
+      input.lines.map((l) => l.beneficiaryId),
+    )
     .execute()
-  const caps = await db.selectFrom('award_term_caps').select('beneficiary_id').where('term', '=', input.term).where('beneficiary_id', 'in', input.lines.map((l) => l.beneficiaryId)).execute()
+  const caps = await db
+    .selectFrom('award_term_caps')
+    .select('beneficiary_id')
+    .where('term', '=', input.term)
+    .where(
+      'beneficiary_id',
+      'in',
+      input.lines.map((l) => l.beneficiaryId),
+    )
+    .execute()
   const capped = new Set([...taken, ...caps].map((t) => Number(t.beneficiary_id)))
 
   let campaignFund: string | null = null
@@ -74,12 +111,21 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
     if (!s || !s.path.startsWith(station.path)) throw new BatchError('batches.error.student', { id: l.beneficiaryId })
     if (s.status !== 'active') throw new BatchError('batches.error.inactive', { code: s.public_code })
     const cats: string[] = JSON.parse(s.categories)
-    if (!cats.some((c) => programme.eligibleCategories.includes(c))) throw new BatchError('batches.error.ineligible', { code: s.public_code })
-    if (!Number.isSafeInteger(l.amount) || l.amount <= 0 || l.amount > programme.awardAmount) throw new BatchError('batches.error.amount', { code: s.public_code, max: programme.awardAmount })
-    if (capped.has(l.beneficiaryId)) throw new BatchError('batches.error.cap', { code: s.public_code, term: input.term })
+    if (!cats.some((c) => programme.eligibleCategories.includes(c)))
+      throw new BatchError('batches.error.ineligible', { code: s.public_code })
+    if (!Number.isSafeInteger(l.amount) || l.amount <= 0 || l.amount > programme.awardAmount)
+      throw new BatchError('batches.error.amount', { code: s.public_code, max: programme.awardAmount })
+    if (capped.has(l.beneficiaryId))
+      throw new BatchError('batches.error.cap', { code: s.public_code, term: input.term })
     let fund = campaignFund
     if (!fund) {
-      const sp = await db.selectFrom('sponsorships').select('id').where('beneficiary_id', '=', l.beneficiaryId).where('programme_id', '=', programme.id).where('status', '=', 'active').executeTakeFirst()
+      const sp = await db
+        .selectFrom('sponsorships')
+        .select('id')
+        .where('beneficiary_id', '=', l.beneficiaryId)
+        .where('programme_id', '=', programme.id)
+        .where('status', '=', 'active')
+        .executeTakeFirst()
       if (!sp) throw new BatchError('batches.error.noSponsorship', { code: s.public_code })
       fund = fundOfSponsorship(Number(sp.id))
     }
@@ -90,12 +136,19 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   for (const l of lines) need.set(l.fund, (need.get(l.fund) ?? 0) + l.amount)
   for (const [fund, amount] of need) {
     const available = await getBalance(db, fund, programme.currency)
-    if (available < amount) throw new BatchError('batches.error.insufficient', { available, requested: amount, currency: programme.currency })
+    if (available < amount)
+      throw new BatchError('batches.error.insufficient', { available, requested: amount, currency: programme.currency })
   }
   return { programme, station, lines, campaignFund }
 }
 
-export async function prepareBatch(db: DB, actor: Actor, input: PrepareInput, now = new Date(), options: { secondApprovalAbove?: number } = {}): Promise<number> {
+export async function prepareBatch(
+  db: DB,
+  actor: Actor,
+  input: PrepareInput,
+  now = new Date(),
+  options: { secondApprovalAbove?: number } = {},
+): Promise<number> {
   const threshold = options.secondApprovalAbove ?? getEnv().SECOND_APPROVAL_ABOVE
   const { programme, lines, campaignFund } = await checkPreparation(db, actor, input)
   const total = lines.reduce((s, l) => s + l.amount, 0)
@@ -104,27 +157,91 @@ export async function prepareBatch(db: DB, actor: Actor, input: PrepareInput, no
     const batch = await trx
       .insertInto('award_batches')
       .values({
-        programme_id: programme.id, term: input.term, station_id: input.stationId, fund: campaignFund ?? 'sponsorships', currency: programme.currency,
-        total_amount: total, status: 'prepared', approvals_required: total > threshold ? 2 : 1, prepared_by: actor.id, prepared_at: at,
-        approved_at: null, rejected_by: null, rejected_at: null, reject_reason: null, payout_reference: null, payout_date: null, paid_by: null, paid_at: null,
+        programme_id: programme.id,
+        term: input.term,
+        station_id: input.stationId,
+        fund: campaignFund ?? 'sponsorships',
+        currency: programme.currency,
+        total_amount: total,
+        status: 'prepared',
+        approvals_required: total > threshold ? 2 : 1,
+        prepared_by: actor.id,
+        prepared_at: at,
+        approved_at: null,
+        rejected_by: null,
+        rejected_at: null,
+        reject_reason: null,
+        payout_reference: null,
+        payout_date: null,
+        paid_by: null,
+        paid_at: null,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     const id = Number(batch.id)
-    await trx.insertInto('award_lines').values(lines.map((l) => ({ batch_id: id, beneficiary_id: l.beneficiaryId, fund: l.fund, amount: l.amount }))).execute()
-    await recordAudit(trx, {
-      actorUserId: actor.id, action: 'batch.prepared', entityType: 'award_batch', entityId: id, stationId: input.stationId,
-      after: { programme: programme.slug, term: input.term, total, lines: lines.map((l) => ({ code: l.code, amount: l.amount, fund: l.fund })) }, ip: actor.ip,
-    }, now)
-    await queueApprovalRequests(trx, { batchId: id, stationId: input.stationId, preparerId: actor.id, title: `${programme.name} · ${input.term}`, total, currency: programme.currency, lineCount: lines.length }, at)
+    await trx
+      .insertInto('award_lines')
+      .values(lines.map((l) => ({ batch_id: id, beneficiary_id: l.beneficiaryId, fund: l.fund, amount: l.amount })))
+      .execute()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'batch.prepared',
+        entityType: 'award_batch',
+        entityId: id,
+        stationId: input.stationId,
+        after: {
+          programme: programme.slug,
+          term: input.term,
+          total,
+          lines: lines.map((l) => ({ code: l.code, amount: l.amount, fund: l.fund })),
+        },
+        ip: actor.ip,
+      },
+      now,
+    )
+    await queueApprovalRequests(
+      trx,
+      {
+        batchId: id,
+        stationId: input.stationId,
+        preparerId: actor.id,
+        title: `${programme.name} · ${input.term}`,
+        total,
+        currency: programme.currency,
+        lineCount: lines.length,
+      },
+      at,
+    )
     return id
   })
 }
 
 /** Ask every finance/admin user whose grant covers the station (not the preparer). */
-async function queueApprovalRequests(trx: DB, b: { batchId: number; stationId: number; preparerId: number; title: string; total: number; currency: string; lineCount: number }, at: string) {
-  const station = await trx.selectFrom('stations').select(['path', 'name']).where('id', '=', b.stationId).executeTakeFirstOrThrow()
-  const preparer = await trx.selectFrom('users').select('display_name').where('id', '=', b.preparerId).executeTakeFirstOrThrow()
+async function queueApprovalRequests(
+  trx: DB,
+  b: {
+    batchId: number
+    stationId: number
+    preparerId: number
+    title: string
+    total: number
+    currency: string
+    lineCount: number
+  },
+  at: string,
+) {
+  const station = await trx
+    .selectFrom('stations')
+    .select(['path', 'name'])
+    .where('id', '=', b.stationId)
+    .executeTakeFirstOrThrow()
+  const preparer = await trx
+    .selectFrom('users')
+    .select('display_name')
+    .where('id', '=', b.preparerId)
+    .executeTakeFirstOrThrow()
   const approvers = await trx
     .selectFrom('role_grants')
     .innerJoin('users', 'users.id', 'role_grants.user_id')
@@ -139,8 +256,20 @@ async function queueApprovalRequests(trx: DB, b: { batchId: number; stationId: n
     if (seen.has(Number(a.id)) || !station.path.startsWith(a.path)) continue
     seen.add(Number(a.id))
     await queueEmail(trx, {
-      to: a.email, template: 'approval-request', locale: a.locale === 'en' ? 'en' : 'zh-CN', dedupeKey: `batch:${b.batchId}:approval-request:${a.id}`, now: at,
-      props: { preparerName: preparer.display_name, title: b.title, stationName: station.name, amount: b.total, currency: b.currency, lineCount: b.lineCount, url: `${getEnv().BASE_URL}/admin/batches/${b.batchId}` },
+      to: a.email,
+      template: 'approval-request',
+      locale: a.locale === 'en' ? 'en' : 'zh-CN',
+      dedupeKey: `batch:${b.batchId}:approval-request:${a.id}`,
+      now: at,
+      props: {
+        preparerName: preparer.display_name,
+        title: b.title,
+        stationName: station.name,
+        amount: b.total,
+        currency: b.currency,
+        lineCount: b.lineCount,
+        url: `${getEnv().BASE_URL}/admin/batches/${b.batchId}`,
+      },
     })
   }
 }
@@ -163,7 +292,12 @@ async function lockBatch(trx: DB, id: number) {
 export type ApproveOutcome = 'notFound' | 'approved' | 'awaitingSecond'
 
 /** One approval. The last one required posts all awards in the same transaction, or nothing. */
-export async function approveBatch(db: DB, actor: Approver, input: { batchId: number }, now = new Date()): Promise<ApproveOutcome> {
+export async function approveBatch(
+  db: DB,
+  actor: Approver,
+  input: { batchId: number },
+  now = new Date(),
+): Promise<ApproveOutcome> {
   const at = now.toISOString()
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
@@ -175,45 +309,120 @@ export async function approveBatch(db: DB, actor: Approver, input: { batchId: nu
     if (earlier.some((e) => e.user_id === actor.id)) throw new BatchError('batches.error.alreadyApproved')
     await trx.insertInto('batch_approvals').values({ batch_id: b.id, user_id: actor.id, approved_at: at }).execute()
     if (earlier.length + 1 < b.approvals_required) {
-      await recordAudit(trx, { actorUserId: actor.id, action: 'batch.first_approval', entityType: 'award_batch', entityId: b.id, stationId: b.station_id, after: { approvals: earlier.length + 1, required: b.approvals_required }, ip: actor.ip }, now)
+      await recordAudit(
+        trx,
+        {
+          actorUserId: actor.id,
+          action: 'batch.first_approval',
+          entityType: 'award_batch',
+          entityId: b.id,
+          stationId: b.station_id,
+          after: { approvals: earlier.length + 1, required: b.approvals_required },
+          ip: actor.ip,
+        },
+        now,
+      )
       return 'awaitingSecond'
     }
     const lines = await trx
       .selectFrom('award_lines')
       .innerJoin('beneficiaries', 'beneficiaries.id', 'award_lines.beneficiary_id')
-      .select(['award_lines.id', 'award_lines.beneficiary_id', 'award_lines.fund', 'award_lines.amount', 'beneficiaries.public_code', 'beneficiaries.status'])
+      .select([
+        'award_lines.id',
+        'award_lines.beneficiary_id',
+        'award_lines.fund',
+        'award_lines.amount',
+        'beneficiaries.public_code',
+        'beneficiaries.status',
+      ])
       .where('award_lines.batch_id', '=', b.id)
       .orderBy('award_lines.id')
       .execute()
     for (const l of lines) {
       if (l.status !== 'active') throw new BatchError('batches.error.inactive', { code: l.public_code })
-      const capped = await trx.insertInto('award_term_caps').values({ beneficiary_id: l.beneficiary_id, term: b.term, line_id: l.id }).onConflict((oc) => oc.doNothing()).returning('line_id').executeTakeFirst()
+      const capped = await trx
+        .insertInto('award_term_caps')
+        .values({ beneficiary_id: l.beneficiary_id, term: b.term, line_id: l.id })
+        .onConflict((oc) => oc.doNothing())
+        .returning('line_id')
+        .executeTakeFirst()
       if (!capped) throw new BatchError('batches.error.cap', { code: l.public_code, term: b.term })
       try {
         await postAward(trx, {
-          idempotencyKey: `award-line:${l.id}`, fund: l.fund, beneficiaryId: l.beneficiary_id, beneficiaryCode: l.public_code, amount: l.amount,
-          currency: b.currency, occurredAt: at, refs: { programme: b.programme_slug, term: b.term, batch: String(b.id) },
+          idempotencyKey: `award-line:${l.id}`,
+          fund: l.fund,
+          beneficiaryId: l.beneficiary_id,
+          beneficiaryCode: l.public_code,
+          amount: l.amount,
+          currency: b.currency,
+          occurredAt: at,
+          refs: { programme: b.programme_slug, term: b.term, batch: String(b.id) },
         })
       } catch (e) {
-        if (e instanceof InsufficientFundsError) throw new BatchError('batches.error.insufficient', { available: e.available, requested: e.requested, currency: e.currency })
+        if (e instanceof InsufficientFundsError)
+          throw new BatchError('batches.error.insufficient', {
+            available: e.available,
+            requested: e.requested,
+            currency: e.currency,
+          })
         throw e
       }
     }
     await trx.updateTable('award_batches').set({ status: 'approved', approved_at: at }).where('id', '=', b.id).execute()
-    await recordAudit(trx, { actorUserId: actor.id, action: 'batch.approved', entityType: 'award_batch', entityId: b.id, stationId: b.station_id, before: { status: 'prepared' }, after: { status: 'approved', approvals: earlier.length + 1 }, ip: actor.ip }, now)
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'batch.approved',
+        entityType: 'award_batch',
+        entityId: b.id,
+        stationId: b.station_id,
+        before: { status: 'prepared' },
+        after: { status: 'approved', approvals: earlier.length + 1 },
+        ip: actor.ip,
+      },
+      now,
+    )
     return 'approved'
   })
 }
 
-export async function rejectBatch(db: DB, actor: Actor, input: { batchId: number; reason: string }, now = new Date()): Promise<'notFound' | 'rejected'> {
+export async function rejectBatch(
+  db: DB,
+  actor: Actor,
+  input: { batchId: number; reason: string },
+  now = new Date(),
+): Promise<'notFound' | 'rejected'> {
   const reason = input.reason.trim()
   if (!reason) throw new BatchError('batches.error.reason')
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
     if (b.status !== 'prepared') throw new BatchError('batches.error.notPrepared')
-    await trx.updateTable('award_batches').set({ status: 'rejected', rejected_by: actor.id, rejected_at: now.toISOString(), reject_reason: reason.slice(0, 500) }).where('id', '=', b.id).execute()
-    await recordAudit(trx, { actorUserId: actor.id, action: 'batch.rejected', entityType: 'award_batch', entityId: b.id, stationId: b.station_id, before: { status: 'prepared' }, after: { status: 'rejected', reason }, ip: actor.ip }, now)
+    await trx
+      .updateTable('award_batches')
+      .set({
+        status: 'rejected',
+        rejected_by: actor.id,
+        rejected_at: now.toISOString(),
+        reject_reason: reason.slice(0, 500),
+      })
+      .where('id', '=', b.id)
+      .execute()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'batch.rejected',
+        entityType: 'award_batch',
+        entityId: b.id,
+        stationId: b.station_id,
+        before: { status: 'prepared' },
+        after: { status: 'rejected', reason },
+        ip: actor.ip,
+      },
+      now,
+    )
     return 'rejected'
   })
 }
@@ -227,31 +436,74 @@ export async function recordPayout(
 ): Promise<'notFound' | 'paid'> {
   const reference = input.reference.trim()
   if (!reference || reference.length > 100) throw new BatchError('batches.error.reference')
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > now.toISOString().slice(0, 10)) throw new BatchError('batches.error.payoutDate')
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > now.toISOString().slice(0, 10))
+    throw new BatchError('batches.error.payoutDate')
   const at = now.toISOString()
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
     if (!actor.totpVerified) throw new BatchError('batches.error.totp')
     if (b.status !== 'approved') throw new BatchError('batches.error.notApproved')
-    const proof = await saveProof(trx, { entityType: 'award_batch', entityId: b.id, bytes: input.proof, uploadedBy: actor.id }, now)
-    const lines = await trx.selectFrom('award_lines').select(['id', 'beneficiary_id', 'amount']).where('batch_id', '=', b.id).orderBy('id').execute()
+    const proof = await saveProof(
+      trx,
+      { entityType: 'award_batch', entityId: b.id, bytes: input.proof, uploadedBy: actor.id },
+      now,
+    )
+    const lines = await trx
+      .selectFrom('award_lines')
+      .select(['id', 'beneficiary_id', 'amount'])
+      .where('batch_id', '=', b.id)
+      .orderBy('id')
+      .execute()
     const noon = `${input.date}T12:00:00.000Z`
     const occurredAt = noon < at ? noon : at
     for (const l of lines) {
       await postPayout(trx, {
-        idempotencyKey: `payout-line:${l.id}`, beneficiaryId: l.beneficiary_id, amount: l.amount, currency: b.currency, occurredAt,
+        idempotencyKey: `payout-line:${l.id}`,
+        beneficiaryId: l.beneficiary_id,
+        amount: l.amount,
+        currency: b.currency,
+        occurredAt,
         refs: { programme: b.programme_slug, term: b.term, batch: String(b.id) },
       })
     }
-    await trx.updateTable('award_batches').set({ status: 'paid', payout_reference: reference, payout_date: input.date, paid_by: actor.id, paid_at: at }).where('id', '=', b.id).execute()
-    await recordAudit(trx, { actorUserId: actor.id, action: 'batch.paid', entityType: 'award_batch', entityId: b.id, stationId: b.station_id, before: { status: 'approved' }, after: { status: 'paid', reference, date: input.date, proofId: proof.id }, ip: actor.ip }, now)
+    await trx
+      .updateTable('award_batches')
+      .set({ status: 'paid', payout_reference: reference, payout_date: input.date, paid_by: actor.id, paid_at: at })
+      .where('id', '=', b.id)
+      .execute()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'batch.paid',
+        entityType: 'award_batch',
+        entityId: b.id,
+        stationId: b.station_id,
+        before: { status: 'approved' },
+        after: { status: 'paid', reference, date: input.date, proofId: proof.id },
+        ip: actor.ip,
+      },
+      now,
+    )
     await notifyDonorsOfBatch(trx, { batchId: b.id, lineIds: lines.map((l) => Number(l.id)), at })
     return 'paid'
   })
 }
 
-export type BatchListItem = { id: number; programme: string; programmeEn: string; term: string; status: string; total: number; currency: string; lines: number; preparedAt: string; stationName: string; stationNameEn: string }
+export type BatchListItem = {
+  id: number
+  programme: string
+  programmeEn: string
+  term: string
+  status: string
+  total: number
+  currency: string
+  lines: number
+  preparedAt: string
+  stationName: string
+  stationNameEn: string
+}
 
 export async function listBatches(db: DB, scope: string[]): Promise<BatchListItem[]> {
   const rows = await db
@@ -259,14 +511,39 @@ export async function listBatches(db: DB, scope: string[]): Promise<BatchListIte
     .innerJoin('stations', 'stations.id', 'b.station_id')
     .innerJoin('programmes', 'programmes.id', 'b.programme_id')
     .select((eb) => [
-      'b.id', 'b.term', 'b.status', 'b.total_amount', 'b.currency', 'b.prepared_at', 'programmes.name', 'programmes.name_en', 'stations.name as station_name', 'stations.name_en as station_name_en',
-      eb.selectFrom('award_lines').select((e) => e.fn.countAll<number>().as('n')).whereRef('award_lines.batch_id', '=', 'b.id').as('lines'),
+      'b.id',
+      'b.term',
+      'b.status',
+      'b.total_amount',
+      'b.currency',
+      'b.prepared_at',
+      'programmes.name',
+      'programmes.name_en',
+      'stations.name as station_name',
+      'stations.name_en as station_name_en',
+      eb
+        .selectFrom('award_lines')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .whereRef('award_lines.batch_id', '=', 'b.id')
+        .as('lines'),
     ])
     .where(scopeCondition('stations.path', scope))
     .orderBy('b.id', 'desc')
     .limit(200)
     .execute()
-  return rows.map((r) => ({ id: Number(r.id), programme: r.name, programmeEn: r.name_en, term: r.term, status: r.status, total: r.total_amount, currency: r.currency, lines: Number(r.lines), preparedAt: r.prepared_at, stationName: r.station_name, stationNameEn: r.station_name_en }))
+  return rows.map((r) => ({
+    id: Number(r.id),
+    programme: r.name,
+    programmeEn: r.name_en,
+    term: r.term,
+    status: r.status,
+    total: r.total_amount,
+    currency: r.currency,
+    lines: Number(r.lines),
+    preparedAt: r.prepared_at,
+    stationName: r.station_name,
+    stationNameEn: r.station_name_en,
+  }))
 }
 
 /** A batch with its lines (pseudonym, grade, amount, fund) and its approvals; null when out of scope. */
@@ -277,14 +554,27 @@ export async function getBatch(db: DB, scope: string[], id: number) {
     .innerJoin('programmes', 'programmes.id', 'b.programme_id')
     .innerJoin('users', 'users.id', 'b.prepared_by')
     .selectAll('b')
-    .select(['stations.path as station_path', 'stations.name as station_name', 'stations.name_en as station_name_en', 'programmes.name as programme_name', 'programmes.name_en as programme_name_en', 'users.display_name as preparer_name'])
+    .select([
+      'stations.path as station_path',
+      'stations.name as station_name',
+      'stations.name_en as station_name_en',
+      'programmes.name as programme_name',
+      'programmes.name_en as programme_name_en',
+      'users.display_name as preparer_name',
+    ])
     .where('b.id', '=', id)
     .executeTakeFirst()
   if (!b || !pathInScope(scope, b.station_path)) return null
   const lines = await db
     .selectFrom('award_lines')
     .innerJoin('beneficiaries', 'beneficiaries.id', 'award_lines.beneficiary_id')
-    .select(['award_lines.id', 'award_lines.amount', 'award_lines.fund', 'beneficiaries.public_code', 'beneficiaries.grade'])
+    .select([
+      'award_lines.id',
+      'award_lines.amount',
+      'award_lines.fund',
+      'beneficiaries.public_code',
+      'beneficiaries.grade',
+    ])
     .where('award_lines.batch_id', '=', id)
     .orderBy('award_lines.id')
     .execute()
@@ -295,10 +585,22 @@ export async function getBatch(db: DB, scope: string[], id: number) {
     .where('batch_id', '=', id)
     .orderBy('batch_approvals.id')
     .execute()
-  const proofs = await db.selectFrom('proof_files').select(['id', 'mime', 'size', 'uploaded_at']).where('entity_type', '=', 'award_batch').where('entity_id', '=', id).execute()
+  const proofs = await db
+    .selectFrom('proof_files')
+    .select(['id', 'mime', 'size', 'uploaded_at'])
+    .where('entity_type', '=', 'award_batch')
+    .where('entity_id', '=', id)
+    .execute()
   return {
-    ...b, id: Number(b.id),
-    lines: lines.map((l) => ({ id: Number(l.id), amount: l.amount, fund: l.fund, publicCode: l.public_code, grade: l.grade })),
+    ...b,
+    id: Number(b.id),
+    lines: lines.map((l) => ({
+      id: Number(l.id),
+      amount: l.amount,
+      fund: l.fund,
+      publicCode: l.public_code,
+      grade: l.grade,
+    })),
     approvals: approvals.map((a) => ({ userId: Number(a.user_id), name: a.display_name, at: a.approved_at })),
     proofs: proofs.map((p) => ({ id: Number(p.id), mime: p.mime, size: p.size, uploadedAt: p.uploaded_at })),
   }
@@ -308,7 +610,10 @@ export async function getBatch(db: DB, scope: string[], id: number) {
  * Read the preparer's list of students: one per line, "HP-530627-0007" or
  * "HP-530627-0007 800" (yuan). Without an amount the programme's award per term.
  */
-export async function parseBatchLines(db: DB, input: { text: string; awardAmount: number; parseAmount: (s: string) => number | undefined }) {
+export async function parseBatchLines(
+  db: DB,
+  input: { text: string; awardAmount: number; parseAmount: (s: string) => number | undefined },
+) {
   const entries = input.text
     .split(/\r?\n/)
     .map((l) => l.trim())
@@ -319,7 +624,9 @@ export async function parseBatchLines(db: DB, input: { text: string; awardAmount
       return { code: code.toUpperCase(), amount: amount ? input.parseAmount(amount) : input.awardAmount }
     })
   const codes = entries.map((e) => e.code)
-  const rows = codes.length ? await db.selectFrom('beneficiaries').select(['id', 'public_code']).where('public_code', 'in', codes).execute() : []
+  const rows = codes.length
+    ? await db.selectFrom('beneficiaries').select(['id', 'public_code']).where('public_code', 'in', codes).execute()
+    : []
   const ids = new Map(rows.map((r) => [r.public_code, Number(r.id)]))
   return entries.map((e) => {
     const id = ids.get(e.code)

@@ -6,7 +6,10 @@ import { queueGiftReachedStudent } from '../receipts/trace-mail.server'
 // donation), built from the donation's ledger trace by the receipts module
 // (pseudonym, county, grade and programme only).
 
-export async function notifyDonorsOfBatch(trx: DB, input: { batchId: number; lineIds: number[]; at: string }): Promise<number> {
+export async function notifyDonorsOfBatch(
+  trx: DB,
+  input: { batchId: number; lineIds: number[]; at: string },
+): Promise<number> {
   if (!input.lineIds.length) return 0
   const donations = await trx
     .selectFrom('ledger_transactions as x')
@@ -16,12 +19,23 @@ export async function notifyDonorsOfBatch(trx: DB, input: { batchId: number; lin
     .innerJoin('donations', 'donations.public_id', 'd.donation_ref')
     .select('donations.id')
     .distinct()
-    .where('x.idempotency_key', 'in', input.lineIds.map((id) => `award-line:${id}`))
+    .where(
+      'x.idempotency_key',
+      'in',
+      input.lineIds.map((id) => `award-line:${id}`),
+    )
     .where('t.kind', '=', 'award')
     .execute()
   let queued = 0
   for (const d of donations) {
-    if (await queueGiftReachedStudent(trx, { donationId: Number(d.id), dedupeKey: `batch:${input.batchId}`, now: input.at })) queued++
+    if (
+      await queueGiftReachedStudent(trx, {
+        donationId: Number(d.id),
+        dedupeKey: `batch:${input.batchId}`,
+        now: input.at,
+      })
+    )
+      queued++
   }
   return queued
 }

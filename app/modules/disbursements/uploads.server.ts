@@ -57,7 +57,16 @@ export async function saveProof(
   await fs.writeFile(full, input.bytes, { mode: 0o600 })
   const row = await trx
     .insertInto('proof_files')
-    .values({ entity_type: input.entityType, entity_id: input.entityId, path: relative, mime, size: input.bytes.length, sha256, uploaded_by: input.uploadedBy, uploaded_at: now.toISOString() })
+    .values({
+      entity_type: input.entityType,
+      entity_id: input.entityId,
+      path: relative,
+      mime,
+      size: input.bytes.length,
+      sha256,
+      uploaded_by: input.uploadedBy,
+      uploaded_at: now.toISOString(),
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   return { id: Number(row.id), mime }
@@ -69,9 +78,19 @@ export async function getProofInScope(db: DB, scope: string[], id: number) {
   if (!proof) return null
   const owner =
     proof.entity_type === 'award_batch'
-      ? await db.selectFrom('award_batches').innerJoin('stations', 'stations.id', 'award_batches.station_id').select(['stations.id', 'stations.path']).where('award_batches.id', '=', proof.entity_id).executeTakeFirst()
+      ? await db
+          .selectFrom('award_batches')
+          .innerJoin('stations', 'stations.id', 'award_batches.station_id')
+          .select(['stations.id', 'stations.path'])
+          .where('award_batches.id', '=', proof.entity_id)
+          .executeTakeFirst()
       : proof.entity_type === 'wish'
-        ? await db.selectFrom('wishes').innerJoin('stations', 'stations.id', 'wishes.station_id').select(['stations.id', 'stations.path']).where('wishes.id', '=', proof.entity_id).executeTakeFirst()
+        ? await db
+            .selectFrom('wishes')
+            .innerJoin('stations', 'stations.id', 'wishes.station_id')
+            .select(['stations.id', 'stations.path'])
+            .where('wishes.id', '=', proof.entity_id)
+            .executeTakeFirst()
         : undefined
   if (!owner || !scope.some((p) => owner.path.startsWith(p))) return null
   return { ...proof, id: Number(proof.id), stationId: Number(owner.id) }

@@ -13,7 +13,10 @@ import type { DonationInput } from './schema'
 export const RATE_LIMITS = { windowMinutes: 10, perClient: 10, perEmail: 5 }
 
 export class CheckoutFieldError extends Error {
-  constructor(public field: string, public messageKey: string) {
+  constructor(
+    public field: string,
+    public messageKey: string,
+  ) {
     super(`${field}: ${messageKey}`)
   }
 }
@@ -28,7 +31,11 @@ type Target = { fund: string; campaignId: number | null; description: string }
 
 async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en'): Promise<Target> {
   if (input.designation === 'general') {
-    return { fund: 'fund:general', campaignId: null, description: locale === 'en' ? 'Hope Ledger general fund' : '希望账本 · 非限定基金' }
+    return {
+      fund: 'fund:general',
+      campaignId: null,
+      description: locale === 'en' ? 'Hope Ledger general fund' : '希望账本 · 非限定基金',
+    }
   }
   if (input.designation === 'campaign') {
     const campaign = await db
@@ -36,17 +43,36 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
       .select(['id', 'title', 'title_en', 'status'])
       .where('slug', '=', input.campaignSlug ?? '')
       .executeTakeFirst()
-    if (!campaign || campaign.status !== 'active') throw new CheckoutFieldError('campaign', 'donate.error.campaignClosed')
-    return { fund: `fund:campaign:${campaign.id}`, campaignId: campaign.id, description: locale === 'en' ? campaign.title_en : campaign.title }
+    if (!campaign || campaign.status !== 'active')
+      throw new CheckoutFieldError('campaign', 'donate.error.campaignClosed')
+    return {
+      fund: `fund:campaign:${campaign.id}`,
+      campaignId: campaign.id,
+      description: locale === 'en' ? campaign.title_en : campaign.title,
+    }
   }
   if (input.designation === 'sponsorship' && input.targetId) {
     // A 1+1 sponsorship the donor started on /sponsor: its own restricted fund.
     const s = await sponsorshipForCheckout(db, input.targetId)
-    if (s) return { fund: `fund:sponsorship:${s.id}`, campaignId: null, description: locale === 'en' ? `Hope Star 1+1 sponsorship ${s.publicCode}` : `希望之星 1+1 结对资助 ${s.publicCode}` }
+    if (s)
+      return {
+        fund: `fund:sponsorship:${s.id}`,
+        campaignId: null,
+        description:
+          locale === 'en' ? `Hope Star 1+1 sponsorship ${s.publicCode}` : `希望之星 1+1 结对资助 ${s.publicCode}`,
+      }
   }
   if (input.designation === 'wish' && input.targetId) {
     const wish = await wishForCheckout(db, input.targetId)
-    if (wish) return { fund: `fund:wish:${wish.id}`, campaignId: null, description: locale === 'en' ? `Micro-wish: ${wish.item} (${wish.publicCode})` : `微心愿：${wish.item}（${wish.publicCode}）` }
+    if (wish)
+      return {
+        fund: `fund:wish:${wish.id}`,
+        campaignId: null,
+        description:
+          locale === 'en'
+            ? `Micro-wish: ${wish.item} (${wish.publicCode})`
+            : `微心愿：${wish.item}（${wish.publicCode}）`,
+      }
   }
   throw new CheckoutFieldError('designation', 'donate.error.target')
 }
@@ -73,7 +99,10 @@ export async function startCheckout(
           .executeTakeFirstOrThrow()
       ).n,
     )
-  if ((key && (await count('client_key', key)) >= RATE_LIMITS.perClient) || (await count('donor_email', input.email)) >= RATE_LIMITS.perEmail) {
+  if (
+    (key && (await count('client_key', key)) >= RATE_LIMITS.perClient) ||
+    (await count('donor_email', input.email)) >= RATE_LIMITS.perEmail
+  ) {
     throw new CheckoutRateLimited('too many checkouts')
   }
 
@@ -86,7 +115,17 @@ export async function startCheckout(
     if (input.frequency === 'monthly') {
       const gift = await trx
         .insertInto('recurring_gifts')
-        .values({ provider: provider.name, status: 'pending', donor_email: input.email, amount, currency: input.currency, created_at: at, provider_subscription_id: null, provider_customer_id: null, canceled_at: null })
+        .values({
+          provider: provider.name,
+          status: 'pending',
+          donor_email: input.email,
+          amount,
+          currency: input.currency,
+          created_at: at,
+          provider_subscription_id: null,
+          provider_customer_id: null,
+          canceled_at: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
       recurringGiftId = gift.id
@@ -140,6 +179,10 @@ export async function startCheckout(
     successUrl: `${ctx.baseUrl}/donate/thanks?donation=${publicId}`,
     cancelUrl: `${ctx.baseUrl}/donate/cancelled?donation=${publicId}`,
   })
-  await db.updateTable('donations').set({ provider_session_id: session.sessionId }).where('public_id', '=', publicId).execute()
+  await db
+    .updateTable('donations')
+    .set({ provider_session_id: session.sessionId })
+    .where('public_id', '=', publicId)
+    .execute()
   return { publicId, url: session.url }
 }

@@ -1,6 +1,22 @@
 // How a donor is shown in public: full name, family name only, or 爱心人士 when anonymous.
 
-const COMPOUND_SURNAMES = ['欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '令狐', '夏侯', '端木']
+const COMPOUND_SURNAMES = [
+  '欧阳',
+  '司马',
+  '上官',
+  '诸葛',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '长孙',
+  '宇文',
+  '司徒',
+  '令狐',
+  '夏侯',
+  '端木',
+]
 export const ANONYMOUS_NAME = '爱心人士'
 
 export function publicDisplayName(name: string, mode: 'full' | 'family' | 'anonymous'): string {

@@ -25,13 +25,26 @@ export type DonorGift = {
 }
 
 /** The donor's gifts, newest first, each with its trace link and its current (not voided) receipt. */
-export async function donorGifts(db: DB, { donorEmail, locale }: { donorEmail: string; locale: Locale }): Promise<DonorGift[]> {
+export async function donorGifts(
+  db: DB,
+  { donorEmail, locale }: { donorEmail: string; locale: Locale },
+): Promise<DonorGift[]> {
   const rows = await db
     .selectFrom('donations as d')
     .leftJoin('campaigns as c', 'c.id', 'd.campaign_id')
     .select([
-      'd.id', 'd.public_id', 'd.tracking_code', 'd.amount', 'd.currency', 'd.refunded_amount', 'd.status', 'd.frequency', 'd.paid_at', 'd.designation',
-      'c.title as campaign_title', 'c.title_en as campaign_title_en',
+      'd.id',
+      'd.public_id',
+      'd.tracking_code',
+      'd.amount',
+      'd.currency',
+      'd.refunded_amount',
+      'd.status',
+      'd.frequency',
+      'd.paid_at',
+      'd.designation',
+      'c.title as campaign_title',
+      'c.title_en as campaign_title_en',
     ])
     .where('d.donor_email', '=', donorEmail)
     .where('d.status', 'in', SHOWN)
@@ -54,7 +67,11 @@ export async function donorGifts(db: DB, { donorEmail, locale }: { donorEmail: s
   const base = getEnv().BASE_URL
   return rows.map((r) => {
     const receipt = receipts.get(Number(r.id))
-    const links = receiptLinks(base, { number: receipt?.number ?? '', code: receipt?.code ?? '', trackingCode: r.tracking_code })
+    const links = receiptLinks(base, {
+      number: receipt?.number ?? '',
+      code: receipt?.code ?? '',
+      trackingCode: r.tracking_code,
+    })
     return {
       publicId: r.public_id,
       amount: Number(r.amount),
@@ -83,7 +100,13 @@ export type DonorRecurringGift = {
 }
 
 export async function donorRecurringGifts(db: DB, donorEmail: string): Promise<DonorRecurringGift[]> {
-  const rows = await db.selectFrom('recurring_gifts').selectAll().where('donor_email', '=', donorEmail).orderBy('created_at', 'desc').orderBy('id', 'desc').execute()
+  const rows = await db
+    .selectFrom('recurring_gifts')
+    .selectAll()
+    .where('donor_email', '=', donorEmail)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute()
   const stripe = Boolean(getEnv().STRIPE_SECRET_KEY)
   return rows.map((r) => ({
     id: Number(r.id),
@@ -110,7 +133,12 @@ export async function cancelDonorRecurringGift(
   provider: PaymentProvider,
   input: { id: number; donorEmail: string; actorUserId: number; ip: string; now?: Date },
 ): Promise<CancelOutcome> {
-  const gift = await db.selectFrom('recurring_gifts').selectAll().where('id', '=', input.id).where('donor_email', '=', input.donorEmail).executeTakeFirst()
+  const gift = await db
+    .selectFrom('recurring_gifts')
+    .selectAll()
+    .where('id', '=', input.id)
+    .where('donor_email', '=', input.donorEmail)
+    .executeTakeFirst()
   if (!gift) return 'not_found'
   if (gift.status === 'canceled') return 'already_canceled'
   if (gift.provider_subscription_id) {
@@ -119,7 +147,12 @@ export async function cancelDonorRecurringGift(
   }
   const at = (input.now ?? new Date()).toISOString()
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('recurring_gifts').set({ status: 'canceled', canceled_at: at }).where('id', '=', gift.id).where('status', '!=', 'canceled').execute()
+    await trx
+      .updateTable('recurring_gifts')
+      .set({ status: 'canceled', canceled_at: at })
+      .where('id', '=', gift.id)
+      .where('status', '!=', 'canceled')
+      .execute()
     await recordAudit(trx, {
       actorUserId: input.actorUserId,
       action: 'donation.recurring_canceled',

@@ -11,17 +11,24 @@ import type { PaymentDetails } from '../payments/provider'
 // commit together or not at all.
 
 type Trx = Transaction<Database>
-export type DonationRow = { [K in keyof DonationsTable]: DonationsTable[K] extends import('kysely').Generated<infer T> ? T : DonationsTable[K] }
+export type DonationRow = {
+  [K in keyof DonationsTable]: DonationsTable[K] extends import('kysely').Generated<infer T> ? T : DonationsTable[K]
+}
 
 /** Read a donation and, on PostgreSQL, lock it for the rest of the transaction. */
-export async function lockDonation(trx: Trx, where: { publicId?: string; paymentIntentId?: string; chargeId?: string }) {
+export async function lockDonation(
+  trx: Trx,
+  where: { publicId?: string; paymentIntentId?: string; chargeId?: string },
+) {
   let query = trx.selectFrom('donations').selectAll()
   if (where.publicId) query = query.where('public_id', '=', where.publicId)
   else if (where.paymentIntentId) query = query.where('provider_payment_intent_id', '=', where.paymentIntentId)
   else if (where.chargeId) query = query.where('provider_charge_id', '=', where.chargeId)
   else return undefined
   // SQLite already holds the database write lock (BEGIN IMMEDIATE); FOR UPDATE is PostgreSQL's equivalent.
-  return (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst() as Promise<DonationRow | undefined>
+  return (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst() as Promise<
+    DonationRow | undefined
+  >
 }
 
 /** Mark a pending donation paid, book it in the ledger, and issue its receipt. Idempotent. */
@@ -73,7 +80,14 @@ export async function reverseDonation(
 ): Promise<'reversed' | 'already'> {
   const inserted = await trx
     .insertInto('donation_reversals')
-    .values({ donation_id: donation.id, kind: reversal.kind, provider_ref: reversal.providerRef, amount: reversal.amount, currency: reversal.currency, occurred_at: reversal.occurredAt })
+    .values({
+      donation_id: donation.id,
+      kind: reversal.kind,
+      provider_ref: reversal.providerRef,
+      amount: reversal.amount,
+      currency: reversal.currency,
+      occurred_at: reversal.occurredAt,
+    })
     .onConflict((oc) => oc.column('provider_ref').doNothing())
     .returning('id')
     .executeTakeFirst()
@@ -94,10 +108,17 @@ export async function reverseDonation(
     .where('donation_id', '=', donation.id)
     .executeTakeFirstOrThrow()
   const refunded = Number(totals.refunded)
-  const status = reversal.kind === 'dispute' ? 'disputed' : refunded >= donation.amount ? 'refunded' : 'partially_refunded'
+  const status =
+    reversal.kind === 'dispute' ? 'disputed' : refunded >= donation.amount ? 'refunded' : 'partially_refunded'
   await trx.updateTable('donations').set({ status, refunded_amount: refunded }).where('id', '=', donation.id).execute()
   if (reversal.kind === 'refund') {
-    await queueRefundNotice(trx, { donationId: donation.id, amount: reversal.amount, currency: reversal.currency, occurredAt: reversal.occurredAt, dedupeKey: `refund:${reversal.providerRef}` })
+    await queueRefundNotice(trx, {
+      donationId: donation.id,
+      amount: reversal.amount,
+      currency: reversal.currency,
+      occurredAt: reversal.occurredAt,
+      dedupeKey: `refund:${reversal.providerRef}`,
+    })
   }
   return 'reversed'
 }

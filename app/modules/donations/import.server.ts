@@ -8,11 +8,33 @@ import { recordOfflineGiftIn } from './offline.server'
 // every row or, if any row is wrong, none. Re-importing the same file creates nothing twice:
 // each row's source reference is `import:<source>:<reference>`, unique in the database.
 
-export const STATEMENT_COLUMNS = ['date', 'reference', 'amount', 'currency', 'donor_name', 'donor_email', 'display', 'campaign'] as const
+export const STATEMENT_COLUMNS = [
+  'date',
+  'reference',
+  'amount',
+  'currency',
+  'donor_name',
+  'donor_email',
+  'display',
+  'campaign',
+] as const
 export const MAX_STATEMENT_ROWS = 5000
 
-export type StatementRow = { line: number; reference: string; status: 'new' | 'duplicate' | 'error'; errors: Record<string, string>; publicId?: string }
-export type ImportReport = { rows: StatementRow[]; created: number; duplicates: number; errors: number; headerError?: string; dryRun: boolean }
+export type StatementRow = {
+  line: number
+  reference: string
+  status: 'new' | 'duplicate' | 'error'
+  errors: Record<string, string>
+  publicId?: string
+}
+export type ImportReport = {
+  rows: StatementRow[]
+  created: number
+  duplicates: number
+  errors: number
+  headerError?: string
+  dryRun: boolean
+}
 
 export async function importStatement(
   db: DB,
@@ -23,7 +45,8 @@ export async function importStatement(
   const header = (table[0] ?? []).map((h) => h.trim().toLowerCase())
   const missing = STATEMENT_COLUMNS.filter((c) => !header.includes(c))
   if (missing.length) return { ...report, headerError: `missing columns: ${missing.join(', ')}` }
-  if (table.length - 1 > MAX_STATEMENT_ROWS) return { ...report, headerError: `at most ${MAX_STATEMENT_ROWS} rows per file` }
+  if (table.length - 1 > MAX_STATEMENT_ROWS)
+    return { ...report, headerError: `at most ${MAX_STATEMENT_ROWS} rows per file` }
   const col = (row: string[], name: (typeof STATEMENT_COLUMNS)[number]) => (row[header.indexOf(name)] ?? '').trim()
   const schema = offlineGiftSchema(input.currencies)
 
@@ -45,13 +68,18 @@ export async function importStatement(
   const seen = new Set<string>()
   const refs = parsed.map((p) => `import:${input.source}:${p.reference}`)
   const existing = new Set(
-    refs.length ? (await db.selectFrom('donations').select('source_ref').where('source_ref', 'in', refs).execute()).map((r) => r.source_ref) : [],
+    refs.length
+      ? (await db.selectFrom('donations').select('source_ref').where('source_ref', 'in', refs).execute()).map(
+          (r) => r.source_ref,
+        )
+      : [],
   )
   const campaigns = new Set((await db.selectFrom('campaigns').select('slug').execute()).map((c) => c.slug))
   for (const p of parsed) {
     const errors: Record<string, string> = {}
     if (!p.result.success) for (const issue of p.result.error.issues) errors[String(issue.path[0])] ??= issue.message
-    else if (p.result.data.campaignSlug && !campaigns.has(p.result.data.campaignSlug)) errors.campaignSlug = 'offline.error.campaign'
+    else if (p.result.data.campaignSlug && !campaigns.has(p.result.data.campaignSlug))
+      errors.campaignSlug = 'offline.error.campaign'
     const ref = `import:${input.source}:${p.reference}`
     if (p.reference && seen.has(ref)) errors.reference = 'offline.error.duplicateInFile'
     seen.add(ref)
@@ -65,7 +93,12 @@ export async function importStatement(
   await db.transaction().execute(async (trx) => {
     for (const [i, p] of parsed.entries()) {
       if (report.rows[i]!.status !== 'new' || !p.result.success) continue
-      const result = await recordOfflineGiftIn(trx, { ...p.result.data, provider: 'import', sourceRef: `import:${input.source}:${p.reference}`, recordedBy: input.recordedBy })
+      const result = await recordOfflineGiftIn(trx, {
+        ...p.result.data,
+        provider: 'import',
+        sourceRef: `import:${input.source}:${p.reference}`,
+        recordedBy: input.recordedBy,
+      })
       report.rows[i]!.publicId = result.publicId
       if (result.created) report.created++
       else {

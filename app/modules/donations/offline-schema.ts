@@ -10,13 +10,26 @@ export const offlineGiftSchema = (currencies: readonly string[]) =>
     .object({
       method: z.enum(OFFLINE_METHODS, { errorMap: () => ({ message: 'offline.error.method' }) }),
       reference: z.string().trim().min(1, 'offline.error.reference').max(80, 'offline.error.reference'),
-      receivedOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'offline.error.date').refine((d) => !Number.isNaN(Date.parse(d)) && d <= new Date().toISOString().slice(0, 10), 'offline.error.date'),
+      receivedOn: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/, 'offline.error.date')
+        .refine(
+          (d) => !Number.isNaN(Date.parse(d)) && d <= new Date().toISOString().slice(0, 10),
+          'offline.error.date',
+        ),
       amount: money,
       currency: z.string().refine((c) => currencies.includes(c), 'offline.error.currency'),
-      campaignSlug: z.string().trim().max(100).optional().transform((v) => v || null),
+      campaignSlug: z
+        .string()
+        .trim()
+        .max(100)
+        .optional()
+        .transform((v) => v || null),
       donorName: z.string().trim().min(1, 'offline.error.donorName').max(80, 'offline.error.donorName'),
       donorEmail: z.string().trim().toLowerCase().email('offline.error.donorEmail'),
-      displayMode: z.enum(['full', 'family', 'anonymous'], { errorMap: () => ({ message: 'offline.error.displayMode' }) }),
+      displayMode: z.enum(['full', 'family', 'anonymous'], {
+        errorMap: () => ({ message: 'offline.error.displayMode' }),
+      }),
       note: z.string().trim().max(500).optional().default(''),
     })
     .transform((v, ctx) => {

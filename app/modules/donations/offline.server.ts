@@ -23,7 +23,11 @@ export function recordOfflineGift(db: DB, input: OfflineRecord): Promise<Offline
 /** The same, inside the caller's transaction (a statement import books all rows or none). */
 export async function recordOfflineGiftIn(trx: Transaction<Database>, input: OfflineRecord): Promise<OfflineResult> {
   {
-    const existing = await trx.selectFrom('donations').select('public_id').where('source_ref', '=', input.sourceRef).executeTakeFirst()
+    const existing = await trx
+      .selectFrom('donations')
+      .select('public_id')
+      .where('source_ref', '=', input.sourceRef)
+      .executeTakeFirst()
     if (existing) return { publicId: existing.public_id, created: false }
     const campaign = input.campaignSlug
       ? await trx.selectFrom('campaigns').select(['id']).where('slug', '=', input.campaignSlug).executeTakeFirst()
@@ -80,14 +84,23 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
       action: input.provider === 'import' ? 'donation.import' : 'donation.record_offline',
       entityType: 'donation',
       entityId: row.public_id,
-      after: { sourceRef: input.sourceRef, amount: input.amount, currency: input.currency, fund: row.fund, receivedOn: input.receivedOn },
+      after: {
+        sourceRef: input.sourceRef,
+        amount: input.amount,
+        currency: input.currency,
+        fund: row.fund,
+        receivedOn: input.receivedOn,
+      },
     })
     return { publicId: row.public_id, created: true }
   }
 }
 
 export class OfflineGiftError extends Error {
-  constructor(public field: string, public messageKey: string) {
+  constructor(
+    public field: string,
+    public messageKey: string,
+  ) {
     super(`${field}: ${messageKey}`)
   }
 }

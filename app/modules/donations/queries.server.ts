@@ -14,7 +14,16 @@ export async function listRecentOfflineGifts(db: DB, limit = 20) {
   return db
     .selectFrom('donations')
     .leftJoin('users', 'users.id', 'donations.recorded_by')
-    .select(['donations.public_id', 'donations.provider', 'donations.source_ref', 'donations.amount', 'donations.currency', 'donations.donor_name', 'donations.paid_at', 'users.display_name as recorded_by'])
+    .select([
+      'donations.public_id',
+      'donations.provider',
+      'donations.source_ref',
+      'donations.amount',
+      'donations.currency',
+      'donations.donor_name',
+      'donations.paid_at',
+      'users.display_name as recorded_by',
+    ])
     .where('donations.provider', 'in', ['offline', 'import'])
     .orderBy('donations.id', 'desc')
     .limit(limit)

@@ -8,7 +8,12 @@ export type WebhookReply = { status: number; body: Record<string, unknown> }
  * The one entry for signed provider events: the /webhooks/stripe route and the demo
  * checkout both come through here, so a demo gift takes the real fulfilment path.
  */
-export async function receiveWebhook(db: DB, provider: PaymentProvider, rawBody: string, signature: string | null): Promise<WebhookReply> {
+export async function receiveWebhook(
+  db: DB,
+  provider: PaymentProvider,
+  rawBody: string,
+  signature: string | null,
+): Promise<WebhookReply> {
   let event
   try {
     event = provider.verifyWebhook(rawBody, signature)
@@ -17,7 +22,13 @@ export async function receiveWebhook(db: DB, provider: PaymentProvider, rawBody:
     throw error
   }
   const object = event?.data?.object
-  if (typeof event?.id !== 'string' || typeof event.type !== 'string' || !object || typeof object !== 'object' || Array.isArray(object)) {
+  if (
+    typeof event?.id !== 'string' ||
+    typeof event.type !== 'string' ||
+    !object ||
+    typeof object !== 'object' ||
+    Array.isArray(object)
+  ) {
     return { status: 400, body: { error: 'malformed event' } }
   }
   const outcome = await handleWebhook(db, provider, event)

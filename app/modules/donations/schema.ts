@@ -31,33 +31,45 @@ export function donationFormSchema(limits: DonationLimits) {
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message })
       if (!limits.currencies.includes(v.currency ?? '')) issue('currency', 'donate.error.currency')
       if (!['once', 'monthly'].includes(v.frequency ?? '')) issue('frequency', 'donate.error.frequency')
-      if (!['campaign', 'general', 'sponsorship', 'wish'].includes(v.designation ?? '')) issue('designation', 'donate.error.designation')
-      if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? '')) issue('displayMode', 'donate.error.displayMode')
+      if (!['campaign', 'general', 'sponsorship', 'wish'].includes(v.designation ?? ''))
+        issue('designation', 'donate.error.designation')
+      if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? ''))
+        issue('displayMode', 'donate.error.displayMode')
       if (!email.safeParse(v.email ?? '').success) issue('email', 'donate.error.email')
       if ((v.name ?? '').trim().length > 80) issue('name', 'donate.error.nameLong')
       if ((v.message ?? '').trim().length > 500) issue('message', 'donate.error.messageLong')
-      if (v.targetId !== undefined && v.targetId !== '' && !/^[1-9]\d{0,9}$/.test(v.targetId)) issue('designation', 'donate.error.target')
+      if (v.targetId !== undefined && v.targetId !== '' && !/^[1-9]\d{0,9}$/.test(v.targetId))
+        issue('designation', 'donate.error.target')
       if (v.campaign !== undefined && v.campaign.length > 100) issue('campaign', 'donate.error.campaign')
-      const raw = (v.amountChoice && v.amountChoice !== 'custom' ? v.amountChoice : v.customAmount ?? '').trim()
+      const raw = (v.amountChoice && v.amountChoice !== 'custom' ? v.amountChoice : (v.customAmount ?? '')).trim()
       // Preset buttons carry minor units; the custom field is typed in yuan.
       const preset = Boolean(v.amountChoice && v.amountChoice !== 'custom')
-      const amount = preset ? (/^\d{1,15}$/.test(raw) ? Number(raw) : undefined) : parseMoney(raw, limits.currencies.includes(v.currency ?? '') ? v.currency! : 'CNY')
+      const amount = preset
+        ? /^\d{1,15}$/.test(raw)
+          ? Number(raw)
+          : undefined
+        : parseMoney(raw, limits.currencies.includes(v.currency ?? '') ? v.currency! : 'CNY')
       if (!raw) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountRequired' })
-      else if (amount === undefined || !Number.isSafeInteger(amount)) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountInvalid' })
-      else if (amount < limits.min) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountMin' })
-      else if (amount > limits.max) ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountMax' })
+      else if (amount === undefined || !Number.isSafeInteger(amount))
+        ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountInvalid' })
+      else if (amount < limits.min)
+        ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountMin' })
+      else if (amount > limits.max)
+        ctx.addIssue({ code: 'custom', path: ['customAmount'], message: 'donate.error.amountMax' })
       const name = (v.name ?? '').trim()
-      if (v.designation === 'campaign' && !v.campaign) ctx.addIssue({ code: 'custom', path: ['campaign'], message: 'donate.error.campaign' })
+      if (v.designation === 'campaign' && !v.campaign)
+        ctx.addIssue({ code: 'custom', path: ['campaign'], message: 'donate.error.campaign' })
       if ((v.designation === 'sponsorship' || v.designation === 'wish') && !v.targetId) {
         ctx.addIssue({ code: 'custom', path: ['designation'], message: 'donate.error.target' })
       }
-      if (v.displayMode && v.displayMode !== 'anonymous' && !name) ctx.addIssue({ code: 'custom', path: ['name'], message: 'donate.error.nameRequired' })
+      if (v.displayMode && v.displayMode !== 'anonymous' && !name)
+        ctx.addIssue({ code: 'custom', path: ['name'], message: 'donate.error.nameRequired' })
       return {
         amount: amount ?? 0,
         currency: v.currency!,
         frequency: v.frequency as 'once' | 'monthly',
         designation: v.designation as 'campaign' | 'general' | 'sponsorship' | 'wish',
-        campaignSlug: v.designation === 'campaign' ? v.campaign ?? null : null,
+        campaignSlug: v.designation === 'campaign' ? (v.campaign ?? null) : null,
         targetId: v.targetId ? Number(v.targetId) : null,
         displayMode: v.displayMode as 'full' | 'family' | 'anonymous',
         name,

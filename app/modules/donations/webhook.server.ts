@@ -10,8 +10,10 @@ import { newDonationPublicId, newTrackingCode } from './ids.server'
 
 export type WebhookOutcome = { eventId: string; type: string; outcome: string }
 
-const iso = (unixSeconds: number | undefined, fallback: Date) => new Date(unixSeconds ? unixSeconds * 1000 : fallback.getTime()).toISOString()
-const idOf = (v: unknown): string | null => (typeof v === 'string' ? v : v && typeof v === 'object' && 'id' in v ? String((v as { id: unknown }).id) : null)
+const iso = (unixSeconds: number | undefined, fallback: Date) =>
+  new Date(unixSeconds ? unixSeconds * 1000 : fallback.getTime()).toISOString()
+const idOf = (v: unknown): string | null =>
+  typeof v === 'string' ? v : v && typeof v === 'object' && 'id' in v ? String((v as { id: unknown }).id) : null
 
 /** The payment intent whose balance transaction this event needs, if any. */
 function intentToLookUp(event: WebhookEvent): string | null {
@@ -47,7 +49,12 @@ export async function handleWebhook(
   event: WebhookEvent,
   now = new Date(),
 ): Promise<WebhookOutcome> {
-  const done = await db.selectFrom('payment_events').select('processed_at').where('provider', '=', 'stripe').where('event_id', '=', event.id).executeTakeFirst()
+  const done = await db
+    .selectFrom('payment_events')
+    .select('processed_at')
+    .where('provider', '=', 'stripe')
+    .where('event_id', '=', event.id)
+    .executeTakeFirst()
   if (done?.processed_at) return { eventId: event.id, type: event.type, outcome: 'duplicate' }
 
   const intent = intentToLookUp(event)
@@ -56,17 +63,34 @@ export async function handleWebhook(
   return db.transaction().execute(async (trx) => {
     const recorded = await trx
       .insertInto('payment_events')
-      .values({ provider: 'stripe', event_id: event.id, type: event.type, received_at: now.toISOString(), processed_at: null, outcome: null })
+      .values({
+        provider: 'stripe',
+        event_id: event.id,
+        type: event.type,
+        received_at: now.toISOString(),
+        processed_at: null,
+        outcome: null,
+      })
       .onConflict((oc) => oc.columns(['provider', 'event_id']).doNothing())
       .returning('id')
       .executeTakeFirst()
     // Already recorded: by a concurrent delivery that committed, or an earlier attempt that failed before processing.
     if (!recorded) {
-      const claimed = await trx.selectFrom('payment_events').select('processed_at').where('provider', '=', 'stripe').where('event_id', '=', event.id).executeTakeFirstOrThrow()
+      const claimed = await trx
+        .selectFrom('payment_events')
+        .select('processed_at')
+        .where('provider', '=', 'stripe')
+        .where('event_id', '=', event.id)
+        .executeTakeFirstOrThrow()
       if (claimed.processed_at) return { eventId: event.id, type: event.type, outcome: 'duplicate' }
     }
     const outcome = await dispatch(trx, event, details, now)
-    await trx.updateTable('payment_events').set({ processed_at: now.toISOString(), outcome }).where('provider', '=', 'stripe').where('event_id', '=', event.id).execute()
+    await trx
+      .updateTable('payment_events')
+      .set({ processed_at: now.toISOString(), outcome })
+      .where('provider', '=', 'stripe')
+      .where('event_id', '=', event.id)
+      .execute()
     return { eventId: event.id, type: event.type, outcome }
   })
 }
@@ -92,7 +116,11 @@ async function dispatch(trx: Trx, event: WebhookEvent, details: PaymentDetails |
     case 'checkout.session.expired': {
       const donation = await lockDonation(trx, { publicId: metadataPublicId(o) ?? o.client_reference_id ?? '' })
       if (!donation || donation.status !== 'pending') return 'ignored'
-      await trx.updateTable('donations').set({ status: event.type.endsWith('failed') ? 'failed' : 'canceled' }).where('id', '=', donation.id).execute()
+      await trx
+        .updateTable('donations')
+        .set({ status: event.type.endsWith('failed') ? 'failed' : 'canceled' })
+        .where('id', '=', donation.id)
+        .execute()
       return 'marked-unpaid'
     }
     case 'invoice.paid':
@@ -137,7 +165,12 @@ async function donationNamedByIntent(trx: Trx, details: PaymentDetails | null) {
   return named && (!ownIntent || ownIntent === details.paymentIntentId) ? named : undefined
 }
 
-async function activateRecurring(trx: Trx, donation: DonationRow, subscriptionId: string | null, customerId: string | null) {
+async function activateRecurring(
+  trx: Trx,
+  donation: DonationRow,
+  subscriptionId: string | null,
+  customerId: string | null,
+) {
   if (!donation.recurring_gift_id || !subscriptionId) return
   await trx
     .updateTable('recurring_gifts')
@@ -148,11 +181,20 @@ async function activateRecurring(trx: Trx, donation: DonationRow, subscriptionId
 }
 
 async function invoicePaid(trx: Trx, invoice: any, details: PaymentDetails | null, at: string): Promise<string> {
-  const existing = await trx.selectFrom('donations').select('id').where('provider_invoice_id', '=', invoice.id).executeTakeFirst()
+  const existing = await trx
+    .selectFrom('donations')
+    .select('id')
+    .where('provider_invoice_id', '=', invoice.id)
+    .executeTakeFirst()
   if (existing) return 'already'
   const first = await lockDonation(trx, { publicId: metadataPublicId(invoice) ?? '' })
   if (!first || !details) return 'unknown-donation'
-  await activateRecurring(trx, first, idOf(invoice.subscription) ?? idOf(invoice.parent?.subscription_details?.subscription), idOf(invoice.customer))
+  await activateRecurring(
+    trx,
+    first,
+    idOf(invoice.subscription) ?? idOf(invoice.parent?.subscription_details?.subscription),
+    idOf(invoice.customer),
+  )
   // The first instalment fulfils the donation made at checkout; each later one is a donation of its own.
   if (first.status === 'pending') return fulfilDonation(trx, first, { ...details, paidAt: at, invoiceId: invoice.id })
   const { id: _id, ...template } = first
@@ -188,14 +230,34 @@ async function chargeRefunded(trx: Trx, charge: any, details: PaymentDetails | n
   let booked = 0
   if (refunds.length) {
     for (const r of refunds) {
-      if ((await reverseDonation(trx, fresh, { kind: 'refund', providerRef: r.id, amount: r.amount, currency: String(r.currency ?? charge.currency).toUpperCase(), occurredAt: iso(r.created, new Date(at)) })) === 'reversed') booked++
+      if (
+        (await reverseDonation(trx, fresh, {
+          kind: 'refund',
+          providerRef: r.id,
+          amount: r.amount,
+          currency: String(r.currency ?? charge.currency).toUpperCase(),
+          occurredAt: iso(r.created, new Date(at)),
+        })) === 'reversed'
+      )
+        booked++
     }
   } else {
     // Without the refund list, book the difference between Stripe's total and what we already recorded.
-    const recorded = await trx.selectFrom('donation_reversals').select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('n')).where('donation_id', '=', fresh.id).where('kind', '=', 'refund').executeTakeFirstOrThrow()
+    const recorded = await trx
+      .selectFrom('donation_reversals')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('amount'), eb.lit(0)).as('n'))
+      .where('donation_id', '=', fresh.id)
+      .where('kind', '=', 'refund')
+      .executeTakeFirstOrThrow()
     const delta = charge.amount_refunded - Number(recorded.n)
     if (delta > 0) {
-      await reverseDonation(trx, fresh, { kind: 'refund', providerRef: `${charge.id}:refunded:${charge.amount_refunded}`, amount: delta, currency: String(charge.currency).toUpperCase(), occurredAt: at })
+      await reverseDonation(trx, fresh, {
+        kind: 'refund',
+        providerRef: `${charge.id}:refunded:${charge.amount_refunded}`,
+        amount: delta,
+        currency: String(charge.currency).toUpperCase(),
+        occurredAt: at,
+      })
       booked++
     }
   }
@@ -215,7 +277,13 @@ async function dispute(trx: Trx, type: string, dp: any, details: PaymentDetails 
     return 'dispute-open'
   }
   if (dp.status === 'lost') {
-    return reverseDonation(trx, fresh, { kind: 'dispute', providerRef: dp.id, amount: dp.amount, currency: String(dp.currency).toUpperCase(), occurredAt: at })
+    return reverseDonation(trx, fresh, {
+      kind: 'dispute',
+      providerRef: dp.id,
+      amount: dp.amount,
+      currency: String(dp.currency).toUpperCase(),
+      occurredAt: at,
+    })
   }
   if (fresh.status === 'disputed') {
     const back = fresh.refunded_amount > 0 ? 'partially_refunded' : 'paid'

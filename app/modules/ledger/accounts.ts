@@ -2,7 +2,8 @@
 // name stored beside it is a campaign title or a student's pseudonymous code.
 
 export type ExternalAccount = 'external:donors' | 'external:fees' | 'external:refunds' | 'external:disputes'
-export type FundAccount = 'fund:general' | `fund:campaign:${number}` | `fund:sponsorship:${number}` | `fund:wish:${number}`
+export type FundAccount =
+  'fund:general' | `fund:campaign:${number}` | `fund:sponsorship:${number}` | `fund:wish:${number}`
 export type PayableAccount = `payable:beneficiary:${number}`
 export type PaidAccount = `paid:beneficiary:${number}`
 export type AccountCode = ExternalAccount | FundAccount | PayableAccount | PaidAccount

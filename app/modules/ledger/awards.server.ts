@@ -23,7 +23,8 @@ export type AwardInput = {
 const CODE = /^[A-Z]{2}-[0-9A-Z-]{1,40}$/
 
 function check(amount: number, beneficiaryId: number) {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new LedgerInputError('amount must be a positive integer of minor units')
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new LedgerInputError('amount must be a positive integer of minor units')
   if (!Number.isSafeInteger(beneficiaryId) || beneficiaryId <= 0) throw new LedgerInputError('bad beneficiary id')
 }
 
@@ -31,7 +32,8 @@ function check(amount: number, beneficiaryId: number) {
 export async function postAward(trx: Trx, input: AwardInput): Promise<Posted> {
   check(input.amount, input.beneficiaryId)
   if (!isFund(input.fund)) throw new LedgerInputError(`awards come from a fund account, not ${input.fund}`)
-  if (!CODE.test(input.beneficiaryCode)) throw new LedgerInputError('beneficiary code must be a public pseudonymous code')
+  if (!CODE.test(input.beneficiaryCode))
+    throw new LedgerInputError('beneficiary code must be a public pseudonymous code')
   const payable = payableOf(input.beneficiaryId)
   const p = preparePosting({
     idempotencyKey: input.idempotencyKey,
@@ -53,13 +55,25 @@ export async function postAward(trx: Trx, input: AwardInput): Promise<Posted> {
   const ids = await insertTraces(
     trx,
     draws.map((d) => ({
-      sequence: posted.sequence, kind: 'award', lot_id: d.lotId, amount: d.amount, currency: input.currency,
-      beneficiary_id: input.beneficiaryId, beneficiary_code: input.beneficiaryCode,
+      sequence: posted.sequence,
+      kind: 'award',
+      lot_id: d.lotId,
+      amount: d.amount,
+      currency: input.currency,
+      beneficiary_id: input.beneficiaryId,
+      beneficiary_code: input.beneficiaryCode,
     })),
   )
   await trx
     .insertInto('ledger_trace_balances')
-    .values(ids.map((id, i) => ({ trace_id: id, beneficiary_id: input.beneficiaryId, currency: input.currency, unpaid: draws[i]!.amount })))
+    .values(
+      ids.map((id, i) => ({
+        trace_id: id,
+        beneficiary_id: input.beneficiaryId,
+        currency: input.currency,
+        unpaid: draws[i]!.amount,
+      })),
+    )
     .execute()
   return posted
 }
@@ -98,10 +112,19 @@ export async function postPayout(trx: Trx, input: PayoutInput): Promise<Posted> 
   for (const row of open) {
     if (need === 0) break
     const take = Math.min(row.unpaid, need)
-    settles.push({ traceId: row.trace_id, lotId: row.lot_id, code: row.beneficiary_code!, amount: take, before: row.unpaid })
+    settles.push({
+      traceId: row.trace_id,
+      lotId: row.lot_id,
+      code: row.beneficiary_code!,
+      amount: take,
+      before: row.unpaid,
+    })
     need -= take
   }
-  if (need > 0) throw new LedgerInputError(`awards of beneficiary ${input.beneficiaryId} do not cover the payout (ledger inconsistent)`)
+  if (need > 0)
+    throw new LedgerInputError(
+      `awards of beneficiary ${input.beneficiaryId} do not cover the payout (ledger inconsistent)`,
+    )
   const p = preparePosting({
     idempotencyKey: input.idempotencyKey,
     kind: 'payout',
@@ -111,13 +134,23 @@ export async function postPayout(trx: Trx, input: PayoutInput): Promise<Posted> 
   })
   const posted = await writePosting(trx, head, p, digest, { [paidOf(input.beneficiaryId)]: settles[0]!.code })
   for (const s of settles) {
-    await trx.updateTable('ledger_trace_balances').set({ unpaid: s.before - s.amount }).where('trace_id', '=', s.traceId).execute()
+    await trx
+      .updateTable('ledger_trace_balances')
+      .set({ unpaid: s.before - s.amount })
+      .where('trace_id', '=', s.traceId)
+      .execute()
   }
   await insertTraces(
     trx,
     settles.map((s) => ({
-      sequence: posted.sequence, kind: 'payout', lot_id: s.lotId, amount: s.amount, currency: input.currency,
-      beneficiary_id: input.beneficiaryId, beneficiary_code: s.code, parent_id: s.traceId,
+      sequence: posted.sequence,
+      kind: 'payout',
+      lot_id: s.lotId,
+      amount: s.amount,
+      currency: input.currency,
+      beneficiary_id: input.beneficiaryId,
+      beneficiary_code: s.code,
+      parent_id: s.traceId,
     })),
   )
   return posted

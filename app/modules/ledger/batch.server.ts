@@ -28,7 +28,9 @@ async function fifoLots(trx: Trx, fund: string, currency: string, amount: number
       .limit(2000)
     if (after) {
       const a = after
-      query = query.where((eb) => eb.or([eb('paid_at', '>', a.paidAt), eb.and([eb('paid_at', '=', a.paidAt), eb('lot_id', '>', a.lotId)])]))
+      query = query.where((eb) =>
+        eb.or([eb('paid_at', '>', a.paidAt), eb.and([eb('paid_at', '=', a.paidAt), eb('lot_id', '>', a.lotId)])]),
+      )
     }
     const rows = await query.execute()
     for (const r of rows) {
@@ -52,25 +54,38 @@ export async function postAwards(trx: Trx, inputs: AwardInput[]): Promise<Posted
   const prepared: { p: Prepared; digest: string; input: AwardInput }[] = []
   const keys = new Set<string>()
   for (const input of inputs) {
-    if (!Number.isSafeInteger(input.amount) || input.amount <= 0) throw new LedgerInputError('amount must be a positive integer of minor units')
+    if (!Number.isSafeInteger(input.amount) || input.amount <= 0)
+      throw new LedgerInputError('amount must be a positive integer of minor units')
     if (!isFund(input.fund)) throw new LedgerInputError(`awards come from a fund account, not ${input.fund}`)
-    if (!/^[A-Z]{2}-[0-9A-Z-]{1,40}$/.test(input.beneficiaryCode)) throw new LedgerInputError('beneficiary code must be a public pseudonymous code')
-    if (keys.has(input.idempotencyKey)) throw new LedgerInputError(`idempotency key ${input.idempotencyKey} appears twice in the batch`)
+    if (!/^[A-Z]{2}-[0-9A-Z-]{1,40}$/.test(input.beneficiaryCode))
+      throw new LedgerInputError('beneficiary code must be a public pseudonymous code')
+    if (keys.has(input.idempotencyKey))
+      throw new LedgerInputError(`idempotency key ${input.idempotencyKey} appears twice in the batch`)
     keys.add(input.idempotencyKey)
     const p = preparePosting({
       idempotencyKey: input.idempotencyKey,
       kind: 'award',
-      transfers: [{ from: input.fund, to: payableOf(input.beneficiaryId), amount: input.amount, currency: input.currency }],
+      transfers: [
+        { from: input.fund, to: payableOf(input.beneficiaryId), amount: input.amount, currency: input.currency },
+      ],
       refs: { ...input.refs, beneficiary: input.beneficiaryCode },
       occurredAt: input.occurredAt,
     })
-    prepared.push({ p, digest: digestOf({ kind: p.kind, occurredAt: p.occurredAt, refs: p.refs, transfers: p.transfers }), input })
+    prepared.push({
+      p,
+      digest: digestOf({ kind: p.kind, occurredAt: p.occurredAt, refs: p.refs, transfers: p.transfers }),
+      input,
+    })
   }
   const head = await lockHead(trx)
 
   const earlier = new Map<string, { sequence: number; hash: string; request_digest: string }>()
   for (const part of chunks([...keys], 500)) {
-    const rows = await trx.selectFrom('ledger_transactions').select(['idempotency_key', 'sequence', 'hash', 'request_digest']).where('idempotency_key', 'in', part).execute()
+    const rows = await trx
+      .selectFrom('ledger_transactions')
+      .select(['idempotency_key', 'sequence', 'hash', 'request_digest'])
+      .where('idempotency_key', 'in', part)
+      .execute()
     for (const r of rows) earlier.set(r.idempotency_key, r)
   }
   for (const { p, digest } of prepared) {
@@ -81,12 +96,22 @@ export async function postAwards(trx: Trx, inputs: AwardInput[]): Promise<Posted
 
   // Plan: one FIFO walk per fund and currency, sliced award by award in batch order.
   const need = new Map<string, number>()
-  for (const { input } of fresh) need.set(`${input.fund}\u0000${input.currency}`, (need.get(`${input.fund}\u0000${input.currency}`) ?? 0) + input.amount)
+  for (const { input } of fresh)
+    need.set(
+      `${input.fund}\u0000${input.currency}`,
+      (need.get(`${input.fund}\u0000${input.currency}`) ?? 0) + input.amount,
+    )
   const queues = new Map<string, { lots: Open[]; at: number }>()
   for (const [k, amount] of need) {
     const [fund, currency] = k.split('\u0000') as [string, string]
-    const balance = await trx.selectFrom('ledger_balances').select('balance').where('account', '=', fund).where('currency', '=', currency).executeTakeFirst()
-    if ((balance?.balance ?? 0) < amount) throw new InsufficientFundsError(fund, currency, balance?.balance ?? 0, amount)
+    const balance = await trx
+      .selectFrom('ledger_balances')
+      .select('balance')
+      .where('account', '=', fund)
+      .where('currency', '=', currency)
+      .executeTakeFirst()
+    if ((balance?.balance ?? 0) < amount)
+      throw new InsufficientFundsError(fund, currency, balance?.balance ?? 0, amount)
     queues.set(k, { lots: await fifoLots(trx, fund, currency, amount), at: 0 })
   }
   const draws = fresh.map(({ input }) => {
@@ -105,32 +130,54 @@ export async function postAwards(trx: Trx, inputs: AwardInput[]): Promise<Posted
   })
 
   const names: Record<string, string> = {}
-  for (const { input } of fresh) names[payableOf(input.beneficiaryId)] = names[paidOf(input.beneficiaryId)] = input.beneficiaryCode
+  for (const { input } of fresh)
+    names[payableOf(input.beneficiaryId)] = names[paidOf(input.beneficiaryId)] = input.beneficiaryCode
   const posted = await writePostings(trx, head, fresh, names)
 
   const touched = [...queues.values()].flatMap((q) => q.lots.slice(0, q.at + 1))
-  for (const part of chunks(touched.filter((l) => l.remaining === 0).map((l) => l.lotId), 500)) {
+  for (const part of chunks(
+    touched.filter((l) => l.remaining === 0).map((l) => l.lotId),
+    500,
+  )) {
     await trx.updateTable('ledger_lot_balances').set({ remaining: 0 }).where('lot_id', 'in', part).execute()
   }
-  for (const l of touched.filter((l) => l.remaining > 0)) await trx.updateTable('ledger_lot_balances').set({ remaining: l.remaining }).where('lot_id', '=', l.lotId).execute()
+  for (const l of touched.filter((l) => l.remaining > 0))
+    await trx.updateTable('ledger_lot_balances').set({ remaining: l.remaining }).where('lot_id', '=', l.lotId).execute()
 
   const traceRows = fresh.flatMap(({ input }, i) =>
     draws[i]!.map((d) => ({
-      sequence: posted[i]!.sequence, kind: 'award' as const, lot_id: d.lotId, amount: d.amount, currency: input.currency,
-      beneficiary_id: input.beneficiaryId, beneficiary_code: input.beneficiaryCode, parent_id: null,
+      sequence: posted[i]!.sequence,
+      kind: 'award' as const,
+      lot_id: d.lotId,
+      amount: d.amount,
+      currency: input.currency,
+      beneficiary_id: input.beneficiaryId,
+      beneficiary_code: input.beneficiaryCode,
+      parent_id: null,
     })),
   )
   for (const part of chunks(traceRows, 500)) {
-    const ids = (await trx.insertInto('ledger_traces').values(part).returning('id').execute()).map((r) => r.id).sort((a, b) => a - b)
+    const ids = (await trx.insertInto('ledger_traces').values(part).returning('id').execute())
+      .map((r) => r.id)
+      .sort((a, b) => a - b)
     await trx
       .insertInto('ledger_trace_balances')
-      .values(part.map((t, i) => ({ trace_id: ids[i]!, beneficiary_id: t.beneficiary_id, currency: t.currency, unpaid: t.amount })))
+      .values(
+        part.map((t, i) => ({
+          trace_id: ids[i]!,
+          beneficiary_id: t.beneficiary_id,
+          currency: t.currency,
+          unpaid: t.amount,
+        })),
+      )
       .execute()
   }
 
   const byKey = new Map(fresh.map(({ p }, i) => [p.idempotencyKey, posted[i]!]))
   return prepared.map(({ p }) => {
     const e = earlier.get(p.idempotencyKey)
-    return e ? { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false } : byKey.get(p.idempotencyKey)!
+    return e
+      ? { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false }
+      : byKey.get(p.idempotencyKey)!
   })
 }

@@ -18,7 +18,8 @@ export type FundTransferInput = {
 
 /** fund → fund: lots drawn FIFO from `from`, reopened in `to` with their donation and paid time. */
 export async function postFundTransfer(trx: Trx, input: FundTransferInput): Promise<Posted> {
-  if (!isFund(input.from) || !isFund(input.to)) throw new LedgerInputError('fund transfers move money between fund accounts')
+  if (!isFund(input.from) || !isFund(input.to))
+    throw new LedgerInputError('fund transfers move money between fund accounts')
   const p = preparePosting({
     idempotencyKey: input.idempotencyKey,
     kind: 'fund_transfer',
@@ -37,13 +38,24 @@ export async function postFundTransfer(trx: Trx, input: FundTransferInput): Prom
   await applyDraws(trx, draws)
   const traceIds = await insertTraces(
     trx,
-    draws.map((d) => ({ sequence: posted.sequence, kind: 'transfer', lot_id: d.lotId, amount: d.amount, currency: input.currency })),
+    draws.map((d) => ({
+      sequence: posted.sequence,
+      kind: 'transfer',
+      lot_id: d.lotId,
+      amount: d.amount,
+      currency: input.currency,
+    })),
   )
   await openLots(
     trx,
     draws.map((d, i) => ({
-      sequence: posted.sequence, donation_id: d.donationId, fund: input.to, currency: input.currency,
-      amount: d.amount, paid_at: d.paidAt, source_trace_id: traceIds[i]!,
+      sequence: posted.sequence,
+      donation_id: d.donationId,
+      fund: input.to,
+      currency: input.currency,
+      amount: d.amount,
+      paid_at: d.paidAt,
+      source_trace_id: traceIds[i]!,
     })),
   )
   return posted
@@ -69,36 +81,69 @@ export async function postCorrection(trx: Trx, input: CorrectionInput): Promise<
   const again = await replayed(trx, input.idempotencyKey, digest)
   if (again) return again
 
-  const original = await trx.selectFrom('ledger_transactions').select(['sequence', 'kind']).where('sequence', '=', input.corrects).executeTakeFirst()
+  const original = await trx
+    .selectFrom('ledger_transactions')
+    .select(['sequence', 'kind'])
+    .where('sequence', '=', input.corrects)
+    .executeTakeFirst()
   if (!original) throw new LedgerInputError(`no transaction ${input.corrects}`)
-  if (!CORRECTABLE.includes(original.kind)) throw new LedgerInputError(`a ${original.kind} cannot be corrected; ${original.kind === 'donation' ? 'refund it' : 'post a new transaction'}`)
-  const already = await trx.selectFrom('ledger_transactions').select('sequence').where('corrects', '=', input.corrects).executeTakeFirst()
+  if (!CORRECTABLE.includes(original.kind))
+    throw new LedgerInputError(
+      `a ${original.kind} cannot be corrected; ${original.kind === 'donation' ? 'refund it' : 'post a new transaction'}`,
+    )
+  const already = await trx
+    .selectFrom('ledger_transactions')
+    .select('sequence')
+    .where('corrects', '=', input.corrects)
+    .executeTakeFirst()
   if (already) throw new LedgerInputError(`transaction ${input.corrects} was already corrected by ${already.sequence}`)
 
-  const transfers = await trx.selectFrom('ledger_transfers').selectAll().where('sequence', '=', input.corrects).orderBy('position').execute()
-  const traces = await trx.selectFrom('ledger_traces').selectAll().where('sequence', '=', input.corrects).orderBy('id').execute()
+  const transfers = await trx
+    .selectFrom('ledger_transfers')
+    .selectAll()
+    .where('sequence', '=', input.corrects)
+    .orderBy('position')
+    .execute()
+  const traces = await trx
+    .selectFrom('ledger_traces')
+    .selectAll()
+    .where('sequence', '=', input.corrects)
+    .orderBy('id')
+    .execute()
   const ids = traces.map((t) => t.id)
   // Undoing must not spend money that has moved on since.
   if (original.kind === 'award' && ids.length) {
-    const open = await trx.selectFrom('ledger_trace_balances').select(['trace_id', 'unpaid']).where('trace_id', 'in', ids).execute()
+    const open = await trx
+      .selectFrom('ledger_trace_balances')
+      .select(['trace_id', 'unpaid'])
+      .where('trace_id', 'in', ids)
+      .execute()
     const unpaid = new Map(open.map((o) => [o.trace_id, o.unpaid]))
-    if (traces.some((t) => unpaid.get(t.id) !== t.amount)) throw new LedgerInputError('this award was (partly) paid out: correct the payout first')
+    if (traces.some((t) => unpaid.get(t.id) !== t.amount))
+      throw new LedgerInputError('this award was (partly) paid out: correct the payout first')
   }
-  const created = original.kind === 'fund_transfer' && ids.length
-    ? await trx
-        .selectFrom('ledger_lots as l')
-        .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
-        .select(['l.id', 'l.amount', 'l.source_trace_id', 'b.remaining'])
-        .where('l.source_trace_id', 'in', ids)
-        .execute()
-    : []
-  if (created.some((l) => l.remaining !== l.amount)) throw new LedgerInputError('money moved by this transfer was already used')
+  const created =
+    original.kind === 'fund_transfer' && ids.length
+      ? await trx
+          .selectFrom('ledger_lots as l')
+          .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
+          .select(['l.id', 'l.amount', 'l.source_trace_id', 'b.remaining'])
+          .where('l.source_trace_id', 'in', ids)
+          .execute()
+      : []
+  if (created.some((l) => l.remaining !== l.amount))
+    throw new LedgerInputError('money moved by this transfer was already used')
   for (const t of transfers) await assertCovered(trx, t.to_account, t.currency, t.amount)
 
   const p = preparePosting({
     idempotencyKey: input.idempotencyKey,
     kind: 'correction',
-    transfers: transfers.map((t) => ({ from: t.to_account, to: t.from_account, amount: t.amount, currency: t.currency })),
+    transfers: transfers.map((t) => ({
+      from: t.to_account,
+      to: t.from_account,
+      amount: t.amount,
+      currency: t.currency,
+    })),
     refs: { ...input.refs, corrects: input.corrects, reason: input.reason },
     occurredAt,
   })
@@ -109,7 +154,11 @@ export async function postCorrection(trx: Trx, input: CorrectionInput): Promise<
       await adjustLot(trx, t.lot_id, t.amount)
       await trx.updateTable('ledger_trace_balances').set({ unpaid: 0 }).where('trace_id', '=', t.id).execute()
     } else if (t.kind === 'payout') {
-      await trx.updateTable('ledger_trace_balances').set((eb) => ({ unpaid: eb('unpaid', '+', t.amount) })).where('trace_id', '=', t.parent_id!).execute()
+      await trx
+        .updateTable('ledger_trace_balances')
+        .set((eb) => ({ unpaid: eb('unpaid', '+', t.amount) }))
+        .where('trace_id', '=', t.parent_id!)
+        .execute()
     } else if (t.kind === 'transfer') {
       await adjustLot(trx, t.lot_id, t.amount)
       await adjustLot(trx, createdBySource.get(t.id)!, -t.amount)
@@ -118,8 +167,14 @@ export async function postCorrection(trx: Trx, input: CorrectionInput): Promise<
   await insertTraces(
     trx,
     traces.map((t) => ({
-      sequence: posted.sequence, kind: 'reversal', lot_id: t.lot_id, amount: t.amount, currency: t.currency,
-      beneficiary_id: t.beneficiary_id, beneficiary_code: t.beneficiary_code, parent_id: t.id,
+      sequence: posted.sequence,
+      kind: 'reversal',
+      lot_id: t.lot_id,
+      amount: t.amount,
+      currency: t.currency,
+      beneficiary_id: t.beneficiary_id,
+      beneficiary_code: t.beneficiary_code,
+      parent_id: t.id,
     })),
   )
   return posted

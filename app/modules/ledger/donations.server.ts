@@ -21,7 +21,8 @@ export type DonationInput = {
 }
 
 function positive(amount: number, what: string) {
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new LedgerInputError(`${what} must be a positive integer of minor units`)
+  if (!Number.isSafeInteger(amount) || amount <= 0)
+    throw new LedgerInputError(`${what} must be a positive integer of minor units`)
 }
 
 /** Public name of a campaign fund, asked only when the account is first created. */
@@ -35,10 +36,14 @@ function campaignTitle(trx: Trx) {
 }
 
 /** A paid donation: donors → fund (gross), fund → fees (fee); opens a lot of gross − fee. */
-export async function postDonation(trx: Trx, input: DonationInput): Promise<Posted & { donationId: number; lotId: number }> {
+export async function postDonation(
+  trx: Trx,
+  input: DonationInput,
+): Promise<Posted & { donationId: number; lotId: number }> {
   if (!isFund(input.fund)) throw new LedgerInputError(`donations go to a fund account, not ${input.fund}`)
   positive(input.amount, 'amount')
-  if (!Number.isSafeInteger(input.fee) || input.fee < 0 || input.fee > input.amount) throw new LedgerInputError('fee must be between 0 and the amount')
+  if (!Number.isSafeInteger(input.fee) || input.fee < 0 || input.fee > input.amount)
+    throw new LedgerInputError('fee must be between 0 and the amount')
   const displayName = input.displayName.trim()
   if (!displayName || displayName.length > 60) throw new LedgerInputError('display name must be 1–60 characters')
   const transfers: Transfer[] = [{ from: DONORS, to: input.fund, amount: input.amount, currency: input.currency }]
@@ -53,12 +58,25 @@ export async function postDonation(trx: Trx, input: DonationInput): Promise<Post
   const head = await lockHead(trx)
   const digest = digestOf({ kind: p.kind, occurredAt: p.occurredAt, refs: p.refs, transfers: p.transfers })
   const again = await replayed(trx, p.idempotencyKey, digest)
-  const existing = await trx.selectFrom('ledger_donations').select(['id', 'sequence']).where('donation_ref', '=', input.donationRef).executeTakeFirst()
+  const existing = await trx
+    .selectFrom('ledger_donations')
+    .select(['id', 'sequence'])
+    .where('donation_ref', '=', input.donationRef)
+    .executeTakeFirst()
   if (again) {
-    const lot = await trx.selectFrom('ledger_lots').select('id').where('donation_id', '=', existing!.id).orderBy('id').executeTakeFirstOrThrow()
+    const lot = await trx
+      .selectFrom('ledger_lots')
+      .select('id')
+      .where('donation_id', '=', existing!.id)
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
     return { ...again, donationId: existing!.id, lotId: lot.id }
   }
-  if (existing) throw new IdempotencyConflictError(input.idempotencyKey, `donation ${input.donationRef}, already recorded under another key`)
+  if (existing)
+    throw new IdempotencyConflictError(
+      input.idempotencyKey,
+      `donation ${input.donationRef}, already recorded under another key`,
+    )
 
   const posted = await writePosting(trx, head, p, digest, campaignTitle(trx))
   const donation = await trx
@@ -76,7 +94,15 @@ export async function postDonation(trx: Trx, input: DonationInput): Promise<Post
     .returning('id')
     .executeTakeFirstOrThrow()
   const [lotId] = await openLots(trx, [
-    { sequence: posted.sequence, donation_id: donation.id, fund: input.fund, currency: input.currency, amount: input.amount - input.fee, paid_at: p.occurredAt, source_trace_id: null },
+    {
+      sequence: posted.sequence,
+      donation_id: donation.id,
+      fund: input.fund,
+      currency: input.currency,
+      amount: input.amount - input.fee,
+      paid_at: p.occurredAt,
+      source_trace_id: null,
+    },
   ])
   return { ...posted, donationId: donation.id, lotId: lotId! }
 }
@@ -97,16 +123,22 @@ export type RefundInput = {
  */
 export async function postRefund(trx: Trx, input: RefundInput): Promise<Posted> {
   positive(input.amount, 'amount')
-  if (input.reason !== 'refund' && input.reason !== 'dispute') throw new LedgerInputError('reason must be refund or dispute')
+  if (input.reason !== 'refund' && input.reason !== 'dispute')
+    throw new LedgerInputError('reason must be refund or dispute')
   const occurredAt = normaliseTime(input.occurredAt)
   const head = await lockHead(trx)
   const digest = digestOf({ kind: input.reason, ...input, occurredAt, idempotencyKey: undefined })
   const again = await replayed(trx, input.idempotencyKey, digest)
   if (again) return again
 
-  const donation = await trx.selectFrom('ledger_donations').selectAll().where('donation_ref', '=', input.donationRef).executeTakeFirst()
+  const donation = await trx
+    .selectFrom('ledger_donations')
+    .selectAll()
+    .where('donation_ref', '=', input.donationRef)
+    .executeTakeFirst()
   if (!donation) throw new LedgerInputError(`unknown donation ${input.donationRef}`)
-  if (donation.currency !== input.currency) throw new LedgerInputError(`donation ${input.donationRef} is in ${donation.currency}`)
+  if (donation.currency !== input.currency)
+    throw new LedgerInputError(`donation ${input.donationRef} is in ${donation.currency}`)
   const done = await trx
     .selectFrom('ledger_transfers as t')
     .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
@@ -114,7 +146,8 @@ export async function postRefund(trx: Trx, input: RefundInput): Promise<Posted> 
     .where('x.donation_ref', '=', input.donationRef)
     .where('x.kind', 'in', ['refund', 'dispute'])
     .executeTakeFirstOrThrow()
-  if (input.amount > donation.gross - Number(done.n)) throw new LedgerInputError(`refund exceeds what remains refundable of ${input.donationRef}`)
+  if (input.amount > donation.gross - Number(done.n))
+    throw new LedgerInputError(`refund exceeds what remains refundable of ${input.donationRef}`)
 
   const own = await trx
     .selectFrom('ledger_lots as l')
@@ -129,7 +162,14 @@ export async function postRefund(trx: Trx, input: RefundInput): Promise<Posted> 
   for (const lot of own) {
     if (need === 0) break
     const take = Math.min(lot.remaining, need)
-    draws.push({ lotId: lot.id, donationId: donation.id, fund: lot.fund, paidAt: lot.paid_at, before: lot.remaining, amount: take })
+    draws.push({
+      lotId: lot.id,
+      donationId: donation.id,
+      fund: lot.fund,
+      paidAt: lot.paid_at,
+      before: lot.remaining,
+      amount: take,
+    })
     need -= take
   }
   const target = input.reason === 'refund' ? REFUNDS : DISPUTES
@@ -153,6 +193,15 @@ export async function postRefund(trx: Trx, input: RefundInput): Promise<Posted> 
   })
   const posted = await writePosting(trx, head, p, digest)
   await applyDraws(trx, draws)
-  await insertTraces(trx, draws.map((d) => ({ sequence: posted.sequence, kind: input.reason, lot_id: d.lotId, amount: d.amount, currency: input.currency })))
+  await insertTraces(
+    trx,
+    draws.map((d) => ({
+      sequence: posted.sequence,
+      kind: input.reason,
+      lot_id: d.lotId,
+      amount: d.amount,
+      currency: input.currency,
+    })),
+  )
   return posted
 }

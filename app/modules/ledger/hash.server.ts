@@ -44,10 +44,17 @@ export function canonicalRefs(refs: Refs | undefined): CanonicalRefs {
  * ["hope-ledger/1", sequence, kind, occurred_at, [[key, value]…], [[from, to, amount, currency]…]]
  * with every scalar a string. Built by hand because verify runs it a million times.
  */
-export function canonicalRecord(sequence: number, kind: string, occurredAt: string, refs: CanonicalRefs, transfers: TransferLike[]): string {
+export function canonicalRecord(
+  sequence: number,
+  kind: string,
+  occurredAt: string,
+  refs: CanonicalRefs,
+  transfers: TransferLike[],
+): string {
   let out = `["${RECORD_VERSION}","${sequence}",${JSON.stringify(kind)},${JSON.stringify(occurredAt)},[`
   const keys = Object.keys(refs).sort()
-  for (let i = 0; i < keys.length; i++) out += `${i ? ',' : ''}[${JSON.stringify(keys[i])},${JSON.stringify(refs[keys[i]!])}]`
+  for (let i = 0; i < keys.length; i++)
+    out += `${i ? ',' : ''}[${JSON.stringify(keys[i])},${JSON.stringify(refs[keys[i]!])}]`
   out += '],['
   for (let i = 0; i < transfers.length; i++) {
     const t = transfers[i]!
@@ -58,7 +65,9 @@ export function canonicalRecord(sequence: number, kind: string, occurredAt: stri
 
 /** hash = hex(SHA-256(UTF-8(prev_hash ‖ record))). */
 export function chainHash(prevHash: string, record: string): string {
-  return createHash('sha256').update(prevHash + record, 'utf8').digest('hex')
+  return createHash('sha256')
+    .update(prevHash + record, 'utf8')
+    .digest('hex')
 }
 
 /** Digest of what was asked, for idempotency: the same request always gives the same digest. */
@@ -70,7 +79,10 @@ function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`)
+      .join(',')}}`
   }
   return JSON.stringify(value ?? null)
 }

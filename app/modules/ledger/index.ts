@@ -3,11 +3,28 @@ export * from './accounts'
 export * from './errors'
 export * from './kinds'
 export { GENESIS_HASH, canonicalRecord, chainHash, type Refs } from './hash.server'
-export { ensureAccount, inTransaction, lockHead, post, type PostInput, type Posted, type Transfer, type Trx } from './post.server'
+export {
+  ensureAccount,
+  inTransaction,
+  lockHead,
+  post,
+  type PostInput,
+  type Posted,
+  type Transfer,
+  type Trx,
+} from './post.server'
 export { postDonation, postRefund, type DonationInput, type RefundInput } from './donations.server'
 export { postAward, postPayout, type AwardInput, type PayoutInput } from './awards.server'
 export { postAwards } from './batch.server'
 export { postCorrection, postFundTransfer, type CorrectionInput, type FundTransferInput } from './corrections.server'
-export { fundRaised, getBalance, getDonationTrace, getHead, type DonationTrace, type FundRaised, type TraceShare } from './queries.server'
+export {
+  fundRaised,
+  getBalance,
+  getDonationTrace,
+  getHead,
+  type DonationTrace,
+  type FundRaised,
+  type TraceShare,
+} from './queries.server'
 export { verifyLedger, type VerifyResult } from './verify.server'
 export { exportDataset, EXPORT_DATASETS, type ExportDataset, type ExportFormat } from './export.server'

@@ -2,12 +2,16 @@
 // kind are the published rule in public/open-data.md ("Tracing rule").
 export const TRANSACTION_KINDS = {
   donation: 'a paid gift: external:donors → fund (gross), fund → external:fees (fee); opens one lot of gross − fee',
-  refund: 'money returned to a donor: drawn from that donation’s own lots, any shortfall from fund:general → external:refunds',
+  refund:
+    'money returned to a donor: drawn from that donation’s own lots, any shortfall from fund:general → external:refunds',
   dispute: 'a lost card dispute (chargeback): drawn like a refund, → external:disputes',
   award: 'money awarded to a student: fund → payable:beneficiary:<id>, drawn from the fund’s lots oldest first',
-  payout: 'an award paid out: payable:beneficiary:<id> → paid:beneficiary:<id>, over that student’s awards oldest first',
-  fund_transfer: 'restricted money moved between funds: fund → fund, lots drawn oldest first and reopened in the new fund',
-  correction: 'reverses one award, payout or fund transfer exactly (refs.corrects = its sequence); history is never edited',
+  payout:
+    'an award paid out: payable:beneficiary:<id> → paid:beneficiary:<id>, over that student’s awards oldest first',
+  fund_transfer:
+    'restricted money moved between funds: fund → fund, lots drawn oldest first and reopened in the new fund',
+  correction:
+    'reverses one award, payout or fund transfer exactly (refs.corrects = its sequence); history is never edited',
 } as const
 
 export type TransactionKind = keyof typeof TRANSACTION_KINDS

@@ -27,7 +27,13 @@ export async function assertCovered(trx: Trx, account: string, currency: string,
  * The FIFO rule: a fund's open lots oldest first by (paid time, lot id). `taken`
  * holds amounts already planned from some lots in this same transaction.
  */
-export async function planFifo(trx: Trx, fund: string, currency: string, amount: number, taken = new Map<number, number>()): Promise<Draw[]> {
+export async function planFifo(
+  trx: Trx,
+  fund: string,
+  currency: string,
+  amount: number,
+  taken = new Map<number, number>(),
+): Promise<Draw[]> {
   const draws: Draw[] = []
   let need = amount
   let after: { paidAt: string; lotId: number } | undefined
@@ -45,7 +51,9 @@ export async function planFifo(trx: Trx, fund: string, currency: string, amount:
       .limit(batch)
     if (after) {
       const a = after
-      query = query.where((eb) => eb.or([eb('b.paid_at', '>', a.paidAt), eb.and([eb('b.paid_at', '=', a.paidAt), eb('b.lot_id', '>', a.lotId)])]))
+      query = query.where((eb) =>
+        eb.or([eb('b.paid_at', '>', a.paidAt), eb.and([eb('b.paid_at', '=', a.paidAt), eb('b.lot_id', '>', a.lotId)])]),
+      )
     }
     const rows = await query.execute()
     for (const r of rows) {
@@ -73,7 +81,8 @@ export async function applyDraws(trx: Trx, draws: Draw[]): Promise<void> {
     else byLot.set(d.lotId, { before: d.before, amount: d.amount })
   }
   const drained = [...byLot].filter(([, e]) => e.amount === e.before).map(([id]) => id)
-  if (drained.length) await trx.updateTable('ledger_lot_balances').set({ remaining: 0 }).where('lot_id', 'in', drained).execute()
+  if (drained.length)
+    await trx.updateTable('ledger_lot_balances').set({ remaining: 0 }).where('lot_id', 'in', drained).execute()
   for (const [lotId, e] of byLot) {
     if (e.amount === e.before) continue
     await adjustLot(trx, lotId, -e.amount)
@@ -110,15 +119,33 @@ export async function insertTraces(trx: Trx, rows: TraceRow[]): Promise<number[]
   return out.map((r) => r.id).sort((a, b) => a - b)
 }
 
-export type NewLot = { sequence: number; donation_id: number; fund: string; currency: string; amount: number; paid_at: string; source_trace_id: number | null }
+export type NewLot = {
+  sequence: number
+  donation_id: number
+  fund: string
+  currency: string
+  amount: number
+  paid_at: string
+  source_trace_id: number | null
+}
 
 /** Open lots (history row + remainder row); returns ids in the order given. */
 export async function openLots(trx: Trx, lots: NewLot[]): Promise<number[]> {
   if (!lots.length) return []
-  const ids = (await trx.insertInto('ledger_lots').values(lots).returning('id').execute()).map((r) => r.id).sort((a, b) => a - b)
+  const ids = (await trx.insertInto('ledger_lots').values(lots).returning('id').execute())
+    .map((r) => r.id)
+    .sort((a, b) => a - b)
   await trx
     .insertInto('ledger_lot_balances')
-    .values(lots.map((l, i) => ({ lot_id: ids[i]!, fund: l.fund, currency: l.currency, paid_at: l.paid_at, remaining: l.amount })))
+    .values(
+      lots.map((l, i) => ({
+        lot_id: ids[i]!,
+        fund: l.fund,
+        currency: l.currency,
+        paid_at: l.paid_at,
+        remaining: l.amount,
+      })),
+    )
     .execute()
   return ids
 }

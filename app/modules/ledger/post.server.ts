@@ -52,17 +52,26 @@ export async function replayed(trx: Trx, idempotencyKey: string, digest: string)
   return { transactionId: row.sequence, sequence: row.sequence, hash: row.hash, created: false }
 }
 
-export type Prepared = { idempotencyKey: string; kind: TransactionKind; transfers: Transfer[]; refs: CanonicalRefs; occurredAt: string }
+export type Prepared = {
+  idempotencyKey: string
+  kind: TransactionKind
+  transfers: Transfer[]
+  refs: CanonicalRefs
+  occurredAt: string
+}
 
 /** Validate and normalise a posting; throws LedgerInputError. */
 export function preparePosting(input: PostInput): Prepared {
-  if (!input.idempotencyKey || input.idempotencyKey.length > 200) throw new LedgerInputError('idempotency key must be 1–200 characters')
+  if (!input.idempotencyKey || input.idempotencyKey.length > 200)
+    throw new LedgerInputError('idempotency key must be 1–200 characters')
   if (!isTransactionKind(input.kind)) throw new LedgerInputError(`unknown transaction kind: ${input.kind}`)
   if (!input.transfers.length) throw new LedgerInputError('a transaction needs at least one transfer')
   for (const t of input.transfers) {
-    if (!isAccountCode(t.from) || !isAccountCode(t.to)) throw new LedgerInputError(`bad account in transfer ${t.from} → ${t.to}`)
+    if (!isAccountCode(t.from) || !isAccountCode(t.to))
+      throw new LedgerInputError(`bad account in transfer ${t.from} → ${t.to}`)
     if (t.from === t.to) throw new LedgerInputError(`transfer from ${t.from} to itself`)
-    if (!Number.isSafeInteger(t.amount) || t.amount <= 0) throw new LedgerInputError(`transfer amount must be a positive integer of minor units, got ${t.amount}`)
+    if (!Number.isSafeInteger(t.amount) || t.amount <= 0)
+      throw new LedgerInputError(`transfer amount must be a positive integer of minor units, got ${t.amount}`)
     if (!CURRENCY.test(t.currency)) throw new LedgerInputError(`bad currency ${t.currency}`)
   }
   return {
@@ -104,6 +113,12 @@ export async function ensureAccount(trx: Kysely<Database>, input: { code: string
 }
 
 /** Write one posting; the caller must already hold lockHead(). */
-export async function writePosting(trx: Trx, head: Head, p: Prepared, digest: string, names: AccountNames = {}): Promise<Posted> {
+export async function writePosting(
+  trx: Trx,
+  head: Head,
+  p: Prepared,
+  digest: string,
+  names: AccountNames = {},
+): Promise<Posted> {
   return (await writePostings(trx, head, [{ p, digest }], names))[0]!
 }

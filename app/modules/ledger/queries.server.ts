@@ -6,7 +6,12 @@ type Db = Kysely<Database>
 
 /** Current balance of an account in minor units (0 when it never moved). */
 export async function getBalance(db: Db, code: string, currency: string): Promise<number> {
-  const row = await db.selectFrom('ledger_balances').select('balance').where('account', '=', code).where('currency', '=', currency).executeTakeFirst()
+  const row = await db
+    .selectFrom('ledger_balances')
+    .select('balance')
+    .where('account', '=', code)
+    .where('currency', '=', currency)
+    .executeTakeFirst()
   return row?.balance ?? 0
 }
 
@@ -28,7 +33,17 @@ export type TraceShare = {
 }
 
 export type DonationTrace = {
-  donation: { donationRef: string; displayName: string; fund: string; amount: number; fee: number; net: number; currency: string; paidAt: string; sequence: number }
+  donation: {
+    donationRef: string
+    displayName: string
+    fund: string
+    amount: number
+    fee: number
+    net: number
+    currency: string
+    paidAt: string
+    sequence: number
+  }
   shares: TraceShare[]
   /** Still in a fund, not yet awarded. */
   held: number
@@ -46,7 +61,20 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     .selectFrom('ledger_donations as d')
     .innerJoin('ledger_lots as l', 'l.donation_id', 'd.id')
     .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
-    .select(['d.id', 'd.donation_ref', 'd.display_name', 'd.fund', 'd.gross', 'd.fee', 'd.currency', 'd.paid_at', 'd.sequence', 'l.id as lot_id', 'l.fund as lot_fund', 'b.remaining'])
+    .select([
+      'd.id',
+      'd.donation_ref',
+      'd.display_name',
+      'd.fund',
+      'd.gross',
+      'd.fee',
+      'd.currency',
+      'd.paid_at',
+      'd.sequence',
+      'l.id as lot_id',
+      'l.fund as lot_fund',
+      'b.remaining',
+    ])
     .where('d.donation_ref', '=', donationRef)
     .orderBy('l.id')
     .execute()
@@ -56,7 +84,17 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     .selectFrom('ledger_traces as t')
     .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
     .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
-    .select(['t.id', 't.kind', 't.amount', 't.beneficiary_code', 't.parent_id', 'x.occurred_at', 'x.refs', 'x.donation_ref', 'x.sequence'])
+    .select([
+      't.id',
+      't.kind',
+      't.amount',
+      't.beneficiary_code',
+      't.parent_id',
+      'x.occurred_at',
+      'x.refs',
+      'x.donation_ref',
+      'x.sequence',
+    ])
     .where('l.donation_id', '=', d.id)
     .orderBy('t.id')
     .execute()
@@ -75,7 +113,15 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
   for (const r of rows) {
     kindOf.set(r.id, r.kind)
     if (r.kind === 'award') {
-      shares.set(r.id, { beneficiaryCode: r.beneficiary_code!, amount: r.amount, paid: 0, awardedAt: r.occurred_at, paidAt: null, refs: JSON.parse(r.refs), awardSequence: r.sequence })
+      shares.set(r.id, {
+        beneficiaryCode: r.beneficiary_code!,
+        amount: r.amount,
+        paid: 0,
+        awardedAt: r.occurred_at,
+        paidAt: null,
+        refs: JSON.parse(r.refs),
+        awardSequence: r.sequence,
+      })
     } else if (r.kind === 'payout') {
       payoutOf.set(r.id, r.parent_id!)
       const s = shares.get(r.parent_id!)
@@ -87,14 +133,22 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
       const undone = kindOf.get(r.parent_id!)
       if (undone === 'award') shares.get(r.parent_id!)!.amount -= r.amount
       else if (undone === 'payout') shares.get(payoutOf.get(r.parent_id!)!)!.paid -= r.amount
-    } else if ((r.kind === 'refund' || r.kind === 'dispute') && r.donation_ref !== donationRef) coveredRefunds += r.amount
+    } else if ((r.kind === 'refund' || r.kind === 'dispute') && r.donation_ref !== donationRef)
+      coveredRefunds += r.amount
   }
   const heldIn = new Map<string, number>()
   for (const l of lots) if (l.remaining > 0) heldIn.set(l.lot_fund, (heldIn.get(l.lot_fund) ?? 0) + l.remaining)
   return {
     donation: {
-      donationRef: d.donation_ref, displayName: d.display_name, fund: d.fund, amount: d.gross, fee: d.fee,
-      net: d.gross - d.fee, currency: d.currency, paidAt: d.paid_at, sequence: d.sequence,
+      donationRef: d.donation_ref,
+      displayName: d.display_name,
+      fund: d.fund,
+      amount: d.gross,
+      fee: d.fee,
+      net: d.gross - d.fee,
+      currency: d.currency,
+      paidAt: d.paid_at,
+      sequence: d.sequence,
     },
     shares: [...shares.values()]
       .filter((s) => s.amount > 0)

@@ -4,19 +4,49 @@ import type { LedgerLotsTable, LedgerTracesTable, TraceKind } from '../../../db/
 import type { CanonicalRefs } from './hash.server'
 
 export class VerifyFailure extends Error {
-  constructor(readonly table: string, readonly id: number | undefined, readonly sequence: number | undefined, message: string) {
+  constructor(
+    readonly table: string,
+    readonly id: number | undefined,
+    readonly sequence: number | undefined,
+    message: string,
+  ) {
     super(message)
   }
 }
 
-export type ReplayTx = { sequence: number; kind: string; occurredAt: string; refs: CanonicalRefs; transfers: { id: number; from: string; to: string; amount: number; currency: string }[] }
+export type ReplayTx = {
+  sequence: number
+  kind: string
+  occurredAt: string
+  refs: CanonicalRefs
+  transfers: { id: number; from: string; to: string; amount: number; currency: string }[]
+}
 export type Trace = Selectable<LedgerTracesTable>
 /** A lot as the replay reads it: integers only; its text columns are checked set-wise in SQL (verify-sql). */
-export type Lot = Pick<Selectable<LedgerLotsTable>, 'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'> & { b_remaining: number | null }
-export type Expected = { kind: TraceKind; lot_id: number; amount: number; currency: string; beneficiary_id: number | null; beneficiary_code: string | null; parent_id: number | null }
+export type Lot = Pick<
+  Selectable<LedgerLotsTable>,
+  'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'
+> & { b_remaining: number | null }
+export type Expected = {
+  kind: TraceKind
+  lot_id: number
+  amount: number
+  currency: string
+  beneficiary_id: number | null
+  beneficiary_code: string | null
+  parent_id: number | null
+}
 
 export const lowerId = (a: number, b: number) => a < b
-export const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({ kind, lot_id: lot, amount, currency, beneficiary_id: null, beneficiary_code: null, parent_id: null })
+export const bare = (kind: TraceKind, lot: number, amount: number, currency: string): Expected => ({
+  kind,
+  lot_id: lot,
+  amount,
+  currency,
+  beneficiary_id: null,
+  beneficiary_code: null,
+  parent_id: null,
+})
 
 export const fail = (table: string, id: number | undefined, sequence: number, message: string): never => {
   throw new VerifyFailure(table, id, sequence, `transaction ${sequence}: ${message}`)
@@ -36,16 +66,33 @@ export function compareTraces(seq: number, stored: Trace[], expected: Expected[]
   for (let i = 0; i < Math.max(stored.length, expected.length); i++) {
     const s = stored[i]
     const e = expected[i]
-    if (!s) return fail('ledger_traces', undefined, seq, `trace row missing: ${e!.kind} of ${e!.amount} from lot ${e!.lot_id}`)
+    if (!s)
+      return fail(
+        'ledger_traces',
+        undefined,
+        seq,
+        `trace row missing: ${e!.kind} of ${e!.amount} from lot ${e!.lot_id}`,
+      )
     if (!e) return fail('ledger_traces', s.id, seq, `trace ${s.id} is not produced by the tracing rule`)
-    for (const k of ['kind', 'lot_id', 'amount', 'currency', 'beneficiary_id', 'beneficiary_code', 'parent_id'] as const) {
+    for (const k of [
+      'kind',
+      'lot_id',
+      'amount',
+      'currency',
+      'beneficiary_id',
+      'beneficiary_code',
+      'parent_id',
+    ] as const) {
       if (s[k] !== e[k]) fail('ledger_traces', s.id, seq, `trace ${s.id} has ${k} ${s[k]}, the rule gives ${e[k]}`)
     }
   }
 }
 
 /** Stored transfers of one transaction must be exactly the ones its kind's rule gives. */
-export function expectTransfers(tx: ReplayTx, expected: { from: string; to: string; amount: number; currency: string }[]) {
+export function expectTransfers(
+  tx: ReplayTx,
+  expected: { from: string; to: string; amount: number; currency: string }[],
+) {
   for (let i = 0; i < Math.max(tx.transfers.length, expected.length); i++) {
     const s = tx.transfers[i]
     const e = expected[i]
@@ -54,4 +101,3 @@ export function expectTransfers(tx: ReplayTx, expected: { from: string; to: stri
     }
   }
 }
-

@@ -6,7 +6,18 @@ import type { Database } from '../../../db/schema'
 import type { TraceKind } from '../../../db/tables/ledger'
 import { beneficiaryIdOf, isFund, isGuarded } from './accounts'
 import { IdHeap } from './heap'
-import { bare, compareTraces, expectTransfers, fail, grow, lowerId, type Expected, type Lot, type ReplayTx, type Trace } from './replay-rows'
+import {
+  bare,
+  compareTraces,
+  expectTransfers,
+  fail,
+  grow,
+  lowerId,
+  type Expected,
+  type Lot,
+  type ReplayTx,
+  type Trace,
+} from './replay-rows'
 
 export { VerifyFailure, type Lot, type ReplayTx } from './replay-rows'
 
@@ -47,7 +58,9 @@ export class Replay {
       i = this.fundNames.length
       this.fundIndex.set(key, i)
       this.fundNames.push(key)
-      this.fundHeaps.push(new IdHeap((a, b) => this.lotPaid[a]! < this.lotPaid[b]! || (this.lotPaid[a] === this.lotPaid[b] && a < b)))
+      this.fundHeaps.push(
+        new IdHeap((a, b) => this.lotPaid[a]! < this.lotPaid[b]! || (this.lotPaid[a] === this.lotPaid[b] && a < b)),
+      )
     }
     return i
   }
@@ -70,14 +83,31 @@ export class Replay {
     }
     // Never negative once the transaction is whole (only debited accounts can have dropped).
     for (const t of tx.transfers) {
-      if (isGuarded(t.from) && this.balances.get(t.from)!.get(t.currency)! < 0) fail('ledger_transfers', t.id, tx.sequence, `${t.from} would go negative`)
+      if (isGuarded(t.from) && this.balances.get(t.from)!.get(t.currency)! < 0)
+        fail('ledger_transfers', t.id, tx.sequence, `${t.from} would go negative`)
     }
   }
 
-  private openLot(lot: Lot, expected: { donation: number | null; fund: string; currency: string; amount: number; paidMs: number; source: number | null }, seq: number) {
+  private openLot(
+    lot: Lot,
+    expected: {
+      donation: number | null
+      fund: string
+      currency: string
+      amount: number
+      paidMs: number
+      source: number | null
+    },
+    seq: number,
+  ) {
     const diff =
-      expected.donation !== null && lot.donation_id !== expected.donation ? 'donation' : lot.amount !== expected.amount ? 'amount'
-      : lot.source_trace_id !== expected.source ? 'source_trace_id' : ''
+      expected.donation !== null && lot.donation_id !== expected.donation
+        ? 'donation'
+        : lot.amount !== expected.amount
+          ? 'amount'
+          : lot.source_trace_id !== expected.source
+            ? 'source_trace_id'
+            : ''
     if (diff) fail('ledger_lots', lot.id, seq, `lot ${lot.id} has the wrong ${diff}`)
     if (lot.b_remaining === null) fail('ledger_lot_balances', lot.id, seq, `remainder row of lot ${lot.id} is missing`)
     if (lot.id <= this.lastLotId) fail('ledger_lots', lot.id, seq, `lot ${lot.id} is out of creation order`)
@@ -170,16 +200,34 @@ export class Replay {
     this.book(tx)
     const seq = tx.sequence
     const t0 = tx.transfers[0]!
-    if (lots.length && tx.kind !== 'donation' && tx.kind !== 'fund_transfer') fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
+    if (lots.length && tx.kind !== 'donation' && tx.kind !== 'fund_transfer')
+      fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
     switch (tx.kind) {
       case 'donation': {
         const [gross, fee] = tx.transfers
-        if (!gross || gross.from !== 'external:donors' || !isFund(gross.to) || tx.transfers.length > 2 || (fee && (fee.from !== gross.to || fee.to !== 'external:fees' || fee.currency !== gross.currency))) {
+        if (
+          !gross ||
+          gross.from !== 'external:donors' ||
+          !isFund(gross.to) ||
+          tx.transfers.length > 2 ||
+          (fee && (fee.from !== gross.to || fee.to !== 'external:fees' || fee.currency !== gross.currency))
+        ) {
           fail('ledger_transfers', t0.id, seq, 'a donation is donors → fund, then optionally fund → fees')
         }
         // The donation row itself is matched to this transaction set-wise (verify-sql).
         if (lots.length !== 1) fail('ledger_lots', lots[1]?.id, seq, 'a donation opens exactly one lot')
-        this.openLot(lots[0]!, { donation: null, fund: gross!.to, currency: gross!.currency, amount: gross!.amount - (fee?.amount ?? 0), paidMs: Date.parse(tx.occurredAt), source: null }, seq)
+        this.openLot(
+          lots[0]!,
+          {
+            donation: null,
+            fund: gross!.to,
+            currency: gross!.currency,
+            amount: gross!.amount - (fee?.amount ?? 0),
+            paidMs: Date.parse(tx.occurredAt),
+            source: null,
+          },
+          seq,
+        )
         return this.compare(seq, traces, [])
       }
       case 'refund':
@@ -187,10 +235,19 @@ export class Replay {
         return this.refund(tx, traces)
       case 'award': {
         const beneficiary = beneficiaryIdOf(t0.to)
-        if (tx.transfers.length !== 1 || !isFund(t0.from) || !t0.to.startsWith('payable:') || !beneficiary) return fail('ledger_transfers', t0.id, seq, 'an award is one transfer fund → payable')
+        if (tx.transfers.length !== 1 || !isFund(t0.from) || !t0.to.startsWith('payable:') || !beneficiary)
+          return fail('ledger_transfers', t0.id, seq, 'an award is one transfer fund → payable')
         const code = tx.refs.beneficiary ?? null
         const draws = this.drawFifo(t0.from, t0.currency, t0.amount, seq)
-        this.compare(seq, traces, draws.map((d) => ({ ...bare('award', d.lot, d.amount, t0.currency), beneficiary_id: beneficiary, beneficiary_code: code })))
+        this.compare(
+          seq,
+          traces,
+          draws.map((d) => ({
+            ...bare('award', d.lot, d.amount, t0.currency),
+            beneficiary_id: beneficiary,
+            beneficiary_code: code,
+          })),
+        )
         const heap = this.awardHeap(beneficiary, t0.currency)
         for (const t of traces) {
           this.openAward(t, beneficiary, t0.currency)
@@ -200,7 +257,12 @@ export class Replay {
       }
       case 'payout': {
         const beneficiary = beneficiaryIdOf(t0.from)
-        if (tx.transfers.length !== 1 || !beneficiary || t0.from !== `payable:beneficiary:${beneficiary}` || t0.to !== `paid:beneficiary:${beneficiary}`) {
+        if (
+          tx.transfers.length !== 1 ||
+          !beneficiary ||
+          t0.from !== `payable:beneficiary:${beneficiary}` ||
+          t0.to !== `paid:beneficiary:${beneficiary}`
+        ) {
           return fail('ledger_transfers', t0.id, seq, 'a payout is one transfer payable → paid of the same student')
         }
         const heap = this.awardHeap(beneficiary, t0.currency)
@@ -217,17 +279,42 @@ export class Replay {
           const take = Math.min(unpaid, need)
           this.awardUnpaid[id] = unpaid - take
           need -= take
-          expected.push({ kind: 'payout', lot_id: this.awardLot[id]!, amount: take, currency: t0.currency, beneficiary_id: beneficiary, beneficiary_code: this.codes[this.awardCode[id]! - 1]!, parent_id: id })
+          expected.push({
+            kind: 'payout',
+            lot_id: this.awardLot[id]!,
+            amount: take,
+            currency: t0.currency,
+            beneficiary_id: beneficiary,
+            beneficiary_code: this.codes[this.awardCode[id]! - 1]!,
+            parent_id: id,
+          })
         }
         return this.compare(seq, traces, expected)
       }
       case 'fund_transfer': {
-        if (tx.transfers.length !== 1 || !isFund(t0.from) || !isFund(t0.to)) return fail('ledger_transfers', t0.id, seq, 'a fund transfer is one transfer fund → fund')
+        if (tx.transfers.length !== 1 || !isFund(t0.from) || !isFund(t0.to))
+          return fail('ledger_transfers', t0.id, seq, 'a fund transfer is one transfer fund → fund')
         const draws = this.drawFifo(t0.from, t0.currency, t0.amount, seq)
-        this.compare(seq, traces, draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)))
-        if (lots.length !== draws.length) fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
+        this.compare(
+          seq,
+          traces,
+          draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)),
+        )
+        if (lots.length !== draws.length)
+          fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
         draws.forEach((d, i) => {
-          this.openLot(lots[i]!, { donation: this.lotDonation[d.lot]!, fund: t0.to, currency: t0.currency, amount: d.amount, paidMs: this.lotPaid[d.lot]!, source: traces[i]!.id }, seq)
+          this.openLot(
+            lots[i]!,
+            {
+              donation: this.lotDonation[d.lot]!,
+              fund: t0.to,
+              currency: t0.currency,
+              amount: d.amount,
+              paidMs: this.lotPaid[d.lot]!,
+              source: traces[i]!.id,
+            },
+            seq,
+          )
         })
         return
       }
@@ -244,9 +331,19 @@ export class Replay {
     const currency = t0.currency
     const amount = tx.transfers.reduce((s, t) => s + t.amount, 0)
     const target = tx.kind === 'refund' ? 'external:refunds' : 'external:disputes'
-    const donation = await this.db.selectFrom('ledger_donations').select('id').where('donation_ref', '=', tx.refs.donation ?? '').executeTakeFirst()
+    const donation = await this.db
+      .selectFrom('ledger_donations')
+      .select('id')
+      .where('donation_ref', '=', tx.refs.donation ?? '')
+      .executeTakeFirst()
     if (!donation) return fail('ledger_transactions', seq, seq, `refund of unknown donation ${tx.refs.donation}`)
-    const own = await this.db.selectFrom('ledger_lots').select('id').where('donation_id', '=', donation.id).where('sequence', '<', seq).orderBy('id').execute()
+    const own = await this.db
+      .selectFrom('ledger_lots')
+      .select('id')
+      .where('donation_id', '=', donation.id)
+      .where('sequence', '<', seq)
+      .orderBy('id')
+      .execute()
     const draws: { lot: number; amount: number }[] = []
     const transfers: { from: string; to: string; amount: number; currency: string }[] = []
     let need = amount
@@ -267,35 +364,77 @@ export class Replay {
       transfers.push({ from: 'fund:general', to: target, amount: need, currency })
     }
     expectTransfers(tx, transfers)
-    return this.compare(seq, traces, draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency)))
+    return this.compare(
+      seq,
+      traces,
+      draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency)),
+    )
   }
 
   private async correct(tx: ReplayTx, traces: Trace[]) {
     const seq = tx.sequence
     const target = Number(tx.refs.corrects)
-    const original = await this.db.selectFrom('ledger_transactions').select('kind').where('sequence', '=', target).where('sequence', '<', seq).executeTakeFirst()
+    const original = await this.db
+      .selectFrom('ledger_transactions')
+      .select('kind')
+      .where('sequence', '=', target)
+      .where('sequence', '<', seq)
+      .executeTakeFirst()
     if (!original || !['award', 'payout', 'fund_transfer'].includes(original.kind) || this.corrected.has(target)) {
       return fail('ledger_transactions', seq, seq, `cannot correct transaction ${tx.refs.corrects}`)
     }
     this.corrected.add(target)
-    const transfers = await this.db.selectFrom('ledger_transfers').selectAll().where('sequence', '=', target).orderBy('position').execute()
-    expectTransfers(tx, transfers.map((t) => ({ from: t.to_account, to: t.from_account, amount: t.amount, currency: t.currency })))
-    const undone = await this.db.selectFrom('ledger_traces').selectAll().where('sequence', '=', target).orderBy('id').execute()
-    const created = await this.db.selectFrom('ledger_lots').select(['id', 'source_trace_id']).where('sequence', '=', target).execute()
-    this.compare(seq, traces, undone.map((t) => ({ kind: 'reversal', lot_id: t.lot_id, amount: t.amount, currency: t.currency, beneficiary_id: t.beneficiary_id, beneficiary_code: t.beneficiary_code, parent_id: t.id })))
+    const transfers = await this.db
+      .selectFrom('ledger_transfers')
+      .selectAll()
+      .where('sequence', '=', target)
+      .orderBy('position')
+      .execute()
+    expectTransfers(
+      tx,
+      transfers.map((t) => ({ from: t.to_account, to: t.from_account, amount: t.amount, currency: t.currency })),
+    )
+    const undone = await this.db
+      .selectFrom('ledger_traces')
+      .selectAll()
+      .where('sequence', '=', target)
+      .orderBy('id')
+      .execute()
+    const created = await this.db
+      .selectFrom('ledger_lots')
+      .select(['id', 'source_trace_id'])
+      .where('sequence', '=', target)
+      .execute()
+    this.compare(
+      seq,
+      traces,
+      undone.map((t) => ({
+        kind: 'reversal',
+        lot_id: t.lot_id,
+        amount: t.amount,
+        currency: t.currency,
+        beneficiary_id: t.beneficiary_id,
+        beneficiary_code: t.beneficiary_code,
+        parent_id: t.id,
+      })),
+    )
     for (const t of undone) {
       if (t.kind === 'award') {
-        if (!this.isAward(t.id) || this.awardUnpaid[t.id] !== t.amount) fail('ledger_traces', t.id, seq, `award trace ${t.id} was paid before its correction`)
+        if (!this.isAward(t.id) || this.awardUnpaid[t.id] !== t.amount)
+          fail('ledger_traces', t.id, seq, `award trace ${t.id} was paid before its correction`)
         this.awardUnpaid[t.id] = 0
         this.restoreLot(t.lot_id, t.amount)
       } else if (t.kind === 'payout') {
         const parent = t.parent_id!
-        if (!this.isAward(parent)) return fail('ledger_traces', t.id, seq, `payout trace ${t.id} has no award trace as parent`)
-        if (this.awardUnpaid[parent]! <= 0) this.awardHeap(this.awardBeneficiary[parent]!, this.currencies[this.awardCurrency[parent]!]!).push(parent)
+        if (!this.isAward(parent))
+          return fail('ledger_traces', t.id, seq, `payout trace ${t.id} has no award trace as parent`)
+        if (this.awardUnpaid[parent]! <= 0)
+          this.awardHeap(this.awardBeneficiary[parent]!, this.currencies[this.awardCurrency[parent]!]!).push(parent)
         this.awardUnpaid[parent] = this.awardUnpaid[parent]! + t.amount
       } else if (t.kind === 'transfer') {
         const lot = created.find((l) => l.source_trace_id === t.id)
-        if (!lot || this.lotRemaining[lot.id] !== t.amount) return fail('ledger_lots', lot?.id, seq, `lot moved by trace ${t.id} was spent before its correction`)
+        if (!lot || this.lotRemaining[lot.id] !== t.amount)
+          return fail('ledger_lots', lot?.id, seq, `lot moved by trace ${t.id} was spent before its correction`)
         this.lotRemaining[lot.id] = 0
         this.restoreLot(t.lot_id, t.amount)
       }

@@ -12,7 +12,12 @@ const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const NONE: never[] = []
 
 export type VerifyError = { table: string; id?: number; sequence?: number; message: string }
-export type VerifyResult = { ok: boolean; transactions: number; head: { sequence: number; hash: string }; firstError?: VerifyError }
+export type VerifyResult = {
+  ok: boolean
+  transactions: number
+  head: { sequence: number; hash: string }
+  firstError?: VerifyError
+}
 export type VerifyOptions = { onProgress?: (done: { transactions: number }) => void; batchSize?: number }
 
 function groupBy<T extends { sequence: number }>(rows: T[]): Map<number, T[]> {
@@ -30,8 +35,14 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
   const replay = new Replay(db)
   let sequence = 0
   let hash = GENESIS_HASH
-  const result = (firstError?: VerifyError): VerifyResult => ({ ok: !firstError, transactions: sequence, head: { sequence, hash }, firstError })
-  const badTx = (seq: number, message: string) => result({ table: 'ledger_transactions', id: seq, sequence: seq, message: `transaction ${seq}: ${message}` })
+  const result = (firstError?: VerifyError): VerifyResult => ({
+    ok: !firstError,
+    transactions: sequence,
+    head: { sequence, hash },
+    firstError,
+  })
+  const badTx = (seq: number, message: string) =>
+    result({ table: 'ledger_transactions', id: seq, sequence: seq, message: `transaction ${seq}: ${message}` })
   try {
     for (;;) {
       const txs = await db
@@ -45,15 +56,33 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
       const lo = txs[0]!.sequence
       const hi = txs[txs.length - 1]!.sequence
       const inRange = <T extends 'ledger_transfers' | 'ledger_traces' | 'ledger_lots' | 'ledger_donations'>(table: T) =>
-        db.selectFrom(table as 'ledger_traces').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi)
-      const transfers = await db.selectFrom('ledger_transfers').selectAll().where('sequence', '>=', lo).where('sequence', '<=', hi).orderBy('sequence').orderBy('position').execute()
+        db
+          .selectFrom(table as 'ledger_traces')
+          .selectAll()
+          .where('sequence', '>=', lo)
+          .where('sequence', '<=', hi)
+      const transfers = await db
+        .selectFrom('ledger_transfers')
+        .selectAll()
+        .where('sequence', '>=', lo)
+        .where('sequence', '<=', hi)
+        .orderBy('sequence')
+        .orderBy('position')
+        .execute()
       const traces = groupBy(await inRange('ledger_traces').orderBy('id').execute())
       // Each lot with its remainder, integers only (text columns are checked set-wise in verify-sql).
       const lots = (
         await db
           .selectFrom('ledger_lots as l')
           .leftJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
-          .select(['l.id', 'l.sequence', 'l.donation_id', 'l.amount', 'l.source_trace_id', 'b.remaining as b_remaining'])
+          .select([
+            'l.id',
+            'l.sequence',
+            'l.donation_id',
+            'l.amount',
+            'l.source_trace_id',
+            'b.remaining as b_remaining',
+          ])
           .where('l.sequence', '>=', lo)
           .where('l.sequence', '<=', hi)
           .orderBy('l.id')
@@ -64,7 +93,12 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
 
       for (const row of txs) {
         const seq = row.sequence
-        if (seq !== sequence + 1) return result({ table: 'ledger_transactions', sequence: sequence + 1, message: `transaction ${sequence + 1} is missing (next is ${seq})` })
+        if (seq !== sequence + 1)
+          return result({
+            table: 'ledger_transactions',
+            sequence: sequence + 1,
+            message: `transaction ${sequence + 1} is missing (next is ${seq})`,
+          })
         if (row.prev_hash !== hash) return badTx(seq, 'prev_hash does not match the previous hash')
         if (!isTransactionKind(row.kind)) return badTx(seq, `unknown kind ${row.kind}`)
         // Rows come sorted by sequence: take this transaction's run of each.
@@ -77,8 +111,19 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
         while (li < lots.length && lots[li]!.sequence === seq) li++
         if (!list.length) return badTx(seq, 'has no transfers')
         for (const [i, t] of list.entries()) {
-          if (t.position !== i || !isAccountCode(t.from_account) || !isAccountCode(t.to_account) || t.amount <= 0 || t.from_account === t.to_account) {
-            return result({ table: 'ledger_transfers', id: t.id, sequence: seq, message: `transfer ${t.id} of transaction ${seq} is malformed or out of place` })
+          if (
+            t.position !== i ||
+            !isAccountCode(t.from_account) ||
+            !isAccountCode(t.to_account) ||
+            t.amount <= 0 ||
+            t.from_account === t.to_account
+          ) {
+            return result({
+              table: 'ledger_transfers',
+              id: t.id,
+              sequence: seq,
+              message: `transfer ${t.id} of transaction ${seq} is malformed or out of place`,
+            })
           }
         }
         let refs
@@ -88,14 +133,29 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
           return badTx(seq, 'refs are not canonical JSON')
         }
         if (JSON.stringify(refs) !== row.refs) return badTx(seq, 'refs are not in canonical form')
-        if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at))) return badTx(seq, 'occurred_at is not ISO UTC with milliseconds')
-        if ((refs.donation ?? null) !== row.donation_ref || (refs.corrects === undefined ? null : Number(refs.corrects)) !== row.corrects) return badTx(seq, 'donation_ref/corrects disagree with refs')
+        if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at)))
+          return badTx(seq, 'occurred_at is not ISO UTC with milliseconds')
+        if (
+          (refs.donation ?? null) !== row.donation_ref ||
+          (refs.corrects === undefined ? null : Number(refs.corrects)) !== row.corrects
+        )
+          return badTx(seq, 'donation_ref/corrects disagree with refs')
         const tx: ReplayTx = {
-          sequence: seq, kind: row.kind, occurredAt: row.occurred_at, refs,
-          transfers: list.map((t) => ({ id: t.id, from: t.from_account, to: t.to_account, amount: t.amount, currency: t.currency })),
+          sequence: seq,
+          kind: row.kind,
+          occurredAt: row.occurred_at,
+          refs,
+          transfers: list.map((t) => ({
+            id: t.id,
+            from: t.from_account,
+            to: t.to_account,
+            amount: t.amount,
+            currency: t.currency,
+          })),
         }
         const expected = chainHash(hash, canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers))
-        if (expected !== row.hash) return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
+        if (expected !== row.hash)
+          return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
         const pending = replay.apply(tx, traces.get(seq) ?? NONE, lotFrom === li ? NONE : lots.slice(lotFrom, li))
         if (pending) await pending
         sequence = seq
@@ -105,54 +165,100 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
     }
     return result((await checkCopies(db)) ?? (await checkState(db, replay, sequence, hash)))
   } catch (error) {
-    if (error instanceof VerifyFailure) return result({ table: error.table, id: error.id, sequence: error.sequence, message: error.message })
+    if (error instanceof VerifyFailure)
+      return result({ table: error.table, id: error.id, sequence: error.sequence, message: error.message })
     throw error
   }
 }
 
 /** The mutable state (head, balances, remainders) must equal what the history gives. */
-async function checkState(db: Kysely<Database>, replay: Replay, sequence: number, hash: string): Promise<VerifyError | undefined> {
+async function checkState(
+  db: Kysely<Database>,
+  replay: Replay,
+  sequence: number,
+  hash: string,
+): Promise<VerifyError | undefined> {
   const head = await db.selectFrom('ledger_head').selectAll().executeTakeFirst()
-  if (!head || head.sequence !== sequence || head.hash !== hash) return { table: 'ledger_head', id: 1, message: `head is ${head?.sequence}/${head?.hash}, history ends at ${sequence}/${hash}` }
+  if (!head || head.sequence !== sequence || head.hash !== hash)
+    return {
+      table: 'ledger_head',
+      id: 1,
+      message: `head is ${head?.sequence}/${head?.hash}, history ends at ${sequence}/${hash}`,
+    }
 
   const totals = new Map<string, number>()
   const seen = new Set<string>()
   for (const b of await db.selectFrom('ledger_balances').selectAll().orderBy('account').orderBy('currency').execute()) {
     seen.add(`${b.account}\u0000${b.currency}`)
     const want = replay.balances.get(b.account)?.get(b.currency) ?? 0
-    if (b.balance !== want) return { table: 'ledger_balances', message: `balance of ${b.account} ${b.currency} is ${b.balance}, transfers give ${want}` }
+    if (b.balance !== want)
+      return {
+        table: 'ledger_balances',
+        message: `balance of ${b.account} ${b.currency} is ${b.balance}, transfers give ${want}`,
+      }
   }
   for (const [account, byCurrency] of replay.balances) {
     for (const [currency, value] of byCurrency) {
-      if (!seen.has(`${account}\u0000${currency}`) && value !== 0) return { table: 'ledger_balances', message: `balance row of ${account} ${currency} missing (transfers give ${value})` }
+      if (!seen.has(`${account}\u0000${currency}`) && value !== 0)
+        return {
+          table: 'ledger_balances',
+          message: `balance row of ${account} ${currency} missing (transfers give ${value})`,
+        }
       totals.set(currency, (totals.get(currency) ?? 0) + value)
     }
   }
-  for (const [currency, total] of totals) if (total !== 0) return { table: 'ledger_transfers', message: `books do not net to zero in ${currency}: ${total}` }
+  for (const [currency, total] of totals)
+    if (total !== 0) return { table: 'ledger_transfers', message: `books do not net to zero in ${currency}: ${total}` }
 
   // Lot remainders: each lot's row was read beside the lot; compare with the replay, then count.
   for (const id of replay.lotIds) {
     if (replay.storedRemaining[id] !== replay.lotRemaining[id]) {
-      return { table: 'ledger_lot_balances', id, message: `lot ${id} shows ${replay.storedRemaining[id]} remaining, the history gives ${replay.lotRemaining[id]}` }
+      return {
+        table: 'ledger_lot_balances',
+        id,
+        message: `lot ${id} shows ${replay.storedRemaining[id]} remaining, the history gives ${replay.lotRemaining[id]}`,
+      }
     }
   }
-  const remainders = await db.selectFrom('ledger_lot_balances').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-  if (Number(remainders.n) !== replay.lotIds.length) return { table: 'ledger_lot_balances', message: `${Number(remainders.n) - replay.lotIds.length} remainder rows belong to no lot` }
+  const remainders = await db
+    .selectFrom('ledger_lot_balances')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  if (Number(remainders.n) !== replay.lotIds.length)
+    return {
+      table: 'ledger_lot_balances',
+      message: `${Number(remainders.n) - replay.lotIds.length} remainder rows belong to no lot`,
+    }
 
   // Award remainders, in pages, against the replay.
   let rows = 0
-  for (let after = 0; ; ) {
-    const page = await db.selectFrom('ledger_trace_balances').selectAll().where('trace_id', '>', after).orderBy('trace_id').limit(5000).execute()
+  for (let after = 0; ;) {
+    const page = await db
+      .selectFrom('ledger_trace_balances')
+      .selectAll()
+      .where('trace_id', '>', after)
+      .orderBy('trace_id')
+      .limit(5000)
+      .execute()
     if (!page.length) break
     for (const r of page) {
-      if (!replay.isAward(r.trace_id) || replay.awardUnpaid[r.trace_id] !== r.unpaid || replay.awardBeneficiary[r.trace_id] !== r.beneficiary_id) {
-        return { table: 'ledger_trace_balances', id: r.trace_id, message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${replay.isAward(r.trace_id) ? replay.awardUnpaid[r.trace_id] : 'no award'}` }
+      if (
+        !replay.isAward(r.trace_id) ||
+        replay.awardUnpaid[r.trace_id] !== r.unpaid ||
+        replay.awardBeneficiary[r.trace_id] !== r.beneficiary_id
+      ) {
+        return {
+          table: 'ledger_trace_balances',
+          id: r.trace_id,
+          message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${replay.isAward(r.trace_id) ? replay.awardUnpaid[r.trace_id] : 'no award'}`,
+        }
       }
     }
     rows += page.length
     after = page[page.length - 1]!.trace_id
   }
-  if (rows !== replay.awards) return { table: 'ledger_trace_balances', message: `${replay.awards - rows} award remainder rows missing` }
+  if (rows !== replay.awards)
+    return { table: 'ledger_trace_balances', message: `${replay.awards - rows} award remainder rows missing` }
 
   const counts = await db
     .selectNoFrom((eb) => [
@@ -160,7 +266,12 @@ async function checkState(db: Kysely<Database>, replay: Replay, sequence: number
       eb.selectFrom('ledger_lots').select(eb.fn.countAll<number>().as('n')).as('lots'),
     ])
     .executeTakeFirstOrThrow()
-  if (Number(counts.traces) !== replay.traces) return { table: 'ledger_traces', message: `${Number(counts.traces) - replay.traces} trace rows belong to no transaction` }
-  if (Number(counts.lots) !== replay.lotIds.length) return { table: 'ledger_lots', message: 'lot rows belong to no transaction' }
+  if (Number(counts.traces) !== replay.traces)
+    return {
+      table: 'ledger_traces',
+      message: `${Number(counts.traces) - replay.traces} trace rows belong to no transaction`,
+    }
+  if (Number(counts.lots) !== replay.lotIds.length)
+    return { table: 'ledger_lots', message: 'lot rows belong to no transaction' }
   return undefined
 }

@@ -34,7 +34,17 @@ function deltasOf(transfers: Transfer[]): Delta[] {
     add(t.from, t.currency, -t.amount)
     add(t.to, t.currency, t.amount)
   }
-  return [...deltas.values()].sort((a, b) => (a.account < b.account ? -1 : a.account > b.account ? 1 : a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
+  return [...deltas.values()].sort((a, b) =>
+    a.account < b.account
+      ? -1
+      : a.account > b.account
+        ? 1
+        : a.currency < b.currency
+          ? -1
+          : a.currency > b.currency
+            ? 1
+            : 0,
+  )
 }
 
 /**
@@ -42,7 +52,12 @@ function deltasOf(transfers: Transfer[]): Delta[] {
  * net change of the whole batch, which equals checking each step when every account
  * only moves one way within the batch (true of one posting, and of award batches).
  */
-export async function writePostings(trx: Kysely<Database>, head: Head, items: { p: Prepared; digest: string }[], names: AccountNames = {}): Promise<Posted[]> {
+export async function writePostings(
+  trx: Kysely<Database>,
+  head: Head,
+  items: { p: Prepared; digest: string }[],
+  names: AccountNames = {},
+): Promise<Posted[]> {
   const deltas = deltasOf(items.flatMap((i) => i.p.transfers))
   const pg = dialectOf(trx) === 'postgres'
   const current = new Map<string, number>()
@@ -59,13 +74,16 @@ export async function writePostings(trx: Kysely<Database>, head: Head, items: { 
   }
   for (const d of deltas) {
     const available = current.get(key(d.account, d.currency)) ?? 0
-    if (isGuarded(d.account) && available + d.delta < 0) throw new InsufficientFundsError(d.account, d.currency, available, -d.delta)
+    if (isGuarded(d.account) && available + d.delta < 0)
+      throw new InsufficientFundsError(d.account, d.currency, available, -d.delta)
   }
 
   const codes = [...new Set(deltas.map((d) => d.account))]
   const now = new Date().toISOString()
   for (const part of chunks(codes, 500)) {
-    const known = new Set((await trx.selectFrom('ledger_accounts').select('code').where('code', 'in', part).execute()).map((r) => r.code))
+    const known = new Set(
+      (await trx.selectFrom('ledger_accounts').select('code').where('code', 'in', part).execute()).map((r) => r.code),
+    )
     const rows = []
     for (const code of part.filter((c) => !known.has(c))) {
       const name = typeof names === 'function' ? await names(code) : names[code]
@@ -76,18 +94,43 @@ export async function writePostings(trx: Kysely<Database>, head: Head, items: { 
 
   const posted: Posted[] = []
   const txRows = []
-  const transferRows: { sequence: number; position: number; from_account: string; to_account: string; amount: number; currency: string }[] = []
+  const transferRows: {
+    sequence: number
+    position: number
+    from_account: string
+    to_account: string
+    amount: number
+    currency: string
+  }[] = []
   let { sequence, hash } = head
   for (const { p, digest } of items) {
     sequence++
     const prev = hash
     hash = chainHash(prev, canonicalRecord(sequence, p.kind, p.occurredAt, p.refs, p.transfers))
     txRows.push({
-      sequence, idempotency_key: p.idempotencyKey, kind: p.kind, occurred_at: p.occurredAt, recorded_at: now, refs: JSON.stringify(p.refs),
-      donation_ref: p.refs.donation ?? null, corrects: p.refs.corrects !== undefined ? Number(p.refs.corrects) : null, request_digest: digest, prev_hash: prev, hash,
+      sequence,
+      idempotency_key: p.idempotencyKey,
+      kind: p.kind,
+      occurred_at: p.occurredAt,
+      recorded_at: now,
+      refs: JSON.stringify(p.refs),
+      donation_ref: p.refs.donation ?? null,
+      corrects: p.refs.corrects !== undefined ? Number(p.refs.corrects) : null,
+      request_digest: digest,
+      prev_hash: prev,
+      hash,
     })
     const seq = sequence
-    p.transfers.forEach((t, position) => transferRows.push({ sequence: seq, position, from_account: t.from, to_account: t.to, amount: t.amount, currency: t.currency }))
+    p.transfers.forEach((t, position) =>
+      transferRows.push({
+        sequence: seq,
+        position,
+        from_account: t.from,
+        to_account: t.to,
+        amount: t.amount,
+        currency: t.currency,
+      }),
+    )
     posted.push({ transactionId: sequence, sequence, hash, created: true })
   }
   for (const part of chunks(txRows, 400)) await trx.insertInto('ledger_transactions').values(part).execute()
@@ -95,12 +138,18 @@ export async function writePostings(trx: Kysely<Database>, head: Head, items: { 
 
   const fresh = deltas.filter((d) => !current.has(key(d.account, d.currency)))
   for (const part of chunks(fresh, 500)) {
-    await trx.insertInto('ledger_balances').values(part.map((d) => ({ account: d.account, currency: d.currency, balance: d.delta }))).execute()
+    await trx
+      .insertInto('ledger_balances')
+      .values(part.map((d) => ({ account: d.account, currency: d.currency, balance: d.delta })))
+      .execute()
   }
   // Existing balance rows change in one statement per chunk (one CASE arm per account and currency).
   const changed = deltas.filter((d) => d.delta !== 0 && current.has(key(d.account, d.currency)))
   for (const part of chunks(changed, 200)) {
-    const arms = sql.join(part.map((d) => sql`when account = ${d.account} and currency = ${d.currency} then ${d.delta}`), sql` `)
+    const arms = sql.join(
+      part.map((d) => sql`when account = ${d.account} and currency = ${d.currency} then ${d.delta}`),
+      sql` `,
+    )
     await trx
       .updateTable('ledger_balances')
       .set({ balance: sql`balance + case ${arms} else 0 end` })
@@ -108,7 +157,12 @@ export async function writePostings(trx: Kysely<Database>, head: Head, items: { 
       .execute()
   }
   // The head moves one step per transaction (its trigger refuses jumps).
-  for (const row of txRows) await trx.updateTable('ledger_head').set({ sequence: row.sequence, hash: row.hash, updated_at: now }).where('id', '=', 1).execute()
+  for (const row of txRows)
+    await trx
+      .updateTable('ledger_head')
+      .set({ sequence: row.sequence, hash: row.hash, updated_at: now })
+      .where('id', '=', 1)
+      .execute()
   head.sequence = sequence
   head.hash = hash
   return posted

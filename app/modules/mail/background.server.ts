@@ -16,9 +16,11 @@ export function startBackgroundMailWorker(
   if (!env.SMTP_URL) return undefined
   const controller = new AbortController()
   const transport = createSmtpTransport(env.SMTP_URL)
-  const running = runOutboxWorker(db, { transport, from: env.MAIL_FROM, signal: controller.signal, log }).catch((error: unknown) => {
-    log(`worker stopped: ${error instanceof Error ? error.message : String(error)}`)
-  })
+  const running = runOutboxWorker(db, { transport, from: env.MAIL_FROM, signal: controller.signal, log }).catch(
+    (error: unknown) => {
+      log(`worker stopped: ${error instanceof Error ? error.message : String(error)}`)
+    },
+  )
   return {
     stop: async () => {
       controller.abort()

@@ -29,7 +29,8 @@ export async function queueEmail<T extends TemplateName>(
   trx: Kysely<Database>,
   input: QueueEmailInput<T>,
 ): Promise<{ id: number; created: boolean }> {
-  if (!/^[^\s@]+@[^\s@]+$/.test(input.to)) throw new Error(`queueEmail: not an email address: ${JSON.stringify(input.to)}`)
+  if (!/^[^\s@]+@[^\s@]+$/.test(input.to))
+    throw new Error(`queueEmail: not an email address: ${JSON.stringify(input.to)}`)
   const now = input.now ?? new Date().toISOString()
   const inserted = await trx
     .insertInto('mail_outbox')
@@ -48,6 +49,10 @@ export async function queueEmail<T extends TemplateName>(
     .returning('id')
     .executeTakeFirst()
   if (inserted) return { id: inserted.id, created: true }
-  const existing = await trx.selectFrom('mail_outbox').select('id').where('dedupe_key', '=', input.dedupeKey).executeTakeFirstOrThrow()
+  const existing = await trx
+    .selectFrom('mail_outbox')
+    .select('id')
+    .where('dedupe_key', '=', input.dedupeKey)
+    .executeTakeFirstOrThrow()
   return { id: existing.id, created: false }
 }

@@ -37,13 +37,21 @@ export async function listOutbox(
   db: Kysely<Database>,
   { status, to, before, limit = 50 }: { status?: OutboxStatus; to?: string; before?: number; limit?: number } = {},
 ): Promise<{ items: OutboxListItem[]; next: number | null; counts: Record<OutboxStatus, number> }> {
-  let q = db.selectFrom('mail_outbox').selectAll().orderBy('id', 'desc').limit(Math.min(Math.max(limit, 1), 200) + 1)
+  let q = db
+    .selectFrom('mail_outbox')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(Math.min(Math.max(limit, 1), 200) + 1)
   if (status) q = q.where('status', '=', status)
   if (to) q = q.where('to_address', '=', to.trim())
   if (before) q = q.where('id', '<', before)
   const rows = await q.execute()
   const page = rows.slice(0, limit)
-  const grouped = await db.selectFrom('mail_outbox').select((eb) => ['status', eb.fn.countAll<number>().as('n')]).groupBy('status').execute()
+  const grouped = await db
+    .selectFrom('mail_outbox')
+    .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute()
   const counts: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0 }
   for (const g of grouped) counts[g.status] = Number(g.n)
   return {
@@ -91,7 +99,11 @@ export async function getOutboxMessage(
 }
 
 /** Put a failed message back in the queue (staff action after fixing the cause). */
-export async function retryOutboxMessage(db: Kysely<Database>, id: number, now = new Date().toISOString()): Promise<boolean> {
+export async function retryOutboxMessage(
+  db: Kysely<Database>,
+  id: number,
+  now = new Date().toISOString(),
+): Promise<boolean> {
   const result = await db
     .updateTable('mail_outbox')
     .set({ status: 'queued', attempts: 0, next_attempt_at: now, last_error: null })

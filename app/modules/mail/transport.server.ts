@@ -17,5 +17,10 @@ export type OutboxTransport = {
 /** SMTP over SMTP_URL. Timeouts stay well under the worker's lease so a hung server cannot outlive it. */
 export function createSmtpTransport(url: string, options: { timeoutMs?: number } = {}): OutboxTransport {
   const timeout = options.timeoutMs ?? 30_000
-  return nodemailer.createTransport({ url, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout } as never)
+  return nodemailer.createTransport({
+    url,
+    connectionTimeout: timeout,
+    greetingTimeout: timeout,
+    socketTimeout: timeout,
+  } as never)
 }

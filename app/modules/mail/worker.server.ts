@@ -41,12 +41,24 @@ export type WorkerOptions = {
 
 export type WorkerStats = { claimed: number; sent: number; retried: number; failed: number }
 
-const defaults = { batchSize: 10, leaseMs: 120_000, pollMs: 2_000, maxAttempts: 10, backoffMs: 30_000, maxBackoffMs: 3_600_000 }
+const defaults = {
+  batchSize: 10,
+  leaseMs: 120_000,
+  pollMs: 2_000,
+  maxAttempts: 10,
+  backoffMs: 30_000,
+  maxBackoffMs: 3_600_000,
+}
 
 /** Options over defaults; an option given as undefined keeps its default. */
 function resolve(options: WorkerOptions) {
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkerOptions
-  return { ...defaults, ...given, from: options.from ?? getEnv().MAIL_FROM, workerId: options.workerId ?? `worker-${crypto.randomUUID()}` }
+  return {
+    ...defaults,
+    ...given,
+    from: options.from ?? getEnv().MAIL_FROM,
+    workerId: options.workerId ?? `worker-${crypto.randomUUID()}`,
+  }
 }
 
 /** Retry delay after the given attempt: exponential, capped, with ±20% jitter so retries spread out. */
@@ -83,7 +95,10 @@ export async function claimJobs(
     // drain one queue without ever claiming the same row. The CTE is materialised so
     // the locking SELECT runs exactly once.
     const rows = await db
-      .with((cte) => cte('due').materialized(), () => due.forUpdate().skipLocked())
+      .with(
+        (cte) => cte('due').materialized(),
+        () => due.forUpdate().skipLocked(),
+      )
       .updateTable('mail_outbox')
       .set(claim)
       .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
@@ -126,7 +141,11 @@ export async function processBatch(db: Kysely<Database>, options: WorkerOptions)
   for (const [index, job] of jobs.entries()) {
     if (o.signal?.aborted) {
       // Shutting down: hand the unsent rest back at once rather than after the lease.
-      await releaseJobs(db, workerId, jobs.slice(index).map((j) => j.id))
+      await releaseJobs(
+        db,
+        workerId,
+        jobs.slice(index).map((j) => j.id),
+      )
       break
     }
     // Renew the lease right before sending, so a slow batch never sends on an expired one.
@@ -151,12 +170,19 @@ export async function processBatch(db: Kysely<Database>, options: WorkerOptions)
       })
       const marked = await db
         .updateTable('mail_outbox')
-        .set({ status: 'sent', sent_at: clock().toISOString(), lease_owner: null, lease_expires_at: null, last_error: null })
+        .set({
+          status: 'sent',
+          sent_at: clock().toISOString(),
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+        })
         .where('id', '=', job.id)
         .where('lease_owner', '=', workerId)
         .where('status', '=', 'sending')
         .executeTakeFirst()
-      if (Number(marked.numUpdatedRows) !== 1) o.log?.(`outbox ${job.id}: lease lost while sending; another worker may resend it (same Message-ID)`)
+      if (Number(marked.numUpdatedRows) !== 1)
+        o.log?.(`outbox ${job.id}: lease lost while sending; another worker may resend it (same Message-ID)`)
       stats.sent++
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
@@ -176,7 +202,9 @@ export async function processBatch(db: Kysely<Database>, options: WorkerOptions)
         .execute()
       if (final) stats.failed++
       else stats.retried++
-      o.log?.(`outbox ${job.id}: attempt ${job.attempts} failed (${message})${final ? '; giving up' : `; retry at ${next}`}`)
+      o.log?.(
+        `outbox ${job.id}: attempt ${job.attempts} failed (${message})${final ? '; giving up' : `; retry at ${next}`}`,
+      )
     }
   }
   return stats

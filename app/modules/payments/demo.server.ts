@@ -27,7 +27,15 @@ export function signDemoPayload(payload: string, secret: string): string {
   return offlineStripe.webhooks.generateTestHeaderString({ payload, secret })
 }
 
-export function createDemoProvider({ db, baseUrl, webhookSecret }: { db: DB; baseUrl: string; webhookSecret: string }): PaymentProvider {
+export function createDemoProvider({
+  db,
+  baseUrl,
+  webhookSecret,
+}: {
+  db: DB
+  baseUrl: string
+  webhookSecret: string
+}): PaymentProvider {
   return {
     name: 'demo',
     async createCheckout(request) {
@@ -37,17 +45,34 @@ export function createDemoProvider({ db, baseUrl, webhookSecret }: { db: DB; bas
     verifyWebhook(rawBody, signature): WebhookEvent {
       if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header')
       try {
-        return offlineStripe.webhooks.constructEvent(rawBody, signature, webhookSecret, WEBHOOK_TOLERANCE_SECONDS) as unknown as WebhookEvent
+        return offlineStripe.webhooks.constructEvent(
+          rawBody,
+          signature,
+          webhookSecret,
+          WEBHOOK_TOLERANCE_SECONDS,
+        ) as unknown as WebhookEvent
       } catch (error) {
         throw new WebhookSignatureError((error as Error).message)
       }
     },
     async paymentDetails(paymentIntentId) {
       const publicId = paymentIntentId.slice(DEMO_INTENT_PREFIX.length)
-      const donation = await db.selectFrom('donations').select(['amount', 'currency']).where('public_id', '=', publicId).executeTakeFirst()
+      const donation = await db
+        .selectFrom('donations')
+        .select(['amount', 'currency'])
+        .where('public_id', '=', publicId)
+        .executeTakeFirst()
       if (!donation) throw new Error(`demo payment ${paymentIntentId} has no donation`)
       const fee = demoFee(donation.amount)
-      return { paymentIntentId, chargeId: 'ch_demo_' + publicId, amount: donation.amount, currency: donation.currency, fee, net: donation.amount - fee, donationPublicId: publicId }
+      return {
+        paymentIntentId,
+        chargeId: 'ch_demo_' + publicId,
+        amount: donation.amount,
+        currency: donation.currency,
+        fee,
+        net: donation.amount - fee,
+        donationPublicId: publicId,
+      }
     },
     async listRecentEvents() {
       return [] // demo events are delivered synchronously; nothing can be missed

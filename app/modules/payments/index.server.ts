@@ -6,7 +6,9 @@ import { createStripeProvider } from './stripe.server'
 
 export class DemoCheckoutRefused extends Error {
   constructor() {
-    super('The demo checkout is refused when NODE_ENV=production: configure STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET')
+    super(
+      'The demo checkout is refused when NODE_ENV=production: configure STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET',
+    )
   }
 }
 
@@ -29,7 +31,14 @@ export function getPaymentProvider(db: DB): PaymentProvider {
     if (!env.STRIPE_WEBHOOK_SECRET) throw new Error('STRIPE_WEBHOOK_SECRET is required with STRIPE_SECRET_KEY')
     const key = [env.STRIPE_SECRET_KEY, env.STRIPE_WEBHOOK_SECRET, env.STRIPE_API_URL ?? ''].join('\n')
     if (stripeClient?.key !== key) {
-      stripeClient = { key, provider: createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET, ...stripeApi(env.STRIPE_API_URL) }) }
+      stripeClient = {
+        key,
+        provider: createStripeProvider({
+          secretKey: env.STRIPE_SECRET_KEY,
+          webhookSecret: env.STRIPE_WEBHOOK_SECRET,
+          ...stripeApi(env.STRIPE_API_URL),
+        }),
+      }
     }
     return stripeClient.provider
   }

@@ -51,6 +51,7 @@ export function paymentMethodsFor(currency: string, frequency: 'once' | 'monthly
   const c = currency.toUpperCase()
   const methods = ['card']
   if (['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'AUD', 'CAD', 'SGD', 'JPY', 'NZD', 'MYR'].includes(c)) methods.push('alipay')
-  if (['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'AUD', 'CAD', 'SGD', 'JPY', 'DKK', 'NOK', 'SEK', 'CHF'].includes(c)) methods.push('wechat_pay')
+  if (['CNY', 'HKD', 'USD', 'EUR', 'GBP', 'AUD', 'CAD', 'SGD', 'JPY', 'DKK', 'NOK', 'SEK', 'CHF'].includes(c))
+    methods.push('wechat_pay')
   return methods
 }

@@ -69,14 +69,21 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
     verifyWebhook(rawBody: string, signature: string | null): WebhookEvent {
       if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header')
       try {
-        return stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, WEBHOOK_TOLERANCE_SECONDS) as unknown as WebhookEvent
+        return stripe.webhooks.constructEvent(
+          rawBody,
+          signature,
+          options.webhookSecret,
+          WEBHOOK_TOLERANCE_SECONDS,
+        ) as unknown as WebhookEvent
       } catch (error) {
         throw new WebhookSignatureError((error as Error).message)
       }
     },
 
     async paymentDetails(paymentIntentId: string): Promise<PaymentDetails> {
-      const intent = await stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge.balance_transaction'] })
+      const intent = await stripe.paymentIntents.retrieve(paymentIntentId, {
+        expand: ['latest_charge.balance_transaction'],
+      })
       const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null
       const balance = charge && typeof charge.balance_transaction === 'object' ? charge.balance_transaction : null
       // Fee and net come from the balance transaction; amounts there are in the settlement currency,
@@ -96,7 +103,10 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
 
     async listRecentEvents({ since, limit }): Promise<WebhookEvent[]> {
       const events: WebhookEvent[] = []
-      for await (const event of stripe.events.list({ created: { gte: Math.floor(since.getTime() / 1000) }, limit: 100 })) {
+      for await (const event of stripe.events.list({
+        created: { gte: Math.floor(since.getTime() / 1000) },
+        limit: 100,
+      })) {
         events.push(event as unknown as WebhookEvent)
         if (events.length >= limit) break
       }

@@ -11,7 +11,10 @@ import { insertReceipt } from './numbering.server'
 type Trx = Kysely<Database>
 
 /** Void a receipt once; returns false when it was already voided. */
-export async function voidReceipt(trx: Trx, { receiptId, reason, voidedAt }: { receiptId: number; reason: string; voidedAt: string }): Promise<boolean> {
+export async function voidReceipt(
+  trx: Trx,
+  { receiptId, reason, voidedAt }: { receiptId: number; reason: string; voidedAt: string },
+): Promise<boolean> {
   if (!reason.trim()) throw new ReceiptError('a void needs a reason')
   const result = await trx
     .updateTable('receipts')
@@ -33,7 +36,11 @@ export async function reissueReceipt(
 ): Promise<{ receiptId: number; number: string }> {
   const old = await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).executeTakeFirst()
   if (!old) throw new ReceiptError(`receipt ${receiptId} not found`)
-  const successor = await trx.selectFrom('receipts').select('id').where('replaces_receipt_id', '=', receiptId).executeTakeFirst()
+  const successor = await trx
+    .selectFrom('receipts')
+    .select('id')
+    .where('replaces_receipt_id', '=', receiptId)
+    .executeTakeFirst()
   if (successor) throw new ReceiptError(`receipt ${old.number} was already reissued`)
   const d = await trx.selectFrom('donations').selectAll().where('id', '=', old.donation_id).executeTakeFirstOrThrow()
   const amount = d.amount - d.refunded_amount
@@ -82,14 +89,19 @@ export async function settleReceiptAfterRefund(
   trx: Trx,
   { donationId, occurredAt }: { donationId: number; occurredAt: string },
 ): Promise<RefundSettlement> {
-  const d = await trx.selectFrom('donations').select(['amount', 'refunded_amount']).where('id', '=', donationId).executeTakeFirst()
+  const d = await trx
+    .selectFrom('donations')
+    .select(['amount', 'refunded_amount'])
+    .where('id', '=', donationId)
+    .executeTakeFirst()
   const current = await trx
     .selectFrom('receipts')
     .select(['id', 'number', 'amount', 'voided_at'])
     .where('donation_id', '=', donationId)
     .orderBy('id', 'desc')
     .executeTakeFirst()
-  if (!d || !current || current.voided_at) return { action: 'none', voided: null, current: current && !current.voided_at ? current.number : null }
+  if (!d || !current || current.voided_at)
+    return { action: 'none', voided: null, current: current && !current.voided_at ? current.number : null }
   const kept = d.amount - d.refunded_amount
   if (kept === current.amount) return { action: 'none', voided: null, current: current.number }
   if (kept <= 0) {

@@ -17,7 +17,11 @@ export async function receiptPdfForDownload(
 ): Promise<{ number: string; pdf: Buffer } | undefined> {
   const r = await findReceipt(db, { number, code })
   if (!r) return undefined
-  const { verifyUrl } = receiptLinks(getEnv().BASE_URL, { number: r.number, code: r.verification_code, trackingCode: r.tracking_code })
+  const { verifyUrl } = receiptLinks(getEnv().BASE_URL, {
+    number: r.number,
+    code: r.verification_code,
+    trackingCode: r.tracking_code,
+  })
   const pdf = await renderReceiptPdf(
     {
       number: r.number,

@@ -43,7 +43,8 @@ export async function issueReceiptForDonation(
     .orderBy('id', 'desc')
     .executeTakeFirst()
   if (existing) return { receiptId: existing.id, number: existing.number, created: false }
-  if (!RECEIPTABLE.has(donation.status)) throw new ReceiptError(`donation ${donationId} is ${donation.status}; only paid gifts get a receipt`)
+  if (!RECEIPTABLE.has(donation.status))
+    throw new ReceiptError(`donation ${donationId} is ${donation.status}; only paid gifts get a receipt`)
 
   const id = await insertReceipt(trx, {
     donationId,
@@ -75,7 +76,17 @@ export async function queueRefundNotice(
   const d = await trx
     .selectFrom('donations as d')
     .leftJoin('campaigns as c', 'c.id', 'd.campaign_id')
-    .select(['d.id', 'd.amount', 'd.donor_name', 'd.donor_email', 'd.locale', 'd.tracking_code', 'd.designation', 'c.title as campaign_title', 'c.title_en as campaign_title_en'])
+    .select([
+      'd.id',
+      'd.amount',
+      'd.donor_name',
+      'd.donor_email',
+      'd.locale',
+      'd.tracking_code',
+      'd.designation',
+      'c.title as campaign_title',
+      'c.title_en as campaign_title_en',
+    ])
     .where('d.id', '=', input.donationId)
     .executeTakeFirst()
   if (!d) throw new ReceiptError(`donation ${input.donationId} not found`)

@@ -34,11 +34,16 @@ export const RECEIPT_NUMBER = /^HL-(\d{4})-(\d{6,})$/
  * other and a rollback returns its number. The price: receipt issuing is serialised
  * per year, which is what "gapless" means.
  */
-export async function nextReceiptNumber(trx: Kysely<Database>, year: number): Promise<{ sequence: number; number: string }> {
+export async function nextReceiptNumber(
+  trx: Kysely<Database>,
+  year: number,
+): Promise<{ sequence: number; number: string }> {
   const row = await trx
     .insertInto('receipt_counters')
     .values({ year, last_sequence: 1 })
-    .onConflict((oc) => oc.column('year').doUpdateSet((eb) => ({ last_sequence: eb(eb.ref('receipt_counters.last_sequence'), '+', 1) })))
+    .onConflict((oc) =>
+      oc.column('year').doUpdateSet((eb) => ({ last_sequence: eb(eb.ref('receipt_counters.last_sequence'), '+', 1) })),
+    )
     .returning('last_sequence')
     .executeTakeFirstOrThrow()
   return { sequence: row.last_sequence, number: formatReceiptNumber(year, row.last_sequence) }

@@ -87,7 +87,8 @@ const copy = {
     paid: 'Date of gift',
     issued: 'Issued',
     own: 'This receipt, issued by the Hope Ledger foundation, confirms that the gift above was received.',
-    official: (c: string, n: string) => `An official charitable donation receipt (公益事业捐赠票据) has been issued: code ${c}, number ${n}.`,
+    official: (c: string, n: string) =>
+      `An official charitable donation receipt (公益事业捐赠票据) has been issued: code ${c}, number ${n}.`,
     verify: 'Scan the QR code, or open the address below and enter the receipt number and code, to verify:',
     voided: (d: string, by: string | null) => `This receipt was voided on ${d}${by ? ` and replaced by ${by}` : ''}.`,
     void: 'VOID',
@@ -95,7 +96,8 @@ const copy = {
     statementOther: (y: number) => `${y} 年度捐赠汇总`,
     head: ['Date', 'Receipt', 'Given to', 'Amount'],
     total: 'Total for the year',
-    statementNote: 'This statement lists the donation receipts Hope Ledger issued; each can be verified by its number and code.',
+    statementNote:
+      'This statement lists the donation receipts Hope Ledger issued; each can be verified by its number and code.',
     generated: 'Generated',
   },
 } as const
@@ -103,7 +105,11 @@ const copy = {
 function newDocument(title: string, createdAt: string, fontPath?: string) {
   const font = loadFont(fontPath)
   // A fixed creation date keeps the same receipt byte-identical every time it is rendered.
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: title, Author: 'Hope Ledger', CreationDate: new Date(createdAt) } })
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: title, Author: 'Hope Ledger', CreationDate: new Date(createdAt) },
+  })
   doc.registerFont('cjk', font, CJK_FONT_NAME)
   doc.font('cjk')
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -129,7 +135,11 @@ function fact(doc: PDFKit.PDFDocument, label: string, value: string) {
   doc.moveDown(0.5)
 }
 
-export async function renderReceiptPdf(r: ReceiptPdfData, locale: Locale, options: { fontPath?: string } = {}): Promise<Buffer> {
+export async function renderReceiptPdf(
+  r: ReceiptPdfData,
+  locale: Locale,
+  options: { fontPath?: string } = {},
+): Promise<Buffer> {
   const t = copy[locale]
   const { doc, done } = newDocument(`${t.receipt} ${r.number}`, r.issuedAt, options.fontPath)
   header(doc, t.receipt, t.other)
@@ -142,12 +152,26 @@ export async function renderReceiptPdf(r: ReceiptPdfData, locale: Locale, option
   fact(doc, t.paid, formatDate(r.paidAt, locale))
   fact(doc, t.issued, formatDate(r.issuedAt, locale))
   doc.moveDown(1)
-  doc.fillColor('#333333').fontSize(10).text(r.official ? t.official(r.official.code, r.official.number) : t.own, 56, doc.y, { width: 480 })
+  doc
+    .fillColor('#333333')
+    .fontSize(10)
+    .text(r.official ? t.official(r.official.code, r.official.number) : t.own, 56, doc.y, { width: 480 })
   if (r.voidedAt) {
-    doc.moveDown(0.5).fillColor('#b4232a').fontSize(12).text(t.voided(formatDate(r.voidedAt, locale), r.replacedBy), { width: 480 })
+    doc
+      .moveDown(0.5)
+      .fillColor('#b4232a')
+      .fontSize(12)
+      .text(t.voided(formatDate(r.voidedAt, locale), r.replacedBy), { width: 480 })
     // A large diagonal mark so a printed void receipt cannot pass for a valid one.
     const y = doc.y
-    doc.save().rotate(-30, { origin: [300, 420] }).fillColor('#b4232a').opacity(0.25).fontSize(96).text(t.void, 120, 360, { lineBreak: false }).restore()
+    doc
+      .save()
+      .rotate(-30, { origin: [300, 420] })
+      .fillColor('#b4232a')
+      .opacity(0.25)
+      .fontSize(96)
+      .text(t.void, 120, 360, { lineBreak: false })
+      .restore()
     doc.opacity(1)
     doc.x = 56
     doc.y = y // the mark floats over the page; the flow continues where it was
@@ -156,13 +180,20 @@ export async function renderReceiptPdf(r: ReceiptPdfData, locale: Locale, option
   const qrTop = doc.y
   const qr = await QRCode.toBuffer(r.verifyUrl, { errorCorrectionLevel: 'M', margin: 1, width: 300 })
   doc.image(qr, 56, qrTop, { width: 110 })
-  doc.fillColor('#333333').fontSize(10).text(t.verify, 180, qrTop + 10, { width: 360 })
+  doc
+    .fillColor('#333333')
+    .fontSize(10)
+    .text(t.verify, 180, qrTop + 10, { width: 360 })
   doc.moveDown(0.4).fillColor('#b4232a').fontSize(9).text(r.verifyUrl, 180, doc.y, { width: 360, link: r.verifyUrl })
   doc.end()
   return done
 }
 
-export async function renderStatementPdf(s: StatementPdfData, locale: Locale, options: { fontPath?: string } = {}): Promise<Buffer> {
+export async function renderStatementPdf(
+  s: StatementPdfData,
+  locale: Locale,
+  options: { fontPath?: string } = {},
+): Promise<Buffer> {
   const t = copy[locale]
   const { doc, done } = newDocument(t.statement(s.year), s.generatedAt, options.fontPath)
   header(doc, t.statement(s.year), t.statementOther(s.year))
@@ -175,13 +206,19 @@ export async function renderStatementPdf(s: StatementPdfData, locale: Locale, op
     const y = doc.y
     if (y > 760) doc.addPage()
     const top = doc.y
-    cells.forEach((c, i) => doc.fillColor(color).fontSize(10).text(c, cols[i]!, top, { width: widths[i]!, align: i === 3 ? 'right' : 'left' }))
+    cells.forEach((c, i) =>
+      doc
+        .fillColor(color)
+        .fontSize(10)
+        .text(c, cols[i]!, top, { width: widths[i]!, align: i === 3 ? 'right' : 'left' }),
+    )
     doc.moveDown(0.4)
     doc.moveTo(56, doc.y).lineTo(540, doc.y).strokeColor('#e6e3dc').stroke()
     doc.moveDown(0.3)
   }
   row([...t.head], '#6b6b6b')
-  for (const g of s.gifts) row([formatDate(g.paidAt, locale), g.number, g.purpose, formatMoney(g.amount, g.currency, locale)], '#1d1d1f')
+  for (const g of s.gifts)
+    row([formatDate(g.paidAt, locale), g.number, g.purpose, formatMoney(g.amount, g.currency, locale)], '#1d1d1f')
   doc.moveDown(0.8)
   for (const total of s.totals) {
     fact(doc, t.total, formatMoney(total.amount, total.currency, locale))

@@ -23,8 +23,15 @@ export type DonorReceipt = {
   pdfUrl: string
 }
 
-export async function donorReceipts(db: Kysely<Database>, { donorEmail, locale }: { donorEmail: string; locale: Locale }): Promise<DonorReceipt[]> {
-  const rows = await receiptDocumentQuery(db).where('d.donor_email', '=', donorEmail).orderBy('r.issued_at', 'desc').orderBy('r.id', 'desc').execute()
+export async function donorReceipts(
+  db: Kysely<Database>,
+  { donorEmail, locale }: { donorEmail: string; locale: Locale },
+): Promise<DonorReceipt[]> {
+  const rows = await receiptDocumentQuery(db)
+    .where('d.donor_email', '=', donorEmail)
+    .orderBy('r.issued_at', 'desc')
+    .orderBy('r.id', 'desc')
+    .execute()
   const base = getEnv().BASE_URL
   return rows.map((r) => ({
     number: r.number,

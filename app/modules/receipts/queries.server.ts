@@ -12,7 +12,10 @@ const DESIGNATION_TITLES: Record<string, { 'zh-CN': string; en: string }> = {
 }
 
 /** What the gift was for, in the reader's language: the campaign title, else the designation. */
-export function purposeTitle(row: { campaign_title: string | null; campaign_title_en: string | null; designation: string }, locale: Locale): string {
+export function purposeTitle(
+  row: { campaign_title: string | null; campaign_title_en: string | null; designation: string },
+  locale: Locale,
+): string {
   if (row.campaign_title) return locale === 'en' ? row.campaign_title_en || row.campaign_title : row.campaign_title
   const d = DESIGNATION_TITLES[row.designation] ?? DESIGNATION_TITLES.general!
   return d[locale]
@@ -54,7 +57,9 @@ export function receiptDocumentQuery(db: Kysely<Database>) {
     ])
 }
 
-export type ReceiptDocumentRow = NonNullable<Awaited<ReturnType<ReturnType<typeof receiptDocumentQuery>['executeTakeFirst']>>>
+export type ReceiptDocumentRow = NonNullable<
+  Awaited<ReturnType<ReturnType<typeof receiptDocumentQuery>['executeTakeFirst']>>
+>
 
 export type AnnualStatement = {
   donorName: string
@@ -84,7 +89,13 @@ export async function annualStatement(
   return {
     donorName: rows[rows.length - 1]!.donor_name,
     year,
-    gifts: rows.map((r) => ({ number: r.number, paidAt: r.paid_at, purpose: purposeTitle(r, locale), amount: r.amount, currency: r.currency })),
+    gifts: rows.map((r) => ({
+      number: r.number,
+      paidAt: r.paid_at,
+      purpose: purposeTitle(r, locale),
+      amount: r.amount,
+      currency: r.currency,
+    })),
     totals: [...totals].map(([currency, amount]) => ({ currency, amount })),
   }
 }

@@ -11,7 +11,11 @@ import { purposeTitle, receiptDocumentQuery } from './queries.server'
 export async function queueReceiptEmail(trx: Kysely<Database>, receiptId: number): Promise<void> {
   const r = await receiptDocumentQuery(trx).where('r.id', '=', receiptId).executeTakeFirstOrThrow()
   const locale: Locale = isLocale(r.locale) ? r.locale : 'zh-CN'
-  const links = receiptLinks(getEnv().BASE_URL, { number: r.number, code: r.verification_code, trackingCode: r.tracking_code })
+  const links = receiptLinks(getEnv().BASE_URL, {
+    number: r.number,
+    code: r.verification_code,
+    trackingCode: r.tracking_code,
+  })
   const props = {
     receiptNumber: r.number,
     verificationCode: displayCode(r.verification_code),

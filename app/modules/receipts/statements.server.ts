@@ -11,7 +11,13 @@ import { annualStatement } from './queries.server'
  */
 export async function queueAnnualStatement(
   trx: Kysely<Database>,
-  { donorEmail, year, locale, now, pdfUrl = null }: { donorEmail: string; year: number; locale: Locale; now?: string; pdfUrl?: string | null },
+  {
+    donorEmail,
+    year,
+    locale,
+    now,
+    pdfUrl = null,
+  }: { donorEmail: string; year: number; locale: Locale; now?: string; pdfUrl?: string | null },
 ): Promise<boolean> {
   const s = await annualStatement(trx, { donorEmail, year, locale })
   if (!s) return false
@@ -24,7 +30,13 @@ export async function queueAnnualStatement(
     props: {
       donorName: s.donorName,
       year,
-      gifts: s.gifts.map((g) => ({ paidAt: g.paidAt, receiptNumber: g.number, campaignTitle: g.purpose, amount: g.amount, currency: g.currency })),
+      gifts: s.gifts.map((g) => ({
+        paidAt: g.paidAt,
+        receiptNumber: g.number,
+        campaignTitle: g.purpose,
+        amount: g.amount,
+        currency: g.currency,
+      })),
       totals: s.totals,
       pdfUrl,
     },

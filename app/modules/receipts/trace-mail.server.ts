@@ -26,7 +26,12 @@ export async function sharesForEmail(trx: Trx, trace: DonationTrace, locale: Loc
     .execute()
   const ancestorIds = [...new Set(students.flatMap((s) => s.path.split('/').filter(Boolean).map(Number)))]
   const counties = ancestorIds.length
-    ? await trx.selectFrom('stations').select(['id', 'name', 'name_en']).where('id', 'in', ancestorIds).where('level', '=', 'county').execute()
+    ? await trx
+        .selectFrom('stations')
+        .select(['id', 'name', 'name_en'])
+        .where('id', 'in', ancestorIds)
+        .where('level', '=', 'county')
+        .execute()
     : []
   const programmes = await trx.selectFrom('programmes').select(['slug', 'name', 'name_en']).execute()
   const byCode = new Map(students.map((s) => [s.public_code, s]))
@@ -61,7 +66,16 @@ export async function queueGiftReachedStudent(
   const d = await trx
     .selectFrom('donations as d')
     .leftJoin('campaigns as c', 'c.id', 'd.campaign_id')
-    .select(['d.public_id', 'd.tracking_code', 'd.donor_name', 'd.donor_email', 'd.locale', 'd.designation', 'c.title as campaign_title', 'c.title_en as campaign_title_en'])
+    .select([
+      'd.public_id',
+      'd.tracking_code',
+      'd.donor_name',
+      'd.donor_email',
+      'd.locale',
+      'd.designation',
+      'c.title as campaign_title',
+      'c.title_en as campaign_title_en',
+    ])
     .where('d.id', '=', donationId)
     .executeTakeFirst()
   if (!d) return false

@@ -30,7 +30,10 @@ export type ReceiptVerification =
     }
 
 /** The receipt when number and code match; undefined otherwise (one answer for both). */
-export async function findReceipt(db: Kysely<Database>, { number, code }: { number: string; code: string }): Promise<ReceiptDocumentRow | undefined> {
+export async function findReceipt(
+  db: Kysely<Database>,
+  { number, code }: { number: string; code: string },
+): Promise<ReceiptDocumentRow | undefined> {
   const clean = number.trim().toUpperCase()
   if (!RECEIPT_NUMBER.test(clean) || !code.trim()) return undefined
   const row = await receiptDocumentQuery(db).where('r.number', '=', clean).executeTakeFirst()

@@ -37,9 +37,26 @@ function checkBody(body: string): string {
 /** The sponsor writes to the student (from their sponsor page). */
 export async function submitSponsorLetter(db: DB, input: { token: string; body: string }, now = new Date()) {
   const body = checkBody(input.body)
-  const s = await db.selectFrom('sponsorships').select(['id', 'status']).where('access_token', '=', input.token).executeTakeFirst()
+  const s = await db
+    .selectFrom('sponsorships')
+    .select(['id', 'status'])
+    .where('access_token', '=', input.token)
+    .executeTakeFirst()
   if (!s || s.status === 'ended') throw new LetterError('letters.error.closed')
-  await db.insertInto('sponsorship_letters').values({ sponsorship_id: s.id, direction: 'to_student', body, status: 'pending', submitted_at: now.toISOString(), submitted_by: null, moderated_by: null, moderated_at: null, reject_reason: null }).execute()
+  await db
+    .insertInto('sponsorship_letters')
+    .values({
+      sponsorship_id: s.id,
+      direction: 'to_student',
+      body,
+      status: 'pending',
+      submitted_at: now.toISOString(),
+      submitted_by: null,
+      moderated_by: null,
+      moderated_at: null,
+      reject_reason: null,
+    })
+    .execute()
 }
 
 async function sponsorshipInScope(db: DB, scope: string[], sponsorshipId: number) {
@@ -54,13 +71,43 @@ async function sponsorshipInScope(db: DB, scope: string[], sponsorshipId: number
 }
 
 /** A caseworker transcribes the student's letter to the sponsor; it still needs moderation by someone else. */
-export async function submitStudentLetter(db: DB, actor: { id: number; scope: string[]; ip: string }, input: { sponsorshipId: number; body: string }, now = new Date()) {
+export async function submitStudentLetter(
+  db: DB,
+  actor: { id: number; scope: string[]; ip: string },
+  input: { sponsorshipId: number; body: string },
+  now = new Date(),
+) {
   const body = checkBody(input.body)
   const s = await sponsorshipInScope(db, actor.scope, input.sponsorshipId)
   if (!s) return 'notFound' as const
   await db.transaction().execute(async (trx) => {
-    const row = await trx.insertInto('sponsorship_letters').values({ sponsorship_id: s.id, direction: 'to_sponsor', body, status: 'pending', submitted_at: now.toISOString(), submitted_by: actor.id, moderated_by: null, moderated_at: null, reject_reason: null }).returning('id').executeTakeFirstOrThrow()
-    await recordAudit(trx, { actorUserId: actor.id, action: 'letter.submitted', entityType: 'letter', entityId: row.id, stationId: s.stationId, ip: actor.ip }, now)
+    const row = await trx
+      .insertInto('sponsorship_letters')
+      .values({
+        sponsorship_id: s.id,
+        direction: 'to_sponsor',
+        body,
+        status: 'pending',
+        submitted_at: now.toISOString(),
+        submitted_by: actor.id,
+        moderated_by: null,
+        moderated_at: null,
+        reject_reason: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'letter.submitted',
+        entityType: 'letter',
+        entityId: row.id,
+        stationId: s.stationId,
+        ip: actor.ip,
+      },
+      now,
+    )
   })
   return 'submitted' as const
 }
@@ -77,13 +124,29 @@ export async function listPendingLetters(db: DB, scope: string[]) {
     .orderBy('l.id')
     .limit(200)
     .execute()
-  return rows.map((r) => ({ id: Number(r.id), direction: r.direction, body: r.body, submittedAt: r.submitted_at, submittedBy: r.submitted_by, publicCode: r.public_code }))
+  return rows.map((r) => ({
+    id: Number(r.id),
+    direction: r.direction,
+    body: r.body,
+    submittedAt: r.submitted_at,
+    submittedBy: r.submitted_by,
+    publicCode: r.public_code,
+  }))
 }
 
 /** Approve or reject (with a reason). Nobody moderates a letter they transcribed. */
-export async function moderateLetter(db: DB, actor: { id: number; scope: string[]; ip: string }, input: { letterId: number; decision: 'approve' | 'reject'; reason: string }, now = new Date()) {
+export async function moderateLetter(
+  db: DB,
+  actor: { id: number; scope: string[]; ip: string },
+  input: { letterId: number; decision: 'approve' | 'reject'; reason: string },
+  now = new Date(),
+) {
   return db.transaction().execute(async (trx) => {
-    const l = await trx.selectFrom('sponsorship_letters').select(['id', 'sponsorship_id', 'status', 'submitted_by', 'body']).where('id', '=', input.letterId).executeTakeFirst()
+    const l = await trx
+      .selectFrom('sponsorship_letters')
+      .select(['id', 'sponsorship_id', 'status', 'submitted_by', 'body'])
+      .where('id', '=', input.letterId)
+      .executeTakeFirst()
     const s = l && (await sponsorshipInScope(trx, actor.scope, l.sponsorship_id))
     if (!l || !s) return 'notFound' as const
     if (l.status !== 'pending') throw new LetterError('letters.error.done')
@@ -91,8 +154,30 @@ export async function moderateLetter(db: DB, actor: { id: number; scope: string[
     if (input.decision === 'approve' && containsContactDetails(l.body)) throw new LetterError('letters.error.contact')
     if (input.decision === 'reject' && !input.reason.trim()) throw new LetterError('letters.error.reason')
     const status = input.decision === 'approve' ? 'approved' : 'rejected'
-    await trx.updateTable('sponsorship_letters').set({ status, moderated_by: actor.id, moderated_at: now.toISOString(), reject_reason: input.decision === 'reject' ? input.reason.trim() : null }).where('id', '=', l.id).execute()
-    await recordAudit(trx, { actorUserId: actor.id, action: `letter.${status}`, entityType: 'letter', entityId: l.id, stationId: s.stationId, before: { status: 'pending' }, after: { status, reason: input.reason.trim() || null }, ip: actor.ip }, now)
+    await trx
+      .updateTable('sponsorship_letters')
+      .set({
+        status,
+        moderated_by: actor.id,
+        moderated_at: now.toISOString(),
+        reject_reason: input.decision === 'reject' ? input.reason.trim() : null,
+      })
+      .where('id', '=', l.id)
+      .execute()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: `letter.${status}`,
+        entityType: 'letter',
+        entityId: l.id,
+        stationId: s.stationId,
+        before: { status: 'pending' },
+        after: { status, reason: input.reason.trim() || null },
+        ip: actor.ip,
+      },
+      now,
+    )
     return status
   })
 }

@@ -38,13 +38,23 @@ export const sponsorUrl = (token: string) => `${getEnv().BASE_URL}/sponsor/${enc
 /** Students a donor may choose: active, public-story consent, programme-eligible, not sponsored now. */
 export async function listSponsorable(db: DB, input: { programmeId: number; limit?: number; now?: Date }) {
   const reservedSince = new Date((input.now ?? new Date()).getTime() - 86_400_000).toISOString()
-  const programme = await db.selectFrom('programmes').select(['eligible_categories']).where('id', '=', input.programmeId).executeTakeFirst()
+  const programme = await db
+    .selectFrom('programmes')
+    .select(['eligible_categories'])
+    .where('id', '=', input.programmeId)
+    .executeTakeFirst()
   if (!programme) return []
   const eligible: string[] = JSON.parse(programme.eligible_categories)
   const rows = await db
     .selectFrom('beneficiaries')
     .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
-    .select(['beneficiaries.id', 'beneficiaries.public_code', 'beneficiaries.grade', 'beneficiaries.categories', 'stations.code as station_code'])
+    .select([
+      'beneficiaries.id',
+      'beneficiaries.public_code',
+      'beneficiaries.grade',
+      'beneficiaries.categories',
+      'stations.code as station_code',
+    ])
     .where('beneficiaries.status', '=', 'active')
     .where(publicStoryConsented('beneficiaries.id'))
     .where((eb) =>
@@ -55,7 +65,12 @@ export async function listSponsorable(db: DB, input: { programmeId: number; limi
             .select('s.id')
             .whereRef('s.beneficiary_id', '=', 'beneficiaries.id')
             // A started but unpaid sponsorship reserves the student for a day.
-            .where((w) => w.or([w('s.status', 'in', ['active', 'paused']), w.and([w('s.status', '=', 'pending'), w('s.created_at', '>', reservedSince)])])),
+            .where((w) =>
+              w.or([
+                w('s.status', 'in', ['active', 'paused']),
+                w.and([w('s.status', '=', 'pending'), w('s.created_at', '>', reservedSince)]),
+              ]),
+            ),
         ),
       ),
     )
@@ -65,13 +80,26 @@ export async function listSponsorable(db: DB, input: { programmeId: number; limi
   return rows
     .filter((r) => (JSON.parse(r.categories) as string[]).some((c) => eligible.includes(c)))
     .slice(0, input.limit ?? 60)
-    .map((r) => ({ id: Number(r.id), publicCode: r.public_code, grade: r.grade, countyCode: r.station_code.slice(0, 6) }))
+    .map((r) => ({
+      id: Number(r.id),
+      publicCode: r.public_code,
+      grade: r.grade,
+      countyCode: r.station_code.slice(0, 6),
+    }))
 }
 
 /** A donor starts a sponsorship (pending until the first gift to its fund is paid). */
 export async function startSponsorship(
   db: DB,
-  input: { beneficiaryId: number; programmeId: number; schoolYear: string; frequency: 'once' | 'monthly'; donorName: string; donorEmail: string; locale: string },
+  input: {
+    beneficiaryId: number
+    programmeId: number
+    schoolYear: string
+    frequency: 'once' | 'monthly'
+    donorName: string
+    donorEmail: string
+    locale: string
+  },
   now = new Date(),
 ): Promise<{ id: number; token: string }> {
   const available = await listSponsorable(db, { programmeId: input.programmeId, limit: 10_000 })
@@ -80,9 +108,19 @@ export async function startSponsorship(
   const row = await db
     .insertInto('sponsorships')
     .values({
-      beneficiary_id: input.beneficiaryId, programme_id: input.programmeId, school_year: input.schoolYear, frequency: input.frequency, status: 'pending',
-      donor_name: input.donorName, donor_email: input.donorEmail, locale: input.locale, access_token: token, pause_reason: null,
-      created_at: now.toISOString(), activated_at: null, paused_at: null,
+      beneficiary_id: input.beneficiaryId,
+      programme_id: input.programmeId,
+      school_year: input.schoolYear,
+      frequency: input.frequency,
+      status: 'pending',
+      donor_name: input.donorName,
+      donor_email: input.donorEmail,
+      locale: input.locale,
+      access_token: token,
+      pause_reason: null,
+      created_at: now.toISOString(),
+      activated_at: null,
+      paused_at: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
@@ -97,49 +135,121 @@ export async function activatePaidSponsorships(db: DB, now = new Date()): Promis
     .selectFrom('ledger_donations')
     .select('fund')
     .distinct()
-    .where('fund', 'in', pending.map((p) => fundOfSponsorship(Number(p.id))))
+    .where(
+      'fund',
+      'in',
+      pending.map((p) => fundOfSponsorship(Number(p.id))),
+    )
     .execute()
   const ids = funded.map((f) => Number(f.fund.split(':')[2]))
   if (!ids.length) return 0
-  await db.updateTable('sponsorships').set({ status: 'active', activated_at: now.toISOString() }).where('id', 'in', ids).where('status', '=', 'pending').execute()
+  await db
+    .updateTable('sponsorships')
+    .set({ status: 'active', activated_at: now.toISOString() })
+    .where('id', 'in', ids)
+    .where('status', '=', 'pending')
+    .execute()
   return ids.length
 }
 
-async function tellSponsor(trx: DB, s: { id: number; donor_name: string; donor_email: string; locale: string; access_token: string }, props: { kind: 'paused' | 'moved'; pseudonym: string; reason: 'graduated' | 'exited' | 'other'; newPseudonym: string | null }, at: string) {
+async function tellSponsor(
+  trx: DB,
+  s: { id: number; donor_name: string; donor_email: string; locale: string; access_token: string },
+  props: {
+    kind: 'paused' | 'moved'
+    pseudonym: string
+    reason: 'graduated' | 'exited' | 'other'
+    newPseudonym: string | null
+  },
+  at: string,
+) {
   await queueEmail(trx, {
-    to: s.donor_email, template: 'sponsorship-update', locale: s.locale === 'en' ? 'en' : 'zh-CN',
+    to: s.donor_email,
+    template: 'sponsorship-update',
+    locale: s.locale === 'en' ? 'en' : 'zh-CN',
     props: { donorName: s.donor_name, url: sponsorUrl(s.access_token), ...props },
-    dedupeKey: `sponsorship:${s.id}:${props.kind}:${at}`, now: at,
+    dedupeKey: `sponsorship:${s.id}:${props.kind}:${at}`,
+    now: at,
   })
 }
 
 /** Rule step 1 (inside the status change's transaction): pause and tell each sponsor. */
-export async function pauseSponsorshipsOf(trx: DB, actor: StaffActor, input: { beneficiaryId: number; reason: 'graduated' | 'exited'; stationId: number }, now = new Date()) {
+export async function pauseSponsorshipsOf(
+  trx: DB,
+  actor: StaffActor,
+  input: { beneficiaryId: number; reason: 'graduated' | 'exited'; stationId: number },
+  now = new Date(),
+) {
   const at = now.toISOString()
   const rows = await trx
     .selectFrom('sponsorships')
     .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
-    .select(['sponsorships.id', 'sponsorships.donor_name', 'sponsorships.donor_email', 'sponsorships.locale', 'sponsorships.access_token', 'beneficiaries.public_code'])
+    .select([
+      'sponsorships.id',
+      'sponsorships.donor_name',
+      'sponsorships.donor_email',
+      'sponsorships.locale',
+      'sponsorships.access_token',
+      'beneficiaries.public_code',
+    ])
     .where('sponsorships.beneficiary_id', '=', input.beneficiaryId)
     .where('sponsorships.status', 'in', ['active', 'pending'])
     .execute()
   for (const s of rows) {
-    await trx.updateTable('sponsorships').set({ status: 'paused', paused_at: at, pause_reason: input.reason }).where('id', '=', s.id).execute()
-    await recordAudit(trx, { actorUserId: actor.id, action: 'sponsorship.paused', entityType: 'sponsorship', entityId: s.id, stationId: input.stationId, after: { reason: input.reason }, ip: actor.ip }, now)
-    await tellSponsor(trx, { ...s, id: Number(s.id) }, { kind: 'paused', pseudonym: s.public_code, reason: input.reason, newPseudonym: null }, at)
+    await trx
+      .updateTable('sponsorships')
+      .set({ status: 'paused', paused_at: at, pause_reason: input.reason })
+      .where('id', '=', s.id)
+      .execute()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'sponsorship.paused',
+        entityType: 'sponsorship',
+        entityId: s.id,
+        stationId: input.stationId,
+        after: { reason: input.reason },
+        ip: actor.ip,
+      },
+      now,
+    )
+    await tellSponsor(
+      trx,
+      { ...s, id: Number(s.id) },
+      { kind: 'paused', pseudonym: s.public_code, reason: input.reason, newPseudonym: null },
+      at,
+    )
   }
   return rows.length
 }
 
 /** Rule step 2: move a paused sponsorship to another eligible, unsponsored student in scope. */
-export async function moveSponsorship(db: DB, actor: StaffActor & { scope: string[] }, input: { sponsorshipId: number; toBeneficiaryId: number }, now = new Date()) {
+export async function moveSponsorship(
+  db: DB,
+  actor: StaffActor & { scope: string[] },
+  input: { sponsorshipId: number; toBeneficiaryId: number },
+  now = new Date(),
+) {
   const at = now.toISOString()
   return db.transaction().execute(async (trx) => {
     const s = await trx
       .selectFrom('sponsorships')
       .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
       .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
-      .select(['sponsorships.id', 'sponsorships.status', 'sponsorships.programme_id', 'sponsorships.donor_name', 'sponsorships.donor_email', 'sponsorships.locale', 'sponsorships.access_token', 'sponsorships.pause_reason', 'beneficiaries.public_code', 'beneficiaries.station_id', 'stations.path'])
+      .select([
+        'sponsorships.id',
+        'sponsorships.status',
+        'sponsorships.programme_id',
+        'sponsorships.donor_name',
+        'sponsorships.donor_email',
+        'sponsorships.locale',
+        'sponsorships.access_token',
+        'sponsorships.pause_reason',
+        'beneficiaries.public_code',
+        'beneficiaries.station_id',
+        'stations.path',
+      ])
       .where('sponsorships.id', '=', input.sponsorshipId)
       .executeTakeFirst()
     if (!s || !pathInScope(actor.scope, s.path)) return 'notFound' as const
@@ -151,16 +261,49 @@ export async function moveSponsorship(db: DB, actor: StaffActor & { scope: strin
       .where('beneficiaries.id', '=', input.toBeneficiaryId)
       .executeTakeFirst()
     const candidates = await listSponsorable(trx, { programmeId: s.programme_id, limit: 10_000 })
-    if (!target || !pathInScope(actor.scope, target.path) || !candidates.some((c) => c.id === input.toBeneficiaryId)) throw new SponsorshipError('sponsorships.error.target')
-    await trx.updateTable('sponsorships').set({ beneficiary_id: input.toBeneficiaryId, status: 'active', paused_at: null, pause_reason: null }).where('id', '=', s.id).execute()
-    await recordAudit(trx, { actorUserId: actor.id, action: 'sponsorship.moved', entityType: 'sponsorship', entityId: s.id, stationId: s.station_id, before: { beneficiary: s.public_code }, after: { beneficiary: target.public_code }, ip: actor.ip }, now)
+    if (!target || !pathInScope(actor.scope, target.path) || !candidates.some((c) => c.id === input.toBeneficiaryId))
+      throw new SponsorshipError('sponsorships.error.target')
+    await trx
+      .updateTable('sponsorships')
+      .set({ beneficiary_id: input.toBeneficiaryId, status: 'active', paused_at: null, pause_reason: null })
+      .where('id', '=', s.id)
+      .execute()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'sponsorship.moved',
+        entityType: 'sponsorship',
+        entityId: s.id,
+        stationId: s.station_id,
+        before: { beneficiary: s.public_code },
+        after: { beneficiary: target.public_code },
+        ip: actor.ip,
+      },
+      now,
+    )
     const reason = s.pause_reason === 'graduated' || s.pause_reason === 'exited' ? s.pause_reason : 'other'
-    await tellSponsor(trx, { ...s, id: Number(s.id) }, { kind: 'moved', pseudonym: s.public_code, reason, newPseudonym: target.public_code }, at)
+    await tellSponsor(
+      trx,
+      { ...s, id: Number(s.id) },
+      { kind: 'moved', pseudonym: s.public_code, reason, newPseudonym: target.public_code },
+      at,
+    )
     return 'moved' as const
   })
 }
 
-export type SponsorshipRow = { id: number; status: string; schoolYear: string; frequency: string; publicCode: string; programme: string; programmeEn: string; createdAt: string; pauseReason: string | null }
+export type SponsorshipRow = {
+  id: number
+  status: string
+  schoolYear: string
+  frequency: string
+  publicCode: string
+  programme: string
+  programmeEn: string
+  createdAt: string
+  pauseReason: string | null
+}
 
 /** Staff list (no donor contact details shown in lists). */
 export async function listSponsorships(db: DB, scope: string[]): Promise<SponsorshipRow[]> {
@@ -170,12 +313,32 @@ export async function listSponsorships(db: DB, scope: string[]): Promise<Sponsor
     .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
     .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
     .innerJoin('programmes', 'programmes.id', 'sponsorships.programme_id')
-    .select(['sponsorships.id', 'sponsorships.status', 'sponsorships.school_year', 'sponsorships.frequency', 'sponsorships.created_at', 'sponsorships.pause_reason', 'beneficiaries.public_code', 'programmes.name', 'programmes.name_en'])
+    .select([
+      'sponsorships.id',
+      'sponsorships.status',
+      'sponsorships.school_year',
+      'sponsorships.frequency',
+      'sponsorships.created_at',
+      'sponsorships.pause_reason',
+      'beneficiaries.public_code',
+      'programmes.name',
+      'programmes.name_en',
+    ])
     .where(scopeCondition('stations.path', scope))
     .orderBy('sponsorships.id', 'desc')
     .limit(200)
     .execute()
-  return rows.map((r) => ({ id: Number(r.id), status: r.status, schoolYear: r.school_year, frequency: r.frequency, publicCode: r.public_code, programme: r.name, programmeEn: r.name_en, createdAt: r.created_at, pauseReason: r.pause_reason }))
+  return rows.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    schoolYear: r.school_year,
+    frequency: r.frequency,
+    publicCode: r.public_code,
+    programme: r.name,
+    programmeEn: r.name_en,
+    createdAt: r.created_at,
+    pauseReason: r.pause_reason,
+  }))
 }
 
 /** The sponsor's own view by token: pseudonym, county, grade, first name only with consent, approved letters. */
@@ -186,7 +349,19 @@ export async function sponsorView(db: DB, token: string) {
     .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
     .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
     .innerJoin('programmes', 'programmes.id', 'sponsorships.programme_id')
-    .select(['sponsorships.id', 'sponsorships.status', 'sponsorships.school_year', 'sponsorships.frequency', 'beneficiaries.id as beneficiary_id', 'beneficiaries.public_code', 'beneficiaries.grade', 'beneficiaries.legal_name', 'stations.code as station_code', 'programmes.name', 'programmes.name_en'])
+    .select([
+      'sponsorships.id',
+      'sponsorships.status',
+      'sponsorships.school_year',
+      'sponsorships.frequency',
+      'beneficiaries.id as beneficiary_id',
+      'beneficiaries.public_code',
+      'beneficiaries.grade',
+      'beneficiaries.legal_name',
+      'stations.code as station_code',
+      'programmes.name',
+      'programmes.name_en',
+    ])
     .where('sponsorships.access_token', '=', token)
     .executeTakeFirst()
   if (!s) return null
@@ -205,11 +380,24 @@ export async function sponsorView(db: DB, token: string) {
     .orderBy('id')
     .execute()
   return {
-    id: Number(s.id), status: s.status, schoolYear: s.school_year, frequency: s.frequency, publicCode: s.public_code, grade: s.grade,
-    countyCode: s.station_code.slice(0, 6), programme: s.name, programmeEn: s.name_en,
+    id: Number(s.id),
+    status: s.status,
+    schoolYear: s.school_year,
+    frequency: s.frequency,
+    publicCode: s.public_code,
+    grade: s.grade,
+    countyCode: s.station_code.slice(0, 6),
+    programme: s.name,
+    programmeEn: s.name_en,
     // Given name without the family name, and only with the guardian's consent.
     firstName: consent?.first_name_to_sponsor === 1 ? [...s.legal_name].slice(1).join('') : null,
-    letters: letters.map((l) => ({ id: Number(l.id), direction: l.direction, body: l.status === 'approved' ? l.body : null, status: l.status, submittedAt: l.submitted_at })),
+    letters: letters.map((l) => ({
+      id: Number(l.id),
+      direction: l.direction,
+      body: l.status === 'approved' ? l.body : null,
+      status: l.status,
+      submittedAt: l.submitted_at,
+    })),
   }
 }
 

@@ -13,7 +13,10 @@ export function pathInScope(scope: readonly string[], path: string): boolean {
 export function scopeCondition(column: string, scope: readonly string[]): RawBuilder<boolean> {
   const prefixes = scope.filter((p) => /^\/(\d+\/)+$/.test(p))
   if (prefixes.length === 0) return sql<boolean>`1 = 0`
-  return sql<boolean>`(${sql.join(prefixes.map((p) => sql`${sql.ref(column)} like ${p + '%'}`), sql` or `)})`
+  return sql<boolean>`(${sql.join(
+    prefixes.map((p) => sql`${sql.ref(column)} like ${p + '%'}`),
+    sql` or `,
+  )})`
 }
 
 /** Drop prefixes already covered by a shorter one. */

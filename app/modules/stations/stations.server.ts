@@ -17,8 +17,20 @@ export async function listStationsInScope(db: DB, scope: readonly string[]): Pro
     .execute()
   const depthOf = (p: string) => p.split('/').filter(Boolean).length - 1
   // Tree order: sort by the numeric segments rather than the text of the path.
-  const key = (p: string) => p.split('/').filter(Boolean).map((n) => n.padStart(10, '0')).join('/')
+  const key = (p: string) =>
+    p
+      .split('/')
+      .filter(Boolean)
+      .map((n) => n.padStart(10, '0'))
+      .join('/')
   return rows
-    .map((r) => ({ id: Number(r.id), name: r.name, nameEn: r.name_en, level: r.level, path: r.path, depth: depthOf(r.path) }))
+    .map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      nameEn: r.name_en,
+      level: r.level,
+      path: r.path,
+      depth: depthOf(r.path),
+    }))
     .sort((a, b) => (key(a.path) < key(b.path) ? -1 : 1))
 }

@@ -7,17 +7,45 @@ import { scopeCondition } from './scope.server'
 // The list shows no personal data; the detail does, and every such read is audited.
 // (The beneficiaries registry proper will grow in app/modules/beneficiaries.)
 
-export type StudentListItem = { id: number; publicCode: string; grade: string; status: string; stationName: string; stationNameEn: string }
+export type StudentListItem = {
+  id: number
+  publicCode: string
+  grade: string
+  status: string
+  stationName: string
+  stationNameEn: string
+}
 
-export async function listStudentsInScope(db: DB, scope: string[], input: { q?: string; limit?: number } = {}): Promise<StudentListItem[]> {
+export async function listStudentsInScope(
+  db: DB,
+  scope: string[],
+  input: { q?: string; limit?: number } = {},
+): Promise<StudentListItem[]> {
   let q = db
     .selectFrom('beneficiaries')
     .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
-    .select(['beneficiaries.id', 'beneficiaries.public_code', 'beneficiaries.grade', 'beneficiaries.status', 'stations.name', 'stations.name_en'])
+    .select([
+      'beneficiaries.id',
+      'beneficiaries.public_code',
+      'beneficiaries.grade',
+      'beneficiaries.status',
+      'stations.name',
+      'stations.name_en',
+    ])
     .where(scopeCondition('stations.path', scope))
   if (input.q) q = q.where('beneficiaries.public_code', 'like', `%${input.q.replace(/[%_\\]/g, '')}%`)
-  const rows = await q.orderBy('beneficiaries.public_code').limit(input.limit ?? 200).execute()
-  return rows.map((r) => ({ id: Number(r.id), publicCode: r.public_code, grade: r.grade, status: r.status, stationName: r.name, stationNameEn: r.name_en }))
+  const rows = await q
+    .orderBy('beneficiaries.public_code')
+    .limit(input.limit ?? 200)
+    .execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    publicCode: r.public_code,
+    grade: r.grade,
+    status: r.status,
+    stationName: r.name,
+    stationNameEn: r.name_en,
+  }))
 }
 
 export async function getStudentInScope(db: DB, scope: string[], id: number) {
@@ -29,26 +57,54 @@ export async function getStudentInScope(db: DB, scope: string[], id: number) {
     .where('beneficiaries.id', '=', id)
     .where(scopeCondition('stations.path', scope))
     .executeTakeFirst()
-  return row ? { ...row, id: Number(row.id), station_id: Number(row.station_id), categories: JSON.parse(row.categories) as string[] } : null
+  return row
+    ? {
+        ...row,
+        id: Number(row.id),
+        station_id: Number(row.station_id),
+        categories: JSON.parse(row.categories) as string[],
+      }
+    : null
 }
 
 /** Read a student's personal data for a staff member: audited, or null when out of scope. */
 export async function readStudentPersonalData(db: DB, actor: { id: number; scope: string[]; ip: string }, id: number) {
   const student = await getStudentInScope(db, actor.scope, id)
   if (!student) return null
-  await recordAudit(db, { actorUserId: actor.id, action: 'student.personal_data_read', entityType: 'beneficiary', entityId: id, stationId: student.station_id, ip: actor.ip })
+  await recordAudit(db, {
+    actorUserId: actor.id,
+    action: 'student.personal_data_read',
+    entityType: 'beneficiary',
+    entityId: id,
+    stationId: student.station_id,
+    ip: actor.ip,
+  })
   return student
 }
 
 /** Record a home/school verification: sets the next due date; audited with before/after. */
-export async function recordVerification(db: DB, actor: { id: number; scope: string[]; ip: string }, input: { id: number; nextVerificationOn: string }): Promise<boolean> {
+export async function recordVerification(
+  db: DB,
+  actor: { id: number; scope: string[]; ip: string },
+  input: { id: number; nextVerificationOn: string },
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const student = await getStudentInScope(trx, actor.scope, input.id)
     if (!student) return false
-    await trx.updateTable('beneficiaries').set({ next_verification_on: input.nextVerificationOn }).where('id', '=', input.id).execute()
+    await trx
+      .updateTable('beneficiaries')
+      .set({ next_verification_on: input.nextVerificationOn })
+      .where('id', '=', input.id)
+      .execute()
     await recordAudit(trx, {
-      actorUserId: actor.id, action: 'student.verification_recorded', entityType: 'beneficiary', entityId: input.id, stationId: student.station_id,
-      before: { next_verification_on: student.next_verification_on }, after: { next_verification_on: input.nextVerificationOn }, ip: actor.ip,
+      actorUserId: actor.id,
+      action: 'student.verification_recorded',
+      entityType: 'beneficiary',
+      entityId: input.id,
+      stationId: student.station_id,
+      before: { next_verification_on: student.next_verification_on },
+      after: { next_verification_on: input.nextVerificationOn },
+      ip: actor.ip,
     })
     return true
   })

@@ -12,7 +12,12 @@ type Db = Kysely<Database>
 
 export async function apiTotals(db: Db) {
   const s = await getSummary(db, { limit: 20_000 })
-  return { head: { sequence: s.through, hash: s.hash }, totals: totalsOf(s), funds: fundsOf(s), transactionsByKind: s.kinds }
+  return {
+    head: { sequence: s.through, hash: s.hash },
+    totals: totalsOf(s),
+    funds: fundsOf(s),
+    transactionsByKind: s.kinds,
+  }
 }
 
 export async function apiCampaigns(db: Db) {
@@ -21,15 +26,35 @@ export async function apiCampaigns(db: Db) {
   const campaigns = await db
     .selectFrom('campaigns')
     .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
-    .select(['campaigns.id', 'campaigns.slug', 'campaigns.title', 'campaigns.title_en', 'campaigns.goal_amount', 'campaigns.currency', 'campaigns.status', 'campaigns.starts_at', 'campaigns.ends_at', 'programmes.slug as programme'])
+    .select([
+      'campaigns.id',
+      'campaigns.slug',
+      'campaigns.title',
+      'campaigns.title_en',
+      'campaigns.goal_amount',
+      'campaigns.currency',
+      'campaigns.status',
+      'campaigns.starts_at',
+      'campaigns.ends_at',
+      'programmes.slug as programme',
+    ])
     .where('campaigns.status', '!=', 'draft')
     .orderBy('campaigns.id')
     .execute()
   return {
     head: { sequence: s.through, hash: s.hash },
     campaigns: campaigns.map((c) => ({
-      slug: c.slug, title: c.title, titleEn: c.title_en, fund: `fund:campaign:${c.id}`, goal: c.goal_amount, currency: c.currency, status: c.status,
-      startsAt: c.starts_at, endsAt: c.ends_at, programme: c.programme, statement: funds.filter((f) => f.fund === `fund:campaign:${c.id}`),
+      slug: c.slug,
+      title: c.title,
+      titleEn: c.title_en,
+      fund: `fund:campaign:${c.id}`,
+      goal: c.goal_amount,
+      currency: c.currency,
+      status: c.status,
+      startsAt: c.starts_at,
+      endsAt: c.ends_at,
+      programme: c.programme,
+      statement: funds.filter((f) => f.fund === `fund:campaign:${c.id}`),
     })),
   }
 }
@@ -37,10 +62,23 @@ export async function apiCampaigns(db: Db) {
 export async function apiTransactions(db: Db, q: LedgerQuery) {
   let account = q.fund
   if (q.campaign) {
-    const c = await db.selectFrom('campaigns').select('id').where('slug', '=', q.campaign).where('status', '!=', 'draft').executeTakeFirst()
+    const c = await db
+      .selectFrom('campaigns')
+      .select('id')
+      .where('slug', '=', q.campaign)
+      .where('status', '!=', 'draft')
+      .executeTakeFirst()
     account = c ? `fund:campaign:${c.id}` : 'fund:campaign:0'
   }
-  const page = await listTransactions(db, { kind: q.kind, account, from: dayBound(q.from), to: dayBound(q.to, true), before: q.before, after: q.after, limit: q.limit })
+  const page = await listTransactions(db, {
+    kind: q.kind,
+    account,
+    from: dayBound(q.from),
+    to: dayBound(q.to, true),
+    before: q.before,
+    after: q.after,
+    limit: q.limit,
+  })
   return { transactions: page.rows, older: page.older, newer: page.newer }
 }
 
@@ -49,5 +87,13 @@ export const apiTransaction = (db: Db, sequence: number) => getTransaction(db, s
 export async function apiTrace(db: Db, donationRef: string) {
   const t = await getTraceByDonation(db, donationRef)
   if (!t?.trace) return undefined
-  return { donation: t.trace.donation, shares: t.trace.shares, held: t.trace.held, heldIn: t.trace.heldIn, refunded: t.trace.refunded, coveredRefunds: t.trace.coveredRefunds, students: t.students }
+  return {
+    donation: t.trace.donation,
+    shares: t.trace.shares,
+    held: t.trace.held,
+    heldIn: t.trace.heldIn,
+    refunded: t.trace.refunded,
+    coveredRefunds: t.trace.coveredRefunds,
+    students: t.students,
+  }
 }

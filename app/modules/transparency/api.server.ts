@@ -9,9 +9,17 @@ import { exportEtag, notModified } from './opendata.server'
 type Db = Kysely<Database>
 
 /** 304 when the client's copy is current; otherwise the ETag to send. */
-export async function conditional(db: Db, request: Request, parts: Record<string, string | undefined>): Promise<{ etag: string; response?: Response }> {
+export async function conditional(
+  db: Db,
+  request: Request,
+  parts: Record<string, string | undefined>,
+): Promise<{ etag: string; response?: Response }> {
   const etag = await exportEtag(db, parts)
-  if (notModified(request, etag)) return { etag, response: new Response(null, { status: 304, headers: { ETag: etag, 'Cache-Control': PUBLIC_DATA_CACHE } }) }
+  if (notModified(request, etag))
+    return {
+      etag,
+      response: new Response(null, { status: 304, headers: { ETag: etag, 'Cache-Control': PUBLIC_DATA_CACHE } }),
+    }
   return { etag }
 }
 
@@ -23,10 +31,18 @@ export async function cachedJson(db: Db, request: Request, compute: () => Promis
   const body = await compute()
   if (body === undefined) return jsonError(404, 'not found')
   return new Response(JSON.stringify(body), {
-    headers: { 'Content-Type': 'application/json; charset=utf-8', ETag: etag, 'Cache-Control': PUBLIC_DATA_CACHE, 'Access-Control-Allow-Origin': '*' },
+    headers: {
+      'Content-Type': 'application/json; charset=utf-8',
+      ETag: etag,
+      'Cache-Control': PUBLIC_DATA_CACHE,
+      'Access-Control-Allow-Origin': '*',
+    },
   })
 }
 
 export function jsonError(status: number, error: string, details?: unknown): Response {
-  return new Response(JSON.stringify({ error, details }), { status, headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' } })
+  return new Response(JSON.stringify({ error, details }), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' },
+  })
 }

@@ -18,7 +18,10 @@ export type Dashboard = {
   kinds: Record<string, number>
 }
 
-function perCurrency<T extends { currency: string }>(rows: T[], bar: (r: T) => Bar): { currency: string; bars: Bar[] }[] {
+function perCurrency<T extends { currency: string }>(
+  rows: T[],
+  bar: (r: T) => Bar,
+): { currency: string; bars: Bar[] }[] {
   const out = new Map<string, Bar[]>()
   for (const r of rows) {
     const list = out.get(r.currency) ?? []
@@ -62,7 +65,19 @@ function collapseFunds(funds: FundFigures[]): (FundFigures & { count: number })[
     const g = groups.get(key)
     if (!g) groups.set(key, { ...f, fund: `fund:${kind}:*`, count: 1 })
     else {
-      for (const k of ['raised', 'donations', 'fees', 'refunded', 'awarded', 'paid', 'awaiting', 'held', 'transfersIn', 'transfersOut'] as const) g[k] += f[k]
+      for (const k of [
+        'raised',
+        'donations',
+        'fees',
+        'refunded',
+        'awarded',
+        'paid',
+        'awaiting',
+        'held',
+        'transfersIn',
+        'transfersOut',
+      ] as const)
+        g[k] += f[k]
       g.count++
     }
   }
@@ -79,11 +94,20 @@ export async function getDashboard(db: Kysely<Database>, locale: Locale): Promis
     totals: currencies.map((currency) => ({ currency, totals: totals[currency]! })),
     funds: collapseFunds(fundsOf(s)).map((f) => ({
       ...f,
-      name: f.count ? names.fundGroup(f.fund === 'fund:sponsorship:*' ? 'sponsorship' : 'wish', f.count) : names.fund(f.fund),
+      name: f.count
+        ? names.fundGroup(f.fund === 'fund:sponsorship:*' ? 'sponsorship' : 'wish', f.count)
+        : names.fund(f.fund),
       campaign: names.campaignOfFund(f.fund) ?? null,
     })),
-    monthly: perCurrency(monthlyOf(s), (p) => ({ key: p.key, label: p.key, amount: p.amount })).map((x) => ({ ...x, bars: fillMonths(x.bars) })),
-    byProgramme: perCurrency(awardsBy(s, 'programme'), (p) => ({ key: p.key, label: names.programme(p.key), amount: p.amount })),
+    monthly: perCurrency(monthlyOf(s), (p) => ({ key: p.key, label: p.key, amount: p.amount })).map((x) => ({
+      ...x,
+      bars: fillMonths(x.bars),
+    })),
+    byProgramme: perCurrency(awardsBy(s, 'programme'), (p) => ({
+      key: p.key,
+      label: names.programme(p.key),
+      amount: p.amount,
+    })),
     byCounty: perCurrency(awardsBy(s, 'county'), (p) => ({ key: p.key, label: names.county(p.key), amount: p.amount })),
     kinds: s.kinds,
   }

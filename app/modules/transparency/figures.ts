@@ -21,7 +21,16 @@ export type Totals = {
 
 export type FundFigures = Totals & { fund: string; currency: string; transfersIn: number; transfersOut: number }
 
-const zero = (): Totals => ({ raised: 0, donations: 0, fees: 0, refunded: 0, awarded: 0, paid: 0, awaiting: 0, held: 0 })
+const zero = (): Totals => ({
+  raised: 0,
+  donations: 0,
+  fees: 0,
+  refunded: 0,
+  awarded: 0,
+  paid: 0,
+  awaiting: 0,
+  held: 0,
+})
 const isFundGroup = (g: string) => g.startsWith('fund:')
 
 function split(key: string): string[] {
@@ -86,7 +95,9 @@ export function fundsOf(s: Summary): FundFigures[] {
     of(fund, currency).paid += amount
   }
   for (const f of out.values()) f.awaiting = f.awarded - f.paid
-  return [...out.values()].sort((a, b) => (a.fund < b.fund ? -1 : a.fund > b.fund ? 1 : a.currency < b.currency ? -1 : 1))
+  return [...out.values()].sort((a, b) =>
+    a.fund < b.fund ? -1 : a.fund > b.fund ? 1 : a.currency < b.currency ? -1 : 1,
+  )
 }
 
 export type Point = { key: string; currency: string; amount: number }

@@ -11,8 +11,17 @@ function moneyFormat(currency: string, locale: string) {
   const key = `${locale}|${currency}`
   let f = numberFormats.get(key)
   if (!f) {
-    const digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
-    f = { nf: new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }), digits }
+    const digits =
+      new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2
+    f = {
+      nf: new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency,
+        minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      }),
+      digits,
+    }
     numberFormats.set(key, f)
   }
   return f

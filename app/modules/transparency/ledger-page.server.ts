@@ -4,7 +4,13 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Locale } from '../../utils/i18n'
 import { dayBound } from './http'
-import { accountNames, getTransaction, listTransactions, type LedgerPage, type TransactionDetail } from './ledger.server'
+import {
+  accountNames,
+  getTransaction,
+  listTransactions,
+  type LedgerPage,
+  type TransactionDetail,
+} from './ledger.server'
 import { loadNames } from './names.server'
 import type { LedgerQuery } from './schema'
 import { readSummary } from './summary.server'
@@ -19,7 +25,12 @@ export type LedgerView = LedgerPage & {
 
 /** The fund a campaign slug stands for (undefined when the slug is unknown). */
 async function fundOfSlug(db: Db, slug: string): Promise<string | undefined> {
-  const c = await db.selectFrom('campaigns').select('id').where('slug', '=', slug).where('status', '!=', 'draft').executeTakeFirst()
+  const c = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('slug', '=', slug)
+    .where('status', '!=', 'draft')
+    .executeTakeFirst()
   return c ? `fund:campaign:${c.id}` : undefined
 }
 
@@ -27,11 +38,24 @@ export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promis
   const names = await loadNames(db, locale)
   let account = q.fund
   if (q.campaign) account = (await fundOfSlug(db, q.campaign)) ?? 'fund:campaign:0'
-  const page = await listTransactions(db, { kind: q.kind, account, from: dayBound(q.from), to: dayBound(q.to, true), before: q.before, after: q.after, limit: q.limit })
+  const page = await listTransactions(db, {
+    kind: q.kind,
+    account,
+    from: dayBound(q.from),
+    to: dayBound(q.to, true),
+    before: q.before,
+    after: q.after,
+    limit: q.limit,
+  })
   const codes = page.rows.flatMap((r) => r.transfers.flatMap((t) => [t.from, t.to]))
   const summary = await readSummary(db)
   const funds = [...new Set(Object.keys(summary.donations).map((k) => k.split('|')[0]!))].sort()
-  const campaigns = await db.selectFrom('campaigns').select(['slug', 'title', 'title_en']).where('status', '!=', 'draft').orderBy('id').execute()
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select(['slug', 'title', 'title_en'])
+    .where('status', '!=', 'draft')
+    .orderBy('id')
+    .execute()
   return {
     ...page,
     names: await accountNames(db, codes, names.fund),

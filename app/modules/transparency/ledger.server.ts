@@ -29,7 +29,12 @@ export type LedgerPage = { rows: PublicTransaction[]; older: number | null; newe
 const TX_COLUMNS = ['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash'] as const
 
 /** Sequences of one page: below `before` (older pages) or above `after` (newer pages). */
-async function pageSequences(db: Db, f: LedgerFilter, cursor: { before?: number; after?: number }, take: number): Promise<number[]> {
+async function pageSequences(
+  db: Db,
+  f: LedgerFilter,
+  cursor: { before?: number; after?: number },
+  take: number,
+): Promise<number[]> {
   const asc = cursor.after !== undefined
   // Kysely's builder types differ per join shape; the filter is the same on both.
   const filtered = (q: any): any => {
@@ -51,7 +56,11 @@ async function pageSequences(db: Db, f: LedgerFilter, cursor: { before?: number;
   // Two index range scans (money out of the account, money into it), merged.
   const side = async (column: 'f.from_account' | 'f.to_account') => {
     const rows = await filtered(
-      db.selectFrom('ledger_transfers as f').innerJoin('ledger_transactions as x', 'x.sequence', 'f.sequence').select('f.sequence').where(column, '=', f.account!),
+      db
+        .selectFrom('ledger_transfers as f')
+        .innerJoin('ledger_transactions as x', 'x.sequence', 'f.sequence')
+        .select('f.sequence')
+        .where(column, '=', f.account!),
     )
       .orderBy('f.sequence', asc ? 'asc' : 'desc')
       .limit(take * 2)
@@ -67,7 +76,13 @@ async function withTransfers(db: Db, sequences: number[]): Promise<PublicTransac
   if (!sequences.length) return []
   const [txs, transfers] = await Promise.all([
     db.selectFrom('ledger_transactions as x').select(TX_COLUMNS).where('x.sequence', 'in', sequences).execute(),
-    db.selectFrom('ledger_transfers').select(['sequence', 'position', 'from_account', 'to_account', 'amount', 'currency']).where('sequence', 'in', sequences).orderBy('sequence').orderBy('position').execute(),
+    db
+      .selectFrom('ledger_transfers')
+      .select(['sequence', 'position', 'from_account', 'to_account', 'amount', 'currency'])
+      .where('sequence', 'in', sequences)
+      .orderBy('sequence')
+      .orderBy('position')
+      .execute(),
   ])
   const bySeq = new Map<number, PublicTransfer[]>()
   for (const t of transfers) {
@@ -76,14 +91,22 @@ async function withTransfers(db: Db, sequences: number[]): Promise<PublicTransac
     bySeq.set(Number(t.sequence), list)
   }
   const out = txs.map((x) => ({
-    sequence: Number(x.sequence), kind: x.kind, occurredAt: x.occurred_at, refs: JSON.parse(x.refs) as Record<string, string>,
-    prevHash: x.prev_hash, hash: x.hash, transfers: bySeq.get(Number(x.sequence)) ?? [],
+    sequence: Number(x.sequence),
+    kind: x.kind,
+    occurredAt: x.occurred_at,
+    refs: JSON.parse(x.refs) as Record<string, string>,
+    prevHash: x.prev_hash,
+    hash: x.hash,
+    transfers: bySeq.get(Number(x.sequence)) ?? [],
   }))
   return out.sort((a, b) => b.sequence - a.sequence)
 }
 
 /** One page, newest first. `before` pages towards older transactions, `after` towards newer ones. */
-export async function listTransactions(db: Db, input: LedgerFilter & { before?: number; after?: number; limit?: number }): Promise<LedgerPage> {
+export async function listTransactions(
+  db: Db,
+  input: LedgerFilter & { before?: number; after?: number; limit?: number },
+): Promise<LedgerPage> {
   const limit = Math.min(Math.max(input.limit ?? 50, 1), 200)
   const seqs = await pageSequences(db, input, { before: input.before, after: input.after }, limit + 1)
   const more = seqs.length > limit
@@ -91,12 +114,25 @@ export async function listTransactions(db: Db, input: LedgerFilter & { before?: 
   const rows = await withTransfers(db, page)
   if (input.after !== undefined) {
     // Walking towards newer rows: there is always an older page (the one we came from).
-    return { rows, older: rows.at(-1)?.sequence ?? null, newer: more ? rows[0]?.sequence ?? null : null }
+    return { rows, older: rows.at(-1)?.sequence ?? null, newer: more ? (rows[0]?.sequence ?? null) : null }
   }
-  return { rows, older: more ? rows.at(-1)?.sequence ?? null : null, newer: input.before !== undefined && rows.length ? rows[0]!.sequence : null }
+  return {
+    rows,
+    older: more ? (rows.at(-1)?.sequence ?? null) : null,
+    newer: input.before !== undefined && rows.length ? rows[0]!.sequence : null,
+  }
 }
 
-export type TraceRow = { id: number; kind: string; lot: number; donation: string; amount: number; currency: string; beneficiary: string | null; parent: number | null }
+export type TraceRow = {
+  id: number
+  kind: string
+  lot: number
+  donation: string
+  amount: number
+  currency: string
+  beneficiary: string | null
+  parent: number | null
+}
 export type TransactionDetail = PublicTransaction & {
   traces: TraceRow[]
   donation: { ref: string; displayName: string; fund: string; gross: number; fee: number; currency: string } | null
@@ -113,31 +149,68 @@ export async function getTransaction(db: Db, sequence: number): Promise<Transact
       .selectFrom('ledger_traces as t')
       .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
       .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-      .select(['t.id', 't.kind', 't.lot_id', 'd.donation_ref', 't.amount', 't.currency', 't.beneficiary_code', 't.parent_id'])
+      .select([
+        't.id',
+        't.kind',
+        't.lot_id',
+        'd.donation_ref',
+        't.amount',
+        't.currency',
+        't.beneficiary_code',
+        't.parent_id',
+      ])
       .where('t.sequence', '=', sequence)
       .orderBy('t.id')
       .execute(),
-    db.selectFrom('ledger_donations').select(['donation_ref', 'display_name', 'fund', 'gross', 'fee', 'currency']).where('sequence', '=', sequence).executeTakeFirst(),
+    db
+      .selectFrom('ledger_donations')
+      .select(['donation_ref', 'display_name', 'fund', 'gross', 'fee', 'currency'])
+      .where('sequence', '=', sequence)
+      .executeTakeFirst(),
     db.selectFrom('ledger_head').select('sequence').where('id', '=', 1).executeTakeFirstOrThrow(),
   ])
   return {
     ...tx,
     traces: traces.map((t) => ({
-      id: Number(t.id), kind: t.kind, lot: Number(t.lot_id), donation: t.donation_ref, amount: t.amount, currency: t.currency,
-      beneficiary: t.beneficiary_code, parent: t.parent_id === null ? null : Number(t.parent_id),
+      id: Number(t.id),
+      kind: t.kind,
+      lot: Number(t.lot_id),
+      donation: t.donation_ref,
+      amount: t.amount,
+      currency: t.currency,
+      beneficiary: t.beneficiary_code,
+      parent: t.parent_id === null ? null : Number(t.parent_id),
     })),
-    donation: donation ? { ref: donation.donation_ref, displayName: donation.display_name, fund: donation.fund, gross: donation.gross, fee: donation.fee, currency: donation.currency } : null,
+    donation: donation
+      ? {
+          ref: donation.donation_ref,
+          displayName: donation.display_name,
+          fund: donation.fund,
+          gross: donation.gross,
+          fee: donation.fee,
+          currency: donation.currency,
+        }
+      : null,
     previous: sequence > 1 ? sequence - 1 : null,
     next: sequence < Number(head.sequence) ? sequence + 1 : null,
   }
 }
 
 /** Public names of the accounts on a page: funds by name, students by their pseudonymous code. */
-export async function accountNames(db: Db, codes: string[], fundName: (code: string) => string): Promise<Record<string, string>> {
+export async function accountNames(
+  db: Db,
+  codes: string[],
+  fundName: (code: string) => string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {}
   const students = [...new Set(codes.filter((c) => c.startsWith('payable:') || c.startsWith('paid:')))]
   if (students.length) {
-    for (const r of await db.selectFrom('ledger_accounts').select(['code', 'name']).where('code', 'in', students).execute()) out[r.code] = r.name
+    for (const r of await db
+      .selectFrom('ledger_accounts')
+      .select(['code', 'name'])
+      .where('code', 'in', students)
+      .execute())
+      out[r.code] = r.name
   }
   for (const c of codes) out[c] ??= fundName(c)
   return out

@@ -45,13 +45,19 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
       if (code === 'paid') return en ? 'Paid to students' : '已发放给学生'
       return code
     },
-    programme: (slug) => (slug ? byProgramme.get(slug) ?? slug : en ? 'No programme named' : '未指定项目'),
+    programme: (slug) => (slug ? (byProgramme.get(slug) ?? slug) : en ? 'No programme named' : '未指定项目'),
     county: (code) => {
       const c = counties.get(code)
       return c ? (en ? c.nameEn : c.name) : en ? 'Unknown county' : '未知县'
     },
     fundGroup: (kind, count) =>
-      kind === 'sponsorship' ? (en ? `Sponsorship funds (${count})` : `结对资助基金（${count} 个）`) : en ? `Micro-wish funds (${count})` : `微心愿基金（${count} 个）`,
+      kind === 'sponsorship'
+        ? en
+          ? `Sponsorship funds (${count})`
+          : `结对资助基金（${count} 个）`
+        : en
+          ? `Micro-wish funds (${count})`
+          : `微心愿基金（${count} 个）`,
     campaignOfFund: (code) => {
       const c = byFund.get(code)
       return c ? { id: c.id, slug: c.slug } : undefined

@@ -14,26 +14,37 @@ export { EXPORT_DATASETS, type ExportDataset, type ExportFormat }
 export type ExportFilter = { fund?: string; from?: string; to?: string }
 type Row = ExportRow
 
-
 const s = (v: number | null) => (v === null ? null : String(v))
 const filtered = (f: ExportFilter) => Boolean(f.fund || f.from || f.to)
 
 /** A batch of a filtered dataset after `cursor` (keyset on the dataset's id). */
-async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: number, limit: number): Promise<{ rows: Row[]; next: number }> {
+async function page(
+  db: Db,
+  dataset: ExportDataset,
+  f: ExportFilter,
+  cursor: number,
+  limit: number,
+): Promise<{ rows: Row[]; next: number }> {
   // Transactions (and their transfers and traces) in range that touch the fund.
   const txScope = (q: any, col: string): any => {
     let out = q
     if (f.fund) {
       out = out.where((eb: any) =>
         eb.exists(
-          db.selectFrom('ledger_transfers as ff').select('ff.sequence').whereRef('ff.sequence', '=', col as any)
+          db
+            .selectFrom('ledger_transfers as ff')
+            .select('ff.sequence')
+            .whereRef('ff.sequence', '=', col as any)
             .where((e) => e.or([e('ff.from_account', '=', f.fund!), e('ff.to_account', '=', f.fund!)])),
         ),
       )
     }
     if (f.from || f.to) {
       out = out.where((eb: any) => {
-        let sub = db.selectFrom('ledger_transactions as tx').select('tx.sequence').whereRef('tx.sequence', '=', col as any)
+        let sub = db
+          .selectFrom('ledger_transactions as tx')
+          .select('tx.sequence')
+          .whereRef('tx.sequence', '=', col as any)
         if (f.from) sub = sub.where('tx.occurred_at', '>=', f.from)
         if (f.to) sub = sub.where('tx.occurred_at', '<=', f.to)
         return eb.exists(sub)
@@ -45,14 +56,43 @@ async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: num
     case 'accounts':
     case 'transactions': {
       if (dataset === 'accounts') return { rows: [], next: cursor } // names are not filtered: use the whole file
-      const r = await txScope(db.selectFrom('ledger_transactions as x').select(['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash']), 'x.sequence')
-        .where('x.sequence', '>', cursor).orderBy('x.sequence').limit(limit).execute() as { sequence: number; kind: string; occurred_at: string; refs: string; prev_hash: string; hash: string }[]
-      return { rows: r.map((t) => ({ ...t, sequence: String(t.sequence), refs: JSON.parse(t.refs) })), next: r.at(-1)?.sequence ?? cursor }
+      const r = (await txScope(
+        db
+          .selectFrom('ledger_transactions as x')
+          .select(['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash']),
+        'x.sequence',
+      )
+        .where('x.sequence', '>', cursor)
+        .orderBy('x.sequence')
+        .limit(limit)
+        .execute()) as {
+        sequence: number
+        kind: string
+        occurred_at: string
+        refs: string
+        prev_hash: string
+        hash: string
+      }[]
+      return {
+        rows: r.map((t) => ({ ...t, sequence: String(t.sequence), refs: JSON.parse(t.refs) })),
+        next: r.at(-1)?.sequence ?? cursor,
+      }
     }
     case 'transfers': {
-      const r = await txScope(db.selectFrom('ledger_transfers as t').selectAll('t'), 't.sequence').where('t.id', '>', cursor).orderBy('t.id').limit(limit).execute() as Database['ledger_transfers'][]
+      const r = (await txScope(db.selectFrom('ledger_transfers as t').selectAll('t'), 't.sequence')
+        .where('t.id', '>', cursor)
+        .orderBy('t.id')
+        .limit(limit)
+        .execute()) as Database['ledger_transfers'][]
       return {
-        rows: r.map((t: any) => ({ sequence: String(t.sequence), position: String(t.position), from: t.from_account, to: t.to_account, amount: String(t.amount), currency: t.currency })),
+        rows: r.map((t: any) => ({
+          sequence: String(t.sequence),
+          position: String(t.position),
+          from: t.from_account,
+          to: t.to_account,
+          amount: String(t.amount),
+          currency: t.currency,
+        })),
         next: Number((r.at(-1) as any)?.id ?? cursor),
       }
     }
@@ -64,8 +104,15 @@ async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: num
       const r = await q.orderBy('id').limit(limit).execute()
       return {
         rows: r.map((d) => ({
-          donation: d.donation_ref, display_name: d.display_name, fund: d.fund, amount: String(d.gross), fee: String(d.fee),
-          net: String(d.gross - d.fee), currency: d.currency, paid_at: d.paid_at, sequence: String(d.sequence),
+          donation: d.donation_ref,
+          display_name: d.display_name,
+          fund: d.fund,
+          amount: String(d.gross),
+          fee: String(d.fee),
+          net: String(d.gross - d.fee),
+          currency: d.currency,
+          paid_at: d.paid_at,
+          sequence: String(d.sequence),
         })),
         next: r.at(-1)?.id ?? cursor,
       }
@@ -74,14 +121,32 @@ async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: num
       let q = db
         .selectFrom('ledger_lots as l')
         .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-        .select(['l.id', 'l.sequence', 'd.donation_ref', 'l.fund', 'l.currency', 'l.amount', 'l.paid_at', 'l.source_trace_id'])
+        .select([
+          'l.id',
+          'l.sequence',
+          'd.donation_ref',
+          'l.fund',
+          'l.currency',
+          'l.amount',
+          'l.paid_at',
+          'l.source_trace_id',
+        ])
         .where('l.id', '>', cursor)
       if (f.fund) q = q.where('l.fund', '=', f.fund)
       if (f.from) q = q.where('l.paid_at', '>=', f.from)
       if (f.to) q = q.where('l.paid_at', '<=', f.to)
       const r = await q.orderBy('l.id').limit(limit).execute()
       return {
-        rows: r.map((l) => ({ lot: String(l.id), sequence: String(l.sequence), donation: l.donation_ref, fund: l.fund, currency: l.currency, amount: String(l.amount), paid_at: l.paid_at, source_trace: s(l.source_trace_id) })),
+        rows: r.map((l) => ({
+          lot: String(l.id),
+          sequence: String(l.sequence),
+          donation: l.donation_ref,
+          fund: l.fund,
+          currency: l.currency,
+          amount: String(l.amount),
+          paid_at: l.paid_at,
+          source_trace: s(l.source_trace_id),
+        })),
         next: r.at(-1)?.id ?? cursor,
       }
     }
@@ -90,15 +155,32 @@ async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: num
         .selectFrom('ledger_traces as t')
         .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
         .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-        .select(['t.id', 't.sequence', 't.kind', 't.lot_id', 'd.donation_ref', 't.amount', 't.currency', 't.beneficiary_code', 't.parent_id'])
+        .select([
+          't.id',
+          't.sequence',
+          't.kind',
+          't.lot_id',
+          'd.donation_ref',
+          't.amount',
+          't.currency',
+          't.beneficiary_code',
+          't.parent_id',
+        ])
         .where('t.id', '>', cursor)
       if (f.fund) q = q.where('l.fund', '=', f.fund)
       q = txScope(q, 't.sequence')
       const r = await q.orderBy('t.id').limit(limit).execute()
       return {
         rows: r.map((t) => ({
-          trace: String(t.id), sequence: String(t.sequence), kind: t.kind, lot: String(t.lot_id), donation: t.donation_ref,
-          amount: String(t.amount), currency: t.currency, beneficiary: t.beneficiary_code, parent: s(t.parent_id),
+          trace: String(t.id),
+          sequence: String(t.sequence),
+          kind: t.kind,
+          lot: String(t.lot_id),
+          donation: t.donation_ref,
+          amount: String(t.amount),
+          currency: t.currency,
+          beneficiary: t.beneficiary_code,
+          parent: s(t.parent_id),
         })),
         next: r.at(-1)?.id ?? cursor,
       }
@@ -107,19 +189,27 @@ async function page(db: Db, dataset: ExportDataset, f: ExportFilter, cursor: num
 }
 
 /** Lines of one dataset; unfiltered it is exactly the ledger's own export. */
-export async function* exportLines(db: Db, input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number }): AsyncGenerator<string> {
+export async function* exportLines(
+  db: Db,
+  input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number },
+): AsyncGenerator<string> {
   const f = input.filter ?? {}
   if (!filtered(f) || input.dataset === 'accounts') {
     yield* exportDataset(db, { dataset: input.dataset, format: input.format, batchSize: input.batchSize ?? 1000 })
     return
   }
-  yield* exportLinesFrom(input.dataset, input.format, (cursor) => page(db, input.dataset, f, cursor, input.batchSize ?? 1000))
+  yield* exportLinesFrom(input.dataset, input.format, (cursor) =>
+    page(db, input.dataset, f, cursor, input.batchSize ?? 1000),
+  )
 }
 
 /** A strong validator: chain head + what was asked. */
 export async function exportEtag(db: Db, parts: Record<string, string | undefined>): Promise<string> {
   const head = await getHead(db)
-  const digest = createHash('sha256').update(JSON.stringify([head.sequence, head.hash, parts])).digest('base64url').slice(0, 22)
+  const digest = createHash('sha256')
+    .update(JSON.stringify([head.sequence, head.hash, parts]))
+    .digest('base64url')
+    .slice(0, 22)
   return `"${head.sequence}-${digest}"`
 }
 

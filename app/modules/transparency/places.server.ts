@@ -25,6 +25,10 @@ export function countyOfStations(stations: StationRow[]): (stationId: number) =>
 
 /** Every county station by code, with its public names. */
 export async function listCounties(db: Kysely<Database>): Promise<Map<string, County>> {
-  const rows = await db.selectFrom('stations').select(['code', 'name', 'name_en']).where('level', '=', 'county').execute()
+  const rows = await db
+    .selectFrom('stations')
+    .select(['code', 'name', 'name_en'])
+    .where('level', '=', 'county')
+    .execute()
   return new Map(rows.map((r) => [r.code, { code: r.code, name: r.name, nameEn: r.name_en }]))
 }

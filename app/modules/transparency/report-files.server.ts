@@ -8,16 +8,57 @@ import { formatDate, formatMoney } from './format'
 import { CJK_FONT_PATH } from '../receipts/pdf.server'
 import type { PublishedReport, ReportFigures } from './reports.server'
 
-export const FIGURE_KEYS = ['opening', 'income', 'donations', 'fees', 'refunds', 'awards', 'payouts', 'transfersIn', 'transfersOut', 'closing'] as const satisfies readonly (keyof ReportFigures)[]
+export const FIGURE_KEYS = [
+  'opening',
+  'income',
+  'donations',
+  'fees',
+  'refunds',
+  'awards',
+  'payouts',
+  'transfersIn',
+  'transfersOut',
+  'closing',
+] as const satisfies readonly (keyof ReportFigures)[]
 
 export const figureLabel = (k: (typeof FIGURE_KEYS)[number]): MessageKey => `tp.report.${k}` as MessageKey
 
 /** One line per figure and currency; amounts in minor units as integers. */
 export function reportCsv(r: PublishedReport): string {
-  const lines = [['campaign', 'report', 'final', 'period_start', 'period_end', 'from_sequence', 'to_sequence', 'head_hash', 'currency', 'figure', 'value'].join(',')]
+  const lines = [
+    [
+      'campaign',
+      'report',
+      'final',
+      'period_start',
+      'period_end',
+      'from_sequence',
+      'to_sequence',
+      'head_hash',
+      'currency',
+      'figure',
+      'value',
+    ].join(','),
+  ]
   for (const f of r.figures) {
     for (const k of FIGURE_KEYS) {
-      lines.push([r.campaign.slug, r.number, r.final ? 1 : 0, r.periodStart, r.periodEnd, r.fromSequence, r.toSequence, r.headHash, f.currency, k, f[k]].map(csvCell).join(','))
+      lines.push(
+        [
+          r.campaign.slug,
+          r.number,
+          r.final ? 1 : 0,
+          r.periodStart,
+          r.periodEnd,
+          r.fromSequence,
+          r.toSequence,
+          r.headHash,
+          f.currency,
+          k,
+          f[k],
+        ]
+          .map(csvCell)
+          .join(','),
+      )
     }
   }
   return `${lines.join('\n')}\n`
@@ -26,7 +67,11 @@ export function reportCsv(r: PublishedReport): string {
 export async function reportPdf(r: PublishedReport, locale: Locale): Promise<Buffer> {
   const t = translator(locale)
   const title = `${locale === 'en' ? r.campaign.titleEn : r.campaign.title} · ${t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}`
-  const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: title, Author: 'Hope Ledger', CreationDate: new Date(r.publishedAt) } })
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 56,
+    info: { Title: title, Author: 'Hope Ledger', CreationDate: new Date(r.publishedAt) },
+  })
   if (fs.existsSync(CJK_FONT_PATH)) {
     doc.registerFont('cjk', CJK_FONT_PATH, 'WenQuanYiMicroHei')
     doc.font('cjk')
@@ -38,7 +83,10 @@ export async function reportPdf(r: PublishedReport, locale: Locale): Promise<Buf
     doc.on('error', reject)
   })
   doc.fontSize(18).text(title)
-  doc.moveDown(0.5).fontSize(10).text(t('tp.report.period', { start: formatDate(r.periodStart, locale), end: formatDate(r.periodEnd, locale) }))
+  doc
+    .moveDown(0.5)
+    .fontSize(10)
+    .text(t('tp.report.period', { start: formatDate(r.periodStart, locale), end: formatDate(r.periodEnd, locale) }))
   doc.text(t('tp.report.sequences', { from: r.fromSequence + 1, to: r.toSequence }))
   doc.text(`${t('tp.head.hash')}: ${r.headHash}`)
   doc.text(`${t('tp.report.publishedAt')}: ${formatDate(r.publishedAt, locale)}`)

@@ -24,7 +24,19 @@ export type ReportFigures = {
   closing: number
 }
 
-const blank = (currency: string): ReportFigures => ({ currency, opening: 0, income: 0, donations: 0, fees: 0, refunds: 0, awards: 0, payouts: 0, transfersIn: 0, transfersOut: 0, closing: 0 })
+const blank = (currency: string): ReportFigures => ({
+  currency,
+  opening: 0,
+  income: 0,
+  donations: 0,
+  fees: 0,
+  refunds: 0,
+  awards: 0,
+  payouts: 0,
+  transfersIn: 0,
+  transfersOut: 0,
+  closing: 0,
+})
 
 /** The fund's statement over sequences (from, to]: recomputed from ledger rows. */
 export async function reportFigures(db: Db, fund: string, from: number, to: number): Promise<ReportFigures[]> {
@@ -32,9 +44,12 @@ export async function reportFigures(db: Db, fund: string, from: number, to: numb
   const of = (c: string) => out.get(c) ?? out.set(c, blank(c)).get(c)!
   const flows = async (lo: number, hi: number) => {
     const side = (col: 'from_account' | 'to_account') =>
-      db.selectFrom('ledger_transfers')
+      db
+        .selectFrom('ledger_transfers')
         .select((eb) => ['from_account', 'to_account', 'currency', eb.fn.sum<number>('amount').as('amount')])
-        .where(col, '=', fund).where('sequence', '>', lo).where('sequence', '<=', hi)
+        .where(col, '=', fund)
+        .where('sequence', '>', lo)
+        .where('sequence', '<=', hi)
         .groupBy(['from_account', 'to_account', 'currency'])
         .execute()
     return [...(await side('from_account')), ...(await side('to_account'))]
@@ -61,7 +76,9 @@ export async function reportFigures(db: Db, fund: string, from: number, to: numb
   const donations = await db
     .selectFrom('ledger_donations')
     .select((eb) => ['currency', eb.fn.countAll<number>().as('n')])
-    .where('fund', '=', fund).where('sequence', '>', from).where('sequence', '<=', to)
+    .where('fund', '=', fund)
+    .where('sequence', '>', from)
+    .where('sequence', '<=', to)
     .groupBy('currency')
     .execute()
   for (const d of donations) of(d.currency).donations = Number(d.n)
@@ -71,7 +88,9 @@ export async function reportFigures(db: Db, fund: string, from: number, to: numb
     .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
     .leftJoin('ledger_traces as p', 'p.id', 't.parent_id')
     .select((eb) => ['t.currency', 't.kind', 'p.kind as parent_kind', eb.fn.sum<number>('t.amount').as('amount')])
-    .where('l.fund', '=', fund).where('t.sequence', '>', from).where('t.sequence', '<=', to)
+    .where('l.fund', '=', fund)
+    .where('t.sequence', '>', from)
+    .where('t.sequence', '<=', to)
     .where('t.kind', 'in', ['payout', 'reversal'])
     .groupBy(['t.currency', 't.kind', 'p.kind'])
     .execute()
@@ -79,7 +98,8 @@ export async function reportFigures(db: Db, fund: string, from: number, to: numb
     if (p.kind === 'payout') of(p.currency).payouts += Number(p.amount)
     else if (p.parent_kind === 'payout') of(p.currency).payouts -= Number(p.amount)
   }
-  for (const f of out.values()) f.closing = f.opening + f.income - f.fees - f.refunds - f.awards + f.transfersIn - f.transfersOut
+  for (const f of out.values())
+    f.closing = f.opening + f.income - f.fees - f.refunds - f.awards + f.transfersIn - f.transfersOut
   if (!out.size) out.set('CNY', blank('CNY'))
   return [...out.values()]
 }
@@ -100,28 +120,58 @@ export type PublishedReport = {
 }
 
 const REPORT_COLUMNS = [
-  'r.id', 'r.number', 'r.final', 'r.period_start', 'r.period_end', 'r.from_sequence', 'r.to_sequence', 'r.head_hash', 'r.figures', 'r.note', 'r.published_at',
-  'c.id as campaign_id', 'c.slug', 'c.title', 'c.title_en',
+  'r.id',
+  'r.number',
+  'r.final',
+  'r.period_start',
+  'r.period_end',
+  'r.from_sequence',
+  'r.to_sequence',
+  'r.head_hash',
+  'r.figures',
+  'r.note',
+  'r.published_at',
+  'c.id as campaign_id',
+  'c.slug',
+  'c.title',
+  'c.title_en',
 ] as const
 
 function toReport(r: any): PublishedReport {
   return {
-    id: Number(r.id), campaign: { id: Number(r.campaign_id), slug: r.slug, title: r.title, titleEn: r.title_en }, number: Number(r.number), final: Number(r.final) === 1,
-    periodStart: r.period_start, periodEnd: r.period_end, fromSequence: Number(r.from_sequence), toSequence: Number(r.to_sequence), headHash: r.head_hash,
-    figures: JSON.parse(r.figures), note: r.note, publishedAt: r.published_at,
+    id: Number(r.id),
+    campaign: { id: Number(r.campaign_id), slug: r.slug, title: r.title, titleEn: r.title_en },
+    number: Number(r.number),
+    final: Number(r.final) === 1,
+    periodStart: r.period_start,
+    periodEnd: r.period_end,
+    fromSequence: Number(r.from_sequence),
+    toSequence: Number(r.to_sequence),
+    headHash: r.head_hash,
+    figures: JSON.parse(r.figures),
+    note: r.note,
+    publishedAt: r.published_at,
   }
 }
 
 /** Published reports, newest first (optionally of one campaign). */
 export async function listReports(db: Db, campaignSlug?: string): Promise<PublishedReport[]> {
-  let q = db.selectFrom('disclosure_reports as r').innerJoin('campaigns as c', 'c.id', 'r.campaign_id').select(REPORT_COLUMNS)
+  let q = db
+    .selectFrom('disclosure_reports as r')
+    .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+    .select(REPORT_COLUMNS)
   if (campaignSlug) q = q.where('c.slug', '=', campaignSlug)
   return (await q.orderBy('r.published_at', 'desc').orderBy('r.id', 'desc').limit(500).execute()).map(toReport)
 }
 
 export async function getReport(db: Db, campaignSlug: string, number: number): Promise<PublishedReport | undefined> {
-  const r = await db.selectFrom('disclosure_reports as r').innerJoin('campaigns as c', 'c.id', 'r.campaign_id').select(REPORT_COLUMNS)
-    .where('c.slug', '=', campaignSlug).where('r.number', '=', number).executeTakeFirst()
+  const r = await db
+    .selectFrom('disclosure_reports as r')
+    .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+    .select(REPORT_COLUMNS)
+    .where('c.slug', '=', campaignSlug)
+    .where('r.number', '=', number)
+    .executeTakeFirst()
   return r ? toReport(r) : undefined
 }
 
@@ -137,7 +187,15 @@ export const addMonths = (iso: string, months: number): string => {
 
 export type ReportStatus = 'complete' | 'overdue' | 'due' | 'upcoming'
 export type ScheduleRow = {
-  campaign: { id: number; slug: string; title: string; titleEn: string; startsAt: string; endsAt: string | null; status: string }
+  campaign: {
+    id: number
+    slug: string
+    title: string
+    titleEn: string
+    startsAt: string
+    endsAt: string | null
+    status: string
+  }
   published: number
   lastPublishedAt: string | null
   next: { final: boolean; dueAt: string } | null
@@ -162,7 +220,8 @@ export function scheduleOf(
   else if (ended && !c.endsAt) next = { final: true, dueAt: periodic }
   else next = { final: false, dueAt: periodic }
   const due = Date.parse(next.dueAt)
-  const status: ReportStatus = now.getTime() > due ? 'overdue' : now.getTime() >= due - 30 * 86_400_000 || ended ? 'due' : 'upcoming'
+  const status: ReportStatus =
+    now.getTime() > due ? 'overdue' : now.getTime() >= due - 30 * 86_400_000 || ended ? 'due' : 'upcoming'
   return { ...base, next, status }
 }
 
@@ -175,23 +234,56 @@ export async function reportSchedule(db: Db, scope: string[], now = new Date()):
     .where('c.status', '!=', 'draft')
     .orderBy('c.id')
     .execute()
-  const visible = campaigns.filter((c) => scope.some((p) => (c.path ?? '/').startsWith(p) || (c.path === null && p.split('/').filter(Boolean).length === 1)))
-  const reports = await db.selectFrom('disclosure_reports').select(['campaign_id', 'number', 'final', 'period_end', 'published_at']).execute()
+  const visible = campaigns.filter((c) =>
+    scope.some((p) => (c.path ?? '/').startsWith(p) || (c.path === null && p.split('/').filter(Boolean).length === 1)),
+  )
+  const reports = await db
+    .selectFrom('disclosure_reports')
+    .select(['campaign_id', 'number', 'final', 'period_end', 'published_at'])
+    .execute()
   return visible.map((c) =>
     scheduleOf(
-      { id: Number(c.id), slug: c.slug, title: c.title, titleEn: c.title_en, startsAt: c.starts_at, endsAt: c.ends_at, status: c.status },
-      reports.filter((r) => Number(r.campaign_id) === Number(c.id)).map((r) => ({ number: Number(r.number), final: Number(r.final) === 1, periodEnd: r.period_end, publishedAt: r.published_at })),
+      {
+        id: Number(c.id),
+        slug: c.slug,
+        title: c.title,
+        titleEn: c.title_en,
+        startsAt: c.starts_at,
+        endsAt: c.ends_at,
+        status: c.status,
+      },
+      reports
+        .filter((r) => Number(r.campaign_id) === Number(c.id))
+        .map((r) => ({
+          number: Number(r.number),
+          final: Number(r.final) === 1,
+          periodEnd: r.period_end,
+          publishedAt: r.published_at,
+        })),
       now,
     ),
   )
 }
 
 /** Freeze the campaign's next report at the current chain head. */
-export async function publishReport(db: Db, input: { campaignId: number; userId: number | null; note?: string; now?: Date }): Promise<PublishedReport> {
+export async function publishReport(
+  db: Db,
+  input: { campaignId: number; userId: number | null; note?: string; now?: Date },
+): Promise<PublishedReport> {
   const now = input.now ?? new Date()
   const id = await db.transaction().execute(async (trx) => {
-    const c = await trx.selectFrom('campaigns').select(['id', 'slug', 'starts_at', 'ends_at', 'status']).where('id', '=', input.campaignId).where('status', '!=', 'draft').executeTakeFirstOrThrow()
-    const last = await trx.selectFrom('disclosure_reports').select(['number', 'final', 'to_sequence', 'period_end']).where('campaign_id', '=', c.id).orderBy('number', 'desc').executeTakeFirst()
+    const c = await trx
+      .selectFrom('campaigns')
+      .select(['id', 'slug', 'starts_at', 'ends_at', 'status'])
+      .where('id', '=', input.campaignId)
+      .where('status', '!=', 'draft')
+      .executeTakeFirstOrThrow()
+    const last = await trx
+      .selectFrom('disclosure_reports')
+      .select(['number', 'final', 'to_sequence', 'period_end'])
+      .where('campaign_id', '=', c.id)
+      .orderBy('number', 'desc')
+      .executeTakeFirst()
     if (last && Number(last.final) === 1) throw new Error('the final report of this campaign is already published')
     const head = await getHead(trx)
     const from = Number(last?.to_sequence ?? 0)
@@ -201,14 +293,28 @@ export async function publishReport(db: Db, input: { campaignId: number; userId:
     const row = await trx
       .insertInto('disclosure_reports')
       .values({
-        campaign_id: Number(c.id), number: Number(last?.number ?? 0) + 1, final: final ? 1 : 0, period_start: last?.period_end ?? c.starts_at,
-        period_end: now.toISOString(), from_sequence: from, to_sequence: to, head_hash: head.hash, figures: JSON.stringify(figures),
-        note: (input.note ?? '').slice(0, 2000), published_at: now.toISOString(), published_by: input.userId,
+        campaign_id: Number(c.id),
+        number: Number(last?.number ?? 0) + 1,
+        final: final ? 1 : 0,
+        period_start: last?.period_end ?? c.starts_at,
+        period_end: now.toISOString(),
+        from_sequence: from,
+        to_sequence: to,
+        head_hash: head.hash,
+        figures: JSON.stringify(figures),
+        note: (input.note ?? '').slice(0, 2000),
+        published_at: now.toISOString(),
+        published_by: input.userId,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     return Number(row.id)
   })
-  const r = await db.selectFrom('disclosure_reports as r').innerJoin('campaigns as c', 'c.id', 'r.campaign_id').select(REPORT_COLUMNS).where('r.id', '=', id).executeTakeFirstOrThrow()
+  const r = await db
+    .selectFrom('disclosure_reports as r')
+    .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+    .select(REPORT_COLUMNS)
+    .where('r.id', '=', id)
+    .executeTakeFirstOrThrow()
   return toReport(r)
 }

@@ -7,8 +7,20 @@ const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v
 
 export const LedgerQuery = z.object({
   kind: z.preprocess(blankToUndefined, z.enum(KINDS).optional()),
-  fund: z.preprocess(blankToUndefined, z.string().regex(/^fund:(?:general|(?:campaign|sponsorship|wish):[1-9]\d{0,15})$/).optional()),
-  campaign: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9-]{1,80}$/).optional()),
+  fund: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^fund:(?:general|(?:campaign|sponsorship|wish):[1-9]\d{0,15})$/)
+      .optional(),
+  ),
+  campaign: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9-]{1,80}$/)
+      .optional(),
+  ),
   from: z.preprocess(blankToUndefined, day.optional()),
   to: z.preprocess(blankToUndefined, day.optional()),
   before: z.preprocess(blankToUndefined, z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional()),
@@ -24,7 +36,13 @@ export const DonationRef = z.string().regex(/^[A-Z]-[0-9A-Z-]{1,40}$/)
 export const DATASETS = ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'] as const
 export const ExportFile = z.string().regex(/^(accounts|transactions|transfers|donations|lots|traces)\.(csv|jsonl)$/)
 export const ExportQuery = z.object({
-  campaign: z.preprocess(blankToUndefined, z.string().regex(/^[a-z0-9-]{1,80}$/).optional()),
+  campaign: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9-]{1,80}$/)
+      .optional(),
+  ),
   from: z.preprocess(blankToUndefined, day.optional()),
   to: z.preprocess(blankToUndefined, day.optional()),
 })
@@ -35,4 +53,7 @@ export function parseQuery<T extends z.ZodTypeAny>(schema: T, url: URL): { query
   return parsed.success ? { query: parsed.data, invalid: false } : { query: schema.parse({}), invalid: true }
 }
 
-export const ReportParams = z.object({ campaign: z.string().regex(/^[a-z0-9-]{1,80}$/), number: z.coerce.number().int().positive().max(100000) })
+export const ReportParams = z.object({
+  campaign: z.string().regex(/^[a-z0-9-]{1,80}$/),
+  number: z.coerce.number().int().positive().max(100000),
+})

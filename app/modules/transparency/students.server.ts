@@ -27,12 +27,22 @@ export async function publicStudents(db: Db, codes: string[]): Promise<Map<strin
       .where('public_code', 'in', unique.slice(i, i + 500))
       .where(publicStoryConsented('beneficiaries.id'))
       .execute()
-    for (const r of rows) out.set(r.public_code, { code: r.public_code, grade: r.grade, county: countyOf(r.station_id) })
+    for (const r of rows)
+      out.set(r.public_code, { code: r.public_code, grade: r.grade, county: countyOf(r.station_id) })
   }
   return out
 }
 
-export type StudentEntry = { sequence: number; kind: 'award' | 'payout' | 'correction'; occurredAt: string; amount: number; currency: string; fund: string | null; programme: string; term: string }
+export type StudentEntry = {
+  sequence: number
+  kind: 'award' | 'payout' | 'correction'
+  occurredAt: string
+  amount: number
+  currency: string
+  fund: string | null
+  programme: string
+  term: string
+}
 export type StudentPage = PublicStudent & {
   entries: StudentEntry[]
   totals: { currency: string; awarded: number; paid: number }[]
@@ -60,7 +70,16 @@ export async function getPublicStudent(db: Db, code: string): Promise<StudentPag
   const moves = await db
     .selectFrom('ledger_transfers as f')
     .innerJoin('ledger_transactions as x', 'x.sequence', 'f.sequence')
-    .select(['f.sequence', 'f.from_account', 'f.to_account', 'f.amount', 'f.currency', 'x.kind', 'x.occurred_at', 'x.refs'])
+    .select([
+      'f.sequence',
+      'f.from_account',
+      'f.to_account',
+      'f.amount',
+      'f.currency',
+      'x.kind',
+      'x.occurred_at',
+      'x.refs',
+    ])
     .where((eb) => eb.or([eb('f.to_account', '=', payable), eb('f.from_account', '=', payable)]))
     .orderBy('f.sequence', 'desc')
     .limit(500)
@@ -93,7 +112,16 @@ export async function getPublicStudent(db: Db, code: string): Promise<StudentPag
       t.awarded -= m.amount
     }
     if (refs.programme) programmes.add(refs.programme)
-    return { sequence: Number(m.sequence), kind, occurredAt: m.occurred_at, amount: m.amount, currency: m.currency, fund, programme: refs.programme ?? '', term: refs.term ?? '' }
+    return {
+      sequence: Number(m.sequence),
+      kind,
+      occurredAt: m.occurred_at,
+      amount: m.amount,
+      currency: m.currency,
+      fund,
+      programme: refs.programme ?? '',
+      term: refs.term ?? '',
+    }
   })
   const donations = await db
     .selectFrom('ledger_traces as t')

@@ -32,7 +32,17 @@ export type Summary = {
   kinds: Record<string, number>
 }
 
-export const emptySummary = (): Summary => ({ version: VERSION, through: 0, hash: '0'.repeat(64), flows: {}, donations: {}, monthly: {}, awards: {}, paid: {}, kinds: {} })
+export const emptySummary = (): Summary => ({
+  version: VERSION,
+  through: 0,
+  hash: '0'.repeat(64),
+  flows: {},
+  donations: {},
+  monthly: {},
+  awards: {},
+  paid: {},
+  kinds: {},
+})
 
 /** payable:beneficiary:7 → payable; paid:… → paid; every other account stands for itself. */
 export function groupOf(account: string): string {
@@ -70,13 +80,28 @@ async function foldRange(db: Db, s: Summary, to: number, batch: number): Promise
   while (s.through < to) {
     const lo = s.through
     const hi = Math.min(to, lo + batch)
-    const txs = await db.selectFrom('ledger_transactions').select(['sequence', 'kind', 'occurred_at', 'refs', 'corrects', 'hash']).where('sequence', '>', lo).where('sequence', '<=', hi).orderBy('sequence').execute()
-    const transfers = await db.selectFrom('ledger_transfers').select(['sequence', 'from_account', 'to_account', 'amount', 'currency']).where('sequence', '>', lo).where('sequence', '<=', hi).orderBy('sequence').orderBy('position').execute()
+    const txs = await db
+      .selectFrom('ledger_transactions')
+      .select(['sequence', 'kind', 'occurred_at', 'refs', 'corrects', 'hash'])
+      .where('sequence', '>', lo)
+      .where('sequence', '<=', hi)
+      .orderBy('sequence')
+      .execute()
+    const transfers = await db
+      .selectFrom('ledger_transfers')
+      .select(['sequence', 'from_account', 'to_account', 'amount', 'currency'])
+      .where('sequence', '>', lo)
+      .where('sequence', '<=', hi)
+      .orderBy('sequence')
+      .orderBy('position')
+      .execute()
     const traces = await db
       .selectFrom('ledger_traces as t')
       .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
       .select(['t.sequence', 't.kind', 't.amount', 't.currency', 't.parent_id', 'l.fund'])
-      .where('t.sequence', '>', lo).where('t.sequence', '<=', hi).where('t.kind', 'in', ['payout', 'reversal'])
+      .where('t.sequence', '>', lo)
+      .where('t.sequence', '<=', hi)
+      .where('t.kind', 'in', ['payout', 'reversal'])
       .execute()
     const bySeq = new Map<number, typeof transfers>()
     for (const t of transfers) {
@@ -108,7 +133,11 @@ async function foldRange(db: Db, s: Summary, to: number, batch: number): Promise
     }
     const ids = [...need]
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await db.selectFrom('beneficiaries').select(['id', 'station_id']).where('id', 'in', ids.slice(i, i + 500)).execute()
+      const rows = await db
+        .selectFrom('beneficiaries')
+        .select(['id', 'station_id'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute()
       for (const r of rows) beneficiaryCounty.set(r.id, countyOf(r.station_id))
     }
     const countyOfAccount = (account: string) => beneficiaryCounty.get(beneficiaryIdOf(account) ?? 0) ?? ''
@@ -129,10 +158,19 @@ async function foldRange(db: Db, s: Summary, to: number, batch: number): Promise
         add(s.donations, `${list[0].to_account}|${list[0].currency}`, 1)
         add(s.monthly, `${monthOf(tx.occurred_at)}|${list[0].currency}`, list[0].amount)
       } else if (tx.kind === 'award' && list[0]) {
-        add(s.awards, `${programmeOf(tx.refs)}|${countyOfAccount(list[0].to_account)}|${list[0].currency}`, list[0].amount)
+        add(
+          s.awards,
+          `${programmeOf(tx.refs)}|${countyOfAccount(list[0].to_account)}|${list[0].currency}`,
+          list[0].amount,
+        )
       } else if (tx.kind === 'correction' && tx.corrects !== null) {
         const original = corrected.get(Number(tx.corrects))
-        if (original?.kind === 'award' && list[0]) add(s.awards, `${programmeOf(original.refs)}|${countyOfAccount(original.to)}|${list[0].currency}`, -list[0].amount)
+        if (original?.kind === 'award' && list[0])
+          add(
+            s.awards,
+            `${programmeOf(original.refs)}|${countyOfAccount(original.to)}|${list[0].currency}`,
+            -list[0].amount,
+          )
         if (original?.kind === 'payout') payoutReversals.add(tx.sequence)
       }
       s.through = tx.sequence
@@ -148,7 +186,11 @@ async function foldRange(db: Db, s: Summary, to: number, batch: number): Promise
 
 /** The summary as stored, without folding (may lag the head). */
 export async function readSummary(db: Db): Promise<Summary> {
-  const row = await db.selectFrom('transparency_cache').select(['value', 'through_sequence', 'head_hash']).where('key', '=', KEY).executeTakeFirst()
+  const row = await db
+    .selectFrom('transparency_cache')
+    .select(['value', 'through_sequence', 'head_hash'])
+    .where('key', '=', KEY)
+    .executeTakeFirst()
   return (row && parse(row)) ?? emptySummary()
 }
 
@@ -162,22 +204,38 @@ export async function getSummary(db: Db, options: { limit?: number; batch?: numb
   const current = await readSummary(db)
   if (current.through >= head.sequence) return current
   return db.transaction().execute(async (trx) => {
-    let q = trx.selectFrom('transparency_cache').select(['value', 'through_sequence', 'head_hash']).where('key', '=', KEY)
+    let q = trx
+      .selectFrom('transparency_cache')
+      .select(['value', 'through_sequence', 'head_hash'])
+      .where('key', '=', KEY)
     if (dialectOf(trx) === 'postgres') q = q.forUpdate()
     const row = await q.executeTakeFirst()
     const s = (row && parse(row)) ?? emptySummary()
     const target = Math.min(head.sequence, s.through + (options.limit ?? Number.MAX_SAFE_INTEGER))
     if (s.through >= target) return s
     await foldRange(trx, s, target, options.batch ?? 5000)
-    const values = { through_sequence: s.through, head_hash: s.hash, value: JSON.stringify(s), updated_at: new Date().toISOString() }
+    const values = {
+      through_sequence: s.through,
+      head_hash: s.hash,
+      value: JSON.stringify(s),
+      updated_at: new Date().toISOString(),
+    }
     if (row) await trx.updateTable('transparency_cache').set(values).where('key', '=', KEY).execute()
-    else await trx.insertInto('transparency_cache').values({ key: KEY, ...values }).execute()
+    else
+      await trx
+        .insertInto('transparency_cache')
+        .values({ key: KEY, ...values })
+        .execute()
     return s
   })
 }
 
 /** Recompute from the first transaction (for tests and after a format change). */
 export async function rebuildSummary(db: Db): Promise<Summary> {
-  await db.updateTable('transparency_cache').set({ value: '{}', through_sequence: 0, head_hash: '0'.repeat(64) }).where('key', '=', KEY).execute()
+  await db
+    .updateTable('transparency_cache')
+    .set({ value: '{}', through_sequence: 0, head_hash: '0'.repeat(64) })
+    .where('key', '=', KEY)
+    .execute()
   return getSummary(db)
 }

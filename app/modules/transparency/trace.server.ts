@@ -9,7 +9,15 @@ import { publicStudents, type PublicStudent } from './students.server'
 type Db = Kysely<Database>
 
 export type PublicTrace = {
-  donation: { publicId: string; status: string; amount: number; currency: string; displayName: string; fund: string; paidAt: string | null }
+  donation: {
+    publicId: string
+    status: string
+    amount: number
+    currency: string
+    displayName: string
+    fund: string
+    paidAt: string | null
+  }
   trace: DonationTrace | null
   students: Record<string, PublicStudent>
 }
@@ -34,15 +42,42 @@ export async function getTraceByDonation(db: Db, publicId: string): Promise<Publ
   const trace = await getDonationTrace(db, publicId)
   if (!trace) return undefined
   return withStudents(db, {
-    donation: { publicId, status: 'paid', amount: trace.donation.amount, currency: trace.donation.currency, displayName: trace.donation.displayName, fund: trace.donation.fund, paidAt: trace.donation.paidAt },
+    donation: {
+      publicId,
+      status: 'paid',
+      amount: trace.donation.amount,
+      currency: trace.donation.currency,
+      displayName: trace.donation.displayName,
+      fund: trace.donation.fund,
+      paidAt: trace.donation.paidAt,
+    },
     trace,
   })
 }
 
-async function tracePublicId(db: Db, d: { public_id: string; status: string; amount: number; currency: string; display_name: string; fund: string; paid_at: string | null }) {
+async function tracePublicId(
+  db: Db,
+  d: {
+    public_id: string
+    status: string
+    amount: number
+    currency: string
+    display_name: string
+    fund: string
+    paid_at: string | null
+  },
+) {
   const trace = (await getDonationTrace(db, d.public_id)) ?? null
   return withStudents(db, {
-    donation: { publicId: d.public_id, status: d.status, amount: d.amount, currency: d.currency, displayName: d.display_name, fund: d.fund, paidAt: d.paid_at },
+    donation: {
+      publicId: d.public_id,
+      status: d.status,
+      amount: d.amount,
+      currency: d.currency,
+      displayName: d.display_name,
+      fund: d.fund,
+      paidAt: d.paid_at,
+    },
     trace,
   })
 }
@@ -50,6 +85,11 @@ async function tracePublicId(db: Db, d: { public_id: string; status: string; amo
 async function withStudents(db: Db, t: Omit<PublicTrace, 'students'>): Promise<PublicTrace> {
   const students = await publicStudents(db, t.trace?.shares.map((s) => s.beneficiaryCode) ?? [])
   // A student without public-story consent is shown as a share without a code.
-  const trace = t.trace ? { ...t.trace, shares: t.trace.shares.map((s) => (students.has(s.beneficiaryCode) ? s : { ...s, beneficiaryCode: '' })) } : t.trace
+  const trace = t.trace
+    ? {
+        ...t.trace,
+        shares: t.trace.shares.map((s) => (students.has(s.beneficiaryCode) ? s : { ...s, beneficiaryCode: '' })),
+      }
+    : t.trace
   return { ...t, trace, students: Object.fromEntries(students) }
 }

@@ -20,18 +20,27 @@ export async function givingTarget(db: DB, search: URLSearchParams, locale: Loca
   if (Number.isSafeInteger(wishId) && wishId > 0) {
     const wish = await getPublicWish(db, wishId)
     const holder = await currentHolder(db, wishId)
-    if (!wish || wish.state === 'fulfilled' || wish.state === 'funded' || !holder || holder !== search.get('claim')) return { target: null, notice: 'wishes.notYours' }
-    const label = locale === 'en' ? `Micro-wish: ${wish.item} (${wish.publicCode})` : `微心愿：${wish.item}（${wish.publicCode}）`
-    return { target: { designation: 'wish', targetId: wish.id, label }, values: { amountChoice: 'custom', customAmount: yuan(wish.price), currency: wish.currency, frequency: 'once' } }
+    if (!wish || wish.state === 'fulfilled' || wish.state === 'funded' || !holder || holder !== search.get('claim'))
+      return { target: null, notice: 'wishes.notYours' }
+    const label =
+      locale === 'en' ? `Micro-wish: ${wish.item} (${wish.publicCode})` : `微心愿：${wish.item}（${wish.publicCode}）`
+    return {
+      target: { designation: 'wish', targetId: wish.id, label },
+      values: { amountChoice: 'custom', customAmount: yuan(wish.price), currency: wish.currency, frequency: 'once' },
+    }
   }
   const sponsorshipId = Number(search.get('sponsorship'))
   if (Number.isSafeInteger(sponsorshipId) && sponsorshipId > 0) {
     const s = await sponsorshipForCheckout(db, sponsorshipId)
     if (!s) return { target: null, notice: 'sponsor.error.unavailable' }
-    const label = locale === 'en' ? `Hope Star 1+1 sponsorship: ${s.publicCode}` : `希望之星 1+1 结对资助：${s.publicCode}`
+    const label =
+      locale === 'en' ? `Hope Star 1+1 sponsorship: ${s.publicCode}` : `希望之星 1+1 结对资助：${s.publicCode}`
     return {
       target: { designation: 'sponsorship', targetId: s.id, label },
-      values: s.frequency === 'monthly' ? { amountChoice: 'custom', customAmount: '125.00', frequency: 'monthly' } : { amountChoice: 'custom', customAmount: '1500.00', frequency: 'once' },
+      values:
+        s.frequency === 'monthly'
+          ? { amountChoice: 'custom', customAmount: '125.00', frequency: 'monthly' }
+          : { amountChoice: 'custom', customAmount: '1500.00', frequency: 'once' },
     }
   }
   return null

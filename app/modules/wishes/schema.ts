@@ -13,11 +13,14 @@ export const WishInput = z.object({
     .min(1, 'wishes.error.required')
     .max(200, 'wishes.error.storyLong')
     .refine((s) => !/\d{5,}|@|https?:|微信|电话|地址|学校|小学|中学/.test(s), 'wishes.error.personal'),
-  price: z.string().trim().transform((v, ctx) => {
-    const n = parseMoney(v, 'CNY')
-    if (!n || n <= 0 || n > 200000) ctx.addIssue({ code: 'custom', message: 'wishes.error.price' })
-    return n ?? 0
-  }),
+  price: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      const n = parseMoney(v, 'CNY')
+      if (!n || n <= 0 || n > 200000) ctx.addIssue({ code: 'custom', message: 'wishes.error.price' })
+      return n ?? 0
+    }),
 })
 export type WishInput = z.output<typeof WishInput>
 

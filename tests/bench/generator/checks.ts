@@ -9,8 +9,24 @@ import type { Sizes } from './setup'
 
 /** Tables the generator writes to; their row counts before and after give rows written. */
 const TABLES = [
-  'beneficiaries', 'beneficiary_consents', 'beneficiary_status_history', 'donations', 'receipts', 'mail_outbox', 'payment_events', 'award_batches', 'award_lines',
-  'ledger_accounts', 'ledger_transactions', 'ledger_transfers', 'ledger_donations', 'ledger_lots', 'ledger_lot_balances', 'ledger_traces', 'ledger_trace_balances', 'audit_log',
+  'beneficiaries',
+  'beneficiary_consents',
+  'beneficiary_status_history',
+  'donations',
+  'receipts',
+  'mail_outbox',
+  'payment_events',
+  'award_batches',
+  'award_lines',
+  'ledger_accounts',
+  'ledger_transactions',
+  'ledger_transfers',
+  'ledger_donations',
+  'ledger_lots',
+  'ledger_lot_balances',
+  'ledger_traces',
+  'ledger_trace_balances',
+  'audit_log',
 ] as const
 
 export type Counts = Record<(typeof TABLES)[number] | 'awards' | 'paidDonations', number>
@@ -25,21 +41,38 @@ export async function snapshot(db: DB, campaignId?: number): Promise<Counts> {
   const out: Partial<Counts> = {}
   for (const t of TABLES) out[t] = await count(db, t)
   out.awards = await count(db, 'ledger_transactions', sql`kind = 'award'`)
-  out.paidDonations = campaignId === undefined ? 0 : await count(db, 'donations', sql`campaign_id = ${campaignId} and status = 'paid'`)
+  out.paidDonations =
+    campaignId === undefined ? 0 : await count(db, 'donations', sql`campaign_id = ${campaignId} and status = 'paid'`)
   return out as Counts
 }
 
-export type CheckResult = { ok: boolean; failures: string[]; verifySeconds: number; rowsWritten: number; transactions: number }
+export type CheckResult = {
+  ok: boolean
+  failures: string[]
+  verifySeconds: number
+  rowsWritten: number
+  transactions: number
+}
 
-export async function checkInvariants(db: DB, requested: Sizes, before: Counts, campaignId: number): Promise<CheckResult> {
+export async function checkInvariants(
+  db: DB,
+  requested: Sizes,
+  before: Counts,
+  campaignId: number,
+): Promise<CheckResult> {
   const failures: string[] = []
   const t0 = process.hrtime.bigint()
   const verified = await verifyLedger(db)
   const verifySeconds = Number(process.hrtime.bigint() - t0) / 1e9
   if (!verified.ok) failures.push(`verifyLedger: ${JSON.stringify(verified.firstError)}`)
 
-  const sums = await db.selectFrom('ledger_balances').select(['currency', sql<number>`sum(balance)`.as('total')]).groupBy('currency').execute()
-  for (const s of sums) if (Number(s.total) !== 0) failures.push(`books do not net to zero in ${s.currency}: ${s.total}`)
+  const sums = await db
+    .selectFrom('ledger_balances')
+    .select(['currency', sql<number>`sum(balance)`.as('total')])
+    .groupBy('currency')
+    .execute()
+  for (const s of sums)
+    if (Number(s.total) !== 0) failures.push(`books do not net to zero in ${s.currency}: ${s.total}`)
   const negative = await db
     .selectFrom('ledger_balances')
     .select(['account', 'currency', 'balance'])
@@ -52,8 +85,13 @@ export async function checkInvariants(db: DB, requested: Sizes, before: Counts, 
   if (negativeLots) failures.push(`${negativeLots} lots with a negative remainder`)
 
   const after = await snapshot(db, campaignId)
-  const added = { donations: after.paidDonations - before.paidDonations, students: after.beneficiaries - before.beneficiaries, awards: after.awards - before.awards }
-  for (const k of ['donations', 'students', 'awards'] as const) if (added[k] !== requested[k]) failures.push(`${k}: ${added[k]} added, ${requested[k]} requested`)
+  const added = {
+    donations: after.paidDonations - before.paidDonations,
+    students: after.beneficiaries - before.beneficiaries,
+    awards: after.awards - before.awards,
+  }
+  for (const k of ['donations', 'students', 'awards'] as const)
+    if (added[k] !== requested[k]) failures.push(`${k}: ${added[k]} added, ${requested[k]} requested`)
   const rowsWritten = TABLES.reduce((s, t) => s + after[t] - before[t], 0)
   return { ok: failures.length === 0, failures, verifySeconds, rowsWritten, transactions: verified.transactions }
 }

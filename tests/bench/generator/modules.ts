@@ -23,27 +23,50 @@ async function staffId(db: DB, email: string): Promise<number> {
   return Number(user.id)
 }
 
-export async function modulesGenerate(db: DB, options: Sizes & { seed: number }): Promise<{ campaignId: number; fund: string }> {
+export async function modulesGenerate(
+  db: DB,
+  options: Sizes & { seed: number },
+): Promise<{ campaignId: number; fund: string }> {
   const random = prng(options.seed)
   const amounts = Array.from({ length: options.donations }, () => 1000 + Math.floor(random() * 19000))
   const net = amounts.reduce((s, a) => s + a - demoFee(a), 0)
-  if (options.awards * AWARD_AMOUNT > net) throw new Error(`the donations (net ${net}) cannot cover ${options.awards} awards of ${AWARD_AMOUNT}`)
+  if (options.awards * AWARD_AMOUNT > net)
+    throw new Error(`the donations (net ${net}) cannot cover ${options.awards} awards of ${AWARD_AMOUNT}`)
 
   // One award per student per term (the batches' cap): more awards need more students.
-  const programme = await db.selectFrom('programmes').select('terms').where('slug', '=', PROGRAMME_SLUG).executeTakeFirst()
+  const programme = await db
+    .selectFrom('programmes')
+    .select('terms')
+    .where('slug', '=', PROGRAMME_SLUG)
+    .executeTakeFirst()
   const terms = programme ? (JSON.parse(programme.terms) as string[]).length : 0
   if (options.awards > options.students * terms) {
-    throw new Error(`${options.awards} awards need at least ${Math.ceil(options.awards / Math.max(1, terms))} students in modules mode (one award per student per term); use --mode bulk`)
+    throw new Error(
+      `${options.awards} awards need at least ${Math.ceil(options.awards / Math.max(1, terms))} students in modules mode (one award per student per term); use --mode bulk`,
+    )
   }
   const now = new Date()
   const campaign = await createBenchCampaign(db, { startsAt: now.toISOString(), now: now.toISOString() })
   const admin = { id: await staffId(db, 'admin@hope.demo'), scope: [campaign.rootPath], ip: '127.0.0.1' }
-  const approvers = [await staffId(db, 'finance@hope.demo'), await staffId(db, 'finance2@hope.demo')].map((id) => ({ id, scope: [campaign.rootPath], ip: '127.0.0.1', totpVerified: true }))
+  const approvers = [await staffId(db, 'finance@hope.demo'), await staffId(db, 'finance2@hope.demo')].map((id) => ({
+    id,
+    scope: [campaign.rootPath],
+    ip: '127.0.0.1',
+    totpVerified: true,
+  }))
 
   // Students: ID numbers from a counter past every existing student, so reruns do not collide.
   const stations = await studentStations(db)
   const students: number[] = []
-  let serial = Number((await db.selectFrom('beneficiaries').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n) + 1000
+  let serial =
+    Number(
+      (
+        await db
+          .selectFrom('beneficiaries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    ) + 1000
   for (let i = 0; i < options.students; i++) {
     const station = stations[i % stations.length]!
     for (let attempt = 0; ; attempt++) {
@@ -51,9 +74,24 @@ export async function modulesGenerate(db: DB, options: Sizes & { seed: number })
       const birthDate = new Date(Date.UTC(2012, 0, 1) + Math.floor(serial / 1000) * DAY).toISOString().slice(0, 10)
       try {
         const { id } = await registerBeneficiary(db, admin, {
-          legalName: `生成学生${i}`, gender: i % 2 ? 'male' : 'female', birthDate, nationalId: makeNationalId(station.code.slice(0, 6), birthDate, serial),
-          school: '生成学校', grade: '初中一年级', categories: ['dibao'], guardianName: '生成监护人', guardianPhone: '19999999999', stationId: station.id,
-          consent: { guardianName: '生成监护人', relationship: 'mother', consentedOn: birthDate, publicStory: i % 10 !== 9, photo: false, firstNameToSponsor: false },
+          legalName: `生成学生${i}`,
+          gender: i % 2 ? 'male' : 'female',
+          birthDate,
+          nationalId: makeNationalId(station.code.slice(0, 6), birthDate, serial),
+          school: '生成学校',
+          grade: '初中一年级',
+          categories: ['dibao'],
+          guardianName: '生成监护人',
+          guardianPhone: '19999999999',
+          stationId: station.id,
+          consent: {
+            guardianName: '生成监护人',
+            relationship: 'mother',
+            consentedOn: birthDate,
+            publicStory: i % 10 !== 9,
+            photo: false,
+            firstNameToSponsor: false,
+          },
         })
         await changeStatus(db, admin, { beneficiaryId: id, to: 'active', reason: 'generated' })
         students.push(id)
@@ -70,22 +108,48 @@ export async function modulesGenerate(db: DB, options: Sizes & { seed: number })
   const publicIds = amounts.map(() => newDonationPublicId())
   await insertPendingDonations(
     db,
-    publicIds.map((publicId, i) => ({ publicId, trackingCode: newTrackingCode(), amount: amounts[i]!, donorName: '生成捐赠人', donorEmail: `${publicId.toLowerCase()}@generated.test`, sessionId: `cs_demo_${publicId}` })),
+    publicIds.map((publicId, i) => ({
+      publicId,
+      trackingCode: newTrackingCode(),
+      amount: amounts[i]!,
+      donorName: '生成捐赠人',
+      donorEmail: `${publicId.toLowerCase()}@generated.test`,
+      sessionId: `cs_demo_${publicId}`,
+    })),
     { campaign, provider: 'demo', createdAt: now.toISOString(), chunk: 200 },
   )
   for (let i = 0; i < publicIds.length; i++) {
-    const event = demoCheckoutEvent({ publicId: publicIds[i]!, amount: amounts[i]!, currency: 'CNY', frequency: 'once', outcome: 'paid' })
+    const event = demoCheckoutEvent({
+      publicId: publicIds[i]!,
+      amount: amounts[i]!,
+      currency: 'CNY',
+      frequency: 'once',
+      outcome: 'paid',
+    })
     const result = await handleWebhook(db, provider, event)
     if (result.outcome !== 'fulfilled') throw new Error(`donation ${publicIds[i]}: webhook outcome ${result.outcome}`)
   }
 
   // Awards: term by term, each student at most once per term, in batches prepared by the
   // admin and approved by finance (a second finance user when the total needs two).
-  for (let start = 0; start < options.awards; ) {
+  for (let start = 0; start < options.awards;) {
     const term = campaign.terms[Math.floor(start / options.students)]!
-    const end = Math.min(options.awards, start + BATCH_LINES, (Math.floor(start / options.students) + 1) * options.students)
-    const lines = Array.from({ length: end - start }, (_, k) => ({ beneficiaryId: students[(start + k) % options.students]!, amount: AWARD_AMOUNT }))
-    const batchId = await prepareBatch(db, admin, { programmeId: campaign.programmeId, term, stationId: campaign.rootStationId, campaignId: campaign.id, lines })
+    const end = Math.min(
+      options.awards,
+      start + BATCH_LINES,
+      (Math.floor(start / options.students) + 1) * options.students,
+    )
+    const lines = Array.from({ length: end - start }, (_, k) => ({
+      beneficiaryId: students[(start + k) % options.students]!,
+      amount: AWARD_AMOUNT,
+    }))
+    const batchId = await prepareBatch(db, admin, {
+      programmeId: campaign.programmeId,
+      term,
+      stationId: campaign.rootStationId,
+      campaignId: campaign.id,
+      lines,
+    })
     let outcome = await approveBatch(db, approvers[0]!, { batchId })
     if (outcome === 'awaitingSecond') outcome = await approveBatch(db, approvers[1]!, { batchId })
     if (outcome !== 'approved') throw new Error(`batch ${batchId}: ${outcome}`)

@@ -14,7 +14,8 @@ export const AWARD_AMOUNT = 50_000
 export const PROGRAMME_SLUG = 'sunshine-bursary'
 
 /** Awards due once `made` of `sizes.donations` donations exist: spread evenly among them. */
-export const awardsDue = (made: number, sizes: Sizes) => (sizes.donations ? Math.floor((made * sizes.awards) / sizes.donations) : 0)
+export const awardsDue = (made: number, sizes: Sizes) =>
+  sizes.donations ? Math.floor((made * sizes.awards) / sizes.donations) : 0
 
 /** Migrate, and seed the demo (stations, programmes, staff) into an empty database. */
 export async function prepareDatabase(db: DB, now?: Date): Promise<void> {
@@ -22,29 +23,74 @@ export async function prepareDatabase(db: DB, now?: Date): Promise<void> {
   await seedDemo(db, now ? { now } : {})
 }
 
-export type BenchCampaign = { id: number; fund: string; programmeId: number; terms: string[]; rootStationId: number; rootPath: string }
+export type BenchCampaign = {
+  id: number
+  fund: string
+  programmeId: number
+  terms: string[]
+  rootStationId: number
+  rootPath: string
+}
 
 /** A campaign of the bursary programme at the province station, active from `startsAt`. */
-export async function createBenchCampaign(db: DB, c: { slug?: string; title?: string; titleEn?: string; startsAt: string; now: string }): Promise<BenchCampaign> {
-  const programme = await db.selectFrom('programmes').select(['id', 'terms']).where('slug', '=', PROGRAMME_SLUG).executeTakeFirst()
-  const root = await db.selectFrom('stations').select(['id', 'path']).where('level', '=', 'province').orderBy('id').executeTakeFirst()
-  if (!programme || !root) throw new Error(`the database has no ${PROGRAMME_SLUG} programme or province station: is it demo-seeded?`)
-  const taken = await db.selectFrom('campaigns').select(sql<number>`count(*)`.as('n')).where('slug', 'like', 'generated-%').executeTakeFirstOrThrow()
+export async function createBenchCampaign(
+  db: DB,
+  c: { slug?: string; title?: string; titleEn?: string; startsAt: string; now: string },
+): Promise<BenchCampaign> {
+  const programme = await db
+    .selectFrom('programmes')
+    .select(['id', 'terms'])
+    .where('slug', '=', PROGRAMME_SLUG)
+    .executeTakeFirst()
+  const root = await db
+    .selectFrom('stations')
+    .select(['id', 'path'])
+    .where('level', '=', 'province')
+    .orderBy('id')
+    .executeTakeFirst()
+  if (!programme || !root)
+    throw new Error(`the database has no ${PROGRAMME_SLUG} programme or province station: is it demo-seeded?`)
+  const taken = await db
+    .selectFrom('campaigns')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('slug', 'like', 'generated-%')
+    .executeTakeFirstOrThrow()
   const slug = c.slug ?? `generated-${Number(taken.n) + 1}`
   const row = await db
     .insertInto('campaigns')
     .values({
-      slug, title: c.title ?? `生成数据 ${slug}`, title_en: c.titleEn ?? `Generated data ${slug}`, goal_amount: 100_000_000_000, currency: 'CNY',
-      programme_id: programme.id, station_id: root.id, status: 'active', starts_at: c.startsAt, ends_at: null, created_at: c.now,
+      slug,
+      title: c.title ?? `生成数据 ${slug}`,
+      title_en: c.titleEn ?? `Generated data ${slug}`,
+      goal_amount: 100_000_000_000,
+      currency: 'CNY',
+      programme_id: programme.id,
+      station_id: root.id,
+      status: 'active',
+      starts_at: c.startsAt,
+      ends_at: null,
+      created_at: c.now,
     })
     .returning('id')
     .executeTakeFirstOrThrow()
   const id = Number(row.id)
-  return { id, fund: `fund:campaign:${id}`, programmeId: Number(programme.id), terms: JSON.parse(programme.terms), rootStationId: Number(root.id), rootPath: root.path }
+  return {
+    id,
+    fund: `fund:campaign:${id}`,
+    programmeId: Number(programme.id),
+    terms: JSON.parse(programme.terms),
+    rootStationId: Number(root.id),
+    rootPath: root.path,
+  }
 }
 
 /** The stations students are registered at (county level and below), in id order. */
 export async function studentStations(db: DB): Promise<{ id: number; code: string }[]> {
-  const rows = await db.selectFrom('stations').select(['id', 'code']).where('level', 'in', ['county', 'township', 'community']).orderBy('id').execute()
+  const rows = await db
+    .selectFrom('stations')
+    .select(['id', 'code'])
+    .where('level', 'in', ['county', 'township', 'community'])
+    .orderBy('id')
+    .execute()
   return rows.map((r) => ({ id: Number(r.id), code: r.code }))
 }

@@ -2,7 +2,14 @@
 // Inside a transaction the throw aborts it and the driver rolls back — what SQLite and
 // PostgreSQL do when the connection of a dead process goes away; the runner then drops
 // this Kysely instance and opens a fresh one on the same database ("the restart").
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely'
 
 export class CrashError extends Error {
   constructor(after: number) {

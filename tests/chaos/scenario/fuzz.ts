@@ -6,7 +6,18 @@ import path from 'node:path'
 import { runScenario, ScenarioFailure } from './runner'
 import type { Template } from './setup'
 
-export type FuzzResult = { dialect: string; seeds: number; ran: number; steps: number; restarts: number; seconds: number; perSecond: number; failures: string[]; answers: Record<string, number>; stoppedAt?: string }
+export type FuzzResult = {
+  dialect: string
+  seeds: number
+  ran: number
+  steps: number
+  restarts: number
+  seconds: number
+  perSecond: number
+  failures: string[]
+  answers: Record<string, number>
+  stoppedAt?: string
+}
 
 /** The environment the app modules read (getEnv is cached on first use: call this first). */
 export function scenarioEnv(): string {
@@ -17,7 +28,17 @@ export function scenarioEnv(): string {
   return uploads
 }
 
-export async function fuzz(t: Template, seeds: number[], options: { deadlineMs: number; maxFailures?: number; progressEvery?: number; log?: (line: string) => void; trace?: (line: string) => void }): Promise<FuzzResult> {
+export async function fuzz(
+  t: Template,
+  seeds: number[],
+  options: {
+    deadlineMs: number
+    maxFailures?: number
+    progressEvery?: number
+    log?: (line: string) => void
+    trace?: (line: string) => void
+  },
+): Promise<FuzzResult> {
   const log = options.log ?? ((line: string) => console.log(line))
   const started = performance.now()
   const failures: string[] = []
@@ -37,7 +58,10 @@ export async function fuzz(t: Template, seeds: number[], options: { deadlineMs: 
       restarts += r.restarts
       for (const [k, n] of Object.entries(r.answers)) answers[k] = (answers[k] ?? 0) + n
     } catch (e) {
-      const message = e instanceof ScenarioFailure ? e.message : `scenario seed ${seed} on ${t.dialect} threw outside a step: ${(e as Error).stack}`
+      const message =
+        e instanceof ScenarioFailure
+          ? e.message
+          : `scenario seed ${seed} on ${t.dialect} threw outside a step: ${(e as Error).stack}`
       failures.push(message)
       log(message)
       if (failures.length >= (options.maxFailures ?? 3)) {
@@ -49,14 +73,30 @@ export async function fuzz(t: Template, seeds: number[], options: { deadlineMs: 
     ran++
     if (options.progressEvery && ran % options.progressEvery === 0) {
       const s = (performance.now() - started) / 1000
-      log(`scenario fuzz ${t.dialect}: ${ran}/${seeds.length} seeds, ${steps} steps, ${restarts} restarts, ${(ran / s).toFixed(1)} seeds/s`)
+      log(
+        `scenario fuzz ${t.dialect}: ${ran}/${seeds.length} seeds, ${steps} steps, ${restarts} restarts, ${(ran / s).toFixed(1)} seeds/s`,
+      )
     }
   }
   const seconds = (performance.now() - started) / 1000
-  return { dialect: t.dialect, seeds: seeds.length, ran, steps, restarts, seconds, perSecond: ran / seconds, failures, answers, stoppedAt }
+  return {
+    dialect: t.dialect,
+    seeds: seeds.length,
+    ran,
+    steps,
+    restarts,
+    seconds,
+    perSecond: ran / seconds,
+    failures,
+    answers,
+    stoppedAt,
+  }
 }
 
 /** One line: each answer and how often it came, most frequent first. */
 export function describeAnswers(answers: Record<string, number>): string {
-  return Object.entries(answers).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')
+  return Object.entries(answers)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')
 }

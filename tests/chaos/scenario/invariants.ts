@@ -33,16 +33,29 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
   const balances = await db.selectFrom('ledger_balances').select(['account', 'currency', 'balance']).execute()
   const net = new Map<string, number>()
   for (const b of balances) {
-    if ((b.account.startsWith('fund:') || b.account.startsWith('payable:')) && b.balance < 0) fail(`${b.account} ${b.currency} is negative: ${b.balance}`)
+    if ((b.account.startsWith('fund:') || b.account.startsWith('payable:')) && b.balance < 0)
+      fail(`${b.account} ${b.currency} is negative: ${b.balance}`)
     net.set(b.currency, (net.get(b.currency) ?? 0) + b.balance)
   }
   for (const [currency, total] of net) if (total !== 0) fail(`books do not net to zero in ${currency}: ${total}`)
-  sameSet('balances', balances.filter((b) => b.balance !== 0).map((b) => `${b.account} ${b.currency} ${b.balance}`),
-    Object.entries(m.balances).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`))
+  sameSet(
+    'balances',
+    balances.filter((b) => b.balance !== 0).map((b) => `${b.account} ${b.currency} ${b.balance}`),
+    Object.entries(m.balances)
+      .filter(([, v]) => v !== 0)
+      .map(([k, v]) => `${k} ${v}`),
+  )
 
   // Donations: status and amounts as the model expects.
-  const donations = await db.selectFrom('donations').select(['public_id', 'status', 'amount', 'fee_amount', 'refunded_amount']).execute()
-  sameSet('donations', donations.map((d) => d.public_id), Object.keys(m.donations))
+  const donations = await db
+    .selectFrom('donations')
+    .select(['public_id', 'status', 'amount', 'fee_amount', 'refunded_amount'])
+    .execute()
+  sameSet(
+    'donations',
+    donations.map((d) => d.public_id),
+    Object.keys(m.donations),
+  )
   for (const d of donations) {
     const e = m.donations[d.public_id]!
     const got = `${d.status} amount ${d.amount} fee ${d.fee_amount ?? '-'} refunded ${d.refunded_amount}`
@@ -54,15 +67,28 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
   const txs = await db.selectFrom('ledger_transactions').select(['idempotency_key', 'kind', 'donation_ref']).execute()
   for (const [publicId, d] of Object.entries(m.donations)) {
     const mine = txs.filter((t) => t.donation_ref === publicId)
-    const want = { donation: d.status === 'pending' ? 0 : 1, refund: count(Object.values(d.reversals), (r) => r.kind === 'refund'), dispute: count(Object.values(d.reversals), (r) => r.kind === 'dispute') }
+    const want = {
+      donation: d.status === 'pending' ? 0 : 1,
+      refund: count(Object.values(d.reversals), (r) => r.kind === 'refund'),
+      dispute: count(Object.values(d.reversals), (r) => r.kind === 'dispute'),
+    }
     for (const kind of ['donation', 'refund', 'dispute'] as const) {
       const n = count(mine, (t) => t.kind === kind)
       if (n !== want[kind]) fail(`donation ${publicId} has ${n} ledger ${kind} transactions, expected ${want[kind]}`)
     }
   }
-  const reversals = await db.selectFrom('donation_reversals as r').innerJoin('donations as d', 'd.id', 'r.donation_id').select(['d.public_id', 'd.amount as gross', 'r.kind', 'r.provider_ref', 'r.amount']).execute()
-  sameSet('reversals', reversals.map((r) => `${r.public_id} ${r.kind} ${r.provider_ref} ${r.amount}`),
-    Object.entries(m.donations).flatMap(([id, d]) => Object.entries(d.reversals).map(([ref, r]) => `${id} ${r.kind} ${ref} ${r.amount}`)))
+  const reversals = await db
+    .selectFrom('donation_reversals as r')
+    .innerJoin('donations as d', 'd.id', 'r.donation_id')
+    .select(['d.public_id', 'd.amount as gross', 'r.kind', 'r.provider_ref', 'r.amount'])
+    .execute()
+  sameSet(
+    'reversals',
+    reversals.map((r) => `${r.public_id} ${r.kind} ${r.provider_ref} ${r.amount}`),
+    Object.entries(m.donations).flatMap(([id, d]) =>
+      Object.entries(d.reversals).map(([ref, r]) => `${id} ${r.kind} ${ref} ${r.amount}`),
+    ),
+  )
   const returned = new Map<string, { gross: number; sum: number }>()
   for (const r of reversals) {
     const x = returned.get(r.public_id) ?? { gross: r.gross, sum: 0 }
@@ -78,7 +104,11 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
     .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
     .select(['l.id', 'ld.donation_ref', 'l.amount', 'b.remaining'])
     .execute()
-  sameSet('lots', lots.map((l) => `${l.donation_ref} ${l.amount} ${l.remaining}`), m.lots.map((l) => `${l.donation} ${l.amount} ${l.remaining}`))
+  sameSet(
+    'lots',
+    lots.map((l) => `${l.donation_ref} ${l.amount} ${l.remaining}`),
+    m.lots.map((l) => `${l.donation} ${l.amount} ${l.remaining}`),
+  )
   const traces = await db.selectFrom('ledger_traces').select(['id', 'kind', 'lot_id', 'amount', 'parent_id']).execute()
   const drawn = new Map<number, number>()
   const paidOut = new Map<number, number>()
@@ -86,16 +116,30 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
     if (t.kind === 'payout') paidOut.set(Number(t.parent_id), (paidOut.get(Number(t.parent_id)) ?? 0) + t.amount)
     else drawn.set(t.lot_id, (drawn.get(t.lot_id) ?? 0) + t.amount)
   }
-  for (const l of lots) if ((drawn.get(l.id) ?? 0) !== l.amount - l.remaining) fail(`lot ${l.id} of ${l.donation_ref}: traces draw ${drawn.get(l.id) ?? 0}, lot shows ${l.amount - l.remaining} drawn`)
-  const unpaid = new Map((await db.selectFrom('ledger_trace_balances').select(['trace_id', 'unpaid']).execute()).map((r) => [r.trace_id, r.unpaid]))
+  for (const l of lots)
+    if ((drawn.get(l.id) ?? 0) !== l.amount - l.remaining)
+      fail(
+        `lot ${l.id} of ${l.donation_ref}: traces draw ${drawn.get(l.id) ?? 0}, lot shows ${l.amount - l.remaining} drawn`,
+      )
+  const unpaid = new Map(
+    (await db.selectFrom('ledger_trace_balances').select(['trace_id', 'unpaid']).execute()).map((r) => [
+      r.trace_id,
+      r.unpaid,
+    ]),
+  )
   for (const t of traces) {
     if (t.kind !== 'award') continue
     const out = paidOut.get(t.id) ?? 0
-    if (out > t.amount || unpaid.get(t.id) !== t.amount - out) fail(`award trace ${t.id} of ${t.amount}: ${out} paid out, ${unpaid.get(t.id)} unpaid`)
+    if (out > t.amount || unpaid.get(t.id) !== t.amount - out)
+      fail(`award trace ${t.id} of ${t.amount}: ${out} paid out, ${unpaid.get(t.id)} unpaid`)
   }
 
   // Receipts: one chain per fulfilled gift, its valid receipt for what was kept, one email per receipt.
-  const receipts = await db.selectFrom('receipts as r').innerJoin('donations as d', 'd.id', 'r.donation_id').select(['d.public_id', 'r.id', 'r.amount', 'r.voided_at']).execute()
+  const receipts = await db
+    .selectFrom('receipts as r')
+    .innerJoin('donations as d', 'd.id', 'r.donation_id')
+    .select(['d.public_id', 'r.id', 'r.amount', 'r.voided_at'])
+    .execute()
   for (const [publicId, d] of Object.entries(m.donations)) {
     const mine = receipts.filter((r) => r.public_id === publicId)
     const valid = mine.filter((r) => !r.voided_at)
@@ -104,24 +148,54 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
     if (got !== want) fail(`donation ${publicId} has ${got}, expected ${want}`)
   }
   const mail = await db.selectFrom('mail_outbox').select(['dedupe_key', 'template']).execute()
-  sameSet('receipt emails', mail.filter((x) => x.dedupe_key.startsWith('receipt:')).map((x) => x.dedupe_key), receipts.map((r) => `receipt:${r.id}`))
-  sameSet('refund notices', mail.filter((x) => x.template === 'refund-notice').map((x) => x.dedupe_key),
-    Object.values(m.donations).flatMap((d) => Object.entries(d.reversals).filter(([, r]) => r.kind === 'refund').map(([ref]) => `refund-notice:refund:${ref}`)))
+  sameSet(
+    'receipt emails',
+    mail.filter((x) => x.dedupe_key.startsWith('receipt:')).map((x) => x.dedupe_key),
+    receipts.map((r) => `receipt:${r.id}`),
+  )
+  sameSet(
+    'refund notices',
+    mail.filter((x) => x.template === 'refund-notice').map((x) => x.dedupe_key),
+    Object.values(m.donations).flatMap((d) =>
+      Object.entries(d.reversals)
+        .filter(([, r]) => r.kind === 'refund')
+        .map(([ref]) => `refund-notice:refund:${ref}`),
+    ),
+  )
 
   // Events: every acknowledged event recorded once and processed; nothing half-claimed.
   const events = await db.selectFrom('payment_events').select(['event_id', 'processed_at']).execute()
   for (const e of events) if (!e.processed_at) fail(`event ${e.event_id} is recorded but not processed`)
-  sameSet('processed events', events.map((e) => e.event_id), m.processedEvents)
+  sameSet(
+    'processed events',
+    events.map((e) => e.event_id),
+    m.processedEvents,
+  )
 
   // Batches: status and approvals; each approved line's award posted once, each paid line's payout once.
   const batches = await db
     .selectFrom('award_batches as b')
-    .select((eb) => ['b.id', 'b.status', eb.selectFrom('batch_approvals as a').select(sql<number>`count(*)`.as('n')).whereRef('a.batch_id', '=', 'b.id').as('approvals')])
+    .select((eb) => [
+      'b.id',
+      'b.status',
+      eb
+        .selectFrom('batch_approvals as a')
+        .select(sql<number>`count(*)`.as('n'))
+        .whereRef('a.batch_id', '=', 'b.id')
+        .as('approvals'),
+    ])
     .execute()
-  sameSet('batches', batches.map((b) => `${b.id} ${b.status} approvals ${Number(b.approvals)}`),
-    m.batches.map((b) => `${b.id} ${b.status} approvals ${b.approvals.length}`))
+  sameSet(
+    'batches',
+    batches.map((b) => `${b.id} ${b.status} approvals ${Number(b.approvals)}`),
+    m.batches.map((b) => `${b.id} ${b.status} approvals ${b.approvals.length}`),
+  )
   const lines = await db.selectFrom('award_lines').select(['id', 'batch_id', 'beneficiary_id', 'amount']).execute()
-  sameSet('award lines', lines.map((l) => `${l.batch_id} ${l.beneficiary_id} ${l.amount}`), m.batches.flatMap((b) => b.lines.map((l) => `${b.id} ${l.beneficiaryId} ${l.amount}`)))
+  sameSet(
+    'award lines',
+    lines.map((l) => `${l.batch_id} ${l.beneficiary_id} ${l.amount}`),
+    m.batches.flatMap((b) => b.lines.map((l) => `${b.id} ${l.beneficiaryId} ${l.amount}`)),
+  )
   const keys = new Map<string, number>()
   for (const t of txs) keys.set(t.idempotency_key, (keys.get(t.idempotency_key) ?? 0) + 1)
   const status = new Map(m.batches.map((b) => [b.id, b.status]))
@@ -129,28 +203,72 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
     const s = status.get(Number(l.batch_id))
     const awards = keys.get(`award-line:${l.id}`) ?? 0
     const payouts = keys.get(`payout-line:${l.id}`) ?? 0
-    if (awards !== (s === 'approved' || s === 'paid' ? 1 : 0) || payouts !== (s === 'paid' ? 1 : 0)) fail(`line ${l.id} of ${s} batch ${l.batch_id}: ${awards} awards, ${payouts} payouts posted`)
+    if (awards !== (s === 'approved' || s === 'paid' ? 1 : 0) || payouts !== (s === 'paid' ? 1 : 0))
+      fail(`line ${l.id} of ${s} batch ${l.batch_id}: ${awards} awards, ${payouts} payouts posted`)
   }
   const caps = await db.selectFrom('award_term_caps').select(['beneficiary_id', 'term']).execute()
-  sameSet('term caps', caps.map((c) => `${c.beneficiary_id} ${c.term}`), m.caps)
-  const proofs = await db.selectFrom('proof_files').select('entity_id').where('entity_type', '=', 'award_batch').execute()
-  sameSet('payout proofs', proofs.map((p) => String(p.entity_id)), m.batches.filter((b) => b.status === 'paid').map((b) => String(b.id)))
+  sameSet(
+    'term caps',
+    caps.map((c) => `${c.beneficiary_id} ${c.term}`),
+    m.caps,
+  )
+  const proofs = await db
+    .selectFrom('proof_files')
+    .select('entity_id')
+    .where('entity_type', '=', 'award_batch')
+    .execute()
+  sameSet(
+    'payout proofs',
+    proofs.map((p) => String(p.entity_id)),
+    m.batches.filter((b) => b.status === 'paid').map((b) => String(b.id)),
+  )
 
   // The model's own books stay sane too (a model bug must not hide a database one).
   for (const k of Object.keys(m.balances)) {
     const [account, currency] = k.split(' ') as [string, string]
-    if ((account.startsWith('fund:') || account.startsWith('payable:')) && balance(m, account, currency) < 0) fail(`model: ${k} went negative`)
+    if ((account.startsWith('fund:') || account.startsWith('payable:')) && balance(m, account, currency) < 0)
+      fail(`model: ${k} went negative`)
   }
 }
 
 /** Row counts and statuses: a refused, duplicate or crashed step must leave them as they were. */
 export async function fingerprint(db: DB): Promise<string> {
-  const tables = ['donations', 'payment_events', 'donation_reversals', 'ledger_transactions', 'ledger_traces', 'receipts', 'mail_outbox', 'award_batches', 'award_lines', 'batch_approvals', 'award_term_caps', 'proof_files', 'audit_log'] as const
+  const tables = [
+    'donations',
+    'payment_events',
+    'donation_reversals',
+    'ledger_transactions',
+    'ledger_traces',
+    'receipts',
+    'mail_outbox',
+    'award_batches',
+    'award_lines',
+    'batch_approvals',
+    'award_term_caps',
+    'proof_files',
+    'audit_log',
+  ] as const
   const counts = await db
-    .selectNoFrom((eb) => tables.map((t) => eb.selectFrom(t).select(sql<number>`count(*)`.as('n')).as(t)))
+    .selectNoFrom((eb) =>
+      tables.map((t) =>
+        eb
+          .selectFrom(t)
+          .select(sql<number>`count(*)`.as('n'))
+          .as(t),
+      ),
+    )
     .executeTakeFirstOrThrow()
-  const statuses = await db.selectFrom('donations').select(['public_id', 'status', 'refunded_amount']).orderBy('public_id').execute()
+  const statuses = await db
+    .selectFrom('donations')
+    .select(['public_id', 'status', 'refunded_amount'])
+    .orderBy('public_id')
+    .execute()
   const batches = await db.selectFrom('award_batches').select(['id', 'status']).orderBy('id').execute()
   const head = await db.selectFrom('ledger_head').select(['sequence', 'hash']).executeTakeFirst()
-  return JSON.stringify({ counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])), statuses, batches, head })
+  return JSON.stringify({
+    counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])),
+    statuses,
+    batches,
+    head,
+  })
 }

@@ -11,7 +11,15 @@ import { demoFee } from '../../../app/modules/payments/demo.server'
 
 export type DonationStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'disputed'
 
-export type Lot = { seq: number; donation: string; fund: string; currency: string; paidAt: string; remaining: number; amount: number }
+export type Lot = {
+  seq: number
+  donation: string
+  fund: string
+  currency: string
+  paidAt: string
+  remaining: number
+  amount: number
+}
 
 export type MDonation = {
   publicId: string
@@ -70,8 +78,16 @@ function move(s: State, from: string, to: string, amount: number, currency: stri
 const fifo = (a: Lot, b: Lot) => (a.paidAt < b.paidAt ? -1 : a.paidAt > b.paidAt ? 1 : a.seq - b.seq)
 
 /** Draw `amount` from a fund's open lots, oldest first, or refuse without touching them. */
-function drawFifo(s: State, fund: string, currency: string, amount: number, taken: Map<number, number>): { lot: Lot; amount: number }[] {
-  const open = s.lots.filter((l) => l.fund === fund && l.currency === currency && l.remaining - (taken.get(l.seq) ?? 0) > 0).sort(fifo)
+function drawFifo(
+  s: State,
+  fund: string,
+  currency: string,
+  amount: number,
+  taken: Map<number, number>,
+): { lot: Lot; amount: number }[] {
+  const open = s.lots
+    .filter((l) => l.fund === fund && l.currency === currency && l.remaining - (taken.get(l.seq) ?? 0) > 0)
+    .sort(fifo)
   const draws: { lot: Lot; amount: number }[] = []
   let need = amount
   for (const lot of open) {
@@ -85,7 +101,16 @@ function drawFifo(s: State, fund: string, currency: string, amount: number, take
 }
 
 export function addPending(s: State, d: { publicId: string; fund: string; currency: string; amount: number }) {
-  s.donations[d.publicId] = { ...d, fee: 0, status: 'pending', reversals: {}, refunded: 0, lot: null, receipts: 0, receiptAmount: null }
+  s.donations[d.publicId] = {
+    ...d,
+    fee: 0,
+    status: 'pending',
+    reversals: {},
+    refunded: 0,
+    lot: null,
+    receipts: 0,
+    receiptAmount: null,
+  }
 }
 
 /** fulfilDonation: pending → paid, a lot of gross − fee, one receipt. */
@@ -96,7 +121,15 @@ export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' 
   d.status = 'paid'
   move(s, 'external:donors', d.fund, d.amount, d.currency)
   if (d.fee > 0) move(s, d.fund, 'external:fees', d.fee, d.currency)
-  const lot: Lot = { seq: s.nextLotSeq++, donation: publicId, fund: d.fund, currency: d.currency, paidAt, remaining: d.amount - d.fee, amount: d.amount - d.fee }
+  const lot: Lot = {
+    seq: s.nextLotSeq++,
+    donation: publicId,
+    fund: d.fund,
+    currency: d.currency,
+    paidAt,
+    remaining: d.amount - d.fee,
+    amount: d.amount - d.fee,
+  }
   s.lots.push(lot)
   d.lot = lot.seq
   d.receipts = 1
@@ -105,7 +138,11 @@ export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' 
 }
 
 /** reverseDonation + postRefund: the own lot first, the shortfall from fund:general. */
-export function reverse(s: State, publicId: string, r: { kind: 'refund' | 'dispute'; ref: string; amount: number }): 'reversed' | 'already' {
+export function reverse(
+  s: State,
+  publicId: string,
+  r: { kind: 'refund' | 'dispute'; ref: string; amount: number },
+): 'reversed' | 'already' {
   const d = s.donations[publicId]!
   // Provider refs are unique across donations (donation_reversals.provider_ref).
   if (Object.values(s.donations).some((o) => o.reversals[r.ref])) return 'already'
@@ -145,7 +182,15 @@ export type Refund = { id: string; amount: number; created: number }
 export type ScenarioEvent =
   | { id: string; type: 'checkout.session.completed'; publicId: string; created: number }
   | { id: string; type: 'charge.refunded'; publicId: string; created: number; refunds: Refund[] }
-  | { id: string; type: 'charge.dispute.created' | 'charge.dispute.closed'; publicId: string; created: number; disputeId: string; amount: number; status: 'needs_response' | 'lost' | 'won' }
+  | {
+      id: string
+      type: 'charge.dispute.created' | 'charge.dispute.closed'
+      publicId: string
+      created: number
+      disputeId: string
+      amount: number
+      status: 'needs_response' | 'lost' | 'won'
+    }
 
 export const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString()
 
@@ -160,12 +205,14 @@ export function applyEvent(s: State, e: ScenarioEvent): string {
     if (d.status === 'pending') fulfil(s, e.publicId, at)
     if (e.type === 'charge.refunded') {
       let booked = 0
-      for (const r of e.refunds) if (reverse(s, e.publicId, { kind: 'refund', ref: r.id, amount: r.amount }) === 'reversed') booked++
+      for (const r of e.refunds)
+        if (reverse(s, e.publicId, { kind: 'refund', ref: r.id, amount: r.amount }) === 'reversed') booked++
       outcome = booked ? 'refunded' : 'already'
     } else if (e.type === 'charge.dispute.created') {
       if (d.status === 'paid' || d.status === 'partially_refunded') d.status = 'disputed'
       outcome = 'dispute-open'
-    } else if (e.status === 'lost') outcome = reverse(s, e.publicId, { kind: 'dispute', ref: e.disputeId, amount: e.amount })
+    } else if (e.status === 'lost')
+      outcome = reverse(s, e.publicId, { kind: 'dispute', ref: e.disputeId, amount: e.amount })
     else {
       if (d.status === 'disputed') d.status = d.refunded > 0 ? 'partially_refunded' : 'paid'
       outcome = 'dispute-won'
@@ -178,11 +225,19 @@ export function applyEvent(s: State, e: ScenarioEvent): string {
 // ---- award batches, as batches.server.ts decides ----
 
 export function openOnTerm(s: State, beneficiaryId: number, term: string): boolean {
-  return s.caps.includes(`${beneficiaryId} ${term}`) || s.batches.some((b) => b.term === term && b.status !== 'rejected' && b.lines.some((l) => l.beneficiaryId === beneficiaryId))
+  return (
+    s.caps.includes(`${beneficiaryId} ${term}`) ||
+    s.batches.some(
+      (b) => b.term === term && b.status !== 'rejected' && b.lines.some((l) => l.beneficiaryId === beneficiaryId),
+    )
+  )
 }
 
 /** checkPreparation's refusals in its order; null when the batch would be prepared. */
-export function prepareRefusal(s: State, p: { term: string; fund: string; lines: { beneficiaryId: number; amount: number }[]; awardAmount: number }): string | null {
+export function prepareRefusal(
+  s: State,
+  p: { term: string; fund: string; lines: { beneficiaryId: number; amount: number }[]; awardAmount: number },
+): string | null {
   for (const l of p.lines) {
     if (l.amount <= 0 || l.amount > p.awardAmount) return 'batches.error.amount'
     if (openOnTerm(s, l.beneficiaryId, p.term)) return 'batches.error.cap'
@@ -212,7 +267,8 @@ export function approve(s: State, batchId: number, approver: number): 'approved'
 export function payout(s: State, batchId: number): 'paid' {
   const b = s.batches.find((x) => x.id === batchId)!
   if (b.status !== 'approved') throw new ModelRefusal('batches.error.notApproved')
-  for (const l of b.lines) move(s, `payable:beneficiary:${l.beneficiaryId}`, `paid:beneficiary:${l.beneficiaryId}`, l.amount, 'CNY')
+  for (const l of b.lines)
+    move(s, `payable:beneficiary:${l.beneficiaryId}`, `paid:beneficiary:${l.beneficiaryId}`, l.amount, 'CNY')
   b.status = 'paid'
   return 'paid'
 }
@@ -225,7 +281,10 @@ export function reject(s: State, batchId: number): 'rejected' {
 }
 
 /** Run one model operation as a transaction: the new state and its answer, or the refusal and the old state. */
-export function attempt<T>(s: State, op: (draft: State) => T): { state: State; result: T } | { state: State; refusal: string } {
+export function attempt<T>(
+  s: State,
+  op: (draft: State) => T,
+): { state: State; result: T } | { state: State; refusal: string } {
   const draft = structuredClone(s)
   try {
     return { state: draft, result: op(draft) }

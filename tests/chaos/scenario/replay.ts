@@ -25,7 +25,9 @@ try {
   })
   if (json) console.log(`SCENARIO_RESULT ${JSON.stringify(r)}`)
   else {
-    console.log(`${r.ran} seeds on ${r.dialect}, ${r.steps} steps, ${r.restarts} restarts, ${r.perSecond.toFixed(1)} seeds/s: ${r.failures.length ? 'FAILED' : 'ok'}`)
+    console.log(
+      `${r.ran} seeds on ${r.dialect}, ${r.steps} steps, ${r.restarts} restarts, ${r.perSecond.toFixed(1)} seeds/s: ${r.failures.length ? 'FAILED' : 'ok'}`,
+    )
     console.log(`answers: ${describeAnswers(r.answers)}`)
   }
   process.exitCode = r.failures.length ? 1 : 0

@@ -2,12 +2,23 @@
 // entry points (startCheckout, receiveWebhook with signed events, prepareBatch,
 // approveBatch, recordPayout, rejectBatch), crashes and lost answers injected, and the
 // invariants checked after every step. A failure names the seed, the step and the list.
-import { approveBatch, BatchError, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
+import {
+  approveBatch,
+  BatchError,
+  prepareBatch,
+  recordPayout,
+  rejectBatch,
+} from '~/modules/disbursements/batches.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { receiveWebhook } from '~/modules/donations/receive.server'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { InsufficientFundsError, LedgerInputError } from '~/modules/ledger'
-import { createDemoProvider, demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '~/modules/payments/demo.server'
+import {
+  createDemoProvider,
+  demoCheckoutEvent,
+  demoWebhookSecret,
+  signDemoPayload,
+} from '~/modules/payments/demo.server'
 import type { DB } from '~/utils/db.server'
 import { CrashError, CrashPlugin } from './crash'
 import { checkInvariants, fingerprint, InvariantError } from './invariants'
@@ -23,7 +34,13 @@ const PDF = new TextEncoder().encode('%PDF-1.4\n% scenario payout slip\n')
 const CRASHED = 'crashed'
 
 export class ScenarioFailure extends Error {
-  constructor(readonly seed: number, readonly stepIndex: number, readonly steps: string[], readonly why: string, readonly dialect: string) {
+  constructor(
+    readonly seed: number,
+    readonly stepIndex: number,
+    readonly steps: string[],
+    readonly why: string,
+    readonly dialect: string,
+  ) {
     super(
       `scenario seed ${seed} failed at step ${stepIndex + 1} (${steps[stepIndex]}) on ${dialect}: ${why}\n` +
         `steps:\n${steps.map((s, i) => `  ${i + 1}. ${s}`).join('\n')}\n` +
@@ -32,7 +49,16 @@ export class ScenarioFailure extends Error {
   }
 }
 
-type Ctx = { db: DB; url: string; m: model.State; w: World; t: Template; i: number; restarts: number; answers: Record<string, number> }
+type Ctx = {
+  db: DB
+  url: string
+  m: model.State
+  w: World
+  t: Template
+  i: number
+  restarts: number
+  answers: Record<string, number>
+}
 
 async function restart(ctx: Ctx) {
   await ctx.db.destroy()
@@ -69,7 +95,19 @@ const plan = (m: model.State, op: (s: model.State) => string): Plan => {
   return 'refusal' in r ? { expected: r.refusal, next: m } : { expected: r.result, next: r.state }
 }
 /** Outcomes that must leave the database exactly as it was. */
-const WRITES = new Set(['fulfilled', 'already', 'refunded', 'dispute-open', 'reversed', 'dispute-won', 'prepared', 'approved', 'awaitingSecond', 'paid', 'rejected'])
+const WRITES = new Set([
+  'fulfilled',
+  'already',
+  'refunded',
+  'dispute-open',
+  'reversed',
+  'dispute-won',
+  'prepared',
+  'approved',
+  'awaitingSecond',
+  'paid',
+  'rejected',
+])
 const changesNothing = (p: Plan) => !WRITES.has(p.expected)
 
 /**
@@ -93,15 +131,20 @@ async function act(ctx: Ctx, fault: Fault, planNow: () => Plan, call: (db: DB) =
     }
   } else got = await outcome(ctx, call(ctx.db))
   check(got === p.expected, `answer ${got}, the model expects ${p.expected}`)
-  if (before !== null && changesNothing(p)) check((await fingerprint(ctx.db)) === before, `answer ${got} yet the database changed`)
+  if (before !== null && changesNothing(p))
+    check((await fingerprint(ctx.db)) === before, `answer ${got} yet the database changed`)
   ctx.m = p.next
   if (fault.kind === 'lostAnswer') {
     await restart(ctx)
     const again = planNow()
     const snapshot = await fingerprint(ctx.db)
     const second = await outcome(ctx, call(ctx.db))
-    check(second === again.expected, `after the lost answer, the retry answered ${second}; the model expects ${again.expected}`)
-    if (changesNothing(again)) check((await fingerprint(ctx.db)) === snapshot, `the retry after a lost answer (${second}) changed the database`)
+    check(
+      second === again.expected,
+      `after the lost answer, the retry answered ${second}; the model expects ${again.expected}`,
+    )
+    if (changesNothing(again))
+      check((await fingerprint(ctx.db)) === snapshot, `the retry after a lost answer (${second}) changed the database`)
     ctx.m = again.next
     got = second
   }
@@ -116,23 +159,58 @@ function stripeShape(ctx: Ctx, e: model.ScenarioEvent): object {
   const intent = `pi_demo_${e.publicId}`
   const charge = `ch_demo_${e.publicId}`
   if (e.type === 'checkout.session.completed') {
-    return demoCheckoutEvent({ publicId: e.publicId, amount: d.amount, currency: d.currency, frequency: 'once', outcome: 'paid', now: new Date(e.created * 1000) })
+    return demoCheckoutEvent({
+      publicId: e.publicId,
+      amount: d.amount,
+      currency: d.currency,
+      frequency: 'once',
+      outcome: 'paid',
+      now: new Date(e.created * 1000),
+    })
   }
   const object =
     e.type === 'charge.refunded'
       ? {
-          id: charge, object: 'charge', amount: d.amount, currency, payment_intent: intent, metadata: { donation_public_id: e.publicId },
+          id: charge,
+          object: 'charge',
+          amount: d.amount,
+          currency,
+          payment_intent: intent,
+          metadata: { donation_public_id: e.publicId },
           amount_refunded: e.refunds.reduce((n, r) => n + r.amount, 0),
-          refunds: { object: 'list', data: e.refunds.map((r) => ({ id: r.id, object: 'refund', amount: r.amount, currency, status: 'succeeded', created: r.created })) },
+          refunds: {
+            object: 'list',
+            data: e.refunds.map((r) => ({
+              id: r.id,
+              object: 'refund',
+              amount: r.amount,
+              currency,
+              status: 'succeeded',
+              created: r.created,
+            })),
+          },
         }
       : // A dispute carries the charge and the intent, not the charge's metadata.
-        { id: e.disputeId, object: 'dispute', amount: e.amount, currency, charge, payment_intent: intent, status: e.status }
+        {
+          id: e.disputeId,
+          object: 'dispute',
+          amount: e.amount,
+          currency,
+          charge,
+          payment_intent: intent,
+          status: e.status,
+        }
   return { id: e.id, object: 'event', type: e.type, created: e.created, data: { object } }
 }
 
 async function deliver(ctx: Ctx, db: DB, e: model.ScenarioEvent): Promise<string> {
   const payload = JSON.stringify(stripeShape(ctx, e))
-  const reply = await receiveWebhook(db, createDemoProvider({ db, baseUrl: BASE_URL, webhookSecret: SECRET }), payload, signDemoPayload(payload, SECRET))
+  const reply = await receiveWebhook(
+    db,
+    createDemoProvider({ db, baseUrl: BASE_URL, webhookSecret: SECRET }),
+    payload,
+    signDemoPayload(payload, SECRET),
+  )
   if (reply.status !== 200) throw new Error(`webhook answered ${reply.status} ${JSON.stringify(reply.body)}`)
   return String(reply.body.outcome)
 }
@@ -147,16 +225,32 @@ async function send(ctx: Ctx, index: number, delivery: Delivery, fault: Fault) {
   if (delivery === 'twice-concurrent' || other) {
     const p = plan(ctx.m, (s) => model.applyEvent(s, we.event))
     const before = await fingerprint(ctx.db)
-    const answers = await Promise.all([outcome(ctx, deliver(ctx, ctx.db, we.event)), outcome(ctx, deliver(ctx, ctx.db, other ? other.event : we.event))])
-    const want = other ? [p.expected, 'duplicate'] : failed(p.expected) ? [p.expected, p.expected] : [p.expected, 'duplicate'].sort()
+    const answers = await Promise.all([
+      outcome(ctx, deliver(ctx, ctx.db, we.event)),
+      outcome(ctx, deliver(ctx, ctx.db, other ? other.event : we.event)),
+    ])
+    const want = other
+      ? [p.expected, 'duplicate']
+      : failed(p.expected)
+        ? [p.expected, p.expected]
+        : [p.expected, 'duplicate'].sort()
     const got = other ? answers : [...answers].sort()
-    check(JSON.stringify(got) === JSON.stringify(want), `concurrent deliveries answered ${got.join(' + ')}, the model expects ${want.join(' + ')}`)
-    if (changesNothing(p)) check((await fingerprint(ctx.db)) === before, 'concurrent duplicate deliveries changed the database')
+    check(
+      JSON.stringify(got) === JSON.stringify(want),
+      `concurrent deliveries answered ${got.join(' + ')}, the model expects ${want.join(' + ')}`,
+    )
+    if (changesNothing(p))
+      check((await fingerprint(ctx.db)) === before, 'concurrent duplicate deliveries changed the database')
     ctx.m = p.next
     if (!failed(p.expected)) we.acked = true
     return
   }
-  const answer = await act(ctx, fault, () => plan(ctx.m, (s) => model.applyEvent(s, we.event)), (db) => deliver(ctx, db, we.event))
+  const answer = await act(
+    ctx,
+    fault,
+    () => plan(ctx.m, (s) => model.applyEvent(s, we.event)),
+    (db) => deliver(ctx, db, we.event),
+  )
   if (!failed(answer)) we.acked = true
 }
 
@@ -179,36 +273,76 @@ async function runStep(ctx: Ctx, step: Step) {
       const designation = step.target === 'general' ? 'general' : 'campaign'
       const campaign = step.target === 'general' ? undefined : cast.campaigns[step.target === 'a' ? 0 : 1]!.slug
       const form = donationFormSchema(LIMITS).parse({
-        amountChoice: String(step.amount), currency: step.currency, frequency: 'once', designation, campaign, displayMode: 'family', name: '情景捐赠人', email: `donor${w.donations.length + 1}@scenario.test`,
+        amountChoice: String(step.amount),
+        currency: step.currency,
+        frequency: 'once',
+        designation,
+        campaign,
+        displayMode: 'family',
+        name: '情景捐赠人',
+        email: `donor${w.donations.length + 1}@scenario.test`,
       })
       const provider = createDemoProvider({ db: ctx.db, baseUrl: BASE_URL, webhookSecret: SECRET })
-      const { publicId } = await startCheckout(ctx.db, provider, form, { locale: 'zh-CN', clientIp: null, baseUrl: BASE_URL, now })
-      const fund = step.target === 'general' ? 'fund:general' : `fund:campaign:${cast.campaigns[step.target === 'a' ? 0 : 1]!.id}`
+      const { publicId } = await startCheckout(ctx.db, provider, form, {
+        locale: 'zh-CN',
+        clientIp: null,
+        baseUrl: BASE_URL,
+        now,
+      })
+      const fund =
+        step.target === 'general' ? 'fund:general' : `fund:campaign:${cast.campaigns[step.target === 'a' ? 0 : 1]!.id}`
       model.addPending(ctx.m, { publicId, fund, currency: step.currency, amount: step.amount })
       w.donations.push({ publicId, currency: step.currency, amount: step.amount, refunds: [], dispute: null })
       // The donor pays at Stripe now; the event reaches us as the delivery says.
-      const index = emit(ctx, { id: `evt_demo_paid_${publicId}`, type: 'checkout.session.completed', publicId, created: w.clock })
+      const index = emit(ctx, {
+        id: `evt_demo_paid_${publicId}`,
+        type: 'checkout.session.completed',
+        publicId,
+        created: w.clock,
+      })
       return send(ctx, index, step.delivery, step.fault)
     }
     case 'refund': {
       const d = w.donations[step.donation]!
       d.refunds.push({ id: nextId(ctx, 're'), amount: step.amount, created: w.clock })
       // Stripe's charge.refunded lists every refund of the charge so far.
-      const index = emit(ctx, { id: nextId(ctx, 'evt'), type: 'charge.refunded', publicId: d.publicId, created: w.clock, refunds: d.refunds.map((r) => ({ ...r })) })
+      const index = emit(ctx, {
+        id: nextId(ctx, 'evt'),
+        type: 'charge.refunded',
+        publicId: d.publicId,
+        created: w.clock,
+        refunds: d.refunds.map((r) => ({ ...r })),
+      })
       return send(ctx, index, step.delivery, step.fault)
     }
     case 'dispute-open': {
       const d = w.donations[step.donation]!
       const rest = d.amount - d.refunds.reduce((n, r) => n + r.amount, 0)
       d.dispute = { id: nextId(ctx, 'dp'), amount: rest, status: 'open' }
-      const index = emit(ctx, { id: nextId(ctx, 'evt'), type: 'charge.dispute.created', publicId: d.publicId, created: w.clock, disputeId: d.dispute.id, amount: rest, status: 'needs_response' })
+      const index = emit(ctx, {
+        id: nextId(ctx, 'evt'),
+        type: 'charge.dispute.created',
+        publicId: d.publicId,
+        created: w.clock,
+        disputeId: d.dispute.id,
+        amount: rest,
+        status: 'needs_response',
+      })
       return send(ctx, index, step.delivery, step.fault)
     }
     case 'dispute-close': {
       const d = w.donations[step.donation]!
       const dispute = d.dispute!
       dispute.status = step.outcome
-      const index = emit(ctx, { id: nextId(ctx, 'evt'), type: 'charge.dispute.closed', publicId: d.publicId, created: w.clock, disputeId: dispute.id, amount: dispute.amount, status: step.outcome })
+      const index = emit(ctx, {
+        id: nextId(ctx, 'evt'),
+        type: 'charge.dispute.closed',
+        publicId: d.publicId,
+        created: w.clock,
+        disputeId: dispute.id,
+        amount: dispute.amount,
+        status: step.outcome,
+      })
       return send(ctx, index, step.delivery, step.fault)
     }
     case 'replay':
@@ -227,12 +361,28 @@ async function runStep(ctx: Ctx, step: Step) {
           const refusal = model.prepareRefusal(ctx.m, { term: step.term, fund, lines, awardAmount: cast.awardAmount })
           if (refusal) return { expected: refusal, next: ctx.m }
           const next = structuredClone(ctx.m)
-          next.batches.push({ id: -1, term: step.term, fund, lines, required: total > SECOND_APPROVAL_ABOVE ? 2 : 1, approvals: [], status: 'prepared' })
+          next.batches.push({
+            id: -1,
+            term: step.term,
+            fund,
+            lines,
+            required: total > SECOND_APPROVAL_ABOVE ? 2 : 1,
+            approvals: [],
+            status: 'prepared',
+          })
           return { expected: 'prepared', next }
         },
         async (db) => {
-          const input = { programmeId: cast.programmeId, term: step.term, stationId: cast.stationId, campaignId: cast.campaigns[step.campaign]!.id, lines }
-          id = await prepareBatch(db, { id: cast.caseworkerId, scope: cast.scope, ip: '203.0.113.9' }, input, now, { secondApprovalAbove: SECOND_APPROVAL_ABOVE })
+          const input = {
+            programmeId: cast.programmeId,
+            term: step.term,
+            stationId: cast.stationId,
+            campaignId: cast.campaigns[step.campaign]!.id,
+            lines,
+          }
+          id = await prepareBatch(db, { id: cast.caseworkerId, scope: cast.scope, ip: '203.0.113.9' }, input, now, {
+            secondApprovalAbove: SECOND_APPROVAL_ABOVE,
+          })
           return 'prepared'
         },
       )
@@ -247,18 +397,38 @@ async function runStep(ctx: Ctx, step: Step) {
     case 'approve': {
       const batch = w.batches[step.batch]!
       const approver = cast.financeIds[step.approver]
-      await act(ctx, step.fault, () => plan(ctx.m, (s) => model.approve(s, batch.id, approver)), (db) => approveBatch(db, finance(step.approver), { batchId: batch.id }, now))
+      await act(
+        ctx,
+        step.fault,
+        () => plan(ctx.m, (s) => model.approve(s, batch.id, approver)),
+        (db) => approveBatch(db, finance(step.approver), { batchId: batch.id }, now),
+      )
       break
     }
     case 'payout': {
       const batch = w.batches[step.batch]!
-      const input = { batchId: batch.id, reference: `BANK-${w.seed}-${ctx.i}`, date: now.toISOString().slice(0, 10), proof: PDF }
-      await act(ctx, step.fault, () => plan(ctx.m, (s) => model.payout(s, batch.id)), (db) => recordPayout(db, finance(0), input, now))
+      const input = {
+        batchId: batch.id,
+        reference: `BANK-${w.seed}-${ctx.i}`,
+        date: now.toISOString().slice(0, 10),
+        proof: PDF,
+      }
+      await act(
+        ctx,
+        step.fault,
+        () => plan(ctx.m, (s) => model.payout(s, batch.id)),
+        (db) => recordPayout(db, finance(0), input, now),
+      )
       break
     }
     case 'reject': {
       const batch = w.batches[step.batch]!
-      await act(ctx, { kind: 'none' }, () => plan(ctx.m, (s) => model.reject(s, batch.id)), (db) => rejectBatch(db, finance(1), { batchId: batch.id, reason: '材料不全' }, now))
+      await act(
+        ctx,
+        { kind: 'none' },
+        () => plan(ctx.m, (s) => model.reject(s, batch.id)),
+        (db) => rejectBatch(db, finance(1), { batchId: batch.id, reason: '材料不全' }, now),
+      )
       break
     }
   }
@@ -269,11 +439,24 @@ async function runStep(ctx: Ctx, step: Step) {
 /** How often each answer came (app outcomes, refusals, 'crashed'): what the seeds exercised. */
 export type SeedReport = { seed: number; steps: number; restarts: number; answers: Record<string, number> }
 
-export async function runScenario(t: Template, seed: number, options: { trace?: (line: string) => void } = {}): Promise<SeedReport> {
+export async function runScenario(
+  t: Template,
+  seed: number,
+  options: { trace?: (line: string) => void } = {},
+): Promise<SeedReport> {
   const r = rng(seed)
   const length = r.int(15, 40)
   const copy = await t.copy(`s${seed}`)
-  const ctx: Ctx = { db: open(copy.url), url: copy.url, m: model.emptyState(), w: newWorld(seed), t, i: 0, restarts: 0, answers: {} }
+  const ctx: Ctx = {
+    db: open(copy.url),
+    url: copy.url,
+    m: model.emptyState(),
+    w: newWorld(seed),
+    t,
+    i: 0,
+    restarts: 0,
+    answers: {},
+  }
   const log: string[] = []
   try {
     for (; ctx.i < length; ctx.i++) {
@@ -285,7 +468,7 @@ export async function runScenario(t: Template, seed: number, options: { trace?: 
         await runStep(ctx, step)
         await checkInvariants(ctx.db, ctx.m)
       } catch (e) {
-        const why = e instanceof InvariantError ? e.message : (e as Error).stack ?? String(e)
+        const why = e instanceof InvariantError ? e.message : ((e as Error).stack ?? String(e))
         throw new ScenarioFailure(seed, ctx.i, log, why, t.dialect)
       }
     }

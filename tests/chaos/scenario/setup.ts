@@ -30,26 +30,59 @@ export const AWARD_AMOUNT = 100_000
 
 async function castInto(db: DB): Promise<Cast> {
   const at = '2026-01-01T00:00:00.000Z'
-  const station = await db.insertInto('stations').values({ parent_id: null, level: 'county', code: '530627', name: '镇雄县', name_en: 'Zhenxiong', path: 'pending' }).returning('id').executeTakeFirstOrThrow()
+  const station = await db
+    .insertInto('stations')
+    .values({ parent_id: null, level: 'county', code: '530627', name: '镇雄县', name_en: 'Zhenxiong', path: 'pending' })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   const stationPath = `/${station.id}/`
   await db.updateTable('stations').set({ path: stationPath }).where('id', '=', station.id).execute()
   const user = async (email: string, role: 'caseworker' | 'finance') => {
-    const u = await db.insertInto('users').values({ email, display_name: email.split('@')[0]!, password_hash: null, created_at: at }).returning('id').executeTakeFirstOrThrow()
+    const u = await db
+      .insertInto('users')
+      .values({ email, display_name: email.split('@')[0]!, password_hash: null, created_at: at })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     await db.insertInto('role_grants').values({ user_id: u.id, role, station_id: station.id, created_at: at }).execute()
     return Number(u.id)
   }
   const caseworkerId = await user('caseworker@scenario.test', 'caseworker')
-  const financeIds: [number, number] = [await user('finance1@scenario.test', 'finance'), await user('finance2@scenario.test', 'finance')]
+  const financeIds: [number, number] = [
+    await user('finance1@scenario.test', 'finance'),
+    await user('finance2@scenario.test', 'finance'),
+  ]
   const programme = await db
     .insertInto('programmes')
-    .values({ slug: 'scenario-bursary', kind: 'scholarship', name: '情景助学金', name_en: 'Scenario bursary', award_amount: AWARD_AMOUNT, currency: 'CNY', terms: JSON.stringify(TERMS), eligible_categories: JSON.stringify(['dibao', 'left_behind']), created_at: at })
+    .values({
+      slug: 'scenario-bursary',
+      kind: 'scholarship',
+      name: '情景助学金',
+      name_en: 'Scenario bursary',
+      award_amount: AWARD_AMOUNT,
+      currency: 'CNY',
+      terms: JSON.stringify(TERMS),
+      eligible_categories: JSON.stringify(['dibao', 'left_behind']),
+      created_at: at,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const campaigns: Cast['campaigns'] = []
   for (const slug of ['scenario-a', 'scenario-b']) {
     const c = await db
       .insertInto('campaigns')
-      .values({ slug, title: `情景募捐 ${slug}`, title_en: `Scenario ${slug}`, goal_amount: 10_000_000, currency: 'CNY', programme_id: programme.id, station_id: null, status: 'active', starts_at: at, ends_at: null, created_at: at })
+      .values({
+        slug,
+        title: `情景募捐 ${slug}`,
+        title_en: `Scenario ${slug}`,
+        goal_amount: 10_000_000,
+        currency: 'CNY',
+        programme_id: programme.id,
+        station_id: null,
+        status: 'active',
+        starts_at: at,
+        ends_at: null,
+        created_at: at,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
     campaigns.push({ id: Number(c.id), slug })
@@ -59,15 +92,35 @@ async function castInto(db: DB): Promise<Cast> {
     const s = await db
       .insertInto('beneficiaries')
       .values({
-        public_code: `HP-530627-S${String(i).padStart(3, '0')}`, station_id: station.id, legal_name: `情景学生${i}`, gender: i % 2 ? 'female' : 'male', birth_date: `2012-03-0${i}`,
-        national_id: `5306272012030${String(i).padStart(3, '0')}X`, school: '情景中学', grade: '初中一年级', categories: JSON.stringify(['dibao']),
-        guardian_name: `监护人${i}`, guardian_phone: '19900009999', status: 'active', next_verification_on: null, created_at: at,
+        public_code: `HP-530627-S${String(i).padStart(3, '0')}`,
+        station_id: station.id,
+        legal_name: `情景学生${i}`,
+        gender: i % 2 ? 'female' : 'male',
+        birth_date: `2012-03-0${i}`,
+        national_id: `5306272012030${String(i).padStart(3, '0')}X`,
+        school: '情景中学',
+        grade: '初中一年级',
+        categories: JSON.stringify(['dibao']),
+        guardian_name: `监护人${i}`,
+        guardian_phone: '19900009999',
+        status: 'active',
+        next_verification_on: null,
+        created_at: at,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
     students.push(Number(s.id))
   }
-  return { stationId: Number(station.id), scope: [stationPath], caseworkerId, financeIds, programmeId: Number(programme.id), awardAmount: AWARD_AMOUNT, campaigns, students }
+  return {
+    stationId: Number(station.id),
+    scope: [stationPath],
+    caseworkerId,
+    financeIds,
+    programmeId: Number(programme.id),
+    awardAmount: AWARD_AMOUNT,
+    campaigns,
+    students,
+  }
 }
 
 /** The migrated database with its cast, copied once per seed. */

@@ -10,9 +10,19 @@ import type { FuzzResult } from './fuzz'
 const replay = path.join(path.dirname(fileURLToPath(import.meta.url)), 'replay.ts')
 const GRACE_MS = 120_000
 
-function shard(range: [number, number], env: NodeJS.ProcessEnv, deadlineMs: number, log: (line: string) => void, label: string, children: ChildProcess[]): Promise<FuzzResult> {
+function shard(
+  range: [number, number],
+  env: NodeJS.ProcessEnv,
+  deadlineMs: number,
+  log: (line: string) => void,
+  label: string,
+  children: ChildProcess[],
+): Promise<FuzzResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', replay, '--json', String(range[0]), String(range[1])], { env: { ...env, SCENARIO_DEADLINE_MS: String(deadlineMs) }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', replay, '--json', String(range[0]), String(range[1])], {
+      env: { ...env, SCENARIO_DEADLINE_MS: String(deadlineMs) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     children.push(child)
     let result: FuzzResult | undefined
     let tail = ''
@@ -36,7 +46,10 @@ function shard(range: [number, number], env: NodeJS.ProcessEnv, deadlineMs: numb
   })
 }
 
-export async function fuzzSharded(seeds: number[], options: { workers: number; pgUrl?: string; deadlineMs: number; log?: (line: string) => void }): Promise<FuzzResult> {
+export async function fuzzSharded(
+  seeds: number[],
+  options: { workers: number; pgUrl?: string; deadlineMs: number; log?: (line: string) => void },
+): Promise<FuzzResult> {
   const log = options.log ?? ((line: string) => console.log(line))
   const per = Math.ceil(seeds.length / options.workers)
   const ranges: [number, number][] = []
@@ -47,7 +60,9 @@ export async function fuzzSharded(seeds: number[], options: { workers: number; p
   const children: ChildProcess[] = []
   let parts: FuzzResult[]
   try {
-    parts = await Promise.all(ranges.map((r, i) => shard(r, env, options.deadlineMs, log, `shard ${i + 1}/${ranges.length}`, children)))
+    parts = await Promise.all(
+      ranges.map((r, i) => shard(r, env, options.deadlineMs, log, `shard ${i + 1}/${ranges.length}`, children)),
+    )
   } catch (error) {
     // One shard failed: the others' results no longer count, so they stop now.
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
@@ -59,7 +74,15 @@ export async function fuzzSharded(seeds: number[], options: { workers: number; p
   const sum = (f: (p: FuzzResult) => number) => parts.reduce((n, p) => n + f(p), 0)
   const stopped = parts.filter((p) => p.stoppedAt).map((p) => p.stoppedAt)
   return {
-    dialect: parts[0]!.dialect, seeds: seeds.length, ran: sum((p) => p.ran), steps: sum((p) => p.steps), restarts: sum((p) => p.restarts), seconds,
-    perSecond: sum((p) => p.ran) / seconds, failures: parts.flatMap((p) => p.failures), answers, stoppedAt: stopped.length ? stopped.join('; ') : undefined,
+    dialect: parts[0]!.dialect,
+    seeds: seeds.length,
+    ran: sum((p) => p.ran),
+    steps: sum((p) => p.steps),
+    restarts: sum((p) => p.restarts),
+    seconds,
+    perSecond: sum((p) => p.ran) / seconds,
+    failures: parts.flatMap((p) => p.failures),
+    answers,
+    stoppedAt: stopped.length ? stopped.join('; ') : undefined,
   }
 }

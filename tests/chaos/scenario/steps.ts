@@ -27,7 +27,14 @@ export type Fault = { kind: 'none' } | { kind: 'crash'; afterQueries: number } |
 export type Delivery = 'single' | 'twice-concurrent' | 'with-replay' | 'defer'
 
 export type Step =
-  | { kind: 'donate'; target: 'a' | 'b' | 'general'; currency: 'CNY' | 'HKD'; amount: number; delivery: Delivery; fault: Fault }
+  | {
+      kind: 'donate'
+      target: 'a' | 'b' | 'general'
+      currency: 'CNY' | 'HKD'
+      amount: number
+      delivery: Delivery
+      fault: Fault
+    }
   | { kind: 'refund'; donation: number; amount: number; delivery: Delivery; fault: Fault }
   | { kind: 'dispute-open'; donation: number; delivery: Delivery; fault: Fault }
   | { kind: 'dispute-close'; donation: number; outcome: 'lost' | 'won'; delivery: Delivery; fault: Fault }
@@ -57,7 +64,14 @@ export type World = {
   counter: number
 }
 
-export const newWorld = (seed: number): World => ({ seed, clock: Date.UTC(2026, 2, 1) / 1000, donations: [], events: [], batches: [], counter: 0 })
+export const newWorld = (seed: number): World => ({
+  seed,
+  clock: Date.UTC(2026, 2, 1) / 1000,
+  donations: [],
+  events: [],
+  batches: [],
+  counter: 0,
+})
 
 /** What Stripe still lets be refunded or disputed on a charge. */
 export function stripeRemainder(d: WDonation): number {
@@ -83,45 +97,93 @@ function delivery(r: Rng): { delivery: Delivery; fault: Fault } {
 const AMOUNTS = [1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000]
 
 export function nextStep(r: Rng, w: World, students: number): Step {
-  const refundable = w.donations.map((d, i) => ({ d, i })).filter(({ d }) => stripeRemainder(d) > 0 && d.dispute?.status !== 'open')
+  const refundable = w.donations
+    .map((d, i) => ({ d, i }))
+    .filter(({ d }) => stripeRemainder(d) > 0 && d.dispute?.status !== 'open')
   const undisputed = refundable.filter(({ d }) => !d.dispute)
   const openDisputes = w.donations.map((d, i) => ({ d, i })).filter(({ d }) => d.dispute?.status === 'open')
   const unacked = w.events.map((e, i) => ({ e, i })).filter(({ e }) => !e.acked)
   const options: [number, () => Step][] = [
-    [w.donations.length < 3 ? 80 : 30, () => ({
-      kind: 'donate', target: r.pick(['a', 'a', 'a', 'b', 'general', 'general'] as const), currency: r.chance(0.2) ? 'HKD' : 'CNY',
-      amount: r.chance(0.6) ? r.pick(AMOUNTS) : r.int(100, 300_000), ...delivery(r),
-    })],
-    [refundable.length ? 10 : 0, () => {
-      const { d, i } = r.pick(refundable)
-      const rest = stripeRemainder(d)
-      return { kind: 'refund', donation: i, amount: rest === 1 || r.chance(0.4) ? rest : r.int(1, rest - 1), ...delivery(r) }
-    }],
+    [
+      w.donations.length < 3 ? 80 : 30,
+      () => ({
+        kind: 'donate',
+        target: r.pick(['a', 'a', 'a', 'b', 'general', 'general'] as const),
+        currency: r.chance(0.2) ? 'HKD' : 'CNY',
+        amount: r.chance(0.6) ? r.pick(AMOUNTS) : r.int(100, 300_000),
+        ...delivery(r),
+      }),
+    ],
+    [
+      refundable.length ? 10 : 0,
+      () => {
+        const { d, i } = r.pick(refundable)
+        const rest = stripeRemainder(d)
+        return {
+          kind: 'refund',
+          donation: i,
+          amount: rest === 1 || r.chance(0.4) ? rest : r.int(1, rest - 1),
+          ...delivery(r),
+        }
+      },
+    ],
     [undisputed.length ? 4 : 0, () => ({ kind: 'dispute-open', donation: r.pick(undisputed).i, ...delivery(r) })],
-    [openDisputes.length ? 6 : 0, () => ({ kind: 'dispute-close', donation: r.pick(openDisputes).i, outcome: r.chance(0.5) ? 'lost' : 'won', ...delivery(r) })],
-    [w.events.length ? 8 : 0, () => ({ kind: 'replay', event: r.int(0, w.events.length - 1), concurrent: r.chance(0.4) })],
+    [
+      openDisputes.length ? 6 : 0,
+      () => ({
+        kind: 'dispute-close',
+        donation: r.pick(openDisputes).i,
+        outcome: r.chance(0.5) ? 'lost' : 'won',
+        ...delivery(r),
+      }),
+    ],
+    [
+      w.events.length ? 8 : 0,
+      () => ({ kind: 'replay', event: r.int(0, w.events.length - 1), concurrent: r.chance(0.4) }),
+    ],
     [unacked.length ? 8 : 0, () => ({ kind: 'redeliver', event: r.pick(unacked).i, fault: fault(r) })],
-    [w.donations.length < 4 ? 2 : 12, () => {
-      const n = r.int(1, 3)
-      const pool = Array.from({ length: students }, (_, i) => i)
-      const lines = Array.from({ length: n }, () => {
-        const student = pool.splice(r.int(0, pool.length - 1), 1)[0]!
-        // Now and then one line above the programme's award, which must be refused whole.
-        return { student, amount: r.chance(0.04) ? 100_001 : r.chance(0.7) ? r.int(5, 60) * 1_000 : r.int(60, 100) * 1_000 }
-      })
-      return { kind: 'prepare', term: r.pick(['2027-spring', '2027-autumn']), campaign: r.chance(0.75) ? 0 : 1, lines, fault: fault(r) }
-    }],
-    [w.batches.length ? 12 : 0, () => {
-      const prepared = w.batches.map((b, i) => ({ b, i })).filter(({ b }) => b.status === 'prepared')
-      const batch = prepared.length && r.chance(0.85) ? r.pick(prepared).i : r.int(0, w.batches.length - 1)
-      return { kind: 'approve', batch, approver: r.chance(0.5) ? 0 : 1, fault: fault(r) }
-    }],
-    [w.batches.length ? 8 : 0, () => {
-      const approved = w.batches.map((b, i) => ({ b, i })).filter(({ b }) => b.status === 'approved')
-      const batch = approved.length && r.chance(0.85) ? r.pick(approved).i : r.int(0, w.batches.length - 1)
-      return { kind: 'payout', batch, fault: fault(r) }
-    }],
-    [w.batches.some((b) => b.status === 'prepared') ? 2 : 0, () => ({ kind: 'reject', batch: w.batches.findIndex((b) => b.status === 'prepared') })],
+    [
+      w.donations.length < 4 ? 2 : 12,
+      () => {
+        const n = r.int(1, 3)
+        const pool = Array.from({ length: students }, (_, i) => i)
+        const lines = Array.from({ length: n }, () => {
+          const student = pool.splice(r.int(0, pool.length - 1), 1)[0]!
+          // Now and then one line above the programme's award, which must be refused whole.
+          return {
+            student,
+            amount: r.chance(0.04) ? 100_001 : r.chance(0.7) ? r.int(5, 60) * 1_000 : r.int(60, 100) * 1_000,
+          }
+        })
+        return {
+          kind: 'prepare',
+          term: r.pick(['2027-spring', '2027-autumn']),
+          campaign: r.chance(0.75) ? 0 : 1,
+          lines,
+          fault: fault(r),
+        }
+      },
+    ],
+    [
+      w.batches.length ? 12 : 0,
+      () => {
+        const prepared = w.batches.map((b, i) => ({ b, i })).filter(({ b }) => b.status === 'prepared')
+        const batch = prepared.length && r.chance(0.85) ? r.pick(prepared).i : r.int(0, w.batches.length - 1)
+        return { kind: 'approve', batch, approver: r.chance(0.5) ? 0 : 1, fault: fault(r) }
+      },
+    ],
+    [
+      w.batches.length ? 8 : 0,
+      () => {
+        const approved = w.batches.map((b, i) => ({ b, i })).filter(({ b }) => b.status === 'approved')
+        const batch = approved.length && r.chance(0.85) ? r.pick(approved).i : r.int(0, w.batches.length - 1)
+        return { kind: 'payout', batch, fault: fault(r) }
+      },
+    ],
+    [
+      w.batches.some((b) => b.status === 'prepared') ? 2 : 0,
+      () => ({ kind: 'reject', batch: w.batches.findIndex((b) => b.status === 'prepared') }),
+    ],
   ]
   const total = options.reduce((n, [weight]) => n + weight, 0)
   let x = r.next() * total
@@ -132,18 +194,31 @@ export function nextStep(r: Rng, w: World, students: number): Step {
 }
 
 export function describeStep(s: Step): string {
-  const f = 'fault' in s && s.fault.kind !== 'none' ? ` [${s.fault.kind === 'crash' ? `crash after ${s.fault.afterQueries} queries` : 'answer lost'}]` : ''
+  const f =
+    'fault' in s && s.fault.kind !== 'none'
+      ? ` [${s.fault.kind === 'crash' ? `crash after ${s.fault.afterQueries} queries` : 'answer lost'}]`
+      : ''
   const d = 'delivery' in s && s.delivery !== 'single' ? ` (${s.delivery})` : ''
   switch (s.kind) {
-    case 'donate': return `donate ${s.amount} ${s.currency} to ${s.target}${d}${f}`
-    case 'refund': return `refund ${s.amount} of donation #${s.donation}${d}${f}`
-    case 'dispute-open': return `dispute opened on donation #${s.donation}${d}${f}`
-    case 'dispute-close': return `dispute on donation #${s.donation} closed ${s.outcome}${d}${f}`
-    case 'replay': return `replay event #${s.event}${s.concurrent ? ' twice at once' : ''}`
-    case 'redeliver': return `Stripe redelivers event #${s.event}${f}`
-    case 'prepare': return `prepare ${s.term} from campaign ${'ab'[s.campaign]}: ${s.lines.map((l) => `student ${l.student} ${l.amount}`).join(', ')}${f}`
-    case 'approve': return `finance${s.approver + 1} approves batch #${s.batch}${f}`
-    case 'payout': return `payout of batch #${s.batch}${f}`
-    case 'reject': return `reject batch #${s.batch}`
+    case 'donate':
+      return `donate ${s.amount} ${s.currency} to ${s.target}${d}${f}`
+    case 'refund':
+      return `refund ${s.amount} of donation #${s.donation}${d}${f}`
+    case 'dispute-open':
+      return `dispute opened on donation #${s.donation}${d}${f}`
+    case 'dispute-close':
+      return `dispute on donation #${s.donation} closed ${s.outcome}${d}${f}`
+    case 'replay':
+      return `replay event #${s.event}${s.concurrent ? ' twice at once' : ''}`
+    case 'redeliver':
+      return `Stripe redelivers event #${s.event}${f}`
+    case 'prepare':
+      return `prepare ${s.term} from campaign ${'ab'[s.campaign]}: ${s.lines.map((l) => `student ${l.student} ${l.amount}`).join(', ')}${f}`
+    case 'approve':
+      return `finance${s.approver + 1} approves batch #${s.batch}${f}`
+    case 'payout':
+      return `payout of batch #${s.batch}${f}`
+    case 'reject':
+      return `reject batch #${s.batch}`
   }
 }

@@ -47,10 +47,19 @@ async function insertStudents(db: DB, n: number): Promise<number[]> {
       const birth = `2013-${String(1 + Math.floor(day / 28)).padStart(2, '0')}-${String(1 + (day % 28)).padStart(2, '0')}`
       return {
         public_code: `HP-530627-R${String(i + 1).padStart(5, '0')}`,
-        station_id: station.id, legal_name: `竞速测试${i + 1}`, gender: (i % 2 ? 'male' : 'female') as 'male' | 'female', birth_date: birth,
-        national_id: makeNationalId('530627', birth, 500 + (i % 400)), school: '演示假设第1初级中学', grade: '初中一年级',
-        categories: JSON.stringify(['dibao']), guardian_name: `监护人${i + 1}`, guardian_phone: '19900008888',
-        status: 'active' as const, next_verification_on: null, created_at: at,
+        station_id: station.id,
+        legal_name: `竞速测试${i + 1}`,
+        gender: (i % 2 ? 'male' : 'female') as 'male' | 'female',
+        birth_date: birth,
+        national_id: makeNationalId('530627', birth, 500 + (i % 400)),
+        school: '演示假设第1初级中学',
+        grade: '初中一年级',
+        categories: JSON.stringify(['dibao']),
+        guardian_name: `监护人${i + 1}`,
+        guardian_phone: '19900008888',
+        status: 'active' as const,
+        next_verification_on: null,
+        created_at: at,
       }
     })
     const inserted = await db.insertInto('beneficiaries').values(rows).returning('id').execute()
@@ -67,11 +76,19 @@ async function verifiedApprover(db: DB, email: string): Promise<Approver> {
     const codes = await confirmEnrolment(db, id, generateHOTP(decodeSecret(enrolment.secret), BigInt(totpStep()), 6))
     if (!codes) throw new Error(`TOTP enrolment of ${email} was refused`)
   }
-  const { token } = await createSession(db, { userId: id, twoFactorVerified: true, ip: '127.0.0.1', userAgent: 'approval-race' })
+  const { token } = await createSession(db, {
+    userId: id,
+    twoFactorVerified: true,
+    ip: '127.0.0.1',
+    userAgent: 'approval-race',
+  })
   return { id, email, cookie: `hl_session=${token}` }
 }
 
-export async function setUpApprovalRace(db: DB, options: { batches: number; fundedAwards: number; prepareConcurrency: number }): Promise<ApprovalRace> {
+export async function setUpApprovalRace(
+  db: DB,
+  options: { batches: number; fundedAwards: number; prepareConcurrency: number },
+): Promise<ApprovalRace> {
   // The fund is paid in first (one donation, no fee) and the batches are prepared after:
   // that is the order it happens in. prepareBatch's fund check compares ONE batch's total
   // with the balance now; a one-line batch needs one award and the fund holds ten, so
@@ -80,9 +97,14 @@ export async function setUpApprovalRace(db: DB, options: { batches: number; fund
   // posts the awards. So 1,000 prepared batches against a fund for 10 is a real state,
   // and the approval path is the one that must hold the line.
   const p = await fundedProgramme(db, options.fundedAwards * AWARD)
-  if ((await getBalance(db, p.fund, 'CNY')) !== options.fundedAwards * AWARD) throw new Error('the fund does not hold what was paid in')
+  if ((await getBalance(db, p.fund, 'CNY')) !== options.fundedAwards * AWARD)
+    throw new Error('the fund does not hold what was paid in')
   const students = await insertStudents(db, options.batches)
-  const preparer: Actor = { id: await userIdOf(db, PREPARER), scope: [await stationPath(db, '530627')], ip: '127.0.0.1' }
+  const preparer: Actor = {
+    id: await userIdOf(db, PREPARER),
+    scope: [await stationPath(db, '530627')],
+    ip: '127.0.0.1',
+  }
   const stationId = await stationIdOf(db, '530627')
 
   const started = performance.now()
@@ -93,7 +115,13 @@ export async function setUpApprovalRace(db: DB, options: { batches: number; fund
     options.prepareConcurrency,
     async ({ beneficiaryId, i }) => {
       try {
-        batchIds[i] = await prepareBatch(db, preparer, { programmeId: p.programmeId, term: TERM, stationId, campaignId: p.campaignId, lines: [{ beneficiaryId, amount: AWARD }] })
+        batchIds[i] = await prepareBatch(db, preparer, {
+          programmeId: p.programmeId,
+          term: TERM,
+          stationId,
+          campaignId: p.campaignId,
+          lines: [{ beneficiaryId, amount: AWARD }],
+        })
       } catch (error) {
         failures.push(String(error))
       }

@@ -53,7 +53,12 @@ function exited(child: ChildProcess): Promise<void> {
  * loopback port. The database must already be prepared (prepareAppDatabase). Resolves when
  * it answers GET /.
  */
-export async function startApp(options: { databaseUrl: string; name?: string; env?: Record<string, string | undefined>; baseUrl?: string }): Promise<AppProcess> {
+export async function startApp(options: {
+  databaseUrl: string
+  name?: string
+  env?: Record<string, string | undefined>
+  baseUrl?: string
+}): Promise<AppProcess> {
   ensureBuild('capture')
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
@@ -194,7 +199,14 @@ export async function startBalancer(backends: AppProcess[] = []): Promise<Balanc
         }
         const target = new URL(targets[(first + tries) % targets.length]!.url)
         const upstream = http.request(
-          { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, 'content-length': String(body.length) }, agent },
+          {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path: req.url,
+            headers: { ...req.headers, 'content-length': String(body.length) },
+            agent,
+          },
           (answer) => {
             res.writeHead(answer.statusCode ?? 502, answer.headers)
             answer.pipe(res)
@@ -210,7 +222,8 @@ export async function startBalancer(backends: AppProcess[] = []): Promise<Balanc
             return
           }
           stats.failed++
-          if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' }).end(`backend failed: ${error.code ?? error.message}`)
+          if (!res.headersSent)
+            res.writeHead(502, { 'content-type': 'text/plain' }).end(`backend failed: ${error.code ?? error.message}`)
           else res.destroy()
         })
         upstream.setTimeout(60_000, () => upstream.destroy(new Error('backend timeout')))
@@ -238,6 +251,10 @@ export async function startBalancer(backends: AppProcess[] = []): Promise<Balanc
 }
 
 /** Send items with at most `concurrency` in flight; statuses in item order (0 for a network error). */
-export async function deliver<T>(items: T[], concurrency: number, send: (item: T) => Promise<number>): Promise<number[]> {
+export async function deliver<T>(
+  items: T[],
+  concurrency: number,
+  send: (item: T) => Promise<number>,
+): Promise<number[]> {
   return (await closedLoop(items, concurrency, send, () => 0)).results
 }

@@ -10,7 +10,15 @@ import { firstCampaign, insertPendingDonations } from '../../bench/generator/pen
 import type { FakeStripe } from '../../support/fake-stripe'
 import { sessionCompleted, sign } from '../../support/stripe-events'
 
-export type StormDonation = { publicId: string; email: string; sessionId: string; intentId: string; chargeId: string; amount: number; fee: number }
+export type StormDonation = {
+  publicId: string
+  email: string
+  sessionId: string
+  intentId: string
+  chargeId: string
+  amount: number
+  fee: number
+}
 export type StormEvent = { id: string; type: string; donation: number; body: object }
 export type Attempt = { round: number; status: number; outcome?: string; detail?: string }
 export type Delivery = { event: StormEvent; attempts: Attempt[] }
@@ -62,19 +70,45 @@ export function planStorm(options: { tag: string; events: number; rand: Rand }):
   const events: StormEvent[] = []
   donations.forEach((d, i) => {
     const base = { publicId: d.publicId, sessionId: d.sessionId, intentId: d.intentId, amount: d.amount }
-    events.push({ id: `evt_storm_${tag}_c${i}`, type: 'checkout.session.completed', donation: i, body: sessionCompleted({ ...base, eventId: `evt_storm_${tag}_c${i}` }) })
+    events.push({
+      id: `evt_storm_${tag}_c${i}`,
+      type: 'checkout.session.completed',
+      donation: i,
+      body: sessionCompleted({ ...base, eventId: `evt_storm_${tag}_c${i}` }),
+    })
     const roll = rand()
     if (roll < 0.1) {
       const id = `evt_storm_${tag}_a${i}`
-      events.push({ id, type: 'checkout.session.async_payment_succeeded', donation: i, body: sessionCompleted({ ...base, type: 'checkout.session.async_payment_succeeded', eventId: id }) })
+      events.push({
+        id,
+        type: 'checkout.session.async_payment_succeeded',
+        donation: i,
+        body: sessionCompleted({ ...base, type: 'checkout.session.async_payment_succeeded', eventId: id }),
+      })
     } else if (roll < 0.15) {
       const id = `evt_storm_${tag}_p${i}`
-      const body = { id, object: 'event', type: 'payment_intent.succeeded', created: Math.floor(Date.now() / 1000), data: { object: { id: d.intentId, object: 'payment_intent', amount: d.amount, currency: 'cny', metadata: { donation_public_id: d.publicId } } } }
+      const body = {
+        id,
+        object: 'event',
+        type: 'payment_intent.succeeded',
+        created: Math.floor(Date.now() / 1000),
+        data: {
+          object: {
+            id: d.intentId,
+            object: 'payment_intent',
+            amount: d.amount,
+            currency: 'cny',
+            metadata: { donation_public_id: d.publicId },
+          },
+        },
+      }
       events.push({ id, type: 'payment_intent.succeeded', donation: i, body })
     }
   })
   const deliveries = shuffle(
-    events.flatMap((event) => Array.from({ length: randomInt(rand, 1, 5) }, () => ({ event, attempts: [] as Attempt[] }))),
+    events.flatMap((event) =>
+      Array.from({ length: randomInt(rand, 1, 5) }, () => ({ event, attempts: [] as Attempt[] })),
+    ),
     rand,
   )
   return { tag, donations, events, deliveries }
@@ -84,14 +118,28 @@ export function planStorm(options: { tag: string; events: number; rand: Rand }):
 export async function insertStormDonations(db: DB, donations: StormDonation[]): Promise<void> {
   await insertPendingDonations(
     db,
-    donations.map((d) => ({ publicId: d.publicId, trackingCode: `T${d.publicId}`, amount: d.amount, donorName: '风暴测试', donorEmail: d.email, sessionId: d.sessionId })),
+    donations.map((d) => ({
+      publicId: d.publicId,
+      trackingCode: `T${d.publicId}`,
+      amount: d.amount,
+      donorName: '风暴测试',
+      donorEmail: d.email,
+      sessionId: d.sessionId,
+    })),
     { campaign: await firstCampaign(db), provider: 'stripe', createdAt: new Date().toISOString() },
   )
 }
 
 /** The intents the webhook handler looks up (fee and net from the balance transaction). */
 export function registerIntents(fake: FakeStripe, donations: StormDonation[]): void {
-  for (const d of donations) fake.intents.set(d.intentId, { id: d.intentId, amount: d.amount, currency: 'cny', fee: d.fee, chargeId: d.chargeId })
+  for (const d of donations)
+    fake.intents.set(d.intentId, {
+      id: d.intentId,
+      amount: d.amount,
+      currency: 'cny',
+      fee: d.fee,
+      chargeId: d.chargeId,
+    })
 }
 
 async function post(url: string, delivery: Delivery, secret: string, round: number): Promise<Attempt> {
@@ -105,7 +153,8 @@ async function post(url: string, delivery: Delivery, secret: string, round: numb
       signal: AbortSignal.timeout(60_000),
     })
     const text = await res.text()
-    if (ok(res.status)) return { round, status: res.status, outcome: (JSON.parse(text) as { outcome?: string }).outcome }
+    if (ok(res.status))
+      return { round, status: res.status, outcome: (JSON.parse(text) as { outcome?: string }).outcome }
     return { round, status: res.status, detail: text.slice(0, 300) }
   } catch (error) {
     return { round, status: 0, detail: (error as Error).message }
@@ -153,7 +202,12 @@ export const unanswered = (deliveries: Delivery[]) => deliveries.filter((d) => !
 /** Stripe's retries: every delivery without a 2xx again, with a growing pause, until none is left or the bounds are hit. */
 export async function redeliver(
   deliveries: Delivery[],
-  options: Omit<SendOptions, 'round' | 'at'> & { firstRound: number; maxRounds: number; deadline: number; log: (line: string) => void },
+  options: Omit<SendOptions, 'round' | 'at'> & {
+    firstRound: number
+    maxRounds: number
+    deadline: number
+    log: (line: string) => void
+  },
 ): Promise<number> {
   let round = options.firstRound
   for (; round < options.firstRound + options.maxRounds && Date.now() < options.deadline; round++) {
@@ -184,13 +238,21 @@ export function statusCounts(deliveries: Delivery[], round: number) {
 
 /** How many of the storm's donations are paid now. */
 export async function paidCount(db: DB, plan: StormPlan): Promise<number> {
-  const row = await db.selectFrom('donations').select(sql<number>`count(*)`.as('n')).where('public_id', 'like', `D-STORM-${plan.tag}%`).where('status', '=', 'paid').executeTakeFirstOrThrow()
+  const row = await db
+    .selectFrom('donations')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('public_id', 'like', `D-STORM-${plan.tag}%`)
+    .where('status', '=', 'paid')
+    .executeTakeFirstOrThrow()
   return Number(row.n)
 }
 
 /** Table sizes the storm changes, read before it so the checks count only what it added. */
 export async function tableCounts(db: DB) {
-  const count = async (table: 'ledger_transactions' | 'receipts' | 'payment_events' | 'mail_outbox', where?: [string, string]) => {
+  const count = async (
+    table: 'ledger_transactions' | 'receipts' | 'payment_events' | 'mail_outbox',
+    where?: [string, string],
+  ) => {
     let q = db.selectFrom(table).select(sql<number>`count(*)`.as('n'))
     if (where) q = q.where(sql.ref(where[0]), '=', where[1])
     return Number((await q.executeTakeFirstOrThrow()).n)
@@ -209,7 +271,12 @@ export async function tableCounts(db: DB) {
  * every event recorded once, the ledger verified, no live process answered anything but a
  * 2xx (a kill shows as a 502 from the balancer), and every delivery in the end got a 2xx.
  */
-export async function checkAfterStorm(db: DB, plan: StormPlan, before: Awaited<ReturnType<typeof tableCounts>>, options: { killRound: number }): Promise<void> {
+export async function checkAfterStorm(
+  db: DB,
+  plan: StormPlan,
+  before: Awaited<ReturnType<typeof tableCounts>>,
+  options: { killRound: number },
+): Promise<void> {
   const n = plan.donations.length
   const ids = plan.donations.map((d) => d.publicId)
   const grossTotal = plan.donations.reduce((s, d) => s + d.amount, 0)
@@ -219,30 +286,90 @@ export async function checkAfterStorm(db: DB, plan: StormPlan, before: Awaited<R
   // Answers: a live process never answers a well-formed, signed event with anything but a 2xx;
   // a 502 or a cut connection is allowed only in the round the kill happened in.
   const excused = (a: Attempt) => a.round === options.killRound && KILL_STATUSES.has(a.status)
-  const bad = plan.deliveries.flatMap((d) => d.attempts.filter((a) => !ok(a.status) && !excused(a)).map((a) => `${d.event.id} round ${a.round}: ${a.status} ${a.detail ?? ''}`))
-  expect(bad, 'answers other than 2xx, bar the kill round\'s 502s (a 500 = a live process failed)').toEqual([])
-  expect(unanswered(plan.deliveries).map((d) => d.event.id), 'deliveries still without a 2xx').toEqual([])
+  const bad = plan.deliveries.flatMap((d) =>
+    d.attempts
+      .filter((a) => !ok(a.status) && !excused(a))
+      .map((a) => `${d.event.id} round ${a.round}: ${a.status} ${a.detail ?? ''}`),
+  )
+  expect(bad, "answers other than 2xx, bar the kill round's 502s (a 500 = a live process failed)").toEqual([])
+  expect(
+    unanswered(plan.deliveries).map((d) => d.event.id),
+    'deliveries still without a 2xx',
+  ).toEqual([])
   const fulfilledAnswers = new Map<number, number>()
-  for (const d of plan.deliveries) for (const a of d.attempts) if (a.outcome === 'fulfilled') fulfilledAnswers.set(d.event.donation, (fulfilledAnswers.get(d.event.donation) ?? 0) + 1)
-  expect([...fulfilledAnswers].filter(([, c]) => c > 1).map(([i]) => ids[i]), 'donations answered "fulfilled" more than once').toEqual([])
+  for (const d of plan.deliveries)
+    for (const a of d.attempts)
+      if (a.outcome === 'fulfilled')
+        fulfilledAnswers.set(d.event.donation, (fulfilledAnswers.get(d.event.donation) ?? 0) + 1)
+  expect(
+    [...fulfilledAnswers].filter(([, c]) => c > 1).map(([i]) => ids[i]),
+    'donations answered "fulfilled" more than once',
+  ).toEqual([])
 
-  const donations = await db.selectFrom('donations').select(['status', sql<number>`count(*)`.as('n'), sql<number>`sum(amount)`.as('gross'), sql<number>`sum(fee_amount)`.as('fee')]).where('public_id', 'like', like).groupBy('status').execute()
-  expect(donations.map((r) => ({ status: r.status, n: Number(r.n), gross: Number(r.gross), fee: Number(r.fee) }))).toEqual([{ status: 'paid', n, gross: grossTotal, fee: feeTotal }])
+  const donations = await db
+    .selectFrom('donations')
+    .select([
+      'status',
+      sql<number>`count(*)`.as('n'),
+      sql<number>`sum(amount)`.as('gross'),
+      sql<number>`sum(fee_amount)`.as('fee'),
+    ])
+    .where('public_id', 'like', like)
+    .groupBy('status')
+    .execute()
+  expect(
+    donations.map((r) => ({ status: r.status, n: Number(r.n), gross: Number(r.gross), fee: Number(r.fee) })),
+  ).toEqual([{ status: 'paid', n, gross: grossTotal, fee: feeTotal }])
 
-  const ledger = await db.selectFrom('ledger_transactions').select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct donation_ref)`.as('refs')]).where('kind', '=', 'donation').where('donation_ref', 'like', like).executeTakeFirstOrThrow()
-  expect({ n: Number(ledger.n), refs: Number(ledger.refs) }, 'ledger donation transactions of the storm').toEqual({ n, refs: n })
-  const booked = await db.selectFrom('ledger_donations').select([sql<number>`count(*)`.as('n'), sql<number>`sum(gross)`.as('gross'), sql<number>`sum(fee)`.as('fee')]).where('donation_ref', 'like', like).executeTakeFirstOrThrow()
-  expect({ n: Number(booked.n), gross: Number(booked.gross), fee: Number(booked.fee) }, 'ledger_donations of the storm').toEqual({ n, gross: grossTotal, fee: feeTotal })
+  const ledger = await db
+    .selectFrom('ledger_transactions')
+    .select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct donation_ref)`.as('refs')])
+    .where('kind', '=', 'donation')
+    .where('donation_ref', 'like', like)
+    .executeTakeFirstOrThrow()
+  expect({ n: Number(ledger.n), refs: Number(ledger.refs) }, 'ledger donation transactions of the storm').toEqual({
+    n,
+    refs: n,
+  })
+  const booked = await db
+    .selectFrom('ledger_donations')
+    .select([sql<number>`count(*)`.as('n'), sql<number>`sum(gross)`.as('gross'), sql<number>`sum(fee)`.as('fee')])
+    .where('donation_ref', 'like', like)
+    .executeTakeFirstOrThrow()
+  expect(
+    { n: Number(booked.n), gross: Number(booked.gross), fee: Number(booked.fee) },
+    'ledger_donations of the storm',
+  ).toEqual({ n, gross: grossTotal, fee: feeTotal })
 
-  const receipts = await db.selectFrom('receipts as r').innerJoin('donations as d', 'd.id', 'r.donation_id').select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct r.donation_id)`.as('donations')]).where('d.public_id', 'like', like).executeTakeFirstOrThrow()
-  expect({ n: Number(receipts.n), donations: Number(receipts.donations) }, 'receipts of the storm').toEqual({ n, donations: n })
-  const mails = await db.selectFrom('mail_outbox').select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct to_address)`.as('to')]).where('template', '=', 'donation-receipt').where('to_address', 'like', `storm-${plan.tag.toLowerCase()}%@storm.test`).executeTakeFirstOrThrow()
+  const receipts = await db
+    .selectFrom('receipts as r')
+    .innerJoin('donations as d', 'd.id', 'r.donation_id')
+    .select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct r.donation_id)`.as('donations')])
+    .where('d.public_id', 'like', like)
+    .executeTakeFirstOrThrow()
+  expect({ n: Number(receipts.n), donations: Number(receipts.donations) }, 'receipts of the storm').toEqual({
+    n,
+    donations: n,
+  })
+  const mails = await db
+    .selectFrom('mail_outbox')
+    .select([sql<number>`count(*)`.as('n'), sql<number>`count(distinct to_address)`.as('to')])
+    .where('template', '=', 'donation-receipt')
+    .where('to_address', 'like', `storm-${plan.tag.toLowerCase()}%@storm.test`)
+    .executeTakeFirstOrThrow()
   expect({ n: Number(mails.n), to: Number(mails.to) }, 'receipt emails of the storm').toEqual({ n, to: n })
 
-  const events = await db.selectFrom('payment_events').select(['event_id', 'processed_at']).where('event_id', 'like', `evt_storm_${plan.tag}_%`).execute()
+  const events = await db
+    .selectFrom('payment_events')
+    .select(['event_id', 'processed_at'])
+    .where('event_id', 'like', `evt_storm_${plan.tag}_%`)
+    .execute()
   expect(events.length, 'payment_events rows = distinct event ids').toBe(plan.events.length)
   expect(new Set(events.map((e) => e.event_id))).toEqual(new Set(plan.events.map((e) => e.id)))
-  expect(events.filter((e) => !e.processed_at).map((e) => e.event_id), 'events recorded but never processed').toEqual([])
+  expect(
+    events.filter((e) => !e.processed_at).map((e) => e.event_id),
+    'events recorded but never processed',
+  ).toEqual([])
 
   // Nothing else was written: the storm added exactly its own rows.
   const after = await tableCounts(db)
@@ -252,9 +379,20 @@ export async function checkAfterStorm(db: DB, plan: StormPlan, before: Awaited<R
     receipts: after.receipts - before.receipts,
     paymentEvents: after.paymentEvents - before.paymentEvents,
     receiptMails: after.receiptMails - before.receiptMails,
-  }).toEqual({ ledgerTransactions: n, ledgerDonations: n, receipts: n, paymentEvents: plan.events.length, receiptMails: n })
+  }).toEqual({
+    ledgerTransactions: n,
+    ledgerDonations: n,
+    receipts: n,
+    paymentEvents: plan.events.length,
+    receiptMails: n,
+  })
 
-  const negative = await db.selectFrom('ledger_balances').select(['account', 'currency', 'balance']).where((eb) => eb.or([eb('account', 'like', 'fund:%'), eb('account', 'like', 'payable:%')])).where('balance', '<', 0).execute()
+  const negative = await db
+    .selectFrom('ledger_balances')
+    .select(['account', 'currency', 'balance'])
+    .where((eb) => eb.or([eb('account', 'like', 'fund:%'), eb('account', 'like', 'payable:%')]))
+    .where('balance', '<', 0)
+    .execute()
   expect(negative, 'negative fund or payable balances').toEqual([])
   const verified = await verifyLedger(db)
   expect(verified.firstError, 'verifyLedger').toBeUndefined()

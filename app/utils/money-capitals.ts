@@ -11,8 +11,8 @@
 //  - a leading ten is written 壹拾 (¥10 → 壹拾元整).
 // Pure integer arithmetic on minor units (fen); BigInt so nothing rounds.
 
-const DIGITS = ['零', '壹', '贰', '叁', '肆', '伍', '陆', '柒', '捌', '玖'] as const
-const PLACES = ['', '拾', '佰', '仟'] as const
+const DIGITS = '零壹贰叁肆伍陆柒捌玖'
+const PLACES = ' 拾佰仟'
 
 /** 0 ≤ n < 10000 → e.g. 1203 → 壹仟贰佰零叁; 10 → 壹拾; 0 → ''. */
 function section(n: number): string {
@@ -26,7 +26,7 @@ function section(n: number): string {
     }
     if (pendingZero) out += '零'
     pendingZero = false
-    out += DIGITS[digit] + PLACES[place]
+    out += DIGITS.charAt(digit) + PLACES.charAt(place).trim()
   }
   return out
 }
@@ -55,8 +55,8 @@ export function toChineseCapitals(minorUnits: number | bigint): string {
   let out = yuan > 0n ? integerPart(yuan) + '元' : ''
   // 零 after 元 when its digit or the 角 digit is zero and something follows (PBOC's first form).
   if (yuan > 0n && (jiao > 0 || cents > 0) && (yuan % 10n === 0n || jiao === 0)) out += '零'
-  if (jiao > 0) out += DIGITS[jiao] + '角'
-  if (cents > 0) out += DIGITS[cents] + '分'
+  if (jiao > 0) out += DIGITS.charAt(jiao) + '角'
+  if (cents > 0) out += DIGITS.charAt(cents) + '分'
   else out += '整'
   return out
 }

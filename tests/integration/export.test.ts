@@ -47,10 +47,10 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
 
   it('recomputes the chain head, balances and traces from the export alone', async () => {
     const [transactions, transfers, donations, lots, traces, accounts] = await Promise.all(
-      ['transactions', 'transfers', 'donations', 'lots', 'traces', 'accounts'].map((d) =>
+      (['transactions', 'transfers', 'donations', 'lots', 'traces', 'accounts'] as const).map((d) =>
         jsonl(`/open-data/${d}.jsonl`),
       ),
-    )
+    ).then((all) => all as [Rows, Rows, Rows, Rows, Rows, Rows])
     expect(accounts.length).toBeGreaterThan(5)
     // 1. The chain: hash = SHA-256(prev_hash ‖ ["hope-ledger/1", seq, kind, occurred_at, [[k,v]…], [[from,to,amount,currency]…]]).
     const bySeq = new Map<string, Rows>()

@@ -15,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     .where('status', '!=', 'draft')
     .orderBy('id')
     .execute()
-  return { query, campaigns: campaigns.map((c) => ({ slug: c.slug, title: en ? c.title_en : c.title })) }
+  return { query, campaigns: campaigns.map((c) => ({ slug: c.slug, title: (en && c.title_en) || c.title })) }
 }
 
 export const headers = () => publicPageHeaders()

@@ -59,7 +59,7 @@ export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promis
   return {
     ...page,
     names: await accountNames(db, codes, names.fund),
-    campaigns: campaigns.map((c) => ({ slug: c.slug, title: locale === 'en' ? c.title_en : c.title })),
+    campaigns: campaigns.map((c) => ({ slug: c.slug, title: (locale === 'en' && c.title_en) || c.title })),
     funds: funds.map((code) => ({ code, name: names.fund(code) })),
   }
 }

@@ -71,7 +71,8 @@ export async function campaignFormOptions(db: DB, scope: readonly string[]) {
   ])
   return {
     programmes: programmes.map((p) => ({ id: Number(p.id), name: p.name, nameEn: p.name_en })),
-    stations,
+    // A deactivated station takes no new campaign.
+    stations: stations.filter((s) => s.active),
     currencies: getEnv().CURRENCIES,
   }
 }

@@ -5,6 +5,7 @@ import { listAudit, listAuditActions } from '~/modules/audit/audit.server'
 import { hasRootScope, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { getDb } from '~/utils/db.server'
+import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'audit.read' } satisfies RouteAccess
@@ -58,10 +59,7 @@ export default function AuditLog() {
   const { filters, rows, more, actions } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string) =>
-    new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
-      new Date(iso),
-    )
+  const when = (iso: string) => formatDateTime(iso, locale)
   const query = (page: number) =>
     '?' +
     new URLSearchParams({

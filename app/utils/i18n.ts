@@ -73,3 +73,18 @@ export function formatDate(iso: string | Date, locale: Locale): string {
     dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
   return format.format(date)
 }
+
+type DateTimeStyle = { dateStyle: 'short' | 'medium'; timeStyle: 'short' | 'medium' }
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** 2026/11/23 14:05:09 (short date, medium time by default): a moment, in China time. */
+export function formatDateTime(
+  iso: string | Date,
+  locale: Locale,
+  style: DateTimeStyle = { dateStyle: 'short', timeStyle: 'medium' },
+): string {
+  const key = `${locale}|${style.dateStyle}|${style.timeStyle}`
+  let format = dateTimeFormats.get(key)
+  if (!format) dateTimeFormats.set(key, (format = new Intl.DateTimeFormat(locale, { ...style, timeZone: TIME_ZONE })))
+  return format.format(typeof iso === 'string' ? new Date(iso) : iso)
+}

@@ -11,7 +11,7 @@ import {
 } from '~/modules/sponsorships/letters.server'
 import { listSponsorships, moveSponsorship, SponsorshipError } from '~/modules/sponsorships/lifecycle.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // 1+1 sponsorships in the caller's area: status, the pause-and-move rule, letters to moderate.
@@ -162,7 +162,7 @@ export default function Sponsorships() {
                 <li key={l.id}>
                   <p>
                     <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
-                    {l.publicCode} · {l.submittedAt.slice(0, 10)}
+                    {l.publicCode} · {formatDate(l.submittedAt, locale)}
                   </p>
                   <blockquote>{l.body}</blockquote>
                   {l.submittedBy === me ? null : (

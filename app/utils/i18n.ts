@@ -73,3 +73,34 @@ export function formatDate(iso: string | Date, locale: Locale): string {
     dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
   return format.format(date)
 }
+
+/** 2026/11/23 09:05:07 / 11/23/26, 9:05:07 AM: a moment (outbox, audit, batches, sessions), in China time. */
+const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
+
+export function formatDateTime(iso: string | Date, locale: Locale): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso
+  let format = dateTimeFormats.get(locale)
+  if (!format)
+    dateTimeFormats.set(
+      locale,
+      (format = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: TIME_ZONE })),
+    )
+  return format.format(date)
+}
+
+// en-CA writes dates as YYYY-MM-DD, the form of <input type="date"> and of stored dates.
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZone: TIME_ZONE,
+})
+
+/**
+ * The calendar date (YYYY-MM-DD) in China at a moment, by default now: the `max` and
+ * default of a date input and the "not after today" checks. Not the ISO string's first ten characters,
+ * which is the UTC date: still yesterday in China until 08:00.
+ */
+export function chinaDate(at: string | Date = new Date()): string {
+  return CHINA_DAY.format(typeof at === 'string' ? new Date(at) : at)
+}

@@ -6,8 +6,9 @@ import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.s
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { createCampaign } from '~/modules/campaigns/admin.server'
 import { campaignFormOptions, readCampaignForm } from '~/modules/campaigns/form.server'
-import { campaignIssues, chinaDay } from '~/modules/campaigns/schema'
+import { campaignIssues } from '~/modules/campaigns/schema'
 import { getDb } from '~/utils/db.server'
+import { chinaDate } from '~/utils/i18n'
 import { isRefusal } from '~/utils/refusal'
 import { useLocale, useT } from '~/utils/locale'
 
@@ -17,7 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   return {
     options: await campaignFormOptions(getDb(), stationScope(staff, access.loader)),
-    today: chinaDay(new Date().toISOString()),
+    today: chinaDate(),
   }
 }
 

@@ -1,11 +1,12 @@
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
+import { chinaDate } from '~/utils/i18n'
 import { toDecimalString } from '~/utils/money'
 import { listStationsInScope } from '../stations/stations.server'
 import { Refusal } from '~/utils/refusal'
 import type { CampaignRow } from './admin.server'
 import { coverBytes, MAX_COVER_BYTES } from './cover.server'
-import { CampaignInput, chinaDay } from './schema'
+import { CampaignInput } from './schema'
 
 // Reading the campaign form (multipart, a cover file beside text fields) and filling it
 // back from a stored row. Text is capped before zod sees it; a body far larger than a
@@ -47,8 +48,8 @@ export function formValuesOf(row: CampaignRow): Record<string, string> {
     suggestedAmounts: (JSON.parse(row.suggested_amounts) as number[])
       .map((n) => toDecimalString(n, row.currency))
       .join(', '),
-    startsOn: chinaDay(row.starts_at),
-    endsOn: row.ends_at ? chinaDay(row.ends_at) : '',
+    startsOn: chinaDate(row.starts_at),
+    endsOn: row.ends_at ? chinaDate(row.ends_at) : '',
     programmeId: row.programme_id === null ? '' : String(row.programme_id),
     stationId: row.station_id === null ? '' : String(row.station_id),
     planPurpose: row.plan_purpose,

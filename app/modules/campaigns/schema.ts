@@ -1,6 +1,7 @@
 // The campaign form, shared by browser and server (imports nothing server-only).
 // Messages are message keys; the page renders them in the reader's language.
 import { z } from 'zod'
+import { isCalendarDay } from '../../utils/calendar-day'
 import { parseMoney } from '../../utils/money'
 
 /** Stored status → what people read: 'active' is "published" (已发布). */
@@ -22,22 +23,13 @@ export const PLAN_FIELDS = [
 export type PlanField = (typeof PLAN_FIELDS)[number]
 
 export const MAX_SUGGESTED = 6
-const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 const text = (max: number) => z.string().trim().max(max, 'campaigns.error.tooLong').default('')
 const required = (max: number) =>
   z.string().trim().min(1, 'campaigns.error.required').max(max, 'campaigns.error.tooLong')
-const day = z
-  .string()
-  .trim()
-  .refine((v) => DAY.test(v) && Number.isFinite(Date.parse(`${v}T00:00:00+08:00`)), 'campaigns.error.date')
+const day = z.string().trim().refine(isCalendarDay, 'campaigns.error.date')
 
 const splitAmounts = (v: string) => v.split(/[,，、\s]+/).filter(Boolean)
-
-/** yyyy-mm-dd of an instant in China time (for date inputs and plain display). */
-export function chinaDay(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10)
-}
 
 export const CampaignInput = z
   .object({

@@ -48,7 +48,7 @@ export default function Campaigns() {
       {campaigns.length === 0 ? (
         <p className="muted">{t('campaigns.admin.none')}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('campaigns.admin.title')}>
           <table>
             <thead>
               <tr>

@@ -79,7 +79,7 @@ function StationItem({ s, result }: { s: StationNode; result?: Result }) {
   const childLevels = STATION_LEVELS.slice(STATION_LEVELS.indexOf(s.level) + 1)
   const name = locale === 'en' ? s.nameEn : s.name
   return (
-    <li className="station" style={{ marginInlineStart: `${s.depth * 1.25}rem` }}>
+    <li className={`station depth-${Math.min(s.depth, 4)}`}>
       <p>
         <strong>{name}</strong> · {t(`stations.level.${s.level}`)} · {t('stations.codeLabel', { code: s.code })}
         {s.active ? null : <span className="tag"> {t('stations.inactive')}</span>}

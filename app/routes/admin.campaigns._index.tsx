@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { SelectField } from '~/components/admin/Field'
 import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
@@ -21,11 +21,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export default function Campaigns() {
   const { campaigns, status } = useLoaderData<typeof loader>()
+  const [search] = useSearchParams()
   const t = useT()
   const locale = useLocale()
   return (
     <section>
       <h1>{t('campaigns.admin.title')}</h1>
+      {search.get('done') === 'deleted' ? (
+        <p role="status" className="notice">
+          {t('campaigns.done.deleted')}
+        </p>
+      ) : null}
       <p>
         <Link className="button" to="/admin/campaigns/new">
           {t('campaigns.admin.new')}

@@ -68,7 +68,7 @@ export const consoleEn: { readonly [K in keyof typeof consoleZhCN]: string } = {
   'campaigns.done.saved': 'Changes saved.',
   'campaigns.done.published': 'Published: it now shows on public pages, in the API and in the open data.',
   'campaigns.done.closed': 'Closed: no new gifts are accepted.',
-  'campaigns.done.deleted': 'Draft deleted.',
+  'campaigns.done.deleted': 'Campaign deleted.',
   'campaigns.previewBanner': 'Preview: this campaign is not published; only staff can see it.',
   'campaigns.closedNotice': 'This campaign has closed and no longer accepts new gifts. Thank you to every donor.',
   'campaigns.error.required': 'Required',

@@ -64,7 +64,7 @@ export const consoleZhCN = {
   'campaigns.done.saved': '修改已保存。',
   'campaigns.done.published': '已发布，公开页面、接口和开放数据中均已可见。',
   'campaigns.done.closed': '已结束募捐，不再接受新的捐赠。',
-  'campaigns.done.deleted': '草稿已删除。',
+  'campaigns.done.deleted': '募捐项目已删除。',
   'campaigns.previewBanner': '预览：此项目尚未发布，仅工作人员可见。',
   'campaigns.closedNotice': '本项目已结束募捐，不再接受新的捐赠。感谢每一位捐赠人。',
   'campaigns.error.required': '此项必填',

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
 import { recordAudit } from '../audit/audit.server'
+import { fundOfCampaign, GENERAL_FUND } from '../ledger/accounts'
 import { fulfilDonation } from './fulfil.server'
 import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import { publicDisplayName } from './display-name'
@@ -45,7 +46,7 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
         designation: campaign ? 'campaign' : 'general',
         campaign_id: campaign?.id ?? null,
         target_id: null,
-        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general',
+        fund: campaign ? fundOfCampaign(campaign.id) : GENERAL_FUND,
         amount: input.amount,
         currency: input.currency,
         cover_fee: 0,

@@ -13,6 +13,7 @@ export type TransferLike = { from: string; to: string; amount: number; currency:
 
 const REF_KEY = /^[a-z][a-z0-9_]{0,31}$/
 // Public references only: printable text, no control characters.
+// eslint-disable-next-line no-control-regex -- naming the control characters is how they are refused
 const REF_VALUE = /^[^\u0000-\u001f\u007f]{1,200}$/u
 
 /** ISO-8601 UTC with milliseconds (2026-11-23T02:00:00.000Z); anything unparseable is refused. */

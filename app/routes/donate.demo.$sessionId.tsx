@@ -37,8 +37,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const payload = JSON.stringify(event)
     const signature = signDemoPayload(payload, demoWebhookSecret(getEnv().SESSION_SECRET))
     const db = getDb()
-    const reply = await receiveWebhook(db, getPaymentProvider(db), payload, signature)
-    if (reply.status !== 200) throw new Response('Demo payment failed', { status: 500 })
+    const receipt = await receiveWebhook(db, getPaymentProvider(db), payload, signature)
+    if (receipt.kind !== 'handled') throw new Response('Demo payment failed', { status: 500 })
   }
   return redirect(
     parsed.data.intent === 'pay'

@@ -5,6 +5,7 @@ import { sponsorshipForCheckout } from '../sponsorships/lifecycle.server'
 import { wishForCheckout } from '../wishes/wishes.server'
 import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
+import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import type { DonationInput } from './schema'
 
 // Starting a gift: resolve where the money goes, rate-limit card testing, write the
@@ -136,7 +137,7 @@ export async function startCheckout(
       .values({
         public_id: publicId,
         tracking_code: newTrackingCode(),
-        status: 'pending',
+        status: INITIAL_DONATION_STATUS,
         frequency: input.frequency,
         designation: input.designation,
         campaign_id: target.campaignId,

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { listAudit, listAuditActions } from '~/modules/audit/audit.server'
 import { hasRootScope, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
+import { calendarDay } from '~/utils/calendar-day'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -22,16 +23,8 @@ const Filters = z.object({
   action: opt,
   entityType: opt,
   entityId: opt,
-  from: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional()
-    .catch(undefined),
-  to: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional()
-    .catch(undefined),
+  from: calendarDay().optional().catch(undefined),
+  to: calendarDay().optional().catch(undefined),
   page: z.coerce.number().int().min(0).max(10_000).catch(0),
 })
 

@@ -61,7 +61,7 @@ export default function Sessions() {
   const { sessions } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string) => formatDateTime(iso, locale)
+  const when = (iso: string) => formatDateTime(iso, locale, { dateStyle: 'medium', timeStyle: 'short' })
   return (
     <section>
       <h1>{t('admin.sessions')}</h1>

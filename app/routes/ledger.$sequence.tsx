@@ -6,7 +6,7 @@ import { SequenceParam } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const sequence = SequenceParam.safeParse(params.sequence)

@@ -1,7 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { LetterError, submitSponsorLetter } from '~/modules/sponsorships/letters.server'
-import { sponsorView } from '~/modules/sponsorships/lifecycle.server'
+import { sponsorPage } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -11,20 +11,9 @@ import { useLocale, useT } from '~/utils/locale'
 export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const view = await sponsorView(getDb(), String(params.token ?? '').slice(0, 100))
-  if (!view) throw new Response('Not Found', { status: 404 })
-  const locale = resolveLocale(request)
-  const county = await getDb()
-    .selectFrom('stations')
-    .select(['name', 'name_en'])
-    .where('code', '=', view.countyCode)
-    .executeTakeFirst()
-  return {
-    ...view,
-    county: county ? (locale === 'en' ? county.name_en : county.name) : '',
-    programme: locale === 'en' ? view.programmeEn : view.programme,
-    sent: new URL(request.url).searchParams.has('sent'),
-  }
+  const page = await sponsorPage(getDb(), String(params.token ?? '').slice(0, 100), resolveLocale(request))
+  if (!page) throw new Response('Not Found', { status: 404 })
+  return { ...page, sent: new URL(request.url).searchParams.has('sent') }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

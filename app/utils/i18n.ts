@@ -74,18 +74,19 @@ export function formatDate(iso: string | Date, locale: Locale): string {
   return format.format(date)
 }
 
-/** 2026/11/23 09:05:07 / 11/23/26, 9:05:07 AM: a moment (outbox, audit, batches, sessions), in China time. */
-const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
+type DateTimeStyle = { dateStyle: 'short' | 'medium'; timeStyle: 'short' | 'medium' }
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
 
-export function formatDateTime(iso: string | Date, locale: Locale): string {
-  const date = typeof iso === 'string' ? new Date(iso) : iso
-  let format = dateTimeFormats.get(locale)
-  if (!format)
-    dateTimeFormats.set(
-      locale,
-      (format = new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: TIME_ZONE })),
-    )
-  return format.format(date)
+/** 2026/11/23 14:05:09 (short date, medium time by default): a moment, in China time. */
+export function formatDateTime(
+  iso: string | Date,
+  locale: Locale,
+  style: DateTimeStyle = { dateStyle: 'short', timeStyle: 'medium' },
+): string {
+  const key = `${locale}|${style.dateStyle}|${style.timeStyle}`
+  let format = dateTimeFormats.get(key)
+  if (!format) dateTimeFormats.set(key, (format = new Intl.DateTimeFormat(locale, { ...style, timeZone: TIME_ZONE })))
+  return format.format(typeof iso === 'string' ? new Date(iso) : iso)
 }
 
 // en-CA writes dates as YYYY-MM-DD, the form of <input type="date"> and of stored dates.

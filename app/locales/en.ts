@@ -1,4 +1,5 @@
 import type { Messages } from '../utils/i18n'
+import { accountsEn } from './accounts.en'
 import { givingEn } from './giving.en'
 import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
@@ -6,6 +7,7 @@ import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
+  ...accountsEn,
   ...givingEn,
   ...portalEn,
   ...staffEn,

@@ -73,3 +73,17 @@ export function formatDate(iso: string | Date, locale: Locale): string {
     dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
   return format.format(date)
 }
+
+/** 2026/11/23 11:15 / Nov 23, 2026, 11:15 AM — date and time in China time. */
+const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
+
+export function formatDateTime(iso: string | Date, locale: Locale): string {
+  const date = typeof iso === 'string' ? new Date(iso) : iso
+  let format = dateTimeFormats.get(locale)
+  if (!format)
+    dateTimeFormats.set(
+      locale,
+      (format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE })),
+    )
+  return `${format.format(date)}${locale === 'en' ? ' (China time)' : '（北京时间）'}`
+}

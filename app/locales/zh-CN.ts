@@ -2,6 +2,7 @@
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
 import { accountsZhCN } from './accounts.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
+import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
@@ -9,6 +10,7 @@ import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
   ...accountsZhCN,
+  ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,
   ...staffZhCN,

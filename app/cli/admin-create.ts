@@ -51,12 +51,12 @@ export async function main(argv: string[], log: (line: string) => void = console
     const params = {
       email: values.email.trim().toLowerCase(),
       station: made.stationName,
-      until: formatDateTime(made.expiresAt, 'zh-CN'),
+      until: `${formatDateTime(made.expiresAt, 'zh-CN')}（北京时间）`,
     }
     log(zh(made.stationCreated ? 'adminCreate.stationCreated' : 'adminCreate.stationFound', params))
     log(en(made.stationCreated ? 'adminCreate.stationCreated' : 'adminCreate.stationFound', params))
     log(zh('adminCreate.done', params))
-    log(en('adminCreate.done', { ...params, until: formatDateTime(made.expiresAt, 'en') }))
+    log(en('adminCreate.done', { ...params, until: `${formatDateTime(made.expiresAt, 'en')} (China time)` }))
     log('')
     log(made.link)
     return 0

@@ -74,16 +74,34 @@ export function formatDate(iso: string | Date, locale: Locale): string {
   return format.format(date)
 }
 
-/** 2026/11/23 11:15 / Nov 23, 2026, 11:15 AM — date and time in China time. */
-const dateTimeFormats = new Map<Locale, Intl.DateTimeFormat>()
+type DateTimeStyle = { dateStyle: 'short' | 'medium'; timeStyle: 'short' | 'medium' }
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
 
-export function formatDateTime(iso: string | Date, locale: Locale): string {
-  const date = typeof iso === 'string' ? new Date(iso) : iso
-  let format = dateTimeFormats.get(locale)
-  if (!format)
-    dateTimeFormats.set(
-      locale,
-      (format = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: TIME_ZONE })),
-    )
-  return `${format.format(date)}${locale === 'en' ? ' (China time)' : '（北京时间）'}`
+/** 2026/11/23 14:05:09 (short date, medium time by default): a moment, in China time. */
+export function formatDateTime(
+  iso: string | Date,
+  locale: Locale,
+  style: DateTimeStyle = { dateStyle: 'short', timeStyle: 'medium' },
+): string {
+  const key = `${locale}|${style.dateStyle}|${style.timeStyle}`
+  let format = dateTimeFormats.get(key)
+  if (!format) dateTimeFormats.set(key, (format = new Intl.DateTimeFormat(locale, { ...style, timeZone: TIME_ZONE })))
+  return format.format(typeof iso === 'string' ? new Date(iso) : iso)
+}
+
+// en-CA writes dates as YYYY-MM-DD, the form of <input type="date"> and of stored dates.
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZone: TIME_ZONE,
+})
+
+/**
+ * The calendar date (YYYY-MM-DD) in China at a moment, by default now: the `max` and
+ * default of a date input and the "not after today" checks. Not the ISO string's first ten characters,
+ * which is the UTC date: still yesterday in China until 08:00.
+ */
+export function chinaDate(at: string | Date = new Date()): string {
+  return CHINA_DAY.format(typeof at === 'string' ? new Date(at) : at)
 }

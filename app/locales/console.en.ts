@@ -53,6 +53,7 @@ export const consoleEn: { readonly [K in keyof typeof consoleZhCN]: string } = {
   'campaigns.field.planCost': 'Fundraising cost',
   'campaigns.field.planLeftover': 'Handling of leftover funds',
   'campaigns.field.filingNumber': 'Filing number (备案编号)',
+  'campaigns.field.organiser': 'Organised by',
   'campaigns.slugHint': 'Lower-case letters, digits and hyphens, used in the address, e.g. winter-coats-2026',
   'campaigns.slugLockedHint': 'The web address cannot change once published',
   'campaigns.suggestedHint': 'Up to 6, separated by commas, e.g. 50, 100, 200',

@@ -50,6 +50,7 @@ export const consoleZhCN = {
   'campaigns.field.planCost': '募捐成本',
   'campaigns.field.planLeftover': '剩余财产的处理',
   'campaigns.field.filingNumber': '备案编号',
+  'campaigns.field.organiser': '募捐组织',
   'campaigns.slugHint': '小写字母、数字和连字符，用于网址，例如 winter-coats-2026',
   'campaigns.slugLockedHint': '发布后网址标识不能再修改',
   'campaigns.suggestedHint': '最多 6 个，用逗号分隔，例如 50, 100, 200',

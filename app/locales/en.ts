@@ -1,6 +1,8 @@
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
+import { accountsEn } from './accounts.en'
 import { givingEn } from './giving.en'
+import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
@@ -8,6 +10,8 @@ import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
   ...consoleEn,
+  ...accountsEn,
+  ...organisationEn,
   ...givingEn,
   ...portalEn,
   ...staffEn,

@@ -84,11 +84,10 @@ type TextAreaProps = {
   defaultValue?: string
   rows?: number
   maxLength?: number
-  required?: boolean
 }
 
-/** A labelled textarea with the same error wiring as Field. */
-export function TextAreaField({ name, label, error, hint, rows = 4, ...rest }: TextAreaProps) {
+/** A labelled textarea, with error and hint tied to it like Field. */
+export function TextAreaField({ name, label, error, hint, defaultValue, rows = 3, maxLength }: TextAreaProps) {
   const id = `f-${name}`
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
   return (
@@ -103,9 +102,10 @@ export function TextAreaField({ name, label, error, hint, rows = 4, ...rest }: T
         id={id}
         name={name}
         rows={rows}
+        maxLength={maxLength}
+        defaultValue={defaultValue}
         aria-invalid={error ? true : undefined}
         aria-describedby={describedBy}
-        {...rest}
       />
       {error ? (
         <span id={`${id}-error`} className="field-error" role="alert">

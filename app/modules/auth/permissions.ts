@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   'outbox.manage', // put a failed message back in the queue
   'campaigns.manage', // create, edit, publish and close campaigns (drafts included)
   'stations.manage', // add, rename and deactivate stations within one's subtree
+  'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -54,6 +55,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'outbox.manage',
     'campaigns.manage',
     'stations.manage',
+    'organisation.manage',
   ],
   finance: [
     ...SELF,

@@ -54,7 +54,7 @@ export default function Campaigns() {
       {campaigns.length === 0 ? (
         <p className="muted">{t('campaigns.admin.none')}</p>
       ) : (
-        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('campaigns.admin.title')}>
+        <div className="table-scroll table-region" tabIndex={0} role="region" aria-label={t('campaigns.admin.title')}>
           <table>
             <thead>
               <tr>

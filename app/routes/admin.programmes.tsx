@@ -250,7 +250,7 @@ export default function Programmes() {
           {t('programmes.done')}
         </p>
       ) : null}
-      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('programmes.title')}>
+      <div className="table-scroll table-region" tabIndex={0} role="region" aria-label={t('programmes.title')}>
         <table>
           <thead>
             <tr>

@@ -46,6 +46,24 @@ module.exports = {
       files: ['app/modules/**/*.ts', 'app/modules/**/*.tsx'],
       rules: { '@typescript-eslint/no-explicit-any': 'error' },
     },
+    // Thin routes: parse, call a module, render. Queries live in app/modules/<domain>.
+    {
+      files: ['app/routes/**/*.ts', 'app/routes/**/*.tsx'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { paths: [{ name: 'kysely', message: 'Queries belong in a module function of (db, input).' }] },
+        ],
+        'no-restricted-syntax': [
+          'error',
+          {
+            selector:
+              'CallExpression > MemberExpression.callee[property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom|transaction|executeQuery)$/]',
+            message: 'No SQL in routes: move the query into a module function of (db, input).',
+          },
+        ],
+      },
+    },
     {
       files: ['*.cjs', '*.js'],
       parserOptions: { project: null },

@@ -12,7 +12,7 @@ import {
 import { listSponsorships, moveSponsorship, SponsorshipError } from '~/modules/sponsorships/lifecycle.server'
 import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // 1+1 sponsorships in the caller's area: status, the pause-and-move rule, letters to moderate.
@@ -158,7 +158,7 @@ export default function Sponsorships() {
                 <li key={l.id}>
                   <p>
                     <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
-                    {l.publicCode} · {l.submittedAt.slice(0, 10)}
+                    {l.publicCode} · {formatDate(l.submittedAt, locale)}
                   </p>
                   <blockquote>{l.body}</blockquote>
                   {l.submittedBy === me ? null : (

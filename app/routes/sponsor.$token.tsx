@@ -3,8 +3,8 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { LetterError, submitSponsorLetter } from '~/modules/sponsorships/letters.server'
 import { sponsorPage } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, type MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
 
 // The sponsor's own page, reached by the unguessable link in their emails: the student
 // by pseudonym (first name only with the guardian's consent), moderated letters.
@@ -32,6 +32,7 @@ export default function MySponsorship() {
   const v = useLoaderData<typeof loader>()
   const r = useActionData<{ error: MessageKey; body: string }>()
   const t = useT()
+  const locale = useLocale()
   return (
     <section>
       <h1>{t('sponsor.mine')}</h1>
@@ -45,7 +46,7 @@ export default function MySponsorship() {
         {v.letters.map((l) => (
           <li key={l.id}>
             <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
-            {l.submittedAt.slice(0, 10)}
+            {formatDate(l.submittedAt, locale)}
             {l.body ? (
               <blockquote>{l.body}</blockquote>
             ) : (

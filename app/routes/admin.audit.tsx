@@ -36,11 +36,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const rows = await listAudit(db, {
     scope: stationScope(staff, access.loader),
     rootScope: hasRootScope(staff, access.loader),
-    // Dates are whole days in UTC; `to` is inclusive.
+    // Dates are whole days in China time; `to` is inclusive.
     filters: {
       ...f,
-      from: f.from ? `${f.from}T00:00:00.000Z` : undefined,
-      to: f.to ? new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() : undefined,
+      from: f.from ? new Date(`${f.from}T00:00:00+08:00`).toISOString() : undefined,
+      to: f.to ? new Date(Date.parse(`${f.to}T00:00:00+08:00`) + 86_400_000).toISOString() : undefined,
     },
     limit: PAGE + 1,
     offset: f.page * PAGE,

@@ -88,3 +88,20 @@ export function formatDateTime(
   if (!format) dateTimeFormats.set(key, (format = new Intl.DateTimeFormat(locale, { ...style, timeZone: TIME_ZONE })))
   return format.format(typeof iso === 'string' ? new Date(iso) : iso)
 }
+
+// en-CA writes dates as YYYY-MM-DD, the form of <input type="date"> and of stored dates.
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZone: TIME_ZONE,
+})
+
+/**
+ * The calendar date (YYYY-MM-DD) in China at a moment, by default now: the `max` and
+ * default of a date input and the "not after today" checks. Not the ISO string's first ten characters,
+ * which is the UTC date: still yesterday in China until 08:00.
+ */
+export function chinaDate(at: string | Date = new Date()): string {
+  return CHINA_DAY.format(typeof at === 'string' ? new Date(at) : at)
+}

@@ -153,12 +153,18 @@ function assertTraced(p: Prepared, draws: Draw[]) {
 
 /** Account names from several plans: the first that names a code wins. */
 function mergedNames(plans: Plan[]): AccountNames {
-  const all = plans.flatMap((p) => (p.names ? [p.names] : []))
-  if (all.length <= 1) return all[0] ?? {}
+  const fixed: Record<string, string> = {}
+  const asked: ((code: string) => Promise<string | undefined>)[] = []
+  for (const { names } of plans) {
+    if (typeof names === 'function') asked.push(names)
+    else for (const [code, name] of Object.entries(names ?? {})) fixed[code] ??= name
+  }
+  if (!asked.length) return fixed
   return async (code) => {
-    for (const n of all) {
-      const name = typeof n === 'function' ? await n(code) : n[code]
-      if (name !== undefined) return name
+    if (fixed[code] !== undefined) return fixed[code]
+    for (const name of asked) {
+      const found = await name(code)
+      if (found !== undefined) return found
     }
     return undefined
   }

@@ -1,11 +1,15 @@
 import type { Messages } from '../utils/i18n'
+import { accountsEn } from './accounts.en'
 import { givingEn } from './giving.en'
+import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
+  ...accountsEn,
+  ...organisationEn,
   ...givingEn,
   ...portalEn,
   ...staffEn,

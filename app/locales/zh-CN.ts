@@ -1,12 +1,16 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { accountsZhCN } from './accounts.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
+import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
+  ...accountsZhCN,
+  ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,
   ...staffZhCN,

@@ -8,7 +8,7 @@ import { IdParam } from '~/modules/auth/schema'
 import { approveBatch, BatchError, getBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
 import { fileBytes, MAX_PROOF_BYTES, UploadError } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { chinaDate, formatDateTime, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -28,7 +28,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canApprove: can(staff, 'disbursements.approve', batch.station_path) && batch.prepared_by !== staff.id,
     totpReady: staff.totpEnabled && staff.session.twoFactorVerified,
     done: done === 'approved' || done === 'awaitingSecond' ? done : null,
-    today: new Date().toISOString().slice(0, 10),
+    today: chinaDate(),
   }
 }
 
@@ -134,7 +134,7 @@ export default function BatchDetail() {
         <div>
           <dt>{t('batches.preparedBy')}</dt>
           <dd>
-            {batch.preparer_name} · {batch.prepared_at.slice(0, 16).replace('T', ' ')}
+            {batch.preparer_name} · {formatDateTime(batch.prepared_at, locale)}
           </dd>
         </div>
         <div>

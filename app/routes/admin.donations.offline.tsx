@@ -9,7 +9,7 @@ import { listRecentOfflineGifts } from '~/modules/donations/queries.server'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { chinaDate, formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -25,6 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       title: c.title,
     })),
     recent: await listRecentOfflineGifts(db),
+    today: chinaDate(),
   }
 }
 
@@ -55,7 +56,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function OfflineGifts() {
-  const { currencies, campaigns, recent } = useLoaderData<typeof loader>()
+  const { currencies, campaigns, recent, today } = useLoaderData<typeof loader>()
   const res = useActionData<{
     errors?: Record<string, string>
     values?: Record<string, string>
@@ -98,7 +99,8 @@ export default function OfflineGifts() {
           type="date"
           label={t('offline.receivedOn')}
           error={err('receivedOn')}
-          defaultValue={v.receivedOn}
+          defaultValue={v.receivedOn ?? today}
+          max={today}
           required
         />
         <Field

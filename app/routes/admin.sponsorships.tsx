@@ -10,8 +10,9 @@ import {
   submitStudentLetter,
 } from '~/modules/sponsorships/letters.server'
 import { listSponsorships, moveSponsorship, SponsorshipError } from '~/modules/sponsorships/lifecycle.server'
+import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // 1+1 sponsorships in the caller's area: status, the pause-and-move rule, letters to moderate.
@@ -57,15 +58,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const f = parsed.data
     if (f.intent === 'move') {
-      const target = await db
-        .selectFrom('beneficiaries')
-        .select('id')
-        .where('public_code', '=', f.toCode.toUpperCase())
-        .executeTakeFirst()
-      if (!target) throw new SponsorshipError('sponsorships.error.target')
+      const target = await studentIdByCode(db, f.toCode)
+      if (target === undefined) throw new SponsorshipError('sponsorships.error.target')
       if (
-        (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: Number(target.id) })) ===
-        'notFound'
+        (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: target })) === 'notFound'
       )
         throw new SponsorshipError('sponsorships.error.target')
     } else if (f.intent === 'letter') {
@@ -162,7 +158,7 @@ export default function Sponsorships() {
                 <li key={l.id}>
                   <p>
                     <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
-                    {l.publicCode} · {l.submittedAt.slice(0, 10)}
+                    {l.publicCode} · {formatDate(l.submittedAt, locale)}
                   </p>
                   <blockquote>{l.body}</blockquote>
                   {l.submittedBy === me ? null : (

@@ -8,8 +8,8 @@ import { allowedTransitions, changeStatus, RegistryError, statusHistory } from '
 import { STATUSES, type Status } from '~/modules/beneficiaries/schema'
 import { getStudentInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
 
 // Status and its history (new → active → graduated / exited with a reason). Graduation
 // or exit pauses the student's sponsorships and tells the sponsors.
@@ -59,6 +59,7 @@ export default function StudentStatus() {
   const { id, code, status, next, history, canWrite } = useLoaderData<typeof loader>()
   const result = useActionData<{ error: MessageKey }>()
   const t = useT()
+  const locale = useLocale()
   return (
     <section>
       <p>
@@ -72,7 +73,7 @@ export default function StudentStatus() {
       <ol>
         {history.map((h, i) => (
           <li key={i}>
-            {h.changed_at.slice(0, 10)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
+            {formatDate(h.changed_at, locale)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
             {t(`status.${h.to_status}` as MessageKey)}
             {h.reason ? ` · ${h.reason}` : ''}
           </li>

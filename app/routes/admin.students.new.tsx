@@ -13,7 +13,7 @@ import {
 } from '~/modules/beneficiaries/schema'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { chinaDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'students.write', action: 'students.write' } satisfies RouteAccess
@@ -21,7 +21,10 @@ export const access = { loader: 'students.write', action: 'students.write' } sat
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const stations = await listStationsInScope(getDb(), stationScope(staff, access.loader))
-  return { stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })) }
+  return {
+    stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
+    today: chinaDate(),
+  }
 }
 
 type Result = { errors: Record<string, string>; params?: Record<string, string>; values: Record<string, string> }
@@ -50,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewStudent() {
-  const { stations } = useLoaderData<typeof loader>()
+  const { stations, today } = useLoaderData<typeof loader>()
   const result = useActionData<Result>()
   const t = useT()
   const locale = useLocale()
@@ -92,6 +95,7 @@ export default function NewStudent() {
           name="birthDate"
           type="date"
           label={t('students.birthDate')}
+          max={today}
           required
           defaultValue={v.birthDate}
           error={err('birthDate')}

@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react'
-import { can, requireStaff } from '~/modules/auth/authorize.server'
+import { can, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import adminStyles from '~/components/admin/admin.css'
 import { useT } from '~/utils/locale'
@@ -23,6 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       scholarships: can(staff, 'disbursements.read'),
       outbox: can(staff, 'outbox.read'),
       reports: can(staff, 'ledger.read'),
+      organisation: hasRootScope(staff, 'organisation.manage'),
     },
   }
 }
@@ -46,6 +47,7 @@ export default function AdminLayout() {
         {nav.scholarships ? <NavLink to="/admin/wishes">{t('admin.wishes')}</NavLink> : null}
         {nav.outbox ? <NavLink to="/admin/outbox">{t('admin.outbox')}</NavLink> : null}
         {nav.reports ? <NavLink to="/admin/reports">{t('admin.reports.title')}</NavLink> : null}
+        {nav.organisation ? <NavLink to="/admin/organisation">{t('admin.organisation')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/security">{t('admin.security')}</NavLink>
         <span className="muted admin-user">{t('admin.signedInAs', { name: displayName })}</span>

@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { recordAudit } from '../audit/audit.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
-import { STAFF_ROLES } from './permissions'
+import { type STAFF_ROLES } from './permissions'
 import { generateToken, sha256Hex } from './tokens.server'
 import { normaliseEmail } from './login.server'
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './password.server'
@@ -77,9 +77,16 @@ export async function getStaffMember(db: DB, scope: string[], userId: number): P
   return (await listStaff(db, scope)).find((m) => m.id === userId) ?? null
 }
 
-async function issueInvite(db: DB, userId: number, actorId: number): Promise<string> {
+/** A one-time set-password link's token; only its SHA-256 is stored. actorId null: issued from the command line. */
+export async function issueInvite(
+  db: DB,
+  userId: number,
+  actorId: number | null,
+  ttlMs = INVITE_TTL_MS,
+): Promise<{ token: string; expiresAt: string }> {
   const token = generateToken()
   const now = Date.now()
+  const expiresAt = new Date(now + ttlMs).toISOString()
   await db
     .insertInto('staff_invites')
     .values({
@@ -87,11 +94,11 @@ async function issueInvite(db: DB, userId: number, actorId: number): Promise<str
       token_hash: sha256Hex(token),
       created_by: actorId,
       created_at: new Date(now).toISOString(),
-      expires_at: new Date(now + INVITE_TTL_MS).toISOString(),
+      expires_at: expiresAt,
       used_at: null,
     })
     .execute()
-  return token
+  return { token, expiresAt }
 }
 
 /**
@@ -121,7 +128,7 @@ export async function inviteStaff(
       .insertInto('role_grants')
       .values({ user_id: userId, role: input.role, station_id: input.stationId, created_at: at })
       .execute()
-    const token = await issueInvite(trx, userId, actor.id)
+    const { token } = await issueInvite(trx, userId, actor.id)
     await recordAudit(trx, {
       actorUserId: actor.id,
       action: 'staff.invite',
@@ -153,7 +160,7 @@ export async function reissueInvite(
       .where('user_id', '=', userId)
       .where('used_at', 'is', null)
       .execute()
-    const t = await issueInvite(trx, userId, actor.id)
+    const { token: t } = await issueInvite(trx, userId, actor.id)
     await recordAudit(trx, {
       actorUserId: actor.id,
       action: 'staff.invite_reissued',

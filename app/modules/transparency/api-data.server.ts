@@ -1,9 +1,10 @@
 // Bodies of the JSON API: public figures only, amounts in minor units with their currency.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { fundOfCampaign } from '../ledger/accounts'
 import { fundsOf, totalsOf } from './figures'
-import { dayBound } from './http'
-import { getTransaction, listTransactions } from './ledger.server'
+import { getTransaction } from './ledger.server'
+import { ledgerPage } from './ledger-page.server'
 import type { LedgerQuery } from './schema'
 import { getSummary } from './summary.server'
 import { getTraceByDonation } from './trace.server'
@@ -47,38 +48,20 @@ export async function apiCampaigns(db: Db) {
       slug: c.slug,
       title: c.title,
       titleEn: c.title_en,
-      fund: `fund:campaign:${c.id}`,
+      fund: fundOfCampaign(c.id),
       goal: c.goal_amount,
       currency: c.currency,
       status: c.status,
       startsAt: c.starts_at,
       endsAt: c.ends_at,
       programme: c.programme,
-      statement: funds.filter((f) => f.fund === `fund:campaign:${c.id}`),
+      statement: funds.filter((f) => f.fund === fundOfCampaign(c.id)),
     })),
   }
 }
 
 export async function apiTransactions(db: Db, q: LedgerQuery) {
-  let account = q.fund
-  if (q.campaign) {
-    const c = await db
-      .selectFrom('campaigns')
-      .select('id')
-      .where('slug', '=', q.campaign)
-      .where('status', '!=', 'draft')
-      .executeTakeFirst()
-    account = c ? `fund:campaign:${c.id}` : 'fund:campaign:0'
-  }
-  const page = await listTransactions(db, {
-    kind: q.kind,
-    account,
-    from: dayBound(q.from),
-    to: dayBound(q.to, true),
-    before: q.before,
-    after: q.after,
-    limit: q.limit,
-  })
+  const page = await ledgerPage(db, q)
   return { transactions: page.rows, older: page.older, newer: page.newer }
 }
 

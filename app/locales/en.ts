@@ -47,6 +47,7 @@ export const en: Messages = {
   'error.genericBody': 'The service had a problem. Please try again later; the error has been logged.',
   'error.backHome': 'Back to the home page',
   'form.required': 'This field is required',
+  'verify.throttled': 'Too many attempts from this connection. Please wait 15 minutes and try again.',
   'verify.title': 'Verify a donation receipt',
   'verify.intro': 'Enter the number and verification code printed on the receipt, or scan its QR code.',
   'verify.number': 'Receipt number',

@@ -45,6 +45,7 @@ export const zhCN = {
   'error.genericBody': '服务暂时出现问题，请稍后再试。我们已记录此错误。',
   'error.backHome': '返回首页',
   'form.required': '此项必填',
+  'verify.throttled': '此网络的尝试次数过多，请 15 分钟后再试。',
   'verify.title': '核验捐赠收据',
   'verify.intro': '输入收据上的编号和验证码，或扫描收据上的二维码。',
   'verify.number': '收据编号',

@@ -3,7 +3,8 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { Field } from '~/components/admin/Field'
 import { clientIp, getStaffUser } from '~/modules/auth/authorize.server'
 import { attemptPasswordLogin } from '~/modules/auth/login.server'
-import { fieldErrors, LoginForm, safeRedirect } from '~/modules/auth/schema'
+import { fieldErrors, LoginForm } from '~/modules/auth/schema'
+import { safeRedirect } from '~/utils/safe-redirect'
 import { createSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
@@ -13,7 +14,7 @@ export const meta: MetaFunction = () => [{ title: '登录 · 希望账本' }, { 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url)
-  const redirectTo = safeRedirect.parse(url.searchParams.get('redirectTo') ?? '/admin')
+  const redirectTo = safeRedirect(url.searchParams.get('redirectTo'), '/admin')
   const user = await getStaffUser(request)
   if (user && (!user.totpEnabled || user.session.twoFactorVerified)) throw redirect(redirectTo)
   return {

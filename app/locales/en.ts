@@ -1,5 +1,6 @@
 import type { Messages } from '../utils/i18n'
 import { accountsEn } from './accounts.en'
+import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
@@ -9,6 +10,7 @@ import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
   ...accountsEn,
+  ...deskEn,
   ...organisationEn,
   ...givingEn,
   ...portalEn,

@@ -1,6 +1,7 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
 import { accountsZhCN } from './accounts.zh-CN'
+import { deskZhCN } from './desk.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
@@ -10,6 +11,7 @@ import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
   ...accountsZhCN,
+  ...deskZhCN,
   ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,

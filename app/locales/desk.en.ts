@@ -24,7 +24,7 @@ export const deskEn: { readonly [K in keyof typeof deskZhCN]: string } = {
   'desk.empty': 'No donations match.',
   'desk.next': 'Older donations →',
   'desk.totals': 'Totals of the filtered set',
-  'desk.totalLine': '{currency}: {count} gifts, amount {amount}, fees {fee}, refunded {refunded}',
+  'desk.totalLine': '{currency}: {count} gift(s), amount {amount}, fees {fee}, refunded {refunded}',
   'desk.rootOnly': 'Donations belong to no station: only province-level (root) staff can see them.',
   'desk.frequency.once': 'Once',
   'desk.frequency.monthly': 'Monthly',

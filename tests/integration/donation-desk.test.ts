@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { lockDonation, reverseDonation } from '~/modules/donations/fulfil.server'
 import { exportCells } from '~/modules/donations/desk-export.server'
 import { deskTotals, listDeskDonations, type DeskFilters, type DeskRow } from '~/modules/donations/desk.server'
 import { parseCsv } from '~/utils/csv'
@@ -238,6 +239,33 @@ describe.skipIf(skipReason)(`donation desk on ${testDialect}`, () => {
     const text = await res.text()
     expect(text).toContain(`"'=HYPERLINK(""x"")"`)
     await t.db.updateTable('donations').set({ donor_name: '查找测试人' }).where('id', '=', gift.id).execute()
+  })
+  it('puts a refund, its notice and the voided receipt on the timeline; the refund id finds the gift', async () => {
+    const other = await t.db
+      .selectFrom('donations')
+      .select(['id', 'public_id'])
+      .where('status', '=', 'paid')
+      .where('id', '!=', gift.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow()
+    await t.db.transaction().execute(async (trx) => {
+      const d = (await lockDonation(trx, { publicId: other.public_id }))!
+      await reverseDonation(trx, d, {
+        kind: 'refund',
+        providerRef: 're_DeskTest1',
+        amount: 100,
+        currency: d.currency,
+        occurredAt: new Date().toISOString(),
+      })
+    })
+    expect(ids((await list('q=re_DeskTest1')).body)).toEqual([other.id])
+    const o = await call(donationRoute.loader, get(`/admin/donations/${other.id}`, finance), { id: String(other.id) })
+    const timeline = o.body.timeline as { kind: string; amount?: number; template?: string }[]
+    expect(timeline).toContainEqual(expect.objectContaining({ kind: 'refund', amount: 100 }))
+    expect(timeline).toContainEqual(expect.objectContaining({ kind: 'receiptVoided' }))
+    expect(timeline).toContainEqual(expect.objectContaining({ kind: 'mail', template: 'refund-notice' }))
+    expect((o.body.transactions as { kind: string }[]).map((x) => x.kind)).toContain('refund')
+    expect(o.body.donation.status).toBe('partially_refunded')
   })
 })
 

@@ -10,6 +10,7 @@ import GiftReachedStudentEmail, { subject as giftReachedStudentSubject } from '.
 import type { EmailLocale } from './lib/format'
 import { OrgContext, type EmailOrg } from './lib/org'
 import MonthlyGiftReceiptEmail, { subject as monthlyGiftReceiptSubject } from './monthly-gift-receipt'
+import PasswordResetEmail, { subject as passwordResetSubject } from './password-reset'
 import RefundNoticeEmail, { subject as refundNoticeSubject } from './refund-notice'
 import SignInLinkEmail, { subject as signInLinkSubject } from './sign-in-link'
 import StaffInvitationEmail, { subject as staffInvitationSubject } from './staff-invitation'
@@ -34,6 +35,7 @@ export const templates = {
   'staff-invitation': entry(StaffInvitationEmail, staffInvitationSubject),
   'approval-request': entry(ApprovalRequestEmail, approvalRequestSubject),
   'sponsorship-update': entry(SponsorshipUpdateEmail, sponsorshipUpdateSubject),
+  'password-reset': entry(PasswordResetEmail, passwordResetSubject),
 }
 
 export type TemplateName = keyof typeof templates

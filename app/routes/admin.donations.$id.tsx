@@ -5,6 +5,7 @@ import { clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/a
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getDeskDonation, type TimelineEntry } from '~/modules/donations/desk-detail.server'
+import { donorIdOf } from '~/modules/donations/desk-donors.server'
 import { purposeTitle } from '~/modules/receipts/queries.server'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime, resolveLocale, type MessageKey, type Translate } from '~/utils/i18n'
@@ -31,12 +32,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     entityId: found.donation.id,
     ip: clientIp(context),
   })
-  const donorId = await db
-    .selectFrom('donations')
-    .select((eb) => eb.fn.min<number>('id').as('id'))
-    .where('donor_email', '=', found.donation.donor_email)
-    .executeTakeFirstOrThrow()
-  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId: Number(donorId.id) }
+  const donorId = await donorIdOf(db, found.donation.donor_email)
+  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId }
 }
 
 function timelineText(e: TimelineEntry, t: Translate, money: (n: number) => string): string {

@@ -63,13 +63,13 @@ export function assertMinorUnits(amount: number): void {
   if (!Number.isSafeInteger(amount)) throw new TypeError(`money must be an integer count of minor units, got ${amount}`)
 }
 
-/** 1234.50 — minor units as a plain decimal (no symbol, no grouping), for CSV and spreadsheets. */
-export function formatDecimal(amount: number, currency: string): string {
+/** Minor units → the plain decimal a form field shows ("1234.50"), exactly, without a float. */
+export function toDecimalString(amount: number, currency: string): string {
   assertMinorUnits(amount)
   const digits = minorDigits(currency)
   const big = BigInt(amount)
-  const abs = big < 0n ? -big : big
   const scale = 10n ** BigInt(digits)
+  const abs = big < 0n ? -big : big
   const minor = digits ? '.' + (abs % scale).toString().padStart(digits, '0') : ''
   return `${big < 0n ? '-' : ''}${abs / scale}${minor}`
 }

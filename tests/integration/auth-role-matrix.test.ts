@@ -107,6 +107,9 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
     const donation = await t.db.selectFrom('donations').select('id').orderBy('id').executeTakeFirstOrThrow()
     params['admin.donations.$id.tsx'] = { id: String(donation.id) }
     params['admin.donors.$id.tsx'] = { id: String(donation.id) }
+    // Demo campaigns belong to the province station: outside a county admin's subtree.
+    const campaign = await t.db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
+    params['admin.campaigns.$id.tsx'] = { id: String(campaign.id) }
     for (const file of adminFiles) modules[file] = (await import(path.join(ROUTES_DIR, file))) as RouteModule
   })
   afterAll(async () => t?.destroy())

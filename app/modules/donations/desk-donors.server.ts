@@ -156,16 +156,12 @@ export async function getDonor(db: DB, id: number) {
       .orderBy('id', 'desc')
       .execute(),
     totalsByEmail(db, [email]),
-    db
-      .selectFrom('donations')
-      .select((eb) => eb.fn.min<number>('id').as('id'))
-      .where('donor_email', '=', email)
-      .executeTakeFirstOrThrow(),
+    donorIdOf(db, email),
   ])
   const received = gifts.filter((g) => RECEIVED.includes(g.status))
   return {
     donor: {
-      id: Number(firstId.id),
+      id: firstId,
       email,
       name: gifts[0]?.donor_name ?? '',
       gifts: received.length,
@@ -176,4 +172,14 @@ export async function getDonor(db: DB, id: number) {
     receipts,
     recurring,
   }
+}
+
+/** A donor's id (their first donation's id), from the email of any of their gifts. */
+export async function donorIdOf(db: DB, email: string): Promise<number> {
+  const row = await db
+    .selectFrom('donations')
+    .select((eb) => eb.fn.min<number>('id').as('id'))
+    .where('donor_email', '=', email)
+    .executeTakeFirstOrThrow()
+  return Number(row.id)
 }

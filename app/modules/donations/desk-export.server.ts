@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { csvCell } from '~/utils/csv'
 import { chinaDateTime, translator, type Locale } from '~/utils/i18n'
-import { formatDecimal } from '~/utils/money'
+import { toDecimalString } from '~/utils/money'
 import { purposeTitle } from '../receipts/queries.server'
 import { eachDeskDonation, providerRefs, type DeskFilters, type DeskRow } from './desk.server'
 
@@ -36,14 +36,14 @@ export function exportCells(r: DeskRow, locale: Locale): string[] {
     r.paid_at ? chinaDateTime(r.paid_at) : '',
     r.donor_name,
     r.donor_email,
-    formatDecimal(r.amount, r.currency),
-    formatDecimal(fee, r.currency),
-    formatDecimal(r.amount - fee, r.currency),
+    toDecimalString(r.amount, r.currency),
+    toDecimalString(fee, r.currency),
+    toDecimalString(r.amount - fee, r.currency),
     r.currency,
     t(`desk.method.${r.provider}`),
     purposeTitle(r, locale),
     t(`desk.status.${r.status}`),
-    formatDecimal(r.refunded_amount, r.currency),
+    toDecimalString(r.refunded_amount, r.currency),
     providerRefs(r).join(' '),
   ]
 }

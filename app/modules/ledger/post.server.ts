@@ -217,6 +217,14 @@ export async function postCommands(trx: Trx, commands: Command[]): Promise<Poste
     planned.push({ p, digest, plan })
   }
 
+  const answer = (fresh: Map<string, Posted>) =>
+    items.map(({ c }) => {
+      const e = earlier.get(c.idempotencyKey)
+      if (e) return { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false }
+      return present(fresh.get(c.idempotencyKey), 'a new command was written')
+    })
+  if (!planned.length) return answer(new Map()) // all replays: nothing to write
+
   const posted = await writePostings(trx, head, planned, mergedNames(planned.map((x) => x.plan)), () => {
     // The balance check passed, so every fund covered its draws: lots were planned in full.
     invariant(!lots.short, 'a fund covered its balance check but not its lot draws (ledger inconsistent)')
@@ -252,12 +260,7 @@ export async function postCommands(trx: Trx, commands: Command[]): Promise<Poste
     at += n
   }
 
-  const fresh = new Map(planned.map(({ p }, i) => [p.idempotencyKey, present(posted[i], 'posted row')]))
-  return items.map(({ c }) => {
-    const e = earlier.get(c.idempotencyKey)
-    if (e) return { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false }
-    return present(fresh.get(c.idempotencyKey), 'a new command was written')
-  })
+  return answer(new Map(planned.map(({ p }, i) => [p.idempotencyKey, present(posted[i], 'posted row')])))
 }
 
 /** Post one command (see postCommands). */

@@ -15,6 +15,7 @@ import {
 import { loadNames } from './names.server'
 import type { LedgerQuery } from './schema'
 import { readSummary } from './summary.server'
+import { withoutWithheld } from './withheld.server'
 
 type Db = Kysely<Database>
 
@@ -44,12 +45,12 @@ export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promis
   const codes = page.rows.flatMap((r) => r.transfers.flatMap((t) => [t.from, t.to]))
   const summary = await readSummary(db)
   const funds = [...new Set(Object.keys(summary.donations).map((k) => k.split('|')[0]!))].sort()
-  return {
+  return withoutWithheld(db, {
     ...page,
     names: await accountNames(db, codes, names.fund),
     campaigns: await publicCampaignOptions(db, locale),
     funds: funds.map((code) => ({ code, name: names.fund(code) })),
-  }
+  })
 }
 
 export type TransactionView = TransactionDetail & { names: Record<string, string> }
@@ -59,5 +60,5 @@ export async function transactionView(db: Db, sequence: number, locale: Locale):
   if (!tx) return undefined
   const names = await loadNames(db, locale)
   const codes = [...tx.transfers.flatMap((t) => [t.from, t.to]), ...(tx.donation ? [tx.donation.fund] : [])]
-  return { ...tx, names: await accountNames(db, codes, names.fund) }
+  return withoutWithheld(db, { ...tx, names: await accountNames(db, codes, names.fund) })
 }

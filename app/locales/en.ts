@@ -1,4 +1,5 @@
 import type { Messages } from '../utils/i18n'
+import { consoleEn } from './console.en'
 import { accountsEn } from './accounts.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
@@ -8,6 +9,7 @@ import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
+  ...consoleEn,
   ...accountsEn,
   ...organisationEn,
   ...givingEn,

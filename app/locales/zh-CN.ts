@@ -1,5 +1,6 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
@@ -9,6 +10,7 @@ import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
+  ...consoleZhCN,
   ...accountsZhCN,
   ...organisationZhCN,
   ...givingZhCN,

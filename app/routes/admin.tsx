@@ -25,6 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       scholarships: can(staff, 'disbursements.read'),
       outbox: can(staff, 'outbox.read'),
       reports: can(staff, 'ledger.read'),
+      campaigns: can(staff, 'campaigns.manage'),
+      stations: can(staff, 'stations.manage'),
       organisation: hasRootScope(staff, 'organisation.manage'),
     },
   }
@@ -44,6 +46,8 @@ function AdminNav({ displayName, nav }: LayoutData) {
         {nav.staff ? <NavLink to="/admin/staff">{t('admin.staff')}</NavLink> : null}
         {nav.audit ? <NavLink to="/admin/audit">{t('admin.audit')}</NavLink> : null}
         {nav.donations ? <NavLink to="/admin/donations/offline">{t('admin.donations')}</NavLink> : null}
+        {nav.campaigns ? <NavLink to="/admin/campaigns">{t('admin.campaigns')}</NavLink> : null}
+        {nav.stations ? <NavLink to="/admin/stations">{t('admin.stations')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/batches">{t('admin.batches')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/programmes">{t('admin.programmes')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/sponsorships">{t('admin.sponsorships')}</NavLink> : null}

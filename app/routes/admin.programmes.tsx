@@ -12,6 +12,7 @@ import { getEnv } from '~/utils/env.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { termLabel } from '~/utils/words'
 
 export const access = { loader: 'disbursements.read', action: 'programmes.manage' } satisfies RouteAccess
 
@@ -72,7 +73,7 @@ export default function Programmes() {
               <td>{locale === 'en' ? p.nameEn : p.name}</td>
               <td>{t(`programmes.kind.${p.kind}` as MessageKey)}</td>
               <td>{formatMoney(p.awardAmount, p.currency, locale)}</td>
-              <td>{p.terms.join(', ')}</td>
+              <td>{p.terms.map((term) => termLabel(term, locale)).join(locale === 'en' ? ', ' : '、')}</td>
               <td>{p.eligibleCategories.map((c) => t(`category.${c}` as MessageKey)).join('、')}</td>
               <td>{p.campaigns.map((c) => (locale === 'en' ? c.titleEn : c.title)).join('; ') || '—'}</td>
             </tr>
@@ -110,7 +111,14 @@ export default function Programmes() {
             defaultValue={v.awardAmount}
             error={err('awardAmount')}
           />
-          <Field name="terms" label={t('programmes.terms')} required defaultValue={v.terms} error={err('terms')} />
+          <Field
+            name="terms"
+            label={t('programmes.terms')}
+            hint={t('programmes.termsHint')}
+            required
+            defaultValue={v.terms}
+            error={err('terms')}
+          />
           <fieldset>
             <legend>{t('programmes.eligible')}</legend>
             {CATEGORIES.map((c) => (

@@ -6,6 +6,23 @@ import { SequenceParam } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { shownName } from '~/modules/donations/display-name'
+import { termLabel } from '~/utils/words'
+
+// Refs with a label of their own (ledger.ref.*); any other is shown by its key.
+const REF_LABELS = [
+  'beneficiary',
+  'programme',
+  'term',
+  'donation',
+  'donor',
+  'batch',
+  'refund',
+  'dispute',
+  'campaign',
+  'wish',
+  'sponsorship',
+]
 import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -47,15 +64,24 @@ export default function TransactionPage() {
         {tx.donation ? (
           <>
             <dt>{t('ledger.tx.donor')}</dt>
-            <dd>{tx.donation.displayName}</dd>
+            <dd>{shownName(tx.donation.displayName, locale)}</dd>
           </>
         ) : null}
         <dt>{t('ledger.tx.refs')}</dt>
         <dd>
           <ul className="refs">
             {Object.entries(tx.refs).map(([k, v]) => (
-              <li key={k}>
-                <code>{k}</code>: {k === 'beneficiary' ? <Link to={`/students/${v}`}>{v}</Link> : v}
+              <li key={k} data-ref={k}>
+                {REF_LABELS.includes(k) ? t(`ledger.ref.${k}` as MessageKey) : k}:{' '}
+                {k === 'beneficiary' ? (
+                  <Link to={`/students/${v}`}>{v}</Link>
+                ) : k === 'programme' ? (
+                  (tx.programme ?? v)
+                ) : k === 'term' ? (
+                  termLabel(v, locale)
+                ) : (
+                  v
+                )}
               </li>
             ))}
           </ul>
@@ -85,12 +111,9 @@ export default function TransactionPage() {
           {tx.transfers.map((x) => (
             <tr key={x.position}>
               <td>{x.position}</td>
-              <td>
-                {name(x.from)} <code className="muted">{x.from}</code>
-              </td>
-              <td>
-                {name(x.to)} <code className="muted">{x.to}</code>
-              </td>
+              {/* The account code is for verifiers: in the open data and the title, not the text. */}
+              <td title={x.from}>{name(x.from)}</td>
+              <td title={x.to}>{name(x.to)}</td>
               <td className="num">{formatMoney(x.amount, x.currency, locale)}</td>
             </tr>
           ))}
@@ -115,7 +138,7 @@ export default function TransactionPage() {
           <tbody>
             {tx.traces.map((r) => (
               <tr key={r.id}>
-                <td>{r.kind}</td>
+                <td>{t(`ledger.trace.${r.kind}` as MessageKey)}</td>
                 <td>
                   <code>{r.donation}</code>
                 </td>

@@ -105,3 +105,10 @@ const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
 export function chinaDate(at: string | Date = new Date()): string {
   return CHINA_DAY.format(typeof at === 'string' ? new Date(at) : at)
 }
+
+/** A route's <title> in the reader's language (the root loader's locale): "登录 · 希望账本" / "Sign in · Hope Ledger". */
+export function pageTitle(matches: ReadonlyArray<{ data?: unknown } | undefined>, key: MessageKey): string {
+  const locale = (matches[0]?.data as { locale?: unknown } | undefined)?.locale
+  const t = translator(isLocale(locale) ? locale : 'zh-CN')
+  return `${t(key)} · ${t('app.name')}`
+}

@@ -3,6 +3,7 @@ import type { AuthTables } from './tables/auth'
 import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
+import type { OrganisationTables } from './tables/organisation'
 import type { PortalTables } from './tables/portal'
 import type { StudentsTables } from './tables/students'
 import type { TransparencyTables } from './tables/transparency'
@@ -95,7 +96,15 @@ export interface RoleGrantsTable {
 
 /** Core tables here; each domain's tables in db/tables/<domain>.ts. */
 export interface Database
-  extends LedgerTables, AuthTables, GivingTables, MailTables, TransparencyTables, StudentsTables, PortalTables {
+  extends
+    LedgerTables,
+    AuthTables,
+    GivingTables,
+    MailTables,
+    TransparencyTables,
+    StudentsTables,
+    PortalTables,
+    OrganisationTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

@@ -1,11 +1,15 @@
 import type { Messages } from '../utils/i18n'
+import { accountsEn } from './accounts.en'
 import { givingEn } from './giving.en'
+import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
+  ...accountsEn,
+  ...organisationEn,
   ...givingEn,
   ...portalEn,
   ...staffEn,
@@ -59,4 +63,8 @@ export const en: Messages = {
   'verify.official':
     'An official charitable donation receipt (公益事业捐赠票据) has been issued for this gift: code {code}, number {number}.',
   'verify.privacy': "Verification never shows the donor's personal details.",
+  'ledger.refusal.insufficient': 'Not enough money is available; nothing was written.',
+  'ledger.refusal.conflict':
+    'This entry was already submitted under the same key with different content; nothing was written.',
+  'ledger.refusal.input': 'The ledger refused this entry: it breaks a bookkeeping rule; nothing was written.',
 }

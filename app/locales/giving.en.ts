@@ -60,6 +60,7 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'demo.cancel': 'Cancel payment',
   'demo.amount': 'Amount',
   'demo.unknown': 'This demo payment does not exist or is already complete.',
+  'thanks.generic': 'Thank you for giving. The receipt, sent by email, holds the link that shows where the gift goes.',
   'thanks.title': 'Thank you!',
   'thanks.paid': 'Your gift of {amount} has arrived. Your receipt is on its way by email.',
   'thanks.pending': 'Your payment is being confirmed; we will email your receipt when it is.',

@@ -59,6 +59,7 @@ export const givingZhCN = {
   'demo.cancel': '取消支付',
   'demo.amount': '金额',
   'demo.unknown': '找不到这笔演示支付，或它已经完成。',
+  'thanks.generic': '感谢你的捐赠。收据将通过电子邮件发送，其中附有查看善款去向的链接。',
   'thanks.title': '谢谢你的善意！',
   'thanks.paid': '捐赠已到账，金额 {amount}。收据已发送至你的邮箱。',
   'thanks.pending': '支付正在确认中，完成后我们会发送收据。',

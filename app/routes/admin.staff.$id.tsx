@@ -1,9 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { SelectField } from '~/components/admin/Field'
 import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import { STAFF_ROLES, type RouteAccess } from '~/modules/auth/permissions'
+import { forcePasswordReset } from '~/modules/auth/password-reset.server'
 import { IdParam } from '~/modules/auth/schema'
 import {
   addGrant,
@@ -18,6 +19,7 @@ import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { MessageKey } from '~/utils/i18n'
+import { isRefusal } from '~/utils/refusal'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'staff.read', action: 'staff.manage' } satisfies RouteAccess
@@ -49,6 +51,7 @@ const StaffAction = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('activate') }),
   z.object({ intent: z.literal('reissue-invite') }),
   z.object({ intent: z.literal('reset-totp') }),
+  z.object({ intent: z.literal('force-reset') }),
 ])
 
 const ERROR_KEYS: Record<StaffError, MessageKey> = {
@@ -71,6 +74,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.success) return data({ error: 'form.required' as MessageKey, link: null }, { status: 400 })
   const input = parsed.data
   const userId = id.data
+  if (input.intent === 'force-reset') {
+    try {
+      await forcePasswordReset(db, actor, userId)
+    } catch (e) {
+      if (isRefusal(e) && e.status === 404) throw notFound()
+      if (isRefusal(e)) return data({ error: e.messageKey, link: null }, { status: e.status })
+      throw e
+    }
+    return redirect(`/admin/staff/${userId}?reset=1`)
+  }
   const result =
     input.intent === 'add-grant'
       ? await addGrant(db, actor, { userId, role: input.role, stationId: input.stationId })
@@ -102,6 +115,7 @@ function IntentButton({ intent, label, children }: { intent: string; label: stri
 export default function StaffMemberPage() {
   const { member, canManage, self, stations } = useLoaderData<typeof loader>()
   const result = useActionData<{ error?: MessageKey | null; link?: string | null }>()
+  const [search] = useSearchParams()
   const t = useT()
   const locale = useLocale()
   return (
@@ -116,6 +130,7 @@ export default function StaffMemberPage() {
           {t(result.error)}
         </p>
       ) : null}
+      {search.get('reset') === '1' && !result ? <p role="status">{t('staff.forceResetDone')}</p> : null}
       {result?.link ? (
         <p role="status">
           {t('staff.inviteLink')} <code data-testid="invite-link">{result.link}</code>
@@ -165,6 +180,7 @@ export default function StaffMemberPage() {
               )}
               {member.invited ? <IntentButton intent="reissue-invite" label={t('staff.reissueInvite')} /> : null}
               <IntentButton intent="reset-totp" label={t('staff.resetTotp')} />
+              {member.invited ? null : <IntentButton intent="force-reset" label={t('staff.forceReset')} />}
             </div>
           )}
         </>

@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
+import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
 import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { getPaymentProvider } from '~/modules/payments/index.server'
@@ -46,12 +47,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return Response.json({ errors: fieldErrors(parsed.error), values }, { status: 400 })
   const db = getDb()
   try {
-    const { url } = await startCheckout(db, getPaymentProvider(db), parsed.data, {
+    const env = getEnv()
+    const { url, publicId } = await startCheckout(db, getPaymentProvider(db), parsed.data, {
       locale: resolveLocale(request),
       clientIp: clientIp(context),
-      baseUrl: getEnv().BASE_URL,
+      baseUrl: env.BASE_URL,
     })
-    return redirect(url, 303)
+    const cookie = checkoutCookie(publicId, { secret: env.SESSION_SECRET, baseUrl: env.BASE_URL })
+    return redirect(url, { status: 303, headers: { 'Set-Cookie': cookie } })
   } catch (error) {
     if (error instanceof CheckoutFieldError)
       return Response.json({ errors: { [error.field]: error.messageKey }, values }, { status: 400 })

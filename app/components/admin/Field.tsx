@@ -73,3 +73,43 @@ export function SelectField({ name, label, error, options, defaultValue, require
     </div>
   )
 }
+
+type TextAreaProps = {
+  name: string
+  label: string
+  error?: string
+  hint?: string
+  defaultValue?: string
+  rows?: number
+  maxLength?: number
+}
+
+/** A labelled textarea, with error and hint tied to it like Field. */
+export function TextAreaField({ name, label, error, hint, defaultValue, rows = 3, maxLength }: TextAreaProps) {
+  const id = `f-${name}`
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <span id={`${id}-hint`} className="muted">
+          {hint}
+        </span>
+      ) : null}
+      <textarea
+        id={id}
+        name={name}
+        rows={rows}
+        maxLength={maxLength}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
+      {error ? (
+        <span id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  )
+}

@@ -22,6 +22,7 @@ export const PERMISSIONS = [
   'donations.read', // donation records with donor details
   'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
   'outbox.manage', // put a failed message back in the queue
+  'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -50,6 +51,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'donations.read',
     'outbox.read',
     'outbox.manage',
+    'organisation.manage',
   ],
   finance: [
     ...SELF,

@@ -112,7 +112,7 @@ const traceRow = (
  * Conditions on a transaction sequence column: the transaction touches the filter's fund
  * and happened in its range. Correlated EXISTS, so each page stops after `limit` matches.
  */
-function txScope(db: Db, f: ExportFilter, column: string): Expression<SqlBool>[] {
+function txScope(db: Db, f: ExportFilter, column: 'x.sequence' | 't.sequence'): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, never>()
   const sequence = sql.ref<number>(column)
   const out: Expression<SqlBool>[] = []

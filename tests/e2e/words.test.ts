@@ -71,16 +71,22 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       ].join('|'),
       'g',
     )
-    // What people typed or are called: donor public names, wish items and stories, status reasons.
+    // What people typed or are called: donor and staff names, wish items and stories, report notes.
     const names = await db.selectFrom('donations').select('display_name').distinct().execute()
     const wishes = await db.selectFrom('wishes').select(['item', 'story']).execute()
     const staffNames = await db.selectFrom('users').select('display_name').execute()
     const notes = await db.selectFrom('disclosure_reports').select('note').execute()
+    // The organisation's particulars that exist only in Chinese (its fundraising certificate, its seal).
+    const org = await db
+      .selectFrom('organisation_settings')
+      .select(['fundraising_certificate', 'receipt_signature'])
+      .execute()
     data = [
       ...names.map((n) => n.display_name),
       ...wishes.flatMap((w) => [w.item, w.story]),
       ...staffNames.map((u) => u.display_name),
       ...notes.map((n) => n.note ?? ''),
+      ...org.flatMap((o) => [o.fundraising_certificate, o.receipt_signature]),
     ].filter(Boolean)
   })
   afterAll(async () => {

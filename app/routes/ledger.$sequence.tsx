@@ -160,8 +160,17 @@ export default function TransactionPage() {
         </table>
       )}
       <nav className="pager" aria-label={t('ledger.pages')}>
-        {tx.next !== null ? <Link to={`/ledger/${tx.next}`}>{t('ledger.tx.next')}</Link> : null}
-        {tx.previous !== null ? <Link to={`/ledger/${tx.previous}`}>{t('ledger.tx.previous')}</Link> : null}
+        {/* "← previous" on the left, "next →" on the right, as their arrows say. */}
+        {tx.previous !== null ? (
+          <Link to={`/ledger/${tx.previous}`} rel="prev">
+            {t('ledger.tx.previous')}
+          </Link>
+        ) : null}
+        {tx.next !== null ? (
+          <Link to={`/ledger/${tx.next}`} rel="next">
+            {t('ledger.tx.next')}
+          </Link>
+        ) : null}
       </nav>
     </article>
   )

@@ -1,4 +1,4 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
 import { listActiveCampaigns, publicCampaignStatus } from '~/modules/campaigns/queries.server'
@@ -9,7 +9,7 @@ import { getPaymentProvider } from '~/modules/payments/index.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { resolveLocale } from '~/utils/i18n'
+import { resolveLocale, pageTitle } from '~/utils/i18n'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
 
@@ -17,6 +17,8 @@ function limits(): DonationLimits {
   const env = getEnv()
   return { min: env.DONATION_MIN, max: env.DONATION_MAX, currencies: env.CURRENCIES }
 }
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'donate.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)

@@ -62,3 +62,19 @@ export function parseMoney(input: string, currency: string): number | undefined 
 export function assertMinorUnits(amount: number): void {
   if (!Number.isSafeInteger(amount)) throw new TypeError(`money must be an integer count of minor units, got ${amount}`)
 }
+
+/** Minor units as a plain decimal string ("12345" fen → "123.45"), for providers that take amounts in major units. */
+export function minorToDecimal(amount: number, currency: string): string {
+  assertMinorUnits(amount)
+  const digits = minorDigits(currency)
+  if (digits === 0) return String(amount)
+  const s = String(Math.abs(amount)).padStart(digits + 1, '0')
+  return `${amount < 0 ? '-' : ''}${s.slice(0, -digits)}.${s.slice(-digits)}`
+}
+
+/** A provider's decimal amount ("123.45") in minor units, exactly; undefined unless it is a plain non-negative decimal. */
+export function decimalToMinor(value: string, currency: string): number | undefined {
+  const digits = minorDigits(currency)
+  const pattern = digits === 0 ? /^\d{1,13}$/ : new RegExp(`^\\d{1,13}(?:\\.\\d{1,${digits}})?$`)
+  return pattern.test(value) ? parseMoney(value, currency) : undefined
+}

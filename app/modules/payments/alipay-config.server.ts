@@ -1,7 +1,8 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import { getEnv, type Env } from '~/utils/env.server'
-import { createAlipayProvider, type AlipayProvider } from './alipay.server'
+import { minorToDecimal } from '~/utils/money'
+import { createAlipayProvider, signAlipayParams, type AlipayProvider } from './alipay.server'
 
 // Which Alipay this process talks to: the real one when ALIPAY_APP_ID is set, else a
 // demo whose cashier is our own /donate/alipay-demo page, never in production. The demo
@@ -79,4 +80,29 @@ export function alipayOffered(): boolean {
 /** Whether this process's Alipay is the demo. */
 export function alipayIsDemo(): boolean {
   return !getEnv().ALIPAY_APP_ID
+}
+
+/**
+ * The notification the demo cashier sends when the donor completes a demo order: the fields
+ * and RSA2 signature of a real one, signed with the demo key, posted through the same path.
+ */
+export function demoAlipayNotification(order: { outTradeNo: string; amount: number }, now = new Date()): string {
+  const chinaTime = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ')
+  const params: Record<string, string> = {
+    notify_id: `demo_${order.outTradeNo}`,
+    notify_type: 'trade_status_sync',
+    notify_time: chinaTime(now),
+    app_id: DEMO_ALIPAY_APP_ID,
+    seller_id: DEMO_ALIPAY_SELLER_ID,
+    charset: 'utf-8',
+    version: '1.0',
+    sign_type: 'RSA2',
+    out_trade_no: order.outTradeNo,
+    trade_no: `demo${order.outTradeNo.replace(/[^0-9A-Za-z]/g, '')}`,
+    trade_status: 'TRADE_SUCCESS',
+    total_amount: minorToDecimal(order.amount, 'CNY'),
+    gmt_payment: chinaTime(now),
+  }
+  params.sign = signAlipayParams(params, demoAlipayKeys().privateKey)
+  return new URLSearchParams(params).toString()
 }

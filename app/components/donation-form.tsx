@@ -17,6 +17,8 @@ type Props = {
   target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
   /** Offer 支付宝 beside the card (configured, or the demo outside production). */
   alipay?: boolean
+  /** The chosen campaign's suggested amounts (minor units), instead of the usual ones. */
+  presets?: readonly number[]
 }
 
 // Works without JavaScript (a plain POST). With JavaScript, the same zod schema the
@@ -31,7 +33,10 @@ export function DonationForm({
   values = {},
   target,
   alipay = false,
+  presets,
 }: Props) {
+  const amounts: readonly number[] = presets?.length ? presets : PRESET_AMOUNTS
+  const defaultAmount = String(amounts.includes(10000) ? 10000 : amounts[0])
   const t = useT()
   const locale = useLocale()
   const navigation = useNavigation()
@@ -79,13 +84,13 @@ export function DonationForm({
       <fieldset aria-describedby={describedBy('customAmount')}>
         <legend>{t('donate.amount')}</legend>
         <div className="choice-row">
-          {PRESET_AMOUNTS.map((amount) => (
+          {amounts.map((amount) => (
             <label key={amount} className="choice">
               <input
                 type="radio"
                 name="amountChoice"
                 value={String(amount)}
-                defaultChecked={(values.amountChoice ?? '10000') === String(amount)}
+                defaultChecked={(values.amountChoice ?? defaultAmount) === String(amount)}
               />
               {formatMoney(amount, 'CNY', locale)}
             </label>

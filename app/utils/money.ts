@@ -63,13 +63,15 @@ export function assertMinorUnits(amount: number): void {
   if (!Number.isSafeInteger(amount)) throw new TypeError(`money must be an integer count of minor units, got ${amount}`)
 }
 
-/** Minor units as a plain decimal string ("12345" fen → "123.45"), for providers that take amounts in major units. */
-export function minorToDecimal(amount: number, currency: string): string {
+/** Minor units → the plain decimal a form field shows ("1234.50"), exactly, without a float. */
+export function toDecimalString(amount: number, currency: string): string {
   assertMinorUnits(amount)
   const digits = minorDigits(currency)
-  if (digits === 0) return String(amount)
-  const s = String(Math.abs(amount)).padStart(digits + 1, '0')
-  return `${amount < 0 ? '-' : ''}${s.slice(0, -digits)}.${s.slice(-digits)}`
+  const big = BigInt(amount)
+  const scale = 10n ** BigInt(digits)
+  const abs = big < 0n ? -big : big
+  const minor = digits ? '.' + (abs % scale).toString().padStart(digits, '0') : ''
+  return `${big < 0n ? '-' : ''}${abs / scale}${minor}`
 }
 
 /** A provider's decimal amount ("123.45") in minor units, exactly; undefined unless it is a plain non-negative decimal. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { alipayFee } from '~/modules/payments/alipay.server'
-import { decimalToMinor, minorToDecimal } from '~/utils/money'
+import { decimalToMinor, toDecimalString } from '~/utils/money'
 import { parseEnv } from '~/utils/env.server'
 
 // Alipay speaks yuan as decimal strings; we book fen. Conversions are string and integer
@@ -20,13 +20,13 @@ describe('Alipay amounts and configuration', () => {
   it('round-trips every amount in fen through yuan text', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000_000_000 }), (fen) => {
-        const text = minorToDecimal(fen, 'CNY')
+        const text = toDecimalString(fen, 'CNY')
         expect(text).toMatch(/^\d+\.\d{2}$/)
         expect(decimalToMinor(text, 'CNY')).toBe(fen)
       }),
     )
-    expect(minorToDecimal(5, 'CNY')).toBe('0.05')
-    expect(minorToDecimal(12345, 'CNY')).toBe('123.45')
+    expect(toDecimalString(5, 'CNY')).toBe('0.05')
+    expect(toDecimalString(12345, 'CNY')).toBe('123.45')
   })
 
   it('books the configured fee rate half up in integer arithmetic', () => {

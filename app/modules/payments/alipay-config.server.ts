@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import { getEnv, type Env } from '~/utils/env.server'
-import { minorToDecimal } from '~/utils/money'
+import { toDecimalString } from '~/utils/money'
 import { createAlipayProvider, signAlipayParams, type AlipayProvider } from './alipay.server'
 
 // Which Alipay this process talks to: the real one when ALIPAY_APP_ID is set, else a
@@ -100,7 +100,7 @@ export function demoAlipayNotification(order: { outTradeNo: string; amount: numb
     out_trade_no: order.outTradeNo,
     trade_no: `demo${order.outTradeNo.replace(/[^0-9A-Za-z]/g, '')}`,
     trade_status: 'TRADE_SUCCESS',
-    total_amount: minorToDecimal(order.amount, 'CNY'),
+    total_amount: toDecimalString(order.amount, 'CNY'),
     gmt_payment: chinaTime(now),
   }
   params.sign = signAlipayParams(params, demoAlipayKeys().privateKey)

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { AlipaySdk } from 'alipay-sdk'
-import { decimalToMinor, minorToDecimal } from '~/utils/money'
+import { decimalToMinor, toDecimalString } from '~/utils/money'
 import type { CheckoutSessionEvent, PaymentEvent } from './events'
 import { MalformedEventError } from './events'
 import { WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
@@ -121,7 +121,7 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
         returnUrl: request.successUrl,
         bizContent: {
           out_trade_no: outTradeNo,
-          total_amount: minorToDecimal(request.amount, 'CNY'),
+          total_amount: toDecimalString(request.amount, 'CNY'),
           subject: request.description.slice(0, 256),
           product_code: mobile ? 'QUICK_WAP_WAY' : 'FAST_INSTANT_TRADE_PAY',
           ...(mobile ? { quit_url: request.cancelUrl } : {}),

@@ -89,7 +89,7 @@ export async function startCheckout(
   db: DB,
   provider: PaymentProvider,
   input: DonationInput,
-  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date },
+  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date; device?: 'desktop' | 'mobile' },
 ): Promise<{ publicId: string; url: string }> {
   const now = ctx.now ?? new Date()
   const target = await resolveTarget(db, input, ctx.locale)
@@ -103,7 +103,7 @@ export async function startCheckout(
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(column, '=', value)
           .where('created_at', '>=', since)
-          .where('provider', 'in', ['stripe', 'demo'])
+          .where('provider', 'in', ['stripe', 'demo', 'alipay'])
           .executeTakeFirstOrThrow()
       ).n,
     )
@@ -186,6 +186,7 @@ export async function startCheckout(
     locale: ctx.locale,
     successUrl: `${ctx.baseUrl}/donate/thanks?donation=${publicId}`,
     cancelUrl: `${ctx.baseUrl}/donate/cancelled?donation=${publicId}`,
+    device: ctx.device,
   })
   await db
     .updateTable('donations')

@@ -4,14 +4,16 @@ import { Field, SelectField } from '~/components/admin/Field'
 import { can, clientIp, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { CATEGORIES } from '~/modules/beneficiaries/schema'
-import { createProgramme, listProgrammes, ProgrammeError } from '~/modules/programmes/programmes.server'
+import { createProgramme, listProgrammes } from '~/modules/programmes/programmes.server'
 import { ProgrammeInput } from '~/modules/programmes/schema'
 import { issuesByField } from '~/modules/beneficiaries/schema'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
+import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { isRefusal } from '~/utils/refusal'
 
 export const access = { loader: 'disbursements.read', action: 'programmes.manage' } satisfies RouteAccess
 
@@ -27,18 +29,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const form = await request.formData()
-  const values = Object.fromEntries(
-    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 300)]),
-  )
+  const values = formValues(form)
   const parsed = ProgrammeInput.safeParse({
     ...values,
     eligibleCategories: form.getAll('eligibleCategories').map(String),
   })
-  if (!parsed.success) return data({ errors: issuesByField(parsed.error), values }, { status: 400 })
+  if (!parsed.success)
+    return data<RefusalBody & { values: typeof values }>(
+      { errors: issuesByField(parsed.error), values },
+      { status: 400 },
+    )
   try {
     await createProgramme(getDb(), { id: staff.id, ip: clientIp(context) }, parsed.data)
   } catch (e) {
-    if (e instanceof ProgrammeError) return data({ errors: { [e.field]: e.messageKey }, values }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e, { values })
     throw e
   }
   return redirect('/admin/programmes')
@@ -46,10 +50,13 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Programmes() {
   const { programmes, canManage, currencies } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors: Record<string, string>; values: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const err = (f: string) => (result?.errors[f] ? t(result.errors[f] as MessageKey) : undefined)
+  const err = (f: string) => {
+    const key = result?.errors?.[f]
+    return key ? t(key) : undefined
+  }
   const v = result?.values ?? {}
   return (
     <section>

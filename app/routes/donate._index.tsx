@@ -1,16 +1,18 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
-import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
+import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
+import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
 import { resolveLocale } from '~/utils/i18n'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
+import { isRefusal } from '~/utils/refusal'
 
 function limits(): DonationLimits {
   const env = getEnv()
@@ -37,11 +39,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
-  const values = Object.fromEntries(
-    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 1000)]),
-  )
+  const values = formValues(form)
   const parsed = donationFormSchema(limits()).safeParse(values)
-  if (!parsed.success) return Response.json({ errors: fieldErrors(parsed.error), values }, { status: 400 })
+  if (!parsed.success)
+    return data<RefusalBody & { values: typeof values }>({ errors: fieldErrors(parsed.error), values }, { status: 400 })
   const db = getDb()
   try {
     const { url } = await startCheckout(db, getPaymentProvider(db), parsed.data, {
@@ -51,22 +52,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     })
     return redirect(url, 303)
   } catch (error) {
-    if (error instanceof CheckoutFieldError)
-      return Response.json({ errors: { [error.field]: error.messageKey }, values }, { status: 400 })
-    if (error instanceof CheckoutRateLimited)
-      return Response.json({ formError: 'donate.error.rateLimited', values }, { status: 429 })
+    if (isRefusal(error)) return refusalData(error, { values })
     console.error('checkout failed:', error)
-    return Response.json({ formError: 'donate.error.provider', values }, { status: 502 })
+    return data<RefusalBody & { values: typeof values }>({ error: 'donate.error.provider', values }, { status: 502 })
   }
 }
 
 export default function Donate() {
   const data = useLoaderData<typeof loader>()
-  const result = useActionData<{
-    errors?: Record<string, string>
-    formError?: string
-    values?: Record<string, string>
-  }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   return (
     <section>
@@ -84,7 +78,7 @@ export default function Donate() {
         campaigns={data.campaigns}
         selectedCampaign={data.selected?.slug ?? null}
         errors={result?.errors}
-        formError={result?.formError ? t(result.formError as 'donate.error.provider') : undefined}
+        formError={result?.error ? t(result.error, result.params) : undefined}
         values={result?.values ?? data.target?.values}
         target={data.target?.target}
       />

@@ -1,10 +1,12 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { LetterError, submitSponsorLetter } from '~/modules/sponsorships/letters.server'
+import { submitSponsorLetter } from '~/modules/sponsorships/letters.server'
 import { sponsorView } from '~/modules/sponsorships/lifecycle.server'
 import { getDb } from '~/utils/db.server'
+import { notFound, refusalData } from '~/utils/http.server'
 import { resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+import { isRefusal } from '~/utils/refusal'
 
 // The sponsor's own page, reached by the unguessable link in their emails: the student
 // by pseudonym (first name only with the guardian's consent), moderated letters.
@@ -12,7 +14,7 @@ export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = await sponsorView(getDb(), String(params.token ?? '').slice(0, 100))
-  if (!view) throw new Response('Not Found', { status: 404 })
+  if (!view) throw notFound()
   const locale = resolveLocale(request)
   const county = await getDb()
     .selectFrom('stations')
@@ -34,14 +36,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await submitSponsorLetter(getDb(), { token, body })
     return redirect(`/sponsor/${encodeURIComponent(token)}?sent=1`)
   } catch (e) {
-    if (e instanceof LetterError) return data({ error: e.messageKey as MessageKey, body }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e, { body })
     throw e
   }
 }
 
 export default function MySponsorship() {
   const v = useLoaderData<typeof loader>()
-  const r = useActionData<{ error: MessageKey; body: string }>()
+  const r = useActionData<typeof action>()
   const t = useT()
   return (
     <section>

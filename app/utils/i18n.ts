@@ -12,6 +12,11 @@ export type Messages = { readonly [K in MessageKey]: string }
 
 const catalogues: Record<Locale, Messages> = { 'zh-CN': zhCN, en }
 
+/** A string that names a message: zod issue messages carry our keys, its defaults do not. */
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.hasOwn(zhCN, value)
+}
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value)
 }

@@ -5,22 +5,13 @@ import { wishForCheckout } from '../wishes/wishes.server'
 import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
 import type { DonationInput } from './schema'
+import { Refusal } from '~/utils/refusal'
 
 // Starting a gift: resolve where the money goes, rate-limit card testing, write the
 // pending donation (with the idempotency key) BEFORE calling the provider, then link
 // the provider's session to it.
 
 export const RATE_LIMITS = { windowMinutes: 10, perClient: 10, perEmail: 5 }
-
-export class CheckoutFieldError extends Error {
-  constructor(
-    public field: string,
-    public messageKey: string,
-  ) {
-    super(`${field}: ${messageKey}`)
-  }
-}
-export class CheckoutRateLimited extends Error {}
 
 /** A fee the donor may choose to cover, estimated at 3.4 % (the processor's real fee is booked later). */
 export function estimateFee(amount: number): number {
@@ -44,7 +35,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
       .where('slug', '=', input.campaignSlug ?? '')
       .executeTakeFirst()
     if (!campaign || campaign.status !== 'active')
-      throw new CheckoutFieldError('campaign', 'donate.error.campaignClosed')
+      throw new Refusal('donate.error.campaignClosed', { field: 'campaign' })
     return {
       fund: `fund:campaign:${campaign.id}`,
       campaignId: campaign.id,
@@ -74,7 +65,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
             : `微心愿：${wish.item}（${wish.publicCode}）`,
       }
   }
-  throw new CheckoutFieldError('designation', 'donate.error.target')
+  throw new Refusal('donate.error.target', { field: 'designation' })
 }
 
 export async function startCheckout(
@@ -103,7 +94,7 @@ export async function startCheckout(
     (key && (await count('client_key', key)) >= RATE_LIMITS.perClient) ||
     (await count('donor_email', input.email)) >= RATE_LIMITS.perEmail
   ) {
-    throw new CheckoutRateLimited('too many checkouts')
+    throw new Refusal('donate.error.rateLimited', { status: 429 })
   }
 
   const amount = input.coverFee ? input.amount + estimateFee(input.amount) : input.amount

@@ -1,6 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { recordAudit } from '../audit/audit.server'
 import type { ProgrammeInput } from './schema'
+import { Refusal } from '~/utils/refusal'
 
 // Programmes: award amount per term, the terms, eligible household categories, and
 // the campaigns that fund them (campaigns.programme_id). The cap "one funded award per
@@ -47,15 +48,6 @@ export async function getProgramme(db: DB, id: number): Promise<Programme | unde
   return (await listProgrammes(db)).find((p) => p.id === id)
 }
 
-export class ProgrammeError extends Error {
-  constructor(
-    public field: string,
-    public messageKey: string,
-  ) {
-    super(messageKey)
-  }
-}
-
 export async function createProgramme(
   db: DB,
   actor: { id: number; ip: string },
@@ -64,7 +56,7 @@ export async function createProgramme(
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('programmes').select('id').where('slug', '=', input.slug).executeTakeFirst()
-    if (taken) throw new ProgrammeError('slug', 'programmes.error.slugTaken')
+    if (taken) throw new Refusal('programmes.error.slugTaken', { field: 'slug' })
     const row = await trx
       .insertInto('programmes')
       .values({

@@ -30,7 +30,12 @@ module.exports = {
     ],
     '@typescript-eslint/no-floating-promises': 'error',
     '@typescript-eslint/no-explicit-any': 'off',
-    '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    '@typescript-eslint/consistent-type-imports': [
+      'error',
+      { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+    ],
+    // Prettier writes a leading semicolon before a line that starts with ( or [.
+    'no-extra-semi': 'off',
     'no-empty': ['error', { allowEmptyCatch: true }],
   },
   overrides: [

@@ -1,14 +1,17 @@
-import { PassThrough } from 'node:stream'
-import { createReadableStreamFromReadable, type AppLoadContext, type EntryContext } from '@remix-run/node'
+import { type AppLoadContext, type EntryContext } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
-import { renderToPipeableStream } from 'react-dom/server'
+// The web-streams renderer, not renderToPipeableStream: React 18's Node renderer writes
+// its whole 2 KiB view when a multi-byte character does not fit at the end, so one or two
+// NUL bytes land in the page before that character (facebook/react#24985, fixed only in
+// React 19). This one encodes each string whole and copies bytes, so nothing is padded.
+import { renderToReadableStream } from 'react-dom/server.browser'
 import { NonceProvider } from './utils/nonce'
 
 const ABORT_DELAY = 5_000
 export const streamTimeout = ABORT_DELAY
 
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
@@ -16,39 +19,30 @@ export default function handleRequest(
   loadContext: AppLoadContext,
 ) {
   const nonce = typeof loadContext.cspNonce === 'string' ? loadContext.cspNonce : ''
-  const bot = isbot(request.headers.get('user-agent') ?? '')
-  return new Promise((resolve, reject) => {
-    let shellRendered = false
-    const { pipe, abort } = renderToPipeableStream(
-      <NonceProvider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
-      </NonceProvider>,
-      {
-        nonce,
-        [bot ? 'onAllReady' : 'onShellReady']() {
-          shellRendered = true
-          const body = new PassThrough()
-          responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-          resolve(
-            new Response(createReadableStreamFromReadable(body), {
-              headers: responseHeaders,
-              status: responseStatusCode,
-            }),
-          )
-          pipe(body)
-        },
-        onShellError(error: unknown) {
-          reject(error)
-        },
-        onError(error: unknown) {
-          responseStatusCode = 500
-          // Errors after the shell are logged here; before it, Remix's boundary renders.
-          if (shellRendered) console.error(error)
-        },
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), ABORT_DELAY)
+  let shellRendered = false
+  // A shell error rejects here and Remix renders its boundary.
+  const body = await renderToReadableStream(
+    <NonceProvider value={nonce}>
+      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+    </NonceProvider>,
+    {
+      nonce,
+      signal: controller.signal,
+      onError(error: unknown) {
+        responseStatusCode = 500
+        // Errors after the shell are logged here; before it, Remix's boundary renders.
+        if (shellRendered) console.error(error)
       },
-    )
-    setTimeout(abort, ABORT_DELAY)
-  })
+    },
+  )
+  shellRendered = true
+  const done = () => clearTimeout(timer)
+  body.allReady.then(done, done)
+  if (isbot(request.headers.get('user-agent') ?? '')) await body.allReady
+  responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
+  return new Response(body, { headers: responseHeaders, status: responseStatusCode })
 }
 
 export function handleError(error: unknown, { request }: { request: Request }) {

@@ -1,16 +1,23 @@
 // The HTTP server: Express in front of the Remix build, with security headers and
 // a fresh CSP nonce per request. Binds HOST:PORT from the environment.
 import crypto from 'node:crypto'
+import type { Server } from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { createRequestHandler } from '@remix-run/express'
-import { broadcastDevReady, installGlobals, type ServerBuild } from '@remix-run/node'
+import {
+  broadcastDevReady,
+  createRequestHandler,
+  installGlobals,
+  writeReadableStreamToWritable,
+  type ServerBuild,
+} from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import { checkOrigin } from '../modules/auth/csrf.server'
 import { startBackgroundMailWorker } from '../modules/mail/background.server'
 import { getDb } from '../utils/db.server'
 import { getEnv } from '../utils/env.server'
+import { bodyGuard, errorHandler, methodAndPathGuard, type GuardedBody } from './request-guard'
 
 installGlobals({ nativeFetch: true })
 
@@ -54,6 +61,8 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
     next()
   })
 
+  app.use(methodAndPathGuard)
+
   // CSRF: a state-changing request must come from BASE_URL's origin (webhooks exempt).
   app.use((req, res, next) => {
     const request = {
@@ -72,18 +81,53 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
   const build = await load()
   // `remix dev` waits for this before it reports the rebuild as live.
   if (options.dev) await broadcastDevReady(build)
-  app.all(
-    '*',
-    createRequestHandler({
-      build: options.dev ? load : build,
-      mode: env.NODE_ENV,
-      getLoadContext: (req, res) => ({
+  // Remix serialises errors with their stack and server paths in development mode: only
+  // `npm run dev` runs it so; `npm start` (whatever NODE_ENV says) runs production mode.
+  const handle = createRequestHandler(options.dev ? load : build, options.dev ? 'development' : 'production')
+  app.use(bodyGuard)
+  app.use((req, res, next) => {
+    void (async () => {
+      const response = await handle(remixRequest(req, res, env.BASE_URL), {
         cspNonce: res.locals.cspNonce as string,
         clientIp: req.ip ?? req.socket.remoteAddress ?? 'unknown',
-      }),
-    }),
-  )
+      })
+      res.statusMessage = response.statusText
+      res.status(response.status)
+      for (const [key, value] of response.headers.entries()) res.append(key, value)
+      if (response.body) await writeReadableStreamToWritable(response.body, res)
+      else res.end()
+    })().catch(next)
+  })
+  app.use(errorHandler())
   return app
+}
+
+/** The Fetch Request Remix reads, with the body the guard already read and checked. */
+function remixRequest(req: express.Request, res: express.Response, baseUrl: string): Request {
+  const headers = new Headers()
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(key, v)
+    else if (value !== undefined) headers.set(key, value)
+  }
+  const controller = new AbortController()
+  // Abort loaders and actions when the client goes away before the answer is written.
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort()
+  })
+  const guarded = res.locals.guardedBody as GuardedBody | undefined
+  if (guarded) headers.set('Content-Type', guarded.contentType)
+  let url: URL
+  try {
+    url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? ''}`)
+  } catch {
+    url = new URL(req.originalUrl, baseUrl) // a Host header that is no host
+  }
+  return new Request(url, {
+    method: req.method,
+    headers,
+    signal: controller.signal,
+    ...(guarded ? { body: new Uint8Array(guarded.body) } : {}),
+  })
 }
 
 export async function serve(options: { buildPath?: string; dev?: boolean } = {}) {
@@ -98,7 +142,7 @@ export async function serve(options: { buildPath?: string; dev?: boolean } = {})
       void mail.stop().finally(() => process.exit(0))
     })
   }
-  return new Promise<import('node:http').Server>((resolve) => {
+  return new Promise<Server>((resolve) => {
     const server = app.listen(env.PORT, env.HOST, () => {
       console.log(`希望账本 Hope Ledger listening on ${env.BASE_URL} (${env.HOST}:${env.PORT})`)
       resolve(server)

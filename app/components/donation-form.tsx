@@ -34,7 +34,8 @@ export function DonationForm({
   const navigation = useNavigation()
   const [clientErrors, setClientErrors] = useState<Partial<Record<string, MessageKey>> | null>(null)
   const errors = clientErrors ?? serverErrors ?? {}
-  const currency = values.currency ?? defaultCurrency
+  // A refused currency (not one we take) formats the limits in the default one.
+  const currency = limits.currencies.includes(values.currency ?? '') ? values.currency! : defaultCurrency
   const message = (field: string) => {
     const key = errors[field]
     if (!key) return undefined

@@ -4,7 +4,9 @@ import { z } from 'zod'
 import { listAudit, listAuditActions } from '~/modules/audit/audit.server'
 import { hasRootScope, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
+import { calendarDay } from '~/utils/calendar-day'
 import { getDb } from '~/utils/db.server'
+import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'audit.read' } satisfies RouteAccess
@@ -21,16 +23,8 @@ const Filters = z.object({
   action: opt,
   entityType: opt,
   entityId: opt,
-  from: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional()
-    .catch(undefined),
-  to: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional()
-    .catch(undefined),
+  from: calendarDay().optional().catch(undefined),
+  to: calendarDay().optional().catch(undefined),
   page: z.coerce.number().int().min(0).max(10_000).catch(0),
 })
 
@@ -42,11 +36,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const rows = await listAudit(db, {
     scope: stationScope(staff, access.loader),
     rootScope: hasRootScope(staff, access.loader),
-    // Dates are whole days in UTC; `to` is inclusive.
+    // Dates are whole days in China time; `to` is inclusive.
     filters: {
       ...f,
-      from: f.from ? `${f.from}T00:00:00.000Z` : undefined,
-      to: f.to ? new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString() : undefined,
+      from: f.from ? new Date(`${f.from}T00:00:00+08:00`).toISOString() : undefined,
+      to: f.to ? new Date(Date.parse(`${f.to}T00:00:00+08:00`) + 86_400_000).toISOString() : undefined,
     },
     limit: PAGE + 1,
     offset: f.page * PAGE,
@@ -58,10 +52,7 @@ export default function AuditLog() {
   const { filters, rows, more, actions } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string) =>
-    new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
-      new Date(iso),
-    )
+  const when = (iso: string) => formatDateTime(iso, locale)
   const query = (page: number) =>
     '?' +
     new URLSearchParams({

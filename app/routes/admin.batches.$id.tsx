@@ -9,7 +9,7 @@ import { getBatch } from '~/modules/disbursements/batches.server'
 import { MAX_PROOF_BYTES } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
 import { notFound, refusalData } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
+import { chinaDate, formatDateTime, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney, formatMoneyParams } from '~/utils/money'
 import { isRefusal, Refusal } from '~/utils/refusal'
@@ -31,7 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     canApprove: can(staff, 'disbursements.approve', batch.station_path) && batch.prepared_by !== staff.id,
     totpReady: staff.totpEnabled && staff.session.twoFactorVerified,
     done: done === 'approved' || done === 'awaitingSecond' ? done : null,
-    today: new Date().toISOString().slice(0, 10),
+    today: chinaDate(),
   }
 }
 
@@ -114,7 +114,7 @@ export default function BatchDetail() {
         <div>
           <dt>{t('batches.preparedBy')}</dt>
           <dd>
-            {batch.preparer_name} · {batch.prepared_at.slice(0, 16).replace('T', ' ')}
+            {batch.preparer_name} · {formatDateTime(batch.prepared_at, locale)}
           </dd>
         </div>
         <div>

@@ -10,7 +10,7 @@ import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
-import { formatDate, isMessageKey, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { chinaDate, formatDate, isMessageKey, resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 import { isRefusal } from '~/utils/refusal'
@@ -27,6 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       title: c.title,
     })),
     recent: await listRecentOfflineGifts(db),
+    today: chinaDate(),
   }
 }
 
@@ -58,7 +59,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function OfflineGifts() {
-  const { currencies, campaigns, recent } = useLoaderData<typeof loader>()
+  const { currencies, campaigns, recent, today } = useLoaderData<typeof loader>()
   const res = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
@@ -100,7 +101,8 @@ export default function OfflineGifts() {
           type="date"
           label={t('offline.receivedOn')}
           error={err('receivedOn')}
-          defaultValue={v.receivedOn}
+          defaultValue={v.receivedOn ?? today}
+          max={today}
           required
         />
         <Field

@@ -7,6 +7,7 @@ import { IdParam } from '~/modules/auth/schema'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { getOutboxMessage, retryOutboxMessage } from '~/modules/mail/queries.server'
 import { getDb } from '~/utils/db.server'
+import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // One outbox message as it is (or would be) sent: headers, the text version, and
@@ -64,12 +65,7 @@ export default function OutboxMessage() {
   const retried = useSearchParams()[0].get('retried')
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string | null) =>
-    iso
-      ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
-          new Date(iso),
-        )
-      : '—'
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, locale) : '—')
   return (
     <section>
       <p>

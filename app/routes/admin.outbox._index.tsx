@@ -7,6 +7,7 @@ import type { RouteAccess } from '~/modules/auth/permissions'
 import { listOutbox, retryOutboxMessage } from '~/modules/mail/queries.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
+import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // The mail outbox: every email the app has queued, newest first. Without SMTP_URL
@@ -79,12 +80,7 @@ export default function Outbox() {
   const { filters, root, items, next, counts, smtp, canRetry } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string | null) =>
-    iso
-      ? new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Asia/Shanghai' }).format(
-          new Date(iso),
-        )
-      : '—'
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, locale) : '—')
   const olderHref = next
     ? '?' +
       new URLSearchParams({

@@ -5,8 +5,7 @@ import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { publishReport, reportSchedule } from '~/modules/transparency/reports.server'
 import { getDb } from '~/utils/db.server'
-import { type MessageKey } from '~/utils/i18n'
-import { formatDate } from '~/modules/transparency/format'
+import { type MessageKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // Reading the schedule needs ledger.read; publishing a report (a public financial

@@ -6,6 +6,7 @@ import { clientIp, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listUserSessions, revokeOtherSessions, revokeSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
+import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'self.sessions', action: 'self.sessions' } satisfies RouteAccess
@@ -60,10 +61,7 @@ export default function Sessions() {
   const { sessions } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
-  const when = (iso: string) =>
-    new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Shanghai' }).format(
-      new Date(iso),
-    )
+  const when = (iso: string) => formatDateTime(iso, locale, { dateStyle: 'medium', timeStyle: 'short' })
   return (
     <section>
       <h1>{t('admin.sessions')}</h1>

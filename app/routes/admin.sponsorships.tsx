@@ -5,9 +5,10 @@ import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/author
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listPendingLetters, moderateLetter, submitStudentLetter } from '~/modules/sponsorships/letters.server'
 import { listSponsorships, moveSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import { refusalData } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { isRefusal, Refusal } from '~/utils/refusal'
 
@@ -55,14 +56,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     switch (f.intent) {
       case 'move': {
-        const target = await db
-          .selectFrom('beneficiaries')
-          .select('id')
-          .where('public_code', '=', f.toCode.toUpperCase())
-          .executeTakeFirst()
+        const target = await studentIdByCode(db, f.toCode)
         const moved =
-          target &&
-          (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: Number(target.id) }))
+          target !== undefined &&
+          (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: target }))
         if (!moved || moved === 'notFound') return refusalData(new Refusal('sponsorships.error.target'))
         break
       }
@@ -163,7 +160,7 @@ export default function Sponsorships() {
                 <li key={l.id}>
                   <p>
                     <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
-                    {l.publicCode} · {l.submittedAt.slice(0, 10)}
+                    {l.publicCode} · {formatDate(l.submittedAt, locale)}
                   </p>
                   <blockquote>{l.body}</blockquote>
                   {l.submittedBy === me ? null : (

@@ -9,8 +9,8 @@ import { STATUSES, type Status } from '~/modules/beneficiaries/schema'
 import { getStudentInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import { notFound, refusalData } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
 import { isRefusal, Refusal } from '~/utils/refusal'
 
 // Status and its history (new → active → graduated / exited with a reason). Graduation
@@ -63,6 +63,7 @@ export default function StudentStatus() {
   // One form: a refusal on its transition or its reason is shown under it.
   const refused = result?.error ?? result?.errors?.to ?? result?.errors?.reason
   const t = useT()
+  const locale = useLocale()
   return (
     <section>
       <p>
@@ -76,7 +77,7 @@ export default function StudentStatus() {
       <ol>
         {history.map((h, i) => (
           <li key={i}>
-            {h.changed_at.slice(0, 10)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
+            {formatDate(h.changed_at, locale)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
             {t(`status.${h.to_status}` as MessageKey)}
             {h.reason ? ` · ${h.reason}` : ''}
           </li>

@@ -14,7 +14,7 @@ import {
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
+import { chinaDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -23,7 +23,10 @@ export const access = { loader: 'students.write', action: 'students.write' } sat
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const stations = await listStationsInScope(getDb(), stationScope(staff, access.loader))
-  return { stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })) }
+  return {
+    stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
+    today: chinaDate(),
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -51,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewStudent() {
-  const { stations } = useLoaderData<typeof loader>()
+  const { stations, today } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
@@ -95,6 +98,7 @@ export default function NewStudent() {
           name="birthDate"
           type="date"
           label={t('students.birthDate')}
+          max={today}
           required
           defaultValue={v.birthDate}
           error={err('birthDate')}

@@ -7,6 +7,7 @@ import { issuesByField } from '~/modules/beneficiaries/schema'
 import { fileBytes, MAX_PROOF_BYTES } from '~/modules/disbursements/uploads.server'
 import { WishInput } from '~/modules/wishes/schema'
 import { createWish, fulfilWish, listWishesForStaff } from '~/modules/wishes/wishes.server'
+import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
 import { useLocale, useT } from '~/utils/locale'
@@ -45,12 +46,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
         return redirect('/admin/wishes')
       }
       case 'create': {
-        const student = await db
-          .selectFrom('beneficiaries')
-          .select('id')
-          .where('public_code', '=', (values.code ?? '').trim().toUpperCase())
-          .executeTakeFirst()
-        const parsed = WishInput.safeParse({ ...values, beneficiaryId: student?.id ?? 0 })
+        const student = await studentIdByCode(db, values.code ?? '')
+        const parsed = WishInput.safeParse({ ...values, beneficiaryId: student ?? 0 })
         if (!parsed.success)
           return data<RefusalBody & { values: typeof values }>(
             { errors: issuesByField(parsed.error), values },

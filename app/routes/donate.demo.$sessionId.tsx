@@ -1,13 +1,9 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { demoDonation } from '~/modules/donations/queries.server'
 import { receiveWebhook } from '~/modules/donations/receive.server'
-import {
-  demoCheckoutEvent,
-  demoWebhookSecret,
-  DEMO_SESSION_PREFIX,
-  signDemoPayload,
-} from '~/modules/payments/demo.server'
+import { demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '~/modules/payments/demo.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
@@ -17,20 +13,8 @@ import { formatMoney } from '~/utils/money'
 // 演示支付: a stand-in for Stripe Checkout when no key is configured. No money moves;
 // completing it sends a signed checkout.session.completed through the webhook path.
 
-async function pendingDemoDonation(sessionId: string) {
-  const env = getEnv()
-  if (env.STRIPE_SECRET_KEY || env.NODE_ENV === 'production' || !sessionId.startsWith(DEMO_SESSION_PREFIX))
-    return undefined
-  return getDb()
-    .selectFrom('donations')
-    .select(['public_id', 'amount', 'currency', 'frequency', 'status', 'display_name'])
-    .where('provider_session_id', '=', sessionId)
-    .where('provider', '=', 'demo')
-    .executeTakeFirst()
-}
-
 export async function loader({ params }: LoaderFunctionArgs) {
-  const donation = await pendingDemoDonation(params.sessionId ?? '')
+  const donation = await demoDonation(getDb(), params.sessionId ?? '')
   if (!donation || donation.status !== 'pending') throw new Response('Not Found', { status: 404 })
   return { donation }
 }
@@ -38,7 +22,7 @@ export async function loader({ params }: LoaderFunctionArgs) {
 const Intent = z.object({ intent: z.enum(['pay', 'cancel']) })
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const donation = await pendingDemoDonation(params.sessionId ?? '')
+  const donation = await demoDonation(getDb(), params.sessionId ?? '')
   if (!donation) throw new Response('Not Found', { status: 404 })
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return Response.json({ error: 'intent must be pay or cancel' }, { status: 400 })
@@ -53,8 +37,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const payload = JSON.stringify(event)
     const signature = signDemoPayload(payload, demoWebhookSecret(getEnv().SESSION_SECRET))
     const db = getDb()
-    const reply = await receiveWebhook(db, getPaymentProvider(db), payload, signature)
-    if (reply.status !== 200) throw new Response('Demo payment failed', { status: 500 })
+    const receipt = await receiveWebhook(db, getPaymentProvider(db), payload, signature)
+    if (receipt.kind !== 'handled') throw new Response('Demo payment failed', { status: 500 })
   }
   return redirect(
     parsed.data.intent === 'pay'

@@ -4,9 +4,9 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { transactionView } from '~/modules/transparency/ledger-page.server'
 import { SequenceParam } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatDate, formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const sequence = SequenceParam.safeParse(params.sequence)
@@ -39,8 +39,10 @@ export default function TransactionPage() {
       <dl className="detail-list">
         <dt>{t('ledger.tx.occurred')}</dt>
         <dd>
-          <time dateTime={tx.occurredAt}>{formatDate(tx.occurredAt, locale)}</time>{' '}
-          <span className="muted">({tx.occurredAt})</span>
+          {/* China time for people; the exact hashed instant stays in dateTime and the JSON API. */}
+          <time dateTime={tx.occurredAt} title={tx.occurredAt}>
+            {formatDateTime(tx.occurredAt, locale)}
+          </time>
         </dd>
         {tx.donation ? (
           <>

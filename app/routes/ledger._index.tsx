@@ -5,9 +5,9 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { ledgerView } from '~/modules/transparency/ledger-page.server'
 import { KINDS, LedgerQuery, parseQuery } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatDate, formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url)

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { conditional } from '~/modules/transparency/api.server'
+import { publicCampaignFund } from '~/modules/transparency/campaigns.server'
 import { dayBound, PUBLIC_DATA_CACHE } from '~/modules/transparency/http'
 import { exportLines, toStream, type ExportDataset, type ExportFormat } from '~/modules/transparency/opendata.server'
 import { ExportFile, ExportQuery } from '~/modules/transparency/schema'
@@ -15,14 +16,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb()
   let fund: string | undefined
   if (query.data.campaign) {
-    const c = await db
-      .selectFrom('campaigns')
-      .select('id')
-      .where('slug', '=', query.data.campaign)
-      .where('status', '!=', 'draft')
-      .executeTakeFirst()
-    if (!c) return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
-    fund = `fund:campaign:${c.id}`
+    fund = await publicCampaignFund(db, query.data.campaign)
+    if (!fund)
+      return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   }
   const filter = { fund, from: dayBound(query.data.from), to: dayBound(query.data.to, true) }
   const { etag, response } = await conditional(db, request, { file: file.data, ...filter })

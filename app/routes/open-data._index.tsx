@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
+import { publicCampaignOptions } from '~/modules/transparency/campaigns.server'
 import { publicPageHeaders } from '~/modules/transparency/http'
 import { DATASETS, ExportQuery, parseQuery } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
@@ -7,15 +8,8 @@ import { resolveLocale, translator, type Locale, type MessageKey } from '~/utils
 import { useT } from '~/utils/locale'
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const en = resolveLocale(request) === 'en'
   const { query } = parseQuery(ExportQuery, new URL(request.url))
-  const campaigns = await getDb()
-    .selectFrom('campaigns')
-    .select(['slug', 'title', 'title_en'])
-    .where('status', '!=', 'draft')
-    .orderBy('id')
-    .execute()
-  return { query, campaigns: campaigns.map((c) => ({ slug: c.slug, title: en ? c.title_en : c.title })) }
+  return { query, campaigns: await publicCampaignOptions(getDb(), resolveLocale(request)) }
 }
 
 export const headers = () => publicPageHeaders()

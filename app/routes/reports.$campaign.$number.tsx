@@ -5,9 +5,9 @@ import { FIGURE_KEYS, figureLabel } from '~/modules/transparency/report-files.se
 import { getReport } from '~/modules/transparency/reports.server'
 import { ReportParams } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { translator, type Locale } from '~/utils/i18n'
+import { translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatDate, formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const p = ReportParams.safeParse(params)

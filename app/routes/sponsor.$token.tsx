@@ -1,11 +1,11 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { submitSponsorLetter } from '~/modules/sponsorships/letters.server'
-import { sponsorView } from '~/modules/sponsorships/lifecycle.server'
+import { sponsorPage } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
 import { notFound, refusalData } from '~/utils/http.server'
-import { resolveLocale, type MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
 // The sponsor's own page, reached by the unguessable link in their emails: the student
@@ -13,20 +13,9 @@ import { isRefusal } from '~/utils/refusal'
 export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const view = await sponsorView(getDb(), String(params.token ?? '').slice(0, 100))
-  if (!view) throw notFound()
-  const locale = resolveLocale(request)
-  const county = await getDb()
-    .selectFrom('stations')
-    .select(['name', 'name_en'])
-    .where('code', '=', view.countyCode)
-    .executeTakeFirst()
-  return {
-    ...view,
-    county: county ? (locale === 'en' ? county.name_en : county.name) : '',
-    programme: locale === 'en' ? view.programmeEn : view.programme,
-    sent: new URL(request.url).searchParams.has('sent'),
-  }
+  const page = await sponsorPage(getDb(), String(params.token ?? '').slice(0, 100), resolveLocale(request))
+  if (!page) throw notFound()
+  return { ...page, sent: new URL(request.url).searchParams.has('sent') }
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -45,6 +34,7 @@ export default function MySponsorship() {
   const v = useLoaderData<typeof loader>()
   const r = useActionData<typeof action>()
   const t = useT()
+  const locale = useLocale()
   return (
     <section>
       <h1>{t('sponsor.mine')}</h1>
@@ -58,7 +48,7 @@ export default function MySponsorship() {
         {v.letters.map((l) => (
           <li key={l.id}>
             <strong>{t(l.direction === 'to_student' ? 'letters.toStudent' : 'letters.toSponsor')}</strong> ·{' '}
-            {l.submittedAt.slice(0, 10)}
+            {formatDate(l.submittedAt, locale)}
             {l.body ? (
               <blockquote>{l.body}</blockquote>
             ) : (

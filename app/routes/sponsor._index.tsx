@@ -2,7 +2,8 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@rem
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
-import { listSponsorable, START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { sponsorChoice, sponsorshipProgramme } from '~/modules/sponsorships/public.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
 import { refusalData } from '~/utils/http.server'
@@ -13,37 +14,8 @@ import { isRefusal, Refusal } from '~/utils/refusal'
 // 希望之星 1+1: choose a student (pseudonym, county, grade only), then give through the
 // donation form into that sponsorship's own fund.
 
-async function programmeAndYear() {
-  const p = await getDb()
-    .selectFrom('programmes')
-    .select(['id', 'terms'])
-    .where('kind', '=', 'sponsorship')
-    .orderBy('id')
-    .executeTakeFirst()
-  if (!p) return null
-  const terms: string[] = JSON.parse(p.terms)
-  const first = Number((terms[0] ?? '2026-autumn').slice(0, 4))
-  return { id: Number(p.id), schoolYear: `${first}-${first + 1}` }
-}
-
 export async function loader({ request }: LoaderFunctionArgs) {
-  const locale = resolveLocale(request)
-  const programme = await programmeAndYear()
-  const students = programme ? await listSponsorable(getDb(), { programmeId: programme.id, limit: 24 }) : []
-  const counties = new Map(
-    (
-      await getDb().selectFrom('stations').select(['code', 'name', 'name_en']).where('level', '=', 'county').execute()
-    ).map((c) => [c.code, locale === 'en' ? c.name_en : c.name]),
-  )
-  return {
-    schoolYear: programme?.schoolYear ?? '',
-    students: students.map((s) => ({
-      id: s.id,
-      publicCode: s.publicCode,
-      grade: s.grade,
-      county: counties.get(s.countyCode) ?? '',
-    })),
-  }
+  return sponsorChoice(getDb(), resolveLocale(request))
 }
 
 const StartForm = z.object({
@@ -56,7 +28,7 @@ const StartForm = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = StartForm.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return refusalData(new Refusal('sponsor.error.form'))
-  const programme = await programmeAndYear()
+  const programme = await sponsorshipProgramme(getDb())
   if (!programme) return refusalData(new Refusal('sponsor.error.unavailable'))
   // A started sponsorship reserves its student for a day: limit how many one client starts.
   if (!(await take(getDb(), `sponsor-start:${clientIp(context)}`, START_LIMIT)))

@@ -5,9 +5,9 @@ import { loadNames } from '~/modules/transparency/names.server'
 import { StudentCode } from '~/modules/transparency/schema'
 import { getPublicStudent } from '~/modules/transparency/students.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatDate, formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = StudentCode.safeParse(params.code)

@@ -3,9 +3,9 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { loadNames } from '~/modules/transparency/names.server'
 import { getPublicTrace } from '~/modules/transparency/trace.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale } from '~/utils/i18n'
+import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatDate, formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb()

@@ -6,7 +6,7 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatMoney } from '~/modules/transparency/format'
+import { formatMoney } from '~/utils/money'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const dashboard = await getDashboard(getDb(), resolveLocale(request))

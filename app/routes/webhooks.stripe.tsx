@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { receiveWebhook } from '~/modules/donations/receive.server'
+import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { getDb } from '~/utils/db.server'
 
@@ -10,7 +10,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const raw = await request.text()
   try {
     const db = getDb()
-    const reply = await receiveWebhook(db, getPaymentProvider(db), raw, request.headers.get('stripe-signature'))
+    const receipt = await receiveWebhook(db, getPaymentProvider(db), raw, request.headers.get('stripe-signature'))
+    const reply = webhookReply(receipt)
     return Response.json(reply.body, { status: reply.status })
   } catch (error) {
     console.error('webhook failed:', error)

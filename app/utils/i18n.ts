@@ -78,3 +78,35 @@ export function formatDate(iso: string | Date, locale: Locale): string {
     dateFormats.set(locale, (format = new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: TIME_ZONE })))
   return format.format(date)
 }
+
+type DateTimeStyle = { dateStyle: 'short' | 'medium'; timeStyle: 'short' | 'medium' }
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>()
+
+/** 2026/11/23 14:05:09 (short date, medium time by default): a moment, in China time. */
+export function formatDateTime(
+  iso: string | Date,
+  locale: Locale,
+  style: DateTimeStyle = { dateStyle: 'short', timeStyle: 'medium' },
+): string {
+  const key = `${locale}|${style.dateStyle}|${style.timeStyle}`
+  let format = dateTimeFormats.get(key)
+  if (!format) dateTimeFormats.set(key, (format = new Intl.DateTimeFormat(locale, { ...style, timeZone: TIME_ZONE })))
+  return format.format(typeof iso === 'string' ? new Date(iso) : iso)
+}
+
+// en-CA writes dates as YYYY-MM-DD, the form of <input type="date"> and of stored dates.
+const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  timeZone: TIME_ZONE,
+})
+
+/**
+ * The calendar date (YYYY-MM-DD) in China at a moment, by default now: the `max` and
+ * default of a date input and the "not after today" checks. Not the ISO string's first ten characters,
+ * which is the UTC date: still yesterday in China until 08:00.
+ */
+export function chinaDate(at: string | Date = new Date()): string {
+  return CHINA_DAY.format(typeof at === 'string' ? new Date(at) : at)
+}

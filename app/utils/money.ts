@@ -16,9 +16,15 @@ function currencyFormat(locale: string, currency: string, digits?: number): Intl
   return format
 }
 
+// resolvedOptions() builds a fresh object each call: a page of figures asks per figure, so remember.
+const digitsOf = new Map<string, number>()
+
 /** Number of minor-unit digits for a currency (2 for CNY, 0 for JPY). */
 export function minorDigits(currency: string): number {
-  return currencyFormat('en', currency).resolvedOptions().maximumFractionDigits ?? 2
+  let digits = digitsOf.get(currency)
+  if (digits === undefined)
+    digitsOf.set(currency, (digits = currencyFormat('en', currency).resolvedOptions().maximumFractionDigits ?? 2))
+  return digits
 }
 
 /** ¥1,234.00 — formats minor units exactly, without float division. */

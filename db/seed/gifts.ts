@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import { publicDisplayName } from '../../app/modules/donations/display-name'
 import { fulfilDonation, reverseDonation, type DonationRow } from '../../app/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
+import { fundOfCampaign, GENERAL_FUND } from '../../app/modules/ledger/accounts'
 import { demoFee } from '../../app/modules/payments/demo.server'
 import type { Database } from '../schema'
 
@@ -51,7 +52,7 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
         designation: campaign ? 'campaign' : 'general',
         campaign_id: campaign?.id ?? null,
         target_id: null,
-        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general',
+        fund: campaign ? fundOfCampaign(campaign.id) : GENERAL_FUND,
         amount,
         currency: 'CNY',
         cover_fee: 0,

@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import SQLite from 'better-sqlite3'
 import { fundOfCampaign } from '../../app/modules/ledger/accounts'
-import { GENESIS_HASH, canonicalRecord, chainHash, digestOf } from '../../app/modules/ledger/hash.server'
+import { GENESIS_HASH, canonicalRecord, chainHash, requestDigest } from '../../app/modules/ledger/hash.server'
 import { createDatabase } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
 import { prng } from './lib'
@@ -60,7 +60,7 @@ export async function buildLots(file: string, count: number): Promise<void> {
         { from: 'external:donors', to: BENCH_FUND, amount, currency: 'CNY' },
       ]
       if (fee) transfers.push({ from: BENCH_FUND as string, to: 'external:fees', amount: fee, currency: 'CNY' })
-      const digest = digestOf({ kind: 'donation', occurredAt: paidAt, refs, transfers })
+      const digest = requestDigest('donation', paidAt, { refs, transfers })
       const next = chainHash(hash, canonicalRecord(i, 'donation', paidAt, refs, transfers))
       insertTx.run(i, `bench:donation:${i}`, 'donation', paidAt, now, JSON.stringify(refs), ref, digest, hash, next)
       transfers.forEach((t, p) => insertTransfer.run(i, p, t.from, t.to, t.amount, t.currency))

@@ -3,11 +3,10 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { publishReport } from '~/modules/transparency/reports.server'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
 import { findLeaks, loadCanaries, publicCopy, type Canary } from '../support/privacy-canaries'
-import { publicRouteFiles, urlOf } from '../support/privacy-routes'
+import { publicUrls } from '../support/public-urls'
 
 // The running server (built app on the seeded demo database): a privacy crawl of the
 // rendered HTML and downloads of every public route, axe-core on every public page,
@@ -26,54 +25,9 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
   beforeAll(async () => {
     browser = await launchBrowser()
     db = createDatabase(inject('e2eDatabaseUrl')).db
-    const campaigns = await db.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()
-    const published = await db.selectFrom('disclosure_reports').select('id').executeTakeFirst()
-    if (!published)
-      for (const c of campaigns) await publishReport(db, { campaignId: c.id, userId: null, note: '演示报告' })
+    urls.push(...(await publicUrls(db)).urls)
     canaries = await loadCanaries(db)
     copy = await publicCopy(db)
-
-    const awards = await db
-      .selectFrom('ledger_traces as x')
-      .innerJoin('ledger_lots as l', 'l.id', 'x.lot_id')
-      .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
-      .select(['d.donation_ref', 'x.beneficiary_code'])
-      .where('x.kind', '=', 'award')
-      .orderBy('x.id')
-      .execute()
-    const gifts = await db
-      .selectFrom('donations')
-      .select(['public_id', 'tracking_code'])
-      .where(
-        'public_id',
-        'in',
-        awards.map((a) => a.donation_ref),
-      )
-      .limit(3)
-      .execute()
-    const kinds = await db.selectFrom('ledger_transactions').select(['kind', 'sequence']).orderBy('sequence').execute()
-    const sequences = [...new Map(kinds.map((k) => [k.kind, String(k.sequence)])).values()]
-    const fixtures: Record<string, Record<string, string>[]> = {
-      'trace.$code.tsx': gifts.map((g) => ({ code: g.tracking_code })),
-      'students.$code.tsx': [...new Set(awards.map((a) => a.beneficiary_code!))].map((code) => ({ code })),
-      'ledger.$sequence.tsx': sequences.map((sequence) => ({ sequence })),
-      'api.v1.transactions.$sequence.tsx': sequences.map((sequence) => ({ sequence })),
-      'api.v1.traces.$donation.tsx': gifts.map((g) => ({ donation: g.public_id })),
-      'open-data.$file.tsx': ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [
-        { file: `${d}.csv` },
-        { file: `${d}.jsonl` },
-      ]),
-      'campaigns.$slug.tsx': campaigns.map((c) => ({ slug: c.slug })),
-      'reports.$campaign.$number.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
-      'reports.$campaign.$number_.csv.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
-    }
-    for (const file of publicRouteFiles()) for (const p of fixtures[file] ?? [{}]) urls.push(urlOf(file, p))
-    urls.push(
-      '/ledger?kind=award',
-      '/ledger?kind=payout',
-      '/transparency?lng=en',
-      '/donate/thanks?donation=' + gifts[0]!.public_id,
-    )
   })
   afterAll(async () => {
     await browser?.close()

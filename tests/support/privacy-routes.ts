@@ -24,6 +24,7 @@ export function urlOf(file: string, params: Record<string, string>): string {
     .replace(/\[\.\]/g, '\u0000')
     .split('.')
     .filter((s) => s !== '_index' && !s.startsWith('_'))
+    // eslint-disable-next-line no-control-regex -- NUL stands for an escaped dot in the route id
     .map((s) => s.replace(/_$/, '').replace(/\u0000/g, '.'))
     .map((s) => s.replace(/\$(\w+)/g, (_, name: string) => params[name] ?? 'x'))
   return '/' + segments.join('/')

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { en } from '~/locales/en'
 import { zhCN } from '~/locales/zh-CN'
-import { formatDate, resolveLocale, translator } from '~/utils/i18n'
+import { formatDate, formatDateTime, resolveLocale, translator } from '~/utils/i18n'
 
 const req = (url: string, headers: Record<string, string> = {}) => new Request(`http://localhost${url}`, { headers })
 
@@ -25,5 +25,13 @@ describe('i18n', () => {
     expect(translator('zh-CN')('campaign.donors', { count: 3 })).toBe('3 位捐赠人')
     expect(formatDate('2026-11-22T20:00:00Z', 'zh-CN')).toBe('2026年11月23日')
     expect(formatDate('2026-11-22T20:00:00Z', 'en')).toBe('November 23, 2026')
+  })
+
+  it('formats a moment in China time, short date and medium time unless asked otherwise', () => {
+    expect(formatDateTime('2026-11-23T16:30:05Z', 'zh-CN')).toBe('2026/11/24 00:30:05')
+    expect(formatDateTime(new Date('2026-11-23T16:30:05Z'), 'en')).toBe('11/24/26, 12:30:05 AM')
+    expect(formatDateTime('2026-11-23T16:30:05Z', 'zh-CN', { dateStyle: 'medium', timeStyle: 'short' })).toBe(
+      '2026年11月24日 00:30',
+    )
   })
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { formatMoney, parseMoney } from '~/utils/money'
+import { formatMoney, minorDigits, parseMoney } from '~/utils/money'
 
 describe('money', () => {
   it('formats minor units exactly in both locales', () => {
@@ -8,6 +8,14 @@ describe('money', () => {
     expect(formatMoney(340, 'CNY', 'en')).toBe('CN¥3.40')
     expect(formatMoney(5, 'JPY', 'en')).toBe('¥5')
     expect(formatMoney(900719925474099, 'CNY', 'zh-CN')).toBe('¥9,007,199,254,740.99')
+  })
+
+  it('knows the minor digits of each currency, the same on every call', () => {
+    for (let i = 0; i < 2; i++) {
+      expect([minorDigits('CNY'), minorDigits('JPY'), minorDigits('KWD')]).toEqual([2, 0, 3])
+      expect(formatMoney(-1234567, 'KWD', 'en')).toBe('-KWD 1,234.567')
+      expect(formatMoney(-5, 'CNY', 'zh-CN')).toBe('-¥0.05')
+    }
   })
 
   it('parses amounts without floats and rejects what is not money', () => {

@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { recordAudit } from '../audit/audit.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
-import { STAFF_ROLES } from './permissions'
+import { type STAFF_ROLES } from './permissions'
 import { generateToken, sha256Hex } from './tokens.server'
 import { normaliseEmail } from './login.server'
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './password.server'

@@ -40,17 +40,27 @@ export function parseCsv(text: string): string[][] {
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!
     if (quoted) {
-      if (c === '"' && s[i + 1] === '"') ((field += '"'), i++)
-      else if (c === '"') quoted = false
+      if (c === '"' && s[i + 1] === '"') {
+        field += '"'
+        i++
+      } else if (c === '"') quoted = false
       else field += c
     } else if (c === '"' && field === '') quoted = true
-    else if (c === ',') (row.push(field), (field = ''))
-    else if (c === '\n' || c === '\r') {
+    else if (c === ',') {
+      row.push(field)
+      field = ''
+    } else if (c === '\n' || c === '\r') {
       if (c === '\r' && s[i + 1] === '\n') i++
-      ;(row.push(field), rows.push(row), (row = []), (field = ''))
+      row.push(field)
+      rows.push(row)
+      row = []
+      field = ''
     } else field += c
   }
-  if (field !== '' || row.length) (row.push(field), rows.push(row))
+  if (field !== '' || row.length) {
+    row.push(field)
+    rows.push(row)
+  }
   return rows.filter((r) => r.some((f) => f.trim() !== ''))
 }
 

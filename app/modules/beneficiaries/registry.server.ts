@@ -1,4 +1,5 @@
 import type { DB } from '~/utils/db.server'
+import { chinaDate } from '~/utils/i18n'
 import { recordAudit } from '../audit/audit.server'
 import { pathInScope } from '../stations/scope.server'
 import { pauseSponsorshipsOf } from '../sponsorships/lifecycle.server'
@@ -75,7 +76,7 @@ export async function insertBeneficiary(
   now: Date,
 ): Promise<{ id: number; publicCode: string }> {
   const at = now.toISOString()
-  const { stationCode } = await checkRegistration(trx, actor, input, at.slice(0, 10))
+  const { stationCode } = await checkRegistration(trx, actor, input, chinaDate(now))
   const publicCode = await nextPublicCode(trx, countyCode(stationCode))
   const row = await trx
     .insertInto('beneficiaries')

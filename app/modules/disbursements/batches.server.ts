@@ -1,6 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { dialectOf } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
+import { chinaDate } from '~/utils/i18n'
 import { recordAudit } from '../audit/audit.server'
 import { fundOfCampaign, fundOfSponsorship, getBalance, InsufficientFundsError, postAward, postPayout } from '../ledger'
 import { queueEmail } from '../mail/outbox.server'
@@ -432,7 +433,7 @@ export async function recordPayout(
 ): Promise<'notFound' | 'paid'> {
   const reference = input.reference.trim()
   if (!reference || reference.length > 100) throw new Refusal('batches.error.reference')
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > now.toISOString().slice(0, 10))
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > chinaDate(now))
     throw new Refusal('batches.error.payoutDate')
   const at = now.toISOString()
   return db.transaction().execute(async (trx) => {

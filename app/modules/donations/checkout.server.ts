@@ -1,9 +1,11 @@
 import type { DB } from '~/utils/db.server'
+import { fundOfCampaign, fundOfSponsorship, fundOfWish, GENERAL_FUND, type FundAccount } from '../ledger/accounts'
 import type { PaymentProvider } from '../payments/provider'
 import { sponsorshipForCheckout } from '../sponsorships/lifecycle.server'
 import { wishForCheckout } from '../wishes/wishes.server'
 import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
+import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import type { DonationInput } from './schema'
 import { Refusal } from '~/utils/refusal'
 
@@ -18,12 +20,12 @@ export function estimateFee(amount: number): number {
   return Math.floor((amount * 34 + 999) / 1000)
 }
 
-type Target = { fund: string; campaignId: number | null; description: string }
+type Target = { fund: FundAccount; campaignId: number | null; description: string }
 
 async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en'): Promise<Target> {
   if (input.designation === 'general') {
     return {
-      fund: 'fund:general',
+      fund: GENERAL_FUND,
       campaignId: null,
       description: locale === 'en' ? 'Hope Ledger general fund' : '希望账本 · 非限定基金',
     }
@@ -37,7 +39,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     if (!campaign || campaign.status !== 'active')
       throw new Refusal('donate.error.campaignClosed', { field: 'campaign' })
     return {
-      fund: `fund:campaign:${campaign.id}`,
+      fund: fundOfCampaign(campaign.id),
       campaignId: campaign.id,
       description: locale === 'en' ? campaign.title_en : campaign.title,
     }
@@ -47,7 +49,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     const s = await sponsorshipForCheckout(db, input.targetId)
     if (s)
       return {
-        fund: `fund:sponsorship:${s.id}`,
+        fund: fundOfSponsorship(s.id),
         campaignId: null,
         description:
           locale === 'en' ? `Hope Star 1+1 sponsorship ${s.publicCode}` : `希望之星 1+1 结对资助 ${s.publicCode}`,
@@ -57,7 +59,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     const wish = await wishForCheckout(db, input.targetId)
     if (wish)
       return {
-        fund: `fund:wish:${wish.id}`,
+        fund: fundOfWish(wish.id),
         campaignId: null,
         description:
           locale === 'en'
@@ -126,7 +128,7 @@ export async function startCheckout(
       .values({
         public_id: publicId,
         tracking_code: newTrackingCode(),
-        status: 'pending',
+        status: INITIAL_DONATION_STATUS,
         frequency: input.frequency,
         designation: input.designation,
         campaign_id: target.campaignId,

@@ -1,19 +1,19 @@
 import { sql, type Transaction } from 'kysely'
 import { dialectOf } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
-import type { DonationsTable } from '../../../db/tables/giving'
+import { invariant } from '~/utils/invariant'
 import { postDonation, postRefund } from '../ledger'
 import { issueReceiptForDonation, queueRefundNotice } from '../receipts/issue.server'
 import type { PaymentDetails } from '../payments/provider'
+import { awaitsPayment, isBooked, moveDonation, type DonationRow } from './lifecycle.server'
+import type { FulfilOutcome, ReversalOutcome } from './outcomes'
 
 // Fulfilment and reversals of one donation. Every function runs inside the caller's
 // transaction, so the ledger posting, the donation's status and the receipt job
-// commit together or not at all.
+// commit together or not at all. Status moves go through moveDonation (./lifecycle.server.ts).
 
 type Trx = Transaction<Database>
-export type DonationRow = {
-  [K in keyof DonationsTable]: DonationsTable[K] extends import('kysely').Generated<infer T> ? T : DonationsTable[K]
-}
+export type { DonationRow }
 
 /** Read a donation and, on PostgreSQL, lock it for the rest of the transaction. */
 export async function lockDonation(
@@ -26,9 +26,7 @@ export async function lockDonation(
   else if (where.chargeId) query = query.where('provider_charge_id', '=', where.chargeId)
   else return undefined
   // SQLite already holds the database write lock (BEGIN IMMEDIATE); FOR UPDATE is PostgreSQL's equivalent.
-  return (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst() as Promise<
-    DonationRow | undefined
-  >
+  return (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
 }
 
 /** Mark a pending donation paid, book it in the ledger, and issue its receipt. Idempotent. */
@@ -36,25 +34,21 @@ export async function fulfilDonation(
   trx: Trx,
   donation: DonationRow,
   payment: PaymentDetails & { paidAt: string; sessionId?: string | null; invoiceId?: string | null },
-): Promise<'fulfilled' | 'already'> {
-  if (donation.status !== 'pending' && donation.status !== 'failed') return 'already'
+): Promise<FulfilOutcome> {
+  // Paid, refunded or disputed already: a replay. Canceled: the checkout expired, nothing to book.
+  if (!awaitsPayment(donation.status)) return 'already'
   if (payment.currency !== donation.currency) {
     throw new Error(`donation ${donation.public_id}: paid in ${payment.currency}, expected ${donation.currency}`)
   }
-  await trx
-    .updateTable('donations')
-    .set({
-      status: 'paid',
-      amount: payment.amount,
-      fee_amount: payment.fee,
-      paid_at: payment.paidAt,
-      provider_payment_intent_id: payment.paymentIntentId,
-      provider_charge_id: payment.chargeId,
-      ...(payment.sessionId ? { provider_session_id: payment.sessionId } : {}),
-      ...(payment.invoiceId ? { provider_invoice_id: payment.invoiceId } : {}),
-    })
-    .where('id', '=', donation.id)
-    .execute()
+  await moveDonation(trx, donation, 'paid', {
+    amount: payment.amount,
+    fee_amount: payment.fee,
+    paid_at: payment.paidAt,
+    provider_payment_intent_id: payment.paymentIntentId,
+    provider_charge_id: payment.chargeId,
+    ...(payment.sessionId ? { provider_session_id: payment.sessionId } : {}),
+    ...(payment.invoiceId ? { provider_invoice_id: payment.invoiceId } : {}),
+  })
   await postDonation(trx, {
     idempotencyKey: `donation:${donation.public_id}`,
     donationRef: donation.public_id,
@@ -77,7 +71,9 @@ export async function reverseDonation(
   trx: Trx,
   donation: DonationRow,
   reversal: { kind: 'refund' | 'dispute'; providerRef: string; amount: number; currency: string; occurredAt: string },
-): Promise<'reversed' | 'already'> {
+): Promise<ReversalOutcome> {
+  // Only a booked gift can be reversed; the caller books a pending one first (the ledger refuses otherwise).
+  invariant(isBooked(donation.status), () => `donation ${donation.public_id} is ${donation.status}: nothing to reverse`)
   const inserted = await trx
     .insertInto('donation_reversals')
     .values({
@@ -110,7 +106,7 @@ export async function reverseDonation(
   const refunded = Number(totals.refunded)
   const status =
     reversal.kind === 'dispute' ? 'disputed' : refunded >= donation.amount ? 'refunded' : 'partially_refunded'
-  await trx.updateTable('donations').set({ status, refunded_amount: refunded }).where('id', '=', donation.id).execute()
+  await moveDonation(trx, donation, status, { refunded_amount: refunded })
   if (reversal.kind === 'refund') {
     await queueRefundNotice(trx, {
       donationId: donation.id,

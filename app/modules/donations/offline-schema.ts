@@ -1,5 +1,6 @@
 // Staff forms for offline gifts and statement rows (shared by browser and server).
 import { z } from 'zod'
+import { chinaDate } from '../../utils/i18n'
 import { parseMoney } from '../../utils/money'
 
 export const OFFLINE_METHODS = ['bank_transfer', 'cash', 'cheque'] as const
@@ -13,10 +14,7 @@ export const offlineGiftSchema = (currencies: readonly string[]) =>
       receivedOn: z
         .string()
         .regex(/^\d{4}-\d{2}-\d{2}$/, 'offline.error.date')
-        .refine(
-          (d) => !Number.isNaN(Date.parse(d)) && d <= new Date().toISOString().slice(0, 10),
-          'offline.error.date',
-        ),
+        .refine((d) => !Number.isNaN(Date.parse(d)) && d <= chinaDate(), 'offline.error.date'),
       amount: money,
       currency: z.string().refine((c) => currencies.includes(c), 'offline.error.currency'),
       campaignSlug: z

@@ -2,7 +2,9 @@ import type { Transaction } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
 import { recordAudit } from '../audit/audit.server'
-import { fulfilDonation, type DonationRow } from './fulfil.server'
+import { fundOfCampaign, GENERAL_FUND } from '../ledger/accounts'
+import { fulfilDonation } from './fulfil.server'
+import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import { publicDisplayName } from './display-name'
 import { newDonationPublicId, newTrackingCode } from './ids.server'
 import type { OfflineGiftInput } from './offline-schema'
@@ -40,12 +42,12 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
       .values({
         public_id: newDonationPublicId(),
         tracking_code: newTrackingCode(),
-        status: 'pending',
+        status: INITIAL_DONATION_STATUS,
         frequency: 'once',
         designation: campaign ? 'campaign' : 'general',
         campaign_id: campaign?.id ?? null,
         target_id: null,
-        fund: campaign ? `fund:campaign:${campaign.id}` : 'fund:general',
+        fund: campaign ? fundOfCampaign(campaign.id) : GENERAL_FUND,
         amount: input.amount,
         currency: input.currency,
         cover_fee: 0,
@@ -71,7 +73,7 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await fulfilDonation(trx, row as DonationRow, {
+    await fulfilDonation(trx, row, {
       paymentIntentId: input.sourceRef,
       chargeId: null,
       amount: input.amount,

@@ -1,4 +1,8 @@
+import type { Selectable } from 'kysely'
+import type { DonationsTable } from '../../../db/tables/giving'
 import type { DB } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import { DEMO_SESSION_PREFIX } from '../payments/demo.server'
 
 /** What the thank-you page may show: status, amount and the donor's own tracking code. */
 export async function donationStatus(db: DB, publicId: string) {
@@ -28,4 +32,25 @@ export async function listRecentOfflineGifts(db: DB, limit = 20) {
     .orderBy('donations.id', 'desc')
     .limit(limit)
     .execute()
+}
+
+export type DemoDonation = Pick<
+  Selectable<DonationsTable>,
+  'public_id' | 'amount' | 'currency' | 'frequency' | 'status' | 'display_name'
+>
+
+/**
+ * The donation behind a demo checkout session. Only while no Stripe key is set and never
+ * in production: there the demo pay page does not exist.
+ */
+export async function demoDonation(db: DB, sessionId: string): Promise<DemoDonation | undefined> {
+  const env = getEnv()
+  if (env.STRIPE_SECRET_KEY || env.NODE_ENV === 'production' || !sessionId.startsWith(DEMO_SESSION_PREFIX))
+    return undefined
+  return db
+    .selectFrom('donations')
+    .select(['public_id', 'amount', 'currency', 'frequency', 'status', 'display_name'])
+    .where('provider_session_id', '=', sessionId)
+    .where('provider', '=', 'demo')
+    .executeTakeFirst()
 }

@@ -1,61 +1,68 @@
+import type { Transaction } from 'kysely'
 import type { DB } from '~/utils/db.server'
-import type { PaymentDetails, PaymentProvider, WebhookEvent } from '../payments/provider'
-import { fulfilDonation, lockDonation, reverseDonation, type DonationRow } from './fulfil.server'
+import { present } from '~/utils/invariant'
+import type { Database } from '../../../db/schema'
+import {
+  idOf,
+  metadataPublicId,
+  providerTypeOf,
+  type ChargeObject,
+  type CheckoutSessionEvent,
+  type DisputeEvent,
+  type InvoiceObject,
+  type PaymentEvent,
+} from '../payments/events'
+import type { PaymentDetails, PaymentProvider } from '../payments/provider'
+import { fulfilDonation, lockDonation, reverseDonation } from './fulfil.server'
 import { newDonationPublicId, newTrackingCode } from './ids.server'
+import { INITIAL_DONATION_STATUS, isBooked, moveDonation, type DonationRow } from './lifecycle.server'
+import type { WebhookOutcome, WebhookReceipt } from './outcomes'
 
 // Webhook fulfilment. Each event id is recorded once; the remote look-up (fee and net
 // from the balance transaction) happens before the database transaction so no lock is
 // held across the network; then claim + fulfil + mark commit together. Any unexpected
 // error rolls everything back and propagates, so the route answers 5xx and Stripe retries.
 
-export type WebhookOutcome = { eventId: string; type: string; outcome: string }
+export type HandledWebhook = Extract<WebhookReceipt, { kind: 'handled' }>
+type Trx = Transaction<Database>
 
 const iso = (unixSeconds: number | undefined, fallback: Date) =>
   new Date(unixSeconds ? unixSeconds * 1000 : fallback.getTime()).toISOString()
-const idOf = (v: unknown): string | null =>
-  typeof v === 'string' ? v : v && typeof v === 'object' && 'id' in v ? String((v as { id: unknown }).id) : null
 
 /** The payment intent whose balance transaction this event needs, if any. */
-function intentToLookUp(event: WebhookEvent): string | null {
-  const o = event.data.object
+function intentToLookUp(event: PaymentEvent): string | null {
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded':
-      return o.payment_status === 'paid' ? idOf(o.payment_intent) : null
-    case 'invoice.paid':
+      return event.data.object.payment_status === 'paid' ? idOf(event.data.object.payment_intent) : null
+    case 'invoice.paid': {
+      const o = event.data.object
       return idOf(o.payment_intent) ?? idOf(o.payments?.data?.[0]?.payment?.payment_intent)
+    }
     case 'charge.refunded':
     case 'charge.dispute.created':
     case 'charge.dispute.closed':
-      return idOf(o.payment_intent)
+      return idOf(event.data.object.payment_intent)
     default:
       return null
   }
 }
 
-function metadataPublicId(o: any): string | null {
-  return (
-    o?.metadata?.donation_public_id ??
-    o?.subscription_details?.metadata?.donation_public_id ??
-    o?.parent?.subscription_details?.metadata?.donation_public_id ??
-    o?.lines?.data?.[0]?.metadata?.donation_public_id ??
-    null
-  )
-}
-
 export async function handleWebhook(
   db: DB,
   provider: PaymentProvider,
-  event: WebhookEvent,
+  event: PaymentEvent,
   now = new Date(),
-): Promise<WebhookOutcome> {
+): Promise<HandledWebhook> {
+  const type = providerTypeOf(event)
+  const handled = (outcome: WebhookOutcome): HandledWebhook => ({ kind: 'handled', eventId: event.id, type, outcome })
   const done = await db
     .selectFrom('payment_events')
     .select('processed_at')
     .where('provider', '=', 'stripe')
     .where('event_id', '=', event.id)
     .executeTakeFirst()
-  if (done?.processed_at) return { eventId: event.id, type: event.type, outcome: 'duplicate' }
+  if (done?.processed_at) return handled('duplicate')
 
   const intent = intentToLookUp(event)
   const details = intent ? await provider.paymentDetails(intent) : null
@@ -66,7 +73,7 @@ export async function handleWebhook(
       .values({
         provider: 'stripe',
         event_id: event.id,
-        type: event.type,
+        type,
         received_at: now.toISOString(),
         processed_at: null,
         outcome: null,
@@ -82,7 +89,7 @@ export async function handleWebhook(
         .where('provider', '=', 'stripe')
         .where('event_id', '=', event.id)
         .executeTakeFirstOrThrow()
-      if (claimed.processed_at) return { eventId: event.id, type: event.type, outcome: 'duplicate' }
+      if (claimed.processed_at) return handled('duplicate')
     }
     const outcome = await dispatch(trx, event, details, now)
     await trx
@@ -91,63 +98,78 @@ export async function handleWebhook(
       .where('provider', '=', 'stripe')
       .where('event_id', '=', event.id)
       .execute()
-    return { eventId: event.id, type: event.type, outcome }
+    return handled(outcome)
   })
 }
 
-type Trx = Parameters<Parameters<ReturnType<DB['transaction']>['execute']>[0]>[0]
-
-async function dispatch(trx: Trx, event: WebhookEvent, details: PaymentDetails | null, now: Date): Promise<string> {
-  const o = event.data.object
+async function dispatch(
+  trx: Trx,
+  event: PaymentEvent,
+  details: PaymentDetails | null,
+  now: Date,
+): Promise<WebhookOutcome> {
   const at = iso(event.created, now)
   switch (event.type) {
     case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded': {
-      const donation = await lockDonation(trx, { publicId: metadataPublicId(o) ?? o.client_reference_id ?? '' })
-      if (!donation) return 'unknown-donation'
-      if (o.mode === 'subscription') {
-        await activateRecurring(trx, donation, idOf(o.subscription), idOf(o.customer))
-        return 'subscription-active' // each instalment is fulfilled by its invoice.paid
-      }
-      if (o.payment_status !== 'paid' || !details) return 'awaiting-payment'
-      return fulfilDonation(trx, donation, { ...details, paidAt: at, sessionId: o.id })
-    }
+    case 'checkout.session.async_payment_succeeded':
     case 'checkout.session.async_payment_failed':
-    case 'checkout.session.expired': {
-      const donation = await lockDonation(trx, { publicId: metadataPublicId(o) ?? o.client_reference_id ?? '' })
-      if (!donation || donation.status !== 'pending') return 'ignored'
-      await trx
-        .updateTable('donations')
-        .set({ status: event.type.endsWith('failed') ? 'failed' : 'canceled' })
-        .where('id', '=', donation.id)
-        .execute()
-      return 'marked-unpaid'
-    }
+    case 'checkout.session.expired':
+      return checkoutSession(trx, event, details, at)
     case 'invoice.paid':
-      return invoicePaid(trx, o, details, at)
+      return invoicePaid(trx, event.data.object, details, at)
     case 'customer.subscription.deleted': {
       const result = await trx
         .updateTable('recurring_gifts')
         .set({ status: 'canceled', canceled_at: at })
-        .where('provider_subscription_id', '=', String(o.id))
+        .where('provider_subscription_id', '=', String(event.data.object.id))
         .executeTakeFirst()
       return Number(result.numUpdatedRows) ? 'subscription-canceled' : 'unknown-subscription'
     }
     case 'charge.refunded':
-      return chargeRefunded(trx, o, details, at)
+      return chargeRefunded(trx, event.data.object, details, at)
     case 'charge.dispute.created':
     case 'charge.dispute.closed':
-      return dispute(trx, event.type, o, details, at)
-    default:
+      return dispute(trx, event, details, at)
+    case 'ignored':
       return 'ignored'
   }
 }
 
-async function findDonationForCharge(trx: Trx, charge: any, details: PaymentDetails | null) {
+async function checkoutSession(
+  trx: Trx,
+  event: CheckoutSessionEvent,
+  details: PaymentDetails | null,
+  at: string,
+): Promise<WebhookOutcome> {
+  const o = event.data.object
+  const donation = await lockDonation(trx, { publicId: metadataPublicId(o) ?? o.client_reference_id ?? '' })
+  if (event.type === 'checkout.session.async_payment_failed' || event.type === 'checkout.session.expired') {
+    // Paid, or marked unpaid already: the session no longer decides anything.
+    if (!donation || donation.status !== 'pending') return 'ignored'
+    await moveDonation(trx, donation, event.type === 'checkout.session.expired' ? 'canceled' : 'failed')
+    return 'marked-unpaid'
+  }
+  if (!donation) return 'unknown-donation'
+  if (o.mode === 'subscription') {
+    await activateRecurring(trx, donation, idOf(o.subscription), idOf(o.customer))
+    return 'subscription-active' // each instalment is fulfilled by its invoice.paid
+  }
+  if (o.payment_status !== 'paid' || !details) return 'awaiting-payment'
+  return fulfilDonation(trx, donation, { ...details, paidAt: at, sessionId: o.id })
+}
+
+/** How a refund or a dispute names its payment: metadata, the intent, the charge. */
+type ChargeRefs = {
+  metadata: Parameters<typeof metadataPublicId>[0]
+  paymentIntentId: string | null
+  chargeId: string
+}
+
+async function findDonationForCharge(trx: Trx, refs: ChargeRefs, details: PaymentDetails | null) {
   return (
-    (await lockDonation(trx, { publicId: metadataPublicId(charge) ?? '' })) ??
-    (await lockDonation(trx, { paymentIntentId: idOf(charge.payment_intent) ?? '' })) ??
-    (await lockDonation(trx, { chargeId: idOf(charge.charge) ?? String(charge.id) })) ??
+    (await lockDonation(trx, { publicId: metadataPublicId(refs.metadata) ?? '' })) ??
+    (await lockDonation(trx, { paymentIntentId: refs.paymentIntentId ?? '' })) ??
+    (await lockDonation(trx, { chargeId: refs.chargeId })) ??
     (await donationNamedByIntent(trx, details))
   )
 }
@@ -165,6 +187,22 @@ async function donationNamedByIntent(trx: Trx, details: PaymentDetails | null) {
   return named && (!ownIntent || ownIntent === details.paymentIntentId) ? named : undefined
 }
 
+/**
+ * A refund or a lost dispute whose payment we could not book first (no payment details):
+ * the ledger has nothing to reverse yet. Fail the delivery so the provider retries it once
+ * the payment is booked, rather than record the event as done.
+ */
+function bookedOrRetry(donation: DonationRow): DonationRow {
+  if (!isBooked(donation.status))
+    throw new Error(`donation ${donation.public_id} is ${donation.status}: its payment is not booked yet, retry`)
+  return donation
+}
+
+/** The donation as it now stands, re-read under the same lock after a move. */
+async function reread(trx: Trx, donation: DonationRow): Promise<DonationRow> {
+  return present(await lockDonation(trx, { publicId: donation.public_id }), `donation ${donation.public_id}`)
+}
+
 async function activateRecurring(
   trx: Trx,
   donation: DonationRow,
@@ -180,11 +218,18 @@ async function activateRecurring(
     .execute()
 }
 
-async function invoicePaid(trx: Trx, invoice: any, details: PaymentDetails | null, at: string): Promise<string> {
+async function invoicePaid(
+  trx: Trx,
+  invoice: InvoiceObject,
+  details: PaymentDetails | null,
+  at: string,
+): Promise<WebhookOutcome> {
+  const invoiceId = invoice.id
+  if (typeof invoiceId !== 'string') return 'unknown-donation'
   const existing = await trx
     .selectFrom('donations')
     .select('id')
-    .where('provider_invoice_id', '=', invoice.id)
+    .where('provider_invoice_id', '=', invoiceId)
     .executeTakeFirst()
   if (existing) return 'already'
   const first = await lockDonation(trx, { publicId: metadataPublicId(invoice) ?? '' })
@@ -196,7 +241,7 @@ async function invoicePaid(trx: Trx, invoice: any, details: PaymentDetails | nul
     idOf(invoice.customer),
   )
   // The first instalment fulfils the donation made at checkout; each later one is a donation of its own.
-  if (first.status === 'pending') return fulfilDonation(trx, first, { ...details, paidAt: at, invoiceId: invoice.id })
+  if (first.status === 'pending') return fulfilDonation(trx, first, { ...details, paidAt: at, invoiceId })
   const { id: _id, ...template } = first
   const next = await trx
     .insertInto('donations')
@@ -204,7 +249,7 @@ async function invoicePaid(trx: Trx, invoice: any, details: PaymentDetails | nul
       ...template,
       public_id: newDonationPublicId(),
       tracking_code: newTrackingCode(),
-      status: 'pending',
+      status: INITIAL_DONATION_STATUS,
       provider_session_id: null,
       provider_invoice_id: null,
       provider_payment_intent_id: null,
@@ -217,29 +262,39 @@ async function invoicePaid(trx: Trx, invoice: any, details: PaymentDetails | nul
     })
     .returningAll()
     .executeTakeFirstOrThrow()
-  return fulfilDonation(trx, next as DonationRow, { ...details, paidAt: at, invoiceId: invoice.id })
+  return fulfilDonation(trx, next, { ...details, paidAt: at, invoiceId })
 }
 
-async function chargeRefunded(trx: Trx, charge: any, details: PaymentDetails | null, at: string): Promise<string> {
-  const donation = await findDonationForCharge(trx, charge, details)
+async function chargeRefunded(
+  trx: Trx,
+  charge: ChargeObject,
+  details: PaymentDetails | null,
+  at: string,
+): Promise<WebhookOutcome> {
+  const donation = await findDonationForCharge(
+    trx,
+    { metadata: charge, paymentIntentId: idOf(charge.payment_intent), chargeId: String(charge.id) },
+    details,
+  )
   if (!donation) return 'unknown-donation'
   // A refund can overtake checkout.session.completed: book the payment first, then its refund.
   if (donation.status === 'pending' && details) await fulfilDonation(trx, donation, { ...details, paidAt: at })
-  const fresh = (await lockDonation(trx, { publicId: donation.public_id }))!
-  const refunds: any[] = (charge.refunds?.data ?? []).filter((r: any) => r.status === 'succeeded')
+  let fresh = await reread(trx, donation)
+  const refunds = (charge.refunds?.data ?? []).filter((r) => r.status === 'succeeded')
   let booked = 0
   if (refunds.length) {
     for (const r of refunds) {
-      if (
-        (await reverseDonation(trx, fresh, {
-          kind: 'refund',
-          providerRef: r.id,
-          amount: r.amount,
-          currency: String(r.currency ?? charge.currency).toUpperCase(),
-          occurredAt: iso(r.created, new Date(at)),
-        })) === 'reversed'
-      )
+      const outcome = await reverseDonation(trx, bookedOrRetry(fresh), {
+        kind: 'refund',
+        providerRef: r.id,
+        amount: r.amount,
+        currency: String(r.currency ?? charge.currency).toUpperCase(),
+        occurredAt: iso(r.created, new Date(at)),
+      })
+      if (outcome === 'reversed') {
         booked++
+        fresh = await reread(trx, fresh)
+      }
     }
   } else {
     // Without the refund list, book the difference between Stripe's total and what we already recorded.
@@ -249,9 +304,9 @@ async function chargeRefunded(trx: Trx, charge: any, details: PaymentDetails | n
       .where('donation_id', '=', fresh.id)
       .where('kind', '=', 'refund')
       .executeTakeFirstOrThrow()
-    const delta = charge.amount_refunded - Number(recorded.n)
+    const delta = (charge.amount_refunded ?? 0) - Number(recorded.n)
     if (delta > 0) {
-      await reverseDonation(trx, fresh, {
+      await reverseDonation(trx, bookedOrRetry(fresh), {
         kind: 'refund',
         providerRef: `${charge.id}:refunded:${charge.amount_refunded}`,
         amount: delta,
@@ -264,30 +319,36 @@ async function chargeRefunded(trx: Trx, charge: any, details: PaymentDetails | n
   return booked ? 'refunded' : 'already'
 }
 
-async function dispute(trx: Trx, type: string, dp: any, details: PaymentDetails | null, at: string): Promise<string> {
-  const donation = await findDonationForCharge(trx, dp, details)
+async function dispute(
+  trx: Trx,
+  event: DisputeEvent,
+  details: PaymentDetails | null,
+  at: string,
+): Promise<WebhookOutcome> {
+  const dp = event.data.object
+  const donation = await findDonationForCharge(
+    trx,
+    { metadata: dp, paymentIntentId: idOf(dp.payment_intent), chargeId: idOf(dp.charge) ?? String(dp.id) },
+    details,
+  )
   if (!donation) return 'unknown-donation'
   if (donation.status === 'pending' && details) await fulfilDonation(trx, donation, { ...details, paidAt: at })
-  const fresh = (await lockDonation(trx, { publicId: donation.public_id }))!
-  if (type === 'charge.dispute.created') {
+  const fresh = await reread(trx, donation)
+  if (event.type === 'charge.dispute.created') {
     // Money moves in the ledger only when the dispute is lost; until then the gift is marked disputed.
-    if (fresh.status === 'paid' || fresh.status === 'partially_refunded') {
-      await trx.updateTable('donations').set({ status: 'disputed' }).where('id', '=', fresh.id).execute()
-    }
+    if (fresh.status === 'paid' || fresh.status === 'partially_refunded') await moveDonation(trx, fresh, 'disputed')
     return 'dispute-open'
   }
   if (dp.status === 'lost') {
-    return reverseDonation(trx, fresh, {
+    return reverseDonation(trx, bookedOrRetry(fresh), {
       kind: 'dispute',
       providerRef: dp.id,
-      amount: dp.amount,
+      amount: present(dp.amount, `dispute ${dp.id} without an amount`),
       currency: String(dp.currency).toUpperCase(),
       occurredAt: at,
     })
   }
-  if (fresh.status === 'disputed') {
-    const back = fresh.refunded_amount > 0 ? 'partially_refunded' : 'paid'
-    await trx.updateTable('donations').set({ status: back }).where('id', '=', fresh.id).execute()
-  }
+  if (fresh.status === 'disputed')
+    await moveDonation(trx, fresh, fresh.refunded_amount > 0 ? 'partially_refunded' : 'paid')
   return 'dispute-won'
 }

@@ -1,13 +1,25 @@
 // Open data: the public projection of the ledger as JSON lines or CSV, streamed in
 // id order in batches. Format documented in public/open-data.md; no personal data.
-import type { Kysely } from 'kysely'
+// One pager and one row mapper per dataset serve the whole export and the filtered one.
+import { expressionBuilder, sql, type Expression, type Kysely, type Selectable, type SqlBool } from 'kysely'
 import type { Database } from '../../../db/schema'
+import type {
+  LedgerAccountsTable,
+  LedgerDonationsTable,
+  LedgerLotsTable,
+  LedgerTracesTable,
+  LedgerTransactionsTable,
+  LedgerTransfersTable,
+} from '../../../db/tables/ledger'
 
 export const EXPORT_DATASETS = ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'] as const
 export type ExportDataset = (typeof EXPORT_DATASETS)[number]
 export type ExportFormat = 'jsonl' | 'csv'
 export type ExportRow = Record<string, string | null | Record<string, string>>
+/** Narrow an export to the transactions touching one fund and/or a range of ISO instants (inclusive). */
+export type ExportFilter = { fund?: string; from?: string; to?: string }
 type Row = ExportRow
+type Db = Kysely<Database>
 
 /** The documented columns of each dataset, in order (public/open-data.md). */
 export const EXPORT_COLUMNS: Record<ExportDataset, string[]> = {
@@ -20,16 +32,121 @@ export const EXPORT_COLUMNS: Record<ExportDataset, string[]> = {
 }
 
 const str = (v: number | null) => (v === null ? null : String(v))
+type DonationRef = Pick<Selectable<LedgerDonationsTable>, 'donation_ref'>
+
+// The six row mappers: a table row to its documented columns (the key order is the JSON order).
+const accountRow = (a: Pick<Selectable<LedgerAccountsTable>, 'code' | 'kind' | 'name'>): Row => ({
+  code: a.code,
+  kind: a.kind,
+  name: a.name,
+})
+
+const transactionRow = (
+  t: Pick<Selectable<LedgerTransactionsTable>, 'sequence' | 'kind' | 'occurred_at' | 'refs' | 'prev_hash' | 'hash'>,
+): Row => ({
+  sequence: String(t.sequence),
+  kind: t.kind,
+  occurred_at: t.occurred_at,
+  refs: JSON.parse(t.refs) as Record<string, string>,
+  prev_hash: t.prev_hash,
+  hash: t.hash,
+})
+
+const transferRow = (t: Selectable<LedgerTransfersTable>): Row => ({
+  sequence: String(t.sequence),
+  position: String(t.position),
+  from: t.from_account,
+  to: t.to_account,
+  amount: String(t.amount),
+  currency: t.currency,
+})
+
+const donationRow = (d: Selectable<LedgerDonationsTable>): Row => ({
+  donation: d.donation_ref,
+  display_name: d.display_name,
+  fund: d.fund,
+  amount: String(d.gross),
+  fee: String(d.fee),
+  net: String(d.gross - d.fee),
+  currency: d.currency,
+  paid_at: d.paid_at,
+  sequence: String(d.sequence),
+})
+
+const lotRow = (
+  l: Pick<
+    Selectable<LedgerLotsTable>,
+    'id' | 'sequence' | 'fund' | 'currency' | 'amount' | 'paid_at' | 'source_trace_id'
+  > &
+    DonationRef,
+): Row => ({
+  lot: String(l.id),
+  sequence: String(l.sequence),
+  donation: l.donation_ref,
+  fund: l.fund,
+  currency: l.currency,
+  amount: String(l.amount),
+  paid_at: l.paid_at,
+  source_trace: str(l.source_trace_id),
+})
+
+const traceRow = (
+  t: Pick<
+    Selectable<LedgerTracesTable>,
+    'id' | 'sequence' | 'kind' | 'lot_id' | 'amount' | 'currency' | 'beneficiary_code' | 'parent_id'
+  > &
+    DonationRef,
+): Row => ({
+  trace: String(t.id),
+  sequence: String(t.sequence),
+  kind: t.kind,
+  lot: String(t.lot_id),
+  donation: t.donation_ref,
+  amount: String(t.amount),
+  currency: t.currency,
+  beneficiary: t.beneficiary_code,
+  parent: str(t.parent_id),
+})
+
+/**
+ * Conditions on a transaction sequence column: the transaction touches the filter's fund
+ * and happened in its range. Correlated EXISTS, so each page stops after `limit` matches.
+ */
+function txScope(db: Db, f: ExportFilter, column: string): Expression<SqlBool>[] {
+  const eb = expressionBuilder<Database, never>()
+  const sequence = sql.ref<number>(column)
+  const out: Expression<SqlBool>[] = []
+  const fund = f.fund
+  if (fund)
+    out.push(
+      eb.exists(
+        db
+          .selectFrom('ledger_transfers as ff')
+          .select('ff.sequence')
+          .where('ff.sequence', '=', sequence)
+          .where((e) => e.or([e('ff.from_account', '=', fund), e('ff.to_account', '=', fund)])),
+      ),
+    )
+  if (f.from || f.to) {
+    let tx = db.selectFrom('ledger_transactions as tx').select('tx.sequence').where('tx.sequence', '=', sequence)
+    if (f.from) tx = tx.where('tx.occurred_at', '>=', f.from)
+    if (f.to) tx = tx.where('tx.occurred_at', '<=', f.to)
+    out.push(eb.exists(tx))
+  }
+  return out
+}
 
 /** One batch of rows after `cursor` (keyset pagination on the dataset's id). */
 async function page(
-  db: Kysely<Database>,
+  db: Db,
   dataset: ExportDataset,
+  f: ExportFilter,
   cursor: number,
   limit: number,
 ): Promise<{ rows: Row[]; next: number }> {
   switch (dataset) {
     case 'accounts': {
+      // Account names are not filtered: every filtered file can be read against the whole list.
       const r = await db
         .selectFrom('ledger_accounts')
         .select(['id', 'code', 'kind', 'name'])
@@ -37,66 +154,33 @@ async function page(
         .orderBy('id')
         .limit(limit)
         .execute()
-      return { rows: r.map((a) => ({ code: a.code, kind: a.kind, name: a.name })), next: r.at(-1)?.id ?? cursor }
+      return { rows: r.map(accountRow), next: r.at(-1)?.id ?? cursor }
     }
     case 'transactions': {
-      const r = await db
-        .selectFrom('ledger_transactions')
-        .select(['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash'])
-        .where('sequence', '>', cursor)
-        .orderBy('sequence')
-        .limit(limit)
-        .execute()
-      return {
-        rows: r.map((t) => ({ ...t, sequence: String(t.sequence), refs: JSON.parse(t.refs) })),
-        next: r.at(-1)?.sequence ?? cursor,
-      }
+      let q = db
+        .selectFrom('ledger_transactions as x')
+        .select(['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash'])
+        .where('x.sequence', '>', cursor)
+      for (const c of txScope(db, f, 'x.sequence')) q = q.where(c)
+      const r = await q.orderBy('x.sequence').limit(limit).execute()
+      return { rows: r.map(transactionRow), next: r.at(-1)?.sequence ?? cursor }
     }
     case 'transfers': {
-      const r = await db
-        .selectFrom('ledger_transfers')
-        .selectAll()
-        .where('id', '>', cursor)
-        .orderBy('id')
-        .limit(limit)
-        .execute()
-      return {
-        rows: r.map((t) => ({
-          sequence: String(t.sequence),
-          position: String(t.position),
-          from: t.from_account,
-          to: t.to_account,
-          amount: String(t.amount),
-          currency: t.currency,
-        })),
-        next: r.at(-1)?.id ?? cursor,
-      }
+      let q = db.selectFrom('ledger_transfers as t').selectAll('t').where('t.id', '>', cursor)
+      for (const c of txScope(db, f, 't.sequence')) q = q.where(c)
+      const r = await q.orderBy('t.id').limit(limit).execute()
+      return { rows: r.map(transferRow), next: r.at(-1)?.id ?? cursor }
     }
     case 'donations': {
-      const r = await db
-        .selectFrom('ledger_donations')
-        .selectAll()
-        .where('id', '>', cursor)
-        .orderBy('id')
-        .limit(limit)
-        .execute()
-      return {
-        rows: r.map((d) => ({
-          donation: d.donation_ref,
-          display_name: d.display_name,
-          fund: d.fund,
-          amount: String(d.gross),
-          fee: String(d.fee),
-          net: String(d.gross - d.fee),
-          currency: d.currency,
-          paid_at: d.paid_at,
-          sequence: String(d.sequence),
-        })),
-        next: r.at(-1)?.id ?? cursor,
-      }
+      let q = db.selectFrom('ledger_donations').selectAll().where('id', '>', cursor)
+      if (f.fund) q = q.where('fund', '=', f.fund)
+      if (f.from) q = q.where('paid_at', '>=', f.from)
+      if (f.to) q = q.where('paid_at', '<=', f.to)
+      const r = await q.orderBy('id').limit(limit).execute()
+      return { rows: r.map(donationRow), next: r.at(-1)?.id ?? cursor }
     }
     case 'lots': {
-      const r = await db
+      let q = db
         .selectFrom('ledger_lots as l')
         .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
         .select([
@@ -110,25 +194,14 @@ async function page(
           'l.source_trace_id',
         ])
         .where('l.id', '>', cursor)
-        .orderBy('l.id')
-        .limit(limit)
-        .execute()
-      return {
-        rows: r.map((l) => ({
-          lot: String(l.id),
-          sequence: String(l.sequence),
-          donation: l.donation_ref,
-          fund: l.fund,
-          currency: l.currency,
-          amount: String(l.amount),
-          paid_at: l.paid_at,
-          source_trace: str(l.source_trace_id),
-        })),
-        next: r.at(-1)?.id ?? cursor,
-      }
+      if (f.fund) q = q.where('l.fund', '=', f.fund)
+      if (f.from) q = q.where('l.paid_at', '>=', f.from)
+      if (f.to) q = q.where('l.paid_at', '<=', f.to)
+      const r = await q.orderBy('l.id').limit(limit).execute()
+      return { rows: r.map(lotRow), next: r.at(-1)?.id ?? cursor }
     }
     case 'traces': {
-      const r = await db
+      let q = db
         .selectFrom('ledger_traces as t')
         .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
         .innerJoin('ledger_donations as d', 'd.id', 'l.donation_id')
@@ -144,23 +217,10 @@ async function page(
           't.parent_id',
         ])
         .where('t.id', '>', cursor)
-        .orderBy('t.id')
-        .limit(limit)
-        .execute()
-      return {
-        rows: r.map((t) => ({
-          trace: String(t.id),
-          sequence: String(t.sequence),
-          kind: t.kind,
-          lot: String(t.lot_id),
-          donation: t.donation_ref,
-          amount: String(t.amount),
-          currency: t.currency,
-          beneficiary: t.beneficiary_code,
-          parent: str(t.parent_id),
-        })),
-        next: r.at(-1)?.id ?? cursor,
-      }
+      if (f.fund) q = q.where('l.fund', '=', f.fund)
+      for (const c of txScope(db, f, 't.sequence')) q = q.where(c)
+      const r = await q.orderBy('t.id').limit(limit).execute()
+      return { rows: r.map(traceRow), next: r.at(-1)?.id ?? cursor }
     }
   }
 }
@@ -176,7 +236,7 @@ function csvField(v: Row[string] | undefined): string {
  * Lines of one dataset from a keyset pager, each ending in "\n"; CSV starts with its
  * header line. The one formatter for every export, whole or filtered.
  */
-export async function* exportLinesFrom(
+async function* exportLinesFrom(
   dataset: ExportDataset,
   format: ExportFormat,
   pager: (cursor: number) => Promise<{ rows: Row[]; next: number }>,
@@ -195,12 +255,13 @@ export async function* exportLinesFrom(
   }
 }
 
-/** The whole ledger's export of one dataset. */
+/** One dataset's export: the whole ledger, or only what `filter` selects. */
 export function exportDataset(
-  db: Kysely<Database>,
-  input: { dataset: ExportDataset; format: ExportFormat; batchSize?: number },
+  db: Db,
+  input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number },
 ): AsyncGenerator<string> {
+  const filter = input.filter ?? {}
   return exportLinesFrom(input.dataset, input.format, (cursor) =>
-    page(db, input.dataset, cursor, input.batchSize ?? 2000),
+    page(db, input.dataset, filter, cursor, input.batchSize ?? 2000),
   )
 }

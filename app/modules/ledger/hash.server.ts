@@ -13,6 +13,7 @@ export type TransferLike = { from: string; to: string; amount: number; currency:
 
 const REF_KEY = /^[a-z][a-z0-9_]{0,31}$/
 // Public references only: printable text, no control characters.
+// eslint-disable-next-line no-control-regex -- the control characters are what it refuses
 const REF_VALUE = /^[^\u0000-\u001f\u007f]{1,200}$/u
 
 /** ISO-8601 UTC with milliseconds (2026-11-23T02:00:00.000Z); anything unparseable is refused. */
@@ -70,9 +71,18 @@ export function chainHash(prevHash: string, record: string): string {
     .digest('hex')
 }
 
-/** Digest of what was asked, for idempotency: the same request always gives the same digest. */
-export function digestOf(value: unknown): string {
-  return createHash('sha256').update(stableJson(value), 'utf8').digest('hex')
+/**
+ * The one request digest, stored with every transaction and compared when its key comes
+ * again: hex(SHA-256(stable JSON of { kind, occurredAt, ...content })), keys sorted, undefined
+ * values left out. `content` is what was asked: the posting itself ({ refs, transfers }, as
+ * normalised) when its transfers follow from the input alone, otherwise the asked fields
+ * (a refund's donation and amount: its transfers depend on the lots left). Databases hold
+ * digests made this way, so a change here makes every earlier request a conflict.
+ */
+export function requestDigest(kind: string, occurredAt: string, content: Record<string, unknown>): string {
+  return createHash('sha256')
+    .update(stableJson({ ...content, kind, occurredAt }), 'utf8')
+    .digest('hex')
 }
 
 function stableJson(value: unknown): string {

@@ -14,8 +14,7 @@ export {
   type Trx,
 } from './post.server'
 export { postDonation, postRefund, type DonationInput, type RefundInput } from './donations.server'
-export { postAward, postPayout, type AwardInput, type PayoutInput } from './awards.server'
-export { postAwards } from './batch.server'
+export { awardCommand, postAward, postAwards, postPayout, type AwardInput, type PayoutInput } from './awards.server'
 export { postCorrection, postFundTransfer, type CorrectionInput, type FundTransferInput } from './corrections.server'
 export {
   fundRaised,

@@ -1,13 +1,29 @@
-// post(): the one writer of transactions, transfers and balances. Callers own the
-// database transaction so they can compose a posting with their own writes.
+// The one posting path. Every ledger command (donation, refund, dispute, award, payout,
+// fund transfer, correction, the raw post) is a Command: its kind, key and time, what was
+// asked, and a plan. postCommands() owns the sequence, for one command or a batch:
+//   1. prepare   validate and normalise (LedgerInputError: bad input, nothing written);
+//   2. lock      the chain head, the ledger's single write lock (lockHead);
+//   3. digest    the request, by the one recipe (requestDigest in hash.server.ts);
+//   4. replayed? same key + same digest → the earlier transaction (created: false);
+//                same key + other digest → IdempotencyConflictError;
+//   5. plan      each new command, in order, under the lock: it reads what it needs and
+//                says what to write — transfers, lots drawn (one LotDraws, so a batch's
+//                awards see each other's draws), trace rows, and its own rows;
+//   6. write     check, then write (write.server.ts): balances never negative
+//                (InsufficientFundsError before any write), transactions, transfers, the
+//                hash chain; then the draws, the traces, each command's own rows.
+// Callers own the database transaction, so they compose a posting with their own writes.
+// A broken invariant is a bug (InvariantError, 500), never a refusal.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../utils/db.server'
-import { accountKind, isAccountCode } from './accounts'
-import { writePostings, type AccountNames } from './write.server'
+import { invariant, present } from '../../utils/invariant'
+import { accountKind, isAccountCode, isFund } from './accounts'
 import { IdempotencyConflictError, LedgerInputError } from './errors'
-import { canonicalRefs, digestOf, normaliseTime, type CanonicalRefs, type Refs } from './hash.server'
+import { canonicalRefs, normaliseTime, requestDigest, type CanonicalRefs, type Refs } from './hash.server'
 import { isTransactionKind, type TransactionKind } from './kinds'
+import { applyDraws, insertTraces, LotDraws, type Draw, type TraceRow } from './lots.server'
+import { chunks, writePostings, type AccountNames } from './write.server'
 
 export type Trx = Kysely<Database>
 export type Transfer = { from: string; to: string; amount: number; currency: string }
@@ -20,7 +36,39 @@ export type PostInput = {
 }
 export type Posted = { transactionId: number; sequence: number; hash: string; created: boolean }
 export type Head = { sequence: number; hash: string }
+/** The content of one transaction: its transfers and public references. */
+export type Posting = { transfers: Transfer[]; refs?: Refs }
 
+/** What one new command writes, planned under the head lock before anything is written. */
+export type Plan = {
+  /** The transfers and refs, unless the command's posting is fixed by its input. */
+  posting?: Posting
+  /** Public names for accounts this posting may create. */
+  names?: AccountNames
+  /** Lots drawn, planned with the batch's LotDraws. */
+  draws?: Draw[]
+  /** Trace rows in order; every award trace also opens an unpaid trace balance. */
+  traces?: Omit<TraceRow, 'sequence'>[]
+  /** The command's own rows, written last (trace ids in the order of `traces`). */
+  after?: (posted: Posted, traceIds: number[]) => Promise<void>
+}
+
+export type Command = {
+  idempotencyKey: string
+  kind: TransactionKind
+  occurredAt: string
+  /** The posting, when the input alone fixes it: then the request digest covers it. */
+  posting?: Posting
+  /** Otherwise what was asked (the input's fields): the request digest covers these. */
+  asked?: Record<string, unknown>
+  /** Called only for a request not seen before, in batch order, under the head lock. */
+  plan: (ctx: { trx: Trx; lots: LotDraws }) => Promise<Plan>
+}
+
+/** Kinds that may share a batch: their plans read lots and balances only, which LotDraws and the batch check see. */
+const BATCHABLE: ReadonlySet<TransactionKind> = new Set(['award'])
+/** Kinds whose lot draws are exactly the money they take out of funds (the tracing rule). */
+const DRAWING: ReadonlySet<TransactionKind> = new Set(['award', 'refund', 'dispute', 'fund_transfer'])
 const CURRENCY = /^[A-Z]{3}$/
 
 /** Run fn in a database transaction (BEGIN IMMEDIATE on SQLite). */
@@ -34,22 +82,11 @@ export function inTransaction<T>(db: Kysely<Database>, fn: (trx: Trx) => Promise
  * posts takes it first, so sequence numbers are gapless and lot draws never race.
  */
 export async function lockHead(trx: Trx): Promise<Head> {
+  // A caller's mistake rather than an impossible state, and answered as one (tests pin it).
   if (!trx.isTransaction) throw new LedgerInputError('ledger postings must run inside a database transaction')
   let query = trx.selectFrom('ledger_head').select(['sequence', 'hash']).where('id', '=', 1)
   if (dialectOf(trx) === 'postgres') query = query.forUpdate()
-  return query.executeTakeFirstOrThrow()
-}
-
-/** An earlier posting under this key: the same request returns it, a different one is refused. */
-export async function replayed(trx: Trx, idempotencyKey: string, digest: string): Promise<Posted | undefined> {
-  const row = await trx
-    .selectFrom('ledger_transactions')
-    .select(['sequence', 'hash', 'request_digest'])
-    .where('idempotency_key', '=', idempotencyKey)
-    .executeTakeFirst()
-  if (!row) return undefined
-  if (row.request_digest !== digest) throw new IdempotencyConflictError(idempotencyKey)
-  return { transactionId: row.sequence, sequence: row.sequence, hash: row.hash, created: false }
+  return present(await query.executeTakeFirst(), 'the ledger head row (created by the ledger migration)')
 }
 
 export type Prepared = {
@@ -60,10 +97,14 @@ export type Prepared = {
   occurredAt: string
 }
 
+function checkKey(idempotencyKey: string) {
+  if (!idempotencyKey || idempotencyKey.length > 200)
+    throw new LedgerInputError('idempotency key must be 1–200 characters')
+}
+
 /** Validate and normalise a posting; throws LedgerInputError. */
 export function preparePosting(input: PostInput): Prepared {
-  if (!input.idempotencyKey || input.idempotencyKey.length > 200)
-    throw new LedgerInputError('idempotency key must be 1–200 characters')
+  checkKey(input.idempotencyKey)
   if (!isTransactionKind(input.kind)) throw new LedgerInputError(`unknown transaction kind: ${input.kind}`)
   if (!input.transfers.length) throw new LedgerInputError('a transaction needs at least one transfer')
   for (const t of input.transfers) {
@@ -83,6 +124,141 @@ export function preparePosting(input: PostInput): Prepared {
   }
 }
 
+/** Earlier transactions under these keys. */
+async function earlierPostings(trx: Trx, keys: string[]) {
+  const out = new Map<string, { sequence: number; hash: string; request_digest: string }>()
+  for (const part of chunks(keys, 500)) {
+    const rows = await trx
+      .selectFrom('ledger_transactions')
+      .select(['idempotency_key', 'sequence', 'hash', 'request_digest'])
+      .where('idempotency_key', 'in', part)
+      .execute()
+    for (const r of rows) out.set(r.idempotency_key, r)
+  }
+  return out
+}
+
+/**
+ * The tracing rule, stated once: a drawing kind's lot draws are exactly what it takes out
+ * of each fund. (The raw post() plans no draws and is not checked: verifyLedger flags it.)
+ */
+function assertTraced(p: Prepared, draws: Draw[]) {
+  if (!DRAWING.has(p.kind)) return
+  const out = new Map<string, number>()
+  for (const t of p.transfers) if (isFund(t.from)) out.set(t.from, (out.get(t.from) ?? 0) + t.amount)
+  for (const d of draws) out.set(d.fund, (out.get(d.fund) ?? 0) - d.amount)
+  for (const [fund, left] of out)
+    invariant(left === 0, () => `${p.kind} ${p.idempotencyKey}: lots drawn from ${fund} differ from its transfers`)
+}
+
+/** Account names from several plans: the first that names a code wins. */
+function mergedNames(plans: Plan[]): AccountNames {
+  const all = plans.flatMap((p) => (p.names ? [p.names] : []))
+  if (all.length <= 1) return all[0] ?? {}
+  return async (code) => {
+    for (const n of all) {
+      const name = typeof n === 'function' ? await n(code) : n[code]
+      if (name !== undefined) return name
+    }
+    return undefined
+  }
+}
+
+/**
+ * Post commands in order: all new ones written, or none (the first refusal throws).
+ * Replayed keys return their earlier transaction (created: false).
+ */
+export async function postCommands(trx: Trx, commands: Command[]): Promise<Posted[]> {
+  invariant(
+    commands.length <= 1 || commands.every((c) => BATCHABLE.has(c.kind)),
+    'only awards are posted in batches: other plans read state an earlier plan of the batch would change',
+  )
+  const keys = new Set<string>()
+  const items = commands.map((c) => {
+    checkKey(c.idempotencyKey)
+    if (keys.has(c.idempotencyKey))
+      throw new LedgerInputError(`idempotency key ${c.idempotencyKey} appears twice in the batch`)
+    keys.add(c.idempotencyKey)
+    invariant(!c.posting !== !c.asked, 'a command has either a fixed posting or asked fields')
+    const occurredAt = normaliseTime(c.occurredAt)
+    const fixed =
+      c.posting && preparePosting({ ...c.posting, idempotencyKey: c.idempotencyKey, kind: c.kind, occurredAt })
+    const content = fixed ? { refs: fixed.refs, transfers: fixed.transfers } : present(c.asked, 'asked fields')
+    return { c, occurredAt, fixed, digest: requestDigest(c.kind, occurredAt, content) }
+  })
+
+  const head = await lockHead(trx)
+  const earlier = await earlierPostings(trx, [...keys])
+  for (const { c, digest } of items) {
+    const e = earlier.get(c.idempotencyKey)
+    if (e && e.request_digest !== digest) throw new IdempotencyConflictError(c.idempotencyKey)
+  }
+
+  const lots = new LotDraws(trx)
+  const planned: { p: Prepared; digest: string; plan: Plan }[] = []
+  for (const { c, occurredAt, fixed, digest } of items) {
+    if (earlier.has(c.idempotencyKey)) continue
+    const plan = await c.plan({ trx, lots })
+    invariant(!(fixed && plan.posting), `${c.kind}: its posting is fixed by the input, the plan cannot change it`)
+    const p =
+      fixed ??
+      preparePosting({
+        ...present(plan.posting, () => `${c.kind}: a plan must give the posting`),
+        idempotencyKey: c.idempotencyKey,
+        kind: c.kind,
+        occurredAt,
+      })
+    planned.push({ p, digest, plan })
+  }
+
+  const posted = await writePostings(trx, head, planned, mergedNames(planned.map((x) => x.plan)), () => {
+    // The balance check passed, so every fund covered its draws: lots were planned in full.
+    invariant(!lots.short, 'a fund covered its balance check but not its lot draws (ledger inconsistent)')
+    for (const { p, plan } of planned) if (plan.draws) assertTraced(p, plan.draws)
+  })
+  await applyDraws(
+    trx,
+    planned.flatMap((x) => x.plan.draws ?? []),
+  )
+  const rows = planned.flatMap(({ plan }, i) =>
+    (plan.traces ?? []).map((t) => ({ ...t, sequence: present(posted[i], 'posted row').sequence })),
+  )
+  const traceIds: number[] = []
+  for (const part of chunks(rows, 500)) traceIds.push(...(await insertTraces(trx, part)))
+  // An award trace opens the unpaid balance that payouts settle.
+  const unpaid = rows.flatMap((t, i) =>
+    t.kind === 'award'
+      ? [
+          {
+            trace_id: present(traceIds[i], 'trace id'),
+            beneficiary_id: present(t.beneficiary_id, 'an award trace names its student'),
+            currency: t.currency,
+            unpaid: t.amount,
+          },
+        ]
+      : [],
+  )
+  for (const part of chunks(unpaid, 500)) await trx.insertInto('ledger_trace_balances').values(part).execute()
+  let at = 0
+  for (const [i, { plan }] of planned.entries()) {
+    const n = plan.traces?.length ?? 0
+    await plan.after?.(present(posted[i], 'posted row'), traceIds.slice(at, at + n))
+    at += n
+  }
+
+  const fresh = new Map(planned.map(({ p }, i) => [p.idempotencyKey, present(posted[i], 'posted row')]))
+  return items.map(({ c }) => {
+    const e = earlier.get(c.idempotencyKey)
+    if (e) return { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false }
+    return present(fresh.get(c.idempotencyKey), 'a new command was written')
+  })
+}
+
+/** Post one command (see postCommands). */
+export async function postCommand(trx: Trx, command: Command): Promise<Posted> {
+  return present((await postCommands(trx, [command]))[0], 'one command, one answer')
+}
+
 /**
  * Post a transaction (see PostInput). Idempotent on idempotencyKey. Low level: it writes
  * the transaction, transfers and balances only. Money in or out of a fund also moves
@@ -90,10 +266,8 @@ export function preparePosting(input: PostInput): Prepared {
  * verifyLedger flags a fund movement whose lots and traces do not follow the rule.
  */
 export async function post(trx: Trx, input: PostInput): Promise<Posted> {
-  const p = preparePosting(input)
-  const head = await lockHead(trx)
-  const digest = digestOf({ kind: p.kind, occurredAt: p.occurredAt, refs: p.refs, transfers: p.transfers })
-  return (await replayed(trx, p.idempotencyKey, digest)) ?? writePosting(trx, head, p, digest)
+  const { transfers, refs } = input
+  return postCommand(trx, { ...input, posting: { transfers, refs }, plan: async () => ({}) })
 }
 
 /**
@@ -110,15 +284,4 @@ export async function ensureAccount(trx: Kysely<Database>, input: { code: string
     .values({ code: input.code, kind: accountKind(input.code), name, created_at: new Date().toISOString() })
     .onConflict((oc) => oc.column('code').doNothing())
     .execute()
-}
-
-/** Write one posting; the caller must already hold lockHead(). */
-export async function writePosting(
-  trx: Trx,
-  head: Head,
-  p: Prepared,
-  digest: string,
-  names: AccountNames = {},
-): Promise<Posted> {
-  return (await writePostings(trx, head, [{ p, digest }], names))[0]!
 }

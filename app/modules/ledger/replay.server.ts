@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { TraceKind } from '../../../db/tables/ledger'
-import { beneficiaryIdOf, isFund, isGuarded } from './accounts'
+import { beneficiaryIdOf, GENERAL_FUND, isFund, isGuarded, paidOf, payableOf } from './accounts'
 import { IdHeap } from './heap'
 import {
   bare,
@@ -260,8 +260,8 @@ export class Replay {
         if (
           tx.transfers.length !== 1 ||
           !beneficiary ||
-          t0.from !== `payable:beneficiary:${beneficiary}` ||
-          t0.to !== `paid:beneficiary:${beneficiary}`
+          t0.from !== payableOf(beneficiary) ||
+          t0.to !== paidOf(beneficiary)
         ) {
           return fail('ledger_transfers', t0.id, seq, 'a payout is one transfer payable → paid of the same student')
         }
@@ -360,8 +360,8 @@ export class Replay {
       else transfers.push({ from: fund, to: target, amount: take, currency })
     }
     if (need > 0) {
-      draws.push(...this.drawFifo('fund:general', currency, need, seq))
-      transfers.push({ from: 'fund:general', to: target, amount: need, currency })
+      draws.push(...this.drawFifo(GENERAL_FUND, currency, need, seq))
+      transfers.push({ from: GENERAL_FUND, to: target, amount: need, currency })
     }
     expectTransfers(tx, transfers)
     return this.compare(

@@ -1,11 +1,13 @@
 // The one writer of transactions, transfers, balances and the chain head, for one
-// posting or a batch. Check, then write: every check (balances never negative) runs
-// before the first write, so a caller that catches InsufficientFundsError keeps a
-// clean transaction. The caller must already hold lockHead().
+// posting or a batch (called by postCommands). Check, then write: every check (fund:* and
+// payable:* never negative, the caller's own `checked` assertions) runs before the first
+// write, so a caller that catches InsufficientFundsError keeps a clean transaction. The
+// caller must already hold lockHead().
 import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../utils/db.server'
 import { accountKind, defaultAccountName, isGuarded } from './accounts'
+import { invariant } from '../../utils/invariant'
 import { InsufficientFundsError } from './errors'
 import { canonicalRecord, chainHash } from './hash.server'
 import type { Head, Posted, Prepared, Transfer } from './post.server'
@@ -57,8 +59,14 @@ export async function writePostings(
   head: Head,
   items: { p: Prepared; digest: string }[],
   names: AccountNames = {},
+  checked: () => void = () => {},
 ): Promise<Posted[]> {
   const deltas = deltasOf(items.flatMap((i) => i.p.transfers))
+  // Double entry: every transfer moves one amount from one account to another, so the
+  // changes of each currency sum to zero.
+  const net = new Map<string, number>()
+  for (const d of deltas) net.set(d.currency, (net.get(d.currency) ?? 0) + d.delta)
+  for (const [currency, sum] of net) invariant(sum === 0, () => `${currency} changes sum to ${sum}, not zero`)
   const pg = dialectOf(trx) === 'postgres'
   const current = new Map<string, number>()
   // Balance rows locked in one consistent (sorted) order, so concurrent posters never deadlock.
@@ -77,6 +85,7 @@ export async function writePostings(
     if (isGuarded(d.account) && available + d.delta < 0)
       throw new InsufficientFundsError(d.account, d.currency, available, -d.delta)
   }
+  checked()
 
   const codes = [...new Set(deltas.map((d) => d.account))]
   const now = new Date().toISOString()

@@ -2,7 +2,8 @@ import crypto from 'node:crypto'
 import Stripe from 'stripe'
 import type { DB } from '~/utils/db.server'
 import { WEBHOOK_TOLERANCE_SECONDS } from './stripe.server'
-import { WebhookSignatureError, type PaymentProvider, type WebhookEvent } from './provider'
+import { narrowEvent, type CheckoutSessionEvent, type PaymentEvent } from './events'
+import { WebhookSignatureError, type PaymentProvider } from './provider'
 
 // The demo checkout: no money moves. It stands in for Stripe when no key is configured,
 // emits Stripe-shaped events signed like Stripe's, and they go through the same webhook
@@ -42,18 +43,15 @@ export function createDemoProvider({
       const sessionId = DEMO_SESSION_PREFIX + request.donationPublicId
       return { sessionId, url: `${baseUrl}/donate/demo/${sessionId}` }
     },
-    verifyWebhook(rawBody, signature): WebhookEvent {
+    verifyWebhook(rawBody, signature): PaymentEvent {
       if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header')
+      let event: Stripe.Event
       try {
-        return offlineStripe.webhooks.constructEvent(
-          rawBody,
-          signature,
-          webhookSecret,
-          WEBHOOK_TOLERANCE_SECONDS,
-        ) as unknown as WebhookEvent
+        event = offlineStripe.webhooks.constructEvent(rawBody, signature, webhookSecret, WEBHOOK_TOLERANCE_SECONDS)
       } catch (error) {
         throw new WebhookSignatureError((error as Error).message)
       }
+      return narrowEvent(event)
     },
     async paymentDetails(paymentIntentId) {
       const publicId = paymentIntentId.slice(DEMO_INTENT_PREFIX.length)
@@ -94,7 +92,7 @@ export function demoCheckoutEvent(args: {
   frequency: 'once' | 'monthly'
   outcome: 'paid' | 'expired'
   now?: Date
-}): WebhookEvent {
+}): CheckoutSessionEvent {
   const created = Math.floor((args.now ?? new Date()).getTime() / 1000)
   const sessionId = DEMO_SESSION_PREFIX + args.publicId
   return {

@@ -1,5 +1,7 @@
+import type { PaymentEvent } from './events'
+
 // One interface for payment providers, so a domestic provider can stand beside Stripe.
-// Events are normalised to Stripe's shapes (the demo checkout emits them too).
+// Events are normalised to Stripe's shapes (./events.ts; the demo checkout emits them too).
 
 export type CheckoutRequest = {
   donationPublicId: string
@@ -28,16 +30,20 @@ export type PaymentDetails = {
   donationPublicId?: string | null
 }
 
-export type WebhookEvent = { id: string; type: string; created: number; data: { object: any } }
+/** The providers that take payments online; WeChat Pay and Alipay join here (and in db/tables/giving.ts). */
+export type PaymentProviderName = 'stripe' | 'demo'
 
 export interface PaymentProvider {
-  readonly name: 'stripe' | 'demo'
+  readonly name: PaymentProviderName
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>
-  /** Verify the signature over the raw body; throws WebhookSignatureError when it fails. */
-  verifyWebhook(rawBody: string, signature: string | null): WebhookEvent
+  /**
+   * Verify the signature over the raw body and narrow the event (narrowEvent); throws
+   * WebhookSignatureError when the signature fails, MalformedEventError when the body is no event.
+   */
+  verifyWebhook(rawBody: string, signature: string | null): PaymentEvent
   paymentDetails(paymentIntentId: string): Promise<PaymentDetails>
   /** Recent events, newest first, for the reconcile command. */
-  listRecentEvents(options: { since: Date; limit: number }): Promise<WebhookEvent[]>
+  listRecentEvents(options: { since: Date; limit: number }): Promise<PaymentEvent[]>
   cancelSubscription(subscriptionId: string): Promise<void>
   /** A page where the donor updates their card for a subscription (Stripe's customer portal); null where the provider has none. */
   customerPortalUrl(customerId: string, returnUrl: string): Promise<string | null>

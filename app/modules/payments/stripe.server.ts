@@ -6,8 +6,8 @@ import {
   type CheckoutSession,
   type PaymentDetails,
   type PaymentProvider,
-  type WebhookEvent,
 } from './provider'
+import { narrowEvent, type PaymentEvent } from './events'
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -66,18 +66,15 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
       return { sessionId: session.id, url: session.url }
     },
 
-    verifyWebhook(rawBody: string, signature: string | null): WebhookEvent {
+    verifyWebhook(rawBody: string, signature: string | null): PaymentEvent {
       if (!signature) throw new WebhookSignatureError('missing Stripe-Signature header')
+      let event: Stripe.Event
       try {
-        return stripe.webhooks.constructEvent(
-          rawBody,
-          signature,
-          options.webhookSecret,
-          WEBHOOK_TOLERANCE_SECONDS,
-        ) as unknown as WebhookEvent
+        event = stripe.webhooks.constructEvent(rawBody, signature, options.webhookSecret, WEBHOOK_TOLERANCE_SECONDS)
       } catch (error) {
         throw new WebhookSignatureError((error as Error).message)
       }
+      return narrowEvent(event)
     },
 
     async paymentDetails(paymentIntentId: string): Promise<PaymentDetails> {
@@ -101,13 +98,13 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
       }
     },
 
-    async listRecentEvents({ since, limit }): Promise<WebhookEvent[]> {
-      const events: WebhookEvent[] = []
+    async listRecentEvents({ since, limit }): Promise<PaymentEvent[]> {
+      const events: PaymentEvent[] = []
       for await (const event of stripe.events.list({
         created: { gte: Math.floor(since.getTime() / 1000) },
         limit: 100,
       })) {
-        events.push(event as unknown as WebhookEvent)
+        events.push(narrowEvent(event))
         if (events.length >= limit) break
       }
       return events

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { newVerificationCode } from './code.server'
+import { chinaDate } from '../../utils/i18n'
 
 // Receipt numbers: HL-<year>-<sequence>, gapless per year. The year is the
 // foundation's (China time): a gift at 23:30 UTC on 31 December, already 1 January in Beijing, belongs to
@@ -8,13 +9,10 @@ import { newVerificationCode } from './code.server'
 
 export const RECEIPT_PREFIX = 'HL'
 
-// Built once: constructing an Intl formatter costs far more than formatting with it.
-const CHINA_YEAR = new Intl.DateTimeFormat('en', { year: 'numeric', timeZone: 'Asia/Shanghai' })
-
 export function receiptYear(issuedAt: string): number {
   const date = new Date(issuedAt)
   if (Number.isNaN(date.getTime())) throw new RangeError(`not an ISO time: ${issuedAt}`)
-  return Number(CHINA_YEAR.format(date))
+  return Number(chinaDate(date).slice(0, 4))
 }
 
 export function formatReceiptNumber(year: number, sequence: number): string {

@@ -48,6 +48,19 @@ export async function listStudentsInScope(
   }))
 }
 
+/**
+ * The id of the student with this pseudonymous code (any case), or undefined. Not scoped:
+ * it only resolves a typed code, and the command it feeds checks the caller's scope.
+ */
+export async function studentIdByCode(db: DB, publicCode: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('beneficiaries')
+    .select('id')
+    .where('public_code', '=', publicCode.trim().toUpperCase())
+    .executeTakeFirst()
+  return row ? Number(row.id) : undefined
+}
+
 export async function getStudentInScope(db: DB, scope: string[], id: number) {
   const row = await db
     .selectFrom('beneficiaries')

@@ -1,6 +1,8 @@
 // Bodies of the JSON API: public figures only, amounts in minor units with their currency.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { fundOfCampaign } from '../ledger/accounts'
+import { NO_CAMPAIGN_FUND, publicCampaignFund } from './campaigns.server'
 import { fundsOf, totalsOf } from './figures'
 import { dayBound } from './http'
 import { getTransaction, listTransactions } from './ledger.server'
@@ -47,14 +49,14 @@ export async function apiCampaigns(db: Db) {
       slug: c.slug,
       title: c.title,
       titleEn: c.title_en,
-      fund: `fund:campaign:${c.id}`,
+      fund: fundOfCampaign(c.id),
       goal: c.goal_amount,
       currency: c.currency,
       status: c.status,
       startsAt: c.starts_at,
       endsAt: c.ends_at,
       programme: c.programme,
-      statement: funds.filter((f) => f.fund === `fund:campaign:${c.id}`),
+      statement: funds.filter((f) => f.fund === fundOfCampaign(c.id)),
     })),
   }
 }
@@ -62,13 +64,7 @@ export async function apiCampaigns(db: Db) {
 export async function apiTransactions(db: Db, q: LedgerQuery) {
   let account = q.fund
   if (q.campaign) {
-    const c = await db
-      .selectFrom('campaigns')
-      .select('id')
-      .where('slug', '=', q.campaign)
-      .where('status', '!=', 'draft')
-      .executeTakeFirst()
-    account = c ? `fund:campaign:${c.id}` : 'fund:campaign:0'
+    account = (await publicCampaignFund(db, q.campaign)) ?? NO_CAMPAIGN_FUND
   }
   const page = await listTransactions(db, {
     kind: q.kind,

@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Locale } from '../../utils/i18n'
+import { NO_CAMPAIGN_FUND, publicCampaignFund, publicCampaignOptions, type CampaignOption } from './campaigns.server'
 import { dayBound } from './http'
 import {
   accountNames,
@@ -19,25 +20,14 @@ type Db = Kysely<Database>
 
 export type LedgerView = LedgerPage & {
   names: Record<string, string>
-  campaigns: { slug: string; title: string }[]
+  campaigns: CampaignOption[]
   funds: { code: string; name: string }[]
-}
-
-/** The fund a campaign slug stands for (undefined when the slug is unknown). */
-async function fundOfSlug(db: Db, slug: string): Promise<string | undefined> {
-  const c = await db
-    .selectFrom('campaigns')
-    .select('id')
-    .where('slug', '=', slug)
-    .where('status', '!=', 'draft')
-    .executeTakeFirst()
-  return c ? `fund:campaign:${c.id}` : undefined
 }
 
 export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promise<LedgerView> {
   const names = await loadNames(db, locale)
   let account = q.fund
-  if (q.campaign) account = (await fundOfSlug(db, q.campaign)) ?? 'fund:campaign:0'
+  if (q.campaign) account = (await publicCampaignFund(db, q.campaign)) ?? NO_CAMPAIGN_FUND
   const page = await listTransactions(db, {
     kind: q.kind,
     account,
@@ -50,16 +40,10 @@ export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promis
   const codes = page.rows.flatMap((r) => r.transfers.flatMap((t) => [t.from, t.to]))
   const summary = await readSummary(db)
   const funds = [...new Set(Object.keys(summary.donations).map((k) => k.split('|')[0]!))].sort()
-  const campaigns = await db
-    .selectFrom('campaigns')
-    .select(['slug', 'title', 'title_en'])
-    .where('status', '!=', 'draft')
-    .orderBy('id')
-    .execute()
   return {
     ...page,
     names: await accountNames(db, codes, names.fund),
-    campaigns: campaigns.map((c) => ({ slug: c.slug, title: locale === 'en' ? c.title_en : c.title })),
+    campaigns: await publicCampaignOptions(db, locale),
     funds: funds.map((code) => ({ code, name: names.fund(code) })),
   }
 }

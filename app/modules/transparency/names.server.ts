@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Locale } from '../../utils/i18n'
+import { fundOfCampaign } from '../ledger/accounts'
 import { listCounties } from './places.server'
 
 export type Names = {
@@ -30,7 +31,7 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
     db.selectFrom('programmes').select(['slug', 'name', 'name_en']).execute(),
     listCounties(db),
   ])
-  const byFund = new Map(campaigns.map((c) => [`fund:campaign:${c.id}`, c]))
+  const byFund = new Map<string, (typeof campaigns)[number]>(campaigns.map((c) => [fundOfCampaign(c.id), c]))
   const byProgramme = new Map(programmes.map((p) => [p.slug, en ? p.name_en : p.name]))
   return {
     fund(code) {

@@ -3,8 +3,8 @@
 import fs from 'node:fs'
 import PDFDocument from 'pdfkit'
 import { csvCell } from '../../utils/csv'
-import { translator, type Locale, type MessageKey } from '../../utils/i18n'
-import { formatDate, formatMoney } from './format'
+import { translator, type Locale, type MessageKey, formatDate } from '../../utils/i18n'
+import { formatMoney } from '../../utils/money'
 import { CJK_FONT_PATH } from '../receipts/pdf.server'
 import type { PublishedReport, ReportFigures } from './reports.server'
 

@@ -1,8 +1,9 @@
 // Query-string schemas for the public pages and the API (isomorphic: no server imports).
 import { z } from 'zod'
+import { calendarDay } from '~/utils/calendar-day'
 
 export const KINDS = ['donation', 'refund', 'dispute', 'award', 'payout', 'fund_transfer', 'correction'] as const
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/)
+const day = calendarDay()
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v)
 
 export const LedgerQuery = z.object({

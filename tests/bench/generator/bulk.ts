@@ -3,7 +3,7 @@
 // computed here and written in large transactions, for sizes the modules would take hours
 // over. Students come with guardian consent (nine in ten allow the public story). Receipt
 // emails are not queued: a million queued mails is not what a bench database wants.
-import { GENESIS_HASH, canonicalRecord, chainHash, digestOf } from '../../../app/modules/ledger/hash.server'
+import { GENESIS_HASH, canonicalRecord, chainHash, requestDigest } from '../../../app/modules/ledger/hash.server'
 import { defaultAccountName, payableOf } from '../../../app/modules/ledger/accounts'
 import { demoFee } from '../../../app/modules/payments/demo.server'
 import { formatReceiptNumber, receiptYear } from '../../../app/modules/receipts/numbering.server'
@@ -165,7 +165,7 @@ export async function bulkGenerate(url: string, options: BulkOptions): Promise<B
         JSON.stringify(refs),
         null,
         null,
-        digestOf({ kind: 'award', occurredAt, refs, transfers }),
+        requestDigest('award', occurredAt, { refs, transfers }),
         hash,
         next,
       ])
@@ -208,7 +208,7 @@ export async function bulkGenerate(url: string, options: BulkOptions): Promise<B
           JSON.stringify(refs),
           ref,
           null,
-          digestOf({ kind: 'donation', occurredAt: paidAt, refs, transfers }),
+          requestDigest('donation', paidAt, { refs, transfers }),
           hash,
           next,
         ])

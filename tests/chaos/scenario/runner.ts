@@ -4,7 +4,7 @@
 // invariants checked after every step. A failure names the seed, the step and the list.
 import { approveBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
-import { receiveWebhook } from '~/modules/donations/receive.server'
+import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { InsufficientFundsError, LedgerInputError } from '~/modules/ledger'
 import {
@@ -200,11 +200,13 @@ function stripeShape(ctx: Ctx, e: model.ScenarioEvent): object {
 
 async function deliver(ctx: Ctx, db: DB, e: model.ScenarioEvent): Promise<string> {
   const payload = JSON.stringify(stripeShape(ctx, e))
-  const reply = await receiveWebhook(
-    db,
-    createDemoProvider({ db, baseUrl: BASE_URL, webhookSecret: SECRET }),
-    payload,
-    signDemoPayload(payload, SECRET),
+  const reply = webhookReply(
+    await receiveWebhook(
+      db,
+      createDemoProvider({ db, baseUrl: BASE_URL, webhookSecret: SECRET }),
+      payload,
+      signDemoPayload(payload, SECRET),
+    ),
   )
   if (reply.status !== 200) throw new Error(`webhook answered ${reply.status} ${JSON.stringify(reply.body)}`)
   return String(reply.body.outcome)

@@ -1,0 +1,54 @@
+// The donor-facing sponsorship pages: choosing a student and the sponsor's own page.
+// A student appears only as pseudonym, county, grade and programme (privacy of minors).
+import type { Locale } from '~/utils/i18n'
+import type { DB } from '~/utils/db.server'
+import { listCounties } from '../transparency/places.server'
+import { listSponsorable, sponsorView } from './lifecycle.server'
+
+export type SponsorshipProgramme = { id: number; schoolYear: string }
+
+/** The sponsorship programme donors start with, and the school year its first term opens. */
+export async function sponsorshipProgramme(db: DB): Promise<SponsorshipProgramme | null> {
+  const p = await db
+    .selectFrom('programmes')
+    .select(['id', 'terms'])
+    .where('kind', '=', 'sponsorship')
+    .orderBy('id')
+    .executeTakeFirst()
+  if (!p) return null
+  const terms = JSON.parse(p.terms) as string[]
+  const first = Number((terms[0] ?? '2026-autumn').slice(0, 4))
+  return { id: Number(p.id), schoolYear: `${first}-${first + 1}` }
+}
+
+const countyName = (counties: Awaited<ReturnType<typeof listCounties>>, code: string, locale: Locale) => {
+  const c = counties.get(code)
+  return c ? (locale === 'en' ? c.nameEn : c.name) : ''
+}
+
+/** Students a donor may sponsor this school year, with their county in the reader's language. */
+export async function sponsorChoice(db: DB, locale: Locale) {
+  const programme = await sponsorshipProgramme(db)
+  const students = programme ? await listSponsorable(db, { programmeId: programme.id, limit: 24 }) : []
+  const counties = await listCounties(db)
+  return {
+    schoolYear: programme?.schoolYear ?? '',
+    students: students.map((s) => ({
+      id: s.id,
+      publicCode: s.publicCode,
+      grade: s.grade,
+      county: countyName(counties, s.countyCode, locale),
+    })),
+  }
+}
+
+/** The sponsor's page by its token, county and programme in the reader's language; null for no such token. */
+export async function sponsorPage(db: DB, token: string, locale: Locale) {
+  const view = await sponsorView(db, token)
+  if (!view) return null
+  return {
+    ...view,
+    county: countyName(await listCounties(db), view.countyCode, locale),
+    programme: locale === 'en' ? view.programmeEn : view.programme,
+  }
+}

@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { SelectField } from '~/components/admin/Field'
-import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import { STAFF_ROLES, type RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import {
@@ -19,6 +19,7 @@ import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound } from '~/utils/http.server'
 
 export const access = { loader: 'staff.read', action: 'staff.manage' } satisfies RouteAccess
 

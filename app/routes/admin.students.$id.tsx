@@ -2,13 +2,14 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
-import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getStudentInScope, readStudentPersonalData, recordVerification } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound } from '~/utils/http.server'
 
 export const access = { loader: 'students.read', action: 'students.write' } satisfies RouteAccess
 

@@ -6,10 +6,11 @@ import { getDb } from '~/utils/db.server'
 import { formatDate, resolveLocale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await getCampaignBySlug(getDb(), params.slug ?? '', resolveLocale(request))
-  if (!campaign) throw new Response('Not Found', { status: 404 })
+  if (!campaign) throw notFound()
   return { campaign, daysLeft: daysLeft(campaign.endsAt) }
 }
 

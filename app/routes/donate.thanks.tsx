@@ -4,11 +4,12 @@ import { donationStatus } from '~/modules/donations/queries.server'
 import { getDb } from '~/utils/db.server'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const publicId = new URL(request.url).searchParams.get('donation') ?? ''
   const donation = publicId ? await donationStatus(getDb(), publicId) : undefined
-  if (!donation) throw new Response('Not Found', { status: 404 })
+  if (!donation) throw notFound()
   return { donation }
 }
 

@@ -7,6 +7,7 @@ import { acceptInvite, findInvite } from '~/modules/auth/staff.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+import { notFound } from '~/utils/http.server'
 
 export const meta: MetaFunction = () => [
   { title: '设置密码 · 希望账本' },
@@ -16,7 +17,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const invite = await findInvite(getDb(), params.token ?? '')
-  if (!invite) throw new Response('Not Found', { status: 404 })
+  if (!invite) throw notFound()
   return { email: invite.email, displayName: invite.display_name }
 }
 
@@ -29,7 +30,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     ip: clientIp(context),
   })
   if (!result.ok) {
-    if (result.error === 'invalid_invite') throw new Response('Not Found', { status: 404 })
+    if (result.error === 'invalid_invite') throw notFound()
     return data({ errors: { password: 'auth.passwordLength' } as Record<string, string> }, { status: 400 })
   }
   return redirect('/login?welcome=1')

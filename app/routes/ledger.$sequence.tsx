@@ -7,11 +7,12 @@ import { getDb } from '~/utils/db.server'
 import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const sequence = SequenceParam.safeParse(params.sequence)
   const tx = sequence.success ? await transactionView(getDb(), sequence.data, resolveLocale(request)) : undefined
-  if (!tx) throw new Response('Not Found', { status: 404 })
+  if (!tx) throw notFound()
   return { tx }
 }
 

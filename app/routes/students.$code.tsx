@@ -8,12 +8,13 @@ import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = StudentCode.safeParse(params.code)
   const db = getDb()
   const student = code.success ? await getPublicStudent(db, code.data) : undefined
-  if (!student) throw new Response('Not Found', { status: 404 })
+  if (!student) throw notFound()
   const names = await loadNames(db, resolveLocale(request))
   const funds = [...new Set([...student.funds, ...student.entries.flatMap((e) => (e.fund ? [e.fund] : []))])]
   return {

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requireStaff, totpRequired } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
 export const access = { loader: 'admin.access' } satisfies RouteAccess
@@ -31,7 +31,7 @@ export default function AdminHome() {
       <ul>
         {grants.map((g, i) => (
           <li key={i}>
-            {t(`role.${g.role}` as MessageKey)}
+            {t(codeKey('role.', g.role))}
             {g.station ? ` · ${g.station}` : ''}
           </li>
         ))}

@@ -9,7 +9,7 @@ import { getBatch } from '~/modules/disbursements/batches.server'
 import { MAX_PROOF_BYTES } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
 import { notFound, refusalData } from '~/utils/http.server'
-import { chinaDate, formatDateTime, type MessageKey } from '~/utils/i18n'
+import { chinaDate, formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney, formatMoneyParams } from '~/utils/money'
 import { isRefusal, Refusal } from '~/utils/refusal'
@@ -123,7 +123,7 @@ export default function BatchDetail() {
         </div>
         <div>
           <dt>{t('batches.status')}</dt>
-          <dd data-testid="batch-status">{t(`batches.status.${batch.status}` as MessageKey)}</dd>
+          <dd data-testid="batch-status">{t(`batches.status.${batch.status}`)}</dd>
         </div>
         <div>
           <dt>{t('batches.approvals')}</dt>

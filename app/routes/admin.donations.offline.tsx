@@ -86,7 +86,7 @@ export default function OfflineGifts() {
           label={t('offline.method')}
           error={err('method')}
           defaultValue={v.method}
-          options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}` as MessageKey) }))}
+          options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}`) }))}
         />
         <Field
           name="reference"

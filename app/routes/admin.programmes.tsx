@@ -10,7 +10,7 @@ import { issuesByField } from '~/modules/beneficiaries/schema'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 import { isRefusal } from '~/utils/refusal'
@@ -77,10 +77,10 @@ export default function Programmes() {
           {programmes.map((p) => (
             <tr key={p.id}>
               <td>{locale === 'en' ? p.nameEn : p.name}</td>
-              <td>{t(`programmes.kind.${p.kind}` as MessageKey)}</td>
+              <td>{t(codeKey('programmes.kind.', p.kind))}</td>
               <td>{formatMoney(p.awardAmount, p.currency, locale)}</td>
               <td>{p.terms.join(', ')}</td>
-              <td>{p.eligibleCategories.map((c) => t(`category.${c}` as MessageKey)).join('、')}</td>
+              <td>{p.eligibleCategories.map((c) => t(codeKey('category.', c))).join('、')}</td>
               <td>{p.campaigns.map((c) => (locale === 'en' ? c.titleEn : c.title)).join('; ') || '—'}</td>
             </tr>
           ))}
@@ -122,7 +122,7 @@ export default function Programmes() {
             <legend>{t('programmes.eligible')}</legend>
             {CATEGORIES.map((c) => (
               <label key={c} className="choice">
-                <input type="checkbox" name="eligibleCategories" value={c} /> {t(`category.${c}` as MessageKey)}
+                <input type="checkbox" name="eligibleCategories" value={c} /> {t(`category.${c}`)}
               </label>
             ))}
             {err('eligibleCategories') ? (

@@ -8,7 +8,7 @@ import { listSponsorships, moveSponsorship } from '~/modules/sponsorships/lifecy
 import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import { refusalData } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { codeKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { isRefusal, Refusal } from '~/utils/refusal'
 
@@ -114,8 +114,8 @@ export default function Sponsorships() {
                 <td>{s.schoolYear}</td>
                 <td>{t(s.frequency === 'monthly' ? 'donate.monthly' : 'donate.once')}</td>
                 <td>
-                  {t(`sponsorships.status.${s.status}` as MessageKey)}
-                  {s.pauseReason ? ` (${t(`status.${s.pauseReason}` as MessageKey)})` : ''}
+                  {t(codeKey('sponsorships.status.', s.status))}
+                  {s.pauseReason ? ` (${t(codeKey('status.', s.pauseReason))})` : ''}
                 </td>
                 {moderate ? (
                   <td>

@@ -9,7 +9,7 @@ import { STATUSES, type Status } from '~/modules/beneficiaries/schema'
 import { getStudentInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import { notFound, refusalData } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { isRefusal, Refusal } from '~/utils/refusal'
 
@@ -71,14 +71,14 @@ export default function StudentStatus() {
       </p>
       <h1>{t('students.status.title', { code })}</h1>
       <p>
-        {t('students.status')}: <strong>{t(`status.${status}` as MessageKey)}</strong>
+        {t('students.status')}: <strong>{t(`status.${status}`)}</strong>
       </p>
       <h2>{t('students.status.history')}</h2>
       <ol>
         {history.map((h, i) => (
           <li key={i}>
-            {formatDate(h.changed_at, locale)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
-            {t(`status.${h.to_status}` as MessageKey)}
+            {formatDate(h.changed_at, locale)} · {h.from_status ? t(`status.${h.from_status}`) : '—'} →{' '}
+            {t(`status.${h.to_status}`)}
             {h.reason ? ` · ${h.reason}` : ''}
           </li>
         ))}
@@ -97,7 +97,7 @@ export default function StudentStatus() {
               <select id="to" name="to">
                 {next.map((s) => (
                   <option key={s} value={s}>
-                    {t(`status.${s}` as MessageKey)}
+                    {t(`status.${s}`)}
                   </option>
                 ))}
               </select>

@@ -14,7 +14,7 @@ import {
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
-import { chinaDate, type MessageKey } from '~/utils/i18n'
+import { chinaDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -91,7 +91,7 @@ export default function NewStudent() {
           error={err('gender')}
           options={(['female', 'male', 'other'] as const).map((g) => ({
             value: g,
-            label: t(`gender.${g}` as MessageKey),
+            label: t(`gender.${g}`),
           }))}
         />
         <Field
@@ -117,7 +117,7 @@ export default function NewStudent() {
           <legend>{t('students.categories')}</legend>
           {CATEGORIES.map((c) => (
             <label key={c} className="choice">
-              <input type="checkbox" name="categories" value={c} /> {t(`category.${c}` as MessageKey)}
+              <input type="checkbox" name="categories" value={c} /> {t(`category.${c}`)}
             </label>
           ))}
         </fieldset>

@@ -57,7 +57,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function DonorRecurring() {
   const { gifts } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: string }>()
+  const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
   const locale = useLocale()

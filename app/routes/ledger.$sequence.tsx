@@ -4,7 +4,7 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { transactionView } from '~/modules/transparency/ledger-page.server'
 import { SequenceParam } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { codeKey, formatDateTime, type Locale, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 import { notFound } from '~/utils/http.server'
@@ -35,7 +35,7 @@ export default function TransactionPage() {
           <Link to="/ledger">{t('ledger.title')}</Link>
         </p>
         <h1>{t('ledger.tx.title', { sequence: tx.sequence })}</h1>
-        <p className="tag">{t(`tp.kind.${tx.kind}` as MessageKey)}</p>
+        <p className="tag">{t(codeKey('tp.kind.', tx.kind))}</p>
       </header>
       <dl className="detail-list">
         <dt>{t('ledger.tx.occurred')}</dt>

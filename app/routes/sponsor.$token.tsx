@@ -4,7 +4,7 @@ import { submitSponsorLetter } from '~/modules/sponsorships/letters.server'
 import { sponsorPage } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
 import { notFound, refusalData } from '~/utils/http.server'
-import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { formatDate, resolveLocale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -42,7 +42,7 @@ export default function MySponsorship() {
         <strong>{v.publicCode}</strong> · {v.county} · {v.grade} · {v.programme} · {v.schoolYear}
       </p>
       {v.firstName ? <p>{t('sponsor.firstName', { name: v.firstName })}</p> : null}
-      <p>{t(`sponsorships.status.${v.status}` as MessageKey)}</p>
+      <p>{t(`sponsorships.status.${v.status}`)}</p>
       <h2>{t('sponsor.letters')}</h2>
       <ul>
         {v.letters.map((l) => (

@@ -5,7 +5,7 @@ import { loadNames } from '~/modules/transparency/names.server'
 import { StudentCode } from '~/modules/transparency/schema'
 import { getPublicStudent } from '~/modules/transparency/students.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
+import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 import { notFound } from '~/utils/http.server'
@@ -106,7 +106,7 @@ export default function StudentPage() {
                     <Link to={`/ledger/${e.sequence}`}>#{e.sequence}</Link>
                   </td>
                   <td>{formatDate(e.occurredAt, locale)}</td>
-                  <td>{t(`student.kind.${e.kind}` as MessageKey)}</td>
+                  <td>{t(`student.kind.${e.kind}`)}</td>
                   <td>{e.programme ? programmeNames[e.programme] : '—'}</td>
                   <td>{e.term || '—'}</td>
                   <td>{e.fund ? fundNames[e.fund] : '—'}</td>

@@ -46,6 +46,42 @@ module.exports = {
       files: ['app/modules/**/*.ts', 'app/modules/**/*.tsx'],
       rules: { '@typescript-eslint/no-explicit-any': 'error' },
     },
+    // A donation's status moves only through moveDonation, which checks the transition table.
+    {
+      files: ['app/**/*.ts', 'app/**/*.tsx'],
+      excludedFiles: ['app/modules/donations/lifecycle.server.ts'],
+      rules: {
+        'no-restricted-syntax': [
+          'error',
+          {
+            selector:
+              "CallExpression[callee.property.name='set'][callee.object.callee.property.name='updateTable'][callee.object.arguments.0.value='donations'] Property[key.name='status']",
+            message:
+              "Move a donation with moveDonation (app/modules/donations/lifecycle.server.ts), not by setting 'status'.",
+          },
+        ],
+      },
+    },
+    // Thin routes: parse, call a module, render. Queries live in app/modules/<domain>. (This
+    // override replaces no-restricted-syntax for routes, so it repeats nothing it needs: a
+    // route can no longer reach updateTable, let alone set a donation's status.)
+    {
+      files: ['app/routes/**/*.ts', 'app/routes/**/*.tsx'],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { paths: [{ name: 'kysely', message: 'Queries belong in a module function of (db, input).' }] },
+        ],
+        'no-restricted-syntax': [
+          'error',
+          {
+            selector:
+              'CallExpression > MemberExpression.callee[property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|selectNoFrom|transaction|executeQuery)$/]',
+            message: 'No SQL in routes: move the query into a module function of (db, input).',
+          },
+        ],
+      },
+    },
     {
       files: ['*.cjs', '*.js'],
       parserOptions: { project: null },

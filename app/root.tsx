@@ -13,7 +13,10 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react'
 import type { ReactNode } from 'react'
+import { OrganisationFacts } from './components/organisation'
+import { getOrganisation } from './modules/organisation/settings.server'
 import styles from './styles/app.css'
+import { getDb } from './utils/db.server'
 import { getPublicEnv } from './utils/env.server'
 import { resolveLocale, translator, type Locale } from './utils/i18n'
 import { useLocale, useT } from './utils/locale'
@@ -26,7 +29,8 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
-  return { locale, env: getPublicEnv() }
+  // The footer names the organisation from its settings page (/admin/organisation).
+  return { locale, env: getPublicEnv(), organisation: await getOrganisation(getDb()) }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -84,6 +88,7 @@ function Shell({ children }: { children: ReactNode }) {
       </main>
       <footer className="site-footer">
         <div className="container">
+          <OrganisationFacts className="footer-org" />
           <p>{t('footer.about')}</p>
           <p className="muted">{t('footer.receiptNote')}</p>
         </div>

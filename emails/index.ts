@@ -8,7 +8,9 @@ import ApprovalRequestEmail, { subject as approvalRequestSubject } from './appro
 import DonationReceiptEmail, { subject as donationReceiptSubject } from './donation-receipt'
 import GiftReachedStudentEmail, { subject as giftReachedStudentSubject } from './gift-reached-student'
 import type { EmailLocale } from './lib/format'
+import { OrgContext, type EmailOrg } from './lib/org'
 import MonthlyGiftReceiptEmail, { subject as monthlyGiftReceiptSubject } from './monthly-gift-receipt'
+import PasswordResetEmail, { subject as passwordResetSubject } from './password-reset'
 import RefundNoticeEmail, { subject as refundNoticeSubject } from './refund-notice'
 import SignInLinkEmail, { subject as signInLinkSubject } from './sign-in-link'
 import StaffInvitationEmail, { subject as staffInvitationSubject } from './staff-invitation'
@@ -33,6 +35,7 @@ export const templates = {
   'staff-invitation': entry(StaffInvitationEmail, staffInvitationSubject),
   'approval-request': entry(ApprovalRequestEmail, approvalRequestSubject),
   'sponsorship-update': entry(SponsorshipUpdateEmail, sponsorshipUpdateSubject),
+  'password-reset': entry(PasswordResetEmail, passwordResetSubject),
 }
 
 export type TemplateName = keyof typeof templates
@@ -53,18 +56,21 @@ export type RenderedEmail = { subject: string; html: string; text: string }
 export async function renderEmail<T extends TemplateName>(
   template: T,
   locale: EmailLocale,
-  props: EmailProps<T>,
+  /** org: the sender's particulars, as queueEmail copied them into the outbox row. */
+  props: EmailProps<T> & { org?: EmailOrg | null },
 ): Promise<RenderedEmail> {
   // The registry is keyed by name, so each entry's component matches its props; TS cannot see that through the union.
   const { component: Component, subject } = templates[template] as unknown as {
     component: (p: EmailProps<T> & { locale: EmailLocale }) => ReactElement
     subject: (p: EmailProps<T> & { locale: EmailLocale }) => string
   }
-  const full = { ...props, locale }
+  const { org = null, ...rest } = props
+  const full = { ...(rest as unknown as EmailProps<T>), locale }
   // renderToStaticMarkup rather than @react-email/render's render(): with React 18 the
   // latter streams through renderToReadableStream, which corrupts multi-byte characters
   // that straddle its 512-byte chunks (NUL bytes in the middle of Chinese text).
-  const html = DOCTYPE + renderToStaticMarkup(createElement(Component, full))
+  const html =
+    DOCTYPE + renderToStaticMarkup(createElement(OrgContext.Provider, { value: org }, createElement(Component, full)))
   return { subject: subject(full), html, text: toPlainText(html, { selectors: TEXT_SELECTORS }) }
 }
 

@@ -1,6 +1,7 @@
 import { Heading, Text } from '@react-email/components'
 import { date, type EmailLocale } from './lib/format'
 import { ActionButton, EmailLayout, Facts, styles } from './lib/layout'
+import { orgName, useOrg } from './lib/org'
 
 export type StaffInvitationProps = {
   locale: EmailLocale
@@ -14,7 +15,7 @@ export type StaffInvitationProps = {
 const copy = {
   'zh-CN': {
     title: '邀请您加入希望账本',
-    body: (n: string) => `${n} 邀请您以工作人员身份使用希望账本。`,
+    body: (n: string, org: string) => `${n} 邀请您以${org}工作人员的身份使用希望账本。`,
     role: '角色',
     station: '所属工作站',
     expires: '邀请有效期至',
@@ -23,7 +24,7 @@ const copy = {
   },
   en: {
     title: 'You are invited to Hope Ledger',
-    body: (n: string) => `${n} has invited you to work in Hope Ledger as foundation staff.`,
+    body: (n: string, org: string) => `${n} has invited you to work in Hope Ledger as staff of ${org}.`,
     role: 'Role',
     station: 'Station',
     expires: 'Invitation valid until',
@@ -38,10 +39,11 @@ export function subject(p: StaffInvitationProps): string {
 
 export default function StaffInvitationEmail(props: StaffInvitationProps) {
   const t = copy[props.locale]
+  const org = orgName(useOrg(), props.locale)
   return (
     <EmailLayout locale={props.locale} preview={subject(props)}>
       <Heading style={styles.h1}>{t.title}</Heading>
-      <Text style={styles.p}>{t.body(props.inviterName)}</Text>
+      <Text style={styles.p}>{t.body(props.inviterName, org)}</Text>
       <Facts
         rows={[
           [t.role, props.role],

@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { previewProps, renderEmail, templateNames, type EmailLocale } from '../../emails'
+import { DEMO_ORGANISATION } from '../../db/seed/organisation'
 import { renderReceiptPdf, renderStatementPdf } from '../modules/receipts/pdf.server'
 
 const outDir = path.resolve(process.argv[2] ?? 'test-results/emails')
@@ -11,7 +12,7 @@ fs.mkdirSync(outDir, { recursive: true })
 const locales: EmailLocale[] = ['zh-CN', 'en']
 for (const template of templateNames) {
   for (const locale of locales) {
-    const mail = await renderEmail(template, locale, previewProps(template))
+    const mail = await renderEmail(template, locale, { ...previewProps(template), org: DEMO_ORGANISATION })
     const base = path.join(outDir, `${template}.${locale}`)
     fs.writeFileSync(`${base}.html`, mail.html)
     fs.writeFileSync(`${base}.txt`, `Subject: ${mail.subject}\n\n${mail.text}\n`)
@@ -35,6 +36,7 @@ for (const locale of locales) {
     replacedBy: null,
     official: null,
     verifyUrl: receipt.verifyUrl,
+    issuer: DEMO_ORGANISATION,
   }
   const files: Array<[string, Promise<Buffer>]> = [
     [`receipt.${locale}.pdf`, renderReceiptPdf(base, locale)],
@@ -50,6 +52,7 @@ for (const locale of locales) {
           year: statement.year,
           totals: statement.totals,
           generatedAt: '2027-01-05T02:00:00.000Z',
+          issuer: DEMO_ORGANISATION,
           gifts: statement.gifts.map((g) => ({
             number: g.receiptNumber,
             paidAt: g.paidAt,

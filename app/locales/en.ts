@@ -1,11 +1,17 @@
 import type { Messages } from '../utils/i18n'
+import { consoleEn } from './console.en'
+import { accountsEn } from './accounts.en'
 import { givingEn } from './giving.en'
+import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 
 export const en: Messages = {
+  ...consoleEn,
+  ...accountsEn,
+  ...organisationEn,
   ...givingEn,
   ...portalEn,
   ...staffEn,
@@ -41,6 +47,7 @@ export const en: Messages = {
   'error.genericBody': 'The service had a problem. Please try again later; the error has been logged.',
   'error.backHome': 'Back to the home page',
   'form.required': 'This field is required',
+  'verify.throttled': 'Too many attempts from this connection. Please wait 15 minutes and try again.',
   'verify.title': 'Verify a donation receipt',
   'verify.intro': 'Enter the number and verification code printed on the receipt, or scan its QR code.',
   'verify.number': 'Receipt number',
@@ -59,4 +66,8 @@ export const en: Messages = {
   'verify.official':
     'An official charitable donation receipt (公益事业捐赠票据) has been issued for this gift: code {code}, number {number}.',
   'verify.privacy': "Verification never shows the donor's personal details.",
+  'ledger.refusal.insufficient': 'Not enough money is available; nothing was written.',
+  'ledger.refusal.conflict':
+    'This entry was already submitted under the same key with different content; nothing was written.',
+  'ledger.refusal.input': 'The ledger refused this entry: it breaks a bookkeeping rule; nothing was written.',
 }

@@ -45,7 +45,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'donate.error.amountMin': 'The smallest gift is {min}',
   'donate.error.amountMax': 'The largest gift is {max}',
   'donate.error.campaign': 'Choose a campaign',
-  'donate.error.campaignClosed': 'This campaign has ended or does not exist',
+  'donate.error.campaignClosed':
+    'This campaign has closed and no longer accepts new gifts. You can choose another campaign or give to the general fund.',
   'donate.error.customAmount': 'Invalid amount',
   'donate.error.name': 'Invalid name',
   'donate.error.message': 'Invalid message',
@@ -60,6 +61,7 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'demo.cancel': 'Cancel payment',
   'demo.amount': 'Amount',
   'demo.unknown': 'This demo payment does not exist or is already complete.',
+  'thanks.generic': 'Thank you for giving. The receipt, sent by email, holds the link that shows where the gift goes.',
   'thanks.title': 'Thank you!',
   'thanks.paid': 'Your gift of {amount} has arrived. Your receipt is on its way by email.',
   'thanks.pending': 'Your payment is being confirmed; we will email your receipt when it is.',

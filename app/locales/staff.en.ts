@@ -78,7 +78,8 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'staff.invited': 'Invited, no password yet',
   'staff.invite': 'Invite staff',
   'staff.sendInvite': 'Create invite link',
-  'staff.inviteLink': 'Invite link (shown once; send it over a safe channel; valid for 7 days):',
+  'staff.inviteLink':
+    'The invitation is in the outbox, on its way by mail. Should it not arrive, pass on this one-time link over a safe channel (shown once; valid for 7 days):',
   'staff.emailTaken': 'An account with this email exists',
   'staff.addGrant': 'Add role',
   'staff.removeGrant': 'Remove',

@@ -76,7 +76,8 @@ export const staffZhCN = {
   'staff.invited': '已邀请，未设置密码',
   'staff.invite': '邀请工作人员',
   'staff.sendInvite': '生成邀请链接',
-  'staff.inviteLink': '邀请链接（只显示一次，请通过安全渠道发送给对方，7 天内有效）：',
+  'staff.inviteLink':
+    '邀请邮件已放入发件箱，将发送给对方。如对方未收到，可通过安全渠道转交这个一次性链接（只显示一次，7 天内有效）：',
   'staff.emailTaken': '该邮箱已有账户',
   'staff.addGrant': '添加角色',
   'staff.removeGrant': '移除',

@@ -1,6 +1,7 @@
 import type { transparencyZhCN } from './transparency.zh-CN'
 
 export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: string } = {
+  'transparency.withheldStudent': 'withheld (guardian consent)',
   'tp.title': 'Transparency',
   'tp.intro':
     'Every figure here comes from the public ledger; anyone can download the open data and recompute and verify it.',

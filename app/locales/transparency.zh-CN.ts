@@ -1,5 +1,6 @@
 // Transparency: dashboard, public ledger, trace and student pages, open data, disclosure reports.
 export const transparencyZhCN = {
+  'transparency.withheldStudent': '已隐去（监护人同意）',
   'tp.title': '公开透明',
   'tp.intro': '这里的每一个数字都来自公开账本，任何人都可以下载开放数据自行重新计算和核验。',
   'tp.asOf': '数据截至账本第 {sequence} 笔交易',

@@ -1,12 +1,18 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { consoleZhCN } from './console.zh-CN'
+import { accountsZhCN } from './accounts.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
+import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 
 export const zhCN = {
+  ...consoleZhCN,
+  ...accountsZhCN,
+  ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,
   ...staffZhCN,
@@ -39,6 +45,7 @@ export const zhCN = {
   'error.genericBody': '服务暂时出现问题，请稍后再试。我们已记录此错误。',
   'error.backHome': '返回首页',
   'form.required': '此项必填',
+  'verify.throttled': '此网络的尝试次数过多，请 15 分钟后再试。',
   'verify.title': '核验捐赠收据',
   'verify.intro': '输入收据上的编号和验证码，或扫描收据上的二维码。',
   'verify.number': '收据编号',
@@ -56,4 +63,7 @@ export const zhCN = {
   'verify.campaign': '捐赠用途',
   'verify.official': '本笔捐赠已开具公益事业捐赠票据：票据代码 {code}，票据号码 {number}。',
   'verify.privacy': '核验结果不显示捐赠人的任何个人信息。',
+  'ledger.refusal.insufficient': '可用资金不足，未写入任何记录。',
+  'ledger.refusal.conflict': '这笔记录已用同一编号提交过，但内容不同；未写入任何记录。',
+  'ledger.refusal.input': '账本拒绝了这笔记录：它不符合记账规则。未写入任何记录。',
 } as const

@@ -1,9 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { SelectField } from '~/components/admin/Field'
 import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import { STAFF_ROLES, type RouteAccess } from '~/modules/auth/permissions'
+import { forcePasswordReset } from '~/modules/auth/password-reset.server'
 import { IdParam } from '~/modules/auth/schema'
 import {
   addGrant,
@@ -18,6 +19,7 @@ import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { codeKey, type MessageKey } from '~/utils/i18n'
+import { isRefusal } from '~/utils/refusal'
 import { useLocale, useT } from '~/utils/locale'
 import { notFound, refusalData, type RefusalBody } from '~/utils/http.server'
 import { Refusal } from '~/utils/refusal'
@@ -51,6 +53,7 @@ const StaffAction = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('activate') }),
   z.object({ intent: z.literal('reissue-invite') }),
   z.object({ intent: z.literal('reset-totp') }),
+  z.object({ intent: z.literal('force-reset') }),
 ])
 
 const ERROR_KEYS: Record<StaffError, MessageKey> = {
@@ -73,6 +76,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.success) return refusalData(new Refusal('form.required'), { link: null })
   const input = parsed.data
   const userId = id.data
+  if (input.intent === 'force-reset') {
+    try {
+      await forcePasswordReset(db, actor, userId)
+    } catch (e) {
+      if (isRefusal(e) && e.status === 404) throw notFound()
+      if (isRefusal(e)) return data({ error: e.messageKey, link: null }, { status: e.status })
+      throw e
+    }
+    return redirect(`/admin/staff/${userId}?reset=1`)
+  }
   const result =
     input.intent === 'add-grant'
       ? await addGrant(db, actor, { userId, role: input.role, stationId: input.stationId })
@@ -105,6 +118,7 @@ function IntentButton({ intent, label, children }: { intent: string; label: stri
 export default function StaffMemberPage() {
   const { member, canManage, self, stations } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  const [search] = useSearchParams()
   const t = useT()
   const locale = useLocale()
   return (
@@ -119,6 +133,7 @@ export default function StaffMemberPage() {
           {t(result.error)}
         </p>
       ) : null}
+      {search.get('reset') === '1' && !result ? <p role="status">{t('staff.forceResetDone')}</p> : null}
       {result?.link ? (
         <p role="status">
           {t('staff.inviteLink')} <code data-testid="invite-link">{result.link}</code>
@@ -168,6 +183,7 @@ export default function StaffMemberPage() {
               )}
               {member.invited ? <IntentButton intent="reissue-invite" label={t('staff.reissueInvite')} /> : null}
               <IntentButton intent="reset-totp" label={t('staff.resetTotp')} />
+              {member.invited ? null : <IntentButton intent="force-reset" label={t('staff.forceReset')} />}
             </div>
           )}
         </>

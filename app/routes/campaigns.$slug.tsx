@@ -1,6 +1,9 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { CampaignProgress } from '~/components/progress-bar'
+import { CampaignPlan } from '~/components/campaign-plan'
+import { getStaffUser, stationScope } from '~/modules/auth/authorize.server'
+import { getCampaignForStaff } from '~/modules/campaigns/admin.server'
 import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, resolveLocale } from '~/utils/i18n'
@@ -9,9 +12,21 @@ import { formatMoney } from '~/utils/money'
 import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const campaign = await getCampaignBySlug(getDb(), params.slug ?? '', resolveLocale(request))
+  const db = getDb()
+  const locale = resolveLocale(request)
+  let campaign = await getCampaignBySlug(db, params.slug ?? '', locale)
+  let preview = false
+  // A draft is seen only by staff who manage it (the preview linked from /admin/campaigns).
+  if (!campaign && new URL(request.url).searchParams.has('preview')) {
+    const staff = await getStaffUser(request, db)
+    const draft = staff && (await getCampaignBySlug(db, params.slug ?? '', locale, { includeDraft: true }))
+    if (staff && draft && (await getCampaignForStaff(db, stationScope(staff, 'campaigns.manage'), draft.id))) {
+      campaign = draft
+      preview = true
+    }
+  }
   if (!campaign) throw notFound()
-  return { campaign, daysLeft: daysLeft(campaign.endsAt) }
+  return { campaign, preview, daysLeft: daysLeft(campaign.endsAt) }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -19,12 +34,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ]
 
 export default function CampaignPage() {
-  const { campaign: c, daysLeft } = useLoaderData<typeof loader>()
+  const { campaign: c, daysLeft, preview } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const open = c.status === 'active' && daysLeft !== 0
   return (
     <article>
+      {preview ? (
+        <p className="demo-banner" role="status">
+          {t('campaigns.previewBanner')}
+        </p>
+      ) : null}
+      {c.cover ? <img className="campaign-cover" src={c.cover} alt="" width={1200} /> : null}
       <header className="campaign-header">
         <h1>{c.title}</h1>
         {c.programmeName ? <p className="tag">{t('campaigns.funds', { programme: c.programmeName })}</p> : null}
@@ -33,7 +54,10 @@ export default function CampaignPage() {
       <div className="campaign-layout">
         <section aria-labelledby="story">
           <h2 id="story">{t('campaigns.story')}</h2>
-          <p>{c.story}</p>
+          {c.story.split(/\n{2,}/).map((para, i) => (
+            <p key={i}>{para}</p>
+          ))}
+          <CampaignPlan plan={c.plan} />
         </section>
         <aside className="card">
           <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />
@@ -45,7 +69,8 @@ export default function CampaignPage() {
                 : null}
             {c.endsAt ? ` · ${t('campaigns.endsOn', { date: formatDate(c.endsAt, locale) })}` : null}
           </p>
-          {open ? (
+          {c.status === 'closed' ? <p role="status">{t('campaigns.closedNotice')}</p> : null}
+          {open && !preview ? (
             <Link className="button" to={`/donate?campaign=${c.slug}`}>
               {t('campaign.donate')}
             </Link>

@@ -1,22 +1,35 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { madeThisCheckout } from '~/modules/donations/checkout-cookie.server'
 import { donationStatus } from '~/modules/donations/queries.server'
 import { getDb } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
-import { notFound } from '~/utils/http.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const publicId = new URL(request.url).searchParams.get('donation') ?? ''
-  const donation = publicId ? await donationStatus(getDb(), publicId) : undefined
-  if (!donation) throw notFound()
-  return { donation }
+  const publicId = (new URL(request.url).searchParams.get('donation') ?? '').slice(0, 40)
+  // Only the browser that started this checkout sees the gift (see checkout-cookie.server.ts);
+  // anyone else, and an unknown id, get the same generic thank-you.
+  const mine = publicId !== '' && madeThisCheckout(request, publicId, { secret: getEnv().SESSION_SECRET })
+  const donation = mine ? await donationStatus(getDb(), publicId) : undefined
+  return { donation: donation ?? null }
 }
+
+// Never cached: the page differs by who asks.
+export const headers = () => ({ 'Cache-Control': 'private, no-store' })
 
 export default function Thanks() {
   const { donation } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
+  if (!donation)
+    return (
+      <section className="form-narrow">
+        <h1>{t('thanks.title')}</h1>
+        <p role="status">{t('thanks.generic')}</p>
+      </section>
+    )
   const paid = donation.status !== 'pending' && donation.status !== 'failed' && donation.status !== 'canceled'
   return (
     <section className="form-narrow">

@@ -3,6 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { publicPageHeaders } from '~/modules/transparency/http'
 import { transactionView } from '~/modules/transparency/ledger-page.server'
 import { SequenceParam } from '~/modules/transparency/schema'
+import { WITHHELD_CODE } from '~/modules/transparency/withheld'
 import { getDb } from '~/utils/db.server'
 import { codeKey, formatDateTime, type Locale, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -121,7 +122,15 @@ export default function TransactionPage() {
                   <code>{r.donation}</code>
                 </td>
                 <td>{r.lot}</td>
-                <td>{r.beneficiary ? <Link to={`/students/${r.beneficiary}`}>{r.beneficiary}</Link> : '—'}</td>
+                <td>
+                  {r.beneficiary === WITHHELD_CODE ? (
+                    t('transparency.withheldStudent')
+                  ) : r.beneficiary ? (
+                    <Link to={`/students/${r.beneficiary}`}>{r.beneficiary}</Link>
+                  ) : (
+                    '—'
+                  )}
+                </td>
                 <td className="num">{formatMoney(r.amount, r.currency, locale)}</td>
               </tr>
             ))}

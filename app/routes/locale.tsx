@@ -1,14 +1,12 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node'
 import { z } from 'zod'
 import { locales } from '~/utils/i18n'
+import { safeRedirect } from '~/utils/safe-redirect'
 
 const LocaleForm = z.object({
   lng: z.enum(locales),
   // Only same-site paths: never redirect to another origin.
-  redirectTo: z
-    .string()
-    .regex(/^\/(?!\/)/)
-    .catch('/'),
+  redirectTo: z.unknown().transform((v) => safeRedirect(v, '/')),
 })
 
 export async function action({ request }: ActionFunctionArgs) {

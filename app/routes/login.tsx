@@ -1,9 +1,10 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { Field } from '~/components/admin/Field'
 import { clientIp, getStaffUser } from '~/modules/auth/authorize.server'
 import { attemptPasswordLogin } from '~/modules/auth/login.server'
-import { fieldErrors, LoginForm, safeRedirect } from '~/modules/auth/schema'
+import { fieldErrors, LoginForm } from '~/modules/auth/schema'
+import { safeRedirect } from '~/utils/safe-redirect'
 import { createSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
@@ -13,10 +14,14 @@ export const meta: MetaFunction = () => [{ title: '登录 · 希望账本' }, { 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url)
-  const redirectTo = safeRedirect.parse(url.searchParams.get('redirectTo') ?? '/admin')
+  const redirectTo = safeRedirect(url.searchParams.get('redirectTo'), '/admin')
   const user = await getStaffUser(request)
   if (user && (!user.totpEnabled || user.session.twoFactorVerified)) throw redirect(redirectTo)
-  return { redirectTo, welcome: url.searchParams.get('welcome') === '1' }
+  return {
+    redirectTo,
+    welcome: url.searchParams.get('welcome') === '1',
+    reset: url.searchParams.get('reset') === '1',
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -42,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Login() {
-  const { redirectTo, welcome } = useLoaderData<typeof loader>()
+  const { redirectTo, welcome, reset } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
   const busy = useNavigation().state === 'submitting'
@@ -51,6 +56,7 @@ export default function Login() {
     <section className="form-narrow">
       <h1>{t('auth.loginTitle')}</h1>
       {welcome && !result ? <p role="status">{t('auth.passwordSet')}</p> : null}
+      {reset && !result ? <p role="status">{t('auth.passwordReset')}</p> : null}
       {result?.formError ? (
         <p className="error-summary" role="alert" id="login-error">
           {t(result.formError)}
@@ -78,6 +84,9 @@ export default function Login() {
           {t('auth.signIn')}
         </button>
       </Form>
+      <p>
+        <Link to="/login/forgot">{t('forgot.link')}</Link>
+      </p>
     </section>
   )
 }

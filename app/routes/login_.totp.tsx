@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Field } from '~/components/admin/Field'
 import { clientIp, getStaffUser } from '~/modules/auth/authorize.server'
 import { attemptSecondFactor } from '~/modules/auth/login.server'
-import { CodeForm, safeRedirect } from '~/modules/auth/schema'
+import { CodeForm } from '~/modules/auth/schema'
+import { safeRedirect } from '~/utils/safe-redirect'
 import { createSession, invalidateSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
 import { useT } from '~/utils/locale'
@@ -21,7 +22,7 @@ async function pendingUser(request: Request) {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await pendingUser(request)
-  const redirectTo = safeRedirect.parse(new URL(request.url).searchParams.get('redirectTo') ?? '/admin')
+  const redirectTo = safeRedirect(new URL(request.url).searchParams.get('redirectTo'), '/admin')
   if (user.session.twoFactorVerified) throw redirect(redirectTo)
   return { redirectTo }
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { loadNames } from '~/modules/transparency/names.server'
 import { getPublicTrace } from '~/modules/transparency/trace.server'
+import { WITHHELD_CODE } from '~/modules/transparency/withheld'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -100,7 +101,9 @@ export default function TracePage() {
                       return (
                         <tr key={`${s.awardSequence}-${s.beneficiaryCode}-${s.amount}`}>
                           <th scope="row">
-                            {s.beneficiaryCode ? (
+                            {s.beneficiaryCode === WITHHELD_CODE ? (
+                              t('transparency.withheldStudent')
+                            ) : s.beneficiaryCode ? (
                               <Link to={`/students/${s.beneficiaryCode}`}>{s.beneficiaryCode}</Link>
                             ) : (
                               '—'

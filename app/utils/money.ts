@@ -77,3 +77,14 @@ export function formatMoneyParams(
     ]),
   )
 }
+
+/** Minor units → the plain decimal a form field shows ("1234.50"), exactly, without a float. */
+export function toDecimalString(amount: number, currency: string): string {
+  assertMinorUnits(amount)
+  const digits = minorDigits(currency)
+  const big = BigInt(amount)
+  const scale = 10n ** BigInt(digits)
+  const abs = big < 0n ? -big : big
+  const minor = digits ? '.' + (abs % scale).toString().padStart(digits, '0') : ''
+  return `${big < 0n ? '-' : ''}${abs / scale}${minor}`
+}

@@ -4,6 +4,7 @@ import { hashPassword } from '../../app/modules/auth/password.server'
 import type { Database, Role } from '../schema'
 import { seedGifts } from './gifts'
 import { seedMoney } from './money'
+import { seedOrganisation } from './organisation'
 import { seedScholarships } from './scholarships'
 import { yunnan, type PlaceSeed } from './places'
 
@@ -54,6 +55,7 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
   const at = now.toISOString()
 
   await db.transaction().execute(async (trx) => {
+    await seedOrganisation(trx, at)
     const stationIds = new Map<string, number>()
     const insertPlace = async (place: PlaceSeed, parent?: { id: number; path: string }) => {
       const row = await trx

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { publicDisplayName } from '../../app/modules/donations/display-name'
-import { fulfilDonation, reverseDonation, type DonationRow } from '../../app/modules/donations/fulfil.server'
+import { fulfilDonation, reverseDonation } from '../../app/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
 import { fundOfCampaign, GENERAL_FUND } from '../../app/modules/ledger/accounts'
 import { demoFee } from '../../app/modules/payments/demo.server'
@@ -79,7 +79,7 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
       .returningAll()
       .executeTakeFirstOrThrow()
     const fee = demoFee(amount)
-    await fulfilDonation(trx, row as DonationRow, {
+    await fulfilDonation(trx, row, {
       paymentIntentId: `pi_demo_${row.public_id}`,
       chargeId: `ch_demo_${row.public_id}`,
       amount,
@@ -91,11 +91,7 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
     gifts.push({ publicId: row.public_id, paidAt })
     // One donor asked for part of a gift back: booked like a Stripe refund, by its own id.
     if (i === 5) {
-      const paid = (await trx
-        .selectFrom('donations')
-        .selectAll()
-        .where('id', '=', row.id)
-        .executeTakeFirstOrThrow()) as DonationRow
+      const paid = await trx.selectFrom('donations').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
       const refundAt = new Date(new Date(paidAt).getTime() + 3_600_000).toISOString()
       await reverseDonation(trx, paid, {
         kind: 'refund',

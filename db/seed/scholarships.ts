@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely'
 import { publicDisplayName } from '../../app/modules/donations/display-name'
-import { fulfilDonation, type DonationRow } from '../../app/modules/donations/fulfil.server'
+import { fulfilDonation } from '../../app/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
 import { fundOfCampaign, fundOfSponsorship, fundOfWish } from '../../app/modules/ledger/accounts'
 import { postAward, postPayout } from '../../app/modules/ledger/awards.server'
@@ -92,7 +92,7 @@ async function give(
     .returningAll()
     .executeTakeFirstOrThrow()
   const fee = demoFee(input.amount)
-  await fulfilDonation(trx, row as DonationRow, {
+  await fulfilDonation(trx, row, {
     paymentIntentId: `pi_demo_${row.public_id}`,
     chargeId: `ch_demo_${row.public_id}`,
     amount: input.amount,

@@ -47,6 +47,18 @@ export interface StaffInvitesTable {
   used_at: string | null
 }
 
+/** One emailed password-reset link; only the token's SHA-256 is kept. */
+export interface PasswordResetsTable {
+  id: Generated<number>
+  user_id: number
+  token_hash: string
+  created_by: number | null
+  created_at: string
+  expires_at: string
+  used_at: string | null
+  ip: string | null
+}
+
 /** Append-only: database triggers refuse UPDATE and DELETE. before/after are JSON text. */
 export interface AuditLogTable {
   id: Generated<number>
@@ -67,5 +79,6 @@ export interface AuthTables {
   totp_credentials: TotpCredentialsTable
   recovery_codes: RecoveryCodesTable
   staff_invites: StaffInvitesTable
+  password_resets: PasswordResetsTable
   audit_log: AuditLogTable
 }

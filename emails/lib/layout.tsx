@@ -1,6 +1,7 @@
 import { Body, Button, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components'
 import type { ReactNode } from 'react'
 import type { EmailLocale } from './format'
+import { orgName, useOrg } from './org'
 
 // The frame every email shares: brand line, one column, a footer saying who sent it.
 // Inline styles only: mail clients drop <style> blocks and external CSS.
@@ -49,6 +50,43 @@ const footer: Record<EmailLocale, string> = {
   en: 'Hope Ledger · every donated yuan, followed to the child it helps. Students appear only under pseudonymous codes.',
 }
 
+const contactLabels = {
+  'zh-CN': { credit: '统一社会信用代码', certificate: '公开募捐资格证书', phone: '电话', email: '邮箱' },
+  en: {
+    credit: 'Unified social credit code',
+    certificate: 'Public fundraising certificate',
+    phone: 'Phone',
+    email: 'Email',
+  },
+} satisfies Record<EmailLocale, unknown>
+
+/** Who sent this: the organisation's name, registration and contact, from its settings. */
+function Sender({ locale }: { locale: EmailLocale }) {
+  const org = useOrg()
+  if (!org || !orgName(org, locale)) return null
+  const l = contactLabels[locale]
+  const address = locale === 'en' ? org.addressEn || org.address : org.address
+  const parts = [
+    org.creditCode && `${l.credit} ${org.creditCode}`,
+    org.fundraisingCertificate && `${l.certificate} ${org.fundraisingCertificate}`,
+    org.phone && `${l.phone} ${org.phone}`,
+    org.email && `${l.email} ${org.email}`,
+    address,
+  ].filter(Boolean)
+  return (
+    <>
+      <Text style={{ ...styles.muted, fontWeight: 600 }}>{orgName(org, locale)}</Text>
+      {parts.length ? <Text style={styles.muted}>{parts.join(' · ')}</Text> : null}
+    </>
+  )
+}
+
+function Brand({ locale }: { locale: EmailLocale }) {
+  const org = useOrg()
+  const name = org ? orgName(org, locale) : ''
+  return <Text style={styles.brand}>{name || (locale === 'en' ? 'Hope Ledger 希望账本' : '希望账本 Hope Ledger')}</Text>
+}
+
 export function EmailLayout({
   locale,
   preview,
@@ -64,10 +102,11 @@ export function EmailLayout({
       <Preview>{preview}</Preview>
       <Body style={styles.body}>
         <Container style={styles.container}>
-          <Text style={styles.brand}>{locale === 'en' ? 'Hope Ledger 希望账本' : '希望账本 Hope Ledger'}</Text>
+          <Brand locale={locale} />
           {children}
           <Hr style={styles.hr} />
           <Section>
+            <Sender locale={locale} />
             <Text style={styles.muted}>{footer[locale]}</Text>
           </Section>
         </Container>

@@ -1,6 +1,7 @@
 import { Button, Link, Section, Text } from '@react-email/components'
 import { capitals, date, money, type EmailLocale } from './format'
 import { Facts, styles } from './layout'
+import { orgName, useOrg } from './org'
 
 // The body shared by the one-off and the monthly receipt. Our own document is a
 // 捐赠收据 / donation receipt; the official finance-bureau receipt is named only
@@ -36,7 +37,7 @@ const copy = {
     traceNote: '我们会按公开的“先进先出”规则把您的善款分配给受助学生，您可以随时通过下面的链接查看它到了哪里：',
     pdf: '下载 PDF 收据',
     verify: '验证这张收据',
-    own: '这是希望账本基金会为您出具的捐赠收据，用于确认我们已收到您的捐赠。',
+    own: (org: string) => `这是${org}为您出具的捐赠收据，用于确认我们已收到您的捐赠。`,
     official: (c: string, n: string) => `本笔捐赠已开具公益事业捐赠票据：票据代码 ${c}，票据号码 ${n}。`,
   },
   en: {
@@ -52,7 +53,7 @@ const copy = {
     traceNote: 'Your gift reaches students by a published first-in, first-out rule. Follow it at any time here:',
     pdf: 'Download the PDF receipt',
     verify: 'Verify this receipt',
-    own: 'This donation receipt from the Hope Ledger foundation confirms that we received your gift.',
+    own: (org: string) => `This donation receipt from ${org} confirms that we received your gift.`,
     official: (c: string, n: string) =>
       `An official charitable donation receipt (公益事业捐赠票据) has been issued for this gift: code ${c}, number ${n}.`,
   },
@@ -60,6 +61,11 @@ const copy = {
 
 export function ReceiptBody(props: ReceiptEmailProps) {
   const t = copy[props.locale]
+  const org = useOrg()
+  // The organisation's own wording when it set one; ours, naming it, otherwise.
+  const wording =
+    (props.locale === 'en' ? org?.receiptWordingEn || org?.receiptWording : org?.receiptWording) ||
+    t.own(orgName(org, props.locale))
   const big = capitals(props.amount, props.currency)
   return (
     <>
@@ -96,8 +102,9 @@ export function ReceiptBody(props: ReceiptEmailProps) {
         </Link>
       </Text>
       <Text style={styles.muted}>
-        {props.official ? t.official(props.official.code, props.official.number) : t.own}
+        {props.official ? t.official(props.official.code, props.official.number) : wording}
       </Text>
+      {org?.receiptSignature ? <Text style={styles.p}>{org.receiptSignature}</Text> : null}
     </>
   )
 }

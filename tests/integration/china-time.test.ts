@@ -58,8 +58,12 @@ describe('China time helpers', () => {
         if (e.isDirectory()) walk(full)
         else if (/\.tsx?$/.test(e.name)) {
           const text = fs.readFileSync(full, 'utf8')
-          // The UTC date, or a timestamp cut to its date or minute, instead of chinaDate/formatDate/formatDateTime.
-          if (/toISOString\(\)\.slice\(0, ?(10|16)\)|_at\.slice\(0, ?(10|16)\)|At\.slice\(0, ?(10|16)\)/.test(text))
+          // Today from the UTC clock, or a stored timestamp cut to its date or minute, instead of chinaDate/formatDate/formatDateTime.
+          if (
+            /(new Date\(\)|now)\.toISOString\(\)\.slice\(0, ?(10|16)\)|_at\.slice\(0, ?(10|16)\)|At\.slice\(0, ?(10|16)\)/.test(
+              text,
+            )
+          )
             offenders.push(full)
           // One formatter for moments: the time zone is named once, in app/utils/i18n.ts.
           if (/timeZone: '/.test(text) && !full.endsWith(path.join('utils', 'i18n.ts')))

@@ -1,5 +1,9 @@
 import { sql } from 'kysely'
-import { publicStoryConsented } from '~/modules/beneficiaries/consent.server'
+import { createHash } from 'node:crypto'
+import { publicStoryConsented, withdrawConsent } from '~/modules/beneficiaries/consent.server'
+import { getHead } from '~/modules/ledger'
+import { WITHHELD_CODE } from '~/modules/transparency/withheld'
+import { withheldCodes } from '~/modules/transparency/withheld.server'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { publishReport } from '~/modules/transparency/reports.server'
@@ -22,6 +26,7 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
   let canaries: Canary[]
   let copy: string[]
   const fixtures: Record<string, ParamSets> = {}
+  let awarded: { donation_ref: string; beneficiary_code: string | null; sequence: number | string }[] = []
   const queries: Record<string, string[]> = {
     'ledger._index.tsx': ['', '?kind=award', '?kind=payout', '?kind=correction'],
     'api.v1.transactions._index.tsx': ['', '?kind=award', '?limit=200'],
@@ -44,6 +49,7 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       .where('x.kind', '=', 'award')
       .orderBy('x.id')
       .execute()
+    awarded = awards
     const gifts = await t.db
       .selectFrom('donations')
       .select(['public_id', 'tracking_code'])
@@ -91,25 +97,9 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
   })
   afterAll(async () => t?.destroy())
 
-  it('the canaries are real: the seeded students carry every kind of personal data', () => {
-    const kinds = new Set(canaries.map((c) => c.kind.split(' ')[0]))
-    for (const k of ['legal', 'school', 'national', 'birth', 'guardian', 'category']) expect(kinds, k).toContain(k)
-    expect(canaries.length).toBeGreaterThan(60 * 6)
-    // Positive control: the search finds a student's own row.
-    expect(findLeaks(JSON.stringify(canaries.slice(0, 3).map((c) => c.value)), canaries).length).toBe(3)
-  })
-
-  it('every public route and every export: zero hits', async () => {
+  /** Every public route's loader with its fixtures; `find` names what it finds in each answer. */
+  async function crawl(find: (text: string) => string[]) {
     const files = publicRouteFiles()
-    expect(files).toEqual(
-      expect.arrayContaining([
-        'transparency.tsx',
-        'ledger._index.tsx',
-        'trace.$code.tsx',
-        'students.$code.tsx',
-        'open-data.$file.tsx',
-      ]),
-    )
     const leaks: string[] = []
     const crawled: string[] = []
     const failures: string[] = []
@@ -147,10 +137,33 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
           } else text = JSON.stringify(result ?? null)
           if (status >= 500) failures.push(`${url} → ${status}`)
           if (status === 200) crawled.push(url)
-          for (const hit of findLeaks(text, canaries, copy)) leaks.push(`${url}: ${hit}`)
+          for (const hit of find(text)) leaks.push(`${url}: ${hit}`)
         }
       }
     }
+    return { leaks, crawled, failures }
+  }
+
+  it('the canaries are real: the seeded students carry every kind of personal data', () => {
+    const kinds = new Set(canaries.map((c) => c.kind.split(' ')[0]))
+    for (const k of ['legal', 'school', 'national', 'birth', 'guardian', 'category']) expect(kinds, k).toContain(k)
+    expect(canaries.length).toBeGreaterThan(60 * 6)
+    // Positive control: the search finds a student's own row.
+    expect(findLeaks(JSON.stringify(canaries.slice(0, 3).map((c) => c.value)), canaries).length).toBe(3)
+  })
+
+  it('every public route and every export: zero hits', async () => {
+    const files = publicRouteFiles()
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'transparency.tsx',
+        'ledger._index.tsx',
+        'trace.$code.tsx',
+        'students.$code.tsx',
+        'open-data.$file.tsx',
+      ]),
+    )
+    const { leaks, crawled, failures } = await crawl((text) => findLeaks(text, canaries, copy))
     expect(leaks).toEqual([])
     expect(failures).toEqual([])
     for (const must of ['/transparency', '/ledger', '/open-data/traces.jsonl', '/api/v1/totals', '/reports'])
@@ -208,5 +221,96 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       .where('withdrawn_at', 'is', null)
       .execute()
     expect((await call(mod.loader as any, get(`/students/${code}`), { code })).status).toBe(404)
+  })
+
+  it('after a withdrawal the code is on no public page, API answer or export, and the export still verifies', async () => {
+    const standing = await t.db
+      .selectFrom('beneficiaries')
+      .select(['id', 'public_code', 'station_id'])
+      .where(publicStoryConsented('beneficiaries.id'))
+      .where(
+        'public_code',
+        'in',
+        awarded.map((a) => a.beneficiary_code!),
+      )
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    const code = standing.public_code
+    const mine = awarded.filter((a) => a.beneficiary_code === code)
+    // Every surface that names this child: their award transactions, their donors' traces.
+    fixtures['ledger.$sequence.tsx']!.push(...mine.map((a) => ({ sequence: String(a.sequence) })))
+    fixtures['api.v1.transactions.$sequence.tsx']!.push(...mine.map((a) => ({ sequence: String(a.sequence) })))
+    fixtures['api.v1.traces.$donation.tsx']!.push(...mine.map((a) => ({ donation: a.donation_ref })))
+    const named = (text: string) => (text.includes(code) ? [code] : [])
+    const before = await crawl(named)
+    expect(before.leaks.length, 'the code is public before the withdrawal').toBeGreaterThan(5)
+
+    expect(
+      await withdrawConsent(
+        t.db,
+        { id: 1, ip: '203.0.113.7' },
+        { beneficiaryId: standing.id, stationId: standing.station_id },
+      ),
+    ).toBe(true)
+    const after = await crawl(named)
+    expect(after.leaks).toEqual([])
+    expect(after.failures).toEqual([])
+    for (const a of mine) {
+      expect(after.crawled).toContain(`/ledger/${a.sequence}`)
+      expect(after.crawled).toContain(`/api/v1/traces/${a.donation_ref}`)
+    }
+    for (const f of ['traces', 'accounts', 'transactions'])
+      for (const ext of ['jsonl', 'csv']) expect(after.crawled).toContain(`/open-data/${f}.${ext}`)
+
+    // The export still verifies: every record recomputes except those carrying the
+    // placeholder, whose published hash the next record's prev_hash must still match.
+    const file = (await import(path.join(ROUTES_DIR, 'open-data.$file.tsx'))) as RouteModule
+    const jsonl = async (name: string) => {
+      const res = (await file.loader!({
+        request: get(`/open-data/${name}`),
+        params: { file: name },
+        context: {},
+      })) as Response
+      return (await res.text())
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    }
+    const [transactions, transfers, traces] = (await Promise.all(
+      ['transactions.jsonl', 'transfers.jsonl', 'traces.jsonl'].map(jsonl),
+    )) as [any[], any[], any[]]
+    const bySeq = new Map<string, any[]>()
+    for (const x of transfers) bySeq.set(x.sequence, [...(bySeq.get(x.sequence) ?? []), x])
+    let prev = '0'.repeat(64)
+    let taken = 0
+    for (const tx of transactions) {
+      expect(tx.prev_hash).toBe(prev)
+      if (Object.values(tx.refs).includes(WITHHELD_CODE)) {
+        taken++
+        prev = tx.hash
+        continue
+      }
+      const refs = Object.keys(tx.refs)
+        .sort()
+        .map((k) => [k, tx.refs[k]])
+      const list = (bySeq.get(tx.sequence) ?? [])
+        .sort((a, b) => Number(a.position) - Number(b.position))
+        .map((x) => [x.from, x.to, x.amount, x.currency])
+      prev = createHash('sha256')
+        .update(prev + JSON.stringify(['hope-ledger/1', tx.sequence, tx.kind, tx.occurred_at, refs, list]))
+        .digest('hex')
+      expect(tx.hash, `hash of ${tx.sequence}`).toBe(prev)
+    }
+    expect(prev).toBe((await getHead(t.db)).hash)
+    // Taken on trust: exactly the records that name a withheld child (this one, and the one
+    // the test above withdrew), awards and payouts alike.
+    const withheld = await withheldCodes(t.db)
+    expect(withheld.has(code)).toBe(true)
+    const naming = (await t.db.selectFrom('ledger_transactions').select('refs').execute()).filter((r) =>
+      Object.values(JSON.parse(r.refs) as Record<string, string>).some((v) => withheld.has(v)),
+    )
+    expect(taken).toBe(naming.length)
+    expect(taken).toBeGreaterThanOrEqual(new Set(mine.map((a) => String(a.sequence))).size)
+    expect(traces.filter((x) => x.beneficiary === WITHHELD_CODE).length).toBeGreaterThanOrEqual(mine.length)
   })
 })

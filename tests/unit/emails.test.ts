@@ -12,6 +12,7 @@ describe('email templates', () => {
         'donation-receipt',
         'gift-reached-student',
         'monthly-gift-receipt',
+        'password-reset',
         'refund-notice',
         'sign-in-link',
         'sponsorship-update',

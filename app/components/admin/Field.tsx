@@ -44,10 +44,12 @@ type SelectProps = {
   options: { value: string; label: string }[]
   defaultValue?: string
   required?: boolean
+  /** Needed when several forms on one page share a field name. */
+  id?: string
 }
 
-export function SelectField({ name, label, error, options, defaultValue, required }: SelectProps) {
-  const id = `f-${name}`
+export function SelectField({ name, label, error, options, defaultValue, required, id: given }: SelectProps) {
+  const id = given ?? `f-${name}`
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
@@ -65,6 +67,46 @@ export function SelectField({ name, label, error, options, defaultValue, require
           </option>
         ))}
       </select>
+      {error ? (
+        <span id={`${id}-error`} className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </div>
+  )
+}
+
+type TextAreaProps = {
+  name: string
+  label: string
+  error?: string
+  hint?: string
+  defaultValue?: string
+  rows?: number
+  maxLength?: number
+}
+
+/** A labelled textarea, with error and hint tied to it like Field. */
+export function TextAreaField({ name, label, error, hint, defaultValue, rows = 3, maxLength }: TextAreaProps) {
+  const id = `f-${name}`
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <span id={`${id}-hint`} className="muted">
+          {hint}
+        </span>
+      ) : null}
+      <textarea
+        id={id}
+        name={name}
+        rows={rows}
+        maxLength={maxLength}
+        defaultValue={defaultValue}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+      />
       {error ? (
         <span id={`${id}-error`} className="field-error" role="alert">
           {error}

@@ -114,7 +114,8 @@ export async function requireStaff(
     const staff = await getStaffUser(request, db)
     if (!staff) throw loginRedirect(request)
     if (staff.totpEnabled && !staff.session.twoFactorVerified) throw redirect('/login/totp')
-    if (!can(staff, options.permission)) throw new Forbidden()
+    // The body names the permission: the admin layout's error boundary says what is missing.
+    if (!can(staff, options.permission)) throw new Forbidden(`missing permission: ${options.permission}`)
     if (options.stationId !== undefined && options.stationId !== null) {
       const station = await db
         .selectFrom('stations')

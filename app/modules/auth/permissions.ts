@@ -22,6 +22,9 @@ export const PERMISSIONS = [
   'donations.read', // donation records with donor details
   'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
   'outbox.manage', // put a failed message back in the queue
+  'campaigns.manage', // create, edit, publish and close campaigns (drafts included)
+  'stations.manage', // add, rename and deactivate stations within one's subtree
+  'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -50,6 +53,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'donations.read',
     'outbox.read',
     'outbox.manage',
+    'campaigns.manage',
+    'stations.manage',
+    'organisation.manage',
   ],
   finance: [
     ...SELF,

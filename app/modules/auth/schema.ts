@@ -1,24 +1,23 @@
 import { z } from 'zod'
 import { isMessageKey, type MessageKey } from '~/utils/i18n'
+import { safeRedirect } from '~/utils/safe-redirect'
 import { STAFF_ROLES } from './permissions'
 
 // Form schemas shared by routes (client-safe: nothing server-only here).
 // Messages are catalogue keys, translated where they are shown.
 
-export const safeRedirect = z
-  .string()
-  .regex(/^\/(?![/\\])/)
-  .catch('/admin')
+// Where to go after signing in: a path on this site, or /admin (see app/utils/safe-redirect.ts).
+export const redirectTarget = z.unknown().transform((v) => safeRedirect(v, '/admin'))
 
 export const LoginForm = z.object({
   email: z.string().trim().min(1, 'form.required').max(254, 'auth.emailInvalid'),
   password: z.string().min(1, 'form.required').max(1024, 'auth.passwordLength'),
-  redirectTo: safeRedirect,
+  redirectTo: redirectTarget,
 })
 
 export const CodeForm = z.object({
   code: z.string().trim().min(6, 'auth.codeInvalid').max(40, 'auth.codeInvalid'),
-  redirectTo: safeRedirect,
+  redirectTo: redirectTarget,
 })
 
 export const PasswordForm = z

@@ -2,6 +2,7 @@ import type { DB } from '~/utils/db.server'
 import { recordAudit } from '../audit/audit.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
 import { type STAFF_ROLES } from './permissions'
+import { queueInvitationMail } from './invite-mail.server'
 import { generateToken, sha256Hex } from './tokens.server'
 import { normaliseEmail } from './login.server'
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN } from './password.server'
@@ -77,26 +78,35 @@ export async function getStaffMember(db: DB, scope: string[], userId: number): P
   return (await listStaff(db, scope)).find((m) => m.id === userId) ?? null
 }
 
-async function issueInvite(db: DB, userId: number, actorId: number): Promise<string> {
+/** A one-time set-password link's token; only its SHA-256 is stored. actorId null: issued from the command line. */
+export async function issueInvite(
+  db: DB,
+  userId: number,
+  actorId: number | null,
+  ttlMs = INVITE_TTL_MS,
+): Promise<{ id: number; token: string; expiresAt: string }> {
   const token = generateToken()
   const now = Date.now()
-  await db
+  const expiresAt = new Date(now + ttlMs).toISOString()
+  const row = await db
     .insertInto('staff_invites')
     .values({
       user_id: userId,
       token_hash: sha256Hex(token),
       created_by: actorId,
       created_at: new Date(now).toISOString(),
-      expires_at: new Date(now + INVITE_TTL_MS).toISOString(),
+      expires_at: expiresAt,
       used_at: null,
     })
-    .execute()
-  return token
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return { id: Number(row.id), token, expiresAt }
 }
 
 /**
- * Create an invited user (no password yet) with one grant, and an invite link.
- * Only the token's hash is stored; the link is returned once for the admin to send.
+ * Create an invited user (no password yet) with one grant, and an invite link, mailed
+ * through the outbox in the same transaction. Only the token's hash is stored; the link is
+ * also returned once, for the admin to hand over should the mail not arrive.
  */
 export async function inviteStaff(
   db: DB,
@@ -121,7 +131,9 @@ export async function inviteStaff(
       .insertInto('role_grants')
       .values({ user_id: userId, role: input.role, station_id: input.stationId, created_at: at })
       .execute()
-    const token = await issueInvite(trx, userId, actor.id)
+    const { id: inviteId, token, expiresAt } = await issueInvite(trx, userId, actor.id)
+    const link = `${baseUrl}/invite/${token}`
+    await queueInvitationMail(trx, { inviteId, userId, actorId: actor.id, link, expiresAt })
     await recordAudit(trx, {
       actorUserId: actor.id,
       action: 'staff.invite',
@@ -131,12 +143,12 @@ export async function inviteStaff(
       after: { email, displayName: input.displayName, role: input.role, stationId: input.stationId },
       ip: actor.ip,
     })
-    return { userId, token }
+    return { userId, link }
   })
-  return { ok: true, userId: result.userId, link: `${baseUrl}/invite/${result.token}` }
+  return { ok: true, userId: result.userId, link: result.link }
 }
 
-/** A new link for someone who has not set a password yet; earlier links stop working. */
+/** A new link, mailed again, for someone who has not set a password yet; earlier links stop working. */
 export async function reissueInvite(
   db: DB,
   actor: Actor,
@@ -146,14 +158,16 @@ export async function reissueInvite(
   const member = await getStaffMember(db, actor.scope, userId)
   if (!member) return { ok: false, error: 'not_found' }
   if (!member.invited) return { ok: false, error: 'invalid_invite' }
-  const token = await db.transaction().execute(async (trx) => {
+  const link = await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('staff_invites')
       .set({ used_at: new Date().toISOString() })
       .where('user_id', '=', userId)
       .where('used_at', 'is', null)
       .execute()
-    const t = await issueInvite(trx, userId, actor.id)
+    const { id: inviteId, token, expiresAt } = await issueInvite(trx, userId, actor.id)
+    const l = `${baseUrl}/invite/${token}`
+    await queueInvitationMail(trx, { inviteId, userId, actorId: actor.id, link: l, expiresAt })
     await recordAudit(trx, {
       actorUserId: actor.id,
       action: 'staff.invite_reissued',
@@ -161,9 +175,9 @@ export async function reissueInvite(
       entityId: userId,
       ip: actor.ip,
     })
-    return t
+    return l
   })
-  return { ok: true, link: `${baseUrl}/invite/${token}` }
+  return { ok: true, link }
 }
 
 export async function findInvite(db: DB, token: string) {

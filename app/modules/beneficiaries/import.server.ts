@@ -1,3 +1,4 @@
+import { parseCsv as parseCsvRows } from '~/utils/csv'
 import type { DB } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
 import { isRefusal, type RefusalParams } from '~/utils/refusal'
@@ -30,38 +31,9 @@ export const CSV_COLUMNS = [
 
 export const MAX_IMPORT_ROWS = 2000
 
-/** RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF; a leading BOM is dropped. */
+/** The file's rows (~/utils/csv), without rows whose every field is blank (",,,," from a spreadsheet). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = []
-  let row: string[] = []
-  let field = ''
-  let quoted = false
-  const s = text.replace(/^\uFEFF/, '')
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!
-    if (quoted) {
-      if (c === '"' && s[i + 1] === '"') {
-        field += '"'
-        i++
-      } else if (c === '"') quoted = false
-      else field += c
-    } else if (c === '"' && field === '') quoted = true
-    else if (c === ',') {
-      row.push(field)
-      field = ''
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && s[i + 1] === '\n') i++
-      row.push(field)
-      rows.push(row)
-      row = []
-      field = ''
-    } else field += c
-  }
-  if (field !== '' || row.length) {
-    row.push(field)
-    rows.push(row)
-  }
-  return rows.filter((r) => r.some((f) => f.trim() !== ''))
+  return parseCsvRows(text).filter((r) => r.some((f) => f.trim() !== ''))
 }
 
 export type RowError = { row: number; field: string; messageKey: MessageKey; params?: RefusalParams }

@@ -3,7 +3,14 @@ import { dialectOf } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { chinaDate } from '~/utils/i18n'
 import { recordAudit } from '../audit/audit.server'
-import { fundOfCampaign, fundOfSponsorship, getBalance, InsufficientFundsError, postAward, postPayout } from '../ledger'
+import {
+  fundOfCampaign,
+  fundOfSponsorship,
+  getBalance,
+  InsufficientFundsError,
+  postAwards,
+  postPayout,
+} from '../ledger'
 import { queueEmail } from '../mail/outbox.server'
 import { getProgramme } from '../programmes/programmes.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
@@ -342,8 +349,12 @@ export async function approveBatch(
         .returning('line_id')
         .executeTakeFirst()
       if (!capped) throw new Refusal('batches.error.cap', { params: { code: l.public_code, term: b.term } })
-      try {
-        await postAward(trx, {
+    }
+    try {
+      // The whole batch at once: one FIFO walk per fund, refused whole if a fund cannot cover its lines.
+      await postAwards(
+        trx,
+        lines.map((l) => ({
           idempotencyKey: `award-line:${l.id}`,
           fund: l.fund,
           beneficiaryId: l.beneficiary_id,
@@ -352,18 +363,18 @@ export async function approveBatch(
           currency: b.currency,
           occurredAt: at,
           refs: { programme: b.programme_slug, term: b.term, batch: String(b.id) },
+        })),
+      )
+    } catch (e) {
+      if (e instanceof InsufficientFundsError)
+        throw new Refusal('batches.error.insufficient', {
+          params: {
+            available: e.available,
+            requested: e.requested,
+            currency: e.currency,
+          },
         })
-      } catch (e) {
-        if (e instanceof InsufficientFundsError)
-          throw new Refusal('batches.error.insufficient', {
-            params: {
-              available: e.available,
-              requested: e.requested,
-              currency: e.currency,
-            },
-          })
-        throw e
-      }
+      throw e
     }
     await trx.updateTable('award_batches').set({ status: 'approved', approved_at: at }).where('id', '=', b.id).execute()
     await recordAudit(

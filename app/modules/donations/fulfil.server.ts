@@ -13,7 +13,6 @@ import type { FulfilOutcome, ReversalOutcome } from './outcomes'
 // commit together or not at all. Status moves go through moveDonation (./lifecycle.server.ts).
 
 type Trx = Transaction<Database>
-export type { DonationRow }
 
 /** Read a donation and, on PostgreSQL, lock it for the rest of the transaction. */
 export async function lockDonation(

@@ -1,5 +1,6 @@
 import type { DB } from '~/utils/db.server'
 import type { PaymentProvider } from '../payments/provider'
+import type { WebhookOutcome } from './outcomes'
 import { handleWebhook } from './webhook.server'
 
 /**
@@ -8,7 +9,12 @@ import { handleWebhook } from './webhook.server'
  */
 export async function reconcile(db: DB, provider: PaymentProvider, options: { since: Date; limit?: number }) {
   const events = await provider.listRecentEvents({ since: options.since, limit: options.limit ?? 1000 })
-  const result = { listed: events.length, processed: 0, alreadyProcessed: 0, outcomes: {} as Record<string, number> }
+  const result = {
+    listed: events.length,
+    processed: 0,
+    alreadyProcessed: 0,
+    outcomes: {} as Partial<Record<WebhookOutcome, number>>,
+  }
   // Oldest first, as Stripe would have delivered them.
   for (const event of [...events].sort((a, b) => a.created - b.created)) {
     const outcome = await handleWebhook(db, provider, event)

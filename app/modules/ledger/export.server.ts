@@ -112,7 +112,7 @@ const traceRow = (
  * Conditions on a transaction sequence column: the transaction touches the filter's fund
  * and happened in its range. Correlated EXISTS, so each page stops after `limit` matches.
  */
-function txScope(db: Db, f: ExportFilter, column: string): Expression<SqlBool>[] {
+function txScope(db: Db, f: ExportFilter, column: 'x.sequence' | 't.sequence'): Expression<SqlBool>[] {
   const eb = expressionBuilder<Database, never>()
   const sequence = sql.ref<number>(column)
   const out: Expression<SqlBool>[] = []
@@ -225,10 +225,15 @@ async function page(
   }
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: Row[string] | undefined): string {
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote or line break. A text a spreadsheet
+ * would run as a formula (it starts with = + - @, a tab or CR and is not a whole number)
+ * gets a leading ' (public/open-data.md, "Files"); JSON lines carry the text unchanged.
+ */
+export function csvField(v: Row[string] | undefined): string {
   if (v === null || v === undefined) return ''
-  const s = typeof v === 'string' ? v : JSON.stringify(v)
+  let s = typeof v === 'string' ? v : JSON.stringify(v)
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+$/.test(s)) s = `'${s}`
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
 }
 

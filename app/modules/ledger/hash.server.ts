@@ -26,14 +26,15 @@ export function normaliseTime(value: string): string {
 /** Keys sorted by code point, every value a string (integers in decimal). */
 export function canonicalRefs(refs: Refs | undefined): CanonicalRefs {
   const out: CanonicalRefs = {}
-  for (const key of Object.keys(refs ?? {}).sort()) {
-    const value = refs![key]!
+  const entries = Object.entries(refs ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  for (const [key, value] of entries) {
     if (!REF_KEY.test(key)) throw new LedgerInputError(`bad reference key: ${key}`)
     let text: string
     if (typeof value === 'number') {
       if (!Number.isSafeInteger(value)) throw new LedgerInputError(`reference ${key} must be an integer or text`)
       text = String(value)
-    } else text = value
+    } else if (typeof value === 'string') text = value
+    else throw new LedgerInputError(`reference ${key} must be an integer or text`)
     if (!REF_VALUE.test(text)) throw new LedgerInputError(`bad reference value for ${key}`)
     out[key] = text
   }

@@ -1,4 +1,10 @@
 // The ledger's public API (server-only: import from *.server.ts files and loaders).
+// Guarantees in layers: the commands check their input (LedgerInputError); one posting
+// path, postCommands in post.server.ts (its header gives the sequence), owns the head lock,
+// the request digest and replays, and checks balances before writing; invariants assert
+// what must hold (double entry, lots drawn = money out of funds, lots cover balances);
+// database triggers keep the history append-only and the head moving by one; verifyLedger
+// replays the whole history against the published rules.
 export * from './accounts'
 export * from './errors'
 export * from './kinds'

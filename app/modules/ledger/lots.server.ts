@@ -2,7 +2,7 @@
 // a refused posting leaves nothing behind; applying happens after post() succeeded.
 import { sql } from 'kysely'
 import type { TraceKind } from '../../../db/tables/ledger'
-import { invariant } from '../../utils/invariant'
+import { invariant, present } from '../../utils/invariant'
 import { InsufficientFundsError } from './errors'
 import type { Trx } from './post.server'
 
@@ -241,7 +241,7 @@ export async function openLots(trx: Trx, lots: NewLot[]): Promise<number[]> {
     .insertInto('ledger_lot_balances')
     .values(
       lots.map((l, i) => ({
-        lot_id: ids[i]!,
+        lot_id: present(ids[i], 'one id per opened lot'),
         fund: l.fund,
         currency: l.currency,
         paid_at: l.paid_at,

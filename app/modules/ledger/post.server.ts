@@ -153,12 +153,18 @@ function assertTraced(p: Prepared, draws: Draw[]) {
 
 /** Account names from several plans: the first that names a code wins. */
 function mergedNames(plans: Plan[]): AccountNames {
-  const all = plans.flatMap((p) => (p.names ? [p.names] : []))
-  if (all.length <= 1) return all[0] ?? {}
+  const fixed: Record<string, string> = {}
+  const asked: ((code: string) => Promise<string | undefined>)[] = []
+  for (const { names } of plans) {
+    if (typeof names === 'function') asked.push(names)
+    else for (const [code, name] of Object.entries(names ?? {})) fixed[code] ??= name
+  }
+  if (!asked.length) return fixed
   return async (code) => {
-    for (const n of all) {
-      const name = typeof n === 'function' ? await n(code) : n[code]
-      if (name !== undefined) return name
+    if (fixed[code] !== undefined) return fixed[code]
+    for (const name of asked) {
+      const found = await name(code)
+      if (found !== undefined) return found
     }
     return undefined
   }
@@ -211,6 +217,14 @@ export async function postCommands(trx: Trx, commands: Command[]): Promise<Poste
     planned.push({ p, digest, plan })
   }
 
+  const answer = (fresh: Map<string, Posted>) =>
+    items.map(({ c }) => {
+      const e = earlier.get(c.idempotencyKey)
+      if (e) return { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false }
+      return present(fresh.get(c.idempotencyKey), 'a new command was written')
+    })
+  if (!planned.length) return answer(new Map()) // all replays: nothing to write
+
   const posted = await writePostings(trx, head, planned, mergedNames(planned.map((x) => x.plan)), () => {
     // The balance check passed, so every fund covered its draws: lots were planned in full.
     invariant(!lots.short, 'a fund covered its balance check but not its lot draws (ledger inconsistent)')
@@ -246,12 +260,7 @@ export async function postCommands(trx: Trx, commands: Command[]): Promise<Poste
     at += n
   }
 
-  const fresh = new Map(planned.map(({ p }, i) => [p.idempotencyKey, present(posted[i], 'posted row')]))
-  return items.map(({ c }) => {
-    const e = earlier.get(c.idempotencyKey)
-    if (e) return { transactionId: e.sequence, sequence: e.sequence, hash: e.hash, created: false }
-    return present(fresh.get(c.idempotencyKey), 'a new command was written')
-  })
+  return answer(new Map(planned.map(({ p }, i) => [p.idempotencyKey, present(posted[i], 'posted row')])))
 }
 
 /** Post one command (see postCommands). */

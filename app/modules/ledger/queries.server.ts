@@ -1,6 +1,7 @@
 // Read side: O(1) balances, one donation's whole trace, campaign progress.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { present } from '../../utils/invariant'
 
 type Db = Kysely<Database>
 
@@ -114,7 +115,7 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     kindOf.set(r.id, r.kind)
     if (r.kind === 'award') {
       shares.set(r.id, {
-        beneficiaryCode: r.beneficiary_code!,
+        beneficiaryCode: present(r.beneficiary_code, 'an award trace names its student'),
         amount: r.amount,
         paid: 0,
         awardedAt: r.occurred_at,
@@ -123,16 +124,20 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
         awardSequence: r.sequence,
       })
     } else if (r.kind === 'payout') {
-      payoutOf.set(r.id, r.parent_id!)
-      const s = shares.get(r.parent_id!)
+      const award = present(r.parent_id, 'a payout trace settles an award trace')
+      payoutOf.set(r.id, award)
+      const s = shares.get(award)
       if (s) {
         s.paid += r.amount
         s.paidAt = r.occurred_at
       }
     } else if (r.kind === 'reversal') {
-      const undone = kindOf.get(r.parent_id!)
-      if (undone === 'award') shares.get(r.parent_id!)!.amount -= r.amount
-      else if (undone === 'payout') shares.get(payoutOf.get(r.parent_id!)!)!.paid -= r.amount
+      // A reversal undoes a trace of this same donation's lots, read earlier in id order.
+      const parent = present(r.parent_id, 'a reversal trace names the trace it undoes')
+      const undone = kindOf.get(parent)
+      if (undone === 'award') present(shares.get(parent), 'the reversed award share').amount -= r.amount
+      else if (undone === 'payout')
+        present(shares.get(present(payoutOf.get(parent), 'the reversed payout')), 'its award share').paid -= r.amount
     } else if ((r.kind === 'refund' || r.kind === 'dispute') && r.donation_ref !== donationRef)
       coveredRefunds += r.amount
   }

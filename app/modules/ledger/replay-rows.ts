@@ -2,6 +2,7 @@
 import type { Selectable } from 'kysely'
 import type { LedgerLotsTable, LedgerTracesTable, TraceKind } from '../../../db/tables/ledger'
 import type { CanonicalRefs } from './hash.server'
+import { present } from '../../utils/invariant'
 
 export class VerifyFailure extends Error {
   constructor(
@@ -66,13 +67,15 @@ export function compareTraces(seq: number, stored: Trace[], expected: Expected[]
   for (let i = 0; i < Math.max(stored.length, expected.length); i++) {
     const s = stored[i]
     const e = expected[i]
-    if (!s)
+    if (!s) {
+      const missing = present(e, 'the loop runs to the longer list')
       return fail(
         'ledger_traces',
         undefined,
         seq,
-        `trace row missing: ${e!.kind} of ${e!.amount} from lot ${e!.lot_id}`,
+        `trace row missing: ${missing.kind} of ${missing.amount} from lot ${missing.lot_id}`,
       )
+    }
     if (!e) return fail('ledger_traces', s.id, seq, `trace ${s.id} is not produced by the tracing rule`)
     for (const k of [
       'kind',

@@ -4,6 +4,7 @@ import type { Database } from '../../../db/schema'
 import type { EmailProps, TemplateName } from '../../../emails'
 import { getEnv } from '~/utils/env.server'
 import type { Locale } from '~/utils/i18n'
+import { getOrganisation } from '../organisation/settings.server'
 
 // The outbox: an email is a row written in the same transaction as the event that
 // causes it, so a committed donation always has its receipt mail and a rolled-back
@@ -32,6 +33,9 @@ export async function queueEmail<T extends TemplateName>(
   if (!/^[^\s@]+@[^\s@]+$/.test(input.to))
     throw new Error(`queueEmail: not an email address: ${JSON.stringify(input.to)}`)
   const now = input.now ?? new Date().toISOString()
+  // The sender's particulars as they are now: the mail (a receipt above all) keeps saying
+  // who issued it even if the settings change before it is sent or viewed again.
+  const org = await getOrganisation(trx)
   const inserted = await trx
     .insertInto('mail_outbox')
     .values({
@@ -39,7 +43,7 @@ export async function queueEmail<T extends TemplateName>(
       to_address: input.to,
       template: input.template,
       locale: input.locale,
-      props: JSON.stringify(input.props),
+      props: JSON.stringify({ ...input.props, org }),
       message_id: newMessageId(getEnv().BASE_URL),
       status: 'queued',
       next_attempt_at: now,

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import type { Database } from '../../../db/schema'
-import type { OutboxStatus } from '../../../db/tables/mail'
+import type { MailOutboxTable, OutboxStatus } from '../../../db/tables/mail'
 import { isTemplateName, templates, type EmailLocale, type RenderedEmail } from '../../../emails'
 import { renderOutboxRow } from './render.server'
 
@@ -32,6 +32,23 @@ function subjectOf(row: { template: string; locale: string; props: string }): st
   }
 }
 
+/** A stored message as the outbox page lists it. */
+function outboxItem(r: Selectable<MailOutboxTable>): OutboxListItem {
+  return {
+    id: r.id,
+    to: r.to_address,
+    template: r.template,
+    locale: r.locale,
+    subject: subjectOf(r),
+    status: r.status,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+    nextAttemptAt: r.next_attempt_at,
+    lastError: r.last_error,
+  }
+}
+
 /** Newest first, keyset-paginated by id. */
 export async function listOutbox(
   db: Kysely<Database>,
@@ -55,19 +72,7 @@ export async function listOutbox(
   const counts: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0 }
   for (const g of grouped) counts[g.status] = Number(g.n)
   return {
-    items: page.map((r) => ({
-      id: r.id,
-      to: r.to_address,
-      template: r.template,
-      locale: r.locale,
-      subject: subjectOf(r),
-      status: r.status,
-      attempts: r.attempts,
-      createdAt: r.created_at,
-      sentAt: r.sent_at,
-      nextAttemptAt: r.next_attempt_at,
-      lastError: r.last_error,
-    })),
+    items: page.map(outboxItem),
     next: rows.length > limit ? page[page.length - 1]!.id : null,
     counts,
   }
@@ -81,17 +86,7 @@ export async function getOutboxMessage(
   const r = await db.selectFrom('mail_outbox').selectAll().where('id', '=', id).executeTakeFirst()
   if (!r) return undefined
   return {
-    id: r.id,
-    to: r.to_address,
-    template: r.template,
-    locale: r.locale,
-    subject: subjectOf(r),
-    status: r.status,
-    attempts: r.attempts,
-    createdAt: r.created_at,
-    sentAt: r.sent_at,
-    nextAttemptAt: r.next_attempt_at,
-    lastError: r.last_error,
+    ...outboxItem(r),
     messageId: r.message_id,
     dedupeKey: r.dedupe_key,
     rendered: await renderOutboxRow(r),

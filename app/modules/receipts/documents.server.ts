@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { getEnv } from '~/utils/env.server'
 import type { Locale } from '~/utils/i18n'
+import { getOrganisation } from '../organisation/settings.server'
 import { receiptLinks } from './links'
 import { renderReceiptPdf, renderStatementPdf } from './pdf.server'
 import { annualStatement, purposeTitle } from './queries.server'
@@ -36,6 +37,7 @@ export async function receiptPdfForDownload(
       replacedBy: r.replaced_by,
       official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
       verifyUrl,
+      issuer: await getOrganisation(db),
     },
     locale,
   )
@@ -49,5 +51,5 @@ export async function annualStatementPdf(
 ): Promise<Buffer | undefined> {
   const s = await annualStatement(db, { donorEmail, year, locale })
   if (!s) return undefined
-  return renderStatementPdf({ ...s, generatedAt: now }, locale)
+  return renderStatementPdf({ ...s, generatedAt: now, issuer: await getOrganisation(db) }, locale)
 }

@@ -4,6 +4,7 @@ import QRCode from 'qrcode'
 import { formatMoney } from '~/utils/money'
 import { toChineseCapitals } from '~/utils/money-capitals'
 import { formatDate, type Locale } from '~/utils/i18n'
+import { organisationName, type Organisation } from '../organisation/schema'
 import { displayCode } from './code.server'
 
 // PDF receipts and annual statements (pdfkit), with a Chinese font embedded as a
@@ -41,6 +42,8 @@ export type ReceiptPdfData = {
   replacedBy: string | null
   official: { code: string; number: string } | null
   verifyUrl: string
+  /** Who issues it: the organisation settings (absent: a neutral wording). */
+  issuer?: Organisation | null
 }
 
 export type StatementPdfData = {
@@ -49,6 +52,7 @@ export type StatementPdfData = {
   gifts: Array<{ number: string; paidAt: string; purpose: string; amount: number; currency: string }>
   totals: Array<{ amount: number; currency: string }>
   generatedAt: string
+  issuer?: Organisation | null
 }
 
 const copy = {
@@ -63,7 +67,10 @@ const copy = {
     purpose: '捐赠用途',
     paid: '捐赠日期',
     issued: '开具日期',
-    own: '本收据由希望账本基金会出具，确认已收到上述捐赠。',
+    own: (org: string) => `本收据由${org}出具，确认已收到上述捐赠。`,
+    someone: '本机构',
+    credit: '统一社会信用代码',
+    certificate: '公开募捐资格证书',
     official: (c: string, n: string) => `本笔捐赠已开具公益事业捐赠票据：票据代码 ${c}，票据号码 ${n}。`,
     verify: '扫描二维码或访问下面的地址，输入收据编号和验证码即可核验：',
     voided: (d: string, by: string | null) => `本收据已于 ${d} 作废${by ? `，由收据 ${by} 取代` : ''}。`,
@@ -72,7 +79,7 @@ const copy = {
     statementOther: (y: number) => `Giving statement ${y}`,
     head: ['日期', '收据编号', '用途', '金额'],
     total: '全年合计',
-    statementNote: '本汇总列出希望账本出具的捐赠收据，每张收据可凭编号和验证码单独核验。',
+    statementNote: (org: string) => `本汇总列出${org}出具的捐赠收据，每张收据可凭编号和验证码单独核验。`,
     generated: '生成日期',
   },
   en: {
@@ -86,7 +93,10 @@ const copy = {
     purpose: 'Given to',
     paid: 'Date of gift',
     issued: 'Issued',
-    own: 'This receipt, issued by the Hope Ledger foundation, confirms that the gift above was received.',
+    own: (org: string) => `This receipt, issued by ${org}, confirms that the gift above was received.`,
+    someone: 'the organisation',
+    credit: 'Unified social credit code',
+    certificate: 'Public fundraising certificate',
     official: (c: string, n: string) =>
       `An official charitable donation receipt (公益事业捐赠票据) has been issued: code ${c}, number ${n}.`,
     verify: 'Scan the QR code, or open the address below and enter the receipt number and code, to verify:',
@@ -96,8 +106,8 @@ const copy = {
     statementOther: (y: number) => `${y} 年度捐赠汇总`,
     head: ['Date', 'Receipt', 'Given to', 'Amount'],
     total: 'Total for the year',
-    statementNote:
-      'This statement lists the donation receipts Hope Ledger issued; each can be verified by its number and code.',
+    statementNote: (org: string) =>
+      `This statement lists the donation receipts ${org} issued; each can be verified by its number and code.`,
     generated: 'Generated',
   },
 } as const
@@ -121,8 +131,27 @@ function newDocument(title: string, createdAt: string, fontPath?: string) {
   return { doc, done }
 }
 
-function header(doc: PDFKit.PDFDocument, title: string, subtitle: string) {
-  doc.fillColor('#b4232a').fontSize(11).text('希望账本 Hope Ledger')
+const issuerName = (issuer: Organisation | null | undefined, locale: Locale) =>
+  (issuer && organisationName(issuer, locale)) || copy[locale].someone
+
+function header(
+  doc: PDFKit.PDFDocument,
+  title: string,
+  subtitle: string,
+  issuer: Organisation | null | undefined,
+  locale: Locale,
+) {
+  const t = copy[locale]
+  const name = issuer ? organisationName(issuer, locale) : ''
+  doc
+    .fillColor('#b4232a')
+    .fontSize(11)
+    .text(name || '希望账本 Hope Ledger')
+  const registration = [
+    issuer?.creditCode && `${t.credit} ${issuer.creditCode}`,
+    issuer?.fundraisingCertificate && `${t.certificate} ${issuer.fundraisingCertificate}`,
+  ].filter(Boolean)
+  if (registration.length) doc.fillColor('#6b6b6b').fontSize(9).text(registration.join(' · '))
   doc.moveDown(0.6).fillColor('#1d1d1f').fontSize(22).text(title)
   doc.fillColor('#6b6b6b').fontSize(11).text(subtitle)
   doc.moveDown(1)
@@ -135,6 +164,12 @@ function fact(doc: PDFKit.PDFDocument, label: string, value: string) {
   doc.moveDown(0.5)
 }
 
+/** The organisation's own receipt wording when it set one; ours, naming it, otherwise. */
+function receiptWording(issuer: Organisation | null | undefined, locale: Locale): string {
+  const own = locale === 'en' ? issuer?.receiptWordingEn || issuer?.receiptWording : issuer?.receiptWording
+  return own || copy[locale].own(issuerName(issuer, locale))
+}
+
 export async function renderReceiptPdf(
   r: ReceiptPdfData,
   locale: Locale,
@@ -142,7 +177,7 @@ export async function renderReceiptPdf(
 ): Promise<Buffer> {
   const t = copy[locale]
   const { doc, done } = newDocument(`${t.receipt} ${r.number}`, r.issuedAt, options.fontPath)
-  header(doc, t.receipt, t.other)
+  header(doc, t.receipt, t.other, r.issuer, locale)
   fact(doc, t.number, r.number)
   fact(doc, t.code, displayCode(r.verificationCode))
   fact(doc, t.donor, r.donorName)
@@ -155,7 +190,10 @@ export async function renderReceiptPdf(
   doc
     .fillColor('#333333')
     .fontSize(10)
-    .text(r.official ? t.official(r.official.code, r.official.number) : t.own, 56, doc.y, { width: 480 })
+    .text(r.official ? t.official(r.official.code, r.official.number) : receiptWording(r.issuer, locale), 56, doc.y, {
+      width: 480,
+    })
+  if (r.issuer?.receiptSignature) doc.moveDown(0.5).fontSize(11).text(r.issuer.receiptSignature, { width: 480 })
   if (r.voidedAt) {
     doc
       .moveDown(0.5)
@@ -196,7 +234,7 @@ export async function renderStatementPdf(
 ): Promise<Buffer> {
   const t = copy[locale]
   const { doc, done } = newDocument(t.statement(s.year), s.generatedAt, options.fontPath)
-  header(doc, t.statement(s.year), t.statementOther(s.year))
+  header(doc, t.statement(s.year), t.statementOther(s.year), s.issuer, locale)
   fact(doc, t.donor, s.donorName)
   fact(doc, t.generated, formatDate(s.generatedAt, locale))
   doc.moveDown(0.5)
@@ -224,7 +262,11 @@ export async function renderStatementPdf(
     fact(doc, t.total, formatMoney(total.amount, total.currency, locale))
     if (total.currency === 'CNY') fact(doc, t.capitals, toChineseCapitals(total.amount))
   }
-  doc.moveDown(1).fillColor('#333333').fontSize(10).text(t.statementNote, 56, doc.y, { width: 480 })
+  doc
+    .moveDown(1)
+    .fillColor('#333333')
+    .fontSize(10)
+    .text(t.statementNote(issuerName(s.issuer, locale)), 56, doc.y, { width: 480 })
   doc.end()
   return done
 }

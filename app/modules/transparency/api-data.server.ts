@@ -2,10 +2,9 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { fundOfCampaign } from '../ledger/accounts'
-import { NO_CAMPAIGN_FUND, publicCampaignFund } from './campaigns.server'
 import { fundsOf, totalsOf } from './figures'
-import { dayBound } from './http'
-import { getTransaction, listTransactions } from './ledger.server'
+import { getTransaction } from './ledger.server'
+import { ledgerPage } from './ledger-page.server'
 import type { LedgerQuery } from './schema'
 import { getSummary } from './summary.server'
 import { getTraceByDonation } from './trace.server'
@@ -62,19 +61,7 @@ export async function apiCampaigns(db: Db) {
 }
 
 export async function apiTransactions(db: Db, q: LedgerQuery) {
-  let account = q.fund
-  if (q.campaign) {
-    account = (await publicCampaignFund(db, q.campaign)) ?? NO_CAMPAIGN_FUND
-  }
-  const page = await listTransactions(db, {
-    kind: q.kind,
-    account,
-    from: dayBound(q.from),
-    to: dayBound(q.to, true),
-    before: q.before,
-    after: q.after,
-    limit: q.limit,
-  })
+  const page = await ledgerPage(db, q)
   return { transactions: page.rows, older: page.older, newer: page.newer }
 }
 

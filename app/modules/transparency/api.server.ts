@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { PUBLIC_DATA_CACHE } from './http'
 import { exportEtag, notModified } from './opendata.server'
+import { withoutWithheld } from './withheld.server'
 
 type Db = Kysely<Database>
 
@@ -28,7 +29,7 @@ export async function cachedJson(db: Db, request: Request, compute: () => Promis
   const url = new URL(request.url)
   const { etag, response } = await conditional(db, request, { path: url.pathname, query: url.search })
   if (response) return response
-  const body = await compute()
+  const body = await withoutWithheld(db, await compute())
   if (body === undefined) return jsonError(404, 'not found')
   return new Response(JSON.stringify(body), {
     headers: {

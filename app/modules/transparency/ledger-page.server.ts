@@ -15,6 +15,7 @@ import {
 import { loadNames } from './names.server'
 import type { LedgerQuery } from './schema'
 import { readSummary } from './summary.server'
+import { withoutWithheld } from './withheld.server'
 
 type Db = Kysely<Database>
 
@@ -24,11 +25,10 @@ export type LedgerView = LedgerPage & {
   funds: { code: string; name: string }[]
 }
 
-export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promise<LedgerView> {
-  const names = await loadNames(db, locale)
-  let account = q.fund
-  if (q.campaign) account = (await publicCampaignFund(db, q.campaign)) ?? NO_CAMPAIGN_FUND
-  const page = await listTransactions(db, {
+/** A page of the public ledger for a query in the URL's terms (campaign slug, China-time days). */
+export async function ledgerPage(db: Db, q: LedgerQuery): Promise<LedgerPage> {
+  const account = q.campaign ? ((await publicCampaignFund(db, q.campaign)) ?? NO_CAMPAIGN_FUND) : q.fund
+  return listTransactions(db, {
     kind: q.kind,
     account,
     from: dayBound(q.from),
@@ -37,15 +37,20 @@ export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promis
     after: q.after,
     limit: q.limit,
   })
+}
+
+export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promise<LedgerView> {
+  const names = await loadNames(db, locale)
+  const page = await ledgerPage(db, q)
   const codes = page.rows.flatMap((r) => r.transfers.flatMap((t) => [t.from, t.to]))
   const summary = await readSummary(db)
   const funds = [...new Set(Object.keys(summary.donations).map((k) => k.split('|')[0]!))].sort()
-  return {
+  return withoutWithheld(db, {
     ...page,
     names: await accountNames(db, codes, names.fund),
     campaigns: await publicCampaignOptions(db, locale),
     funds: funds.map((code) => ({ code, name: names.fund(code) })),
-  }
+  })
 }
 
 export type TransactionView = TransactionDetail & { names: Record<string, string> }
@@ -55,5 +60,5 @@ export async function transactionView(db: Db, sequence: number, locale: Locale):
   if (!tx) return undefined
   const names = await loadNames(db, locale)
   const codes = [...tx.transfers.flatMap((t) => [t.from, t.to]), ...(tx.donation ? [tx.donation.fund] : [])]
-  return { ...tx, names: await accountNames(db, codes, names.fund) }
+  return withoutWithheld(db, { ...tx, names: await accountNames(db, codes, names.fund) })
 }

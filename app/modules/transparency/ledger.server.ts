@@ -1,8 +1,9 @@
 // The public ledger: every transaction newest first, keyset pagination on sequence
 // (an index range scan whatever the depth), filters by kind, account and date.
 // Only the public projection is read: never idempotency keys or request digests.
-import type { Kysely } from 'kysely'
+import { expressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../../db/schema'
+import type { LedgerTransactionsTable } from '../../../db/tables/ledger'
 
 type Db = Kysely<Database>
 
@@ -36,36 +37,37 @@ async function pageSequences(
   take: number,
 ): Promise<number[]> {
   const asc = cursor.after !== undefined
-  // Kysely's builder types differ per join shape; the filter is the same on both.
-  const filtered = (q: any): any => {
-    let out = q
-    if (cursor.before !== undefined) out = out.where('x.sequence', '<', cursor.before)
-    if (cursor.after !== undefined) out = out.where('x.sequence', '>', cursor.after)
-    if (f.kind) out = out.where('x.kind', '=', f.kind)
-    if (f.from) out = out.where('x.occurred_at', '>=', f.from)
-    if (f.to) out = out.where('x.occurred_at', '<=', f.to)
-    return out
-  }
+  // The same conditions on both query shapes: typed against the transactions table aliased x.
+  const eb = expressionBuilder<{ x: LedgerTransactionsTable }, 'x'>()
+  const conditions: Expression<SqlBool>[] = []
+  if (cursor.before !== undefined) conditions.push(eb('x.sequence', '<', cursor.before))
+  if (cursor.after !== undefined) conditions.push(eb('x.sequence', '>', cursor.after))
+  if (f.kind) conditions.push(eb('x.kind', '=', f.kind))
+  if (f.from) conditions.push(eb('x.occurred_at', '>=', f.from))
+  if (f.to) conditions.push(eb('x.occurred_at', '<=', f.to))
   if (!f.account) {
-    const rows = await filtered(db.selectFrom('ledger_transactions as x').select('x.sequence'))
+    let q = db.selectFrom('ledger_transactions as x').select('x.sequence')
+    for (const c of conditions) q = q.where(c)
+    const rows = await q
       .orderBy('x.sequence', asc ? 'asc' : 'desc')
       .limit(take)
       .execute()
-    return rows.map((r: { sequence: number }) => Number(r.sequence))
+    return rows.map((r) => Number(r.sequence))
   }
   // Two index range scans (money out of the account, money into it), merged.
+  const account = f.account
   const side = async (column: 'f.from_account' | 'f.to_account') => {
-    const rows = await filtered(
-      db
-        .selectFrom('ledger_transfers as f')
-        .innerJoin('ledger_transactions as x', 'x.sequence', 'f.sequence')
-        .select('f.sequence')
-        .where(column, '=', f.account!),
-    )
+    let q = db
+      .selectFrom('ledger_transfers as f')
+      .innerJoin('ledger_transactions as x', 'x.sequence', 'f.sequence')
+      .select('f.sequence')
+      .where(column, '=', account)
+    for (const c of conditions) q = q.where(c)
+    const rows = await q
       .orderBy('f.sequence', asc ? 'asc' : 'desc')
       .limit(take * 2)
       .execute()
-    return rows.map((r: { sequence: number }) => Number(r.sequence))
+    return rows.map((r) => Number(r.sequence))
   }
   const [a, b] = await Promise.all([side('f.from_account'), side('f.to_account')])
   const merged = [...new Set([...a, ...b])].sort((x, y) => (asc ? x - y : y - x))

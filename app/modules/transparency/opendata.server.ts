@@ -7,23 +7,40 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { EXPORT_DATASETS, exportDataset, getHead, type ExportDataset, type ExportFormat } from '../ledger'
 import type { ExportFilter } from '../ledger/export.server'
+import { maskText, withheldCodes, withheldVersion } from './withheld.server'
 
 type Db = Kysely<Database>
 export { EXPORT_DATASETS, type ExportDataset, type ExportFilter, type ExportFormat }
 
-/** Lines of one dataset; unfiltered it is exactly the ledger's own export. */
-export function exportLines(
+/** Lines of one dataset: the ledger's own export with withheld student codes replaced. */
+export async function* exportLines(
   db: Db,
   input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number },
 ): AsyncGenerator<string> {
-  return exportDataset(db, { ...input, batchSize: input.batchSize ?? 1000 })
+  const withheld = await withheldCodes(db)
+  for await (const line of exportDataset(db, { ...input, batchSize: input.batchSize ?? 1000 }))
+    yield maskText(line, withheld)
 }
 
 /** A strong validator: chain head + what was asked. */
 export async function exportEtag(db: Db, parts: Record<string, string | undefined>): Promise<string> {
   const head = await getHead(db)
+  // Publishing, editing or closing a campaign changes the answers without a ledger posting.
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')])
+    .executeTakeFirst()
   const digest = createHash('sha256')
-    .update(JSON.stringify([head.sequence, head.hash, parts]))
+    .update(
+      JSON.stringify([
+        head.sequence,
+        head.hash,
+        await withheldVersion(db),
+        parts,
+        Number(campaigns?.n ?? 0),
+        campaigns?.at ?? null,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 22)
   return `"${head.sequence}-${digest}"`

@@ -3,8 +3,9 @@
 // frozen statement of the campaign's fund over ledger sequences (from, to], so the
 // reports of a campaign add up to its whole history and anyone can recompute them
 // from the open data.
-import type { Kysely } from 'kysely'
-import type { Database } from '../../../db/schema'
+import type { Kysely, Selectable } from 'kysely'
+import type { CampaignsTable, Database } from '../../../db/schema'
+import type { DisclosureReportsTable } from '../../../db/tables/transparency'
 import { fundOfCampaign, getHead } from '../ledger'
 import { groupOf } from './summary.server'
 
@@ -137,7 +138,10 @@ const REPORT_COLUMNS = [
   'c.title_en',
 ] as const
 
-function toReport(r: any): PublishedReport {
+type ReportRow = Omit<Selectable<DisclosureReportsTable>, 'published_by'> &
+  Pick<Selectable<CampaignsTable>, 'slug' | 'title' | 'title_en'>
+
+function toReport(r: ReportRow): PublishedReport {
   return {
     id: Number(r.id),
     campaign: { id: Number(r.campaign_id), slug: r.slug, title: r.title, titleEn: r.title_en },

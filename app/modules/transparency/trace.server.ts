@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { getDonationTrace, type DonationTrace } from '../ledger'
 import { publicStudents, type PublicStudent } from './students.server'
+import { withoutWithheld } from './withheld.server'
 
 type Db = Kysely<Database>
 
@@ -84,12 +85,7 @@ async function tracePublicId(
 
 async function withStudents(db: Db, t: Omit<PublicTrace, 'students'>): Promise<PublicTrace> {
   const students = await publicStudents(db, t.trace?.shares.map((s) => s.beneficiaryCode) ?? [])
-  // A student without public-story consent is shown as a share without a code.
-  const trace = t.trace
-    ? {
-        ...t.trace,
-        shares: t.trace.shares.map((s) => (students.has(s.beneficiaryCode) ? s : { ...s, beneficiaryCode: '' })),
-      }
-    : t.trace
-  return { ...t, trace, students: Object.fromEntries(students) }
+  // A student without public-story consent is shown as a share with the withheld placeholder,
+  // here and in everything else the trace carries (see withheld.server.ts).
+  return withoutWithheld(db, { ...t, students: Object.fromEntries(students) })
 }

@@ -35,7 +35,8 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
 
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', env.NODE_ENV === 'production' ? 1 : false)
+  // req.ip (the client address every rate limit keys on) trusts only TRUST_PROXY.
+  app.set('trust proxy', env.TRUST_PROXY ?? false)
   app.use(compression())
 
   app.use((req, res, next) => {

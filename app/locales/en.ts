@@ -1,6 +1,7 @@
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
 import { accountsEn } from './accounts.en'
+import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
@@ -11,6 +12,7 @@ import { transparencyEn } from './transparency.en'
 export const en: Messages = {
   ...consoleEn,
   ...accountsEn,
+  ...deskEn,
   ...organisationEn,
   ...givingEn,
   ...portalEn,

@@ -1,6 +1,8 @@
 /** @type {import('@remix-run/dev').AppConfig} */
 export default {
-  ignoredRouteFiles: ['**/.*', '**/*.test.{ts,tsx}'],
+  // A route's server-only helpers sit beside it as <route>.server.ts (its action's intents):
+  // flat routes would make them routes of their own.
+  ignoredRouteFiles: ['**/.*', '**/*.test.{ts,tsx}', '**/*.server.{ts,tsx}'],
   serverModuleFormat: 'esm',
   serverDependenciesToBundle: [],
   future: {

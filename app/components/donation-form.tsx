@@ -10,7 +10,7 @@ type Props = {
   defaultCurrency: string
   campaigns: { slug: string; title: string }[]
   selectedCampaign: string | null
-  errors?: Record<string, string>
+  errors?: Partial<Record<string, MessageKey>>
   formError?: string
   values?: Record<string, string>
   /** A sponsorship or micro-wish chosen before this form: fixed, shown as text. */
@@ -40,14 +40,14 @@ export function DonationForm({
   const t = useT()
   const locale = useLocale()
   const navigation = useNavigation()
-  const [clientErrors, setClientErrors] = useState<Record<string, string> | null>(null)
+  const [clientErrors, setClientErrors] = useState<Partial<Record<string, MessageKey>> | null>(null)
   const errors = clientErrors ?? serverErrors ?? {}
   // A refused currency (not one we take) formats the limits in the default one.
   const currency = limits.currencies.includes(values.currency ?? '') ? values.currency! : defaultCurrency
   const message = (field: string) => {
     const key = errors[field]
     if (!key) return undefined
-    return t(key as MessageKey, {
+    return t(key, {
       min: formatMoney(limits.min, currency, locale),
       max: formatMoney(limits.max, currency, locale),
     })

@@ -85,4 +85,8 @@ export const portalEn: { readonly [K in keyof typeof portalZhCN]: string } = {
   'portal.recurring.status.pending': 'Not started',
   'portal.recurring.status.active': 'Active',
   'portal.recurring.status.canceled': 'Canceled',
+  'receipts.error.voidReason': 'A voided receipt needs a reason',
+  'receipts.error.alreadyReissued': 'Receipt {number} was already reissued',
+  'receipts.error.fullyReturned': 'This gift was fully returned: void its receipt instead of reissuing it',
+  'receipts.error.officialBoth': 'Enter both the code and the number of the official donation receipt',
 }

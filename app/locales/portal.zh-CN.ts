@@ -83,4 +83,8 @@ export const portalZhCN = {
   'portal.recurring.status.pending': '待开始',
   'portal.recurring.status.active': '进行中',
   'portal.recurring.status.canceled': '已取消',
+  'receipts.error.voidReason': '作废收据须填写原因',
+  'receipts.error.alreadyReissued': '收据 {number} 已重新开具过',
+  'receipts.error.fullyReturned': '这笔捐赠已全额退回，请作废其收据而不是重新开具',
+  'receipts.error.officialBoth': '请同时填写公益事业捐赠票据的代码和号码',
 } as const

@@ -2,6 +2,7 @@ import type { staffZhCN } from './staff.zh-CN'
 
 export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'common.search': 'Search',
+  'common.unknownCode': 'Unknown',
   'common.save': 'Save',
   'common.done': 'Done',
   'common.next': 'Next',

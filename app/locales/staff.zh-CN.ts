@@ -1,6 +1,7 @@
 // Staff access, admin pages and audit (app/modules/auth, app/routes/admin*, login).
 export const staffZhCN = {
   'common.search': '查询',
+  'common.unknownCode': '未知',
   'common.save': '保存',
   'common.done': '完成',
   'common.next': '下一页',

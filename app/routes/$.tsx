@@ -1,6 +1,8 @@
+import { notFound } from '~/utils/http.server'
+
 // Any unmatched URL: a real 404 rendered by the root boundary.
 export function loader() {
-  throw new Response('Not Found', { status: 404 })
+  throw notFound()
 }
 
 export default function NotFound() {

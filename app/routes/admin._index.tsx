@@ -4,7 +4,7 @@ import { requireStaff, totpRequired } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { whatWaits, type WaitingItem } from '~/modules/home/waiting.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { codeKey, formatDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'admin.access' } satisfies RouteAccess
@@ -78,7 +78,7 @@ export default function AdminHome() {
       <ul>
         {grants.map((g, i) => (
           <li key={i}>
-            {t(`role.${g.role}` as MessageKey)}
+            {t(codeKey('role.', g.role))}
             {g.station ? ` · ${g.station}` : ''}
           </li>
         ))}

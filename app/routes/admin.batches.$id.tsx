@@ -1,17 +1,20 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
-import { can, clientIp, Forbidden, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
-import { approveBatch, BatchError, getBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
-import { fileBytes, MAX_PROOF_BYTES, UploadError } from '~/modules/disbursements/uploads.server'
+import { getBatch } from '~/modules/disbursements/batches.server'
+import { MAX_PROOF_BYTES } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
-import { chinaDate, formatDateTime, type MessageKey } from '~/utils/i18n'
+import { notFound, refusalData } from '~/utils/http.server'
+import { chinaDate, formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel, termLabel } from '~/utils/words'
-import { formatMoney } from '~/utils/money'
+import { formatMoney, formatMoneyParams } from '~/utils/money'
+import { isRefusal, Refusal } from '~/utils/refusal'
+import { approve, payout, reject, type IntentArgs } from './admin.batches.$id.server'
 
 // One batch: its lines, approvals, and the approver's actions (approve, reject, record
 // the payout with a proof). Approving and paying need TOTP; the preparer never approves.
@@ -34,7 +37,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 const Intent = z.enum(['approve', 'reject', 'payout'])
-type Result = { error: MessageKey; params?: Record<string, string | number> }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
@@ -44,67 +46,45 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const scope = stationScope(staff, access.action)
   // Out of the approver's subtree is the same as not existing.
   if (!(await getBatch(db, scope, id.data))) throw notFound()
+  // Refuse an oversized upload before reading it.
   if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024)
-    return data<Result>({ error: 'upload.error.tooLarge' }, { status: 413 })
+    return refusalData(new Refusal('upload.error.tooLarge', { status: 413 }))
   const form = await request.formData()
   const intent = Intent.safeParse(form.get('intent'))
-  if (!intent.success) return data<Result>({ error: 'students.error.invalid' }, { status: 400 })
-  const actor = {
-    id: staff.id,
-    scope,
-    ip: clientIp(context),
-    totpVerified: staff.totpEnabled && staff.session.twoFactorVerified,
+  if (!intent.success) return refusalData(new Refusal('students.error.invalid'))
+  const args: IntentArgs = {
+    db,
+    actor: {
+      id: staff.id,
+      scope,
+      ip: clientIp(context),
+      totpVerified: staff.totpEnabled && staff.session.twoFactorVerified,
+    },
+    batchId: id.data,
+    form,
   }
   try {
-    if (intent.data === 'approve') {
-      const outcome = await approveBatch(db, actor, { batchId: id.data })
-      if (outcome === 'notFound') throw notFound()
-      return redirect(`/admin/batches/${id.data}?done=${outcome}`)
+    switch (intent.data) {
+      case 'approve':
+        return await approve(args)
+      case 'reject':
+        return await reject(args)
+      case 'payout':
+        return await payout(args)
     }
-    if (intent.data === 'reject') {
-      if (
-        (await rejectBatch(db, actor, { batchId: id.data, reason: String(form.get('reason') ?? '').slice(0, 500) })) ===
-        'notFound'
-      )
-        throw notFound()
-      return redirect(`/admin/batches/${id.data}`)
-    }
-    const proof = await fileBytes(form.get('proof'))
-    if (!proof) throw new UploadError('upload.error.missing')
-    const outcome = await recordPayout(db, actor, {
-      batchId: id.data,
-      reference: String(form.get('reference') ?? ''),
-      date: String(form.get('date') ?? ''),
-      proof,
-    })
-    if (outcome === 'notFound') throw notFound()
-    return redirect(`/admin/batches/${id.data}`)
   } catch (e) {
-    if (e instanceof BatchError)
-      return data<Result>(
-        { error: e.messageKey as MessageKey, params: e.params },
-        { status: e.messageKey === 'batches.error.totp' || e.messageKey === 'batches.error.ownBatch' ? 403 : 400 },
-      )
-    if (e instanceof UploadError) return data<Result>({ error: e.messageKey }, { status: 400 })
-    if (e instanceof Forbidden) throw e
+    if (isRefusal(e)) return refusalData(e)
     throw e
   }
 }
 
 export default function BatchDetail() {
   const { batch, canApprove, totpReady, done, today } = useLoaderData<typeof loader>()
-  const r = useActionData<Result>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const money = (n: number) => formatMoney(n, batch.currency, locale)
-  const params =
-    r?.params &&
-    Object.fromEntries(
-      Object.entries(r.params).map(([k, x]) => [
-        k,
-        (k === 'available' || k === 'requested') && typeof x === 'number' ? money(x) : x,
-      ]),
-    )
+  const params = r?.params && formatMoneyParams(r.params, ['available', 'requested'], batch.currency, locale)
   return (
     <section>
       <p>
@@ -144,7 +124,7 @@ export default function BatchDetail() {
         </div>
         <div>
           <dt>{t('batches.status')}</dt>
-          <dd data-testid="batch-status">{t(`batches.status.${batch.status}` as MessageKey)}</dd>
+          <dd data-testid="batch-status">{t(`batches.status.${batch.status}`)}</dd>
         </div>
         <div>
           <dt>{t('batches.approvals')}</dt>

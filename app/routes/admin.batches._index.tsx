@@ -4,7 +4,7 @@ import { can, requireStaff, stationScope } from '~/modules/auth/authorize.server
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listBatches } from '~/modules/disbursements/batches.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
@@ -58,7 +58,7 @@ export default function Batches() {
                 <td>{locale === 'en' ? b.stationNameEn : b.stationName}</td>
                 <td>{b.lines}</td>
                 <td>{formatMoney(b.total, b.currency, locale)}</td>
-                <td>{t(`batches.status.${b.status}` as MessageKey)}</td>
+                <td>{t(codeKey('batches.status.', b.status))}</td>
               </tr>
             ))}
           </tbody>

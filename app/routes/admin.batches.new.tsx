@@ -1,15 +1,16 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { BatchError, parseBatchLines, prepareBatch } from '~/modules/disbursements/batches.server'
+import { parseBatchLines, prepareBatch } from '~/modules/disbursements/batches.server'
 import { getProgramme, listProgrammes } from '~/modules/programmes/programmes.server'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { formValues, refusalData } from '~/utils/http.server'
 import { useLocale, useT } from '~/utils/locale'
-import { formatMoney, parseMoney } from '~/utils/money'
+import { formatMoney, formatMoneyParams, parseMoney } from '~/utils/money'
+import { isRefusal, Refusal } from '~/utils/refusal'
 
 export const access = { loader: 'disbursements.prepare', action: 'disbursements.prepare' } satisfies RouteAccess
 
@@ -22,27 +23,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })), programmes }
 }
 
+const STUDENTS_MAX = 20_000
 const PrepareForm = z.object({
   programmeId: z.coerce.number().int().positive(),
   term: z.string().trim().max(20),
   stationId: z.coerce.number().int().positive(),
   campaignId: z.string().optional(),
-  students: z.string().max(20_000),
+  students: z.string().max(STUDENTS_MAX),
 })
-
-type Result = { error: MessageKey; params?: Record<string, string | number>; values: Record<string, string> }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  const values = Object.fromEntries(
-    [...(await request.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 20_000) : '']),
-  )
+  // The students box holds one line per award: it alone may be that long.
+  const values = formValues(await request.formData(), STUDENTS_MAX)
   const parsed = PrepareForm.safeParse(values)
-  if (!parsed.success) return data<Result>({ error: 'batches.error.programme', values }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('batches.error.programme'), { values })
   const db = getDb()
   try {
     const programme = await getProgramme(db, parsed.data.programmeId)
-    if (!programme) throw new BatchError('batches.error.programme')
+    if (!programme) return refusalData(new Refusal('batches.error.programme'), { values })
     const lines = await parseBatchLines(db, {
       text: parsed.data.students,
       awardAmount: programme.awardAmount,
@@ -61,28 +60,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
     )
     return redirect(`/admin/batches/${id}`)
   } catch (e) {
-    if (e instanceof BatchError)
-      return data<Result>({ error: e.messageKey as MessageKey, params: e.params, values }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e, { values })
     throw e
   }
 }
 
 export default function NewBatch() {
   const { stations, programmes } = useLoaderData<typeof loader>()
-  const r = useActionData<Result>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const v = r?.values ?? {}
   const params =
     r?.params &&
-    Object.fromEntries(
-      Object.entries(r.params).map(([k, x]) => [
-        k,
-        (k === 'available' || k === 'requested' || k === 'max') && typeof x === 'number'
-          ? formatMoney(x, String(r.params!.currency ?? 'CNY'), locale)
-          : x,
-      ]),
-    )
+    formatMoneyParams(r.params, ['available', 'requested', 'max'], String(r.params.currency ?? 'CNY'), locale)
   return (
     <section>
       <h1>{t('batches.new')}</h1>

@@ -2,7 +2,8 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { CampaignForm } from '~/components/admin/CampaignForm'
 import { campaignSelectOptions } from '~/components/admin/campaign-options'
-import { clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { notFound } from '~/utils/http.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import {
   closeCampaign,

@@ -1,7 +1,8 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
+import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
+import { notFound } from '~/utils/http.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import {
   DESK_METHODS,

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
+import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
+import { notFound } from '~/utils/http.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { deskCsvStream } from '~/modules/donations/desk-export.server'
 import { parseDeskQuery } from '~/modules/donations/desk.server'

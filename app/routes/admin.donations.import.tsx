@@ -26,7 +26,7 @@ const ImportForm = z.object({
   dryRun: z.literal('on').optional(),
 })
 
-type Result = { errors: Record<string, string>; report: ImportReport | null }
+type Result = { errors: Partial<Record<string, MessageKey>>; report: ImportReport | null }
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
@@ -36,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await request.formData()
   const parsed = ImportForm.safeParse({ source: form.get('source'), dryRun: form.get('dryRun') ?? undefined })
   const file = form.get('file')
-  const errors: Record<string, string> = {}
+  const errors: Partial<Record<string, MessageKey>> = {}
   if (!parsed.success) errors.source = 'import.error.source'
   if (!file || typeof file === 'string' || file.size === 0 || file.size > MAX_BYTES) errors.file = 'import.error.file'
   if (Object.keys(errors).length || !parsed.success || !file || typeof file === 'string')
@@ -52,10 +52,10 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function ImportStatement() {
-  const res = useActionData<Result>()
+  const res = useActionData<typeof action>()
   const t = useT()
   const report = res?.report
-  const err = (k: string) => (res?.errors?.[k] ? t(res.errors[k] as MessageKey) : undefined)
+  const err = (k: string) => (res?.errors?.[k] ? t(res.errors[k]) : undefined)
   return (
     <section>
       <h1>{t('import.title')}</h1>
@@ -108,10 +108,10 @@ export default function ImportStatement() {
                 <tr key={r.line}>
                   <td>{r.line}</td>
                   <td>{r.reference}</td>
-                  <td>{t(`import.status.${r.status}` as MessageKey)}</td>
+                  <td>{t(`import.status.${r.status}`)}</td>
                   <td>
                     {Object.entries(r.errors)
-                      .map(([field, key]) => `${field}: ${t(key as MessageKey)}`)
+                      .map(([field, key]) => `${field}: ${t(key)}`)
                       .join('；')}
                   </td>
                 </tr>

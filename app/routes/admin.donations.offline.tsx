@@ -3,15 +3,17 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, SelectField } from '~/components/admin/Field'
 import { requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { OfflineGiftError, recordOfflineGift } from '~/modules/donations/offline.server'
+import { recordOfflineGift } from '~/modules/donations/offline.server'
 import { OFFLINE_METHODS, offlineGiftSchema } from '~/modules/donations/offline-schema'
 import { listRecentOfflineGifts } from '~/modules/donations/queries.server'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { chinaDate, formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
+import { chinaDate, formatDate, isMessageKey, resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { isRefusal } from '~/utils/refusal'
 
 export const access = { loader: 'donations.record', action: 'donations.record' } satisfies RouteAccess
 
@@ -31,14 +33,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  const values = Object.fromEntries(
-    [...(await request.formData()).entries()].map(([k, v]) => [k, String(v).slice(0, 600)]),
-  )
+  const values = formValues(await request.formData())
   const parsed = offlineGiftSchema(getEnv().CURRENCIES).safeParse(values)
   if (!parsed.success) {
-    const errors: Record<string, string> = {}
-    for (const issue of parsed.error.issues) errors[String(issue.path[0])] ??= issue.message
-    return data({ errors, values, result: null }, { status: 400 })
+    const errors: Record<string, MessageKey> = {}
+    for (const issue of parsed.error.issues)
+      errors[String(issue.path[0])] ??= isMessageKey(issue.message) ? issue.message : 'form.required'
+    return data<RefusalBody & { values: typeof values; result: null }>(
+      { errors, values, result: null },
+      { status: 400 },
+    )
   }
   try {
     const result = await recordOfflineGift(getDb(), {
@@ -47,25 +51,23 @@ export async function action({ request }: ActionFunctionArgs) {
       sourceRef: `offline:${parsed.data.method}:${parsed.data.reference}`,
       recordedBy: staff.id,
     })
-    return { errors: {} as Record<string, string>, values: {} as Record<string, string>, result }
+    return { values: {}, result }
   } catch (error) {
-    if (error instanceof OfflineGiftError)
-      return data({ errors: { [error.field]: error.messageKey }, values, result: null }, { status: 400 })
+    if (isRefusal(error)) return refusalData(error, { values, result: null })
     throw error
   }
 }
 
 export default function OfflineGifts() {
   const { currencies, campaigns, recent, today } = useLoaderData<typeof loader>()
-  const res = useActionData<{
-    errors?: Record<string, string>
-    values?: Record<string, string>
-    result?: { publicId: string; created: boolean } | null
-  }>()
+  const res = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const err = (k: string) => (res?.errors?.[k] ? t(res.errors[k] as MessageKey) : undefined)
-  const v = (res?.values ?? {}) as Record<string, string>
+  const err = (k: string) => {
+    const key = res && 'errors' in res ? res.errors?.[k] : undefined
+    return key ? t(key) : undefined
+  }
+  const v: Partial<Record<string, string>> = res?.values ?? {}
   return (
     <section>
       <h1>{t('offline.title')}</h1>
@@ -84,7 +86,7 @@ export default function OfflineGifts() {
           label={t('offline.method')}
           error={err('method')}
           defaultValue={v.method}
-          options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}` as MessageKey) }))}
+          options={OFFLINE_METHODS.map((m) => ({ value: m, label: t(`offline.method.${m}`) }))}
         />
         <Field
           name="reference"

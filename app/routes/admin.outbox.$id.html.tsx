@@ -1,9 +1,10 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
+import { hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { IdParam } from '~/modules/auth/schema'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { EMAIL_PREVIEW_HEADERS, getOutboxMessage } from '~/modules/mail/queries.server'
 import { getDb } from '~/utils/db.server'
+import { notFound } from '~/utils/http.server'
 
 // Resource route: one message's HTML, for the sandboxed iframe on admin.outbox.$id.
 // The CSP (with `sandbox`) forbids scripts and same-origin access even if the file

@@ -2,13 +2,14 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { can, clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
+import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { IdParam } from '~/modules/auth/schema'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { getOutboxMessage, retryOutboxMessage } from '~/modules/mail/queries.server'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound } from '~/utils/http.server'
 
 // One outbox message as it is (or would be) sent: headers, the text version, and
 // the HTML inside a sandboxed iframe served by admin.outbox.$id.html (its own CSP,

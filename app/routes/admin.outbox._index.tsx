@@ -2,13 +2,14 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { can, clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
+import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listOutbox, retryOutboxMessage } from '~/modules/mail/queries.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound } from '~/utils/http.server'
 
 // The mail outbox: every email the app has queued, newest first. Without SMTP_URL
 // this is where mail is read. Messages belong to no station, so only staff with a

@@ -1,10 +1,11 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { getProofInScope, readProofBytes } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
+import { notFound } from '~/utils/http.server'
 
 // A payout or wish proof, for staff of the station's area; every read is audited
 // (a bank slip or a receipt may carry a family's details).

@@ -1,12 +1,14 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { publishReport, reportSchedule } from '~/modules/transparency/reports.server'
 import { getDb } from '~/utils/db.server'
-import { type MessageKey, formatDate } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { refusalData } from '~/utils/http.server'
+import { Refusal } from '~/utils/refusal'
 
 // Reading the schedule needs ledger.read; publishing a report (a public financial
 // statement) is a sign-off, so it needs the approver's permission.
@@ -28,18 +30,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const parsed = Publish.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'admin.reports.invalid' as MessageKey }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('admin.reports.invalid'))
   const db = getDb()
   const inScope = await reportSchedule(db, stationScope(staff, access.action))
   const row = inScope.find((r) => r.campaign.id === parsed.data.campaignId)
-  if (!row || row.status === 'complete') return data({ error: 'admin.reports.invalid' as MessageKey }, { status: 400 })
+  if (!row || row.status === 'complete') return refusalData(new Refusal('admin.reports.invalid'))
   const report = await publishReport(db, { campaignId: row.campaign.id, userId: staff.id, note: parsed.data.note })
   return redirect(`/admin/reports?published=${report.campaign.slug}/${report.number}`)
 }
 
 export default function AdminReports() {
   const { rows, canPublish } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: MessageKey }>()
+  const result = useActionData<typeof action>()
   const [params] = useSearchParams()
   const published = params.get('published')
   const t = useT()
@@ -86,9 +88,7 @@ export default function AdminReports() {
                 <td>{r.next ? t(r.next.final ? 'admin.reports.final' : 'admin.reports.periodic') : '—'}</td>
                 <td>{r.next ? formatDate(r.next.dueAt, locale) : '—'}</td>
                 <td>
-                  <span className={`status status-${r.status}`}>
-                    {t(`admin.reports.status.${r.status}` as MessageKey)}
-                  </span>
+                  <span className={`status status-${r.status}`}>{t(`admin.reports.status.${r.status}`)}</span>
                 </td>
                 <td>
                   {r.status !== 'complete' && canPublish.includes(r.campaign.id) ? (

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
@@ -8,8 +8,9 @@ import type { RouteAccess } from '~/modules/auth/permissions'
 import { markTwoFactorVerified } from '~/modules/auth/session.server'
 import { confirmEnrolment, getTotpStatus, pendingEnrolment, regenerateRecoveryCodes } from '~/modules/auth/totp.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+import { refusalData } from '~/utils/http.server'
+import { Refusal } from '~/utils/refusal'
 
 export const access = { loader: 'self.security', action: 'self.security' } satisfies RouteAccess
 
@@ -31,7 +32,7 @@ const SecurityAction = z.discriminatedUnion('intent', [
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const parsed = SecurityAction.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'form.required' as MessageKey, codes: null }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('form.required'), { codes: null })
   const db = getDb()
   const ip = clientIp(context)
   switch (parsed.data.intent) {
@@ -40,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return redirect('/admin/security')
     case 'confirm': {
       const codes = await confirmEnrolment(db, staff.id, parsed.data.code)
-      if (!codes) return data({ error: 'auth.codeInvalid' as MessageKey, codes: null }, { status: 400 })
+      if (!codes) return refusalData(new Refusal('auth.codeInvalid'), { codes: null })
       await markTwoFactorVerified(db, staff.session.id)
       await recordAudit(db, {
         actorUserId: staff.id,
@@ -53,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     }
     case 'recovery-codes': {
       if (!staff.totpEnabled || !staff.session.twoFactorVerified)
-        return data({ error: 'security.needTotpSession' as MessageKey, codes: null }, { status: 403 })
+        return refusalData(new Refusal('security.needTotpSession', { status: 403 }), { codes: null })
       const codes = await regenerateRecoveryCodes(db, staff.id)
       await recordAudit(db, {
         actorUserId: staff.id,
@@ -69,7 +70,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Security() {
   const { status, enrolment, required } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: MessageKey | null; codes?: string[] | null }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   if (result?.codes) {
     return (

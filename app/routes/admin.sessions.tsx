@@ -8,6 +8,7 @@ import { listUserSessions, revokeOtherSessions, revokeSession } from '~/modules/
 import { getDb } from '~/utils/db.server'
 import { formatDateTime } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound } from '~/utils/http.server'
 
 export const access = { loader: 'self.sessions', action: 'self.sessions' } satisfies RouteAccess
 
@@ -43,7 +44,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const target = (await listUserSessions(db, staff.id, staff.session.id)).find(
       (s) => s.id.startsWith(ref) && !s.current,
     )
-    if (!target) throw new Response('Not Found', { status: 404 })
+    if (!target) throw notFound()
     await revokeSession(db, staff.id, target.id)
     await recordAudit(db, {
       actorUserId: staff.id,

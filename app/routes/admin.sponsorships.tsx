@@ -1,19 +1,16 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import {
-  LetterError,
-  listPendingLetters,
-  moderateLetter,
-  submitStudentLetter,
-} from '~/modules/sponsorships/letters.server'
-import { listSponsorships, moveSponsorship, SponsorshipError } from '~/modules/sponsorships/lifecycle.server'
+import { listPendingLetters, moderateLetter, submitStudentLetter } from '~/modules/sponsorships/letters.server'
+import { listSponsorships, moveSponsorship } from '~/modules/sponsorships/lifecycle.server'
 import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { refusalData } from '~/utils/http.server'
+import { codeKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { isRefusal, Refusal } from '~/utils/refusal'
 
 // 1+1 sponsorships in the caller's area: status, the pause-and-move rule, letters to moderate.
 export const access = { loader: 'disbursements.read', action: 'letters.moderate' } satisfies RouteAccess
@@ -52,33 +49,38 @@ const ActionForm = z.discriminatedUnion('intent', [
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const parsed = ActionForm.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'students.error.invalid' as MessageKey }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('students.error.invalid'))
   const db = getDb()
   const actor = { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }
+  const f = parsed.data
   try {
-    const f = parsed.data
-    if (f.intent === 'move') {
-      const target = await studentIdByCode(db, f.toCode)
-      if (target === undefined) throw new SponsorshipError('sponsorships.error.target')
-      if (
-        (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: target })) === 'notFound'
-      )
-        throw new SponsorshipError('sponsorships.error.target')
-    } else if (f.intent === 'letter') {
-      if ((await submitStudentLetter(db, actor, { sponsorshipId: f.sponsorshipId, body: f.body })) === 'notFound')
-        throw new SponsorshipError('sponsorships.error.target')
-    } else if ((await moderateLetter(db, actor, f)) === 'notFound') throw new LetterError('letters.error.done')
+    switch (f.intent) {
+      case 'move': {
+        const target = await studentIdByCode(db, f.toCode)
+        const moved =
+          target !== undefined &&
+          (await moveSponsorship(db, actor, { sponsorshipId: f.sponsorshipId, toBeneficiaryId: target }))
+        if (!moved || moved === 'notFound') return refusalData(new Refusal('sponsorships.error.target'))
+        break
+      }
+      case 'letter':
+        if ((await submitStudentLetter(db, actor, { sponsorshipId: f.sponsorshipId, body: f.body })) === 'notFound')
+          return refusalData(new Refusal('sponsorships.error.target'))
+        break
+      case 'moderate':
+        if ((await moderateLetter(db, actor, f)) === 'notFound') return refusalData(new Refusal('letters.error.done'))
+        break
+    }
     return redirect('/admin/sponsorships')
   } catch (e) {
-    if (e instanceof SponsorshipError || e instanceof LetterError)
-      return data({ error: e.messageKey as MessageKey }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e)
     throw e
   }
 }
 
 export default function Sponsorships() {
   const { sponsorships, letters, moderate, me } = useLoaderData<typeof loader>()
-  const r = useActionData<{ error: MessageKey }>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -112,8 +114,8 @@ export default function Sponsorships() {
                 <td>{s.schoolYear}</td>
                 <td>{t(s.frequency === 'monthly' ? 'donate.monthly' : 'donate.once')}</td>
                 <td>
-                  {t(`sponsorships.status.${s.status}` as MessageKey)}
-                  {s.pauseReason ? ` (${t(`status.${s.pauseReason}` as MessageKey)})` : ''}
+                  {t(codeKey('sponsorships.status.', s.status))}
+                  {s.pauseReason ? ` (${t(codeKey('status.', s.pauseReason))})` : ''}
                 </td>
                 {moderate ? (
                   <td>

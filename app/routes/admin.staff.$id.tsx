@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { SelectField } from '~/components/admin/Field'
-import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import { STAFF_ROLES, type RouteAccess } from '~/modules/auth/permissions'
 import { forcePasswordReset } from '~/modules/auth/password-reset.server'
 import { IdParam } from '~/modules/auth/schema'
@@ -18,9 +18,11 @@ import {
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey, type MessageKey } from '~/utils/i18n'
 import { isRefusal } from '~/utils/refusal'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound, refusalData, type RefusalBody } from '~/utils/http.server'
+import { Refusal } from '~/utils/refusal'
 
 export const access = { loader: 'staff.read', action: 'staff.manage' } satisfies RouteAccess
 
@@ -71,7 +73,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const actor = { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }
   if (!(await getStaffMember(db, actor.scope, id.data))) throw notFound()
   const parsed = StaffAction.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'form.required' as MessageKey, link: null }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('form.required'), { link: null })
   const input = parsed.data
   const userId = id.data
   if (input.intent === 'force-reset') {
@@ -96,9 +98,10 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
             : await setActive(db, actor, { userId, active: input.intent === 'activate' })
   if (!result.ok) {
     if (result.error === 'not_found') throw notFound()
-    return data({ error: ERROR_KEYS[result.error], link: null }, { status: 400 })
+    return refusalData(new Refusal(ERROR_KEYS[result.error]), { link: null })
   }
-  if ('link' in result) return { error: null, link: result.link }
+  const link = 'link' in result ? String(result.link) : null
+  if (link) return data<RefusalBody & { link: string | null }>({ link })
   return redirect(`/admin/staff/${userId}`)
 }
 
@@ -114,7 +117,7 @@ function IntentButton({ intent, label, children }: { intent: string; label: stri
 
 export default function StaffMemberPage() {
   const { member, canManage, self, stations } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: MessageKey | null; link?: string | null }>()
+  const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
   const locale = useLocale()
@@ -140,7 +143,7 @@ export default function StaffMemberPage() {
       <ul>
         {member.grants.map((g) => (
           <li key={g.id}>
-            {t(`role.${g.role}` as MessageKey)} · {g.stationName}
+            {t(codeKey('role.', g.role))} · {g.stationName}
             {canManage ? (
               <IntentButton intent="remove-grant" label={t('staff.removeGrant')}>
                 <input type="hidden" name="grantId" value={g.id} />

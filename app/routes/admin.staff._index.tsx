@@ -8,7 +8,7 @@ import { inviteStaff, listStaff } from '~/modules/auth/staff.server'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'staff.read', action: 'staff.manage' } satisfies RouteAccess
@@ -32,20 +32,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const actor = { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }
   const result = await inviteStaff(getDb(), actor, parsed.data, getEnv().BASE_URL)
   if (!result.ok) {
-    const errors: Record<string, string> =
+    const errors: Record<string, MessageKey> =
       result.error === 'email_taken' ? { email: 'staff.emailTaken' } : { stationId: 'form.required' }
     return data({ errors, link: null }, { status: result.error === 'not_found' ? 404 : 400 })
   }
   // Shown once: only the token's hash is stored. Until mail is wired, the admin sends it.
-  return { errors: {} as Record<string, string>, link: result.link }
+  return { errors: {} as Record<string, MessageKey>, link: result.link }
 }
 
 export default function StaffList() {
   const { members, canManage, stations } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors?: Record<string, string>; link?: string | null }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const err = (k: string) => (result?.errors?.[k] ? t(result.errors[k] as MessageKey) : undefined)
+  const err = (k: string) => (result?.errors?.[k] ? t(result.errors[k]) : undefined)
   return (
     <section>
       <h1>{t('admin.staff')}</h1>
@@ -65,7 +65,7 @@ export default function StaffList() {
                 <Link to={`/admin/staff/${m.id}`}>{m.displayName}</Link>
               </td>
               <td>{m.email}</td>
-              <td>{m.grants.map((g) => `${t(`role.${g.role}` as MessageKey)} · ${g.stationName}`).join('; ')}</td>
+              <td>{m.grants.map((g) => `${t(codeKey('role.', g.role))} · ${g.stationName}`).join('; ')}</td>
               <td>{!m.active ? t('staff.inactive') : m.invited ? t('staff.invited') : t('staff.active')}</td>
             </tr>
           ))}

@@ -1,8 +1,8 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
-import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getStudentInScope, readStudentPersonalData, recordVerification } from '~/modules/stations/students.server'
@@ -10,6 +10,8 @@ import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
 import { gradeLabel } from '~/utils/words'
 import { useLocale, useT } from '~/utils/locale'
+import { notFound, refusalData } from '~/utils/http.server'
+import { Refusal } from '~/utils/refusal'
 
 export const access = { loader: 'students.read', action: 'students.write' } satisfies RouteAccess
 
@@ -40,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!parsed.success) {
     // Validate scope before revealing anything about the input.
     if (!(await getStudentInScope(getDb(), actor.scope, id.data))) throw notFound()
-    return data({ error: 'students.dateInvalid' as MessageKey }, { status: 400 })
+    return refusalData(new Refusal('students.dateInvalid'))
   }
   if (!(await recordVerification(getDb(), actor, { id: id.data, nextVerificationOn: parsed.data.nextVerificationOn })))
     throw notFound()
@@ -49,12 +51,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function StudentDetail() {
   const { student, canWrite } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: MessageKey }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const rows: [MessageKey, string][] = [
     ['students.legalName', student.legal_name],
-    ['students.gender', t(`gender.${student.gender}` as MessageKey)],
+    ['students.gender', t(`gender.${student.gender}`)],
     ['students.birthDate', student.birth_date],
     ['students.nationalId', student.national_id],
     ['students.school', student.school],

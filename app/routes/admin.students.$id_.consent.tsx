@@ -2,7 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
-import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { currentConsent, recordConsent, withdrawConsent } from '~/modules/beneficiaries/consent.server'
@@ -10,8 +10,9 @@ import { ConsentInput, issuesByField } from '~/modules/beneficiaries/schema'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { getStudentInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+import { Refusal } from '~/utils/refusal'
+import { formValues, notFound, refusalData, type RefusalBody } from '~/utils/http.server'
 
 // A student's guardian consent: the current record, a new one, or a withdrawal that
 // takes the child off every public surface at once.
@@ -51,35 +52,39 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!id.success) throw notFound()
   const student = await getStudentInScope(getDb(), stationScope(staff, access.action), id.data)
   if (!student) throw notFound()
-  const form = Object.fromEntries(
-    [...(await request.formData()).entries()].map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 200) : '']),
-  )
+  const form = formValues(await request.formData())
   const intent = Intent.safeParse(form.intent)
-  if (!intent.success)
-    return data({ errors: { form: 'students.error.invalid' } as Record<string, string> }, { status: 400 })
+  if (!intent.success) return refusalData(new Refusal('students.error.invalid', { field: 'form' }))
   const actor = { id: staff.id, ip: clientIp(context) }
-  if (intent.data === 'withdraw') {
-    await withdrawConsent(getDb(), actor, { beneficiaryId: id.data, stationId: student.station_id })
-    return redirect(`/admin/students/${id.data}/consent?done=withdrawn`)
+  const where = { beneficiaryId: id.data, stationId: student.station_id }
+  switch (intent.data) {
+    case 'withdraw':
+      await withdrawConsent(getDb(), actor, where)
+      return redirect(`/admin/students/${id.data}/consent?done=withdrawn`)
+    case 'record': {
+      const parsed = ConsentInput.safeParse({
+        guardianName: form.guardianName,
+        relationship: form.relationship,
+        consentedOn: form.consentedOn,
+        publicStory: form.publicStory,
+        photo: form.photo,
+        firstNameToSponsor: form.firstNameToSponsor,
+      })
+      if (!parsed.success) return data<RefusalBody>({ errors: issuesByField(parsed.error) }, { status: 400 })
+      await recordConsent(getDb(), actor, { ...where, consent: parsed.data })
+      return redirect(`/admin/students/${id.data}/consent?done=saved`)
+    }
   }
-  const parsed = ConsentInput.safeParse({
-    guardianName: form.guardianName,
-    relationship: form.relationship,
-    consentedOn: form.consentedOn,
-    publicStory: form.publicStory,
-    photo: form.photo,
-    firstNameToSponsor: form.firstNameToSponsor,
-  })
-  if (!parsed.success) return data({ errors: issuesByField(parsed.error) }, { status: 400 })
-  await recordConsent(getDb(), actor, { beneficiaryId: id.data, stationId: student.station_id, consent: parsed.data })
-  return redirect(`/admin/students/${id.data}/consent?done=saved`)
 }
 
 export default function Consent() {
   const { id, code, consent, canWrite, done } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const t = useT()
-  const err = (f: string) => (result?.errors[f] ? t(result.errors[f] as MessageKey) : undefined)
+  const err = (f: string) => {
+    const key = result?.errors?.[f]
+    return key ? t(key) : undefined
+  }
   const yes = (b: boolean) => t(b ? 'common.yes' : 'common.no')
   return (
     <section>

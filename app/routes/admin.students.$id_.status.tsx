@@ -1,15 +1,17 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { can, clientIp, notFound, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
-import { allowedTransitions, changeStatus, RegistryError, statusHistory } from '~/modules/beneficiaries/registry.server'
+import { allowedTransitions, changeStatus, statusHistory } from '~/modules/beneficiaries/registry.server'
 import { STATUSES, type Status } from '~/modules/beneficiaries/schema'
 import { getStudentInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { notFound, refusalData } from '~/utils/http.server'
+import { formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { isRefusal, Refusal } from '~/utils/refusal'
 
 // Status and its history (new → active → graduated / exited with a reason). Graduation
 // or exit pauses the student's sponsorships and tells the sponsors.
@@ -40,7 +42,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const scope = stationScope(staff, access.action)
   if (!(await getStudentInScope(getDb(), scope, id.data))) throw notFound()
   const parsed = StatusForm.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'students.error.transition' as MessageKey }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('students.error.transition'))
   try {
     const r = await changeStatus(
       getDb(),
@@ -50,14 +52,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     if (r === 'notFound') throw notFound()
     return redirect(`/admin/students/${id.data}/status`)
   } catch (e) {
-    if (e instanceof RegistryError) return data({ error: e.messageKey as MessageKey }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e)
     throw e
   }
 }
 
 export default function StudentStatus() {
   const { id, code, status, next, history, canWrite } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error: MessageKey }>()
+  const result = useActionData<typeof action>()
+  // One form: a refusal on its transition or its reason is shown under it.
+  const refused = result?.error ?? result?.errors?.to ?? result?.errors?.reason
   const t = useT()
   const locale = useLocale()
   return (
@@ -67,14 +71,14 @@ export default function StudentStatus() {
       </p>
       <h1>{t('students.status.title', { code })}</h1>
       <p>
-        {t('students.status')}: <strong>{t(`status.${status}` as MessageKey)}</strong>
+        {t('students.status')}: <strong>{t(`status.${status}`)}</strong>
       </p>
       <h2>{t('students.status.history')}</h2>
       <ol>
         {history.map((h, i) => (
           <li key={i}>
-            {formatDate(h.changed_at, locale)} · {h.from_status ? t(`status.${h.from_status}` as MessageKey) : '—'} →{' '}
-            {t(`status.${h.to_status}` as MessageKey)}
+            {formatDate(h.changed_at, locale)} · {h.from_status ? t(`status.${h.from_status}`) : '—'} →{' '}
+            {t(`status.${h.to_status}`)}
             {h.reason ? ` · ${h.reason}` : ''}
           </li>
         ))}
@@ -83,9 +87,9 @@ export default function StudentStatus() {
         next.length ? (
           <Form method="post" className="form-narrow" noValidate>
             <h2>{t('students.status.change')}</h2>
-            {result?.error ? (
+            {refused ? (
               <p className="field-error" role="alert">
-                {t(result.error)}
+                {t(refused)}
               </p>
             ) : null}
             <div className="field">
@@ -93,7 +97,7 @@ export default function StudentStatus() {
               <select id="to" name="to">
                 {next.map((s) => (
                   <option key={s} value={s}>
-                    {t(`status.${s}` as MessageKey)}
+                    {t(`status.${s}`)}
                   </option>
                 ))}
               </select>

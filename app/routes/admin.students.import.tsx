@@ -37,7 +37,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function ImportStudents() {
   const { columns } = useLoaderData<typeof loader>()
-  const r = useActionData<Result>()
+  const r = useActionData<typeof action>()
   const t = useT()
   return (
     <section>
@@ -91,7 +91,7 @@ export default function ImportStudents() {
                   <tr key={i}>
                     <td>{e.row}</td>
                     <td>{e.field}</td>
-                    <td>{t(e.messageKey as MessageKey, e.params)}</td>
+                    <td>{t(e.messageKey, e.params)}</td>
                   </tr>
                 ))}
               </tbody>

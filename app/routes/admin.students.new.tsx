@@ -3,7 +3,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, SelectField } from '~/components/admin/Field'
 import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { registerBeneficiary, RegistryError } from '~/modules/beneficiaries/registry.server'
+import { registerBeneficiary } from '~/modules/beneficiaries/registry.server'
 import {
   CATEGORIES,
   CONSENT_AGE,
@@ -13,8 +13,10 @@ import {
 } from '~/modules/beneficiaries/schema'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
-import { chinaDate, type MessageKey } from '~/utils/i18n'
+import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
+import { chinaDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { isRefusal } from '~/utils/refusal'
 
 export const access = { loader: 'students.write', action: 'students.write' } satisfies RouteAccess
 
@@ -27,17 +29,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
-type Result = { errors: Record<string, string>; params?: Record<string, string>; values: Record<string, string> }
-
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const form = await request.formData()
-  const values = Object.fromEntries(
-    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 200)]),
-  )
+  const values = formValues(form)
   const categories = form.getAll('categories').map(String)
   const parsed = RegisterInput.safeParse(registerFormValues(values, categories))
-  if (!parsed.success) return data<Result>({ errors: issuesByField(parsed.error), values }, { status: 400 })
+  if (!parsed.success)
+    return data<RefusalBody & { values: typeof values }>(
+      { errors: issuesByField(parsed.error), values },
+      { status: 400 },
+    )
   try {
     const created = await registerBeneficiary(
       getDb(),
@@ -46,20 +48,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
     )
     return redirect(`/admin/students/${created.id}`)
   } catch (e) {
-    if (e instanceof RegistryError)
-      return data<Result>({ errors: { [e.field]: e.messageKey }, params: e.params, values }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e, { values })
     throw e
   }
 }
 
 export default function NewStudent() {
   const { stations, today } = useLoaderData<typeof loader>()
-  const result = useActionData<Result>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const v = result?.values ?? {}
-  const err = (field: string) =>
-    result?.errors[field] ? t(result.errors[field] as MessageKey, result.params) : undefined
+  const err = (field: string) => {
+    const key = result?.errors?.[field]
+    return key ? t(key, result?.params) : undefined
+  }
   const errorCount = Object.keys(result?.errors ?? {}).length
   return (
     <section>
@@ -67,8 +70,8 @@ export default function NewStudent() {
       <p className="muted">{t('students.new.intro')}</p>
       {errorCount ? (
         <div className="error-summary" role="alert">
-          {Object.entries(result!.errors).map(([field, key]) => (
-            <p key={field}>{t(key as MessageKey, result!.params)}</p>
+          {Object.entries(result?.errors ?? {}).map(([field, key]) => (
+            <p key={field}>{key ? t(key, result?.params) : null}</p>
           ))}
         </div>
       ) : null}
@@ -88,7 +91,7 @@ export default function NewStudent() {
           error={err('gender')}
           options={(['female', 'male', 'other'] as const).map((g) => ({
             value: g,
-            label: t(`gender.${g}` as MessageKey),
+            label: t(`gender.${g}`),
           }))}
         />
         <Field
@@ -114,7 +117,7 @@ export default function NewStudent() {
           <legend>{t('students.categories')}</legend>
           {CATEGORIES.map((c) => (
             <label key={c} className="choice">
-              <input type="checkbox" name="categories" value={c} /> {t(`category.${c}` as MessageKey)}
+              <input type="checkbox" name="categories" value={c} /> {t(`category.${c}`)}
             </label>
           ))}
         </fieldset>

@@ -4,14 +4,15 @@ import { Field } from '~/components/admin/Field'
 import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { issuesByField } from '~/modules/beneficiaries/schema'
-import { fileBytes, MAX_PROOF_BYTES, UploadError } from '~/modules/disbursements/uploads.server'
+import { fileBytes, MAX_PROOF_BYTES } from '~/modules/disbursements/uploads.server'
 import { WishInput } from '~/modules/wishes/schema'
-import { createWish, fulfilWish, listWishesForStaff, WishError } from '~/modules/wishes/wishes.server'
+import { createWish, fulfilWish, listWishesForStaff } from '~/modules/wishes/wishes.server'
 import { studentIdByCode } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { isRefusal, Refusal } from '~/utils/refusal'
 
 // Micro-wishes in the caller's area: post one, see holds and money raised, mark fulfilled with proof.
 export const access = { loader: 'disbursements.read', action: 'wishes.manage' } satisfies RouteAccess
@@ -25,45 +26,55 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
-type Result = { errors: Record<string, string>; values?: Record<string, string> }
+const NO_VALUES: Record<string, string> = {}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   if (Number(request.headers.get('content-length') ?? 0) > MAX_PROOF_BYTES + 64 * 1024)
-    return data<Result>({ errors: { proof: 'upload.error.tooLarge' } }, { status: 413 })
+    return refusalData(new Refusal('upload.error.tooLarge', { status: 413 }), { values: NO_VALUES })
   const form = await request.formData()
   const db = getDb()
   const actor = { id: staff.id, scope: stationScope(staff, access.action), ip: clientIp(context) }
-  const values = Object.fromEntries(
-    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 400)]),
-  )
+  const values = formValues(form)
   try {
-    if (values.intent === 'fulfil') {
-      const proof = await fileBytes(form.get('proof'))
-      if (!proof) throw new UploadError('upload.error.missing')
-      if ((await fulfilWish(db, actor, { wishId: Number(values.wishId) || 0, proof })) === 'notFound')
-        throw new WishError('wishes.error.unavailable')
-      return redirect('/admin/wishes')
+    switch (values.intent) {
+      case 'fulfil': {
+        const proof = await fileBytes(form.get('proof'))
+        if (!proof) return refusalData(new Refusal('upload.error.missing'), { values })
+        if ((await fulfilWish(db, actor, { wishId: Number(values.wishId) || 0, proof })) === 'notFound')
+          return refusalData(new Refusal('wishes.error.unavailable', { status: 409 }), { values })
+        return redirect('/admin/wishes')
+      }
+      case 'create': {
+        const student = await studentIdByCode(db, values.code ?? '')
+        const parsed = WishInput.safeParse({ ...values, beneficiaryId: student ?? 0 })
+        if (!parsed.success)
+          return data<RefusalBody & { values: typeof values }>(
+            { errors: issuesByField(parsed.error), values },
+            { status: 400 },
+          )
+        await createWish(db, actor, parsed.data)
+        return redirect('/admin/wishes')
+      }
+      default:
+        return refusalData(new Refusal('students.error.invalid'), { values })
     }
-    if (values.intent !== 'create') return data<Result>({ errors: { form: 'students.error.invalid' } }, { status: 400 })
-    const student = await studentIdByCode(db, values.code ?? '')
-    const parsed = WishInput.safeParse({ ...values, beneficiaryId: student ?? 0 })
-    if (!parsed.success) return data<Result>({ errors: issuesByField(parsed.error), values }, { status: 400 })
-    await createWish(db, actor, parsed.data)
-    return redirect('/admin/wishes')
   } catch (e) {
-    if (e instanceof WishError || e instanceof UploadError)
-      return data<Result>({ errors: { form: e.messageKey }, values }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e, { values })
     throw e
   }
 }
 
 export default function StaffWishes() {
   const { wishes, manage, now } = useLoaderData<typeof loader>()
-  const r = useActionData<Result>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const err = (f: string) => (r?.errors[f] ? t(r.errors[f] as MessageKey) : undefined)
+  const err = (f: string) => {
+    // A refusal of the whole form (not one field) is shown at the top, as `form`.
+    const key = f === 'form' ? (r?.error ?? r?.errors?.form) : r?.errors?.[f]
+    return key ? t(key, r?.params) : undefined
+  }
   return (
     <section>
       <h1>{t('wishes.staffTitle')}</h1>

@@ -10,6 +10,7 @@ import { shownName } from '~/modules/donations/display-name'
 import { formatDate, isLocale, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb()
@@ -25,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       preview = true
     }
   }
-  if (!campaign) throw new Response('Not Found', { status: 404 })
+  if (!campaign) throw notFound()
   return { campaign, preview, daysLeft: daysLeft(campaign.endsAt) }
 }
 

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { can, getStaffUser, notFound } from '~/modules/auth/authorize.server'
+import { can, getStaffUser } from '~/modules/auth/authorize.server'
+import { notFound } from '~/utils/http.server'
 import { readCover } from '~/modules/campaigns/cover.server'
 import { coverVisibility } from '~/modules/campaigns/detail.server'
 import { getDb } from '~/utils/db.server'

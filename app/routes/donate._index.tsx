@@ -1,9 +1,9 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
 import { listActiveCampaigns, publicCampaignStatus } from '~/modules/campaigns/queries.server'
 import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
-import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
+import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { alipayOffered, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
@@ -11,8 +11,10 @@ import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { resolveLocale, pageTitle } from '~/utils/i18n'
+import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
+import { isRefusal } from '~/utils/refusal'
 
 // Alipay has a separate phone flow (手机网站支付); the browser says which it is.
 const MOBILE_BROWSER = /Mobi|Android|iPhone|iPad|HarmonyOS/i
@@ -50,13 +52,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const form = await request.formData()
-  const values = Object.fromEntries(
-    [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 1000)]),
-  )
+  const values = formValues(form)
   const parsed = donationFormSchema(limits()).safeParse(values)
-  if (!parsed.success) return Response.json({ errors: fieldErrors(parsed.error), values }, { status: 400 })
+  if (!parsed.success)
+    return data<RefusalBody & { values: typeof values }>({ errors: fieldErrors(parsed.error), values }, { status: 400 })
   if (parsed.data.method === 'alipay' && !alipayOffered())
-    return Response.json({ errors: { method: 'donate.error.method' }, values }, { status: 400 })
+    return data<RefusalBody & { values: typeof values }>(
+      { errors: { method: 'donate.error.method' }, values },
+      { status: 400 },
+    )
   const db = getDb()
   try {
     const env = getEnv()
@@ -70,22 +74,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const cookie = checkoutCookie(publicId, { secret: env.SESSION_SECRET, baseUrl: env.BASE_URL })
     return redirect(url, { status: 303, headers: { 'Set-Cookie': cookie } })
   } catch (error) {
-    if (error instanceof CheckoutFieldError)
-      return Response.json({ errors: { [error.field]: error.messageKey }, values }, { status: 400 })
-    if (error instanceof CheckoutRateLimited)
-      return Response.json({ formError: 'donate.error.rateLimited', values }, { status: 429 })
+    if (isRefusal(error)) return refusalData(error, { values })
     console.error('checkout failed:', error)
-    return Response.json({ formError: 'donate.error.provider', values }, { status: 502 })
+    return data<RefusalBody & { values: typeof values }>({ error: 'donate.error.provider', values }, { status: 502 })
   }
 }
 
 export default function Donate() {
   const data = useLoaderData<typeof loader>()
-  const result = useActionData<{
-    errors?: Record<string, string>
-    formError?: string
-    values?: Record<string, string>
-  }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   return (
     <section>
@@ -108,7 +105,7 @@ export default function Donate() {
         campaigns={data.campaigns}
         selectedCampaign={data.selected?.slug ?? null}
         errors={result?.errors}
-        formError={result?.formError ? t(result.formError as 'donate.error.provider') : undefined}
+        formError={result?.error ? t(result.error, result.params) : undefined}
         values={result?.values ?? data.target?.values}
         target={data.target?.target}
         alipay={data.alipay}

@@ -9,13 +9,14 @@ import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 // 演示支付: a stand-in for Stripe Checkout when no key is configured. No money moves;
 // completing it sends a signed checkout.session.completed through the webhook path.
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const donation = await demoDonation(getDb(), params.sessionId ?? '')
-  if (!donation || donation.status !== 'pending') throw new Response('Not Found', { status: 404 })
+  if (!donation || donation.status !== 'pending') throw notFound()
   return { donation }
 }
 
@@ -23,7 +24,7 @@ const Intent = z.object({ intent: z.enum(['pay', 'cancel']) })
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const donation = await demoDonation(getDb(), params.sessionId ?? '')
-  if (!donation) throw new Response('Not Found', { status: 404 })
+  if (!donation) throw notFound()
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return Response.json({ error: 'intent must be pay or cancel' }, { status: 400 })
   if (donation.status === 'pending') {

@@ -10,6 +10,7 @@ import { getEnv } from '~/utils/env.server'
 import { formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 // The donor's monthly gifts: cancel one (the provider first, then our row), or update
 // the card in Stripe's customer portal where Stripe is configured.
@@ -40,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       donorEmail: donor.email,
       returnUrl: `${getEnv().BASE_URL}/donor/recurring`,
     })
-    if (!url) throw new Response('Not Found', { status: 404 })
+    if (!url) throw notFound()
     return redirect(url)
   }
   const outcome = await cancelDonorRecurringGift(db, provider, {
@@ -49,14 +50,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     actorUserId: donor.id,
     ip: clientIp(context),
   })
-  if (outcome === 'not_found') throw new Response('Not Found', { status: 404 })
+  if (outcome === 'not_found') throw notFound()
   if (outcome === 'provider_unavailable') return data({ error: outcome }, { status: 503 })
   return redirect('/donor/recurring?canceled=1')
 }
 
 export default function DonorRecurring() {
   const { gifts } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: string }>()
+  const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
   const locale = useLocale()

@@ -34,7 +34,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function DonorSignIn() {
-  const result = useActionData<{ sent?: boolean; invalid?: boolean }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const busy = useNavigation().state === 'submitting'
   return (

@@ -37,7 +37,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ConfirmDonorSignIn() {
   const { valid } = useLoaderData<typeof loader>()
-  const result = useActionData<{ invalid?: boolean }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const ok = valid && !result?.invalid
   return (

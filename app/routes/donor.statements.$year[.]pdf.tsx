@@ -4,6 +4,7 @@ import { requireDonor } from '~/modules/auth/donor.server'
 import { annualStatementPdf } from '~/modules/receipts/documents.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
+import { notFound } from '~/utils/http.server'
 
 // /donor/statements/2026.pdf — the signed-in donor's annual statement for a year.
 
@@ -12,15 +13,14 @@ const Year = z.coerce.number().int().min(2000).max(2100)
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const donor = await requireDonor(request)
   const year = Year.safeParse(params.year)
-  const notFound = () => new Response('Not Found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
-  if (!year.success) throw notFound()
+  if (!year.success) throw notFound({ 'Cache-Control': 'no-store' })
   const pdf = await annualStatementPdf(getDb(), {
     donorEmail: donor.email,
     year: year.data,
     locale: resolveLocale(request),
     now: new Date().toISOString(),
   })
-  if (!pdf) throw notFound()
+  if (!pdf) throw notFound({ 'Cache-Control': 'no-store' })
   return new Response(new Uint8Array(pdf), {
     headers: {
       'Content-Type': 'application/pdf',

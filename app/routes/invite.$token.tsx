@@ -5,8 +5,9 @@ import { clientIp } from '~/modules/auth/authorize.server'
 import { fieldErrors, PasswordForm } from '~/modules/auth/schema'
 import { acceptInvite, findInvite } from '~/modules/auth/staff.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+import { notFound, refusalData } from '~/utils/http.server'
+import { Refusal } from '~/utils/refusal'
 
 export const meta: MetaFunction = () => [
   { title: '设置密码 · 希望账本' },
@@ -16,7 +17,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const invite = await findInvite(getDb(), params.token ?? '')
-  if (!invite) throw new Response('Not Found', { status: 404 })
+  if (!invite) throw notFound()
   return { email: invite.email, displayName: invite.display_name }
 }
 
@@ -29,18 +30,18 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     ip: clientIp(context),
   })
   if (!result.ok) {
-    if (result.error === 'invalid_invite') throw new Response('Not Found', { status: 404 })
-    return data({ errors: { password: 'auth.passwordLength' } as Record<string, string> }, { status: 400 })
+    if (result.error === 'invalid_invite') throw notFound()
+    return refusalData(new Refusal('auth.passwordLength', { field: 'password' }))
   }
   return redirect('/login?welcome=1')
 }
 
 export default function Invite() {
   const { email, displayName } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors?: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const errors = result?.errors ?? {}
-  const err = (k: string) => (errors[k] ? t(errors[k] as MessageKey) : undefined)
+  const err = (k: string) => (errors[k] ? t(errors[k]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('auth.inviteTitle')}</h1>

@@ -5,7 +5,7 @@ import { transactionView } from '~/modules/transparency/ledger-page.server'
 import { SequenceParam } from '~/modules/transparency/schema'
 import { WITHHELD_CODE } from '~/modules/transparency/withheld'
 import { getDb } from '~/utils/db.server'
-import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { codeKey, formatDateTime, type Locale, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { shownName } from '~/modules/donations/display-name'
 import { termLabel } from '~/utils/words'
@@ -25,11 +25,12 @@ const REF_LABELS = [
   'sponsorship',
 ]
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const sequence = SequenceParam.safeParse(params.sequence)
   const tx = sequence.success ? await transactionView(getDb(), sequence.data, resolveLocale(request)) : undefined
-  if (!tx) throw new Response('Not Found', { status: 404 })
+  if (!tx) throw notFound()
   return { tx }
 }
 
@@ -52,7 +53,7 @@ export default function TransactionPage() {
           <Link to="/ledger">{t('ledger.title')}</Link>
         </p>
         <h1>{t('ledger.tx.title', { sequence: tx.sequence })}</h1>
-        <p className="tag">{t(`tp.kind.${tx.kind}` as MessageKey)}</p>
+        <p className="tag">{t(codeKey('tp.kind.', tx.kind))}</p>
       </header>
       <dl className="detail-list">
         <dt>{t('ledger.tx.occurred')}</dt>
@@ -73,7 +74,7 @@ export default function TransactionPage() {
           <ul className="refs">
             {Object.entries(tx.refs).map(([k, v]) => (
               <li key={k} data-ref={k}>
-                {REF_LABELS.includes(k) ? t(`ledger.ref.${k}` as MessageKey) : k}:{' '}
+                {REF_LABELS.includes(k) ? t(codeKey('ledger.ref.', k)) : k}:{' '}
                 {k === 'beneficiary' ? (
                   <Link to={`/students/${v}`}>{v}</Link>
                 ) : k === 'programme' ? (
@@ -139,7 +140,7 @@ export default function TransactionPage() {
           <tbody>
             {tx.traces.map((r) => (
               <tr key={r.id}>
-                <td>{t(`ledger.trace.${r.kind}` as MessageKey)}</td>
+                <td>{t(codeKey('ledger.trace.', r.kind))}</td>
                 <td>
                   <code>{r.donation}</code>
                 </td>

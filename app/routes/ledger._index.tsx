@@ -5,7 +5,7 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { ledgerView } from '~/modules/transparency/ledger-page.server'
 import { KINDS, LedgerQuery, parseQuery } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
+import { codeKey, formatDate, type Locale, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -53,7 +53,7 @@ export default function Ledger() {
             <option value="">{t('ledger.anyKind')}</option>
             {KINDS.map((k) => (
               <option key={k} value={k}>
-                {t(`tp.kind.${k}` as MessageKey)}
+                {t(`tp.kind.${k}`)}
               </option>
             ))}
           </select>
@@ -117,7 +117,7 @@ export default function Ledger() {
                     <Link to={`/ledger/${r.sequence}`}>#{r.sequence}</Link>
                   </th>
                   <td>{formatDate(r.occurredAt, locale)}</td>
-                  <td>{t(`tp.kind.${r.kind}` as MessageKey)}</td>
+                  <td>{t(codeKey('tp.kind.', r.kind))}</td>
                   <td>
                     <ul className="transfer-list">
                       {r.transfers.map((x) => (

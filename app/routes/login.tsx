@@ -35,7 +35,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const outcome = await attemptPasswordLogin(db, { email: parsed.data.email, password: parsed.data.password, ip })
   // One message for every failure: wrong email, wrong password, inactive, rate-limited.
   if (!outcome.ok)
-    return data({ errors: {} as Record<string, string>, formError: 'auth.loginFailed' as MessageKey }, { status: 401 })
+    return data({ errors: {} as Record<string, MessageKey>, formError: 'auth.loginFailed' as const }, { status: 401 })
   const created = await createSession(db, {
     userId: outcome.userId,
     twoFactorVerified: false,
@@ -51,7 +51,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function Login() {
   const { redirectTo, welcome, reset } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors?: Record<string, string>; formError?: MessageKey | null }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   const busy = useNavigation().state === 'submitting'
   const errors = result?.errors ?? {}
@@ -73,7 +73,7 @@ export default function Login() {
           label={t('auth.email')}
           autoComplete="username"
           required
-          error={errors.email ? t(errors.email as MessageKey) : undefined}
+          error={errors.email ? t(errors.email) : undefined}
         />
         <Field
           name="password"
@@ -81,7 +81,7 @@ export default function Login() {
           label={t('auth.password')}
           autoComplete="current-password"
           required
-          error={errors.password ? t(errors.password as MessageKey) : undefined}
+          error={errors.password ? t(errors.password) : undefined}
         />
         <button type="submit" className="button" disabled={busy}>
           {t('auth.signIn')}

@@ -5,6 +5,7 @@ import { clientIp } from '~/modules/auth/authorize.server'
 import { completePasswordReset, findPasswordReset } from '~/modules/auth/password-reset.server'
 import { fieldErrors, PasswordForm } from '~/modules/auth/schema'
 import { getDb } from '~/utils/db.server'
+import { notFound } from '~/utils/http.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
@@ -20,7 +21,7 @@ export const meta: MetaFunction = () => [
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const reset = await findPasswordReset(getDb(), params.token ?? '')
-  if (!reset) throw new Response('Not Found', { status: 404 })
+  if (!reset) throw notFound()
   return { email: reset.email }
 }
 
@@ -34,7 +35,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
       ip: clientIp(context),
     })
   } catch (e) {
-    if (isRefusal(e) && e.status === 404) throw new Response('Not Found', { status: 404 })
+    if (isRefusal(e) && e.status === 404) throw notFound()
     if (isRefusal(e)) return data({ errors: { [e.field ?? 'password']: e.messageKey } }, { status: e.status })
     throw e
   }

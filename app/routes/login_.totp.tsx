@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { Field } from '~/components/admin/Field'
 import { clientIp, getStaffUser } from '~/modules/auth/authorize.server'
@@ -7,8 +7,10 @@ import { CodeForm } from '~/modules/auth/schema'
 import { safeRedirect } from '~/utils/safe-redirect'
 import { createSession, invalidateSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
-import { type MessageKey, pageTitle } from '~/utils/i18n'
+import { pageTitle } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+import { refusalData } from '~/utils/http.server'
+import { Refusal } from '~/utils/refusal'
 
 export const meta: MetaFunction = ({ matches }) => [
   { title: pageTitle(matches, 'auth.totpTitle') },
@@ -32,11 +34,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request, context }: ActionFunctionArgs) {
   const user = await pendingUser(request)
   const parsed = CodeForm.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'auth.codeInvalid' as MessageKey }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('auth.codeInvalid'))
   const db = getDb()
   const ip = clientIp(context)
   if (!(await attemptSecondFactor(db, { userId: user.id, code: parsed.data.code, ip }))) {
-    return data({ error: 'auth.codeInvalid' as MessageKey }, { status: 401 })
+    return refusalData(new Refusal('auth.codeInvalid', { status: 401 }))
   }
   // A new session (new token) replaces the password-only one.
   await invalidateSession(db, user.session.id)
@@ -51,7 +53,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export default function LoginTotp() {
   const { redirectTo } = useLoaderData<typeof loader>()
-  const result = useActionData<{ error?: MessageKey }>()
+  const result = useActionData<typeof action>()
   const t = useT()
   return (
     <section className="form-narrow">

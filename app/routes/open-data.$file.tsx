@@ -5,20 +5,19 @@ import { dayBound, PUBLIC_DATA_CACHE } from '~/modules/transparency/http'
 import { exportLines, toStream, type ExportDataset, type ExportFormat } from '~/modules/transparency/opendata.server'
 import { ExportFile, ExportQuery } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
+import { notFound } from '~/utils/http.server'
 
 // /open-data/<dataset>.<csv|jsonl>[?campaign=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD]: streamed, never built in memory.
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const file = ExportFile.safeParse(params.file)
   const query = ExportQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams))
-  if (!file.success || !query.success)
-    return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (!file.success || !query.success) return notFound()
   const [dataset, format] = file.data.split('.') as [ExportDataset, ExportFormat]
   const db = getDb()
   let fund: string | undefined
   if (query.data.campaign) {
     fund = await publicCampaignFund(db, query.data.campaign)
-    if (!fund)
-      return new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+    if (!fund) return notFound()
   }
   const filter = { fund, from: dayBound(query.data.from), to: dayBound(query.data.to, true) }
   const { etag, response } = await conditional(db, request, { file: file.data, ...filter })

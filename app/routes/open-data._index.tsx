@@ -4,7 +4,7 @@ import { publicCampaignOptions } from '~/modules/transparency/campaigns.server'
 import { publicPageHeaders } from '~/modules/transparency/http'
 import { DATASETS, ExportQuery, parseQuery } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
+import { resolveLocale, translator, type Locale } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -54,7 +54,7 @@ export default function OpenData() {
           <tbody>
             {DATASETS.map((d) => (
               <tr key={d}>
-                <th scope="row">{t(`open.ds.${d}` as MessageKey)}</th>
+                <th scope="row">{t(`open.ds.${d}`)}</th>
                 <td>
                   <a href={`/open-data/${d}.csv`} download>{`${d}.csv`}</a>
                 </td>

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { receiptPdfForDownload } from '~/modules/receipts/documents.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
+import { notFound } from '~/utils/http.server'
 
 // /receipts/HL-2026-000123.pdf?code=… — the receipt as a PDF. It shows the donor's
 // name, so it needs the verification code; a wrong code is a plain 404, the same
@@ -14,7 +15,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     code,
     locale: resolveLocale(request),
   })
-  if (!found) throw new Response('Not Found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+  if (!found) throw notFound({ 'Cache-Control': 'no-store' })
   return new Response(new Uint8Array(found.pdf), {
     headers: {
       'Content-Type': 'application/pdf',

@@ -8,11 +8,12 @@ import { getDb } from '~/utils/db.server'
 import { translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const p = ReportParams.safeParse(params)
   const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
-  if (!report) throw new Response('Not Found', { status: 404 })
+  if (!report) throw notFound()
   return { report, keys: FIGURE_KEYS, labels: FIGURE_KEYS.map(figureLabel) }
 }
 

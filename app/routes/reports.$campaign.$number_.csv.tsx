@@ -4,11 +4,12 @@ import { reportCsv } from '~/modules/transparency/report-files.server'
 import { getReport } from '~/modules/transparency/reports.server'
 import { ReportParams } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const p = ReportParams.safeParse(params)
   const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
-  if (!report) return new Response('Not Found', { status: 404 })
+  if (!report) return notFound()
   // A published report never changes: its id and head hash name it for good.
   return new Response(reportCsv(report), {
     headers: {

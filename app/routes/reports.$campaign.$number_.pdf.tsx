@@ -5,11 +5,12 @@ import { getReport } from '~/modules/transparency/reports.server'
 import { ReportParams } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const p = ReportParams.safeParse(params)
   const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
-  if (!report) return new Response('Not Found', { status: 404 })
+  if (!report) return notFound()
   const locale = resolveLocale(request)
   return new Response(new Uint8Array(await reportPdf(report, locale)), {
     headers: {

@@ -1,11 +1,13 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { LetterError, submitSponsorLetter } from '~/modules/sponsorships/letters.server'
+import { submitSponsorLetter } from '~/modules/sponsorships/letters.server'
 import { sponsorPage } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
+import { notFound, refusalData } from '~/utils/http.server'
+import { formatDate, resolveLocale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel } from '~/utils/words'
+import { isRefusal } from '~/utils/refusal'
 
 // The sponsor's own page, reached by the unguessable link in their emails: the student
 // by pseudonym (first name only with the guardian's consent), moderated letters.
@@ -13,7 +15,7 @@ export const meta: MetaFunction = () => [{ name: 'robots', content: 'noindex' }]
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const page = await sponsorPage(getDb(), String(params.token ?? '').slice(0, 100), resolveLocale(request))
-  if (!page) throw new Response('Not Found', { status: 404 })
+  if (!page) throw notFound()
   return { ...page, sent: new URL(request.url).searchParams.has('sent') }
 }
 
@@ -24,14 +26,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     await submitSponsorLetter(getDb(), { token, body })
     return redirect(`/sponsor/${encodeURIComponent(token)}?sent=1`)
   } catch (e) {
-    if (e instanceof LetterError) return data({ error: e.messageKey as MessageKey, body }, { status: 400 })
+    if (isRefusal(e)) return refusalData(e, { body })
     throw e
   }
 }
 
 export default function MySponsorship() {
   const v = useLoaderData<typeof loader>()
-  const r = useActionData<{ error: MessageKey; body: string }>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -41,7 +43,7 @@ export default function MySponsorship() {
         <strong>{v.publicCode}</strong> · {v.county} · {gradeLabel(v.grade, locale)} · {v.programme} · {v.schoolYear}
       </p>
       {v.firstName ? <p>{t('sponsor.firstName', { name: v.firstName })}</p> : null}
-      <p>{t(`sponsorships.status.${v.status}` as MessageKey)}</p>
+      <p>{t(`sponsorships.status.${v.status}`)}</p>
       <h2>{t('sponsor.letters')}</h2>
       <ul>
         {v.letters.map((l) => (

@@ -1,14 +1,16 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
-import { SponsorshipError, START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
 import { sponsorChoice, sponsorshipProgramme } from '~/modules/sponsorships/public.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, type MessageKey, pageTitle } from '~/utils/i18n'
+import { resolveLocale, pageTitle } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel } from '~/utils/words'
+import { refusalData } from '~/utils/http.server'
+import { isRefusal, Refusal } from '~/utils/refusal'
 
 // 希望之星 1+1: choose a student (pseudonym, county, grade only), then give through the
 // donation form into that sponsorship's own fund.
@@ -28,12 +30,12 @@ const StartForm = z.object({
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = StartForm.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'sponsor.error.form' as MessageKey }, { status: 400 })
+  if (!parsed.success) return refusalData(new Refusal('sponsor.error.form'))
   const programme = await sponsorshipProgramme(getDb())
-  if (!programme) return data({ error: 'sponsor.error.unavailable' as MessageKey }, { status: 400 })
+  if (!programme) return refusalData(new Refusal('sponsor.error.unavailable'))
   // A started sponsorship reserves its student for a day: limit how many one client starts.
   if (!(await take(getDb(), `sponsor-start:${clientIp(context)}`, START_LIMIT)))
-    return data({ error: 'sponsor.error.tooMany' as MessageKey }, { status: 429 })
+    return refusalData(new Refusal('sponsor.error.tooMany', { status: 429 }))
   try {
     const s = await startSponsorship(getDb(), {
       beneficiaryId: parsed.data.beneficiaryId,
@@ -46,14 +48,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
     })
     return redirect(`/donate?sponsorship=${s.id}`, 303)
   } catch (e) {
-    if (e instanceof SponsorshipError) return data({ error: e.messageKey as MessageKey }, { status: 409 })
+    if (isRefusal(e)) return refusalData(e)
     throw e
   }
 }
 
 export default function Sponsor() {
   const { students, schoolYear } = useLoaderData<typeof loader>()
-  const r = useActionData<{ error: MessageKey }>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   return (

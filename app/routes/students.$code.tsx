@@ -5,16 +5,17 @@ import { loadNames } from '~/modules/transparency/names.server'
 import { StudentCode } from '~/modules/transparency/schema'
 import { getPublicStudent } from '~/modules/transparency/students.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
+import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel, termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const code = StudentCode.safeParse(params.code)
   const db = getDb()
   const student = code.success ? await getPublicStudent(db, code.data) : undefined
-  if (!student) throw new Response('Not Found', { status: 404 })
+  if (!student) throw notFound()
   const names = await loadNames(db, resolveLocale(request))
   const funds = [...new Set([...student.funds, ...student.entries.flatMap((e) => (e.fund ? [e.fund] : []))])]
   return {
@@ -106,7 +107,7 @@ export default function StudentPage() {
                     <Link to={`/ledger/${e.sequence}`}>#{e.sequence}</Link>
                   </td>
                   <td>{formatDate(e.occurredAt, locale)}</td>
-                  <td>{t(`student.kind.${e.kind}` as MessageKey)}</td>
+                  <td>{t(`student.kind.${e.kind}`)}</td>
                   <td>{e.programme ? programmeNames[e.programme] : '—'}</td>
                   <td>{termLabel(e.term, locale)}</td>
                   <td>{e.fund ? fundNames[e.fund] : '—'}</td>

@@ -8,12 +8,13 @@ import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel, termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
+import { notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb()
   const locale = resolveLocale(request)
   const found = await getPublicTrace(db, (params.code ?? '').toUpperCase())
-  if (!found) throw new Response('Not Found', { status: 404 })
+  if (!found) throw notFound()
   const names = await loadNames(db, locale)
   const funds = [found.donation.fund, ...(found.trace?.heldIn.map((h) => h.fund) ?? [])]
   return {

@@ -1,14 +1,16 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
-import { claimWish, CLAIM_LIMIT, listPublicWishes, releaseWish, WishError } from '~/modules/wishes/wishes.server'
+import { claimWish, CLAIM_LIMIT, listPublicWishes, releaseWish } from '~/modules/wishes/wishes.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, type MessageKey, pageTitle } from '~/utils/i18n'
+import { resolveLocale, pageTitle } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel } from '~/utils/words'
+import { refusalData } from '~/utils/http.server'
 import { formatMoney } from '~/utils/money'
+import { isRefusal, Refusal } from '~/utils/refusal'
 
 // 微心愿: open wishes with only the item, a short story, the price, county, grade and the
 // pseudonym. Claiming holds a wish for 30 minutes and leads into the giving flow.
@@ -40,28 +42,29 @@ const ClaimForm = z.discriminatedUnion('intent', [
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = ClaimForm.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ error: 'wishes.error.unavailable' as MessageKey, wishId: 0 }, { status: 400 })
-  if (parsed.data.intent === 'release') {
-    await releaseWish(getDb(), { wishId: parsed.data.wishId, token: parsed.data.token })
-    return redirect('/wishes')
-  }
-  // One client cannot hold every wish: a few claims per half hour.
-  if (!(await take(getDb(), `wish-claim:${clientIp(context)}`, CLAIM_LIMIT))) {
-    return data({ error: 'wishes.error.tooMany' as MessageKey, wishId: parsed.data.wishId }, { status: 429 })
-  }
-  try {
-    const claim = await claimWish(getDb(), { wishId: parsed.data.wishId })
-    return redirect(`/donate?wish=${parsed.data.wishId}&claim=${encodeURIComponent(claim.token)}`, 303)
-  } catch (e) {
-    if (e instanceof WishError)
-      return data({ error: e.messageKey as MessageKey, wishId: parsed.data.wishId }, { status: 409 })
-    throw e
+  if (!parsed.success) return refusalData(new Refusal('wishes.error.unavailable'), { wishId: 0 })
+  const f = parsed.data
+  switch (f.intent) {
+    case 'release':
+      await releaseWish(getDb(), { wishId: f.wishId, token: f.token })
+      return redirect('/wishes')
+    case 'claim':
+      // One client cannot hold every wish: a few claims per half hour.
+      if (!(await take(getDb(), `wish-claim:${clientIp(context)}`, CLAIM_LIMIT)))
+        return refusalData(new Refusal('wishes.error.tooMany', { status: 429 }), { wishId: f.wishId })
+      try {
+        const claim = await claimWish(getDb(), { wishId: f.wishId })
+        return redirect(`/donate?wish=${f.wishId}&claim=${encodeURIComponent(claim.token)}`, 303)
+      } catch (e) {
+        if (isRefusal(e)) return refusalData(e, { wishId: f.wishId })
+        throw e
+      }
   }
 }
 
 export default function Wishes() {
   const { wishes } = useLoaderData<typeof loader>()
-  const r = useActionData<{ error: MessageKey; wishId: number }>()
+  const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const open = wishes.filter((w) => w.state === 'open' || w.state === 'held')
@@ -76,7 +79,7 @@ export default function Wishes() {
       <p>
         {t('wishes.price')}: <strong>{formatMoney(w.price, w.currency, locale)}</strong>
       </p>
-      {r?.wishId === w.id ? (
+      {r?.error && r.wishId === w.id ? (
         <p className="field-error" role="alert">
           {t(r.error)}
         </p>

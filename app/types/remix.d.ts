@@ -7,5 +7,10 @@ declare module '@remix-run/node' {
     /** req.ip from Express (honours X-Forwarded-For only behind the trusted proxy in production). */
     clientIp?: string
   }
+  // remix.config.js turns single fetch on; this makes useLoaderData<typeof loader>() and
+  // useActionData<typeof action>() infer what it sends (data() unwrapped, Dates kept).
+  interface Future {
+    v3_singleFetch: true
+  }
 }
 export {}

@@ -12,6 +12,20 @@ export type Messages = { readonly [K in MessageKey]: string }
 
 const catalogues: Record<Locale, Messages> = { 'zh-CN': zhCN, en }
 
+/** A string that names a message: zod issue messages carry our keys, its defaults do not. */
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.hasOwn(zhCN, value)
+}
+
+/**
+ * The message for a code read from storage (a status, role or kind): `${prefix}${code}`,
+ * checked against the catalogue, so an unknown code reads "unknown" and never shows raw.
+ */
+export function codeKey(prefix: string, code: string): MessageKey {
+  const key = prefix + code
+  return isMessageKey(key) ? key : 'common.unknownCode'
+}
+
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (locales as readonly string[]).includes(value)
 }

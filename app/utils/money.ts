@@ -63,6 +63,21 @@ export function assertMinorUnits(amount: number): void {
   if (!Number.isSafeInteger(amount)) throw new TypeError(`money must be an integer count of minor units, got ${amount}`)
 }
 
+/** A refusal's values with the money ones (named in `keys`, minor units) formatted for the reader. */
+export function formatMoneyParams(
+  params: Record<string, string | number>,
+  keys: readonly string[],
+  currency: string,
+  locale = 'zh-CN',
+): Record<string, string | number> {
+  return Object.fromEntries(
+    Object.entries(params).map(([k, x]) => [
+      k,
+      keys.includes(k) && typeof x === 'number' ? formatMoney(x, currency, locale) : x,
+    ]),
+  )
+}
+
 /** Minor units → the plain decimal a form field shows ("1234.50"), exactly, without a float. */
 export function toDecimalString(amount: number, currency: string): string {
   assertMinorUnits(amount)

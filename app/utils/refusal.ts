@@ -11,7 +11,11 @@ export class Refusal extends Error {
   override readonly name = 'Refusal'
   constructor(
     readonly messageKey: MessageKey,
-    readonly options: { params?: RefusalParams; status?: 400 | 403 | 404 | 409 | 413 | 422 | 429; field?: string } = {},
+    readonly options: {
+      params?: RefusalParams
+      status?: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429
+      field?: string
+    } = {},
   ) {
     super(`${messageKey}${options.params ? ` ${JSON.stringify(options.params)}` : ''}`)
   }

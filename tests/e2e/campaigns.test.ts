@@ -3,9 +3,9 @@ import { createRequire } from 'node:module'
 import type { Browser, Page } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { hashPassword } from '~/modules/auth/password.server'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
+import { createStaffAccount } from '../support/staff-account'
 
 // At 390 px in Chromium: an admin creates a campaign with a cover through the form (no
 // script needed), publishes it, and the public page shows it with its fundraising plan.
@@ -39,17 +39,13 @@ describe.skipIf(e2eSkip)('campaign pages in Chromium at 390 px', () => {
   beforeAll(async () => {
     browser = await launchBrowser()
     db = createDatabase(inject('e2eDatabaseUrl')).db
-    const at = new Date().toISOString()
-    const root = await db.selectFrom('stations').select('id').where('code', '=', '530000').executeTakeFirstOrThrow()
-    const user = await db
-      .insertInto('users')
-      .values({ email: EMAIL, display_name: '募捐管理员', password_hash: await hashPassword(PASSWORD), created_at: at })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-    await db
-      .insertInto('role_grants')
-      .values({ user_id: user.id, role: 'admin', station_id: root.id, created_at: at })
-      .execute()
+    await createStaffAccount(db, {
+      email: EMAIL,
+      password: PASSWORD,
+      displayName: '募捐管理员',
+      role: 'admin',
+      stationCode: '530000',
+    })
   })
   afterAll(async () => {
     await browser?.close()

@@ -1,14 +1,17 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
+import { createStaffAccount } from '../support/staff-account'
 
 // The pages of issue 16 this branch adds, in Chromium at phone width: the staff home, the
 // organisation settings (their name reaches the footer), the password pages, and a 403
 // that keeps the staff navigation. axe: no serious or critical findings, both languages.
 
 const PASSWORD = 'hope-demo-2026'
+const ADMIN = 'admin.console@e2e.test' // an admin of its own: the staff suite enrols TOTP for the demo admin
 const PHONE = { width: 360, height: 780 }
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
@@ -33,15 +36,27 @@ const noHorizontalScroll = (page: Page) =>
 
 describe.skipIf(e2eSkip)('staff console pages in Chromium at 360 px', () => {
   let browser: Browser
+  let db: DB
   beforeAll(async () => {
     browser = await launchBrowser()
+    db = createDatabase(inject('e2eDatabaseUrl')).db
+    await createStaffAccount(db, {
+      email: ADMIN,
+      password: PASSWORD,
+      displayName: '控制台管理员',
+      role: 'admin',
+      stationCode: '530000',
+    })
   })
-  afterAll(async () => browser?.close())
+  afterAll(async () => {
+    await browser?.close()
+    await db?.destroy()
+  })
 
   it('an admin opens the home, saves the organisation, and the footer carries the new name', async () => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' })
     const page = await context.newPage()
-    await signIn(page, 'admin@hope.demo')
+    await signIn(page, ADMIN)
     await page.goto(baseUrl + '/admin')
     await expect(page.getByRole('heading', { name: '待我处理' }).count()).resolves.toBe(1)
     expect(await axeViolations(page)).toEqual([])

@@ -24,7 +24,8 @@ type RouteModule = { access?: RouteAccess; loader?: (...a: any[]) => unknown; ac
 const ROUTES_DIR = path.resolve('app/routes')
 const adminFiles = fs
   .readdirSync(ROUTES_DIR)
-  .filter((f) => /^admin(\.|_|$)/.test(f) && /\.tsx?$/.test(f))
+  // <route>.server.ts beside a route is its helpers, not a route (remix.config.js ignores it).
+  .filter((f) => /^admin(\.|_|$)/.test(f) && /\.tsx?$/.test(f) && !/\.server\.tsx?$/.test(f))
   .sort()
 
 // Principals: each demo role at its seeded station, a donor, and a county-level admin of 会泽.

@@ -1,14 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  approveBatch,
-  BatchError,
-  getBatch,
-  prepareBatch,
-  recordPayout,
-  rejectBatch,
-} from '~/modules/disbursements/batches.server'
+import { approveBatch, getBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
 import { checkProof, MAX_PROOF_BYTES, sniffMime } from '~/modules/disbursements/uploads.server'
 import { getBalance, getDonationTrace, payableOf } from '~/modules/ledger'
+import { isRefusal } from '~/utils/refusal'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
@@ -39,10 +33,10 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     try {
       await p
     } catch (e) {
-      if (e instanceof BatchError) return e
+      if (isRefusal(e)) return e
       throw e
     }
-    throw new Error('expected a BatchError')
+    throw new Error('expected a Refusal')
   }
   const ledgerCount = async () =>
     Number(

@@ -5,7 +5,8 @@ import {
   recordConsent,
   withdrawConsent,
 } from '~/modules/beneficiaries/consent.server'
-import { registerBeneficiary, RegistryError } from '~/modules/beneficiaries/registry.server'
+import { registerBeneficiary } from '~/modules/beneficiaries/registry.server'
+import { Refusal } from '~/utils/refusal'
 import { RegisterInput } from '~/modules/beneficiaries/schema'
 import { makeNationalId } from '~/modules/beneficiaries/national-id'
 import { listSponsorable } from '~/modules/sponsorships/lifecycle.server'
@@ -67,7 +68,7 @@ describe.skipIf(skipReason)(`guardian consent on ${testDialect}`, () => {
       ).n,
     )
     const error = await registerBeneficiary(t.db, actor, form('2015-06-01', 801, false), now).catch((e) => e)
-    expect(error).toBeInstanceOf(RegistryError)
+    expect(error).toBeInstanceOf(Refusal)
     expect(error.messageKey).toBe('students.error.consentRequired')
     const after = Number(
       (

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
+import { startCheckout } from '~/modules/donations/checkout.server'
+import { Refusal } from '~/utils/refusal'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { skipReason, testDialect } from '../support/db'
 import { givingFixture, LIMITS } from '../support/giving'
@@ -73,9 +74,13 @@ describe.skipIf(skipReason)(`checkout through the real Stripe SDK on ${testDiale
       displayMode: 'anonymous',
       email: 'x@example.test',
     })
-    await expect(
-      startCheckout(f.db, f.provider, input, { locale: 'zh-CN', clientIp: '10.1.1.1', baseUrl: 'http://x' }),
-    ).rejects.toBeInstanceOf(CheckoutFieldError)
+    const refused = startCheckout(f.db, f.provider, input, {
+      locale: 'zh-CN',
+      clientIp: '10.1.1.1',
+      baseUrl: 'http://x',
+    })
+    await expect(refused).rejects.toBeInstanceOf(Refusal)
+    await expect(refused).rejects.toMatchObject({ messageKey: 'donate.error.campaignClosed', field: 'campaign' })
   })
 
   it('rate-limits checkout creation per email and per client', async () => {
@@ -90,12 +95,12 @@ describe.skipIf(skipReason)(`checkout through the real Stripe SDK on ${testDiale
       })
     const ctx = (ip: string) => ({ locale: 'zh-CN' as const, clientIp: ip, baseUrl: 'http://x' })
     for (let i = 0; i < 5; i++) await startCheckout(f.db, f.provider, form('spammer@example.test'), ctx(`10.2.0.${i}`))
-    await expect(
-      startCheckout(f.db, f.provider, form('spammer@example.test'), ctx('10.2.0.99')),
-    ).rejects.toBeInstanceOf(CheckoutRateLimited)
+    const perEmail = startCheckout(f.db, f.provider, form('spammer@example.test'), ctx('10.2.0.99'))
+    await expect(perEmail).rejects.toBeInstanceOf(Refusal)
+    await expect(perEmail).rejects.toMatchObject({ messageKey: 'donate.error.rateLimited', status: 429 })
     for (let i = 0; i < 10; i++) await startCheckout(f.db, f.provider, form(`card${i}@example.test`), ctx('10.3.0.1'))
-    await expect(startCheckout(f.db, f.provider, form('fresh@example.test'), ctx('10.3.0.1'))).rejects.toBeInstanceOf(
-      CheckoutRateLimited,
-    )
+    const perClient = startCheckout(f.db, f.provider, form('fresh@example.test'), ctx('10.3.0.1'))
+    await expect(perClient).rejects.toBeInstanceOf(Refusal)
+    await expect(perClient).rejects.toMatchObject({ messageKey: 'donate.error.rateLimited', status: 429 })
   })
 })

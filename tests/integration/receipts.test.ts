@@ -3,6 +3,7 @@ import { issueReceiptForDonation, queueRefundNotice } from '~/modules/receipts/i
 import { attachOfficialReceipt, reissueReceipt, voidReceipt } from '~/modules/receipts/correct.server'
 import { verifyReceipt } from '~/modules/receipts/verify.server'
 import { getEnv } from '~/utils/env.server'
+import { Refusal } from '~/utils/refusal'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 import { insertCampaign, insertDonation, insertRecurringGift } from './receipts.fixtures'
 
@@ -198,9 +199,14 @@ describe.skipIf(skipReason)(`receipts on ${testDialect}`, () => {
     expect(v).toMatchObject({ valid: true, voided: true, replacedBy: next.number })
     // Fulfilment called again later returns the current receipt, not a third one.
     expect(await issue(d.id)).toEqual({ receiptId: next.receiptId, number: next.number, created: false })
-    await expect(
-      t.db.transaction().execute((trx) => reissueReceipt(trx, { receiptId: old.receiptId, reason: 'again', issuedAt })),
-    ).rejects.toThrow(/already reissued/)
+    const again = t.db
+      .transaction()
+      .execute((trx) => reissueReceipt(trx, { receiptId: old.receiptId, reason: 'again', issuedAt }))
+    await expect(again).rejects.toBeInstanceOf(Refusal)
+    await expect(again).rejects.toMatchObject({
+      messageKey: 'receipts.error.alreadyReissued',
+      params: { number: old.number },
+    })
   })
 
   it('verification needs the right code and never reveals the donor', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { importBeneficiaries, parseCsv } from '~/modules/beneficiaries/import.server'
 import { makeNationalId } from '~/modules/beneficiaries/national-id'
-import { changeStatus, RegistryError } from '~/modules/beneficiaries/registry.server'
+import { changeStatus } from '~/modules/beneficiaries/registry.server'
+import { Refusal } from '~/utils/refusal'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { stationPath, userIdOf } from './scholarship.fixtures'
@@ -152,7 +153,7 @@ describe.skipIf(skipReason)(`student import on ${testDialect}`, () => {
     expect(await changeStatus(t.db, zx, { beneficiaryId: Number(s.id), to: 'active', reason: '' })).toBe('changed')
     await expect(
       changeStatus(t.db, zx, { beneficiaryId: Number(s.id), to: 'exited', reason: ' ' }),
-    ).rejects.toBeInstanceOf(RegistryError)
+    ).rejects.toBeInstanceOf(Refusal)
     expect(await changeStatus(t.db, zx, { beneficiaryId: Number(s.id), to: 'exited', reason: '随父母迁居外省' })).toBe(
       'changed',
     )

@@ -8,9 +8,9 @@ import {
   getPublicWish,
   listPublicWishes,
   releaseWish,
-  WishError,
 } from '~/modules/wishes/wishes.server'
 import * as wishesPage from '~/routes/wishes._index'
+import { Refusal } from '~/utils/refusal'
 import { BASE, call, seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, stationPath, userIdOf } from './scholarship.fixtures'
@@ -49,7 +49,7 @@ describe.skipIf(skipReason)(`micro-wishes on ${testDialect}`, () => {
     const lost = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
     expect(won).toHaveLength(1)
     expect(lost).toHaveLength(49)
-    expect(lost.every((r) => r.reason instanceof WishError && r.reason.messageKey === 'wishes.error.held')).toBe(true)
+    expect(lost.every((r) => r.reason instanceof Refusal && r.reason.messageKey === 'wishes.error.held')).toBe(true)
     const token = (won[0] as PromiseFulfilledResult<{ token: string }>).value.token
     expect(await currentHolder(t.db, id, now)).toBe(token)
     expect(await t.db.selectFrom('wish_claims').select('token').where('wish_id', '=', id).execute()).toEqual([

@@ -8,10 +8,13 @@ export const ROUTES_DIR = path.resolve('app/routes')
 const NOT_PUBLIC = /^(admin|webhooks|login|logout|invite|locale)(\.|_|\[|$)/
 
 export function publicRouteFiles(): string[] {
-  return fs
-    .readdirSync(ROUTES_DIR)
-    .filter((f) => /\.tsx?$/.test(f) && !NOT_PUBLIC.test(f) && f !== '$.tsx')
-    .sort()
+  return (
+    fs
+      .readdirSync(ROUTES_DIR)
+      // <route>.server.ts beside a route is its helpers, not a route (remix.config.js ignores it).
+      .filter((f) => /\.tsx?$/.test(f) && !/\.server\.tsx?$/.test(f) && !NOT_PUBLIC.test(f) && f !== '$.tsx')
+      .sort()
+  )
 }
 
 /** URL path of a flat-routes file with its params filled from `params` ('x' when unknown). */

@@ -5,6 +5,7 @@ import { normaliseScope, pathInScope } from '../stations/scope.server'
 import { permissionsOf, TOTP_REQUIRED_ROLES, type KnownRole, type Permission } from './permissions'
 import { getRequestSession } from './session.server'
 import { getTotpStatus } from './totp.server'
+import { notFound } from '~/utils/http.server'
 
 // The one authorisation helper. Every admin loader and action starts with
 // requireStaff(request, { permission, stationId? }):
@@ -37,9 +38,6 @@ export class Forbidden extends Response {
     super(message, { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   }
 }
-
-export const notFound = () =>
-  new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
 
 export async function loadGrants(db: DB, userId: number): Promise<Grant[]> {
   const rows = await db

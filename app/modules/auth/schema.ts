@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { isMessageKey, type MessageKey } from '~/utils/i18n'
 import { safeRedirect } from '~/utils/safe-redirect'
 import { STAFF_ROLES } from './permissions'
 
@@ -41,11 +42,11 @@ export const GrantForm = z.object({
 export const IdParam = z.coerce.number().int().positive()
 
 /** Field errors of a failed parse, first message per field. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {}
+export function fieldErrors(error: z.ZodError): Record<string, MessageKey> {
+  const out: Record<string, MessageKey> = {}
   for (const issue of error.issues) {
     const key = String(issue.path[0] ?? '_')
-    out[key] ??= issue.message
+    out[key] ??= isMessageKey(issue.message) ? issue.message : 'form.required'
   }
   return out
 }

@@ -1,6 +1,8 @@
 import { parseCsv as parseCsvRows } from '~/utils/csv'
 import type { DB } from '~/utils/db.server'
-import { insertBeneficiary, RegistryError, type Actor } from './registry.server'
+import type { MessageKey } from '~/utils/i18n'
+import { isRefusal, type RefusalParams } from '~/utils/refusal'
+import { insertBeneficiary, type Actor } from './registry.server'
 import { issuesByField, RegisterInput } from './schema'
 
 // CSV import of the registry. A dry run checks every row and writes nothing; a real
@@ -34,7 +36,7 @@ export function parseCsv(text: string): string[][] {
   return parseCsvRows(text).filter((r) => r.some((f) => f.trim() !== ''))
 }
 
-export type RowError = { row: number; field: string; messageKey: string; params?: Record<string, string> }
+export type RowError = { row: number; field: string; messageKey: MessageKey; params?: RefusalParams }
 export type ImportResult = {
   dryRun: boolean
   total: number
@@ -134,10 +136,10 @@ export async function importBeneficiaries(
         result.valid++
         continue
       }
-      if (e instanceof RegistryError) {
+      if (isRefusal(e)) {
         if (e.messageKey === 'students.error.duplicateHere' || e.messageKey === 'students.error.duplicateElsewhere')
           result.skipped++
-        result.errors.push({ row: line, field: e.field, messageKey: e.messageKey, params: e.params })
+        result.errors.push({ row: line, field: e.field ?? '', messageKey: e.messageKey, params: e.params })
         continue
       }
       throw e

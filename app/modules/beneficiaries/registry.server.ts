@@ -5,22 +5,12 @@ import { pathInScope } from '../stations/scope.server'
 import { pauseSponsorshipsOf } from '../sponsorships/lifecycle.server'
 import { insertConsent } from './consent.server'
 import { ageOn, CONSENT_AGE, type RegisterInput, type Status } from './schema'
+import { Refusal } from '~/utils/refusal'
 
 // 建档立卡: registering a student, and their status history. Personal data is written
 // here and read through app/modules/stations/students.server.ts (audited).
 
 export type Actor = { id: number; scope: string[]; ip: string }
-
-/** A refusal with a message key for one field. */
-export class RegistryError extends Error {
-  constructor(
-    public field: string,
-    public messageKey: string,
-    public params: Record<string, string> = {},
-  ) {
-    super(`${field}: ${messageKey}`)
-  }
-}
 
 /** The county part of a station code: the first six digits (530627101 → 530627). */
 const countyCode = (stationCode: string) => stationCode.slice(0, 6)
@@ -41,7 +31,7 @@ async function nextPublicCode(trx: DB, county: string): Promise<string> {
  * names the existing code; outside it says only "already registered elsewhere", so a
  * caseworker learns nothing about another station's child.
  */
-export async function findDuplicate(db: DB, scope: string[], nationalId: string): Promise<RegistryError | null> {
+export async function findDuplicate(db: DB, scope: string[], nationalId: string): Promise<Refusal | null> {
   const row = await db
     .selectFrom('beneficiaries')
     .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
@@ -50,11 +40,11 @@ export async function findDuplicate(db: DB, scope: string[], nationalId: string)
     .executeTakeFirst()
   if (!row) return null
   return pathInScope(scope, row.path)
-    ? new RegistryError('nationalId', 'students.error.duplicateHere', { code: row.public_code })
-    : new RegistryError('nationalId', 'students.error.duplicateElsewhere')
+    ? new Refusal('students.error.duplicateHere', { params: { code: row.public_code }, field: 'nationalId' })
+    : new Refusal('students.error.duplicateElsewhere', { field: 'nationalId' })
 }
 
-/** Check everything that does not need a write; throws RegistryError. */
+/** Check everything that does not need a write; throws a Refusal. */
 export async function checkRegistration(
   db: DB,
   actor: Actor,
@@ -67,12 +57,12 @@ export async function checkRegistration(
     .where('id', '=', input.stationId)
     .executeTakeFirst()
   if (!station || !pathInScope(actor.scope, station.path))
-    throw new RegistryError('stationId', 'students.error.station')
-  if (input.birthDate > today) throw new RegistryError('birthDate', 'students.error.date')
+    throw new Refusal('students.error.station', { field: 'stationId' })
+  if (input.birthDate > today) throw new Refusal('students.error.date', { field: 'birthDate' })
   const idBirth = `${input.nationalId.slice(6, 10)}-${input.nationalId.slice(10, 12)}-${input.nationalId.slice(12, 14)}`
-  if (idBirth !== input.birthDate) throw new RegistryError('nationalId', 'students.error.idBirthMismatch')
+  if (idBirth !== input.birthDate) throw new Refusal('students.error.idBirthMismatch', { field: 'nationalId' })
   if (ageOn(input.birthDate, today) < CONSENT_AGE && !input.consent)
-    throw new RegistryError('consent', 'students.error.consentRequired')
+    throw new Refusal('students.error.consentRequired', { field: 'consent' })
   const duplicate = await findDuplicate(db, actor.scope, input.nationalId)
   if (duplicate) throw duplicate
   return { stationCode: station.code }
@@ -147,7 +137,7 @@ export async function registerBeneficiary(db: DB, actor: Actor, input: RegisterI
     if (isUniqueViolation(e))
       throw (
         (await findDuplicate(db, actor.scope, input.nationalId)) ??
-        new RegistryError('nationalId', 'students.error.duplicateElsewhere')
+        new Refusal('students.error.duplicateElsewhere', { field: 'nationalId' })
       )
     throw e
   }
@@ -182,9 +172,9 @@ export async function changeStatus(
       .where('beneficiaries.id', '=', input.beneficiaryId)
       .executeTakeFirst()
     if (!row || !pathInScope(actor.scope, row.path)) return 'notFound'
-    if (!ALLOWED[row.status].includes(input.to)) throw new RegistryError('to', 'students.error.transition')
+    if (!ALLOWED[row.status].includes(input.to)) throw new Refusal('students.error.transition', { field: 'to' })
     if (input.to === 'exited' && !input.reason.trim())
-      throw new RegistryError('reason', 'students.error.reasonRequired')
+      throw new Refusal('students.error.reasonRequired', { field: 'reason' })
     const at = now.toISOString()
     await trx.updateTable('beneficiaries').set({ status: input.to }).where('id', '=', input.beneficiaryId).execute()
     await trx

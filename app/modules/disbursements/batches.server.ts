@@ -17,6 +17,7 @@ import { pathInScope, scopeCondition } from '../stations/scope.server'
 import { activatePaidSponsorships } from '../sponsorships/lifecycle.server'
 import { notifyDonorsOfBatch } from './notify.server'
 import { saveProof } from './uploads.server'
+import { Refusal } from '~/utils/refusal'
 
 // Award batches under maker-checker:
 //   prepare (caseworker: disbursements.prepare) → approve (finance with TOTP, never the
@@ -28,16 +29,6 @@ import { saveProof } from './uploads.server'
 
 export type Actor = { id: number; scope: string[]; ip: string }
 export type Approver = Actor & { totpVerified: boolean }
-
-/** A refusal with a message key (and values for it), shown to the user as is. */
-export class BatchError extends Error {
-  constructor(
-    public messageKey: string,
-    public params: Record<string, string | number> = {},
-  ) {
-    super(`${messageKey} ${JSON.stringify(params)}`)
-  }
-}
 
 export type PrepareInput = {
   programmeId: number
@@ -52,17 +43,17 @@ const OPEN = ['prepared', 'approved', 'paid'] as const
 /** Everything checked at preparation; returns the lines with their funds. */
 async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   const programme = await getProgramme(db, input.programmeId)
-  if (!programme) throw new BatchError('batches.error.programme')
-  if (!programme.terms.includes(input.term)) throw new BatchError('batches.error.term', { term: input.term })
+  if (!programme) throw new Refusal('batches.error.programme')
+  if (!programme.terms.includes(input.term)) throw new Refusal('batches.error.term', { params: { term: input.term } })
   const station = await db
     .selectFrom('stations')
     .select(['id', 'path'])
     .where('id', '=', input.stationId)
     .executeTakeFirst()
-  if (!station || !pathInScope(actor.scope, station.path)) throw new BatchError('batches.error.station')
-  if (!input.lines.length) throw new BatchError('batches.error.noLines')
+  if (!station || !pathInScope(actor.scope, station.path)) throw new Refusal('batches.error.station')
+  if (!input.lines.length) throw new Refusal('batches.error.noLines')
   if (new Set(input.lines.map((l) => l.beneficiaryId)).size !== input.lines.length)
-    throw new BatchError('batches.error.repeated')
+    throw new Refusal('batches.error.repeated')
 
   const students = await db
     .selectFrom('beneficiaries')
@@ -108,7 +99,7 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   let campaignFund: string | null = null
   if (programme.kind !== 'sponsorship') {
     const campaign = programme.campaigns.find((c) => c.id === input.campaignId)
-    if (!campaign) throw new BatchError('batches.error.campaign')
+    if (!campaign) throw new Refusal('batches.error.campaign')
     campaignFund = fundOfCampaign(campaign.id)
   } else await activatePaidSponsorships(db)
 
@@ -116,15 +107,16 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   for (const l of input.lines) {
     const s = byId.get(l.beneficiaryId)
     // Outside the batch's station subtree is the same as not existing.
-    if (!s || !s.path.startsWith(station.path)) throw new BatchError('batches.error.student', { id: l.beneficiaryId })
-    if (s.status !== 'active') throw new BatchError('batches.error.inactive', { code: s.public_code })
+    if (!s || !s.path.startsWith(station.path))
+      throw new Refusal('batches.error.student', { params: { id: l.beneficiaryId } })
+    if (s.status !== 'active') throw new Refusal('batches.error.inactive', { params: { code: s.public_code } })
     const cats: string[] = JSON.parse(s.categories)
     if (!cats.some((c) => programme.eligibleCategories.includes(c)))
-      throw new BatchError('batches.error.ineligible', { code: s.public_code })
+      throw new Refusal('batches.error.ineligible', { params: { code: s.public_code } })
     if (!Number.isSafeInteger(l.amount) || l.amount <= 0 || l.amount > programme.awardAmount)
-      throw new BatchError('batches.error.amount', { code: s.public_code, max: programme.awardAmount })
+      throw new Refusal('batches.error.amount', { params: { code: s.public_code, max: programme.awardAmount } })
     if (capped.has(l.beneficiaryId))
-      throw new BatchError('batches.error.cap', { code: s.public_code, term: input.term })
+      throw new Refusal('batches.error.cap', { params: { code: s.public_code, term: input.term } })
     let fund = campaignFund
     if (!fund) {
       const sp = await db
@@ -134,7 +126,7 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
         .where('programme_id', '=', programme.id)
         .where('status', '=', 'active')
         .executeTakeFirst()
-      if (!sp) throw new BatchError('batches.error.noSponsorship', { code: s.public_code })
+      if (!sp) throw new Refusal('batches.error.noSponsorship', { params: { code: s.public_code } })
       fund = fundOfSponsorship(Number(sp.id))
     }
     lines.push({ beneficiaryId: l.beneficiaryId, code: s.public_code, amount: l.amount, fund })
@@ -145,7 +137,9 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   for (const [fund, amount] of need) {
     const available = await getBalance(db, fund, programme.currency)
     if (available < amount)
-      throw new BatchError('batches.error.insufficient', { available, requested: amount, currency: programme.currency })
+      throw new Refusal('batches.error.insufficient', {
+        params: { available, requested: amount, currency: programme.currency },
+      })
   }
   return { programme, station, lines, campaignFund }
 }
@@ -310,11 +304,11 @@ export async function approveBatch(
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
-    if (!actor.totpVerified) throw new BatchError('batches.error.totp')
-    if (b.status !== 'prepared') throw new BatchError('batches.error.notPrepared')
-    if (b.prepared_by === actor.id) throw new BatchError('batches.error.ownBatch')
+    if (!actor.totpVerified) throw new Refusal('batches.error.totp', { status: 403 })
+    if (b.status !== 'prepared') throw new Refusal('batches.error.notPrepared')
+    if (b.prepared_by === actor.id) throw new Refusal('batches.error.ownBatch', { status: 403 })
     const earlier = await trx.selectFrom('batch_approvals').select('user_id').where('batch_id', '=', b.id).execute()
-    if (earlier.some((e) => e.user_id === actor.id)) throw new BatchError('batches.error.alreadyApproved')
+    if (earlier.some((e) => e.user_id === actor.id)) throw new Refusal('batches.error.alreadyApproved')
     await trx.insertInto('batch_approvals').values({ batch_id: b.id, user_id: actor.id, approved_at: at }).execute()
     if (earlier.length + 1 < b.approvals_required) {
       await recordAudit(
@@ -347,14 +341,14 @@ export async function approveBatch(
       .orderBy('award_lines.id')
       .execute()
     for (const l of lines) {
-      if (l.status !== 'active') throw new BatchError('batches.error.inactive', { code: l.public_code })
+      if (l.status !== 'active') throw new Refusal('batches.error.inactive', { params: { code: l.public_code } })
       const capped = await trx
         .insertInto('award_term_caps')
         .values({ beneficiary_id: l.beneficiary_id, term: b.term, line_id: l.id })
         .onConflict((oc) => oc.doNothing())
         .returning('line_id')
         .executeTakeFirst()
-      if (!capped) throw new BatchError('batches.error.cap', { code: l.public_code, term: b.term })
+      if (!capped) throw new Refusal('batches.error.cap', { params: { code: l.public_code, term: b.term } })
     }
     try {
       // The whole batch at once: one FIFO walk per fund, refused whole if a fund cannot cover its lines.
@@ -373,10 +367,12 @@ export async function approveBatch(
       )
     } catch (e) {
       if (e instanceof InsufficientFundsError)
-        throw new BatchError('batches.error.insufficient', {
-          available: e.available,
-          requested: e.requested,
-          currency: e.currency,
+        throw new Refusal('batches.error.insufficient', {
+          params: {
+            available: e.available,
+            requested: e.requested,
+            currency: e.currency,
+          },
         })
       throw e
     }
@@ -406,11 +402,11 @@ export async function rejectBatch(
   now = new Date(),
 ): Promise<'notFound' | 'rejected'> {
   const reason = input.reason.trim()
-  if (!reason) throw new BatchError('batches.error.reason')
+  if (!reason) throw new Refusal('batches.error.reason')
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
-    if (b.status !== 'prepared') throw new BatchError('batches.error.notPrepared')
+    if (b.status !== 'prepared') throw new Refusal('batches.error.notPrepared')
     await trx
       .updateTable('award_batches')
       .set({
@@ -447,15 +443,15 @@ export async function recordPayout(
   now = new Date(),
 ): Promise<'notFound' | 'paid'> {
   const reference = input.reference.trim()
-  if (!reference || reference.length > 100) throw new BatchError('batches.error.reference')
+  if (!reference || reference.length > 100) throw new Refusal('batches.error.reference')
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > chinaDate(now))
-    throw new BatchError('batches.error.payoutDate')
+    throw new Refusal('batches.error.payoutDate')
   const at = now.toISOString()
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
-    if (!actor.totpVerified) throw new BatchError('batches.error.totp')
-    if (b.status !== 'approved') throw new BatchError('batches.error.notApproved')
+    if (!actor.totpVerified) throw new Refusal('batches.error.totp', { status: 403 })
+    if (b.status !== 'approved') throw new Refusal('batches.error.notApproved')
     const proof = await saveProof(
       trx,
       { entityType: 'award_batch', entityId: b.id, bytes: input.proof, uploadedBy: actor.id },
@@ -642,8 +638,9 @@ export async function parseBatchLines(
   const ids = new Map(rows.map((r) => [r.public_code, Number(r.id)]))
   return entries.map((e) => {
     const id = ids.get(e.code)
-    if (!id) throw new BatchError('batches.error.unknownCode', { code: e.code })
-    if (e.amount === undefined) throw new BatchError('batches.error.amount', { code: e.code, max: input.awardAmount })
+    if (!id) throw new Refusal('batches.error.unknownCode', { params: { code: e.code } })
+    if (e.amount === undefined)
+      throw new Refusal('batches.error.amount', { params: { code: e.code, max: input.awardAmount } })
     return { beneficiaryId: id, amount: e.amount }
   })
 }

@@ -4,18 +4,13 @@ import path from 'node:path'
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { ProofMime } from '../../../db/tables/students'
+import { Refusal } from '~/utils/refusal'
 
 // Proof files (payout slips, receipts, photos) kept under UPLOAD_DIR (data/uploads by
 // default). The type is decided by the file's first bytes, never by its name or the
 // browser's claim; only PDF, JPEG and PNG up to 5 MB are kept.
 
 export const MAX_PROOF_BYTES = 5 * 1024 * 1024
-
-export class UploadError extends Error {
-  constructor(public messageKey: 'upload.error.missing' | 'upload.error.tooLarge' | 'upload.error.type') {
-    super(messageKey)
-  }
-}
 
 export function sniffMime(bytes: Uint8Array): ProofMime | null {
   const starts = (sig: number[]) => sig.every((b, i) => bytes[i] === b)
@@ -26,10 +21,10 @@ export function sniffMime(bytes: Uint8Array): ProofMime | null {
 }
 
 export function checkProof(bytes: Uint8Array | null | undefined): ProofMime {
-  if (!bytes || bytes.length === 0) throw new UploadError('upload.error.missing')
-  if (bytes.length > MAX_PROOF_BYTES) throw new UploadError('upload.error.tooLarge')
+  if (!bytes || bytes.length === 0) throw new Refusal('upload.error.missing')
+  if (bytes.length > MAX_PROOF_BYTES) throw new Refusal('upload.error.tooLarge', { status: 413 })
   const mime = sniffMime(bytes)
-  if (!mime) throw new UploadError('upload.error.type')
+  if (!mime) throw new Refusal('upload.error.type')
   return mime
 }
 
@@ -38,7 +33,7 @@ const EXT: Record<ProofMime, string> = { 'application/pdf': 'pdf', 'image/jpeg':
 /** Read an uploaded File from a form (null when absent or empty). */
 export async function fileBytes(value: FormDataEntryValue | null): Promise<Uint8Array | null> {
   if (!value || typeof value === 'string') return null
-  if (value.size > MAX_PROOF_BYTES) throw new UploadError('upload.error.tooLarge')
+  if (value.size > MAX_PROOF_BYTES) throw new Refusal('upload.error.tooLarge', { status: 413 })
   const bytes = new Uint8Array(await value.arrayBuffer())
   return bytes.length ? bytes : null
 }

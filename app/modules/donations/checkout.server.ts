@@ -7,22 +7,13 @@ import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
 import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import type { DonationInput } from './schema'
+import { Refusal } from '~/utils/refusal'
 
 // Starting a gift: resolve where the money goes, rate-limit card testing, write the
 // pending donation (with the idempotency key) BEFORE calling the provider, then link
 // the provider's session to it.
 
 export const RATE_LIMITS = { windowMinutes: 10, perClient: 10, perEmail: 5 }
-
-export class CheckoutFieldError extends Error {
-  constructor(
-    public field: string,
-    public messageKey: string,
-  ) {
-    super(`${field}: ${messageKey}`)
-  }
-}
-export class CheckoutRateLimited extends Error {}
 
 /** A fee the donor may choose to cover, estimated at 3.4 % (the processor's real fee is booked later). */
 export function estimateFee(amount: number): number {
@@ -46,7 +37,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
       .where('slug', '=', input.campaignSlug ?? '')
       .executeTakeFirst()
     if (!campaign || campaign.status !== 'active')
-      throw new CheckoutFieldError('campaign', 'donate.error.campaignClosed')
+      throw new Refusal('donate.error.campaignClosed', { field: 'campaign' })
     return {
       fund: fundOfCampaign(campaign.id),
       campaignId: campaign.id,
@@ -69,9 +60,9 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     if (wish) {
       // One gift of exactly what the wish still needs: a monthly gift would go on after it is
       // met, and a smaller one would leave it half-funded under a "fulfilled" badge.
-      if (input.frequency !== 'once') throw new CheckoutFieldError('frequency', 'wishes.error.once')
+      if (input.frequency !== 'once') throw new Refusal('wishes.error.once', { field: 'frequency' })
       if (input.currency !== wish.currency || input.amount !== wish.remaining)
-        throw new CheckoutFieldError('customAmount', 'wishes.error.amount')
+        throw new Refusal('wishes.error.amount', { field: 'customAmount' })
       return {
         fund: fundOfWish(wish.id),
         campaignId: null,
@@ -82,7 +73,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
       }
     }
   }
-  throw new CheckoutFieldError('designation', 'donate.error.target')
+  throw new Refusal('donate.error.target', { field: 'designation' })
 }
 
 export async function startCheckout(
@@ -111,7 +102,7 @@ export async function startCheckout(
     (key && (await count('client_key', key)) >= RATE_LIMITS.perClient) ||
     (await count('donor_email', input.email)) >= RATE_LIMITS.perEmail
   ) {
-    throw new CheckoutRateLimited('too many checkouts')
+    throw new Refusal('donate.error.rateLimited', { status: 429 })
   }
 
   const amount = input.coverFee ? input.amount + estimateFee(input.amount) : input.amount

@@ -2,6 +2,7 @@ import type { DB } from '~/utils/db.server'
 import { parseCsv } from '~/utils/csv'
 import { offlineGiftSchema } from './offline-schema'
 import { recordOfflineGiftIn } from './offline.server'
+import { isMessageKey, type MessageKey } from '~/utils/i18n'
 
 // Statements from other platforms (for example a designated public-fundraising platform)
 // as CSV. A dry run reports what would happen and writes nothing; a real import books
@@ -24,7 +25,7 @@ export type StatementRow = {
   line: number
   reference: string
   status: 'new' | 'duplicate' | 'error'
-  errors: Record<string, string>
+  errors: Record<string, MessageKey>
   publicId?: string
 }
 export type ImportReport = {
@@ -76,8 +77,10 @@ export async function importStatement(
   )
   const campaigns = new Set((await db.selectFrom('campaigns').select('slug').execute()).map((c) => c.slug))
   for (const p of parsed) {
-    const errors: Record<string, string> = {}
-    if (!p.result.success) for (const issue of p.result.error.issues) errors[String(issue.path[0])] ??= issue.message
+    const errors: Record<string, MessageKey> = {}
+    if (!p.result.success)
+      for (const issue of p.result.error.issues)
+        errors[String(issue.path[0])] ??= isMessageKey(issue.message) ? issue.message : 'form.required'
     else if (p.result.data.campaignSlug && !campaigns.has(p.result.data.campaignSlug))
       errors.campaignSlug = 'offline.error.campaign'
     const ref = `import:${input.source}:${p.reference}`

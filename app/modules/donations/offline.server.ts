@@ -8,6 +8,7 @@ import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import { publicDisplayName } from './display-name'
 import { newDonationPublicId, newTrackingCode } from './ids.server'
 import type { OfflineGiftInput } from './offline-schema'
+import { Refusal } from '~/utils/refusal'
 
 // Money raised outside our checkout: bank transfers, cash and cheques recorded by staff,
 // and statements imported from other platforms. Each carries a source reference that is
@@ -34,7 +35,7 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
     const campaign = input.campaignSlug
       ? await trx.selectFrom('campaigns').select(['id']).where('slug', '=', input.campaignSlug).executeTakeFirst()
       : undefined
-    if (input.campaignSlug && !campaign) throw new OfflineGiftError('campaign', 'offline.error.campaign')
+    if (input.campaignSlug && !campaign) throw new Refusal('offline.error.campaign', { field: 'campaign' })
     const at = new Date(`${input.receivedOn}T12:00:00+08:00`).toISOString()
     const row = await trx
       .insertInto('donations')
@@ -95,14 +96,5 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
       },
     })
     return { publicId: row.public_id, created: true }
-  }
-}
-
-export class OfflineGiftError extends Error {
-  constructor(
-    public field: string,
-    public messageKey: string,
-  ) {
-    super(`${field}: ${messageKey}`)
   }
 }

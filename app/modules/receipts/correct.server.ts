@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { ReceiptError } from './errors'
+import { present } from '~/utils/invariant'
+import { Refusal } from '~/utils/refusal'
 import { queueReceiptEmail } from './receipt-mail.server'
 import { insertReceipt } from './numbering.server'
 
@@ -15,7 +16,7 @@ export async function voidReceipt(
   trx: Trx,
   { receiptId, reason, voidedAt }: { receiptId: number; reason: string; voidedAt: string },
 ): Promise<boolean> {
-  if (!reason.trim()) throw new ReceiptError('a void needs a reason')
+  if (!reason.trim()) throw new Refusal('receipts.error.voidReason', { field: 'reason' })
   const result = await trx
     .updateTable('receipts')
     .set({ voided_at: voidedAt, void_reason: reason.trim() })
@@ -34,17 +35,19 @@ export async function reissueReceipt(
   trx: Trx,
   { receiptId, reason, issuedAt }: { receiptId: number; reason: string; issuedAt: string },
 ): Promise<{ receiptId: number; number: string }> {
-  const old = await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).executeTakeFirst()
-  if (!old) throw new ReceiptError(`receipt ${receiptId} not found`)
+  const old = present(
+    await trx.selectFrom('receipts').selectAll().where('id', '=', receiptId).executeTakeFirst(),
+    () => `receipt ${receiptId}`,
+  )
   const successor = await trx
     .selectFrom('receipts')
     .select('id')
     .where('replaces_receipt_id', '=', receiptId)
     .executeTakeFirst()
-  if (successor) throw new ReceiptError(`receipt ${old.number} was already reissued`)
+  if (successor) throw new Refusal('receipts.error.alreadyReissued', { params: { number: old.number }, status: 409 })
   const d = await trx.selectFrom('donations').selectAll().where('id', '=', old.donation_id).executeTakeFirstOrThrow()
   const amount = d.amount - d.refunded_amount
-  if (amount <= 0) throw new ReceiptError(`donation ${d.id} was fully returned; void its receipt instead of reissuing`)
+  if (amount <= 0) throw new Refusal('receipts.error.fullyReturned', { status: 409 })
   await voidReceipt(trx, { receiptId, reason, voidedAt: issuedAt })
   const row = await insertReceipt(trx, {
     donationId: d.id,
@@ -66,7 +69,7 @@ export async function attachOfficialReceipt(
   trx: Trx,
   { receiptId, code, number, attachedAt }: { receiptId: number; code: string; number: string; attachedAt: string },
 ): Promise<boolean> {
-  if (!code.trim() || !number.trim()) throw new ReceiptError('the official receipt needs both its code and its number')
+  if (!code.trim() || !number.trim()) throw new Refusal('receipts.error.officialBoth')
   const result = await trx
     .updateTable('receipts')
     .set({ official_code: code.trim(), official_number: number.trim(), official_attached_at: attachedAt })

@@ -4,8 +4,8 @@ import { queueEmail } from '../mail/outbox.server'
 import { dialectOf } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
+import { invariant, present } from '~/utils/invariant'
 import { settleReceiptAfterRefund } from './correct.server'
-import { ReceiptError } from './errors'
 import { queueReceiptEmail } from './receipt-mail.server'
 import { insertReceipt } from './numbering.server'
 import { purposeTitle } from './queries.server'
@@ -14,8 +14,6 @@ import { purposeTitle } from './queries.server'
 // its email commit together with the fulfilment that causes them, or not at all.
 
 type Trx = Kysely<Database>
-
-export { ReceiptError }
 
 // A receipt confirms money received; these statuses mean it was (even if later returned).
 const RECEIPTABLE = new Set(['paid', 'partially_refunded', 'refunded', 'disputed'])
@@ -33,8 +31,8 @@ export async function issueReceiptForDonation(
   // concurrent calls for one donation queue behind each other instead of both issuing.
   let donationQuery = trx.selectFrom('donations').selectAll().where('id', '=', donationId)
   if (dialectOf(trx) === 'postgres') donationQuery = donationQuery.forUpdate()
-  const donation = await donationQuery.executeTakeFirst()
-  if (!donation) throw new ReceiptError(`donation ${donationId} not found`)
+  // The caller fulfils or corrects this very donation: a missing or unpaid one is a bug.
+  const donation = present(await donationQuery.executeTakeFirst(), () => `donation ${donationId}`)
 
   const existing = await trx
     .selectFrom('receipts')
@@ -43,8 +41,10 @@ export async function issueReceiptForDonation(
     .orderBy('id', 'desc')
     .executeTakeFirst()
   if (existing) return { receiptId: existing.id, number: existing.number, created: false }
-  if (!RECEIPTABLE.has(donation.status))
-    throw new ReceiptError(`donation ${donationId} is ${donation.status}; only paid gifts get a receipt`)
+  invariant(
+    RECEIPTABLE.has(donation.status),
+    () => `donation ${donationId} is ${donation.status}; only paid gifts get a receipt`,
+  )
 
   const id = await insertReceipt(trx, {
     donationId,
@@ -89,7 +89,7 @@ export async function queueRefundNotice(
     ])
     .where('d.id', '=', input.donationId)
     .executeTakeFirst()
-  if (!d) throw new ReceiptError(`donation ${input.donationId} not found`)
+  invariant(d, () => `donation ${input.donationId}`)
   const settled = await settleReceiptAfterRefund(trx, { donationId: d.id, occurredAt: input.occurredAt })
   const locale: Locale = isLocale(d.locale) ? d.locale : 'zh-CN'
   await queueEmail(trx, {

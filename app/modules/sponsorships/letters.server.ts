@@ -1,17 +1,12 @@
 import type { DB } from '~/utils/db.server'
 import { recordAudit } from '../audit/audit.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
+import { Refusal } from '~/utils/refusal'
 
 // Letters between a sponsor and their student. Every letter waits for staff
 // moderation; a letter that looks like it carries contact details (a phone number, an
 // email or web address, a WeChat/QQ id, a street address) is refused before it is
 // even queued, and moderators reject anything else that identifies either side.
-
-export class LetterError extends Error {
-  constructor(public messageKey: string) {
-    super(messageKey)
-  }
-}
 
 const CONTACT_PATTERNS: RegExp[] = [
   /(?:\+?\d[\s-]?){7,}/, // phone numbers, with or without separators
@@ -29,8 +24,8 @@ export function containsContactDetails(text: string): boolean {
 
 function checkBody(body: string): string {
   const text = body.trim()
-  if (text.length < 2 || text.length > 2000) throw new LetterError('letters.error.length')
-  if (containsContactDetails(text)) throw new LetterError('letters.error.contact')
+  if (text.length < 2 || text.length > 2000) throw new Refusal('letters.error.length')
+  if (containsContactDetails(text)) throw new Refusal('letters.error.contact')
   return text
 }
 
@@ -42,7 +37,7 @@ export async function submitSponsorLetter(db: DB, input: { token: string; body: 
     .select(['id', 'status'])
     .where('access_token', '=', input.token)
     .executeTakeFirst()
-  if (!s || s.status === 'ended') throw new LetterError('letters.error.closed')
+  if (!s || s.status === 'ended') throw new Refusal('letters.error.closed')
   await db
     .insertInto('sponsorship_letters')
     .values({
@@ -149,10 +144,10 @@ export async function moderateLetter(
       .executeTakeFirst()
     const s = l && (await sponsorshipInScope(trx, actor.scope, l.sponsorship_id))
     if (!l || !s) return 'notFound' as const
-    if (l.status !== 'pending') throw new LetterError('letters.error.done')
-    if (l.submitted_by === actor.id) throw new LetterError('letters.error.ownLetter')
-    if (input.decision === 'approve' && containsContactDetails(l.body)) throw new LetterError('letters.error.contact')
-    if (input.decision === 'reject' && !input.reason.trim()) throw new LetterError('letters.error.reason')
+    if (l.status !== 'pending') throw new Refusal('letters.error.done')
+    if (l.submitted_by === actor.id) throw new Refusal('letters.error.ownLetter')
+    if (input.decision === 'approve' && containsContactDetails(l.body)) throw new Refusal('letters.error.contact')
+    if (input.decision === 'reject' && !input.reason.trim()) throw new Refusal('letters.error.reason')
     const status = input.decision === 'approve' ? 'approved' : 'rejected'
     await trx
       .updateTable('sponsorship_letters')

@@ -6,6 +6,7 @@ import { publicStoryConsented } from '../beneficiaries/consent.server'
 import { fundOfSponsorship } from '../ledger/accounts'
 import { queueEmail } from '../mail/outbox.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
+import { Refusal } from '~/utils/refusal'
 
 // 希望之星 1+1: one donor sponsors one student for a school year, once or monthly.
 // The sponsorship has its own restricted fund (fund:sponsorship:<id>), and award
@@ -26,12 +27,6 @@ export type StaffActor = { id: number; ip: string }
 
 /** Sponsorships one client may start per hour (the public route enforces it). */
 export const START_LIMIT = { max: 5, windowMs: 60 * 60_000 }
-
-export class SponsorshipError extends Error {
-  constructor(public messageKey: string) {
-    super(messageKey)
-  }
-}
 
 export const sponsorUrl = (token: string) => `${getEnv().BASE_URL}/sponsor/${encodeURIComponent(token)}`
 
@@ -103,7 +98,8 @@ export async function startSponsorship(
   now = new Date(),
 ): Promise<{ id: number; token: string }> {
   const available = await listSponsorable(db, { programmeId: input.programmeId, limit: 10_000 })
-  if (!available.some((s) => s.id === input.beneficiaryId)) throw new SponsorshipError('sponsor.error.unavailable')
+  if (!available.some((s) => s.id === input.beneficiaryId))
+    throw new Refusal('sponsor.error.unavailable', { status: 409 })
   const token = `s_${crypto.randomBytes(18).toString('base64url')}`
   const row = await db
     .insertInto('sponsorships')
@@ -253,7 +249,7 @@ export async function moveSponsorship(
       .where('sponsorships.id', '=', input.sponsorshipId)
       .executeTakeFirst()
     if (!s || !pathInScope(actor.scope, s.path)) return 'notFound' as const
-    if (s.status !== 'paused') throw new SponsorshipError('sponsorships.error.notPaused')
+    if (s.status !== 'paused') throw new Refusal('sponsorships.error.notPaused')
     const target = await trx
       .selectFrom('beneficiaries')
       .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
@@ -262,7 +258,7 @@ export async function moveSponsorship(
       .executeTakeFirst()
     const candidates = await listSponsorable(trx, { programmeId: s.programme_id, limit: 10_000 })
     if (!target || !pathInScope(actor.scope, target.path) || !candidates.some((c) => c.id === input.toBeneficiaryId))
-      throw new SponsorshipError('sponsorships.error.target')
+      throw new Refusal('sponsorships.error.target')
     await trx
       .updateTable('sponsorships')
       .set({ beneficiary_id: input.toBeneficiaryId, status: 'active', paused_at: null, pause_reason: null })

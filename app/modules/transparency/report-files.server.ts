@@ -21,7 +21,7 @@ export const FIGURE_KEYS = [
   'closing',
 ] as const satisfies readonly (keyof ReportFigures)[]
 
-export const figureLabel = (k: (typeof FIGURE_KEYS)[number]): MessageKey => `tp.report.${k}` as MessageKey
+export const figureLabel = (k: (typeof FIGURE_KEYS)[number]): MessageKey => `tp.report.${k}`
 
 /** One line per figure and currency; amounts in minor units as integers. */
 export function reportCsv(r: PublishedReport): string {

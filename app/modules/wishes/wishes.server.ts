@@ -7,6 +7,7 @@ import { fundOfWish, getBalance, postAward, postPayout } from '../ledger'
 import { checkProof, saveProof } from '../disbursements/uploads.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
 import { HOLD_MINUTES, type WishInput } from './schema'
+import { Refusal } from '~/utils/refusal'
 
 // 微心愿: a caseworker posts a child's small wish; a donor claims it, which holds it for
 // 30 minutes (the hold's end is stored and compared with the clock, so an expired hold
@@ -15,12 +16,6 @@ import { HOLD_MINUTES, type WishInput } from './schema'
 // student and pays it out, so the ledger reads donor → wish → student payout.
 // Exactly one holder: the claim is ONE conditional UPDATE that only matches a wish that
 // is open and not held, so concurrent claims (across processes too) cannot both win.
-
-export class WishError extends Error {
-  constructor(public messageKey: string) {
-    super(messageKey)
-  }
-}
 
 export type StaffActor = { id: number; scope: string[]; ip: string }
 
@@ -35,8 +30,8 @@ export async function createWish(db: DB, actor: StaffActor, input: WishInput, no
       .select(['beneficiaries.station_id', 'beneficiaries.status', 'stations.path'])
       .where('beneficiaries.id', '=', input.beneficiaryId)
       .executeTakeFirst()
-    if (!s || !pathInScope(actor.scope, s.path)) throw new WishError('wishes.error.student')
-    if (s.status !== 'active') throw new WishError('wishes.error.inactive')
+    if (!s || !pathInScope(actor.scope, s.path)) throw new Refusal('wishes.error.student')
+    if (s.status !== 'active') throw new Refusal('wishes.error.inactive')
     const row = await trx
       .insertInto('wishes')
       .values({
@@ -169,7 +164,7 @@ export async function getPublicWish(db: DB, id: number, now = new Date()): Promi
 }
 
 /**
- * Claim a wish for 30 minutes. Returns the claim token, or throws WishError
+ * Claim a wish for 30 minutes. Returns the claim token, or throws a Refusal
  * ('wishes.error.held' when someone else holds it, 'wishes.error.unavailable' otherwise).
  */
 export async function claimWish(
@@ -178,7 +173,8 @@ export async function claimWish(
   now = new Date(),
 ): Promise<{ token: string; heldUntil: string }> {
   const wish = await getPublicWish(db, input.wishId, now)
-  if (!wish || wish.state === 'fulfilled' || wish.state === 'funded') throw new WishError('wishes.error.unavailable')
+  if (!wish || wish.state === 'fulfilled' || wish.state === 'funded')
+    throw new Refusal('wishes.error.unavailable', { status: 409 })
   const token = `w_${crypto.randomBytes(16).toString('base64url')}`
   const at = now.toISOString()
   const heldUntil = new Date(now.getTime() + HOLD_MINUTES * 60_000).toISOString()
@@ -197,7 +193,7 @@ export async function claimWish(
       .execute()
     return true
   })
-  if (!won) throw new WishError('wishes.error.held')
+  if (!won) throw new Refusal('wishes.error.held', { status: 409 })
   return { token, heldUntil }
 }
 
@@ -311,12 +307,12 @@ export async function fulfilWish(
       .where('wishes.id', '=', input.wishId)
       .executeTakeFirst()
     if (!w || !pathInScope(actor.scope, w.path)) return 'notFound'
-    if (w.status !== 'open') throw new WishError('wishes.error.unavailable')
+    if (w.status !== 'open') throw new Refusal('wishes.error.unavailable', { status: 409 })
     const fund = fundOfWish(Number(w.id))
     const balance = await getBalance(trx, fund, w.currency)
     // Fulfilled means its price was given: half a pair of shoes is not a wish come true.
     const raised = (await raisedByWish(trx, [Number(w.id)])).get(Number(w.id)) ?? 0
-    if (balance <= 0 || raised < w.price) throw new WishError('wishes.error.notFunded')
+    if (balance <= 0 || raised < w.price) throw new Refusal('wishes.error.notFunded')
     if (checkProof(input.proof) !== 'application/pdf') {
       const consent = await trx
         .selectFrom('beneficiary_consents')
@@ -325,7 +321,7 @@ export async function fulfilWish(
         .where('withdrawn_at', 'is', null)
         .orderBy('id', 'desc')
         .executeTakeFirst()
-      if (consent?.photo !== 1) throw new WishError('wishes.error.photoConsent')
+      if (consent?.photo !== 1) throw new Refusal('wishes.error.photoConsent')
     }
     const proof = await saveProof(
       trx,

@@ -4,7 +4,8 @@
 // webhook handler (ledger posting, receipt, receipt email), awards prepared and approved
 // as batches under maker-checker. Works on both dialects; slow at scale by design.
 import { approveBatch, prepareBatch } from '../../../app/modules/disbursements/batches.server'
-import { changeStatus, registerBeneficiary, RegistryError } from '../../../app/modules/beneficiaries/registry.server'
+import { changeStatus, registerBeneficiary } from '../../../app/modules/beneficiaries/registry.server'
+import { isRefusal } from '../../../app/utils/refusal'
 import { makeNationalId } from '../../../app/modules/beneficiaries/national-id'
 import { newDonationPublicId, newTrackingCode } from '../../../app/modules/donations/ids.server'
 import { handleWebhook } from '../../../app/modules/donations/webhook.server'
@@ -98,7 +99,7 @@ export async function modulesGenerate(
         break
       } catch (e) {
         // An ID number someone already has: take the next one (a few tries at most).
-        if (!(e instanceof RegistryError) || e.field !== 'nationalId' || attempt >= 20) throw e
+        if (!isRefusal(e) || e.field !== 'nationalId' || attempt >= 20) throw e
       }
     }
   }

@@ -2,13 +2,7 @@
 // entry points (startCheckout, receiveWebhook with signed events, prepareBatch,
 // approveBatch, recordPayout, rejectBatch), crashes and lost answers injected, and the
 // invariants checked after every step. A failure names the seed, the step and the list.
-import {
-  approveBatch,
-  BatchError,
-  prepareBatch,
-  recordPayout,
-  rejectBatch,
-} from '~/modules/disbursements/batches.server'
+import { approveBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
 import { donationFormSchema } from '~/modules/donations/schema'
@@ -20,6 +14,7 @@ import {
   signDemoPayload,
 } from '~/modules/payments/demo.server'
 import type { DB } from '~/utils/db.server'
+import { isRefusal } from '~/utils/refusal'
 import { CrashError, CrashPlugin } from './crash'
 import { checkInvariants, fingerprint, InvariantError } from './invariants'
 import * as model from './model'
@@ -78,7 +73,7 @@ async function answerOf(p: Promise<string>): Promise<string> {
     return await p
   } catch (e) {
     if (e instanceof CrashError) return CRASHED
-    if (e instanceof BatchError) return e.messageKey
+    if (isRefusal(e)) return e.messageKey
     if (e instanceof InsufficientFundsError) return 'insufficient'
     if (e instanceof LedgerInputError) return 'input'
     throw e

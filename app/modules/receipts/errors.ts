@@ -1,2 +1,0 @@
-// Refusals of the receipts module: the caller's transaction rolls back.
-export class ReceiptError extends Error {}

@@ -1,16 +1,19 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { CampaignUpdates } from '~/components/campaign-updates'
 import { CampaignProgress } from '~/components/progress-bar'
 import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
+import { publicUpdates } from '~/modules/campaigns/updates.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, resolveLocale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const campaign = await getCampaignBySlug(getDb(), params.slug ?? '', resolveLocale(request))
+  const db = getDb()
+  const campaign = await getCampaignBySlug(db, params.slug ?? '', resolveLocale(request))
   if (!campaign) throw new Response('Not Found', { status: 404 })
-  return { campaign, daysLeft: daysLeft(campaign.endsAt) }
+  return { campaign, daysLeft: daysLeft(campaign.endsAt), updates: await publicUpdates(db, campaign.id) }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -18,7 +21,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ]
 
 export default function CampaignPage() {
-  const { campaign: c, daysLeft } = useLoaderData<typeof loader>()
+  const { campaign: c, daysLeft, updates } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const open = c.status === 'active' && daysLeft !== 0
@@ -33,6 +36,7 @@ export default function CampaignPage() {
         <section aria-labelledby="story">
           <h2 id="story">{t('campaigns.story')}</h2>
           <p>{c.story}</p>
+          <CampaignUpdates updates={updates} />
         </section>
         <aside className="card">
           <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />

@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
   'outbox.manage', // put a failed message back in the queue
   'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
+  'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -52,6 +53,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'outbox.read',
     'outbox.manage',
     'organisation.manage',
+    'updates.write',
   ],
   finance: [
     ...SELF,
@@ -70,6 +72,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'disbursements.read',
     'wishes.manage',
     'letters.moderate',
+    'updates.write',
   ],
   // Reads everything, including the audit log; changes nothing but their own account security.
   auditor: [

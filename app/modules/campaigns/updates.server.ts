@@ -22,7 +22,7 @@ export type UpdateActor = { id: number; scope: readonly string[]; ip?: string | 
 const PAID = ['paid', 'partially_refunded'] as const
 
 /** A campaign with no station belongs to the whole foundation: only root-scoped staff reach it. */
-function campaignInScope(scope: readonly string[], path: string | null): boolean {
+export function campaignInScope(scope: readonly string[], path: string | null): boolean {
   if (path === null) return scope.some((p) => p.split('/').filter(Boolean).length === 1)
   return pathInScope(scope, path)
 }

@@ -20,6 +20,8 @@ export interface StationsTable {
   name: string
   name_en: string
   path: string
+  /** 0 once deactivated: kept (with its history) but offered for nothing new. */
+  active: Generated<number>
 }
 
 export interface ProgrammesTable {
@@ -54,6 +56,24 @@ export interface CampaignsTable {
   starts_at: string
   ends_at: string | null
   created_at: string
+  /** Re-encoded cover under UPLOAD_DIR (no EXIF), or null. */
+  cover_path: string | null
+  /** JSON array of minor-unit amounts offered on the donation form. */
+  suggested_amounts: Generated<string>
+  // 募捐方案: what a public appeal publishes (zh-CN, as filed).
+  plan_purpose: Generated<string>
+  plan_region: Generated<string>
+  plan_responsible: Generated<string>
+  plan_receiving: Generated<string>
+  plan_beneficiaries: Generated<string>
+  plan_use_of_funds: Generated<string>
+  plan_cost: Generated<string>
+  plan_leftover: Generated<string>
+  /** 备案编号 given by the civil-affairs department. */
+  filing_number: Generated<string>
+  published_at: string | null
+  closed_at: string | null
+  updated_at: string | null
 }
 
 /** Personal data of minors: never selected by public queries except public_code, grade and station. */

@@ -21,6 +21,12 @@ import { bodyGuard, errorHandler, methodAndPathGuard, type GuardedBody } from '.
 
 installGlobals({ nativeFetch: true })
 
+// Paths whose answers are a person's own or staff-only: no cache may keep them.
+export const PRIVATE_PAGES =
+  /^\/(?:(?:admin|donor|login|logout|invite|receipts|trace)(?:[/.]|$)|sponsor\/|donate\/(?:thanks|demo)(?:[/.]|$))/
+// Nothing here uses these browser features; a framed or injected script gets none of them.
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()'
+
 export async function createServer(options: { buildPath?: string; dev?: boolean } = {}) {
   const env = getEnv()
   const buildPath = path.resolve(options.buildPath ?? 'build/index.js')
@@ -29,7 +35,8 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
 
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', env.NODE_ENV === 'production' ? 1 : false)
+  // req.ip (the client address every rate limit keys on) trusts only TRUST_PROXY.
+  app.set('trust proxy', env.TRUST_PROXY ?? false)
   app.use(compression())
 
   app.use((req, res, next) => {
@@ -57,7 +64,9 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
     res.setHeader('Referrer-Policy', 'strict-origin-when-cross-origin')
     res.setHeader('X-Frame-Options', 'DENY')
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
-    if (env.NODE_ENV === 'production') res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+    res.setHeader('Permissions-Policy', PERMISSIONS_POLICY)
+    if (env.BASE_URL.startsWith('https:'))
+      res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
     next()
   })
 
@@ -94,6 +103,8 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
       res.statusMessage = response.statusText
       res.status(response.status)
       for (const [key, value] of response.headers.entries()) res.append(key, value)
+      // Staff pages and pages with personal data are never stored by a browser or a proxy.
+      if (PRIVATE_PAGES.test(req.path)) res.setHeader('Cache-Control', 'no-store')
       if (response.body) await writeReadableStreamToWritable(response.body, res)
       else res.end()
     })().catch(next)

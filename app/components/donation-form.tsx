@@ -15,6 +15,8 @@ type Props = {
   values?: Record<string, string>
   /** A sponsorship or micro-wish chosen before this form: fixed, shown as text. */
   target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
+  /** The chosen campaign's suggested amounts (minor units), instead of the usual ones. */
+  presets?: readonly number[]
 }
 
 // Works without JavaScript (a plain POST). With JavaScript, the same zod schema the
@@ -28,7 +30,10 @@ export function DonationForm({
   formError,
   values = {},
   target,
+  presets,
 }: Props) {
+  const amounts: readonly number[] = presets?.length ? presets : PRESET_AMOUNTS
+  const defaultAmount = String(amounts.includes(10000) ? 10000 : amounts[0])
   const t = useT()
   const locale = useLocale()
   const navigation = useNavigation()
@@ -76,13 +81,13 @@ export function DonationForm({
       <fieldset aria-describedby={describedBy('customAmount')}>
         <legend>{t('donate.amount')}</legend>
         <div className="choice-row">
-          {PRESET_AMOUNTS.map((amount) => (
+          {amounts.map((amount) => (
             <label key={amount} className="choice">
               <input
                 type="radio"
                 name="amountChoice"
                 value={String(amount)}
-                defaultChecked={(values.amountChoice ?? '10000') === String(amount)}
+                defaultChecked={(values.amountChoice ?? defaultAmount) === String(amount)}
               />
               {formatMoney(amount, 'CNY', locale)}
             </label>

@@ -54,7 +54,7 @@ export function OrganisationFacts({ className }: { className?: string }) {
         ) : null}
         {address ? (
           <div>
-            <dt>{t('organisation.address')}</dt>
+            <dt>{t('organisation.addressShort')}</dt>
             <dd>{address}</dd>
           </div>
         ) : null}

@@ -61,4 +61,13 @@ export const accountsEn: { readonly [K in keyof typeof accountsZhCN]: string } =
   'permission.outbox.read': 'read the outbox',
   'permission.outbox.manage': 'manage the outbox',
   'permission.organisation.manage': 'manage the organisation (root station)',
+  'home.waitingTitle': 'Waiting for me',
+  'home.batches': 'Batches to approve',
+  'home.reports': 'Disclosure reports due or overdue',
+  'home.wishes': 'Funded micro-wishes to fulfil',
+  'home.letters': 'Letters to moderate',
+  'home.invitations': 'Invitations not yet accepted',
+  'home.none': 'None.',
+  'home.nothing': 'Nothing waits for you right now.',
+  'home.overdue': 'overdue',
 }

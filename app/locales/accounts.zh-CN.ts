@@ -55,4 +55,13 @@ export const accountsZhCN = {
   'permission.outbox.read': '查看发件箱',
   'permission.outbox.manage': '管理发件箱',
   'permission.organisation.manage': '管理机构信息（根工作站）',
+  'home.waitingTitle': '待我处理',
+  'home.batches': '待审批的发放批次',
+  'home.reports': '到期或逾期的信息披露报告',
+  'home.wishes': '已筹满、待完成的微心愿',
+  'home.letters': '待审核的信件',
+  'home.invitations': '尚未接受的邀请',
+  'home.none': '暂无。',
+  'home.nothing': '目前没有等待您处理的事项。',
+  'home.overdue': '已逾期',
 } as const

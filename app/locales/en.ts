@@ -1,5 +1,7 @@
 import type { Messages } from '../utils/i18n'
+import { consoleEn } from './console.en'
 import { accountsEn } from './accounts.en'
+import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
@@ -9,7 +11,9 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
 export const en: Messages = {
+  ...consoleEn,
   ...accountsEn,
+  ...deskEn,
   ...organisationEn,
   ...givingEn,
   ...portalEn,
@@ -47,6 +51,7 @@ export const en: Messages = {
   'error.genericBody': 'The service had a problem. Please try again later; the error has been logged.',
   'error.backHome': 'Back to the home page',
   'form.required': 'This field is required',
+  'verify.throttled': 'Too many attempts from this connection. Please wait 15 minutes and try again.',
   'verify.title': 'Verify a donation receipt',
   'verify.intro': 'Enter the number and verification code printed on the receipt, or scan its QR code.',
   'verify.number': 'Receipt number',

@@ -45,7 +45,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'donate.error.amountMin': 'The smallest gift is {min}',
   'donate.error.amountMax': 'The largest gift is {max}',
   'donate.error.campaign': 'Choose a campaign',
-  'donate.error.campaignClosed': 'This campaign has ended or does not exist',
+  'donate.error.campaignClosed':
+    'This campaign has closed and no longer accepts new gifts. You can choose another campaign or give to the general fund.',
   'donate.error.customAmount': 'Invalid amount',
   'donate.error.name': 'Invalid name',
   'donate.error.message': 'Invalid message',

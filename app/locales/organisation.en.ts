@@ -17,6 +17,7 @@ export const organisationEn: { readonly [K in keyof typeof organisationZhCN]: st
   'organisation.email': 'Contact email',
   'organisation.address': 'Address (Chinese)',
   'organisation.addressEn': 'Address (English)',
+  'organisation.addressShort': 'Address',
   'organisation.receiptWording': 'Receipt wording (Chinese)',
   'organisation.receiptWordingHint': 'Leave empty for the default: “This donation receipt from (name) confirms …”.',
   'organisation.receiptWordingEn': 'Receipt wording (English)',

@@ -15,6 +15,7 @@ export const organisationZhCN = {
   'organisation.email': '联系邮箱',
   'organisation.address': '地址（中文）',
   'organisation.addressEn': '地址（英文）',
+  'organisation.addressShort': '地址',
   'organisation.receiptWording': '收据说明文字（中文）',
   'organisation.receiptWordingHint': '留空则使用默认文字：“这是（机构名称）为您出具的捐赠收据……”。',
   'organisation.receiptWordingEn': '收据说明文字（英文）',

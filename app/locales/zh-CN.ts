@@ -1,6 +1,8 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
+import { deskZhCN } from './desk.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
@@ -10,7 +12,9 @@ import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
 
 export const zhCN = {
+  ...consoleZhCN,
   ...accountsZhCN,
+  ...deskZhCN,
   ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,
@@ -45,6 +49,7 @@ export const zhCN = {
   'error.genericBody': '服务暂时出现问题，请稍后再试。我们已记录此错误。',
   'error.backHome': '返回首页',
   'form.required': '此项必填',
+  'verify.throttled': '此网络的尝试次数过多，请 15 分钟后再试。',
   'verify.title': '核验捐赠收据',
   'verify.intro': '输入收据上的编号和验证码，或扫描收据上的二维码。',
   'verify.number': '收据编号',

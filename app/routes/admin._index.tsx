@@ -2,8 +2,10 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { requireStaff, totpRequired } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import type { MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { whatWaits, type WaitingItem } from '~/modules/home/waiting.server'
+import { getDb } from '~/utils/db.server'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'admin.access' } satisfies RouteAccess
 
@@ -13,12 +15,52 @@ export async function loader({ request }: LoaderFunctionArgs) {
     displayName: staff.displayName,
     grants: staff.grants.map((g) => ({ role: g.role, station: g.stationName })),
     totpMissing: totpRequired(staff) && !staff.totpEnabled,
+    waiting: await whatWaits(getDb(), staff),
   }
 }
 
-export default function AdminHome() {
-  const { displayName, grants, totpMissing } = useLoaderData<typeof loader>()
+type Section = { key: string; title: MessageKey; all: string; items: (WaitingItem & { overdue?: boolean })[] | null }
+
+function WaitingList({ section }: { section: Section }) {
   const t = useT()
+  const locale = useLocale()
+  const items = section.items ?? []
+  return (
+    <section aria-labelledby={`waiting-${section.key}`} className="waiting" data-testid={`waiting-${section.key}`}>
+      <h3 id={`waiting-${section.key}`}>
+        <Link to={section.all}>
+          {t(section.title)} ({items.length})
+        </Link>
+      </h3>
+      {items.length === 0 ? (
+        <p className="muted">{t('home.none')}</p>
+      ) : (
+        <ul>
+          {items.map((item) => (
+            <li key={item.id}>
+              <Link to={item.href}>{locale === 'en' ? item.labelEn : item.label}</Link>
+              {item.detail ? ` · ${item.detail}` : ''}
+              {item.at ? ` · ${formatDate(item.at, locale)}` : ''}
+              {item.overdue ? <strong className="field-error"> {t('home.overdue')}</strong> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}
+
+export default function AdminHome() {
+  const { displayName, grants, totpMissing, waiting } = useLoaderData<typeof loader>()
+  const t = useT()
+  const all: Section[] = [
+    { key: 'batches', title: 'home.batches', all: '/admin/batches', items: waiting.batches },
+    { key: 'reports', title: 'home.reports', all: '/admin/reports', items: waiting.reports },
+    { key: 'wishes', title: 'home.wishes', all: '/admin/wishes', items: waiting.wishes },
+    { key: 'letters', title: 'home.letters', all: '/admin/sponsorships', items: waiting.letters },
+    { key: 'invitations', title: 'home.invitations', all: '/admin/staff', items: waiting.invitations },
+  ]
+  const sections = all.filter((s) => s.items !== null)
   return (
     <section>
       <h1>{t('admin.welcome', { name: displayName })}</h1>
@@ -27,6 +69,11 @@ export default function AdminHome() {
           {t('admin.totpRequiredNotice')} <Link to="/admin/security">{t('admin.security')}</Link>
         </p>
       ) : null}
+      <h2>{t('home.waitingTitle')}</h2>
+      {sections.every((s) => (s.items ?? []).length === 0) ? <p>{t('home.nothing')}</p> : null}
+      {sections.map((s) => (
+        <WaitingList key={s.key} section={s} />
+      ))}
       <h2>{t('admin.yourRoles')}</h2>
       <ul>
         {grants.map((g, i) => (

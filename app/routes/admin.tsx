@@ -22,10 +22,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
       staff: can(staff, 'staff.read'),
       audit: can(staff, 'audit.read'),
       donations: can(staff, 'donations.record'),
+      desk: hasRootScope(staff, 'donations.read'),
       scholarships: can(staff, 'disbursements.read'),
       outbox: can(staff, 'outbox.read'),
       reports: can(staff, 'ledger.read'),
       updates: can(staff, 'updates.write'),
+      campaigns: can(staff, 'campaigns.manage'),
+      stations: can(staff, 'stations.manage'),
       organisation: hasRootScope(staff, 'organisation.manage'),
     },
   }
@@ -44,7 +47,15 @@ function AdminNav({ displayName, nav }: LayoutData) {
         {nav.students ? <NavLink to="/admin/students">{t('admin.students')}</NavLink> : null}
         {nav.staff ? <NavLink to="/admin/staff">{t('admin.staff')}</NavLink> : null}
         {nav.audit ? <NavLink to="/admin/audit">{t('admin.audit')}</NavLink> : null}
+        {nav.desk ? (
+          <NavLink to="/admin/donations" end>
+            {t('admin.desk')}
+          </NavLink>
+        ) : null}
+        {nav.desk ? <NavLink to="/admin/donors">{t('admin.donors')}</NavLink> : null}
         {nav.donations ? <NavLink to="/admin/donations/offline">{t('admin.donations')}</NavLink> : null}
+        {nav.campaigns ? <NavLink to="/admin/campaigns">{t('admin.campaigns')}</NavLink> : null}
+        {nav.stations ? <NavLink to="/admin/stations">{t('admin.stations')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/batches">{t('admin.batches')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/programmes">{t('admin.programmes')}</NavLink> : null}
         {nav.scholarships ? <NavLink to="/admin/sponsorships">{t('admin.sponsorships')}</NavLink> : null}

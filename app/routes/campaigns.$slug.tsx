@@ -2,6 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { CampaignUpdates } from '~/components/campaign-updates'
 import { CampaignProgress } from '~/components/progress-bar'
+import { CampaignPlan } from '~/components/campaign-plan'
+import { getStaffUser, stationScope } from '~/modules/auth/authorize.server'
+import { getCampaignForStaff } from '~/modules/campaigns/admin.server'
 import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
 import { publicUpdates } from '~/modules/campaigns/updates.server'
 import { getDb } from '~/utils/db.server'
@@ -11,9 +14,20 @@ import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const db = getDb()
-  const campaign = await getCampaignBySlug(db, params.slug ?? '', resolveLocale(request))
+  const locale = resolveLocale(request)
+  let campaign = await getCampaignBySlug(db, params.slug ?? '', locale)
+  let preview = false
+  // A draft is seen only by staff who manage it (the preview linked from /admin/campaigns).
+  if (!campaign && new URL(request.url).searchParams.has('preview')) {
+    const staff = await getStaffUser(request, db)
+    const draft = staff && (await getCampaignBySlug(db, params.slug ?? '', locale, { includeDraft: true }))
+    if (staff && draft && (await getCampaignForStaff(db, stationScope(staff, 'campaigns.manage'), draft.id))) {
+      campaign = draft
+      preview = true
+    }
+  }
   if (!campaign) throw new Response('Not Found', { status: 404 })
-  return { campaign, daysLeft: daysLeft(campaign.endsAt), updates: await publicUpdates(db, campaign.id) }
+  return { campaign, preview, daysLeft: daysLeft(campaign.endsAt), updates: await publicUpdates(db, campaign.id) }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -21,12 +35,18 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ]
 
 export default function CampaignPage() {
-  const { campaign: c, daysLeft, updates } = useLoaderData<typeof loader>()
+  const { campaign: c, daysLeft, preview, updates } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const open = c.status === 'active' && daysLeft !== 0
   return (
     <article>
+      {preview ? (
+        <p className="demo-banner" role="status">
+          {t('campaigns.previewBanner')}
+        </p>
+      ) : null}
+      {c.cover ? <img className="campaign-cover" src={c.cover} alt="" width={1200} /> : null}
       <header className="campaign-header">
         <h1>{c.title}</h1>
         {c.programmeName ? <p className="tag">{t('campaigns.funds', { programme: c.programmeName })}</p> : null}
@@ -35,7 +55,10 @@ export default function CampaignPage() {
       <div className="campaign-layout">
         <section aria-labelledby="story">
           <h2 id="story">{t('campaigns.story')}</h2>
-          <p>{c.story}</p>
+          {c.story.split(/\n{2,}/).map((para, i) => (
+            <p key={i}>{para}</p>
+          ))}
+          <CampaignPlan plan={c.plan} />
           <CampaignUpdates updates={updates} />
         </section>
         <aside className="card">
@@ -48,7 +71,8 @@ export default function CampaignPage() {
                 : null}
             {c.endsAt ? ` · ${t('campaigns.endsOn', { date: formatDate(c.endsAt, locale) })}` : null}
           </p>
-          {open ? (
+          {c.status === 'closed' ? <p role="status">{t('campaigns.closedNotice')}</p> : null}
+          {open && !preview ? (
             <Link className="button" to={`/donate?campaign=${c.slug}`}>
               {t('campaign.donate')}
             </Link>

@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
-import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
+import { listActiveCampaigns, publicCampaignStatus } from '~/modules/campaigns/queries.server'
 import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
 import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
@@ -24,6 +24,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const search = new URL(request.url).searchParams
   const requested = search.get('campaign')
   const selected = campaigns.find((c) => c.slug === requested)
+  // A link to a closed campaign says so on the form instead of quietly offering another.
+  const closed = !selected && requested ? (await publicCampaignStatus(getDb(), requested)) === 'closed' : false
   // A micro-wish (only for the donor holding its 30-minute claim) or a 1+1 sponsorship.
   const target = await givingTarget(getDb(), search, locale)
   return {
@@ -31,7 +33,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     limits: limits(),
     defaultCurrency: getEnv().DEFAULT_CURRENCY,
     campaigns: campaigns.map((c) => ({ slug: c.slug, title: c.title })),
-    selected: selected ? { slug: selected.slug, title: selected.title } : null,
+    selected: selected
+      ? { slug: selected.slug, title: selected.title, suggestedAmounts: selected.suggestedAmounts }
+      : null,
+    closed,
     demo: !getEnv().STRIPE_SECRET_KEY,
   }
 }
@@ -75,6 +80,11 @@ export default function Donate() {
     <section>
       <h1>{t('donate.title')}</h1>
       {data.selected ? <p>{t('donate.for', { target: data.selected.title })}</p> : null}
+      {data.closed ? (
+        <p className="error-summary" role="alert">
+          {t('donate.error.campaignClosed')}
+        </p>
+      ) : null}
       {data.target?.notice ? <p role="status">{t(data.target.notice)}</p> : null}
       {data.demo ? (
         <p className="demo-banner">
@@ -90,6 +100,7 @@ export default function Donate() {
         formError={result?.formError ? t(result.formError as 'donate.error.provider') : undefined}
         values={result?.values ?? data.target?.values}
         target={data.target?.target}
+        presets={data.selected?.suggestedAmounts}
       />
     </section>
   )

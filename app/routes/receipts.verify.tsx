@@ -1,7 +1,8 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { verifyReceipt } from '~/modules/receipts/verify.server'
+import { clientIp } from '~/modules/auth/authorize.server'
+import { verifyReceiptThrottled } from '~/modules/receipts/verify.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -16,7 +17,7 @@ const Query = z.object({
   code: z.string().trim().max(40).default(''),
 })
 
-export async function loader({ request }: LoaderFunctionArgs) {
+export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
   const url = new URL(request.url)
   const query = Query.safeParse({
@@ -24,7 +25,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     code: url.searchParams.get('code') ?? undefined,
   })
   const { number, code } = query.success ? query.data : { number: '', code: '' }
-  const result = number && code ? await verifyReceipt(getDb(), { number, code, locale }) : null
+  const result =
+    number && code ? await verifyReceiptThrottled(getDb(), { number, code, locale, clientIp: clientIp(context) }) : null
   return { number, code, result }
 }
 
@@ -83,7 +85,9 @@ export default function VerifyReceipt() {
           className="card"
           data-result={result.valid ? (result.voided ? 'voided' : 'valid') : 'invalid'}
         >
-          {!result.valid ? (
+          {'throttled' in result ? (
+            <p className="field-error">{t('verify.throttled')}</p>
+          ) : !result.valid ? (
             <p className="field-error">{t('verify.invalid')}</p>
           ) : (
             <>

@@ -72,6 +72,18 @@ export const EnvSchema = z
     // Award batches whose total (minor units) exceeds this need a second approver.
     SECOND_APPROVAL_ABOVE: intInRange(0, Number.MAX_SAFE_INTEGER).default(5_000_000),
     SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
+    // Who may tell us the client's address (X-Forwarded-For): a hop count such as 1, or
+    // addresses/subnets such as loopback,10.0.0.0/8. Unset: the socket's own address, so a
+    // client cannot choose its own address for the sign-in limits.
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .regex(
+        /^(\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/,
+        'expected a hop count such as 1, or addresses such as loopback,10.0.0.0/8',
+      )
+      .transform((v): number | string => (/^\d+$/.test(v) ? Number(v) : v))
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

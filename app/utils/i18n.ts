@@ -105,3 +105,20 @@ const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
 export function chinaDate(at: string | Date = new Date()): string {
   return CHINA_DAY.format(typeof at === 'string' ? new Date(at) : at)
 }
+
+// sv-SE writes a moment as "YYYY-MM-DD HH:mm:ss": sortable, and read as text by spreadsheets.
+const CHINA_MOMENT = new Intl.DateTimeFormat('sv-SE', {
+  dateStyle: 'short',
+  timeStyle: 'medium',
+  timeZone: TIME_ZONE,
+})
+
+/** 2026-11-23 10:00:00 — a moment in China time, for files (CSV) rather than pages. */
+export function chinaDateTime(at: string | Date): string {
+  return CHINA_MOMENT.format(typeof at === 'string' ? new Date(at) : at)
+}
+
+/** The first instant (ISO, UTC) of a China calendar day YYYY-MM-DD; China has no daylight saving. */
+export function chinaDayStart(day: string): string {
+  return new Date(`${day}T00:00:00+08:00`).toISOString()
+}

@@ -62,3 +62,14 @@ export function parseMoney(input: string, currency: string): number | undefined 
 export function assertMinorUnits(amount: number): void {
   if (!Number.isSafeInteger(amount)) throw new TypeError(`money must be an integer count of minor units, got ${amount}`)
 }
+
+/** Minor units → the plain decimal a form field shows ("1234.50"), exactly, without a float. */
+export function toDecimalString(amount: number, currency: string): string {
+  assertMinorUnits(amount)
+  const digits = minorDigits(currency)
+  const big = BigInt(amount)
+  const scale = 10n ** BigInt(digits)
+  const abs = big < 0n ? -big : big
+  const minor = digits ? '.' + (abs % scale).toString().padStart(digits, '0') : ''
+  return `${big < 0n ? '-' : ''}${abs / scale}${minor}`
+}

@@ -256,6 +256,23 @@ describe.skipIf(e2eSkip)('HTTP fuzz over every route', () => {
     expect(failures).toEqual([])
   })
 
+  it('staff and personal pages are never stored; every answer has a Permissions-Policy', async () => {
+    const head = async (url: string, who = 'anonymous') =>
+      (await fetch(baseUrl + url, { headers: cookies[who] ? { Cookie: cookies[who]! } : {}, redirect: 'manual' }))
+        .headers
+    for (const url of ['/admin/students/1', '/admin/students/1/consent', '/admin', '/admin/audit'])
+      expect((await head(url, 'admin')).get('cache-control'), url).toBe('no-store')
+    for (const url of ['/login', '/donor', '/donate/thanks?donation=D-X', '/trace/0000000000000000000000000'])
+      expect((await head(url)).get('cache-control'), url).toBe('no-store')
+    for (const url of ['/', '/ledger', '/transparency']) {
+      const h = await head(url)
+      expect(h.get('cache-control'), url).not.toBe('no-store')
+      expect(h.get('permissions-policy'), url).toContain('camera=()')
+      // BASE_URL is http:// here: no HSTS (it would pin a plain-HTTP test host).
+      expect(h.get('strict-transport-security'), url).toBeNull()
+    }
+  })
+
   it('answers every route, method and hostile value with a 4xx at worst, and never a trace', async () => {
     failures.length = 0
     let sent = 0

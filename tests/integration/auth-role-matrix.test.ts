@@ -103,6 +103,13 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
     const outboxRow = await t.db.selectFrom('mail_outbox').select('id').orderBy('id').executeTakeFirstOrThrow()
     params['admin.outbox.$id.tsx'] = { id: String(outboxRow.id) }
     params['admin.outbox.$id.html.tsx'] = { id: String(outboxRow.id) }
+    // Donations and donors belong to no station either: root scope only.
+    const donation = await t.db.selectFrom('donations').select('id').orderBy('id').executeTakeFirstOrThrow()
+    params['admin.donations.$id.tsx'] = { id: String(donation.id) }
+    params['admin.donors.$id.tsx'] = { id: String(donation.id) }
+    // Demo campaigns belong to the province station: outside a county admin's subtree.
+    const campaign = await t.db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
+    params['admin.campaigns.$id.tsx'] = { id: String(campaign.id) }
     for (const file of adminFiles) modules[file] = (await import(path.join(ROUTES_DIR, file))) as RouteModule
   })
   afterAll(async () => t?.destroy())

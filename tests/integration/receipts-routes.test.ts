@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { VERIFY_GUESS_LIMIT } from '~/modules/receipts/verify.server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CJK_FONT_PATH } from '~/modules/receipts/pdf.server'
 import { issueReceiptForDonation } from '~/modules/receipts/issue.server'
@@ -51,6 +52,18 @@ describe.skipIf(skipReason)(`receipt routes on ${testDialect}`, () => {
     expect(bad.result).toEqual({ valid: false })
     const empty = await verifyLoader(args('/receipts/verify'))
     expect(empty.result).toBeNull()
+  })
+
+  it('verification guesses are limited per client; right answers do not count', async () => {
+    const from = (ip: string, c: string) =>
+      verifyLoader({ ...args(`/receipts/verify?number=${number}&code=${c}`), context: { clientIp: ip } })
+    for (let i = 0; i < 40; i++) expect((await from('198.51.100.1', code)).result).toMatchObject({ valid: true })
+    for (let i = 0; i < VERIFY_GUESS_LIMIT.max; i++)
+      expect((await from('198.51.100.2', 'AAAABBBBCCCC')).result).toEqual({ valid: false })
+    expect((await from('198.51.100.2', 'AAAABBBBCCCC')).result).toEqual({ valid: false, throttled: true })
+    expect((await from('198.51.100.2', code)).result).toEqual({ valid: false, throttled: true })
+    // Another client is not affected.
+    expect((await from('198.51.100.3', code)).result).toMatchObject({ valid: true })
   })
 
   // Without the font (outside CI) receipts-pdf.test.ts reports the skip; here the download is just not exercised.

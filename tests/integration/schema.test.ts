@@ -19,6 +19,7 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   payment_events: 'demo gifts are booked by the seed directly; provider events arrive with real or demo checkouts',
   disclosure_reports: 'staff publish a disclosure report when one comes due; the demo campaigns have only just started',
   portal_sign_in_tokens: 'made when a donor asks for a sign-in link',
+  password_resets: 'made when staff ask for a reset link or an admin forces one',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

@@ -44,10 +44,12 @@ type SelectProps = {
   options: { value: string; label: string }[]
   defaultValue?: string
   required?: boolean
+  /** Needed when several forms on one page share a field name. */
+  id?: string
 }
 
-export function SelectField({ name, label, error, options, defaultValue, required }: SelectProps) {
-  const id = `f-${name}`
+export function SelectField({ name, label, error, options, defaultValue, required, id: given }: SelectProps) {
+  const id = given ?? `f-${name}`
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>

@@ -22,6 +22,8 @@ export const PERMISSIONS = [
   'donations.read', // donation records with donor details
   'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
   'outbox.manage', // put a failed message back in the queue
+  'campaigns.manage', // create, edit, publish and close campaigns (drafts included)
+  'stations.manage', // add, rename and deactivate stations within one's subtree
   'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
   'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
 ] as const
@@ -52,6 +54,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'donations.read',
     'outbox.read',
     'outbox.manage',
+    'campaigns.manage',
+    'stations.manage',
     'organisation.manage',
     'updates.write',
   ],

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
+import { coverUrl } from './cover.server'
 
 const COUNTED = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
 
@@ -35,7 +36,13 @@ export async function campaignProgress(db: DB, campaignIds: number[]): Promise<M
   return out
 }
 
-export async function getCampaignBySlug(db: DB, slug: string, locale: Locale) {
+/** A campaign's public page; a draft only with includeDraft (the staff preview). */
+export async function getCampaignBySlug(
+  db: DB,
+  slug: string,
+  locale: Locale,
+  options: { includeDraft?: boolean } = {},
+) {
   const c = await db
     .selectFrom('campaigns')
     .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
@@ -53,11 +60,22 @@ export async function getCampaignBySlug(db: DB, slug: string, locale: Locale) {
       'campaigns.status',
       'campaigns.starts_at',
       'campaigns.ends_at',
+      'campaigns.cover_path',
+      'campaigns.suggested_amounts',
+      'campaigns.plan_purpose',
+      'campaigns.plan_region',
+      'campaigns.plan_responsible',
+      'campaigns.plan_receiving',
+      'campaigns.plan_beneficiaries',
+      'campaigns.plan_use_of_funds',
+      'campaigns.plan_cost',
+      'campaigns.plan_leftover',
+      'campaigns.filing_number',
       'programmes.name as programme_name',
       'programmes.name_en as programme_name_en',
     ])
     .where('campaigns.slug', '=', slug)
-    .where('campaigns.status', '!=', 'draft')
+    .where('campaigns.status', 'in', options.includeDraft ? ['draft', 'active', 'closed'] : ['active', 'closed'])
     .executeTakeFirst()
   if (!c) return undefined
   const en = locale === 'en'
@@ -75,13 +93,28 @@ export async function getCampaignBySlug(db: DB, slug: string, locale: Locale) {
   return {
     id: c.id,
     slug: c.slug,
-    title: en ? c.title_en : c.title,
-    summary: en ? c.summary_en : c.summary,
-    story: en ? c.story_en : c.story,
+    // English is optional: an empty translation falls back to the Chinese.
+    title: (en && c.title_en) || c.title,
+    summary: (en && c.summary_en) || c.summary,
+    story: (en && c.story_en) || c.story,
     goalAmount: c.goal_amount,
     currency: c.currency,
     status: c.status,
+    startsAt: c.starts_at,
     endsAt: c.ends_at,
+    cover: coverUrl(c.cover_path),
+    suggestedAmounts: JSON.parse(c.suggested_amounts) as number[],
+    plan: {
+      planPurpose: c.plan_purpose,
+      planRegion: c.plan_region,
+      planResponsible: c.plan_responsible,
+      planReceiving: c.plan_receiving,
+      planBeneficiaries: c.plan_beneficiaries,
+      planUseOfFunds: c.plan_use_of_funds,
+      planCost: c.plan_cost,
+      planLeftover: c.plan_leftover,
+      filingNumber: c.filing_number,
+    },
     programmeName: (en ? c.programme_name_en : c.programme_name) ?? null,
     ...progress,
     recent,
@@ -91,4 +124,15 @@ export async function getCampaignBySlug(db: DB, slug: string, locale: Locale) {
 export function daysLeft(endsAt: string | null, now = new Date()): number | null {
   if (!endsAt) return null
   return Math.max(0, Math.ceil((new Date(endsAt).getTime() - now.getTime()) / 86_400_000))
+}
+
+/** The most public status among campaigns using this cover file (drafts' covers are staff-only). */
+export async function coverVisibility(db: DB, fileName: string): Promise<'public' | 'draft' | null> {
+  const rows = await db
+    .selectFrom('campaigns')
+    .select('status')
+    .where('cover_path', '=', `covers/${fileName}`)
+    .execute()
+  if (rows.some((r) => r.status !== 'draft')) return 'public'
+  return rows.length ? 'draft' : null
 }

@@ -13,6 +13,7 @@ export type CampaignCard = {
   programmeName: string | null
   raised: number
   donors: number
+  suggestedAmounts: number[]
 }
 
 /** Active campaigns for public pages, in the reader's language, newest first. */
@@ -30,6 +31,7 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
       'campaigns.goal_amount',
       'campaigns.currency',
       'campaigns.ends_at',
+      'campaigns.suggested_amounts',
       'programmes.name as programme_name',
       'programmes.name_en as programme_name_en',
     ])
@@ -46,11 +48,18 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
     ...progress.get(r.id)!,
     id: r.id,
     slug: r.slug,
-    title: en ? r.title_en : r.title,
-    summary: en ? r.summary_en : r.summary,
+    title: (en && r.title_en) || r.title,
+    summary: (en && r.summary_en) || r.summary,
     goalAmount: r.goal_amount,
     currency: r.currency,
     endsAt: r.ends_at,
+    suggestedAmounts: JSON.parse(r.suggested_amounts) as number[],
     programmeName: (en ? r.programme_name_en : r.programme_name) ?? null,
   }))
+}
+
+/** A campaign's status by slug (undefined for a draft or no such campaign): why the form refuses it. */
+export async function publicCampaignStatus(db: DB, slug: string): Promise<'active' | 'closed' | undefined> {
+  const row = await db.selectFrom('campaigns').select('status').where('slug', '=', slug).executeTakeFirst()
+  return row && row.status !== 'draft' ? row.status : undefined
 }

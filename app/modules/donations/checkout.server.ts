@@ -50,7 +50,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     return {
       fund: fundOfCampaign(campaign.id),
       campaignId: campaign.id,
-      description: locale === 'en' ? campaign.title_en : campaign.title,
+      description: (locale === 'en' && campaign.title_en) || campaign.title,
     }
   }
   if (input.designation === 'sponsorship' && input.targetId) {

@@ -225,10 +225,15 @@ async function page(
   }
 }
 
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(v: Row[string] | undefined): string {
+/**
+ * RFC 4180 field: quoted when it holds a comma, quote or line break. A text a spreadsheet
+ * would run as a formula (it starts with = + - @, a tab or CR and is not a whole number)
+ * gets a leading ' (public/open-data.md, "Files"); JSON lines carry the text unchanged.
+ */
+export function csvField(v: Row[string] | undefined): string {
   if (v === null || v === undefined) return ''
-  const s = typeof v === 'string' ? v : JSON.stringify(v)
+  let s = typeof v === 'string' ? v : JSON.stringify(v)
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+$/.test(s)) s = `'${s}`
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s
 }
 

@@ -1,6 +1,9 @@
 import type { DB } from '~/utils/db.server'
+import { Refusal } from '~/utils/refusal'
 import { recordAudit } from '../audit/audit.server'
-import type { ProgrammeInput } from './schema'
+import { getCampaignForStaff, listCampaignsForStaff } from '../campaigns/admin.server'
+import { getBalance } from '../ledger'
+import type { ProgrammeInput, ProgrammeUpdate } from './schema'
 
 // Programmes: award amount per term, the terms, eligible household categories, and
 // the campaigns that fund them (campaigns.programme_id). The cap "one funded award per
@@ -47,15 +50,6 @@ export async function getProgramme(db: DB, id: number): Promise<Programme | unde
   return (await listProgrammes(db)).find((p) => p.id === id)
 }
 
-export class ProgrammeError extends Error {
-  constructor(
-    public field: string,
-    public messageKey: string,
-  ) {
-    super(messageKey)
-  }
-}
-
 export async function createProgramme(
   db: DB,
   actor: { id: number; ip: string },
@@ -64,7 +58,7 @@ export async function createProgramme(
 ): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('programmes').select('id').where('slug', '=', input.slug).executeTakeFirst()
-    if (taken) throw new ProgrammeError('slug', 'programmes.error.slugTaken')
+    if (taken) throw new Refusal('programmes.error.slugTaken', { field: 'slug', status: 409 })
     const row = await trx
       .insertInto('programmes')
       .values({
@@ -94,4 +88,122 @@ export async function createProgramme(
     )
     return Number(row.id)
   })
+}
+
+export type Actor = { id: number; ip: string; scope: readonly string[] }
+
+async function programmeRow(trx: DB, id: number) {
+  const row = await trx.selectFrom('programmes').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!row) throw new Refusal('programmes.error.notFound', { status: 404 })
+  return row
+}
+
+export async function updateProgramme(db: DB, actor: Actor, input: ProgrammeUpdate, now = new Date()): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await programmeRow(trx, input.programmeId)
+    const after = await trx
+      .updateTable('programmes')
+      .set({
+        name: input.name,
+        name_en: input.nameEn,
+        award_amount: input.awardAmount,
+        terms: JSON.stringify(input.terms),
+        eligible_categories: JSON.stringify(input.eligibleCategories),
+      })
+      .where('id', '=', before.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: 'programme.updated',
+        entityType: 'programme',
+        entityId: before.id,
+        before,
+        after,
+        ip: actor.ip,
+      },
+      now,
+    )
+  })
+}
+
+/**
+ * Make a campaign fund a programme (or, with programmeId null, fund none): award batches of
+ * the programme draw on the campaign's fund. A campaign funds one programme at a time, in
+ * the programme's currency, and only within the staff member's stations.
+ */
+export async function setCampaignProgramme(
+  db: DB,
+  actor: Actor,
+  input: { campaignId: number; programmeId: number | null; expectProgrammeId?: number },
+  now = new Date(),
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const found = await getCampaignForStaff(trx, actor.scope, input.campaignId)
+    if (!found) throw new Refusal('programmes.error.campaign', { field: 'campaignId', status: 404 })
+    const before = found.row
+    if (input.expectProgrammeId !== undefined && before.programme_id !== input.expectProgrammeId)
+      throw new Refusal('programmes.error.notLinked', { status: 409 })
+    if (input.programmeId !== null) {
+      const p = await programmeRow(trx, input.programmeId)
+      if (p.currency !== before.currency)
+        throw new Refusal('programmes.error.linkCurrency', {
+          field: 'campaignId',
+          params: { currency: p.currency },
+        })
+    }
+    const after = await trx
+      .updateTable('campaigns')
+      .set({ programme_id: input.programmeId, updated_at: now.toISOString() })
+      .where('id', '=', before.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await recordAudit(
+      trx,
+      {
+        actorUserId: actor.id,
+        action: input.programmeId === null ? 'campaign.programme_unlinked' : 'campaign.programme_linked',
+        entityType: 'campaign',
+        entityId: before.id,
+        stationId: before.station_id,
+        before: { programme_id: before.programme_id },
+        after: { programme_id: after.programme_id },
+        ip: actor.ip,
+      },
+      now,
+    )
+  })
+}
+
+export type FundingLink = { campaignId: number; title: string; titleEn: string; status: string; balance: number }
+
+/** Per programme, the campaigns funding it and what each campaign's fund holds now (awardable). */
+export async function programmeFunding(db: DB, programmes: Programme[]): Promise<Map<number, FundingLink[]>> {
+  const out = new Map<number, FundingLink[]>()
+  for (const p of programmes) {
+    const links: FundingLink[] = []
+    for (const c of p.campaigns)
+      links.push({
+        campaignId: c.id,
+        title: c.title,
+        titleEn: c.titleEn,
+        status: c.status,
+        balance: await getBalance(db, `fund:campaign:${c.id}`, p.currency),
+      })
+    out.set(p.id, links)
+  }
+  return out
+}
+
+/** Campaigns a staff member may link: within their stations, newest first. */
+export async function linkableCampaigns(db: DB, scope: readonly string[]) {
+  return (await listCampaignsForStaff(db, scope)).map((c) => ({
+    id: c.id,
+    title: c.title,
+    titleEn: c.titleEn,
+    currency: c.currency,
+    status: c.status,
+  }))
 }

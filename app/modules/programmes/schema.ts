@@ -38,3 +38,35 @@ export const ProgrammeInput = z.object({
   eligibleCategories: z.array(z.enum(CATEGORIES)).min(1, 'programmes.error.categories'),
 })
 export type ProgrammeInput = z.output<typeof ProgrammeInput>
+
+const id = z
+  .string()
+  .regex(/^\d{1,12}$/, 'programmes.error.invalid')
+  .transform(Number)
+
+/** Editing a programme: its names, award per term, terms and eligible categories (slug, kind and currency stay). */
+export const ProgrammeUpdate = ProgrammeInput.pick({
+  name: true,
+  nameEn: true,
+  awardAmount: true,
+  terms: true,
+  eligibleCategories: true,
+}).extend({ programmeId: id })
+export type ProgrammeUpdate = z.output<typeof ProgrammeUpdate>
+
+/** A campaign that funds the programme (its fund pays the programme's batches). */
+export const ProgrammeLink = z.object({ programmeId: id, campaignId: id })
+
+export const ProgrammeIntent = z.enum(['create', 'update', 'link', 'unlink'], {
+  errorMap: () => ({ message: 'programmes.error.intent' }),
+})
+
+/** zod issues → { field: message key }. */
+export function programmeIssues(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const i of error.issues) {
+    const field = i.path.join('.') || 'form'
+    if (!out[field]) out[field] = i.message.startsWith('programmes.') ? i.message : 'programmes.error.invalid'
+  }
+  return out
+}

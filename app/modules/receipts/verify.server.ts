@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { Locale } from '~/utils/i18n'
+import { refund, take, type Limit } from '../auth/rate-limit.server'
+import { clientKey } from '../donations/ids.server'
 import { codesMatch } from './code.server'
 import { RECEIPT_NUMBER } from './numbering.server'
 import { purposeTitle, receiptDocumentQuery, type ReceiptDocumentRow } from './queries.server'
@@ -61,4 +63,20 @@ export async function verifyReceipt(
     campaignTitle: purposeTitle(r, locale),
     official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
   }
+}
+
+// Guessing a verification code: a client gets this many wrong answers per window (a right
+// one is not counted), then is asked to wait. Keyed by a hash of the client address.
+export const VERIFY_GUESS_LIMIT: Limit = { max: 30, windowMs: 15 * 60_000 }
+
+/** verifyReceipt behind the per-client guess limit: `throttled` once it is used up. */
+export async function verifyReceiptThrottled(
+  db: Kysely<Database>,
+  input: { number: string; code: string; locale?: Locale; clientIp: string },
+): Promise<ReceiptVerification | { valid: false; throttled: true }> {
+  const key = `receipt-verify:${clientKey(input.clientIp) ?? 'unknown'}`
+  if (!(await take(db, key, VERIFY_GUESS_LIMIT))) return { valid: false, throttled: true }
+  const result = await verifyReceipt(db, input)
+  if (result.valid) await refund(db, key, VERIFY_GUESS_LIMIT)
+  return result
 }

@@ -1,7 +1,15 @@
 import type { DB } from '~/utils/db.server'
 import { scopeCondition } from './scope.server'
 
-export type StationOption = { id: number; name: string; nameEn: string; level: string; path: string; depth: number }
+export type StationOption = {
+  id: number
+  name: string
+  nameEn: string
+  level: string
+  path: string
+  depth: number
+  active: boolean
+}
 
 export async function getStation(db: DB, id: number) {
   return db.selectFrom('stations').selectAll().where('id', '=', id).executeTakeFirst()
@@ -11,7 +19,7 @@ export async function getStation(db: DB, id: number) {
 export async function listStationsInScope(db: DB, scope: readonly string[]): Promise<StationOption[]> {
   const rows = await db
     .selectFrom('stations')
-    .select(['id', 'name', 'name_en', 'level', 'path'])
+    .select(['id', 'name', 'name_en', 'level', 'path', 'active'])
     .where(scopeCondition('path', scope))
     .orderBy('path')
     .execute()
@@ -31,6 +39,7 @@ export async function listStationsInScope(db: DB, scope: readonly string[]): Pro
       level: r.level,
       path: r.path,
       depth: depthOf(r.path),
+      active: Number(r.active) === 1,
     }))
     .sort((a, b) => (key(a.path) < key(b.path) ? -1 : 1))
 }

@@ -15,7 +15,7 @@ export async function publicCampaignOptions(db: Db, locale: Locale): Promise<Cam
     .where('status', '!=', 'draft')
     .orderBy('id')
     .execute()
-  return rows.map((c) => ({ slug: c.slug, title: locale === 'en' ? c.title_en : c.title }))
+  return rows.map((c) => ({ slug: c.slug, title: (locale === 'en' && c.title_en) || c.title }))
 }
 
 /** The fund of a published campaign's slug; undefined when there is none (drafts included). */

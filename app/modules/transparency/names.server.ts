@@ -38,7 +38,7 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
       const fixed = FIXED[code]
       if (fixed) return fixed[en ? 1 : 0]
       const c = byFund.get(code)
-      if (c) return en ? c.title_en : c.title
+      if (c) return (en && c.title_en) || c.title
       const m = /^(fund:(?:sponsorship|wish)|payable:beneficiary|paid:beneficiary):(\d+)$/.exec(code)
       if (m?.[1] === 'fund:sponsorship') return en ? `Sponsorship fund ${m[2]}` : `结对资助基金 ${m[2]}`
       if (m?.[1] === 'fund:wish') return en ? `Micro-wish fund ${m[2]}` : `微心愿基金 ${m[2]}`

@@ -25,8 +25,22 @@ export async function* exportLines(
 /** A strong validator: chain head + what was asked. */
 export async function exportEtag(db: Db, parts: Record<string, string | undefined>): Promise<string> {
   const head = await getHead(db)
+  // Publishing, editing or closing a campaign changes the answers without a ledger posting.
+  const campaigns = await db
+    .selectFrom('campaigns')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.max('updated_at').as('at')])
+    .executeTakeFirst()
   const digest = createHash('sha256')
-    .update(JSON.stringify([head.sequence, head.hash, await withheldVersion(db), parts]))
+    .update(
+      JSON.stringify([
+        head.sequence,
+        head.hash,
+        await withheldVersion(db),
+        parts,
+        Number(campaigns?.n ?? 0),
+        campaigns?.at ?? null,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 22)
   return `"${head.sequence}-${digest}"`

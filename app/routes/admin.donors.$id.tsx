@@ -1,0 +1,130 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { recordAudit } from '~/modules/audit/audit.server'
+import { clientIp, hasRootScope, notFound, requireStaff } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { IdParam } from '~/modules/auth/schema'
+import { getDonor } from '~/modules/donations/desk-donors.server'
+import { purposeTitle } from '~/modules/receipts/queries.server'
+import { getDb } from '~/utils/db.server'
+import { formatDate, formatDateTime, resolveLocale } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+
+// One donor (by the id of any of their gifts): every gift, receipt and monthly gift.
+// Root-scoped holders of donations.read only (404 otherwise); each view is audited.
+
+export const access = { loader: 'donations.read' } satisfies RouteAccess
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.loader })
+  if (!hasRootScope(staff, access.loader)) throw notFound()
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const db = getDb()
+  const found = await getDonor(db, id.data)
+  if (!found) throw notFound()
+  await recordAudit(db, {
+    actorUserId: staff.id,
+    action: 'donor.read',
+    entityType: 'donor',
+    entityId: found.donor.id,
+    ip: clientIp(context),
+  })
+  const locale = resolveLocale(request)
+  return { ...found, gifts: found.gifts.map((g) => ({ ...g, purpose: purposeTitle(g, locale) })) }
+}
+
+export default function Donor() {
+  const { donor, gifts, receipts, recurring } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  const money = (n: number, currency: string) => formatMoney(n, currency, locale)
+  const when = (iso: string | null) => (iso ? formatDateTime(iso, locale) : '—')
+  return (
+    <section>
+      <p>
+        <Link to="/admin/donors">{t('donors.one.back')}</Link>
+      </p>
+      <h1>{donor.name}</h1>
+      <dl className="facts">
+        <dt>{t('donors.email')}</dt>
+        <dd>{donor.email}</dd>
+        <dt>{t('donors.gifts')}</dt>
+        <dd>{donor.gifts}</dd>
+        <dt>{t('donors.total')}</dt>
+        <dd>{donor.totals.map((s) => money(s.amount, s.currency)).join(' · ') || '—'}</dd>
+        <dt>{t('donors.monthly')}</dt>
+        <dd>{donor.monthly ? t('donors.monthlyYes') : t('donors.monthlyNo')}</dd>
+      </dl>
+
+      <h2>{t('donors.one.gifts')}</h2>
+      <div className="table-scroll">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">{t('desk.col.id')}</th>
+              <th scope="col">{t('desk.col.paidAt')}</th>
+              <th scope="col">{t('desk.col.donor')}</th>
+              <th scope="col">{t('desk.col.amount')}</th>
+              <th scope="col">{t('desk.col.purpose')}</th>
+              <th scope="col">{t('desk.col.method')}</th>
+              <th scope="col">{t('desk.col.status')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {gifts.map((g) => (
+              <tr key={g.id}>
+                <td>
+                  <Link to={`/admin/donations/${g.id}`}>{g.public_id}</Link>
+                </td>
+                <td>{when(g.paid_at)}</td>
+                <td>{g.donor_name}</td>
+                <td className="num">{money(g.amount, g.currency)}</td>
+                <td>
+                  {g.purpose}
+                  {g.frequency === 'monthly' ? ` · ${t('desk.frequency.monthly')}` : ''}
+                </td>
+                <td>{t(`desk.method.${g.provider}`)}</td>
+                <td>
+                  {t(`desk.status.${g.status}`)}
+                  {g.refunded_amount > 0 ? ` · ${money(g.refunded_amount, g.currency)}` : ''}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+
+      <h2>{t('donors.one.receipts')}</h2>
+      {receipts.length === 0 ? (
+        <p>{t('desk.one.receiptsEmpty')}</p>
+      ) : (
+        <ul>
+          {receipts.map((r) => (
+            <li key={r.id}>
+              <Link to={`/admin/donations/${r.donation_id}`}>{r.number}</Link> · {money(r.amount, r.currency)} ·{' '}
+              {when(r.issued_at)} ·{' '}
+              {r.voided_at ? t('desk.one.receiptVoided', { reason: when(r.voided_at) }) : t('desk.one.receiptCurrent')}
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <h2>{t('donors.one.recurring')}</h2>
+      {recurring.length === 0 ? (
+        <p>{t('donors.one.recurringEmpty')}</p>
+      ) : (
+        <ul>
+          {recurring.map((r) => (
+            <li key={r.id}>
+              {money(r.amount, r.currency)} · {t(`desk.recurring.${r.status}`)} ·{' '}
+              {t('donors.one.since', { date: formatDate(r.created_at, locale) })}
+              {r.canceled_at ? ` · ${t('donors.one.canceledOn', { date: formatDate(r.canceled_at, locale) })}` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  )
+}

@@ -3,6 +3,7 @@ import type { updatesZhCN } from './updates.zh-CN'
 export const updatesEn: { readonly [K in keyof typeof updatesZhCN]: string } = {
   'permission.updates.write': 'write and review progress updates',
   'admin.updates': 'Progress updates',
+  'updates.homeTitle': 'Progress updates for me to review',
   'updates.staff.title': 'Progress updates',
   'updates.staff.intro':
     'An update goes public, and is mailed once to every donor of its campaign, only after a second member of staff approves it. Nobody approves their own.',

@@ -2,6 +2,7 @@
 export const updatesZhCN = {
   'permission.updates.write': '撰写和审核项目进展',
   'admin.updates': '项目进展',
+  'updates.homeTitle': '待我审核的项目进展',
   'updates.staff.title': '项目进展（执行反馈）',
   'updates.staff.intro':
     '撰写项目进展后，须由另一位工作人员审核通过才会公开，并以邮件发送给该项目的每一位捐赠人（每人每条一封）。本人不能审核自己撰写的进展。',

@@ -235,6 +235,21 @@ export async function listUpdatesForStaff(db: Db, scope: readonly string[]): Pro
   return rows.map(toView).sort((a, b) => Number(a.status === 'approved') - Number(b.status === 'approved'))
 }
 
+/** The staff home's list: colleagues' updates waiting for this person's review. */
+export async function updatesToReview(db: Db, userId: number, scope: readonly string[]) {
+  return (await listUpdatesForStaff(db, scope))
+    .filter((u) => u.status === 'pending' && u.authorId !== userId)
+    .slice(0, 20)
+    .map((u) => ({
+      id: u.id,
+      href: '/admin/updates',
+      label: `${u.campaign.title} · ${u.title}`,
+      labelEn: `${u.campaign.titleEn} · ${u.title}`,
+      detail: u.authorName,
+      at: u.createdAt,
+    }))
+}
+
 /** Public: the approved updates of one campaign, newest first. Pending ones never leave staff pages. */
 export async function publicUpdates(db: Db, campaignId: number): Promise<UpdateView[]> {
   const rows = await updatesQuery(db)

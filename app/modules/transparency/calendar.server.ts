@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { translator } from '~/utils/i18n'
 import { campaignInScope } from '../campaigns/updates.server'
 import { disclosureCalendar, worstStatus, type DisclosureItem, type DisclosureStatus } from './calendar'
 
@@ -57,4 +58,29 @@ export async function disclosureCalendars(
       return { campaign: { id, slug: c.slug, title: c.title, titleEn: c.title_en }, items, worst: worstStatus(items) }
     })
     .sort((a, b) => RANK[a.worst] - RANK[b.worst] || a.campaign.id - b.campaign.id)
+}
+
+/** The staff home's list: each overdue or soon-due item, worst first, labelled in both languages. */
+export async function disclosuresWaiting(db: Kysely<Database>, scope: readonly string[], now = new Date()) {
+  const zh = translator('zh-CN')
+  const en = translator('en')
+  const label = (t: typeof zh, i: DisclosureItem) =>
+    i.kind === 'quarterly' ? t('calendar.kind.quarterly', { number: i.number }) : t(`calendar.kind.${i.kind}`)
+  return (await disclosureCalendars(db, scope, now))
+    .flatMap((c) =>
+      c.items
+        .filter((i) => i.status === 'overdue' || i.status === 'due')
+        .map((i) => ({
+          id:
+            c.campaign.id * 1000 +
+            (i.kind === 'quarterly' ? i.number : { final: 990, leftover: 991, silence: 992 }[i.kind]),
+          href: '/admin/reports#calendar',
+          label: `${c.campaign.title} · ${label(zh, i)}`,
+          labelEn: `${c.campaign.titleEn} · ${label(en, i)}`,
+          at: `${i.dueOn}T12:00:00+08:00`,
+          overdue: i.status === 'overdue',
+        })),
+    )
+    .sort((a, b) => Number(b.overdue) - Number(a.overdue) || a.at.localeCompare(b.at))
+    .slice(0, 20)
 }

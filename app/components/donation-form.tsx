@@ -15,6 +15,8 @@ type Props = {
   values?: Record<string, string>
   /** A sponsorship or micro-wish chosen before this form: fixed, shown as text. */
   target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
+  /** Offer 支付宝 beside the card (configured, or the demo outside production). */
+  alipay?: boolean
   /** The chosen campaign's suggested amounts (minor units), instead of the usual ones. */
   presets?: readonly number[]
 }
@@ -30,6 +32,7 @@ export function DonationForm({
   formError,
   values = {},
   target,
+  alipay = false,
   presets,
 }: Props) {
   const amounts: readonly number[] = presets?.length ? presets : PRESET_AMOUNTS
@@ -142,6 +145,25 @@ export function DonationForm({
         <p className="muted">{t('donate.methods')}</p>
         <FieldError field="frequency" />
       </fieldset>
+
+      {alipay ? (
+        <fieldset aria-describedby={describedBy('method') ?? 'method-note'}>
+          <legend>{t('donate.method')}</legend>
+          <div className="choice-row">
+            {(['card', 'alipay'] as const).map((m) => (
+              <label key={m} className="choice">
+                <input type="radio" name="method" value={m} defaultChecked={(values.method ?? 'card') === m} />
+                {t(m === 'card' ? 'donate.methodCard' : 'donate.methodAlipay')}
+              </label>
+            ))}
+          </div>
+          {/* Shown, not hidden by script: without JavaScript the server checks the same rule. */}
+          <p className="muted" id="method-note">
+            {t('donate.methodNote')}
+          </p>
+          <FieldError field="method" />
+        </fieldset>
+      ) : null}
 
       {target ? (
         <fieldset>

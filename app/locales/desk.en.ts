@@ -37,6 +37,7 @@ export const deskEn: { readonly [K in keyof typeof deskZhCN]: string } = {
   'desk.status.disputed': 'Disputed',
   'desk.method.stripe': 'Online (Stripe)',
   'desk.method.demo': 'Demo payment',
+  'desk.method.alipay': 'Alipay',
   'desk.method.offline': 'Offline (bank transfer etc.)',
   'desk.method.import': 'Statement import',
   'desk.col.receipt': 'Receipt number',

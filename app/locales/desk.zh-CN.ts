@@ -35,6 +35,7 @@ export const deskZhCN = {
   'desk.status.disputed': '争议中',
   'desk.method.stripe': '在线支付（Stripe）',
   'desk.method.demo': '演示支付',
+  'desk.method.alipay': '支付宝',
   'desk.method.offline': '线下（银行转账等）',
   'desk.method.import': '对账单导入',
   'desk.col.receipt': '收据编号',

@@ -38,6 +38,8 @@ export const en: Messages = {
     'Your gift goes into the fund you choose and reaches students by a published first-in, first-out rule; every entry sits in a public ledger anyone can verify.',
   'home.campaignsTitle': 'Campaigns now raising',
   'home.noCampaigns': 'No campaigns are raising right now.',
+  'home.waysTitle': 'More ways to help',
+  'home.sponsorBody': 'Sponsor one student for a school year: you get their pseudonymous code and moderated letters.',
   'campaign.raised': 'Raised',
   'campaign.goal': 'Goal',
   'campaign.donors': '{count} donors',

@@ -36,6 +36,8 @@ export const zhCN = {
   'home.heroBody': '你的捐赠进入指定的基金，按“先进先出”的公开规则分配给受助学生；每一笔账都记在可验证的公开账本上。',
   'home.campaignsTitle': '正在进行的募捐项目',
   'home.noCampaigns': '暂时没有进行中的募捐项目。',
+  'home.waysTitle': '更多帮助方式',
+  'home.sponsorBody': '结对资助一名学生一个学年：您会收到孩子的化名编号和经审核的书信。',
   'campaign.raised': '已筹',
   'campaign.goal': '目标',
   'campaign.donors': '{count} 位捐赠人',

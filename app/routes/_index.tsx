@@ -42,6 +42,23 @@ export default function Home() {
           </ul>
         )}
       </section>
+      <section aria-labelledby="ways-title">
+        <h2 id="ways-title">{t('home.waysTitle')}</h2>
+        <ul className="card-grid">
+          <li className="card">
+            <h3>
+              <Link to="/wishes">{t('wishes.title')}</Link>
+            </h3>
+            <p>{t('wishes.intro')}</p>
+          </li>
+          <li className="card">
+            <h3>
+              <Link to="/sponsor">{t('sponsor.title')}</Link>
+            </h3>
+            <p>{t('home.sponsorBody')}</p>
+          </li>
+        </ul>
+      </section>
     </>
   )
 }

@@ -6,7 +6,7 @@ import { hasRootScope, requireStaff, stationScope } from '~/modules/auth/authori
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { calendarDay } from '~/utils/calendar-day'
 import { getDb } from '~/utils/db.server'
-import { formatDateTime } from '~/utils/i18n'
+import { formatDateTime, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'audit.read' } satisfies RouteAccess
@@ -53,6 +53,13 @@ export default function AuditLog() {
   const t = useT()
   const locale = useLocale()
   const when = (iso: string) => formatDateTime(iso, locale)
+  // A stored code in words when the catalogue has it (audit.do.*, audit.kind.*), else as stored.
+  const word = (prefix: string, code: string | null) => {
+    if (!code) return '—'
+    const key = `${prefix}.${code}` as MessageKey
+    const label = t(key)
+    return label === key ? code : label
+  }
   const query = (page: number) =>
     '?' +
     new URLSearchParams({
@@ -77,7 +84,7 @@ export default function AuditLog() {
             <option value="">{t('audit.any')}</option>
             {actions.map((a) => (
               <option key={a} value={a}>
-                {a}
+                {word('audit.do', a)}
               </option>
             ))}
           </select>
@@ -119,16 +126,16 @@ export default function AuditLog() {
               <tr key={r.id}>
                 <td>{when(r.at)}</td>
                 <td>{r.actorEmail ?? '—'}</td>
-                <td>{r.action}</td>
+                <td>{word('audit.do', r.action)}</td>
                 <td>
-                  {r.entityType}
+                  {word('audit.kind', r.entityType)}
                   {r.entityId ? ` #${r.entityId}` : ''}
                 </td>
                 <td>{r.stationName ?? '—'}</td>
                 <td>
-                  {r.before ? <code>{r.before}</code> : null}
+                  {r.before ? <Change json={r.before} /> : null}
                   {r.before && r.after ? ' → ' : null}
-                  {r.after ? <code>{r.after}</code> : null}
+                  {r.after ? <Change json={r.after} /> : null}
                 </td>
               </tr>
             ))}
@@ -140,5 +147,26 @@ export default function AuditLog() {
         {more ? <Link to={query(filters.page + 1)}>{t('common.next')}</Link> : null}
       </p>
     </section>
+  )
+}
+
+/** A before/after snapshot as "field: value" lines rather than raw JSON. */
+function Change({ json }: { json: string }) {
+  let value: unknown
+  try {
+    value = JSON.parse(json)
+  } catch {
+    return <span>{json}</span>
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return <span>{String(value)}</span>
+  return (
+    <span className="audit-change">
+      {Object.entries(value).map(([k, v]) => (
+        <span key={k}>
+          {k}: {typeof v === 'object' && v !== null ? Object.values(v).join(', ') : String(v)}
+          <br />
+        </span>
+      ))}
+    </span>
   )
 }

@@ -10,6 +10,7 @@ import { fileBytes, MAX_PROOF_BYTES, UploadError } from '~/modules/disbursements
 import { getDb } from '~/utils/db.server'
 import { chinaDate, formatDateTime, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel, termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
 
 // One batch: its lines, approvals, and the approver's actions (approve, reject, record
@@ -125,7 +126,7 @@ export default function BatchDetail() {
         </div>
         <div>
           <dt>{t('batches.term')}</dt>
-          <dd>{batch.term}</dd>
+          <dd>{termLabel(batch.term, locale)}</dd>
         </div>
         <div>
           <dt>{t('batches.station')}</dt>
@@ -175,7 +176,7 @@ export default function BatchDetail() {
           {batch.lines.map((l) => (
             <tr key={l.id}>
               <td>{l.publicCode}</td>
-              <td>{l.grade}</td>
+              <td>{gradeLabel(l.grade, locale)}</td>
               <td>{l.fund}</td>
               <td>{money(l.amount)}</td>
             </tr>

@@ -6,6 +6,7 @@ import { listBatches } from '~/modules/disbursements/batches.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
 
 export const access = { loader: 'disbursements.read' } satisfies RouteAccess
@@ -53,7 +54,7 @@ export default function Batches() {
                   <Link to={`/admin/batches/${b.id}`}>#{b.id}</Link>
                 </td>
                 <td>{locale === 'en' ? b.programmeEn : b.programme}</td>
-                <td>{b.term}</td>
+                <td>{termLabel(b.term, locale)}</td>
                 <td>{locale === 'en' ? b.stationNameEn : b.stationName}</td>
                 <td>{b.lines}</td>
                 <td>{formatMoney(b.total, b.currency, locale)}</td>

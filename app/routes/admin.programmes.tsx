@@ -22,8 +22,9 @@ import {
 } from '~/modules/programmes/schema'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import type { MessageKey, Translate } from '~/utils/i18n'
+import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { termLabel } from '~/utils/words'
 import { formatMoney, toDecimalString } from '~/utils/money'
 import { isRefusal } from '~/utils/refusal'
 
@@ -93,11 +94,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
     throw e
   }
   return redirect(`/admin/programmes?done=${intent.data}`)
-}
-
-function termLabel(term: string, t: Translate): string {
-  const m = /^(\d{4})-(spring|autumn)$/.exec(term)
-  return m ? t('programmes.term', { year: m[1]!, season: t(`programmes.season.${m[2] as 'spring' | 'autumn'}`) }) : term
 }
 
 function CategoryBoxes({ prefix, checked, error }: { prefix: string; checked: string[]; error?: string }) {
@@ -268,7 +264,7 @@ export default function Programmes() {
                 <td>{locale === 'en' ? p.nameEn : p.name}</td>
                 <td>{t(`programmes.kind.${p.kind}` as MessageKey)}</td>
                 <td>{formatMoney(p.awardAmount, p.currency, locale)}</td>
-                <td>{p.terms.map((term) => termLabel(term, t)).join(locale === 'en' ? ', ' : '、')}</td>
+                <td>{p.terms.map((term) => termLabel(term, locale)).join(locale === 'en' ? ', ' : '、')}</td>
                 <td>{p.eligibleCategories.map((c) => t(`category.${c}` as MessageKey)).join('、')}</td>
                 <td>
                   {(funding[p.id] ?? [])

@@ -8,6 +8,7 @@ import { IdParam } from '~/modules/auth/schema'
 import { getStudentInScope, readStudentPersonalData, recordVerification } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
 import type { MessageKey } from '~/utils/i18n'
+import { gradeLabel } from '~/utils/words'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'students.read', action: 'students.write' } satisfies RouteAccess
@@ -57,12 +58,15 @@ export default function StudentDetail() {
     ['students.birthDate', student.birth_date],
     ['students.nationalId', student.national_id],
     ['students.school', student.school],
-    ['students.grade', student.grade],
-    ['students.categories', student.categories.join(', ')],
+    ['students.grade', gradeLabel(student.grade, locale)],
+    [
+      'students.categories',
+      student.categories.map((c) => t(`category.${c}` as MessageKey)).join(locale === 'en' ? ', ' : '、'),
+    ],
     ['students.guardian', student.guardian_name],
     ['students.guardianPhone', student.guardian_phone],
     ['students.station', locale === 'en' ? student.station_name_en : student.station_name],
-    ['students.status', student.status],
+    ['students.status', t(`status.${student.status}` as MessageKey)],
     ['students.nextVerification', student.next_verification_on ?? '—'],
   ]
   return (

@@ -4,7 +4,9 @@ import { can, requireStaff, stationScope } from '~/modules/auth/authorize.server
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listStudentsInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
+import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel } from '~/utils/words'
 
 export const access = { loader: 'students.read' } satisfies RouteAccess
 
@@ -58,8 +60,8 @@ export default function Students() {
                 <Link to={`/admin/students/${s.id}`}>{s.publicCode}</Link>
               </td>
               <td>{locale === 'en' ? s.stationNameEn : s.stationName}</td>
-              <td>{s.grade}</td>
-              <td>{s.status}</td>
+              <td>{gradeLabel(s.grade, locale)}</td>
+              <td>{t(`status.${s.status}` as MessageKey)}</td>
             </tr>
           ))}
         </tbody>

@@ -8,7 +8,8 @@ import { getCampaignForStaff } from '~/modules/campaigns/admin.server'
 import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
 import { publicUpdates } from '~/modules/campaigns/updates.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, resolveLocale } from '~/utils/i18n'
+import { shownName } from '~/modules/donations/display-name'
+import { formatDate, isLocale, resolveLocale, translator } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -30,9 +31,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return { campaign, preview, daysLeft: daysLeft(campaign.endsAt), updates: await publicUpdates(db, campaign.id) }
 }
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: data ? `${data.campaign.title} · 希望账本` : '希望账本' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
+  const locale = (matches[0]?.data as { locale?: unknown } | undefined)?.locale
+  const t = translator(isLocale(locale) ? locale : 'zh-CN')
+  return [{ title: data ? `${data.campaign.title} · ${t('app.name')}` : t('app.name') }]
+}
 
 export default function CampaignPage() {
   const { campaign: c, daysLeft, preview, updates } = useLoaderData<typeof loader>()
@@ -84,7 +87,7 @@ export default function CampaignPage() {
             <ul className="gift-list">
               {c.recent.map((g) => (
                 <li key={g.public_id}>
-                  <span>{g.display_name}</span>
+                  <span>{shownName(g.display_name, locale)}</span>
                   <span>
                     {formatMoney(g.amount, g.currency, locale)}
                     {g.paid_at ? <span className="muted"> · {formatDate(g.paid_at, locale)}</span> : null}

@@ -1,10 +1,12 @@
-import type { LoaderFunctionArgs } from '@remix-run/node'
+import { type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { CampaignProgress } from '~/components/progress-bar'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale } from '~/utils/i18n'
+import { resolveLocale, pageTitle } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'campaigns.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return { campaigns: await listActiveCampaigns(getDb(), { locale: resolveLocale(request) }) }

@@ -1,22 +1,28 @@
-import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
 import { listActiveCampaigns, publicCampaignStatus } from '~/modules/campaigns/queries.server'
 import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
 import { CheckoutFieldError, CheckoutRateLimited, startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
+import { alipayOffered, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { resolveLocale } from '~/utils/i18n'
+import { resolveLocale, pageTitle } from '~/utils/i18n'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
+
+// Alipay has a separate phone flow (手机网站支付); the browser says which it is.
+const MOBILE_BROWSER = /Mobi|Android|iPhone|iPad|HarmonyOS/i
 
 function limits(): DonationLimits {
   const env = getEnv()
   return { min: env.DONATION_MIN, max: env.DONATION_MAX, currencies: env.CURRENCIES }
 }
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'donate.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
@@ -38,6 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       : null,
     closed,
     demo: !getEnv().STRIPE_SECRET_KEY,
+    alipay: alipayOffered() && getEnv().CURRENCIES.includes('CNY'),
   }
 }
 
@@ -48,13 +55,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
   )
   const parsed = donationFormSchema(limits()).safeParse(values)
   if (!parsed.success) return Response.json({ errors: fieldErrors(parsed.error), values }, { status: 400 })
+  if (parsed.data.method === 'alipay' && !alipayOffered())
+    return Response.json({ errors: { method: 'donate.error.method' }, values }, { status: 400 })
   const db = getDb()
   try {
     const env = getEnv()
-    const { url, publicId } = await startCheckout(db, getPaymentProvider(db), parsed.data, {
+    const provider = parsed.data.method === 'alipay' ? getAlipayProvider() : getPaymentProvider(db)
+    const { url, publicId } = await startCheckout(db, provider, parsed.data, {
       locale: resolveLocale(request),
       clientIp: clientIp(context),
       baseUrl: env.BASE_URL,
+      device: MOBILE_BROWSER.test(request.headers.get('user-agent') ?? '') ? 'mobile' : 'desktop',
     })
     const cookie = checkoutCookie(publicId, { secret: env.SESSION_SECRET, baseUrl: env.BASE_URL })
     return redirect(url, { status: 303, headers: { 'Set-Cookie': cookie } })
@@ -100,6 +111,7 @@ export default function Donate() {
         formError={result?.formError ? t(result.formError as 'donate.error.provider') : undefined}
         values={result?.values ?? data.target?.values}
         target={data.target?.target}
+        alipay={data.alipay}
         presets={data.selected?.suggestedAmounts}
       />
     </section>

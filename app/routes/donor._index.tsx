@@ -5,13 +5,16 @@ import { requireDonor } from '~/modules/auth/donor.server'
 import { donorUpdates, isUnsubscribed, setUpdateMails } from '~/modules/campaigns/updates.server'
 import { donorGifts } from '~/modules/donations/donor.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, resolveLocale } from '~/utils/i18n'
+import { formatDate, pageTitle, resolveLocale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
 // The signed-in donor's gifts: amount, status, where the money went, receipt PDF.
 
-export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账本' }, { name: 'robots', content: 'noindex' }]
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, 'portal.title') },
+  { name: 'robots', content: 'noindex' },
+]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const donor = await requireDonor(request)

@@ -5,13 +5,16 @@ import { Field } from '~/components/admin/Field'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDonorUser, requestDonorSignIn, SIGN_IN_RESPONSE_FLOOR_MS } from '~/modules/auth/donor.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale } from '~/utils/i18n'
+import { pageTitle, resolveLocale } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
 // Ask for a sign-in link. The answer is the same whether or not the address has
 // gifts with us, and whether or not a rate limit stopped the mail.
 
-export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账本' }, { name: 'robots', content: 'noindex' }]
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, 'portal.signin.title') },
+  { name: 'robots', content: 'noindex' },
+]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   if (await getDonorUser(request)) throw redirect('/donor')

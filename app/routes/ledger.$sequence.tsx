@@ -7,6 +7,23 @@ import { WITHHELD_CODE } from '~/modules/transparency/withheld'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime, resolveLocale, translator, type Locale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { shownName } from '~/modules/donations/display-name'
+import { termLabel } from '~/utils/words'
+
+// Refs with a label of their own (ledger.ref.*); any other is shown by its key.
+const REF_LABELS = [
+  'beneficiary',
+  'programme',
+  'term',
+  'donation',
+  'donor',
+  'batch',
+  'refund',
+  'dispute',
+  'campaign',
+  'wish',
+  'sponsorship',
+]
 import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -48,15 +65,24 @@ export default function TransactionPage() {
         {tx.donation ? (
           <>
             <dt>{t('ledger.tx.donor')}</dt>
-            <dd>{tx.donation.displayName}</dd>
+            <dd>{shownName(tx.donation.displayName, locale)}</dd>
           </>
         ) : null}
         <dt>{t('ledger.tx.refs')}</dt>
         <dd>
           <ul className="refs">
             {Object.entries(tx.refs).map(([k, v]) => (
-              <li key={k}>
-                <code>{k}</code>: {k === 'beneficiary' ? <Link to={`/students/${v}`}>{v}</Link> : v}
+              <li key={k} data-ref={k}>
+                {REF_LABELS.includes(k) ? t(`ledger.ref.${k}` as MessageKey) : k}:{' '}
+                {k === 'beneficiary' ? (
+                  <Link to={`/students/${v}`}>{v}</Link>
+                ) : k === 'programme' ? (
+                  (tx.programme ?? v)
+                ) : k === 'term' ? (
+                  termLabel(v, locale)
+                ) : (
+                  v
+                )}
               </li>
             ))}
           </ul>
@@ -86,12 +112,9 @@ export default function TransactionPage() {
           {tx.transfers.map((x) => (
             <tr key={x.position}>
               <td>{x.position}</td>
-              <td>
-                {name(x.from)} <code className="muted">{x.from}</code>
-              </td>
-              <td>
-                {name(x.to)} <code className="muted">{x.to}</code>
-              </td>
+              {/* The account code is for verifiers: in the open data and the title, not the text. */}
+              <td title={x.from}>{name(x.from)}</td>
+              <td title={x.to}>{name(x.to)}</td>
               <td className="num">{formatMoney(x.amount, x.currency, locale)}</td>
             </tr>
           ))}
@@ -116,7 +139,7 @@ export default function TransactionPage() {
           <tbody>
             {tx.traces.map((r) => (
               <tr key={r.id}>
-                <td>{r.kind}</td>
+                <td>{t(`ledger.trace.${r.kind}` as MessageKey)}</td>
                 <td>
                   <code>{r.donation}</code>
                 </td>
@@ -137,8 +160,17 @@ export default function TransactionPage() {
         </table>
       )}
       <nav className="pager" aria-label={t('ledger.pages')}>
-        {tx.next !== null ? <Link to={`/ledger/${tx.next}`}>{t('ledger.tx.next')}</Link> : null}
-        {tx.previous !== null ? <Link to={`/ledger/${tx.previous}`}>{t('ledger.tx.previous')}</Link> : null}
+        {/* "← previous" on the left, "next →" on the right, as their arrows say. */}
+        {tx.previous !== null ? (
+          <Link to={`/ledger/${tx.previous}`} rel="prev">
+            {t('ledger.tx.previous')}
+          </Link>
+        ) : null}
+        {tx.next !== null ? (
+          <Link to={`/ledger/${tx.next}`} rel="next">
+            {t('ledger.tx.next')}
+          </Link>
+        ) : null}
       </nav>
     </article>
   )

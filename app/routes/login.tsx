@@ -7,10 +7,13 @@ import { fieldErrors, LoginForm } from '~/modules/auth/schema'
 import { safeRedirect } from '~/utils/safe-redirect'
 import { createSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { type MessageKey, pageTitle } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
-export const meta: MetaFunction = () => [{ title: '登录 · 希望账本' }, { name: 'robots', content: 'noindex' }]
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, 'auth.loginTitle') },
+  { name: 'robots', content: 'noindex' },
+]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url)

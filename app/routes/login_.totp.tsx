@@ -7,10 +7,13 @@ import { CodeForm } from '~/modules/auth/schema'
 import { safeRedirect } from '~/utils/safe-redirect'
 import { createSession, invalidateSession } from '~/modules/auth/session.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { type MessageKey, pageTitle } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
-export const meta: MetaFunction = () => [{ title: '两步验证 · 希望账本' }, { name: 'robots', content: 'noindex' }]
+export const meta: MetaFunction = ({ matches }) => [
+  { title: pageTitle(matches, 'auth.totpTitle') },
+  { name: 'robots', content: 'noindex' },
+]
 
 /** Only a password-verified session of a TOTP user that has not yet given its code. */
 async function pendingUser(request: Request) {

@@ -5,6 +5,7 @@ import { sponsorPage } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, resolveLocale, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel } from '~/utils/words'
 
 // The sponsor's own page, reached by the unguessable link in their emails: the student
 // by pseudonym (first name only with the guardian's consent), moderated letters.
@@ -37,7 +38,7 @@ export default function MySponsorship() {
     <section>
       <h1>{t('sponsor.mine')}</h1>
       <p>
-        <strong>{v.publicCode}</strong> · {v.county} · {v.grade} · {v.programme} · {v.schoolYear}
+        <strong>{v.publicCode}</strong> · {v.county} · {gradeLabel(v.grade, locale)} · {v.programme} · {v.schoolYear}
       </p>
       {v.firstName ? <p>{t('sponsor.firstName', { name: v.firstName })}</p> : null}
       <p>{t(`sponsorships.status.${v.status}` as MessageKey)}</p>

@@ -1,4 +1,4 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
@@ -6,11 +6,14 @@ import { SponsorshipError, START_LIMIT, startSponsorship } from '~/modules/spons
 import { sponsorChoice, sponsorshipProgramme } from '~/modules/sponsorships/public.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, type MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { resolveLocale, type MessageKey, pageTitle } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel } from '~/utils/words'
 
 // 希望之星 1+1: choose a student (pseudonym, county, grade only), then give through the
 // donation form into that sponsorship's own fund.
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'sponsor.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return sponsorChoice(getDb(), resolveLocale(request))
@@ -52,6 +55,7 @@ export default function Sponsor() {
   const { students, schoolYear } = useLoaderData<typeof loader>()
   const r = useActionData<{ error: MessageKey }>()
   const t = useT()
+  const locale = useLocale()
   return (
     <section>
       <h1>{t('sponsor.title')}</h1>
@@ -71,7 +75,7 @@ export default function Sponsor() {
             {students.map((s, i) => (
               <label key={s.id} className="choice">
                 <input type="radio" name="beneficiaryId" value={s.id} defaultChecked={i === 0} /> {s.publicCode} ·{' '}
-                {s.county} · {s.grade}
+                {s.county} · {gradeLabel(s.grade, locale)}
               </label>
             ))}
           </fieldset>

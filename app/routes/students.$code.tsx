@@ -7,6 +7,7 @@ import { getPublicStudent } from '~/modules/transparency/students.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale, type MessageKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel, termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -45,7 +46,7 @@ export default function StudentPage() {
           <dt>{t('trace.county')}</dt>
           <dd>{county}</dd>
           <dt>{t('trace.grade')}</dt>
-          <dd>{s.grade}</dd>
+          <dd>{gradeLabel(s.grade, locale)}</dd>
           {programmes.length ? (
             <>
               <dt>{t('trace.programme')}</dt>
@@ -107,7 +108,7 @@ export default function StudentPage() {
                   <td>{formatDate(e.occurredAt, locale)}</td>
                   <td>{t(`student.kind.${e.kind}` as MessageKey)}</td>
                   <td>{e.programme ? programmeNames[e.programme] : '—'}</td>
-                  <td>{e.term || '—'}</td>
+                  <td>{termLabel(e.term, locale)}</td>
                   <td>{e.fund ? fundNames[e.fund] : '—'}</td>
                   <td className="num">{formatMoney(e.amount, e.currency, locale)}</td>
                 </tr>

@@ -6,6 +6,7 @@ import { WITHHELD_CODE } from '~/modules/transparency/withheld'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel, termLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -109,9 +110,9 @@ export default function TracePage() {
                             )}
                           </th>
                           <td>{student ? countyNames[student.county] : '—'}</td>
-                          <td>{student?.grade ?? '—'}</td>
+                          <td>{gradeLabel(student?.grade, locale)}</td>
                           <td>{programmeNames[s.refs.programme ?? ''] ?? ''}</td>
-                          <td>{s.refs.term ?? '—'}</td>
+                          <td>{termLabel(s.refs.term, locale)}</td>
                           <td className="num">{fmt(s.amount)}</td>
                           <td>{formatDate(s.awardedAt, locale)}</td>
                           <td>{s.paidAt ? formatDate(s.paidAt, locale) : t('trace.notPaidYet')}</td>

@@ -1,16 +1,19 @@
-import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
 import { claimWish, CLAIM_LIMIT, listPublicWishes, releaseWish, WishError } from '~/modules/wishes/wishes.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, type MessageKey } from '~/utils/i18n'
-import { useT } from '~/utils/locale'
+import { resolveLocale, type MessageKey, pageTitle } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { gradeLabel } from '~/utils/words'
 import { formatMoney } from '~/utils/money'
 
 // 微心愿: open wishes with only the item, a short story, the price, county, grade and the
 // pseudonym. Claiming holds a wish for 30 minutes and leads into the giving flow.
+
+export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'wishes.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
@@ -60,15 +63,18 @@ export default function Wishes() {
   const { wishes } = useLoaderData<typeof loader>()
   const r = useActionData<{ error: MessageKey; wishId: number }>()
   const t = useT()
+  const locale = useLocale()
   const open = wishes.filter((w) => w.state === 'open' || w.state === 'held')
   const done = wishes.filter((w) => w.state === 'funded' || w.state === 'fulfilled')
   const card = (w: (typeof wishes)[number]) => (
     <li key={w.id} className="card">
       <h2>{w.item}</h2>
       <p>{w.story}</p>
-      <p className="muted">{t('wishes.for', { code: w.publicCode, county: w.county, grade: w.grade })}</p>
+      <p className="muted">
+        {t('wishes.for', { code: w.publicCode, county: w.county, grade: gradeLabel(w.grade, locale) })}
+      </p>
       <p>
-        {t('wishes.price')}: <strong>{formatMoney(w.price, w.currency)}</strong>
+        {t('wishes.price')}: <strong>{formatMoney(w.price, w.currency, locale)}</strong>
       </p>
       {r?.wishId === w.id ? (
         <p className="field-error" role="alert">

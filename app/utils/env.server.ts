@@ -63,6 +63,25 @@ export const EnvSchema = z
       .string()
       .regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port such as http://127.0.0.1:12111')
       .optional(),
+    // Alipay direct (支付宝): app id, our RSA2 application private key and Alipay's public key
+    // (PEM files), the seller (商户 PID) notifications must name, and the fee rate booked
+    // (Alipay's notification reports none). Unset app id: a demo Alipay, never in production.
+    ALIPAY_APP_ID: z
+      .string()
+      .regex(/^\d{16}$/, 'expected the 16-digit Alipay app id')
+      .optional(),
+    ALIPAY_APP_PRIVATE_KEY_PATH: z.string().optional(),
+    ALIPAY_PUBLIC_KEY_PATH: z.string().optional(),
+    ALIPAY_SELLER_ID: z
+      .string()
+      .regex(/^2088\d{12}$/, 'expected the 16-digit seller id (PID) starting 2088')
+      .optional(),
+    // For tests and local fakes only, like STRIPE_API_URL; unset means openapi.alipay.com.
+    ALIPAY_GATEWAY: z
+      .string()
+      .regex(/^https?:\/\/[^/]+\/[^?#]*$/, 'expected http(s)://host:port/path such as http://127.0.0.1:9090/gateway.do')
+      .optional(),
+    ALIPAY_FEE_RATE_BPS: intInRange(0, 10_000).default(60),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
@@ -105,6 +124,18 @@ export const EnvSchema = z
         path: ['STRIPE_API_URL'],
         message: 'must not be set with a live key (sk_live_…): the key would be sent there',
       })
+    }
+    if (env.ALIPAY_GATEWAY && env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALIPAY_GATEWAY'],
+        message: 'is for tests and fakes only: unset it when NODE_ENV=production',
+      })
+    }
+    if (env.ALIPAY_APP_ID) {
+      for (const name of ['ALIPAY_APP_PRIVATE_KEY_PATH', 'ALIPAY_PUBLIC_KEY_PATH', 'ALIPAY_SELLER_ID'] as const) {
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with ALIPAY_APP_ID' })
+      }
     }
     if (env.DONATION_MIN > env.DONATION_MAX) {
       ctx.addIssue({ code: 'custom', path: ['DONATION_MIN'], message: 'must not exceed DONATION_MAX' })

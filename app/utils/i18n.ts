@@ -122,3 +122,10 @@ export function chinaDateTime(at: string | Date): string {
 export function chinaDayStart(day: string): string {
   return new Date(`${day}T00:00:00+08:00`).toISOString()
 }
+
+/** A route's <title> in the reader's language (the root loader's locale): "登录 · 希望账本" / "Sign in · Hope Ledger". */
+export function pageTitle(matches: ReadonlyArray<{ data?: unknown } | undefined>, key: MessageKey): string {
+  const locale = (matches[0]?.data as { locale?: unknown } | undefined)?.locale
+  const t = translator(isLocale(locale) ? locale : 'zh-CN')
+  return `${t(key)} · ${t('app.name')}`
+}

@@ -73,3 +73,10 @@ export function toDecimalString(amount: number, currency: string): string {
   const minor = digits ? '.' + (abs % scale).toString().padStart(digits, '0') : ''
   return `${big < 0n ? '-' : ''}${abs / scale}${minor}`
 }
+
+/** A provider's decimal amount ("123.45") in minor units, exactly; undefined unless it is a plain non-negative decimal. */
+export function decimalToMinor(value: string, currency: string): number | undefined {
+  const digits = minorDigits(currency)
+  const pattern = digits === 0 ? /^\d{1,13}$/ : new RegExp(`^\\d{1,13}(?:\\.\\d{1,${digits}})?$`)
+  return pattern.test(value) ? parseMoney(value, currency) : undefined
+}

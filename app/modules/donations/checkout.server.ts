@@ -66,7 +66,12 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
   }
   if (input.designation === 'wish' && input.targetId) {
     const wish = await wishForCheckout(db, input.targetId)
-    if (wish)
+    if (wish) {
+      // One gift of exactly what the wish still needs: a monthly gift would go on after it is
+      // met, and a smaller one would leave it half-funded under a "fulfilled" badge.
+      if (input.frequency !== 'once') throw new CheckoutFieldError('frequency', 'wishes.error.once')
+      if (input.currency !== wish.currency || input.amount !== wish.remaining)
+        throw new CheckoutFieldError('customAmount', 'wishes.error.amount')
       return {
         fund: fundOfWish(wish.id),
         campaignId: null,
@@ -75,6 +80,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
             ? `Micro-wish: ${wish.item} (${wish.publicCode})`
             : `微心愿：${wish.item}（${wish.publicCode}）`,
       }
+    }
   }
   throw new CheckoutFieldError('designation', 'donate.error.target')
 }
@@ -83,7 +89,7 @@ export async function startCheckout(
   db: DB,
   provider: PaymentProvider,
   input: DonationInput,
-  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date },
+  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date; device?: 'desktop' | 'mobile' },
 ): Promise<{ publicId: string; url: string }> {
   const now = ctx.now ?? new Date()
   const target = await resolveTarget(db, input, ctx.locale)
@@ -97,7 +103,7 @@ export async function startCheckout(
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(column, '=', value)
           .where('created_at', '>=', since)
-          .where('provider', 'in', ['stripe', 'demo'])
+          .where('provider', 'in', ['stripe', 'demo', 'alipay'])
           .executeTakeFirstOrThrow()
       ).n,
     )
@@ -180,6 +186,7 @@ export async function startCheckout(
     locale: ctx.locale,
     successUrl: `${ctx.baseUrl}/donate/thanks?donation=${publicId}`,
     cancelUrl: `${ctx.baseUrl}/donate/cancelled?donation=${publicId}`,
+    device: ctx.device,
   })
   await db
     .updateTable('donations')

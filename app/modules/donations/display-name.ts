@@ -31,3 +31,8 @@ export function publicDisplayName(name: string, mode: 'full' | 'family' | 'anony
   // Latin script: the last word is taken as the family name.
   return trimmed.split(' ').at(-1)!
 }
+
+/** A stored public name as a reader sees it: the anonymous name in their language. */
+export function shownName(stored: string, locale: 'zh-CN' | 'en'): string {
+  return stored === ANONYMOUS_NAME && locale === 'en' ? 'A kind donor' : stored
+}

@@ -54,3 +54,19 @@ export async function demoDonation(db: DB, sessionId: string): Promise<DemoDonat
     .where('provider', '=', 'demo')
     .executeTakeFirst()
 }
+
+/**
+ * The donation behind a demo Alipay order. Only while no Alipay app is configured and never
+ * in production: there the demo cashier does not exist.
+ */
+export async function demoAlipayDonation(db: DB, outTradeNo: string): Promise<DemoDonation | undefined> {
+  const env = getEnv()
+  if (env.ALIPAY_APP_ID || env.NODE_ENV === 'production' || !outTradeNo) return undefined
+  return db
+    .selectFrom('donations')
+    .select(['public_id', 'amount', 'currency', 'frequency', 'status', 'display_name'])
+    .where('public_id', '=', outTradeNo)
+    .where('provider_session_id', '=', outTradeNo)
+    .where('provider', '=', 'demo')
+    .executeTakeFirst()
+}

@@ -26,6 +26,7 @@ export function donationFormSchema(limits: DonationLimits) {
       email: text,
       message: text,
       coverFee: text,
+      method: text,
     })
     .transform((v, ctx) => {
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message })
@@ -35,6 +36,11 @@ export function donationFormSchema(limits: DonationLimits) {
         issue('designation', 'donate.error.designation')
       if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? ''))
         issue('displayMode', 'donate.error.displayMode')
+      const method = v.method || 'card'
+      if (!['card', 'alipay'].includes(method)) issue('method', 'donate.error.method')
+      // Alipay direct takes one-time yuan gifts; monthly giving stays on Stripe cards.
+      else if (method === 'alipay' && v.currency !== 'CNY') issue('method', 'donate.error.methodAlipayCurrency')
+      else if (method === 'alipay' && v.frequency === 'monthly') issue('method', 'donate.error.methodAlipayMonthly')
       if (!email.safeParse(v.email ?? '').success) issue('email', 'donate.error.email')
       if ((v.name ?? '').trim().length > 80) issue('name', 'donate.error.nameLong')
       if ((v.message ?? '').trim().length > 500) issue('message', 'donate.error.messageLong')
@@ -76,6 +82,7 @@ export function donationFormSchema(limits: DonationLimits) {
         email: email.safeParse(v.email ?? '').data ?? '',
         message: (v.message ?? '').trim() || null,
         coverFee: ['on', 'true', '1'].includes(v.coverFee ?? ''),
+        method: method as 'card' | 'alipay',
       }
     })
 }

@@ -55,23 +55,24 @@ export async function handleWebhook(
   now = new Date(),
 ): Promise<HandledWebhook> {
   const type = providerTypeOf(event)
+  const source = provider.notifications ?? 'stripe'
   const handled = (outcome: WebhookOutcome): HandledWebhook => ({ kind: 'handled', eventId: event.id, type, outcome })
   const done = await db
     .selectFrom('payment_events')
     .select('processed_at')
-    .where('provider', '=', 'stripe')
+    .where('provider', '=', source)
     .where('event_id', '=', event.id)
     .executeTakeFirst()
   if (done?.processed_at) return handled('duplicate')
 
   const intent = intentToLookUp(event)
-  const details = intent ? await provider.paymentDetails(intent) : null
+  const details = intent ? (provider.detailsFromEvent?.(event) ?? (await provider.paymentDetails(intent))) : null
 
   return db.transaction().execute(async (trx) => {
     const recorded = await trx
       .insertInto('payment_events')
       .values({
-        provider: 'stripe',
+        provider: source,
         event_id: event.id,
         type,
         received_at: now.toISOString(),
@@ -86,7 +87,7 @@ export async function handleWebhook(
       const claimed = await trx
         .selectFrom('payment_events')
         .select('processed_at')
-        .where('provider', '=', 'stripe')
+        .where('provider', '=', source)
         .where('event_id', '=', event.id)
         .executeTakeFirstOrThrow()
       if (claimed.processed_at) return handled('duplicate')
@@ -95,7 +96,7 @@ export async function handleWebhook(
     await trx
       .updateTable('payment_events')
       .set({ processed_at: now.toISOString(), outcome })
-      .where('provider', '=', 'stripe')
+      .where('provider', '=', source)
       .where('event_id', '=', event.id)
       .execute()
     return handled(outcome)

@@ -14,6 +14,8 @@ export type CheckoutRequest = {
   locale: 'zh-CN' | 'en'
   successUrl: string
   cancelUrl: string
+  /** The donor's browser, where a provider has a separate phone flow (Alipay's 手机网站支付). */
+  device?: 'desktop' | 'mobile'
 }
 
 export type CheckoutSession = { sessionId: string; url: string }
@@ -30,11 +32,13 @@ export type PaymentDetails = {
   donationPublicId?: string | null
 }
 
-/** The providers that take payments online; WeChat Pay and Alipay join here (and in db/tables/giving.ts). */
-export type PaymentProviderName = 'stripe' | 'demo'
+/** The providers that take payments online; WeChat Pay joins here (and in db/tables/giving.ts). */
+export type PaymentProviderName = 'stripe' | 'demo' | 'alipay'
 
 export interface PaymentProvider {
   readonly name: PaymentProviderName
+  /** Whose notifications it verifies: the payment_events.provider its event ids are recorded under (default 'stripe'). */
+  readonly notifications?: 'stripe' | 'alipay'
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>
   /**
    * Verify the signature over the raw body and narrow the event (narrowEvent); throws
@@ -42,6 +46,8 @@ export interface PaymentProvider {
    */
   verifyWebhook(rawBody: string, signature: string | null): PaymentEvent
   paymentDetails(paymentIntentId: string): Promise<PaymentDetails>
+  /** The payment as a verified notification itself settles it (no look-up needed); null or absent: ask paymentDetails. */
+  detailsFromEvent?(event: PaymentEvent): PaymentDetails | null
   /** Recent events, newest first, for the reconcile command. */
   listRecentEvents(options: { since: Date; limit: number }): Promise<PaymentEvent[]>
   cancelSubscription(subscriptionId: string): Promise<void>

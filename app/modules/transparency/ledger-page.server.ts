@@ -53,12 +53,13 @@ export async function ledgerView(db: Db, q: LedgerQuery, locale: Locale): Promis
   })
 }
 
-export type TransactionView = TransactionDetail & { names: Record<string, string> }
+export type TransactionView = TransactionDetail & { names: Record<string, string>; programme: string | null }
 
 export async function transactionView(db: Db, sequence: number, locale: Locale): Promise<TransactionView | undefined> {
   const tx = await getTransaction(db, sequence)
   if (!tx) return undefined
   const names = await loadNames(db, locale)
   const codes = [...tx.transfers.flatMap((t) => [t.from, t.to]), ...(tx.donation ? [tx.donation.fund] : [])]
-  return withoutWithheld(db, { ...tx, names: await accountNames(db, codes, names.fund) })
+  const programme = tx.refs.programme ? names.programme(tx.refs.programme) : null
+  return withoutWithheld(db, { ...tx, names: await accountNames(db, codes, names.fund), programme })
 }

@@ -22,6 +22,8 @@ const FIXED: Record<string, [string, string]> = {
   'external:refunds': ['退款', 'Refunds'],
   'external:disputes': ['争议扣款', 'Disputes'],
 }
+// Programmes the ledger names that are not rows of `programmes` (wishes are paid from their own funds).
+const FIXED_PROGRAMMES: Record<string, [string, string]> = { 'micro-wish': ['微心愿', 'Micro-wishes'] }
 
 /** Account code → public name in the reader's language (students by pseudonym only). */
 export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<Names> {
@@ -32,7 +34,10 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
     listCounties(db),
   ])
   const byFund = new Map<string, (typeof campaigns)[number]>(campaigns.map((c) => [fundOfCampaign(c.id), c]))
-  const byProgramme = new Map(programmes.map((p) => [p.slug, en ? p.name_en : p.name]))
+  const byProgramme = new Map([
+    ...Object.entries(FIXED_PROGRAMMES).map(([slug, n]) => [slug, n[en ? 1 : 0]] as const),
+    ...programmes.map((p) => [p.slug, en ? p.name_en : p.name] as const),
+  ])
   return {
     fund(code) {
       const fixed = FIXED[code]
@@ -44,6 +49,8 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
       if (m?.[1] === 'fund:wish') return en ? `Micro-wish fund ${m[2]}` : `微心愿基金 ${m[2]}`
       if (code === 'payable') return en ? 'Awarded, awaiting payout' : '已资助待发放'
       if (code === 'paid') return en ? 'Paid to students' : '已发放给学生'
+      const campaign = /^fund:campaign:(\d+)$/.exec(code)
+      if (campaign) return en ? `Campaign fund ${campaign[1]}` : `募捐项目基金 ${campaign[1]}`
       return code
     },
     programme: (slug) => (slug ? (byProgramme.get(slug) ?? slug) : en ? 'No programme named' : '未指定项目'),

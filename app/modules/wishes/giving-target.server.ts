@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import type { Locale, MessageKey } from '~/utils/i18n'
 import { sponsorshipForCheckout } from '../sponsorships/lifecycle.server'
-import { currentHolder, getPublicWish } from './wishes.server'
+import { currentHolder, wishForCheckout } from './wishes.server'
 
 // What the donate page needs for ?wish=<id>&claim=<token> or ?sponsorship=<id>: a fixed
 // target for the form, default values (the wish's price), or a notice when the claim
@@ -18,15 +18,19 @@ const yuan = (minor: number) => (minor / 100).toFixed(2)
 export async function givingTarget(db: DB, search: URLSearchParams, locale: Locale): Promise<GivingTarget | null> {
   const wishId = Number(search.get('wish'))
   if (Number.isSafeInteger(wishId) && wishId > 0) {
-    const wish = await getPublicWish(db, wishId)
+    const wish = await wishForCheckout(db, wishId)
     const holder = await currentHolder(db, wishId)
-    if (!wish || wish.state === 'fulfilled' || wish.state === 'funded' || !holder || holder !== search.get('claim'))
-      return { target: null, notice: 'wishes.notYours' }
+    if (!wish || !holder || holder !== search.get('claim')) return { target: null, notice: 'wishes.notYours' }
     const label =
       locale === 'en' ? `Micro-wish: ${wish.item} (${wish.publicCode})` : `微心愿：${wish.item}（${wish.publicCode}）`
     return {
       target: { designation: 'wish', targetId: wish.id, label },
-      values: { amountChoice: 'custom', customAmount: yuan(wish.price), currency: wish.currency, frequency: 'once' },
+      values: {
+        amountChoice: 'custom',
+        customAmount: yuan(wish.remaining),
+        currency: wish.currency,
+        frequency: 'once',
+      },
     }
   }
   const sponsorshipId = Number(search.get('sponsorship'))

@@ -222,11 +222,15 @@ export async function currentHolder(db: DB, wishId: number, now = new Date()): P
   return w && w.status === 'open' && w.held_until && w.held_until > now.toISOString() ? w.hold_token : null
 }
 
-/** For checkout: the wish may take a gift (open, publicly visible, not yet fully funded). */
+/**
+ * For checkout: the wish may take a gift (open, publicly visible, not yet fully funded),
+ * and `remaining` is what that gift must be: a wish is paid once, for what it still needs.
+ */
 export async function wishForCheckout(db: DB, wishId: number, now = new Date()) {
   const wish = await getPublicWish(db, wishId, now)
   if (!wish || wish.state === 'fulfilled' || wish.state === 'funded') return null
-  return wish
+  const raised = (await raisedByWish(db, [wish.id])).get(wish.id) ?? 0
+  return { ...wish, remaining: Math.max(0, wish.price - raised) }
 }
 
 export type StaffWish = {
@@ -310,7 +314,9 @@ export async function fulfilWish(
     if (w.status !== 'open') throw new WishError('wishes.error.unavailable')
     const fund = fundOfWish(Number(w.id))
     const balance = await getBalance(trx, fund, w.currency)
-    if (balance <= 0) throw new WishError('wishes.error.notFunded')
+    // Fulfilled means its price was given: half a pair of shoes is not a wish come true.
+    const raised = (await raisedByWish(trx, [Number(w.id)])).get(Number(w.id)) ?? 0
+    if (balance <= 0 || raised < w.price) throw new WishError('wishes.error.notFunded')
     if (checkProof(input.proof) !== 'application/pdf') {
       const consent = await trx
         .selectFrom('beneficiary_consents')

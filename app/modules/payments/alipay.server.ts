@@ -1,0 +1,202 @@
+import crypto from 'node:crypto'
+import { AlipaySdk } from 'alipay-sdk'
+import { decimalToMinor, toDecimalString } from '~/utils/money'
+import type { CheckoutSessionEvent, PaymentEvent } from './events'
+import { MalformedEventError } from './events'
+import { WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
+
+// Alipay direct (支付宝): 电脑网站支付 (alipay.trade.page.pay) on a desktop, 手机网站支付
+// (alipay.trade.wap.pay) in a phone browser, one-time CNY gifts only. The official SDK signs
+// our requests and checks the RSA2 signature of Alipay's asynchronous notification; the
+// notification is then normalised into a Stripe-shaped checkout event (./events.ts) so it
+// takes the same claim + donation + ledger + receipt transaction.
+
+export type AlipayOptions = {
+  appId: string
+  /** PEM (PKCS#1 or PKCS#8) of our application private key. */
+  privateKey: string
+  /** PEM of Alipay's public key (普通公钥模式). */
+  alipayPublicKey: string
+  sellerId: string
+  notifyUrl: string
+  /** Alipay's notification reports no fee: booked at this rate, in basis points. */
+  feeRateBps: number
+  /** Tests point the SDK at a local fake gateway; unset means openapi.alipay.com. */
+  gateway?: string
+  /** The demo: our own pay page stands in for the cashier. */
+  demoCashierUrl?: (outTradeNo: string) => string
+}
+
+/** What a verified notification says, with the amount in fen. */
+export type AlipayNotification = {
+  notifyId: string
+  outTradeNo: string
+  tradeNo: string
+  amount: number
+  tradeStatus: string
+  paidAt: string
+}
+
+/** The fee at a rate in basis points, rounded half up in integer arithmetic. */
+export function alipayFee(amount: number, rateBps: number): number {
+  return Math.floor((amount * rateBps + 5000) / 10000)
+}
+
+export const ALIPAY_PAID_STATUSES: ReadonlySet<string> = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED'])
+
+export interface AlipayProvider extends PaymentProvider {
+  readonly name: 'alipay' | 'demo'
+  readonly notifications: 'alipay'
+  /** Verify signature, app id and seller; throws WebhookSignatureError or MalformedEventError. */
+  verifyNotification(params: Record<string, string>): AlipayNotification
+}
+
+/** Alipay's gmt_payment ("2026-12-01 20:15:00", China time) as an ISO instant. */
+function chinaTimeToIso(value: string | undefined, fallback: Date): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value ?? '')
+  if (!m) return fallback.toISOString()
+  return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`).toISOString()
+}
+
+export function parseForm(rawBody: string): Record<string, string> {
+  return Object.fromEntries(new URLSearchParams(rawBody))
+}
+
+export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'demo' = 'alipay'): AlipayProvider {
+  const sdk = new AlipaySdk({
+    appId: options.appId,
+    privateKey: options.privateKey,
+    alipayPublicKey: options.alipayPublicKey,
+    keyType: options.privateKey.includes('BEGIN RSA PRIVATE KEY') ? 'PKCS1' : 'PKCS8',
+    signType: 'RSA2',
+    ...(options.gateway ? { gateway: options.gateway } : {}),
+    timeout: 10_000,
+  })
+
+  function verifyNotification(params: Record<string, string>): AlipayNotification {
+    // checkNotifySign(…, true): the form is already decoded, so the SDK must not decode it again.
+    if (!params.sign || !sdk.checkNotifySign(params, true))
+      throw new WebhookSignatureError('Alipay notify signature invalid')
+    if (params.app_id !== options.appId) throw new WebhookSignatureError('Alipay notify for another app_id')
+    if (params.seller_id !== options.sellerId) throw new WebhookSignatureError('Alipay notify for another seller_id')
+    const amount = decimalToMinor(params.total_amount ?? '', 'CNY')
+    if (!params.notify_id || !params.out_trade_no || !params.trade_no || amount === undefined || !params.trade_status)
+      throw new MalformedEventError('Alipay notify without notify_id, out_trade_no, trade_no, total_amount or status')
+    return {
+      notifyId: params.notify_id,
+      outTradeNo: params.out_trade_no,
+      tradeNo: params.trade_no,
+      amount,
+      tradeStatus: params.trade_status,
+      paidAt: chinaTimeToIso(params.gmt_payment ?? params.notify_time, new Date()),
+    }
+  }
+
+  const details = (n: { tradeNo: string; amount: number; outTradeNo: string }): PaymentDetails => {
+    const fee = alipayFee(n.amount, options.feeRateBps)
+    return {
+      paymentIntentId: n.tradeNo,
+      chargeId: null,
+      amount: n.amount,
+      currency: 'CNY',
+      fee,
+      net: n.amount - fee,
+      donationPublicId: n.outTradeNo,
+    }
+  }
+
+  return {
+    name,
+    notifications: 'alipay',
+    verifyNotification,
+
+    async createCheckout(request) {
+      if (request.currency !== 'CNY' || request.frequency !== 'once')
+        throw new Error('Alipay takes one-time CNY gifts only')
+      const outTradeNo = request.donationPublicId
+      if (options.demoCashierUrl) return { sessionId: outTradeNo, url: options.demoCashierUrl(outTradeNo) }
+      const mobile = request.device === 'mobile'
+      const url = sdk.pageExecute(mobile ? 'alipay.trade.wap.pay' : 'alipay.trade.page.pay', 'GET', {
+        notifyUrl: options.notifyUrl,
+        returnUrl: request.successUrl,
+        bizContent: {
+          out_trade_no: outTradeNo,
+          total_amount: toDecimalString(request.amount, 'CNY'),
+          subject: request.description.slice(0, 256),
+          product_code: mobile ? 'QUICK_WAP_WAY' : 'FAST_INSTANT_TRADE_PAY',
+          ...(mobile ? { quit_url: request.cancelUrl } : {}),
+          timeout_express: '30m',
+        },
+      })
+      return { sessionId: outTradeNo, url }
+    },
+
+    verifyWebhook(rawBody): PaymentEvent {
+      const n = verifyNotification(parseForm(rawBody))
+      return alipayCheckoutEvent(n)
+    },
+
+    detailsFromEvent(event) {
+      if (event.type !== 'checkout.session.completed') return null
+      const o = event.data.object
+      const tradeNo = typeof o.payment_intent === 'string' ? o.payment_intent : null
+      if (!tradeNo || typeof o.amount_total !== 'number' || !o.client_reference_id) return null
+      return details({ tradeNo, amount: o.amount_total, outTradeNo: o.client_reference_id })
+    },
+
+    async paymentDetails(tradeNo) {
+      const result = await sdk.exec('alipay.trade.query', { bizContent: { trade_no: tradeNo } })
+      const amount = decimalToMinor(String(result.totalAmount ?? ''), 'CNY')
+      if (result.code !== '10000' || amount === undefined || !result.outTradeNo)
+        throw new Error(`alipay.trade.query ${tradeNo}: ${result.code} ${result.subMsg ?? result.msg ?? ''}`)
+      return details({ tradeNo, amount, outTradeNo: String(result.outTradeNo) })
+    },
+
+    async listRecentEvents() {
+      return [] // reconciliation against Alipay's daily bill is a separate piece of issue 19
+    },
+    async cancelSubscription() {
+      throw new Error('Alipay takes one-time gifts only: there is no subscription to cancel')
+    },
+    async customerPortalUrl() {
+      return null
+    },
+  }
+}
+
+/** A paid notification as the checkout event it amounts to; any other status is recorded, not acted on. */
+export function alipayCheckoutEvent(n: AlipayNotification): PaymentEvent {
+  const created = Math.floor(new Date(n.paidAt).getTime() / 1000)
+  if (!ALIPAY_PAID_STATUSES.has(n.tradeStatus))
+    return { id: n.notifyId, type: 'ignored', providerType: `alipay.${n.tradeStatus}`, created }
+  const event: CheckoutSessionEvent = {
+    id: n.notifyId,
+    type: 'checkout.session.completed',
+    created,
+    data: {
+      object: {
+        id: n.outTradeNo,
+        object: 'checkout.session',
+        mode: 'payment',
+        status: 'complete',
+        payment_status: 'paid',
+        amount_total: n.amount,
+        currency: 'cny',
+        payment_intent: n.tradeNo,
+        client_reference_id: n.outTradeNo,
+        metadata: { donation_public_id: n.outTradeNo },
+      },
+    },
+  }
+  return event
+}
+
+/** Sign notification parameters as Alipay does (RSA2 over the sorted key=value pairs, sign and sign_type left out). */
+export function signAlipayParams(params: Record<string, string>, privateKeyPem: string): string {
+  const content = Object.keys(params)
+    .filter((k) => k !== 'sign' && k !== 'sign_type' && params[k] !== '')
+    .sort()
+    .map((k) => `${k}=${params[k]}`)
+    .join('&')
+  return crypto.createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyPem, 'base64')
+}

@@ -7,6 +7,7 @@ import type { OrganisationTables } from './tables/organisation'
 import type { PortalTables } from './tables/portal'
 import type { StudentsTables } from './tables/students'
 import type { TransparencyTables } from './tables/transparency'
+import type { UpdatesTables } from './tables/updates'
 
 // The Kysely Database interface: one entry per table, in the order migrations create them.
 // Times are ISO-8601 UTC strings; money is integer minor units; flags are 0/1.
@@ -124,7 +125,8 @@ export interface Database
     TransparencyTables,
     StudentsTables,
     PortalTables,
-    OrganisationTables {
+    OrganisationTables,
+    UpdatesTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

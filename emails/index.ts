@@ -5,6 +5,7 @@ import { plainTextSelectors, toPlainText } from '@react-email/render'
 import { renderToStaticMarkup } from 'react-dom/server'
 import AnnualStatementEmail, { subject as annualStatementSubject } from './annual-statement'
 import ApprovalRequestEmail, { subject as approvalRequestSubject } from './approval-request'
+import CampaignUpdateEmail, { subject as campaignUpdateSubject } from './campaign-update'
 import DonationReceiptEmail, { subject as donationReceiptSubject } from './donation-receipt'
 import GiftReachedStudentEmail, { subject as giftReachedStudentSubject } from './gift-reached-student'
 import type { EmailLocale } from './lib/format'
@@ -36,6 +37,7 @@ export const templates = {
   'approval-request': entry(ApprovalRequestEmail, approvalRequestSubject),
   'sponsorship-update': entry(SponsorshipUpdateEmail, sponsorshipUpdateSubject),
   'password-reset': entry(PasswordResetEmail, passwordResetSubject),
+  'campaign-update': entry(CampaignUpdateEmail, campaignUpdateSubject),
 }
 
 export type TemplateName = keyof typeof templates

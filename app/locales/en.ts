@@ -8,6 +8,7 @@ import { portalEn } from './portal.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
+import { updatesEn } from './updates.en'
 
 export const en: Messages = {
   ...consoleEn,
@@ -19,6 +20,7 @@ export const en: Messages = {
   ...staffEn,
   ...studentsEn,
   ...transparencyEn,
+  ...updatesEn,
   'app.name': 'Hope Ledger',
   'app.tagline': 'Every donated yuan, followed to the child it helps',
   'nav.home': 'Home',

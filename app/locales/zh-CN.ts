@@ -9,6 +9,7 @@ import { portalZhCN } from './portal.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
+import { updatesZhCN } from './updates.zh-CN'
 
 export const zhCN = {
   ...consoleZhCN,
@@ -20,6 +21,7 @@ export const zhCN = {
   ...staffZhCN,
   ...studentsZhCN,
   ...transparencyZhCN,
+  ...updatesZhCN,
   'app.name': '希望账本',
   'app.tagline': '每一元善款，都能追踪到它帮助的孩子',
   'nav.home': '首页',

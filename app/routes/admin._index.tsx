@@ -1,8 +1,10 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { requireStaff, totpRequired } from '~/modules/auth/authorize.server'
+import { requireStaff, stationScope, totpRequired } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
+import { updatesToReview } from '~/modules/campaigns/updates.server'
 import { whatWaits, type WaitingItem } from '~/modules/home/waiting.server'
+import { disclosuresWaiting } from '~/modules/transparency/calendar.server'
 import { getDb } from '~/utils/db.server'
 import { codeKey, formatDate, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -16,6 +18,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     grants: staff.grants.map((g) => ({ role: g.role, station: g.stationName })),
     totpMissing: totpRequired(staff) && !staff.totpEnabled,
     waiting: await whatWaits(getDb(), staff),
+    // The disclosure calendar (MCA Order 81) and progress updates awaiting a second reviewer.
+    disclosures: stationScope(staff, 'ledger.read').length
+      ? await disclosuresWaiting(getDb(), stationScope(staff, 'ledger.read'))
+      : null,
+    updates: stationScope(staff, 'updates.write').length
+      ? await updatesToReview(getDb(), staff.id, stationScope(staff, 'updates.write'))
+      : null,
   }
 }
 
@@ -51,11 +60,13 @@ function WaitingList({ section }: { section: Section }) {
 }
 
 export default function AdminHome() {
-  const { displayName, grants, totpMissing, waiting } = useLoaderData<typeof loader>()
+  const { displayName, grants, totpMissing, waiting, disclosures, updates } = useLoaderData<typeof loader>()
   const t = useT()
   const all: Section[] = [
     { key: 'batches', title: 'home.batches', all: '/admin/batches', items: waiting.batches },
     { key: 'reports', title: 'home.reports', all: '/admin/reports', items: waiting.reports },
+    { key: 'disclosures', title: 'calendar.homeTitle', all: '/admin/reports#calendar', items: disclosures },
+    { key: 'updates', title: 'updates.homeTitle', all: '/admin/updates', items: updates },
     { key: 'wishes', title: 'home.wishes', all: '/admin/wishes', items: waiting.wishes },
     { key: 'letters', title: 'home.letters', all: '/admin/sponsorships', items: waiting.letters },
     { key: 'invitations', title: 'home.invitations', all: '/admin/staff', items: waiting.invitations },

@@ -3,6 +3,8 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { z } from 'zod'
 import { requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
+import { DisclosureCalendar } from '~/components/disclosure-calendar'
+import { disclosureCalendars } from '~/modules/transparency/calendar.server'
 import { publishReport, reportSchedule } from '~/modules/transparency/reports.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate } from '~/utils/i18n'
@@ -22,9 +24,14 @@ const Publish = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
-  const rows = await reportSchedule(getDb(), stationScope(staff, access.loader))
+  const db = getDb()
+  const rows = await reportSchedule(db, stationScope(staff, access.loader))
   const publishable = new Set(stationScope(staff, access.action).length ? rows.map((r) => r.campaign.id) : [])
-  return { rows, canPublish: [...publishable] }
+  return {
+    rows,
+    canPublish: [...publishable],
+    calendars: await disclosureCalendars(db, stationScope(staff, access.loader)),
+  }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -40,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function AdminReports() {
-  const { rows, canPublish } = useLoaderData<typeof loader>()
+  const { rows, canPublish, calendars } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const [params] = useSearchParams()
   const published = params.get('published')
@@ -115,6 +122,9 @@ export default function AdminReports() {
           </tbody>
         </table>
       )}
+      <h2 id="calendar">{t('calendar.title')}</h2>
+      <p className="muted">{t('calendar.intro')}</p>
+      <DisclosureCalendar calendars={calendars} />
     </section>
   )
 }

@@ -26,6 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       scholarships: can(staff, 'disbursements.read'),
       outbox: can(staff, 'outbox.read'),
       reports: can(staff, 'ledger.read'),
+      updates: can(staff, 'updates.write'),
       campaigns: can(staff, 'campaigns.manage'),
       stations: can(staff, 'stations.manage'),
       organisation: hasRootScope(staff, 'organisation.manage'),
@@ -61,6 +62,7 @@ function AdminNav({ displayName, nav }: LayoutData) {
         {nav.scholarships ? <NavLink to="/admin/wishes">{t('admin.wishes')}</NavLink> : null}
         {nav.outbox ? <NavLink to="/admin/outbox">{t('admin.outbox')}</NavLink> : null}
         {nav.reports ? <NavLink to="/admin/reports">{t('admin.reports.title')}</NavLink> : null}
+        {nav.updates ? <NavLink to="/admin/updates">{t('admin.updates')}</NavLink> : null}
         {nav.organisation ? <NavLink to="/admin/organisation">{t('admin.organisation')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/password">{t('admin.password')}</NavLink>

@@ -1,10 +1,12 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { CampaignUpdates } from '~/components/campaign-updates'
 import { CampaignProgress } from '~/components/progress-bar'
 import { CampaignPlan } from '~/components/campaign-plan'
 import { getStaffUser, stationScope } from '~/modules/auth/authorize.server'
 import { getCampaignForStaff } from '~/modules/campaigns/admin.server'
 import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
+import { publicUpdates } from '~/modules/campaigns/updates.server'
 import { getDb } from '~/utils/db.server'
 import { shownName } from '~/modules/donations/display-name'
 import { formatDate, isLocale, resolveLocale, translator } from '~/utils/i18n'
@@ -27,7 +29,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }
   }
   if (!campaign) throw notFound()
-  return { campaign, preview, daysLeft: daysLeft(campaign.endsAt) }
+  return { campaign, preview, daysLeft: daysLeft(campaign.endsAt), updates: await publicUpdates(db, campaign.id) }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
@@ -37,7 +39,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
 }
 
 export default function CampaignPage() {
-  const { campaign: c, daysLeft, preview } = useLoaderData<typeof loader>()
+  const { campaign: c, daysLeft, preview, updates } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const open = c.status === 'active' && daysLeft !== 0
@@ -61,6 +63,7 @@ export default function CampaignPage() {
             <p key={i}>{para}</p>
           ))}
           <CampaignPlan plan={c.plan} />
+          <CampaignUpdates updates={updates} />
         </section>
         <aside className="card">
           <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />

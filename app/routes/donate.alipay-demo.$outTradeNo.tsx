@@ -5,6 +5,7 @@ import { receiveAlipayNotification } from '~/modules/donations/alipay-notify.ser
 import { demoAlipayDonation } from '~/modules/donations/queries.server'
 import { demoAlipayNotification, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getDb } from '~/utils/db.server'
+import { notFound } from '~/utils/http.server'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -14,7 +15,7 @@ import { formatMoney } from '~/utils/money'
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const donation = await demoAlipayDonation(getDb(), params.outTradeNo ?? '')
-  if (!donation || donation.status !== 'pending') throw new Response('Not Found', { status: 404 })
+  if (!donation || donation.status !== 'pending') throw notFound()
   return { donation }
 }
 
@@ -23,7 +24,7 @@ const Intent = z.object({ intent: z.enum(['pay', 'cancel']) })
 export async function action({ request, params }: ActionFunctionArgs) {
   const db = getDb()
   const donation = await demoAlipayDonation(db, params.outTradeNo ?? '')
-  if (!donation) throw new Response('Not Found', { status: 404 })
+  if (!donation) throw notFound()
   const parsed = Intent.safeParse(Object.fromEntries(await request.formData()))
   if (!parsed.success) return Response.json({ error: 'intent must be pay or cancel' }, { status: 400 })
   if (parsed.data.intent === 'cancel') return redirect(`/donate/cancelled?donation=${donation.public_id}`, 303)

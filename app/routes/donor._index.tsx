@@ -1,6 +1,8 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
+import { DonorUpdates } from '~/components/campaign-updates'
 import { requireDonor } from '~/modules/auth/donor.server'
+import { donorUpdates, isUnsubscribed, setUpdateMails } from '~/modules/campaigns/updates.server'
 import { donorGifts } from '~/modules/donations/donor.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, pageTitle, resolveLocale } from '~/utils/i18n'
@@ -16,11 +18,26 @@ export const meta: MetaFunction = ({ matches }) => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const donor = await requireDonor(request)
-  return { gifts: await donorGifts(getDb(), { donorEmail: donor.email, locale: resolveLocale(request) }) }
+  const db = getDb()
+  return {
+    gifts: await donorGifts(db, { donorEmail: donor.email, locale: resolveLocale(request) }),
+    updates: await donorUpdates(db, donor.email),
+    updateMails: !(await isUnsubscribed(db, donor.email)),
+  }
+}
+
+/** The progress-update mail setting (the same switch as the link in each mail). */
+export async function action({ request }: ActionFunctionArgs) {
+  const donor = await requireDonor(request)
+  const form = await request.formData()
+  const want = form.get('updateMails')
+  if (form.get('intent') === 'update-mails' && (want === 'on' || want === 'off'))
+    await setUpdateMails(getDb(), donor.email, want === 'on', 'portal')
+  return redirect('/donor#updates')
 }
 
 export default function DonorGifts() {
-  const { gifts } = useLoaderData<typeof loader>()
+  const { gifts, updates, updateMails } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -79,6 +96,7 @@ export default function DonorGifts() {
           </table>
         </div>
       )}
+      <DonorUpdates updates={updates} subscribed={updateMails} />
     </section>
   )
 }

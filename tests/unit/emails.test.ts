@@ -9,6 +9,7 @@ describe('email templates', () => {
       [
         'annual-statement',
         'approval-request',
+        'campaign-update',
         'donation-receipt',
         'gift-reached-student',
         'monthly-gift-receipt',

@@ -25,6 +25,7 @@ export const PERMISSIONS = [
   'campaigns.manage', // create, edit, publish and close campaigns (drafts included)
   'stations.manage', // add, rename and deactivate stations within one's subtree
   'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
+  'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -56,6 +57,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'campaigns.manage',
     'stations.manage',
     'organisation.manage',
+    'updates.write',
   ],
   finance: [
     ...SELF,
@@ -74,6 +76,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'disbursements.read',
     'wishes.manage',
     'letters.moderate',
+    'updates.write',
   ],
   // Reads everything, including the audit log; changes nothing but their own account security.
   auditor: [

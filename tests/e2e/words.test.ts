@@ -6,6 +6,10 @@ import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser } from '../support/browser'
 import { donorCookies, seededDonorEmail } from '../support/donor-session'
 import { publicUrls } from '../support/public-urls'
+import { createStaffAccount } from '../support/staff-account'
+
+// An admin of its own: the staff suite enrols TOTP for the demo admin on the shared server.
+const WORDS_ADMIN = 'admin.words@e2e.test'
 
 // The words on the page, in both languages, on every public and donor page and the staff
 // pages that read students, batches and the audit log: no raw code (an account code, a
@@ -48,10 +52,17 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
     const { urls } = await publicUrls(db)
     pages = urls.filter((u) => !/^\/(api|open-data\/.+|reports\/.+\/(csv|pdf)|receipts\/.+\.pdf|donor)/.test(u))
     signedIn = await donorCookies(browser, db, await seededDonorEmail(db))
+    await createStaffAccount(db, {
+      email: WORDS_ADMIN,
+      password: 'hope-demo-2026',
+      displayName: '词语管理员',
+      role: 'admin',
+      stationCode: '530000',
+    })
     const staff = await browser.newContext({ locale: 'zh-CN' })
     const page = await staff.newPage()
     await page.goto(baseUrl + '/login')
-    await page.locator('main input[name="email"]').fill('admin@hope.demo')
+    await page.locator('main input[name="email"]').fill(WORDS_ADMIN)
     await page.locator('main input[name="password"]').fill('hope-demo-2026')
     await page.locator('main form button[type="submit"]').click()
     await page.waitForURL((u) => u.pathname.startsWith('/admin'))

@@ -67,12 +67,8 @@ describe.skipIf(skipReason)(`demo Alipay on ${testDialect}`, () => {
   it('refuses Alipay for a monthly gift or another currency, on the method field', async () => {
     const base = { amountChoice: '10000', designation: 'general', displayMode: 'anonymous', email: 'm@example.test' }
     const refusal = async (form: Record<string, string>) => {
-      const response = (await donate.action({
-        request: post('/donate', { ...base, ...form }),
-        params: {},
-        context: { clientIp: '203.0.113.9' },
-      } as Parameters<typeof donate.action>[0])) as Response
-      return { status: response.status, body: await response.json() }
+      const response = await call(donate.action, post('/donate', { ...base, ...form }), {}, { clientIp: '203.0.113.9' })
+      return { status: response.status, body: response.body }
     }
     expect(await refusal({ currency: 'CNY', frequency: 'monthly', method: 'alipay' })).toMatchObject({
       status: 400,

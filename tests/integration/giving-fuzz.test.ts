@@ -4,6 +4,7 @@ import { action as donateAction } from '~/routes/donate._index'
 import { action as webhookAction } from '~/routes/webhooks.stripe'
 import { setDb } from '~/utils/db.server'
 import { seedDemo } from '../../db/seed/demo'
+import { call } from '../support/auth-fixtures'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 import { sign } from '../support/stripe-events'
 import { demoWebhookSecret } from '~/modules/payments/demo.server'
@@ -59,11 +60,10 @@ describe.skipIf(skipReason)(`fuzzing the giving routes on ${testDialect}`, () =>
     await fc.assert(
       fc.asyncProperty(formBody, async (body) => {
         const request = new Request('http://localhost:3000/donate', { method: 'POST', body: new URLSearchParams(body) })
-        const response = (await donateAction({ request, params: {}, context: { clientIp: '10.9.9.9' } })) as Response
+        const response = await call(donateAction, request, {}, { clientIp: '10.9.9.9' })
         expect(response.status).toBeLessThan(500)
         if (response.status === 400) {
-          const data = await response.json()
-          expect(Object.keys(data.errors).length).toBeGreaterThan(0)
+          expect(Object.keys(response.body.errors).length).toBeGreaterThan(0)
         }
       }),
       { numRuns: 150 },

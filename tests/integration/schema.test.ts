@@ -20,6 +20,9 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   disclosure_reports: 'staff publish a disclosure report when one comes due; the demo campaigns have only just started',
   portal_sign_in_tokens: 'made when a donor asks for a sign-in link',
   password_resets: 'made when staff ask for a reset link or an admin forces one',
+  campaign_updates: 'staff write progress updates once a campaign has news; the demo campaigns have only just started',
+  campaign_update_mails: 'made when a second staff member approves a progress update',
+  update_unsubscribes: 'made when a donor turns progress-update mail off',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

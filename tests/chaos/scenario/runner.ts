@@ -73,9 +73,10 @@ async function answerOf(p: Promise<string>): Promise<string> {
     return await p
   } catch (e) {
     if (e instanceof CrashError) return CRASHED
-    if (isRefusal(e)) return e.messageKey
+    // The ledger's refusals first: they are Refusals too, and the model names them by kind.
     if (e instanceof InsufficientFundsError) return 'insufficient'
     if (e instanceof LedgerInputError) return 'input'
+    if (isRefusal(e)) return e.messageKey
     throw e
   }
 }

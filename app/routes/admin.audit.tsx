@@ -163,7 +163,10 @@ function Change({ json }: { json: string }) {
     <span className="audit-change">
       {Object.entries(value).map(([k, v]) => (
         <span key={k}>
-          {k}: {typeof v === 'object' && v !== null ? Object.values(v).join(', ') : String(v)}
+          {k}: {/* The value as it was stored (names, slugs, terms): data, not the app's words. */}
+          <span className="audit-value">
+            {typeof v === 'object' && v !== null ? Object.values(v).join(', ') : String(v)}
+          </span>
           <br />
         </span>
       ))}

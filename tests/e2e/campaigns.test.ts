@@ -106,7 +106,9 @@ describe.skipIf(e2eSkip)('campaign pages in Chromium at 390 px', () => {
 
     await page.getByRole('button', { name: '发布' }).click()
     await page.waitForURL((u) => u.searchParams.get('done') === 'published')
-    await expect(page.getByRole('status').first().textContent()).resolves.toContain('已发布')
+    // Wait for the published page itself: the URL can change before the old page's status is replaced.
+    await page.getByRole('status').filter({ hasText: '已发布' }).first().waitFor({ timeout: 15_000 })
+    await expect(page.getByRole('status').filter({ hasText: '已发布' }).count()).resolves.toBeGreaterThan(0)
     await page.screenshot({ path: screenshotPath('campaigns-admin-published-390'), fullPage: true })
 
     await page.goto(baseUrl + '/campaigns/e2e-winter-2026')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { addMonthsToDay, disclosureCalendar, worstStatus } from '~/modules/transparency/calendar'
+import { disclosureCalendar, worstStatus } from '~/modules/transparency/calendar'
+import { addMonths as addMonthsToDay } from '~/utils/calendar-day'
 
 // China time: 2026-01-09T16:00Z is already 10 January in Beijing.
 const sevenMonths = { startsAt: '2026-01-09T16:00:00Z', endsAt: '2026-08-09T16:00:00Z', status: 'active' }

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { z } from 'zod'
+import { addDays } from '~/utils/calendar-day'
 import type { DB } from '~/utils/db.server'
 import { chinaDayStart } from '~/utils/i18n'
 import type { Database } from '../../../db/schema'
@@ -91,14 +92,8 @@ function applyFilters(query: Q, f: DeskFilters): Q {
   if (f.frequency) q = q.where('d.frequency', '=', f.frequency)
   // Dates are China calendar days of the payment: a gift not paid has no such day.
   if (f.from) q = q.where('d.paid_at', '>=', chinaDayStart(f.from))
-  if (f.to) q = q.where('d.paid_at', '<', chinaDayStart(nextDay(f.to)))
+  if (f.to) q = q.where('d.paid_at', '<', chinaDayStart(addDays(f.to, 1)))
   return q
-}
-
-function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + 1)
-  return d.toISOString().slice(0, 10)
 }
 
 function listQuery(db: DB, f: DeskFilters) {

@@ -1,3 +1,4 @@
+import { addDays as addDaysToDay, addMonths as addMonthsToDay } from '~/utils/calendar-day'
 import { chinaDate } from '~/utils/i18n'
 
 // The disclosure calendar of the 2026 rules (MCA Order 81, in force 2026-01-01), as a
@@ -32,28 +33,6 @@ export type DisclosureItem = {
 export const QUIET_DAYS = 150
 /** An item falls "due" this many days before its day; before that it is "upcoming". */
 export const DUE_SOON_DAYS = 30
-
-const DAY = /^(\d{4})-(\d{2})-(\d{2})$/
-
-function parts(day: string): [number, number, number] {
-  const m = DAY.exec(day)
-  if (!m) throw new Error(`not a calendar day: ${day}`)
-  return [Number(m[1]), Number(m[2]), Number(m[3])]
-}
-
-/** The same day n months later; the 31st becomes the month's last day (Aug 31 + 6 = Feb 28). */
-export function addMonthsToDay(day: string, months: number): string {
-  const [y, m, d] = parts(day)
-  const first = new Date(Date.UTC(y, m - 1 + months, 1))
-  const last = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate()
-  first.setUTCDate(Math.min(d, last))
-  return first.toISOString().slice(0, 10)
-}
-
-export function addDaysToDay(day: string, days: number): string {
-  const [y, m, d] = parts(day)
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10)
-}
 
 function statusOf(dueOn: string, today: string, doneOn: string | null): DisclosureStatus {
   if (doneOn) return 'done'

@@ -131,7 +131,7 @@ export default function AuditLog() {
                   {word('audit.kind', r.entityType)}
                   {r.entityId ? ` #${r.entityId}` : ''}
                 </td>
-                <td>{r.stationName ?? '—'}</td>
+                <td>{(locale === 'en' ? r.stationNameEn : r.stationName) ?? '—'}</td>
                 <td>
                   {r.before ? <Change json={r.before} /> : null}
                   {r.before && r.after ? ' → ' : null}

@@ -53,6 +53,7 @@ export type AuditRow = {
   entityType: string
   entityId: string | null
   stationName: string | null
+  stationNameEn: string | null
   before: string | null
   after: string | null
   ip: string | null
@@ -80,6 +81,7 @@ export async function listAudit(
       'audit_log.entity_type as entityType',
       'audit_log.entity_id as entityId',
       'stations.name as stationName',
+      'stations.name_en as stationNameEn',
       'audit_log.before',
       'audit_log.after',
       'audit_log.ip',

@@ -2,6 +2,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
+import { NewPasswordFields } from '~/components/admin/NewPasswordFields'
 import { clientIp, requireStaff } from '~/modules/auth/authorize.server'
 import { changeOwnPassword } from '~/modules/auth/password-reset.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
@@ -64,23 +65,7 @@ export default function ChangePassword() {
           required
           error={err('current')}
         />
-        <Field
-          name="password"
-          type="password"
-          label={t('auth.newPassword')}
-          hint={t('auth.passwordRule')}
-          autoComplete="new-password"
-          required
-          error={err('password')}
-        />
-        <Field
-          name="confirm"
-          type="password"
-          label={t('auth.confirmPassword')}
-          autoComplete="new-password"
-          required
-          error={err('confirm')}
-        />
+        <NewPasswordFields errors={result?.errors} />
         <p className="muted">{t('password.othersSignedOut')}</p>
         <button type="submit" className="button">
           {t('password.submit')}

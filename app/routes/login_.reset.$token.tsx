@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { Field } from '~/components/admin/Field'
+import { NewPasswordFields } from '~/components/admin/NewPasswordFields'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { completePasswordReset, findPasswordReset } from '~/modules/auth/password-reset.server'
 import { fieldErrors, PasswordForm } from '~/modules/auth/schema'
@@ -45,29 +45,12 @@ export default function ResetPassword() {
   const { email } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
-  const err = (k: string) => (result?.errors[k] ? t(result.errors[k]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('reset.title')}</h1>
       <p>{t('reset.body', { email })}</p>
       <Form method="post" noValidate>
-        <Field
-          name="password"
-          type="password"
-          label={t('auth.newPassword')}
-          hint={t('auth.passwordRule')}
-          autoComplete="new-password"
-          required
-          error={err('password')}
-        />
-        <Field
-          name="confirm"
-          type="password"
-          label={t('auth.confirmPassword')}
-          autoComplete="new-password"
-          required
-          error={err('confirm')}
-        />
+        <NewPasswordFields errors={result?.errors} />
         <button type="submit" className="button">
           {t('auth.setPassword')}
         </button>

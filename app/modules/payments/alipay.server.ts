@@ -3,7 +3,7 @@ import { AlipaySdk } from 'alipay-sdk'
 import { decimalToMinor, toDecimalString } from '~/utils/money'
 import type { CheckoutSessionEvent, PaymentEvent } from './events'
 import { MalformedEventError } from './events'
-import { WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
+import { feeAtRate, WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
 
 // Alipay direct (支付宝): 电脑网站支付 (alipay.trade.page.pay) on a desktop, 手机网站支付
 // (alipay.trade.wap.pay) in a phone browser, one-time CNY gifts only. The official SDK signs
@@ -37,10 +37,8 @@ export type AlipayNotification = {
   paidAt: string
 }
 
-/** The fee at a rate in basis points, rounded half up in integer arithmetic. */
-export function alipayFee(amount: number, rateBps: number): number {
-  return Math.floor((amount * rateBps + 5000) / 10000)
-}
+/** The fee at Alipay's configured rate (its notification reports none). */
+export const alipayFee = feeAtRate
 
 export const ALIPAY_PAID_STATUSES: ReadonlySet<string> = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED'])
 

@@ -51,7 +51,8 @@ export function parseTradeBill(body: Buffer, check: { hashType: string; hashValu
   const lines: BillLine[] = []
   for (const row of rows) {
     if (!row.startsWith('`')) break // the summary: 总交易单数,应结订单总金额,…
-    const cells = row.split(',').map((c) => c.replace(/^`/, ''))
+    // Cells are separated by ",`" (a comma alone may stand inside a description).
+    const cells = row.slice(1).split(',`')
     const currency = cells[col.currency]
     if (currency !== 'CNY') throw new TradeBillError(`trade bill line in ${currency}`)
     const refund = cells[col.state] === 'REFUND'

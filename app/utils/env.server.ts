@@ -116,8 +116,6 @@ export const EnvSchema = z
     WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: z.string().optional(),
     WECHATPAY_NOTIFY_URL: z.string().url().optional(),
     WECHATPAY_FEE_RATE_BPS: intInRange(0, 10_000).default(60),
-    // JSAPI inside WeChat's browser: the 公众号 AppSecret that trades an OAuth code for the openid.
-    WECHATPAY_APP_SECRET: z.string().min(16).optional(),
     // For tests and local fakes only; unset means api.mch.weixin.qq.com.
     WECHATPAY_API_URL: z
       .string()

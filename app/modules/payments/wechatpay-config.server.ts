@@ -88,12 +88,6 @@ export function wechatpayOffered(): boolean {
   return Boolean(env.WECHATPAY_MCHID) || env.NODE_ENV !== 'production'
 }
 
-/** Whether JSAPI can be offered inside WeChat: an app secret to trade the OAuth code for an openid. */
-export function wechatpayJsapiConfigured(): boolean {
-  const env = getEnv()
-  return Boolean(env.WECHATPAY_MCHID && env.WECHATPAY_APP_SECRET)
-}
-
 /** A notification as WeChat Pay sends one: the resource encrypted with the APIv3 key, the body signed by the platform key. */
 export function signedNotification(
   transaction: Record<string, unknown>,

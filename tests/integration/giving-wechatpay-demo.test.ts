@@ -1,5 +1,8 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { closeUnpaidOrders } from '~/modules/donations/close-unpaid.server'
+import { getAlipayProvider } from '~/modules/payments/alipay-config.server'
+import { getWechatpayProvider } from '~/modules/payments/wechatpay-config.server'
 import * as donate from '~/routes/donate._index'
 import * as payPage from '~/routes/donate.wechatpay.$outTradeNo'
 import * as thanks from '~/routes/donate.thanks'
@@ -92,5 +95,37 @@ describe.skipIf(skipReason)(`demo WeChat Pay on ${testDialect}`, () => {
     } as Parameters<typeof webhookRoute.action>[0])
     expect(reply.status).toBe(400)
     expect(await reply.json()).toMatchObject({ code: 'FAIL' })
+  })
+
+  it('the sweep cancels demo WeChat Pay and Alipay orders left unpaid past 30 minutes, and no card checkout', async () => {
+    const start = async (method: string, email: string) => {
+      const sent = await call(
+        donate.action,
+        post('/donate', { ...form, method, email }),
+        {},
+        { clientIp: '203.0.113.31' },
+      )
+      return new URL(sent.location!).pathname.split('/').pop()!
+    }
+    const wx = await start('wechatpay', 'sweep-wx@example.test')
+    const ali = await start('alipay', 'sweep-ali@example.test')
+    const card = (
+      await call(
+        donate.action,
+        post('/donate', { ...form, method: 'card', email: 'sweep-card@example.test' }),
+        {},
+        { clientIp: '203.0.113.32' },
+      )
+    ).location!
+    const cardId = card.split('cs_demo_').pop()!
+    const providers = { wechatpay: getWechatpayProvider(), alipay: getAlipayProvider() }
+    const result = await closeUnpaidOrders(t.db, providers, new Date(Date.now() + 36 * 60_000))
+    expect(result.closed).toEqual(expect.arrayContaining([wx, ali]))
+    expect(result.closed).not.toContain(cardId)
+    const status = async (id: string) =>
+      (await t.db.selectFrom('donations').select('status').where('public_id', '=', id).executeTakeFirstOrThrow()).status
+    expect(await status(wx)).toBe('canceled')
+    expect(await status(ali)).toBe('canceled')
+    expect(await status(cardId)).toBe('pending')
   })
 })

@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema } from '~/modules/donations/schema'
+import { closeUnpaidOrders } from '~/modules/donations/close-unpaid.server'
 import { settleWechatpayOrder } from '~/modules/donations/wechatpay-notify.server'
 import { verifyLedger } from '~/modules/ledger'
 import { feeAtRate } from '~/modules/payments/provider'
@@ -289,5 +290,28 @@ describe.skipIf(skipReason)(`WeChat Pay direct on ${testDialect}`, () => {
     expect(paid.status).toBe(303)
     expect(paid.headers.get('location')).toBe(`/donate/thanks?donation=${publicId}`)
     expect(await ledgerTxFor(publicId)).toBe(1)
+  })
+
+  it('closes orders left unpaid past the timeout at WeChat Pay, and books one paid whose notification was lost', async () => {
+    const unpaid = await checkout()
+    const paidSilently = await checkout()
+    fake.pay(paidSilently.publicId)
+    const early = await closeUnpaidOrders(t.db, { wechatpay: provider() }, new Date(Date.now() + 10 * 60_000))
+    expect(early.closed).not.toContain(unpaid.publicId) // within the 30 minutes: left alone
+    const later = new Date(Date.now() + 36 * 60_000)
+    const result = await closeUnpaidOrders(t.db, { wechatpay: provider() }, later)
+    expect(result.closed).toContain(unpaid.publicId)
+    expect(result.paid).toContain(paidSilently.publicId)
+    expect(result.failed).toEqual([])
+    expect(fake.closed).toContain(unpaid.publicId)
+    expect(fake.orders.get(unpaid.publicId)?.tx.trade_state).toBe('CLOSED')
+    expect((await donation(unpaid.publicId)).status).toBe('canceled')
+    expect(await ledgerTxFor(unpaid.publicId)).toBe(0)
+    expect((await donation(paidSilently.publicId)).status).toBe('paid')
+    expect(await ledgerTxFor(paidSilently.publicId)).toBe(1)
+    // A second sweep finds nothing more to do for them.
+    const again = await closeUnpaidOrders(t.db, { wechatpay: provider() }, later)
+    expect(again.closed).not.toContain(unpaid.publicId)
+    expect(again.paid).not.toContain(paidSilently.publicId)
   })
 })

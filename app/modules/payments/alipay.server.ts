@@ -47,6 +47,8 @@ export interface AlipayProvider extends PaymentProvider {
   readonly notifications: 'alipay'
   /** Verify signature, app id and seller; throws WebhookSignatureError or MalformedEventError. */
   verifyNotification(params: Record<string, string>): AlipayNotification
+  /** alipay.trade.close for an unpaid order: 'closed', 'not-found' (the donor never opened the cashier) or 'paid'. */
+  closeOrder(outTradeNo: string): Promise<'closed' | 'not-found' | 'paid'>
 }
 
 /** Alipay's gmt_payment ("2026-12-01 20:15:00", China time) as an ISO instant. */
@@ -148,6 +150,16 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
       if (result.code !== '10000' || amount === undefined || !result.outTradeNo)
         throw new Error(`alipay.trade.query ${tradeNo}: ${result.code} ${result.subMsg ?? result.msg ?? ''}`)
       return details({ tradeNo, amount, outTradeNo: String(result.outTradeNo) })
+    },
+
+    async closeOrder(outTradeNo) {
+      if (options.demoCashierUrl) return 'closed' // the demo cashier has no trade to close
+      const result = await sdk.exec('alipay.trade.close', { bizContent: { out_trade_no: outTradeNo } })
+      if (result.code === '10000') return 'closed'
+      // Alipay creates the trade only once the donor signs in at the cashier.
+      if (result.subCode === 'ACQ.TRADE_NOT_EXIST') return 'not-found'
+      if (result.subCode === 'ACQ.TRADE_STATUS_ERROR') return 'paid' // paid (or finished): the notification books it
+      throw new Error(`alipay.trade.close ${outTradeNo}: ${result.code} ${result.subMsg ?? result.msg ?? ''}`)
     },
 
     async listRecentEvents() {

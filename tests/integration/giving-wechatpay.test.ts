@@ -5,6 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema } from '~/modules/donations/schema'
+import { reconcileTradeBill } from '~/modules/donations/bill-reconcile.server'
 import { closeUnpaidOrders } from '~/modules/donations/close-unpaid.server'
 import { settleWechatpayOrder } from '~/modules/donations/wechatpay-notify.server'
 import { verifyLedger } from '~/modules/ledger'
@@ -16,7 +17,7 @@ import * as webhookRoute from '~/routes/webhooks.wechatpay'
 import { setDb } from '~/utils/db.server'
 import { seedDemo } from '../../db/seed/demo'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
-import { FAKE_WX, rsaKeyPair } from '../support/fake-wechatpay'
+import { FAKE_WX, FakeWechatpay, rsaKeyPair } from '../support/fake-wechatpay'
 import { LIMITS } from '../support/giving'
 
 // WeChat Pay direct end to end: the real wechatpay-axios-plugin signs Native/H5/JSAPI orders
@@ -313,5 +314,41 @@ describe.skipIf(skipReason)(`WeChat Pay direct on ${testDialect}`, () => {
     const again = await closeUnpaidOrders(t.db, { wechatpay: provider() }, later)
     expect(again.closed).not.toContain(unpaid.publicId)
     expect(again.paid).not.toContain(paidSilently.publicId)
+  })
+
+  it("reconciles a day's trade bill line by line: flags a bill line with no donation and a donation missing from the bill", async () => {
+    const day = '2026-11-30'
+    const at = new Date('2026-11-30T04:00:00Z') // 12:00 in China
+    const both = await checkout({ amountChoice: 'custom', customAmount: '66.00' })
+    const missing = await checkout({ amountChoice: 'custom', customAmount: '77.00' })
+    for (const { publicId } of [both, missing]) {
+      fake.pay(publicId, at)
+      expect((await notify(fake.notification(publicId))).status).toBe(204)
+    }
+    expect((await donation(missing.publicId)).paid_at).toBe(at.toISOString())
+    const missingTx = fake.orders.get(missing.publicId)!.tx.transaction_id
+    fake.orders.delete(missing.publicId) // WeChat Pay's bill does not have it
+    fake.extraBillLines.push(FakeWechatpay.billLine('D-NOBODY-0001', '4200002800000000000000009999', 5000, day))
+    const r = await reconcileTradeBill(t.db, provider(), day)
+    expect(r).toMatchObject({ date: day, billLines: 2, ourLines: 2, matched: 1 })
+    expect(r.flags).toEqual([
+      {
+        issue: 'bill-only',
+        kind: 'payment',
+        outTradeNo: 'D-NOBODY-0001',
+        ref: '4200002800000000000000009999',
+        billAmount: 5000,
+        ourAmount: null,
+      },
+      {
+        issue: 'ours-only',
+        kind: 'payment',
+        outTradeNo: missing.publicId,
+        ref: missingTx,
+        billAmount: null,
+        ourAmount: 7700,
+      },
+    ])
+    fake.extraBillLines.length = 0
   })
 })

@@ -78,7 +78,7 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'demo.wechatpayBody':
     'This is a demo: no WeChat Pay merchant is configured, so no money moves. The QR code below is for show; “Complete payment” sends a signed, encrypted WeChat Pay notification through the same verification, decryption and booking as a real one.',
   'wechatpay.title': 'WeChat Pay',
-  'wechatpay.scan': 'Scan the QR code below with WeChat (Scan) to pay. The code is valid for 30 minutes.',
+  'wechatpay.scan': 'Scan the QR code above with WeChat (Scan) to pay. The code is valid for 30 minutes.',
   'wechatpay.qrAlt': 'WeChat Pay QR code',
   'wechatpay.check': 'I have paid',
   'wechatpay.notYet': 'We have not received this payment yet. Finish paying in WeChat, then press “I have paid”.',

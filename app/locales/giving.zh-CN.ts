@@ -76,7 +76,7 @@ export const givingZhCN = {
   'demo.wechatpayBody':
     '这是演示环境：没有配置微信支付商户号，所以不会有任何真实的资金流动。下方二维码仅作演示；点击“完成支付”会生成一条已签名、已加密的微信支付通知，与真实通知走同一条验签、解密和入账路径。',
   'wechatpay.title': '微信支付',
-  'wechatpay.scan': '请用微信“扫一扫”扫描下方二维码完成支付。二维码 30 分钟内有效。',
+  'wechatpay.scan': '请用微信“扫一扫”扫描上方二维码完成支付。二维码 30 分钟内有效。',
   'wechatpay.qrAlt': '微信支付二维码',
   'wechatpay.check': '我已完成支付',
   'wechatpay.notYet': '还没有收到这笔付款。请在微信中完成支付后再点“我已完成支付”。',

@@ -39,10 +39,13 @@ export function donationFormSchema(limits: DonationLimits) {
       if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? ''))
         issue('displayMode', 'donate.error.displayMode')
       const method = v.method || 'card'
-      if (!['card', 'alipay'].includes(method)) issue('method', 'donate.error.method')
-      // Alipay direct takes one-time yuan gifts; monthly giving stays on Stripe cards.
+      if (!['card', 'alipay', 'wechatpay'].includes(method)) issue('method', 'donate.error.method')
+      // Alipay and WeChat Pay direct take one-time yuan gifts; monthly giving stays on Stripe cards.
       else if (method === 'alipay' && v.currency !== 'CNY') issue('method', 'donate.error.methodAlipayCurrency')
       else if (method === 'alipay' && v.frequency === 'monthly') issue('method', 'donate.error.methodAlipayMonthly')
+      else if (method === 'wechatpay' && v.currency !== 'CNY') issue('method', 'donate.error.methodWechatpayCurrency')
+      else if (method === 'wechatpay' && v.frequency === 'monthly')
+        issue('method', 'donate.error.methodWechatpayMonthly')
       if (!email.safeParse(v.email ?? '').success) issue('email', 'donate.error.email')
       if ((v.name ?? '').trim().length > 80) issue('name', 'donate.error.nameLong')
       if ((v.message ?? '').trim().length > 500) issue('message', 'donate.error.messageLong')
@@ -84,7 +87,7 @@ export function donationFormSchema(limits: DonationLimits) {
         email: email.safeParse(v.email ?? '').data ?? '',
         message: (v.message ?? '').trim() || null,
         coverFee: ['on', 'true', '1'].includes(v.coverFee ?? ''),
-        method: method as 'card' | 'alipay',
+        method: method as 'card' | 'alipay' | 'wechatpay',
       }
     })
 }

@@ -152,6 +152,40 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
       return details({ tradeNo, amount, outTradeNo: String(result.outTradeNo) })
     },
 
+    async refund(request) {
+      const refundId = alipayRefundId(request.paymentRef, request.refundNumber)
+      const at = new Date().toISOString()
+      // The demo takes no money, so it gives none back: it answers at once, as Alipay would.
+      if (options.demoCashierUrl)
+        return { refundId, status: 'succeeded', amount: request.amount, currency: 'CNY', refundedAt: at }
+      // alipay.trade.refund: out_request_no is our refund number, so a repeat is the same refund.
+      // The answer is signed by Alipay (validateSign); code 10000 means the money went back.
+      const result = await sdk.exec(
+        'alipay.trade.refund',
+        {
+          bizContent: {
+            trade_no: request.paymentRef,
+            out_trade_no: request.donationPublicId,
+            refund_amount: toDecimalString(request.amount, 'CNY'),
+            out_request_no: request.refundNumber,
+            refund_reason: request.reason.slice(0, 256),
+          },
+        },
+        { validateSign: true },
+      )
+      const base = {
+        refundId,
+        amount: request.amount,
+        currency: 'CNY',
+        refundedAt: chinaTimeToIso(result.gmtRefundPay as string | undefined, new Date()),
+      }
+      if (result.code === '10000') return { ...base, status: 'succeeded' }
+      // A busy or unknown answer may be retried with the same out_request_no; a business refusal moved nothing.
+      if (result.code === '20000' || result.subCode === 'ACQ.SYSTEM_ERROR')
+        throw new Error(`alipay.trade.refund ${request.refundNumber}: ${result.code} ${result.subMsg ?? ''}`)
+      return { ...base, status: 'failed', failure: `${result.subCode ?? result.code} ${result.subMsg ?? ''}`.trim() }
+    },
+
     async listRecentEvents() {
       return [] // reconciliation against Alipay's daily bill is a separate piece of issue 19
     },
@@ -162,6 +196,11 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
       return null
     },
   }
+}
+
+/** The key an Alipay refund is booked under: its trade and our out_request_no, as both the answer and the notification carry them. */
+export function alipayRefundId(tradeNo: string, outRequestNo: string): string {
+  return `alipay:${tradeNo}:${outRequestNo}`
 }
 
 /** A paid notification as the checkout event it amounts to; any other status is recorded, not acted on. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { receiveAlipayNotification } from '~/modules/donations/alipay-notify.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { executeRefund, requestRefund, type RefundOutcome } from '~/modules/donations/refunds.server'
+import { getDeskDonation } from '~/modules/donations/desk-detail.server'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { verifyLedger } from '~/modules/ledger'
 import { alipayRefundId, createAlipayProvider } from '~/modules/payments/alipay.server'
@@ -135,5 +136,70 @@ describe.skipIf(skipReason)(`Alipay refunds on ${testDialect}`, () => {
       status: 'succeeded',
     })
     expect((await reversals(d.id)).map((r) => r.amount)).toEqual([20000])
+  })
+
+  const notify = (body: string) => receiveAlipayNotification(t.db, provider, body)
+  const request = (id: number) =>
+    t.db.selectFrom('refund_requests').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+
+  it('books once when the refund notification arrives before the answer', async () => {
+    const d = await paidAlipayGift()
+    let early: unknown
+    fake.beforeRefundAnswer = async (made) => {
+      early = await notify(fake.refundNotification(made.outRequestNo))
+    }
+    let outcome: RefundOutcome
+    try {
+      outcome = (await requestRefund(
+        t.db,
+        finance,
+        { donationId: d.id, amount: 3000, reason: '部分退款' },
+        deps(),
+      )) as RefundOutcome
+    } finally {
+      fake.beforeRefundAnswer = null
+    }
+    expect(early).toMatchObject({ kind: 'handled', outcome: 'refunded' })
+    expect(outcome.status).toBe('succeeded')
+    const r = await request(outcome.requestId)
+    expect((await reversals(d.id)).map((v) => [v.provider_ref, v.amount])).toEqual([[r.provider_refund_id, 3000]])
+    expect(r.status).toBe('succeeded')
+  })
+
+  it('books once when the answer arrives before the notification, and partial refunds add up', async () => {
+    const d = await paidAlipayGift()
+    const first = (await requestRefund(
+      t.db,
+      finance,
+      { donationId: d.id, amount: 4000, reason: '一' },
+      deps(),
+    )) as RefundOutcome
+    const second = (await requestRefund(
+      t.db,
+      finance,
+      { donationId: d.id, amount: 6000, reason: '二' },
+      deps(),
+    )) as RefundOutcome
+    for (const o of [first, second]) {
+      const body = fake.refundNotification((await request(o.requestId)).refund_number)
+      expect(await notify(body)).toMatchObject({ kind: 'handled', outcome: 'already' })
+      expect(await notify(body)).toMatchObject({ kind: 'handled', outcome: 'duplicate' })
+    }
+    expect((await reversals(d.id)).map((v) => v.amount)).toEqual([4000, 6000])
+    const after = await t.db.selectFrom('donations').selectAll().where('id', '=', d.id).executeTakeFirstOrThrow()
+    expect(after.refunded_amount).toBe(10000)
+    expect((await verifyLedger(t.db)).ok).toBe(true)
+  })
+
+  it('a refund made in Alipay’s console books from its notification alone', async () => {
+    const d = await paidAlipayGift()
+    const made = fake.consoleRefund(d.public_id, 2500)
+    expect(await notify(fake.refundNotification(made.outRequestNo))).toMatchObject({
+      kind: 'handled',
+      outcome: 'refunded',
+    })
+    expect((await reversals(d.id)).map((v) => v.amount)).toEqual([2500])
+    const desk = await getDeskDonation(t.db, d.id)
+    expect(desk!.timeline.filter((e) => e.kind.startsWith('refund')).map((e) => e.kind)).toEqual(['refundOutside'])
   })
 })

@@ -61,6 +61,9 @@ export class FakeAlipay {
   orders = new Map<string, FakeOrder>()
   /** out_request_no → the refund made under it (a repeat of the same number is the same refund). */
   refunds = new Map<string, FakeAlipayRefund>()
+  /** Runs after a refund is made and before the gateway answers: a test delivers the refund notification here. */
+  beforeRefundAnswer: ((refund: FakeAlipayRefund) => Promise<void>) | null = null
+  private consoleRefunds = 0
   /** Every alipay.trade.refund call, answered or not. */
   refundCalls: { outRequestNo: string; refundAmount: string }[] = []
   refusals: string[] = []
@@ -222,8 +225,36 @@ export class FakeAlipay {
       return done('N')
     }
     if (refunded() + amountFen > order.amountFen) return error('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限')
-    this.refunds.set(outRequestNo, { outRequestNo, tradeNo: order.tradeNo, amountFen, reason: biz.refund_reason ?? '' })
-    return done('Y')
+    const made = { outRequestNo, tradeNo: order.tradeNo, amountFen, reason: biz.refund_reason ?? '' }
+    this.refunds.set(outRequestNo, made)
+    if (!this.beforeRefundAnswer) return done('Y')
+    void this.beforeRefundAnswer(made).then(() => done('Y'))
+  }
+
+  /** A refund made in Alipay's merchant console: no call of ours, only its notification will tell. */
+  consoleRefund(outTradeNo: string, amountFen: number): FakeAlipayRefund {
+    const order = this.orders.get(outTradeNo)
+    if (!order) throw new Error(`no order ${outTradeNo} at the fake Alipay`)
+    const made = { outRequestNo: `console-${++this.consoleRefunds}`, tradeNo: order.tradeNo, amountFen, reason: '' }
+    this.refunds.set(made.outRequestNo, made)
+    return made
+  }
+
+  /** The notification Alipay sends after a refund: out_biz_no is its out_request_no, refund_fee the trade's refunded total. */
+  refundNotification(outRequestNo: string): string {
+    const refund = this.refunds.get(outRequestNo)
+    if (!refund) throw new Error(`no refund ${outRequestNo} at the fake Alipay`)
+    const order = [...this.orders.values()].find((o) => o.tradeNo === refund.tradeNo)!
+    const total = [...this.refunds.values()]
+      .filter((r) => r.tradeNo === refund.tradeNo)
+      .reduce((n, r) => n + r.amountFen, 0)
+    return this.notification(order.outTradeNo, {
+      notify_id: `2026120100333${refund.tradeNo.slice(-6)}${outRequestNo.slice(-8)}`,
+      trade_status: total >= order.amountFen ? 'TRADE_CLOSED' : 'TRADE_SUCCESS',
+      out_biz_no: outRequestNo,
+      refund_fee: `${Math.floor(total / 100)}.${String(total % 100).padStart(2, '0')}`,
+      gmt_refund: '2026-12-01 21:30:00.123',
+    })
   }
 
   /** The form body of the asynchronous notification for a paid order, signed as Alipay signs it. */

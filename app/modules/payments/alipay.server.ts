@@ -257,6 +257,7 @@ export function alipayRefundEvent(
                 object: 'list',
                 has_more: false,
                 url: '',
+                // The webhook reads only these fields of a refund (id, amount, currency, status, created).
                 data: [
                   {
                     id: alipayRefundId(n.tradeNo, n.refund.outBizNo),

@@ -1,3 +1,4 @@
+import { refundsEn } from './refunds.en'
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
 import { accountsEn } from './accounts.en'
@@ -14,6 +15,7 @@ export const en: Messages = {
   ...consoleEn,
   ...accountsEn,
   ...deskEn,
+  ...refundsEn,
   ...organisationEn,
   ...givingEn,
   ...portalEn,

@@ -1,5 +1,6 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { refundsZhCN } from './refunds.zh-CN'
 import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
 import { deskZhCN } from './desk.zh-CN'
@@ -15,6 +16,7 @@ export const zhCN = {
   ...consoleZhCN,
   ...accountsZhCN,
   ...deskZhCN,
+  ...refundsZhCN,
   ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,

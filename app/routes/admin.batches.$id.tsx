@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
 import { can, clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
+import { approverOf } from '~/modules/auth/maker-checker'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getBatch } from '~/modules/disbursements/batches.server'
@@ -54,12 +55,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!intent.success) return refusalData(new Refusal('students.error.invalid'))
   const args: IntentArgs = {
     db,
-    actor: {
-      id: staff.id,
-      scope,
-      ip: clientIp(context),
-      totpVerified: staff.totpEnabled && staff.session.twoFactorVerified,
-    },
+    actor: approverOf(staff, scope, clientIp(context)),
     batchId: id.data,
     form,
   }

@@ -1,8 +1,14 @@
-import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { DonationRefunds } from '~/components/admin/DonationRefunds'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
-import { notFound } from '~/utils/http.server'
+import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
+import { approverOf } from '~/modules/auth/maker-checker'
+import { refundPanelOf } from '~/modules/donations/refunds.server'
+import { formValues, notFound, refusalData } from '~/utils/http.server'
+import { isRefusal, Refusal } from '~/utils/refusal'
+import { z } from 'zod'
+import { REFUND_INTENTS, refundIntents } from './admin.donations.$id.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getDeskDonation, type TimelineEntry } from '~/modules/donations/desk-detail.server'
@@ -16,7 +22,7 @@ import { formatMoney } from '~/utils/money'
 // One donation: what happened to it, its ledger transactions, where its money went and its
 // receipts. Root-scoped holders of donations.read only (404 otherwise); each view is audited.
 
-export const access = { loader: 'donations.read' } satisfies RouteAccess
+export const access = { loader: 'donations.read', action: 'donations.refund' } satisfies RouteAccess
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
@@ -34,7 +40,38 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ip: clientIp(context),
   })
   const donorId = await donorIdOf(db, found.donation.donor_email)
-  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId }
+  const refund = {
+    panel: await refundPanelOf(db, found.donation),
+    canRefund: can(staff, 'donations.refund'),
+    userId: staff.id,
+    totpReady: staff.totpEnabled && staff.session.twoFactorVerified,
+    done: new URL(request.url).searchParams.get('refund'),
+  }
+  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId, refund }
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.action })
+  if (!hasRootScope(staff, access.action)) throw notFound()
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const db = getDb()
+  const found = await getDeskDonation(db, id.data)
+  if (!found) throw notFound()
+  const form = await request.formData()
+  const intent = z.enum(REFUND_INTENTS).safeParse(form.get('intent'))
+  if (!intent.success) return refusalData(new Refusal('students.error.invalid'))
+  try {
+    return await refundIntents[intent.data]({
+      db,
+      actor: approverOf(staff, [], clientIp(context)),
+      donation: found.donation,
+      form,
+    })
+  } catch (e) {
+    if (isRefusal(e)) return refusalData(e, { values: formValues(form, 500) })
+    throw e
+  }
 }
 
 function timelineText(e: TimelineEntry, t: Translate, money: (n: number) => string): string {
@@ -71,7 +108,10 @@ export default function Donation() {
     recurring,
     purpose,
     donorId,
+    refundRequests,
+    refund,
   } = useLoaderData<typeof loader>()
+  const answer = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const money = (n: number) => formatMoney(n, d.currency, locale)
@@ -144,6 +184,8 @@ export default function Donation() {
           </li>
         ))}
       </ol>
+
+      <DonationRefunds currency={d.currency} requests={refundRequests} answer={answer} {...refund} />
 
       <h2>{t('desk.one.ledger')}</h2>
       {transactions.length === 0 ? (

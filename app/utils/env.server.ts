@@ -129,6 +129,8 @@ export const EnvSchema = z
     UPLOAD_DIR: z.string().default('data/uploads'),
     // Award batches whose total (minor units) exceeds this need a second approver.
     SECOND_APPROVAL_ABOVE: intInRange(0, Number.MAX_SAFE_INTEGER).default(5_000_000),
+    // A staff refund above this (minor units of the gift's currency) is prepared by one person and approved by another.
+    REFUND_SECOND_APPROVAL_ABOVE: intInRange(0, Number.MAX_SAFE_INTEGER).default(100_000),
     SEED_DEMO: z.enum(['auto', 'never']).default('auto'),
     // Who may tell us the client's address (X-Forwarded-For): a hop count such as 1, or
     // addresses/subnets such as loopback,10.0.0.0/8. Unset: the socket's own address, so a

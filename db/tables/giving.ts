@@ -76,9 +76,36 @@ export interface DonationReversalsTable {
   occurred_at: string
 }
 
+/** A refund asked for by staff (app/modules/donations/refunds.server.ts); its id makes the refund number. */
+export type RefundRequestStatus = 'prepared' | 'requested' | 'succeeded' | 'failed' | 'rejected'
+
+export interface RefundRequestsTable {
+  id: Generated<number>
+  donation_id: number
+  amount: number
+  currency: string
+  reason: string
+  /** Offline gifts: the bank's reference of the money sent back. */
+  bank_reference: string | null
+  status: RefundRequestStatus
+  /** Ours, sent as Stripe's Idempotency-Key and Alipay's out_request_no. */
+  refund_number: string
+  /** The donation_reversals.provider_ref its booking carries, once the provider answered. */
+  provider_refund_id: string | null
+  failure: string | null
+  prepared_by: number
+  prepared_at: string
+  approved_by: number | null
+  approved_at: string | null
+  rejected_by: number | null
+  rejected_at: string | null
+  completed_at: string | null
+}
+
 export interface GivingTables {
   donations: DonationsTable
   recurring_gifts: RecurringGiftsTable
   payment_events: PaymentEventsTable
   donation_reversals: DonationReversalsTable
+  refund_requests: RefundRequestsTable
 }

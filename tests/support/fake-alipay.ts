@@ -55,8 +55,17 @@ export type FakeOrder = {
   returnUrl: string
 }
 
+export type FakeAlipayRefund = { outRequestNo: string; tradeNo: string; amountFen: number; reason: string }
+
 export class FakeAlipay {
   orders = new Map<string, FakeOrder>()
+  /** out_request_no → the refund made under it (a repeat of the same number is the same refund). */
+  refunds = new Map<string, FakeAlipayRefund>()
+  /** Runs after a refund is made and before the gateway answers: a test delivers the refund notification here. */
+  beforeRefundAnswer: ((refund: FakeAlipayRefund) => Promise<void>) | null = null
+  private consoleRefunds = 0
+  /** Every alipay.trade.refund call, answered or not. */
+  refundCalls: { outRequestNo: string; refundAmount: string }[] = []
   refusals: string[] = []
   private server = http.createServer((req, res) => this.handle(req, res))
   private trades = 0
@@ -92,7 +101,16 @@ export class FakeAlipay {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', this.gateway)
-    if (url.pathname !== '/gateway.do' || req.method !== 'GET') return this.refuse(res, 'NOT_FOUND')
+    if (url.pathname !== '/gateway.do') return this.refuse(res, 'NOT_FOUND')
+    if (req.method === 'POST') {
+      let body = ''
+      req.on('data', (chunk) => (body += chunk))
+      req.on('end', () =>
+        this.exec(res, { ...Object.fromEntries(url.searchParams), ...Object.fromEntries(new URLSearchParams(body)) }),
+      )
+      return
+    }
+    if (req.method !== 'GET') return this.refuse(res, 'NOT_FOUND')
     const params = Object.fromEntries(url.searchParams)
     const sign = params.sign ?? ''
     const verified =
@@ -135,6 +153,108 @@ export class FakeAlipay {
       })
     }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<h1>支付宝收银台（测试）</h1>')
+  }
+
+  /** Whether our RSA2 signature over every parameter but sign checks with the application public key. */
+  private signedByApp(params: Record<string, string>) {
+    return (
+      params.sign_type === 'RSA2' &&
+      crypto
+        .createVerify('RSA-SHA256')
+        .update(signContent(params, false), 'utf8')
+        .verify(this.appPublicKey, params.sign ?? '', 'base64')
+    )
+  }
+
+  /** An OpenAPI call (sdk.exec, POST): answered in Alipay's JSON envelope, signed with Alipay's key. */
+  private exec(res: http.ServerResponse, params: Record<string, string>) {
+    const method = params.method ?? ''
+    const answer = (inner: Record<string, string>) => {
+      const key = `${method.replaceAll('.', '_')}_response`
+      const json = JSON.stringify(inner)
+      const sign = crypto.createSign('RSA-SHA256').update(json, 'utf8').sign(this.alipayKeys.privateKey, 'base64')
+      res
+        .writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' })
+        .end(`{"${key}":${json},"sign":"${sign}"}`)
+    }
+    const error = (subCode: string, subMsg: string) => {
+      this.refusals.push(subCode)
+      answer({ code: '40004', msg: 'Business Failed', sub_code: subCode, sub_msg: subMsg })
+    }
+    if (!this.signedByApp(params)) {
+      this.refusals.push('INVALID_SIGNATURE')
+      return answer({ code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' })
+    }
+    if (params.app_id !== this.appId) return error('isv.invalid-app-id', '无效的AppID参数')
+    if (method !== 'alipay.trade.refund') return error('isv.invalid-method', `unhandled ${method}`)
+    let biz: Record<string, string>
+    try {
+      biz = JSON.parse(params.biz_content ?? '')
+    } catch {
+      return error('isv.invalid-biz-content', 'biz_content')
+    }
+    const order = [...this.orders.values()].find(
+      (o) => o.tradeNo === biz.trade_no || (!biz.trade_no && o.outTradeNo === biz.out_trade_no),
+    )
+    if (!order) return error('ACQ.TRADE_NOT_EXIST', '交易不存在')
+    const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(biz.refund_amount ?? '')
+    const amountFen = m ? Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0')) : 0
+    const outRequestNo = biz.out_request_no ?? ''
+    this.refundCalls.push({ outRequestNo, refundAmount: biz.refund_amount ?? '' })
+    if (!m || amountFen < 1) return error('ACQ.INVALID_PARAMETER', 'refund_amount')
+    if (!/^[0-9A-Za-z_-]{1,64}$/.test(outRequestNo)) return error('ACQ.INVALID_PARAMETER', 'out_request_no')
+    const refunded = () =>
+      [...this.refunds.values()].filter((r) => r.tradeNo === order.tradeNo).reduce((n, r) => n + r.amountFen, 0)
+    const yuan = (fen: number) => `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`
+    const done = (fundChange: 'Y' | 'N') =>
+      answer({
+        code: '10000',
+        msg: 'Success',
+        trade_no: order.tradeNo,
+        out_trade_no: order.outTradeNo,
+        buyer_logon_id: '159****5620',
+        fund_change: fundChange,
+        refund_fee: yuan(refunded()),
+        gmt_refund_pay: '2026-12-01 21:30:00',
+      })
+    const earlier = this.refunds.get(outRequestNo)
+    // The same out_request_no again is the same refund: answered, no money moves twice.
+    if (earlier) {
+      if (earlier.tradeNo !== order.tradeNo || earlier.amountFen !== amountFen)
+        return error('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额与退款请求号对应的金额不一致')
+      return done('N')
+    }
+    if (refunded() + amountFen > order.amountFen) return error('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限')
+    const made = { outRequestNo, tradeNo: order.tradeNo, amountFen, reason: biz.refund_reason ?? '' }
+    this.refunds.set(outRequestNo, made)
+    if (!this.beforeRefundAnswer) return done('Y')
+    void this.beforeRefundAnswer(made).then(() => done('Y'))
+  }
+
+  /** A refund made in Alipay's merchant console: no call of ours, only its notification will tell. */
+  consoleRefund(outTradeNo: string, amountFen: number): FakeAlipayRefund {
+    const order = this.orders.get(outTradeNo)
+    if (!order) throw new Error(`no order ${outTradeNo} at the fake Alipay`)
+    const made = { outRequestNo: `console-${++this.consoleRefunds}`, tradeNo: order.tradeNo, amountFen, reason: '' }
+    this.refunds.set(made.outRequestNo, made)
+    return made
+  }
+
+  /** The notification Alipay sends after a refund: out_biz_no is its out_request_no, refund_fee the trade's refunded total. */
+  refundNotification(outRequestNo: string): string {
+    const refund = this.refunds.get(outRequestNo)
+    if (!refund) throw new Error(`no refund ${outRequestNo} at the fake Alipay`)
+    const order = [...this.orders.values()].find((o) => o.tradeNo === refund.tradeNo)!
+    const total = [...this.refunds.values()]
+      .filter((r) => r.tradeNo === refund.tradeNo)
+      .reduce((n, r) => n + r.amountFen, 0)
+    return this.notification(order.outTradeNo, {
+      notify_id: `2026120100333${refund.tradeNo.slice(-6)}${outRequestNo.slice(-8)}`,
+      trade_status: total >= order.amountFen ? 'TRADE_CLOSED' : 'TRADE_SUCCESS',
+      out_biz_no: outRequestNo,
+      refund_fee: `${Math.floor(total / 100)}.${String(total % 100).padStart(2, '0')}`,
+      gmt_refund: '2026-12-01 21:30:00.123',
+    })
   }
 
   /** The form body of the asynchronous notification for a paid order, signed as Alipay signs it. */

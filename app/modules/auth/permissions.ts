@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'wishes.manage', // post micro-wishes and mark them fulfilled
   'letters.moderate', // sponsor ↔ student letters, reassigning paused sponsorships
   'donations.read', // donation records with donor details
+  'donations.refund', // give a gift back (above REFUND_SECOND_APPROVAL_ABOVE: a second person approves with TOTP)
   'outbox.read', // the mail outbox (messages hold donors' and staff's addresses)
   'outbox.manage', // put a failed message back in the queue
   'campaigns.manage', // create, edit, publish and close campaigns (drafts included)
@@ -52,6 +53,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'wishes.manage',
     'letters.moderate',
     'donations.read',
+    'donations.refund',
     'outbox.read',
     'outbox.manage',
     'campaigns.manage',
@@ -67,6 +69,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'donations.record',
     'disbursements.read',
     'donations.read',
+    'donations.refund',
   ],
   caseworker: [
     ...SELF,

@@ -18,6 +18,7 @@ import { activatePaidSponsorships } from '../sponsorships/lifecycle.server'
 import { notifyDonorsOfBatch } from './notify.server'
 import { saveProof } from './uploads.server'
 import { Refusal } from '~/utils/refusal'
+import { assertChecker, type Actor, type Approver } from '../auth/maker-checker'
 
 // Award batches under maker-checker:
 //   prepare (caseworker: disbursements.prepare) → approve (finance with TOTP, never the
@@ -27,8 +28,7 @@ import { Refusal } from '~/utils/refusal'
 //   queues "your gift reached a student" to the donors whose lots were drawn.
 //   A prepared batch may instead be rejected with a reason. Every step is audited.
 
-export type Actor = { id: number; scope: string[]; ip: string }
-export type Approver = Actor & { totpVerified: boolean }
+export type { Actor, Approver } from '../auth/maker-checker'
 
 export type PrepareInput = {
   programmeId: number
@@ -304,9 +304,8 @@ export async function approveBatch(
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
-    if (!actor.totpVerified) throw new Refusal('batches.error.totp', { status: 403 })
     if (b.status !== 'prepared') throw new Refusal('batches.error.notPrepared')
-    if (b.prepared_by === actor.id) throw new Refusal('batches.error.ownBatch', { status: 403 })
+    assertChecker(actor, b.prepared_by, { totp: 'batches.error.totp', own: 'batches.error.ownBatch' })
     const earlier = await trx.selectFrom('batch_approvals').select('user_id').where('batch_id', '=', b.id).execute()
     if (earlier.some((e) => e.user_id === actor.id)) throw new Refusal('batches.error.alreadyApproved')
     await trx.insertInto('batch_approvals').values({ batch_id: b.id, user_id: actor.id, approved_at: at }).execute()

@@ -1,5 +1,11 @@
 import type { DB } from '~/utils/db.server'
-import { alipayCheckoutEvent, parseForm, type AlipayNotification, type AlipayProvider } from '../payments/alipay.server'
+import {
+  alipayCheckoutEvent,
+  alipayRefundEvent,
+  parseForm,
+  type AlipayNotification,
+  type AlipayProvider,
+} from '../payments/alipay.server'
 import { MalformedEventError } from '../payments/events'
 import { WebhookSignatureError } from '../payments/provider'
 import type { WebhookReceipt } from './outcomes'
@@ -38,6 +44,17 @@ export async function receiveAlipayNotification(
     if (error instanceof WebhookSignatureError) return { kind: 'rejected', reason: 'invalid-signature' }
     if (error instanceof MalformedEventError) return { kind: 'rejected', reason: 'malformed-event' }
     throw error
+  }
+  if (n.refund) {
+    const match = await matchesDonation(db, provider, n)
+    if (match !== 'ok') return { kind: 'rejected', reason: match }
+    // Our own request under this out_request_no says this refund's amount (the notification gives only the total).
+    const asked = await db
+      .selectFrom('refund_requests')
+      .select('amount')
+      .where('refund_number', '=', n.refund.outBizNo)
+      .executeTakeFirst()
+    return handleWebhook(db, provider, alipayRefundEvent({ ...n, refund: n.refund }, asked?.amount ?? null), now)
   }
   const event = alipayCheckoutEvent(n)
   if (event.type !== 'ignored') {

@@ -1,6 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { getDonationTrace, type DonationTrace } from '../ledger'
 import { providerRefs } from './desk.server'
+import { refundRequestsOf } from './refunds.server'
 
 // One donation as the desk shows it: the row, its ledger transactions (its own and those
 // that moved its money: awards, payouts, transfers), its trace shares, its receipts
@@ -17,6 +18,9 @@ export type TimelineEntry = {
     | 'receipt'
     | 'receiptVoided'
     | 'refund'
+    | 'refundStaff'
+    | 'refundOutside'
+    | 'refundPrepared'
     | 'dispute'
     | 'award'
     | 'payout'
@@ -42,7 +46,7 @@ export async function getDeskDonation(db: DB, id: number) {
     .executeTakeFirst()
   if (!d) return undefined
 
-  const [receipts, reversals, transactions, trace, recurring] = await Promise.all([
+  const [receipts, reversals, transactions, trace, recurring, refundRequests] = await Promise.all([
     db
       .selectFrom('receipts')
       .select(['id', 'number', 'amount', 'currency', 'issued_at', 'voided_at', 'void_reason', 'replaces_receipt_id'])
@@ -84,6 +88,7 @@ export async function getDeskDonation(db: DB, id: number) {
           .select(['id', 'status', 'amount', 'currency', 'created_at', 'canceled_at'])
           .where('id', '=', d.recurring_gift_id)
           .executeTakeFirst(),
+    refundRequestsOf(db, d.id),
   ])
 
   // Mails about this gift, by the outbox keys their senders use (receipt-mail, refund notice, trace mail).
@@ -110,7 +115,14 @@ export async function getDeskDonation(db: DB, id: number) {
     timeline.push({ at: r.issued_at, kind: 'receipt', ref: r.number, amount: r.amount })
     if (r.voided_at) timeline.push({ at: r.voided_at, kind: 'receiptVoided', ref: r.number })
   }
-  for (const r of reversals) timeline.push({ at: r.occurred_at, kind: r.kind, amount: r.amount, ref: r.provider_ref })
+  // A refund no staff request asked for was made outside the app (the provider's dashboard) and came by webhook.
+  const asked = new Set(refundRequests.map((r) => r.provider_refund_id))
+  for (const r of reversals) {
+    const kind = r.kind === 'dispute' ? 'dispute' : asked.has(r.provider_ref) ? 'refundStaff' : 'refundOutside'
+    timeline.push({ at: r.occurred_at, kind, amount: r.amount, ref: r.provider_ref })
+  }
+  for (const r of refundRequests)
+    if (r.status === 'prepared') timeline.push({ at: r.prepared_at, kind: 'refundPrepared', amount: r.amount })
   for (const s of trace?.shares ?? []) {
     timeline.push({ at: s.awardedAt, kind: 'award', amount: s.amount, ref: s.beneficiaryCode })
     if (s.paidAt) timeline.push({ at: s.paidAt, kind: 'payout', amount: s.paid, ref: s.beneficiaryCode })
@@ -132,6 +144,7 @@ export async function getDeskDonation(db: DB, id: number) {
     donation: { ...d, refs: providerRefs(d) },
     receipts,
     reversals,
+    refundRequests,
     transactions,
     trace: trace ?? null,
     recurring: recurring ?? null,

@@ -86,7 +86,10 @@ export async function reverseDonation(
     .onConflict((oc) => oc.column('provider_ref').doNothing())
     .returning('id')
     .executeTakeFirst()
-  if (!inserted) return 'already'
+  if (!inserted) {
+    await settleRefundRequest(trx, reversal.providerRef, reversal.occurredAt)
+    return 'already'
+  }
   await postRefund(trx, {
     idempotencyKey: `${reversal.kind}:${reversal.providerRef}`,
     donationRef: donation.public_id,
@@ -106,6 +109,7 @@ export async function reverseDonation(
   const status =
     reversal.kind === 'dispute' ? 'disputed' : refunded >= donation.amount ? 'refunded' : 'partially_refunded'
   await moveDonation(trx, donation, status, { refunded_amount: refunded })
+  await settleRefundRequest(trx, reversal.providerRef, reversal.occurredAt)
   if (reversal.kind === 'refund') {
     await queueRefundNotice(trx, {
       donationId: donation.id,
@@ -116,4 +120,14 @@ export async function reverseDonation(
     })
   }
   return 'reversed'
+}
+
+/** A refund booked under this id closes the staff request that asked for it, if any (refunds.server.ts). */
+export async function settleRefundRequest(trx: Trx, providerRef: string, at: string): Promise<void> {
+  await trx
+    .updateTable('refund_requests')
+    .set({ status: 'succeeded', completed_at: at })
+    .where('provider_refund_id', '=', providerRef)
+    .where('status', '=', 'requested')
+    .execute()
 }

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto'
 import { AlipaySdk } from 'alipay-sdk'
 import { decimalToMinor, toDecimalString } from '~/utils/money'
-import type { CheckoutSessionEvent, PaymentEvent } from './events'
+import type Stripe from 'stripe'
+import type { ChargeRefundedEvent, CheckoutSessionEvent, PaymentEvent } from './events'
 import { MalformedEventError } from './events'
 import { feeAtRate, WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
 
@@ -35,6 +36,8 @@ export type AlipayNotification = {
   amount: number
   tradeStatus: string
   paidAt: string
+  /** A refund's notification (Alipay sends one per refund): our out_request_no and the trade's refunded total. */
+  refund?: { outBizNo: string; refundedTotal: number; refundedAt: string }
 }
 
 /** The fee at Alipay's configured rate (its notification reports none). */
@@ -51,9 +54,9 @@ export interface AlipayProvider extends PaymentProvider {
   closeOrder(outTradeNo: string): Promise<'closed' | 'not-found' | 'paid'>
 }
 
-/** Alipay's gmt_payment ("2026-12-01 20:15:00", China time) as an ISO instant. */
+/** Alipay's gmt_payment ("2026-12-01 20:15:00", China time; gmt_refund adds milliseconds) as an ISO instant. */
 function chinaTimeToIso(value: string | undefined, fallback: Date): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(value ?? '')
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,3})?$/.exec(value ?? '')
   if (!m) return fallback.toISOString()
   return new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}+08:00`).toISOString()
 }
@@ -82,6 +85,9 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
     const amount = decimalToMinor(params.total_amount ?? '', 'CNY')
     if (!params.notify_id || !params.out_trade_no || !params.trade_no || amount === undefined || !params.trade_status)
       throw new MalformedEventError('Alipay notify without notify_id, out_trade_no, trade_no, total_amount or status')
+    const refundedTotal = params.refund_fee ? decimalToMinor(params.refund_fee, 'CNY') : undefined
+    if (params.out_biz_no && refundedTotal === undefined)
+      throw new MalformedEventError('Alipay refund notify without a refund_fee')
     return {
       notifyId: params.notify_id,
       outTradeNo: params.out_trade_no,
@@ -89,6 +95,15 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
       amount,
       tradeStatus: params.trade_status,
       paidAt: chinaTimeToIso(params.gmt_payment ?? params.notify_time, new Date()),
+      ...(params.out_biz_no && refundedTotal !== undefined
+        ? {
+            refund: {
+              outBizNo: params.out_biz_no,
+              refundedTotal,
+              refundedAt: chinaTimeToIso(params.gmt_refund ?? params.notify_time, new Date()),
+            },
+          }
+        : {}),
     }
   }
 
@@ -137,6 +152,14 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
     },
 
     detailsFromEvent(event) {
+      // A refund's notification names a trade we booked from its own notification: no query needed.
+      if (event.type === 'charge.refunded') {
+        const o = event.data.object
+        const tradeNo = typeof o.payment_intent === 'string' ? o.payment_intent : null
+        const outTradeNo = o.metadata?.donation_public_id
+        if (!tradeNo || typeof o.amount !== 'number' || !outTradeNo) return null
+        return details({ tradeNo, amount: o.amount, outTradeNo })
+      }
       if (event.type !== 'checkout.session.completed') return null
       const o = event.data.object
       const tradeNo = typeof o.payment_intent === 'string' ? o.payment_intent : null
@@ -162,6 +185,40 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
       throw new Error(`alipay.trade.close ${outTradeNo}: ${result.code} ${result.subMsg ?? result.msg ?? ''}`)
     },
 
+    async refund(request) {
+      const refundId = alipayRefundId(request.paymentRef, request.refundNumber)
+      const at = new Date().toISOString()
+      // The demo takes no money, so it gives none back: it answers at once, as Alipay would.
+      if (options.demoCashierUrl)
+        return { refundId, status: 'succeeded', amount: request.amount, currency: 'CNY', refundedAt: at }
+      // alipay.trade.refund: out_request_no is our refund number, so a repeat is the same refund.
+      // The answer is signed by Alipay (validateSign); code 10000 means the money went back.
+      const result = await sdk.exec(
+        'alipay.trade.refund',
+        {
+          bizContent: {
+            trade_no: request.paymentRef,
+            out_trade_no: request.donationPublicId,
+            refund_amount: toDecimalString(request.amount, 'CNY'),
+            out_request_no: request.refundNumber,
+            refund_reason: request.reason.slice(0, 256),
+          },
+        },
+        { validateSign: true },
+      )
+      const base = {
+        refundId,
+        amount: request.amount,
+        currency: 'CNY',
+        refundedAt: chinaTimeToIso(result.gmtRefundPay as string | undefined, new Date()),
+      }
+      if (result.code === '10000') return { ...base, status: 'succeeded' }
+      // A busy or unknown answer may be retried with the same out_request_no; a business refusal moved nothing.
+      if (result.code === '20000' || result.subCode === 'ACQ.SYSTEM_ERROR')
+        throw new Error(`alipay.trade.refund ${request.refundNumber}: ${result.code} ${result.subMsg ?? ''}`)
+      return { ...base, status: 'failed', failure: `${result.subCode ?? result.code} ${result.subMsg ?? ''}`.trim() }
+    },
+
     async listRecentEvents() {
       return [] // reconciliation against Alipay's daily bill is a separate piece of issue 19
     },
@@ -170,6 +227,60 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
     },
     async customerPortalUrl() {
       return null
+    },
+  }
+}
+
+/** The key an Alipay refund is booked under: its trade and our out_request_no, as both the answer and the notification carry them. */
+export function alipayRefundId(tradeNo: string, outRequestNo: string): string {
+  return `alipay:${tradeNo}:${outRequestNo}`
+}
+
+/**
+ * A refund's notification as the charge.refunded event it amounts to. `amount` is this
+ * refund's own amount when we asked for it (our request under that out_request_no): then it
+ * books under the same key as the refund's answer. A refund made in Alipay's own console has
+ * no request of ours, so the event carries only the refunded total and the difference books.
+ */
+export function alipayRefundEvent(
+  n: AlipayNotification & { refund: NonNullable<AlipayNotification['refund']> },
+  amount: number | null,
+): ChargeRefundedEvent {
+  const created = Math.floor(new Date(n.refund.refundedAt).getTime() / 1000)
+  return {
+    id: n.notifyId,
+    type: 'charge.refunded',
+    created,
+    data: {
+      object: {
+        id: n.tradeNo,
+        object: 'charge',
+        amount: n.amount,
+        amount_refunded: n.refund.refundedTotal,
+        currency: 'cny',
+        payment_intent: n.tradeNo,
+        metadata: { donation_public_id: n.outTradeNo },
+        ...(amount === null
+          ? {}
+          : {
+              refunds: {
+                object: 'list',
+                has_more: false,
+                url: '',
+                // The webhook reads only these fields of a refund (id, amount, currency, status, created).
+                data: [
+                  {
+                    id: alipayRefundId(n.tradeNo, n.refund.outBizNo),
+                    object: 'refund',
+                    amount,
+                    currency: 'cny',
+                    status: 'succeeded',
+                    created,
+                  } as Stripe.Refund,
+                ],
+              },
+            }),
+      },
     },
   }
 }

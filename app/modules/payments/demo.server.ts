@@ -72,6 +72,16 @@ export function createDemoProvider({
         donationPublicId: publicId,
       }
     },
+    async refund(request) {
+      // No money moves: the demo answers at once, under an id made from our refund number.
+      return {
+        refundId: `re_demo_${request.refundNumber}`,
+        status: 'succeeded',
+        amount: request.amount,
+        currency: request.currency,
+        refundedAt: new Date().toISOString(),
+      }
+    },
     async listRecentEvents() {
       return [] // demo events are delivered synchronously; nothing can be missed
     },

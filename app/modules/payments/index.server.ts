@@ -1,6 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { createDemoProvider, demoWebhookSecret } from './demo.server'
+import { getAlipayProvider } from './alipay-config.server'
 import type { PaymentProvider } from './provider'
 import { createStripeProvider } from './stripe.server'
 
@@ -44,4 +45,26 @@ export function getPaymentProvider(db: DB): PaymentProvider {
   }
   if (env.NODE_ENV === 'production') throw new DemoCheckoutRefused()
   return createDemoProvider({ db, baseUrl: env.BASE_URL, webhookSecret: demoWebhookSecret(env.SESSION_SECRET) })
+}
+
+/**
+ * The provider that can give a gift's money back, by the provider that took it: Stripe only
+ * when Stripe is configured, the demo checkout never in production, Alipay as configured.
+ * Null for offline and imported gifts (refunded by bank transfer, with its reference).
+ */
+export function refundProviderFor(db: DB, provider: string): PaymentProvider | null {
+  const env = getEnv()
+  switch (provider) {
+    case 'stripe': {
+      const stripe = env.STRIPE_SECRET_KEY ? getPaymentProvider(db) : null
+      return stripe?.name === 'stripe' ? stripe : null
+    }
+    case 'demo':
+      if (env.NODE_ENV === 'production') return null
+      return createDemoProvider({ db, baseUrl: env.BASE_URL, webhookSecret: demoWebhookSecret(env.SESSION_SECRET) })
+    case 'alipay':
+      return env.ALIPAY_APP_ID || env.NODE_ENV !== 'production' ? getAlipayProvider() : null
+    default:
+      return null
+  }
 }

@@ -39,6 +39,40 @@ export type PaymentDetails = {
 /** The providers that take payments online (also in db/tables/giving.ts). */
 export type PaymentProviderName = 'stripe' | 'demo' | 'alipay' | 'wechatpay'
 
+/**
+ * A refund we ask the provider for (staff desk, app/modules/donations/refunds.server.ts).
+ * `refundNumber` is ours and unique per request: the provider must treat a repeat of the
+ * same number as the same refund (Stripe: the Idempotency-Key; Alipay: out_request_no;
+ * WeChat Pay: out_refund_no), so a retry after a timeout or crash never pays twice.
+ */
+export type RefundRequest = {
+  refundNumber: string
+  donationPublicId: string
+  /** The payment as the provider named it: Stripe's payment intent, Alipay's trade_no. */
+  paymentRef: string
+  /** Minor units, never more than what remains refundable (checked by the caller and again by the provider). */
+  amount: number
+  currency: string
+  reason: string
+}
+
+/**
+ * The provider's answer. `refundId` is the key the refund is booked under
+ * (donation_reversals.provider_ref): it must be the same string the provider's refund
+ * notification yields, so whichever of the answer and the notification arrives first books
+ * it and the other finds it booked. `pending`: accepted, the notification will say; `failed`:
+ * refused, nothing moved.
+ */
+export type RefundResult = {
+  refundId: string
+  status: 'succeeded' | 'pending' | 'failed'
+  amount: number
+  currency: string
+  /** When the money went back, ISO instant. */
+  refundedAt: string
+  failure?: string
+}
+
 export interface PaymentProvider {
   readonly name: PaymentProviderName
   /** Whose notifications it verifies: the payment_events.provider its event ids are recorded under (default 'stripe'). */
@@ -55,6 +89,13 @@ export interface PaymentProvider {
   /** Recent events, newest first, for the reconcile command. */
   listRecentEvents(options: { since: Date; limit: number }): Promise<PaymentEvent[]>
   cancelSubscription(subscriptionId: string): Promise<void>
+  /**
+   * Give money back for a payment this provider took (full or partial). Absent: the
+   * provider cannot refund (the desk then offers only an offline refund with a bank reference).
+   * Throws on a network or protocol error (the request stays open and may be retried with
+   * the same refundNumber); answers `failed` when the provider refused it.
+   */
+  refund?(request: RefundRequest): Promise<RefundResult>
   /** A page where the donor updates their card for a subscription (Stripe's customer portal); null where the provider has none. */
   customerPortalUrl(customerId: string, returnUrl: string): Promise<string | null>
 }

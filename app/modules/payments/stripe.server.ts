@@ -6,6 +6,7 @@ import {
   type CheckoutSession,
   type PaymentDetails,
   type PaymentProvider,
+  type RefundResult,
 } from './provider'
 import { narrowEvent, type PaymentEvent } from './events'
 
@@ -95,6 +96,51 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
         fee,
         net: (intent.amount_received || intent.amount) - fee,
         donationPublicId: intent.metadata?.donation_public_id ?? null,
+      }
+    },
+
+    async refund(request): Promise<RefundResult> {
+      let refund: Stripe.Refund
+      try {
+        // Our refund number is the Idempotency-Key: a retry after a timeout gets the same refund, never a second.
+        refund = await stripe.refunds.create(
+          {
+            payment_intent: request.paymentRef,
+            amount: request.amount,
+            reason: 'requested_by_customer',
+            metadata: {
+              donation_public_id: request.donationPublicId,
+              refund_number: request.refundNumber,
+              reason: request.reason.slice(0, 500),
+            },
+          },
+          { idempotencyKey: request.refundNumber },
+        )
+      } catch (error) {
+        // Stripe said no (an amount beyond the charge, a disputed charge): nothing moved. Anything else may be retried.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError)
+          return {
+            refundId: '',
+            status: 'failed',
+            amount: request.amount,
+            currency: request.currency,
+            refundedAt: new Date().toISOString(),
+            failure: error.message,
+          }
+        throw error
+      }
+      return {
+        refundId: refund.id,
+        status:
+          refund.status === 'succeeded'
+            ? 'succeeded'
+            : refund.status === 'failed' || refund.status === 'canceled'
+              ? 'failed'
+              : 'pending',
+        amount: refund.amount,
+        currency: refund.currency.toUpperCase(),
+        refundedAt: new Date(refund.created * 1000).toISOString(),
+        ...(refund.failure_reason ? { failure: refund.failure_reason } : {}),
       }
     },
 

@@ -1,8 +1,12 @@
-import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import crypto from 'node:crypto'
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { ReceiptDesk } from '~/components/admin/ReceiptDesk'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
-import { notFound } from '~/utils/http.server'
+import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
+import { notFound, refusalData } from '~/utils/http.server'
+import { isRefusal, Refusal } from '~/utils/refusal'
+import { receiptCorrect, receiptResend, type IntentArgs } from './admin.donations.$id.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getDeskDonation, type TimelineEntry } from '~/modules/donations/desk-detail.server'
@@ -16,7 +20,7 @@ import { formatMoney } from '~/utils/money'
 // One donation: what happened to it, its ledger transactions, where its money went and its
 // receipts. Root-scoped holders of donations.read only (404 otherwise); each view is audited.
 
-export const access = { loader: 'donations.read' } satisfies RouteAccess
+export const access = { loader: 'donations.read', action: 'donations.record' } satisfies RouteAccess
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
@@ -34,7 +38,41 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ip: clientIp(context),
   })
   const donorId = await donorIdOf(db, found.donation.donor_email)
-  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId }
+  const done = RECEIPT_DONE.find((v) => v === new URL(request.url).searchParams.get('receipt')) ?? null
+  const current = found.receipts.filter((r) => !r.voided_at).at(-1)
+  const receiptDesk =
+    can(staff, access.action) && hasRootScope(staff, access.action)
+      ? {
+          current: current?.number ?? null,
+          formKey: crypto.randomUUID(),
+          done,
+        }
+      : null
+  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId, receiptDesk }
+}
+
+const RECEIPT_DONE = ['resent', 'corrected'] as const
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.action })
+  if (!hasRootScope(staff, access.action)) throw notFound()
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const form = await request.formData()
+  const args: IntentArgs = { db: getDb(), actor: { id: staff.id, ip: clientIp(context) }, donationId: id.data, form }
+  try {
+    switch (form.get('intent')) {
+      case 'receipt-resend':
+        return await receiptResend(args)
+      case 'receipt-correct':
+        return await receiptCorrect(args)
+      default:
+        return refusalData(new Refusal('receipts.desk.error.invalid'))
+    }
+  } catch (e) {
+    if (isRefusal(e)) return refusalData(e)
+    throw e
+  }
 }
 
 function timelineText(e: TimelineEntry, t: Translate, money: (n: number) => string): string {
@@ -71,7 +109,9 @@ export default function Donation() {
     recurring,
     purpose,
     donorId,
+    receiptDesk,
   } = useLoaderData<typeof loader>()
+  const acted = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const money = (n: number) => formatMoney(n, d.currency, locale)
@@ -226,6 +266,16 @@ export default function Donation() {
           })}
         </ul>
       )}
+      {receiptDesk ? (
+        <ReceiptDesk
+          {...receiptDesk}
+          donorName={d.donor_name}
+          donorEmail={d.donor_email}
+          error={acted && 'error' in acted ? acted.error : undefined}
+          errors={acted && 'errors' in acted ? acted.errors : undefined}
+          values={acted && 'values' in acted ? acted.values : undefined}
+        />
+      ) : null}
     </section>
   )
 }

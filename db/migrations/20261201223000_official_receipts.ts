@@ -49,10 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('reversal_number', 'text')
     .addColumn('reversed_at', 'text')
     .addColumn('reversed_by', 'integer', (c) => c.references('users.id'))
-    .addCheckConstraint(
-      'official_receipt_company_code',
-      sql`(payer_kind = 'company') = (credit_code is not null)`,
-    )
+    .addCheckConstraint('official_receipt_company_code', sql`(payer_kind = 'company') = (credit_code is not null)`)
     .addCheckConstraint(
       'official_receipt_attached_all',
       sql.raw(OFFICIAL.map((c) => `(${c} is null) = (attached_at is null)`).join(' and ')),

@@ -19,7 +19,16 @@ export type ReceiptDeskProps = {
   values?: Record<string, string>
 }
 
-export function ReceiptDesk({ donorName, donorEmail, current, formKey, done, error, errors, values }: ReceiptDeskProps) {
+export function ReceiptDesk({
+  donorName,
+  donorEmail,
+  current,
+  formKey,
+  done,
+  error,
+  errors,
+  values,
+}: ReceiptDeskProps) {
   const t = useT()
   const err = (name: string) => (errors?.[name] ? t(errors[name]!) : undefined)
   return (

@@ -71,11 +71,7 @@ export async function requestOfficialReceipt(
 }
 
 /** Attach the bureau's receipt to a request, once; also marks our current receipt. */
-export async function attachOfficial(
-  db: DB,
-  actor: Actor,
-  input: OfficialAttachInput & { now?: Date },
-): Promise<void> {
+export async function attachOfficial(db: DB, actor: Actor, input: OfficialAttachInput & { now?: Date }): Promise<void> {
   const at = (input.now ?? new Date()).toISOString()
   await db.transaction().execute(async (trx) => {
     let q = trx

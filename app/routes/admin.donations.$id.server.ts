@@ -11,7 +11,8 @@ import { Refusal } from '~/utils/refusal'
 
 export type IntentArgs = { db: DB; actor: Actor; donationId: number; form: FormData }
 
-const back = (donationId: number, done: string) => redirect(`/admin/donations/${donationId}?receipt=${done}#receipt-desk`)
+const back = (donationId: number, done: string) =>
+  redirect(`/admin/donations/${donationId}?receipt=${done}#receipt-desk`)
 
 export async function receiptResend({ db, actor, donationId, form }: IntentArgs) {
   const parsed = ResendForm.safeParse(formValues(form))

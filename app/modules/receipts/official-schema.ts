@@ -7,6 +7,10 @@ import { calendarDay } from '~/utils/calendar-day'
 
 export const PAYER_KINDS = ['person', 'company'] as const
 
+/** The finance queue's views: waiting to be issued, to be reversed (冲红), issued. */
+export const QUEUE_VIEWS = ['pending', 'reversal', 'attached'] as const
+export type QueueView = (typeof QUEUE_VIEWS)[number]
+
 export const OfficialRequestForm = z
   .object({
     donation: z.string().trim().min(1).max(40),

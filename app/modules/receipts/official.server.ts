@@ -5,7 +5,7 @@ import { Refusal } from '~/utils/refusal'
 import { recordAudit } from '../audit/audit.server'
 import { RECEIVED } from '../donations/desk-donors.server'
 import { attachOfficialReceipt } from './correct.server'
-import type { OfficialAttachInput, OfficialRequestInput } from './official-schema'
+import type { OfficialAttachInput, OfficialRequestInput, QueueView } from './official-schema'
 
 // Official e-receipts (财政电子票据). The finance bureau issues them, not us: a donor asks
 // from the portal (payer name, and a company's 统一社会信用代码), finance issues it in the
@@ -156,8 +156,6 @@ export async function recordReversal(
   })
 }
 
-export const QUEUE_VIEWS = ['pending', 'reversal', 'attached'] as const
-export type QueueView = (typeof QUEUE_VIEWS)[number]
 export const QUEUE_LIMIT = 200
 
 function queueQuery(db: DB) {

@@ -197,6 +197,15 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
     const [request] = await requests()
     expect(request).toMatchObject({ payer_kind: 'company', credit_code: '91350100M000100Y43', attached_at: null })
 
+    // Our wording names no official receipt while none is attached.
+    const resendNow = async () => {
+      const page = await call(donationRoute.loader, get(`/admin/donations/${g.id}`, finance), { id: String(g.id) })
+      expect((await act(g, { intent: 'receipt-resend', key: page.body.receiptDesk.formKey })).status).toBe(302)
+      const mails = await outbox(`receipt-resend:${g.id}:%`)
+      return JSON.parse(mails.at(-1)!.props) as { official: unknown; receiptNumber: string }
+    }
+    expect((await resendNow()).official).toBeNull()
+
     const pending = await call(queueRoute.loader, get('/admin/e-receipts', finance))
     expect(pending.body.rows.map((r: { id: number }) => r.id)).toContain(request!.id)
     const reads = await t.db
@@ -236,9 +245,20 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
         .execute(),
     ).rejects.toThrow()
     await expect(t.db.deleteFrom('official_receipt_requests').where('id', '=', request!.id).execute()).rejects.toThrow()
-    // Our own receipt now names the official one.
+    // Our own receipt now names the official one, and so does its mail.
     const [ours] = await receiptsOf(g.id)
     expect(ours).toMatchObject({ official_code: '35010126', official_number: '0000012345' })
+    expect((await resendNow()).official).toEqual({ code: '35010126', number: '0000012345' })
+    // A name correction reissues our receipt; the bureau's receipt still covers the gift.
+    const corrected = await act(g, {
+      intent: 'receipt-correct',
+      donorName: '某某科技有限公司',
+      donorEmail: email,
+      reason: '改为单位名称',
+    })
+    expect(corrected.status).toBe(302)
+    const [, reissued] = await receiptsOf(g.id)
+    expect(reissued).toMatchObject({ replaces_receipt_id: ours!.id, official_number: '0000012345' })
 
     const seen = await call(portalRoute.loader, get('/donor/e-receipts', donor))
     expect(seen.body.gifts[0].request.official).toMatchObject({

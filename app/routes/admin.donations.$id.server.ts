@@ -9,23 +9,28 @@ import { Refusal } from '~/utils/refusal'
 // Each answers a redirect back to the page, field errors (400), or throws the module's
 // Refusal, which the action turns into its answer.
 
-export type IntentArgs = { db: DB; actor: Actor; donationId: number; form: FormData }
+export const RECEIPT_INTENTS = ['receiptResend', 'receiptCorrect'] as const
+export type ReceiptIntent = (typeof RECEIPT_INTENTS)[number]
+
+export type ReceiptIntentArgs = { db: DB; actor: Actor; donation: { id: number }; form: FormData }
 
 const back = (donationId: number, done: string) =>
   redirect(`/admin/donations/${donationId}?receipt=${done}#receipt-desk`)
 
-export async function receiptResend({ db, actor, donationId, form }: IntentArgs) {
+async function receiptResend({ db, actor, donation, form }: ReceiptIntentArgs) {
   const parsed = ResendForm.safeParse(formValues(form))
   if (!parsed.success) throw new Refusal('receipts.desk.error.invalid')
-  await resendReceipt(db, actor, { donationId, key: parsed.data.key })
-  return back(donationId, 'resent')
+  await resendReceipt(db, actor, { donationId: donation.id, key: parsed.data.key })
+  return back(donation.id, 'resent')
 }
 
-export async function receiptCorrect({ db, actor, donationId, form }: IntentArgs) {
+async function receiptCorrect({ db, actor, donation, form }: ReceiptIntentArgs) {
   const values = formValues(form)
   const parsed = CorrectDonorForm.safeParse(values)
   if (!parsed.success)
-    return data({ intent: 'receipt-correct' as const, errors: fieldErrors(parsed.error), values }, { status: 400 })
-  await correctDonor(db, actor, { donationId, ...parsed.data })
-  return back(donationId, 'corrected')
+    return data({ intent: 'receiptCorrect' as const, errors: fieldErrors(parsed.error), values }, { status: 400 })
+  await correctDonor(db, actor, { donationId: donation.id, ...parsed.data })
+  return back(donation.id, 'corrected')
 }
+
+export const receiptIntents = { receiptResend, receiptCorrect } satisfies Record<ReceiptIntent, unknown>

@@ -6,7 +6,8 @@ import { recordAudit } from '~/modules/audit/audit.server'
 import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { notFound, refusalData } from '~/utils/http.server'
 import { isRefusal, Refusal } from '~/utils/refusal'
-import { receiptCorrect, receiptResend, type IntentArgs } from './admin.donations.$id.server'
+import { z } from 'zod'
+import { RECEIPT_INTENTS, receiptIntents } from './admin.donations.$id.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getDeskDonation, type TimelineEntry } from '~/modules/donations/desk-detail.server'
@@ -59,16 +60,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const id = IdParam.safeParse(params.id)
   if (!id.success) throw notFound()
   const form = await request.formData()
-  const args: IntentArgs = { db: getDb(), actor: { id: staff.id, ip: clientIp(context) }, donationId: id.data, form }
+  const intent = z.enum(RECEIPT_INTENTS).safeParse(form.get('intent'))
+  if (!intent.success) return refusalData(new Refusal('receipts.desk.error.invalid'))
   try {
-    switch (form.get('intent')) {
-      case 'receipt-resend':
-        return await receiptResend(args)
-      case 'receipt-correct':
-        return await receiptCorrect(args)
-      default:
-        return refusalData(new Refusal('receipts.desk.error.invalid'))
-    }
+    return await receiptIntents[intent.data]({
+      db: getDb(),
+      actor: { id: staff.id, ip: clientIp(context) },
+      donation: { id: id.data },
+      form,
+    })
   } catch (e) {
     if (isRefusal(e)) return refusalData(e)
     throw e

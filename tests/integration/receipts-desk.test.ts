@@ -86,23 +86,23 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
     expect(page.body.receiptDesk.current).toBe(g.number)
     const key = page.body.receiptDesk.formKey as string
 
-    const first = await act(g, { intent: 'receipt-resend', key })
+    const first = await act(g, { intent: 'receiptResend', key })
     expect(first.status).toBe(302)
     // The same form submitted twice queues one mail.
-    expect((await act(g, { intent: 'receipt-resend', key })).status).toBe(302)
+    expect((await act(g, { intent: 'receiptResend', key })).status).toBe(302)
     const before = await outbox(`receipt-resend:${g.id}:%`)
     expect(before.map((m) => m.to_address)).toEqual(['desk-receipt-0@example.test'])
 
     // Bad input: a message on the field, a 400, nothing written.
-    const bad = await act(g, { intent: 'receipt-correct', donorName: '', donorEmail: 'nope', reason: '' })
+    const bad = await act(g, { intent: 'receiptCorrect', donorName: '', donorEmail: 'nope', reason: '' })
     expect(bad.status).toBe(400)
     expect(Object.keys(bad.body.errors).sort()).toEqual(['donorEmail', 'donorName', 'reason'])
     expect((await receiptsOf(g.id)).every((r) => r.voided_at === null)).toBe(true)
     // An auditor reads the desk but changes nothing.
-    expect((await act(g, { intent: 'receipt-resend', key: 'auditor-key-1' }, auditor)).status).toBe(403)
+    expect((await act(g, { intent: 'receiptResend', key: 'auditor-key-1' }, auditor)).status).toBe(403)
 
     const fixed = await act(g, {
-      intent: 'receipt-correct',
+      intent: 'receiptCorrect',
       donorName: '张晓明',
       donorEmail: ' Corrected.Donor@Example.test ',
       reason: '导入时姓名乱码',
@@ -137,7 +137,7 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
     // A resend now goes to the corrected address, with the new receipt.
     const again = await call(donationRoute.loader, get(`/admin/donations/${g.id}`, finance), { id: String(g.id) })
     expect(again.body.receiptDesk.current).toBe(next!.number)
-    expect((await act(g, { intent: 'receipt-resend', key: again.body.receiptDesk.formKey })).status).toBe(302)
+    expect((await act(g, { intent: 'receiptResend', key: again.body.receiptDesk.formKey })).status).toBe(302)
     const after = await outbox(`receipt-resend:${g.id}:%`)
     expect(after.map((m) => m.to_address)).toEqual(['desk-receipt-0@example.test', 'corrected.donor@example.test'])
     expect(JSON.parse(after[1]!.props).receiptNumber).toBe(next!.number)
@@ -149,7 +149,7 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
     )
     // Correcting to the same details again changes nothing.
     const same = await act(g, {
-      intent: 'receipt-correct',
+      intent: 'receiptCorrect',
       donorName: '张晓明',
       donorEmail: 'corrected.donor@example.test',
       reason: 'x',
@@ -200,7 +200,7 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
     // Our wording names no official receipt while none is attached.
     const resendNow = async () => {
       const page = await call(donationRoute.loader, get(`/admin/donations/${g.id}`, finance), { id: String(g.id) })
-      expect((await act(g, { intent: 'receipt-resend', key: page.body.receiptDesk.formKey })).status).toBe(302)
+      expect((await act(g, { intent: 'receiptResend', key: page.body.receiptDesk.formKey })).status).toBe(302)
       const mails = await outbox(`receipt-resend:${g.id}:%`)
       return JSON.parse(mails.at(-1)!.props) as { official: unknown; receiptNumber: string }
     }
@@ -251,7 +251,7 @@ describe.skipIf(skipReason)(`receipt desk on ${testDialect}`, () => {
     expect((await resendNow()).official).toEqual({ code: '35010126', number: '0000012345' })
     // A name correction reissues our receipt; the bureau's receipt still covers the gift.
     const corrected = await act(g, {
-      intent: 'receipt-correct',
+      intent: 'receiptCorrect',
       donorName: '某某科技有限公司',
       donorEmail: email,
       reason: '改为单位名称',

@@ -47,7 +47,7 @@ export function ReceiptDesk({
       {current ? (
         <Form method="post" className="inline-form">
           <p>{t('receipts.desk.current', { number: current, email: donorEmail })}</p>
-          <input type="hidden" name="intent" value="receipt-resend" />
+          <input type="hidden" name="intent" value="receiptResend" />
           <input type="hidden" name="key" value={formKey} />
           <button type="submit" className="button secondary">
             {t('receipts.desk.resend')}
@@ -59,7 +59,7 @@ export function ReceiptDesk({
       <h3>{t('receipts.desk.correctTitle')}</h3>
       <p className="muted">{t('receipts.desk.correctHint')}</p>
       <Form method="post">
-        <input type="hidden" name="intent" value="receipt-correct" />
+        <input type="hidden" name="intent" value="receiptCorrect" />
         <Field
           name="donorName"
           id="receipt-donor-name"

@@ -86,7 +86,7 @@ export async function getDeskDonation(db: DB, id: number) {
           .executeTakeFirst(),
   ])
 
-  // Mails about this gift, by the outbox keys their senders use (receipt-mail and its resends, refund notice, trace mail).
+  // Mails about this gift, by the outbox keys their senders use (receipt-mail, refund notice, trace mail).
   const mailKeys = [
     ...receipts.map((r) => `receipt:${r.id}`),
     ...reversals.map((r) => `refund-notice:refund:${r.provider_ref}`),
@@ -98,6 +98,7 @@ export async function getDeskDonation(db: DB, id: number) {
       eb.or([
         ...(mailKeys.length ? [eb('dedupe_key', 'in', mailKeys)] : []),
         eb('dedupe_key', 'like', `gift-reached:${d.id}:%`),
+        // Resends from the desk (receipts/desk.server.ts) are keyed by the donation.
         eb('dedupe_key', 'like', `receipt-resend:${d.id}:%`),
       ]),
     )

@@ -68,7 +68,8 @@ describe.skipIf(e2eSkip)('receipts desk and official e-receipts at 360 px', () =
     await card.getByLabel('抬头名称（个人姓名或单位全称）').fill('王测试')
     await card.getByRole('button', { name: '申请财政电子票据' }).click()
     await donor.waitForURL((u) => u.searchParams.get('sent') === '1')
-    expect(await donor.locator('main').textContent()).toContain('等待开具')
+    // Waits for the words rather than reading once: a loaded machine renders late.
+    await donor.locator('main').getByText('等待开具').waitFor()
 
     const request = await db
       .selectFrom('official_receipt_requests')
@@ -93,12 +94,12 @@ describe.skipIf(e2eSkip)('receipts desk and official e-receipts at 360 px', () =
     await staff.locator(`form:has(#code-${request.id}) button[type=submit]`).click()
     await staff.waitForURL((u) => u.searchParams.get('done') === 'attached')
     await staff.goto(baseUrl + '/admin/e-receipts?view=attached')
-    expect(await staff.locator('main').textContent()).toContain('0000077777')
+    await staff.locator('main').getByText('0000077777').first().waitFor()
     expect(await axeViolations(staff)).toEqual([])
     expect(await overflow(staff), '/admin/e-receipts?view=attached').toBeLessThanOrEqual(0)
 
     await donor.reload()
-    expect(await donor.locator('main').textContent()).toContain('0000077777')
+    await donor.locator('main').getByText('0000077777').waitFor()
     expect(await overflow(donor), '/donor/e-receipts attached').toBeLessThanOrEqual(0)
     await donor.screenshot({ path: screenshotPath('official-receipt-donor-360'), fullPage: true })
 

@@ -3,6 +3,7 @@ import type { DB } from '~/utils/db.server'
 import { Refusal } from '~/utils/refusal'
 import { recordAudit } from '../audit/audit.server'
 import { normaliseEmail } from '../auth/login.server'
+import { invalidateUserSessions } from '../auth/session.server'
 import { donorIdOf } from './desk-donors.server'
 
 // Merging two donor records that are the same person. A donor is the set of donations
@@ -77,12 +78,12 @@ export async function mergeDonors(
       .where('used_at', 'is', null)
       .execute()
     const user = await trx.selectFrom('users').select('id').where('email', '=', merge).executeTakeFirst()
-    let signedOut = 0
+    let signedOut = false
     if (user) {
       const grants = await trx.selectFrom('role_grants').select('role').where('user_id', '=', user.id).execute()
       if (grants.every((g) => g.role === 'donor')) {
-        const result = await trx.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst()
-        signedOut = Number(result.numDeletedRows)
+        await invalidateUserSessions(trx, user.id)
+        signedOut = true
       }
     }
 
@@ -100,7 +101,7 @@ export async function mergeDonors(
         sponsorships: sponsorships.map((s) => s.id),
         update_opt_out: Boolean(optOut),
       },
-      after: { donor_email: keep, portal_sessions_ended: signedOut },
+      after: { donor_email: keep, portal_signed_out: signedOut },
       ip: actor.ip,
     })
     return { donorId, donations: ids }

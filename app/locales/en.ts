@@ -6,6 +6,7 @@ import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
+import { receiptsDeskEn } from './receipts-desk.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
@@ -19,6 +20,7 @@ export const en: Messages = {
   ...organisationEn,
   ...givingEn,
   ...portalEn,
+  ...receiptsDeskEn,
   ...staffEn,
   ...studentsEn,
   ...transparencyEn,

@@ -7,6 +7,7 @@ import { deskZhCN } from './desk.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
+import { receiptsDeskZhCN } from './receipts-desk.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
@@ -20,6 +21,7 @@ export const zhCN = {
   ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,
+  ...receiptsDeskZhCN,
   ...staffZhCN,
   ...studentsZhCN,
   ...transparencyZhCN,

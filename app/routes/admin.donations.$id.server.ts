@@ -1,4 +1,4 @@
-import { redirect } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
 import { z } from 'zod'
 import type { Approver } from '~/modules/auth/maker-checker'
 import {
@@ -11,7 +11,9 @@ import {
 } from '~/modules/donations/refunds.server'
 import { refundProviderFor } from '~/modules/payments/index.server'
 import type { DB } from '~/utils/db.server'
-import { notFound } from '~/utils/http.server'
+import { fieldErrors } from '~/modules/auth/schema'
+import { correctDonor, CorrectDonorForm, resendReceipt, ResendForm, type Actor } from '~/modules/receipts/desk.server'
+import { formValues, notFound } from '~/utils/http.server'
 import { parseMoney } from '~/utils/money'
 import { Refusal } from '~/utils/refusal'
 
@@ -102,3 +104,31 @@ export const refundIntents: Record<RefundIntent, (args: RefundIntentArgs) => Pro
   refundReject,
   refundRetry,
 }
+
+// Receipts: resend, and correct the donor's name or email (void and reissue).
+
+export const RECEIPT_INTENTS = ['receiptResend', 'receiptCorrect'] as const
+export type ReceiptIntent = (typeof RECEIPT_INTENTS)[number]
+
+export type ReceiptIntentArgs = { db: DB; actor: Actor; donation: { id: number }; form: FormData }
+
+const receiptBack = (donationId: number, done: string) =>
+  redirect(`/admin/donations/${donationId}?receipt=${done}#receipt-desk`)
+
+async function receiptResend({ db, actor, donation, form }: ReceiptIntentArgs) {
+  const parsed = ResendForm.safeParse(formValues(form))
+  if (!parsed.success) throw new Refusal('receipts.desk.error.invalid')
+  await resendReceipt(db, actor, { donationId: donation.id, key: parsed.data.key })
+  return receiptBack(donation.id, 'resent')
+}
+
+async function receiptCorrect({ db, actor, donation, form }: ReceiptIntentArgs) {
+  const values = formValues(form)
+  const parsed = CorrectDonorForm.safeParse(values)
+  if (!parsed.success)
+    return data({ intent: 'receiptCorrect' as const, errors: fieldErrors(parsed.error), values }, { status: 400 })
+  await correctDonor(db, actor, { donationId: donation.id, ...parsed.data })
+  return receiptBack(donation.id, 'corrected')
+}
+
+export const receiptIntents = { receiptResend, receiptCorrect } satisfies Record<ReceiptIntent, unknown>

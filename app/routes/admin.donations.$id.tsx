@@ -1,6 +1,8 @@
+import crypto from 'node:crypto'
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { DonationRefunds } from '~/components/admin/DonationRefunds'
+import { ReceiptDesk } from '~/components/admin/ReceiptDesk'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { approverOf } from '~/modules/auth/maker-checker'
@@ -8,7 +10,7 @@ import { refundPanelOf } from '~/modules/donations/refunds.server'
 import { formValues, notFound, refusalData } from '~/utils/http.server'
 import { isRefusal, Refusal } from '~/utils/refusal'
 import { z } from 'zod'
-import { REFUND_INTENTS, refundIntents } from './admin.donations.$id.server'
+import { RECEIPT_INTENTS, receiptIntents, REFUND_INTENTS, refundIntents } from './admin.donations.$id.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getDeskDonation, type TimelineEntry } from '~/modules/donations/desk-detail.server'
@@ -22,7 +24,7 @@ import { formatMoney } from '~/utils/money'
 // One donation: what happened to it, its ledger transactions, where its money went and its
 // receipts. Root-scoped holders of donations.read only (404 otherwise); each view is audited.
 
-export const access = { loader: 'donations.read', action: 'donations.refund' } satisfies RouteAccess
+export const access = { loader: 'donations.read', action: 'donations.record' } satisfies RouteAccess
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
@@ -47,8 +49,21 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     totpReady: staff.totpEnabled && staff.session.twoFactorVerified,
     done: new URL(request.url).searchParams.get('refund'),
   }
-  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId, refund }
+  const current = found.receipts.filter((r) => !r.voided_at).at(-1)
+  const receiptDesk =
+    can(staff, access.action) && hasRootScope(staff, access.action)
+      ? {
+          current: current?.number ?? null,
+          formKey: crypto.randomUUID(),
+          done: RECEIPT_DONE.find((v) => v === new URL(request.url).searchParams.get('receipt')) ?? null,
+        }
+      : null
+  return { ...found, purpose: purposeTitle(found.donation, resolveLocale(request)), donorId, refund, receiptDesk }
 }
+
+const RECEIPT_DONE = ['resent', 'corrected'] as const
+// Refunds and receipt corrections are both the finance office's (admin and finance).
+const INTENTS = [...REFUND_INTENTS, ...RECEIPT_INTENTS] as const
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
@@ -59,15 +74,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const found = await getDeskDonation(db, id.data)
   if (!found) throw notFound()
   const form = await request.formData()
-  const intent = z.enum(REFUND_INTENTS).safeParse(form.get('intent'))
-  if (!intent.success) return refusalData(new Refusal('students.error.invalid'))
+  const intent = z.enum(INTENTS).safeParse(form.get('intent'))
+  if (!intent.success) return refusalData(new Refusal('receipts.desk.error.invalid'))
+  const actor = approverOf(staff, [], clientIp(context))
   try {
-    return await refundIntents[intent.data]({
-      db,
-      actor: approverOf(staff, [], clientIp(context)),
-      donation: found.donation,
-      form,
-    })
+    const name = intent.data
+    return name === 'receiptResend' || name === 'receiptCorrect'
+      ? await receiptIntents[name]({ db, actor, donation: found.donation, form })
+      : await refundIntents[name]({ db, actor, donation: found.donation, form })
   } catch (e) {
     if (isRefusal(e)) return refusalData(e, { values: formValues(form, 500) })
     throw e
@@ -110,6 +124,7 @@ export default function Donation() {
     donorId,
     refundRequests,
     refund,
+    receiptDesk,
   } = useLoaderData<typeof loader>()
   const answer = useActionData<typeof action>()
   const t = useT()
@@ -268,6 +283,16 @@ export default function Donation() {
           })}
         </ul>
       )}
+      {receiptDesk ? (
+        <ReceiptDesk
+          {...receiptDesk}
+          donorName={d.donor_name}
+          donorEmail={d.donor_email}
+          error={answer && 'error' in answer ? answer.error : undefined}
+          errors={answer && 'errors' in answer ? answer.errors : undefined}
+          values={answer && 'values' in answer ? answer.values : undefined}
+        />
+      ) : null}
     </section>
   )
 }

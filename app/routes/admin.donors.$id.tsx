@@ -1,11 +1,14 @@
-import type { LoaderFunctionArgs } from '@remix-run/node'
-import { Link, useLoaderData } from '@remix-run/react'
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
+import { DonorMerge } from '~/components/admin/DonorMerge'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
-import { notFound } from '~/utils/http.server'
+import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
+import { formValues, notFound, refusalData } from '~/utils/http.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { IdParam } from '~/modules/auth/schema'
+import { fieldErrors, IdParam } from '~/modules/auth/schema'
 import { getDonor } from '~/modules/donations/desk-donors.server'
+import { mergeDonors, MergeDonorForm } from '~/modules/donations/merge.server'
+import { isRefusal } from '~/utils/refusal'
 import { purposeTitle } from '~/modules/receipts/queries.server'
 import { getDb } from '~/utils/db.server'
 import { formatDate, formatDateTime, resolveLocale } from '~/utils/i18n'
@@ -14,8 +17,9 @@ import { formatMoney } from '~/utils/money'
 
 // One donor (by the id of any of their gifts): every gift, receipt and monthly gift.
 // Root-scoped holders of donations.read only (404 otherwise); each view is audited.
+// Finance and admin merge another donor record into this one (see merge.server.ts).
 
-export const access = { loader: 'donations.read' } satisfies RouteAccess
+export const access = { loader: 'donations.read', action: 'donations.record' } satisfies RouteAccess
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
@@ -33,11 +37,42 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ip: clientIp(context),
   })
   const locale = resolveLocale(request)
-  return { ...found, gifts: found.gifts.map((g) => ({ ...g, purpose: purposeTitle(g, locale) })) }
+  const merged = Number(new URL(request.url).searchParams.get('merged'))
+  return {
+    ...found,
+    gifts: found.gifts.map((g) => ({ ...g, purpose: purposeTitle(g, locale) })),
+    canMerge: can(staff, access.action) && hasRootScope(staff, access.action),
+    merged: Number.isInteger(merged) && merged > 0 ? merged : null,
+  }
+}
+
+export async function action({ request, params, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.action })
+  if (!hasRootScope(staff, access.action)) throw notFound()
+  const id = IdParam.safeParse(params.id)
+  if (!id.success) throw notFound()
+  const db = getDb()
+  const found = await getDonor(db, id.data)
+  if (!found) throw notFound()
+  const values = formValues(await request.formData())
+  const parsed = MergeDonorForm.safeParse(values)
+  if (!parsed.success) return data({ errors: fieldErrors(parsed.error), values }, { status: 400 })
+  try {
+    const done = await mergeDonors(
+      db,
+      { id: staff.id, ip: clientIp(context) },
+      { keepEmail: found.donor.email, mergeEmail: parsed.data.mergeEmail },
+    )
+    return redirect(`/admin/donors/${done.donorId}?merged=${done.donations.length}#donor-merge`)
+  } catch (e) {
+    if (isRefusal(e)) return refusalData(e, { values })
+    throw e
+  }
 }
 
 export default function Donor() {
-  const { donor, gifts, receipts, recurring } = useLoaderData<typeof loader>()
+  const { donor, gifts, receipts, recurring, canMerge, merged } = useLoaderData<typeof loader>()
+  const acted = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const money = (n: number, currency: string) => formatMoney(n, currency, locale)
@@ -126,6 +161,15 @@ export default function Donor() {
           ))}
         </ul>
       )}
+      {canMerge ? (
+        <DonorMerge
+          email={donor.email}
+          merged={merged}
+          error={acted && 'error' in acted ? acted.error : undefined}
+          errors={acted && 'errors' in acted ? acted.errors : undefined}
+          values={acted?.values}
+        />
+      ) : null}
     </section>
   )
 }

@@ -33,6 +33,7 @@ export default function DonorLayout() {
           </NavLink>
           <NavLink to="/donor/statements">{t('portal.nav.statements')}</NavLink>
           <NavLink to="/donor/recurring">{t('portal.nav.recurring')}</NavLink>
+          <NavLink to="/donor/e-receipts">{t('portal.nav.official')}</NavLink>
           <span className="muted admin-user">{t('portal.signedInAs', { email })}</span>
           <Form method="post" action="/logout">
             <input type="hidden" name="next" value="/donor/signin" />

@@ -50,8 +50,36 @@ export interface MailOutboxTable {
   sent_at: string | null
 }
 
+/** An official e-receipt (财政电子票据) request; official fields set once, then frozen (triggers). */
+export interface OfficialReceiptRequestsTable {
+  id: Generated<number>
+  donation_id: number
+  requested_email: string
+  payer_kind: 'person' | 'company'
+  payer_name: string
+  /** 统一社会信用代码, for a company only. */
+  credit_code: string | null
+  requested_at: string
+  receipt_id: number | null
+  official_code: string | null
+  official_number: string | null
+  check_code: string | null
+  /** The official receipt's date, YYYY-MM-DD. */
+  official_date: string | null
+  /** What the official receipt covers, minor units of the donation's currency. */
+  official_amount: number | null
+  verify_url: string | null
+  attached_at: string | null
+  attached_by: number | null
+  /** The red-letter (冲红) receipt that reversed it after a refund. */
+  reversal_number: string | null
+  reversed_at: string | null
+  reversed_by: number | null
+}
+
 export interface MailTables {
   receipt_counters: ReceiptCountersTable
   receipts: ReceiptsTable
   mail_outbox: MailOutboxTable
+  official_receipt_requests: OfficialReceiptRequestsTable
 }

@@ -24,6 +24,7 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   campaign_update_mails: 'made when a second staff member approves a progress update',
   update_unsubscribes: 'made when a donor turns progress-update mail off',
   refund_requests: 'made when staff refund a gift from the donation desk',
+  official_receipt_requests: 'made when a donor asks for an official e-receipt in the portal',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

@@ -103,6 +103,8 @@ export async function getDeskDonation(db: DB, id: number) {
       eb.or([
         ...(mailKeys.length ? [eb('dedupe_key', 'in', mailKeys)] : []),
         eb('dedupe_key', 'like', `gift-reached:${d.id}:%`),
+        // Resends from the desk (receipts/desk.server.ts) are keyed by the donation.
+        eb('dedupe_key', 'like', `receipt-resend:${d.id}:%`),
       ]),
     )
     .orderBy('id')

@@ -7,8 +7,15 @@ import { displayCode } from './code.server'
 import { receiptLinks } from './links'
 import { purposeTitle, receiptDocumentQuery } from './queries.server'
 
-/** Queue the receipt's email (monthly gifts get the monthly wording). Once per receipt. */
-export async function queueReceiptEmail(trx: Kysely<Database>, receiptId: number): Promise<void> {
+/**
+ * Queue the receipt's email (monthly gifts get the monthly wording), to the donation's
+ * address as it is now. Once per receipt; a resend passes its own key and time.
+ */
+export async function queueReceiptEmail(
+  trx: Kysely<Database>,
+  receiptId: number,
+  resend?: { dedupeKey: string; now: string },
+): Promise<{ id: number; created: boolean }> {
   const r = await receiptDocumentQuery(trx).where('r.id', '=', receiptId).executeTakeFirstOrThrow()
   const locale: Locale = isLocale(r.locale) ? r.locale : 'zh-CN'
   const links = receiptLinks(getEnv().BASE_URL, {
@@ -28,7 +35,12 @@ export async function queueReceiptEmail(trx: Kysely<Database>, receiptId: number
     ...links,
     official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
   }
-  const common = { to: r.donor_email, locale, dedupeKey: `receipt:${r.id}`, now: r.issued_at }
-  if (r.recurring_gift_id !== null) await queueEmail(trx, { ...common, template: 'monthly-gift-receipt', props })
-  else await queueEmail(trx, { ...common, template: 'donation-receipt', props })
+  const common = {
+    to: r.donor_email,
+    locale,
+    dedupeKey: resend?.dedupeKey ?? `receipt:${r.id}`,
+    now: resend?.now ?? r.issued_at,
+  }
+  if (r.recurring_gift_id !== null) return queueEmail(trx, { ...common, template: 'monthly-gift-receipt', props })
+  return queueEmail(trx, { ...common, template: 'donation-receipt', props })
 }

@@ -1,6 +1,7 @@
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
 import { accountsEn } from './accounts.en'
+import { financeEn } from './finance.en'
 import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
@@ -11,6 +12,7 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
 export const en: Messages = {
+  ...financeEn,
   ...consoleEn,
   ...accountsEn,
   ...deskEn,

@@ -2,6 +2,7 @@
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
 import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
+import { financeZhCN } from './finance.zh-CN'
 import { deskZhCN } from './desk.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
@@ -12,6 +13,7 @@ import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
 
 export const zhCN = {
+  ...financeZhCN,
   ...consoleZhCN,
   ...accountsZhCN,
   ...deskZhCN,

@@ -23,6 +23,7 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   campaign_updates: 'staff write progress updates once a campaign has news; the demo campaigns have only just started',
   campaign_update_mails: 'made when a second staff member approves a progress update',
   update_unsubscribes: 'made when a donor turns progress-update mail off',
+  finance_closes: 'finance closes a month after it ends; the demo month is still open',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

@@ -3,7 +3,8 @@ import type { financeZhCN } from './finance.zh-CN'
 export const financeEn: { readonly [K in keyof typeof financeZhCN]: string } = {
   'admin.finance': 'Finance',
   'finance.title': 'Finance',
-  'finance.intro': 'Gifts, fees, net, refunds and payouts today, this month and this year (China time). A gift counts on the day it was paid; a refund or dispute on the day it happened.',
+  'finance.intro':
+    'Gifts, fees, net, refunds and payouts today, this month and this year (China time). A gift counts on the day it was paid; a refund or dispute on the day it happened.',
   'finance.back': '← Back to finance',
   'finance.asOf': 'As of {date}',
   'finance.period.today': 'Today ({day})',
@@ -29,7 +30,8 @@ export const financeEn: { readonly [K in keyof typeof financeZhCN]: string } = {
   'finance.chart.empty': 'No gifts have been paid this month yet.',
   'finance.reconcile.link': 'Reconciliation (Stripe payouts)',
   'finance.reconcile.title': 'Reconciliation: Stripe payouts against the books',
-  'finance.reconcile.intro': 'The Stripe payouts created in the chosen days and every balance transaction each settled, matched one by one with our Stripe gifts, refunds and disputes; anything on one side only, or with other amounts, is flagged. Stripe events the webhook missed are fulfilled by npm run payments:reconcile.',
+  'finance.reconcile.intro':
+    'The Stripe payouts created in the chosen days and every balance transaction each settled, matched one by one with our Stripe gifts, refunds and disputes; anything on one side only, or with other amounts, is flagged. Stripe events the webhook missed are fulfilled by npm run payments:reconcile.',
   'finance.reconcile.from': 'From',
   'finance.reconcile.to': 'to',
   'finance.reconcile.submit': 'Reconcile',
@@ -66,7 +68,8 @@ export const financeEn: { readonly [K in keyof typeof financeZhCN]: string } = {
   'finance.itemType.other': 'Other',
   'finance.close.link': 'Monthly close',
   'finance.close.title': 'Monthly close',
-  'finance.close.intro': 'A close is the accounting batch of one China-time calendar month: the number of gifts paid in it and their totals per currency. The first export freezes it and every later export is the same file; later changes to that month show as differences and never edit the close.',
+  'finance.close.intro':
+    'A close is the accounting batch of one China-time calendar month: the number of gifts paid in it and their totals per currency. The first export freezes it and every later export is the same file; later changes to that month show as differences and never edit the close.',
   'finance.close.month': 'Month',
   'finance.close.prepare': 'Prepare the close',
   'finance.close.reprepare': 'Prepare again',
@@ -94,6 +97,7 @@ export const financeEn: { readonly [K in keyof typeof financeZhCN]: string } = {
   'finance.close.error.frozen': 'This month’s close is frozen and cannot be prepared again.',
   'finance.close.error.missing': 'This month has no close yet: prepare it first.',
   'finance.close.error.notFrozen': 'This month’s close has not been exported and frozen yet.',
-  'finance.close.error.changed': 'The month’s gifts changed after the close was prepared: prepare it again, then export.',
+  'finance.close.error.changed':
+    'The month’s gifts changed after the close was prepared: prepare it again, then export.',
   'finance.close.error.busy': 'A colleague is working on this close; reload and try again.',
 }

@@ -2,7 +2,8 @@
 export const financeZhCN = {
   'admin.finance': '财务',
   'finance.title': '财务',
-  'finance.intro': '今日、本月、本年（中国时间）的捐赠、手续费、净额、退款与发放。捐赠按到账日计入；退款、争议按发生日计入。',
+  'finance.intro':
+    '今日、本月、本年（中国时间）的捐赠、手续费、净额、退款与发放。捐赠按到账日计入；退款、争议按发生日计入。',
   'finance.back': '← 返回财务',
   'finance.asOf': '统计至 {date}',
   'finance.period.today': '今日（{day}）',

@@ -87,7 +87,10 @@ export default function Donations() {
     <section>
       <h1>{t('desk.title')}</h1>
       <p className="muted">{t('desk.intro')}</p>
-      {error && !['q', 'campaign', 'status', 'method', 'currency', 'frequency', 'from', 'to', 'min', 'max'].includes(error.field) ? (
+      {error &&
+      !['q', 'campaign', 'status', 'method', 'currency', 'frequency', 'from', 'to', 'min', 'max'].includes(
+        error.field,
+      ) ? (
         <p className="field-error" role="alert">
           {t(error.message as MessageKey)}
         </p>

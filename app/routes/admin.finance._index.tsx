@@ -5,7 +5,13 @@ import { recordAudit } from '~/modules/audit/audit.server'
 import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listCloses } from '~/modules/finance/close.server'
-import { dailyGross, financePeriods, periodFigures, type Moved, type PeriodFigures } from '~/modules/finance/summary.server'
+import {
+  dailyGross,
+  financePeriods,
+  periodFigures,
+  type Moved,
+  type PeriodFigures,
+} from '~/modules/finance/summary.server'
 import { purposeTitle } from '~/modules/receipts/queries.server'
 import { getDb } from '~/utils/db.server'
 import { notFound } from '~/utils/http.server'
@@ -97,7 +103,9 @@ export default function Finance() {
 
 type Money = (amount: number, currency: string) => string
 
-type Figures = Omit<PeriodFigures, 'byPurpose'> & { byPurpose: (PeriodFigures['byPurpose'][number] & { purpose: string })[] }
+type Figures = Omit<PeriodFigures, 'byPurpose'> & {
+  byPurpose: (PeriodFigures['byPurpose'][number] & { purpose: string })[]
+}
 
 function PeriodSection({ f, money }: { f: Figures; money: Money }) {
   const t = useT()

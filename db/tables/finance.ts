@@ -21,6 +21,23 @@ export interface FinanceClosesTable {
   snapshot: string | null
 }
 
+/** Donations counted and summed per China day of payment and filter columns (kept by triggers). */
+export interface DonationDayTotalsTable {
+  /** YYYY-MM-DD in China time; '' for gifts not paid. */
+  day: string
+  /** 0 for gifts to no campaign. */
+  campaign_id: number
+  currency: string
+  provider: string
+  status: string
+  frequency: string
+  count: number
+  amount: number
+  fee: number
+  refunded: number
+}
+
 export interface FinanceTables {
   finance_closes: FinanceClosesTable
+  donation_day_totals: DonationDayTotalsTable
 }

@@ -49,8 +49,7 @@ export type Unpaid = {
   at: string
 }
 export type PayoutReconciliation =
-  | { available: false }
-  | { available: true; payouts: ReconciledPayout[]; notInPayout: Unpaid[]; flagged: number }
+  { available: false } | { available: true; payouts: ReconciledPayout[]; notInPayout: Unpaid[]; flagged: number }
 
 const CHARGES = new Set(['charge', 'payment'])
 const REFUNDS = new Set(['refund', 'payment_refund'])

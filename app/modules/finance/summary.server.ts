@@ -152,11 +152,7 @@ export async function dailyGross(
     .where('d.paid_at', '>=', period.from)
     .where('d.paid_at', '<', period.to)
     .where('d.currency', '=', currency)
-    .select((eb) => [
-      day.as('day'),
-      eb.fn.countAll<number>().as('count'),
-      eb.fn.sum<number>('d.amount').as('gross'),
-    ])
+    .select((eb) => [day.as('day'), eb.fn.countAll<number>().as('count'), eb.fn.sum<number>('d.amount').as('gross')])
     .groupBy(day)
     .execute()
   const byDay = new Map(rows.map((r) => [r.day, r]))

@@ -149,7 +149,7 @@ function PeriodSection({ f, money }: { f: Figures; money: Money }) {
               </tr>
               {f.byMethod.map((r) => (
                 <tr key={`m-${r.method}-${r.currency}`}>
-                  <th scope="row">{t(codeKey('desk.method', r.method))}</th>
+                  <th scope="row">{t(codeKey('desk.method.', r.method))}</th>
                   <td className="num">{r.count}</td>
                   <td className="num">{money(r.gross, r.currency)}</td>
                   <td className="num">{money(r.fees, r.currency)}</td>

@@ -152,13 +152,13 @@ export default function Reconcile() {
                         <td>
                           {ours ? (
                             <Link to={`/admin/donations/${ours.donationId}`}>
-                              {t(codeKey('finance.kind', ours.kind))} {ours.publicId}
+                              {t(codeKey('finance.kind.', ours.kind))} {ours.publicId}
                             </Link>
                           ) : (
                             '—'
                           )}
                         </td>
-                        <td>{flag ? <strong>{t(codeKey('finance.flag', flag))}</strong> : t('finance.flag.ok')}</td>
+                        <td>{flag ? <strong>{t(codeKey('finance.flag.', flag))}</strong> : t('finance.flag.ok')}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -176,7 +176,7 @@ export default function Reconcile() {
                   <strong>{t('finance.flag.notInPayout')}</strong>
                   {' · '}
                   <Link to={`/admin/donations/${u.donationId}`}>
-                    {t(codeKey('finance.kind', u.kind))} {u.publicId}
+                    {t(codeKey('finance.kind.', u.kind))} {u.publicId}
                   </Link>
                   {' · '}
                   {money(u.amount, u.currency)}
@@ -197,5 +197,5 @@ const KNOWN_TYPES = ['charge', 'payment', 'refund', 'payment_refund', 'adjustmen
 
 /** Stripe's balance transaction types we name; any other is "other". */
 function itemType(type: string): MessageKey {
-  return codeKey('finance.itemType', KNOWN_TYPES.includes(type) ? type : 'other')
+  return codeKey('finance.itemType.', KNOWN_TYPES.includes(type) ? type : 'other')
 }

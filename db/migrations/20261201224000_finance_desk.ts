@@ -4,9 +4,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely'
 // monthly close (an accounting batch for a China-time month, frozen once exported).
 //  - donations_name: the search's name prefix. SQLite's LIKE is case-insensitive, so its
 //    index must be NOCASE for LIKE to use it; PostgreSQL's LIKE needs text_pattern_ops.
-//  - donations_campaign_paid_sums replaces donations_campaign_paid: a campaign's month is
-//    read from the index alone, totals included (currency and amounts ride along).
-//  - donations_currency_sums: the unfiltered list's totals per currency from the index alone.
+//  (A campaign's month is read from donations_campaign_paid, which holds the ids too.)
 //  - donations_paid and donation_reversals_occurred: the finance page's periods.
 //  - donation_day_totals: count and sums of donations per China day of payment, campaign,
 //    currency, method, status and frequency, kept by triggers on donations (so no writer
@@ -22,17 +20,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   const money = pg ? 'bigint' : 'integer'
   if (pg) await sql`create index donations_name on donations (donor_name text_pattern_ops)`.execute(db)
   else await sql`create index donations_name on donations (donor_name collate nocase)`.execute(db)
-  await db.schema.dropIndex('donations_campaign_paid').execute()
-  await db.schema
-    .createIndex('donations_campaign_paid_sums')
-    .on('donations')
-    .columns(['campaign_id', 'paid_at', 'currency', 'amount', 'fee_amount', 'refunded_amount'])
-    .execute()
-  await db.schema
-    .createIndex('donations_currency_sums')
-    .on('donations')
-    .columns(['currency', 'amount', 'fee_amount', 'refunded_amount'])
-    .execute()
   await db.schema.createIndex('donations_paid').on('donations').column('paid_at').execute()
   await db.schema
     .createIndex('donation_reversals_occurred')
@@ -165,8 +152,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('donation_day_totals').execute()
   await db.schema.dropIndex('donation_reversals_occurred').execute()
   await db.schema.dropIndex('donations_paid').execute()
-  await db.schema.dropIndex('donations_currency_sums').execute()
-  await db.schema.dropIndex('donations_campaign_paid_sums').execute()
-  await db.schema.createIndex('donations_campaign_paid').on('donations').columns(['campaign_id', 'paid_at']).execute()
   await db.schema.dropIndex('donations_name').execute()
 }

@@ -11,6 +11,8 @@ import { generate } from './generate'
 import { dataDir, timed } from './lib'
 
 export const DONORS = 200_003
+/** Names this version of the spread in the data's meta file (change it to spread again). */
+const SPREAD = `${DONORS}-integer`
 
 export type DeskData = { file: string; campaignId: number; receipts: string[]; first: string; last: string }
 
@@ -36,15 +38,17 @@ export async function deskDataset(donations: number): Promise<DeskData> {
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow()
     const campaignId = Number(campaign.id)
-    const cached = fs.existsSync(meta) ? (JSON.parse(fs.readFileSync(meta, 'utf8')) as { donors?: number }) : {}
-    if (cached.donors !== DONORS) {
+    const cached = fs.existsSync(meta) ? (JSON.parse(fs.readFileSync(meta, 'utf8')) as { spread?: string }) : {}
+    if (cached.spread !== SPREAD) {
+      // Literal, not bound: better-sqlite3 binds a JS number as REAL, and id % 200003.0 writes "12345.0".
+      const donors = sql.lit(DONORS)
       const spread = await timed(() =>
-        sql`update donations set donor_email = 'donor' || (id % ${DONORS}) || '@example.test',
-              donor_name = '捐赠人' || (id % ${DONORS})
+        sql`update donations set donor_email = 'donor' || (id % ${donors}) || '@example.test',
+              donor_name = '捐赠人' || (id % ${donors})
             where campaign_id = ${campaignId}`.execute(db),
       )
       console.log(`spread the gifts over ${DONORS} donors in ${spread.seconds.toFixed(1)} s`)
-      fs.writeFileSync(meta, JSON.stringify({ donors: DONORS }))
+      fs.writeFileSync(meta, JSON.stringify({ spread: SPREAD }))
     }
     // Receipt numbers to look up, spread over the whole range.
     const receipts = await sql<{ number: string }>`select number from receipts where id % 2477 = 0 order by id`

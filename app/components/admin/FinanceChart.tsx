@@ -32,10 +32,10 @@ export function FinanceChart({
           {days.map((d) => (
             <li key={d.day}>
               <span>{formatDate(chinaDayStart(d.day), locale)}</span>
-              <meter min={0} max={max} value={d.gross} aria-hidden="true" />
               <span className="num">
                 {t('finance.chart.value', { amount: formatMoney(d.gross, currency, locale), count: d.count })}
               </span>
+              <meter min={0} max={max} value={d.gross} aria-hidden="true" />
             </li>
           ))}
         </ol>

@@ -128,7 +128,12 @@ function PeriodSection({ f, money }: { f: Figures; money: Money }) {
       <h2 id={`p-${f.period.name}`}>{label}</h2>
       {f.gifts.length === 0 ? <p>{t('finance.noGifts')}</p> : null}
       {f.gifts.length ? (
-        <div className="table-scroll">
+        <div
+          className="table-scroll table-region"
+          tabIndex={0}
+          role="region"
+          aria-label={`${label} · ${t('finance.gifts')}`}
+        >
           <table>
             <caption>{t('finance.gifts')}</caption>
             <thead>{head}</thead>

@@ -130,7 +130,7 @@ export default function Reconcile() {
                   arrival: formatDateTime(p.arrivalDate, locale),
                 })}
               </h2>
-              <div className="table-scroll">
+              <div className="table-scroll table-region" tabIndex={0} role="region" aria-label={p.id}>
                 <table>
                   <thead>
                     <tr>

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely'
 import type { AuthTables } from './tables/auth'
+import type { FinanceTables } from './tables/finance'
 import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
@@ -126,7 +127,8 @@ export interface Database
     StudentsTables,
     PortalTables,
     OrganisationTables,
-    UpdatesTables {
+    UpdatesTables,
+    FinanceTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

@@ -2,6 +2,7 @@ import { refundsEn } from './refunds.en'
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
 import { accountsEn } from './accounts.en'
+import { financeEn } from './finance.en'
 import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
@@ -13,6 +14,7 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
 export const en: Messages = {
+  ...financeEn,
   ...consoleEn,
   ...accountsEn,
   ...deskEn,

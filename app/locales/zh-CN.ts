@@ -3,6 +3,7 @@
 import { refundsZhCN } from './refunds.zh-CN'
 import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
+import { financeZhCN } from './finance.zh-CN'
 import { deskZhCN } from './desk.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
@@ -14,6 +15,7 @@ import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
 
 export const zhCN = {
+  ...financeZhCN,
   ...consoleZhCN,
   ...accountsZhCN,
   ...deskZhCN,

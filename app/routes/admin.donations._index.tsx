@@ -87,7 +87,10 @@ export default function Donations() {
     <section>
       <h1>{t('desk.title')}</h1>
       <p className="muted">{t('desk.intro')}</p>
-      {error && !['q', 'campaign', 'status', 'method', 'currency', 'frequency', 'from', 'to'].includes(error.field) ? (
+      {error &&
+      !['q', 'campaign', 'status', 'method', 'currency', 'frequency', 'from', 'to', 'min', 'max'].includes(
+        error.field,
+      ) ? (
         <p className="field-error" role="alert">
           {t(error.message)}
         </p>
@@ -158,6 +161,16 @@ export default function Donations() {
           <label htmlFor="d-to">{t('desk.to')}</label>
           <input id="d-to" name="to" type="date" defaultValue={f.to} {...invalid('to')} />
           {errorFor('to')}
+        </div>
+        <div className="field">
+          <label htmlFor="d-min">{t('desk.min')}</label>
+          <input id="d-min" name="min" inputMode="decimal" defaultValue={f.min} size={10} {...invalid('min')} />
+          {errorFor('min')}
+        </div>
+        <div className="field">
+          <label htmlFor="d-max">{t('desk.max')}</label>
+          <input id="d-max" name="max" inputMode="decimal" defaultValue={f.max} size={10} {...invalid('max')} />
+          {errorFor('max')}
         </div>
         <button type="submit" className="button">
           {t('desk.filter')}

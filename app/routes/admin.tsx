@@ -54,6 +54,7 @@ function AdminNav({ displayName, nav }: LayoutData) {
         ) : null}
         {nav.desk ? <NavLink to="/admin/donors">{t('admin.donors')}</NavLink> : null}
         {nav.desk ? <NavLink to="/admin/e-receipts">{t('admin.official')}</NavLink> : null}
+        {nav.desk ? <NavLink to="/admin/finance">{t('admin.finance')}</NavLink> : null}
         {nav.donations ? <NavLink to="/admin/donations/offline">{t('admin.donations')}</NavLink> : null}
         {nav.campaigns ? <NavLink to="/admin/campaigns">{t('admin.campaigns')}</NavLink> : null}
         {nav.stations ? <NavLink to="/admin/stations">{t('admin.stations')}</NavLink> : null}

@@ -15,7 +15,8 @@ import { closedLoop, percentile, rethrow, vmHwmMb } from './lib'
 export type Load = { perSecond: number; p50: number; p95: number; serverP95: number; failures: number }
 export type PageServer = {
   base: string
-  load(paths: string[], concurrency: number): Promise<Load>
+  /** GET each path; `headers` (such as a staff session's Cookie) go with every request. */
+  load(paths: string[], concurrency: number, headers?: Record<string, string>): Promise<Load>
   /** Peak RSS sampled while serving, and the process's VmHWM (which also carries anything done before). */
   memory(): { serverPeakRssMb: number; processVmHwmMb: number | undefined }
   close(): Promise<void>
@@ -67,13 +68,13 @@ export async function startPageServer(db: DB): Promise<PageServer> {
 
   return {
     base,
-    async load(paths, concurrency) {
+    async load(paths, concurrency, headers) {
       serverTimes.length = 0
       const { results, latencies, seconds } = await closedLoop(
         paths,
         concurrency,
         async (p) => {
-          const res = await fetch(base + p)
+          const res = await fetch(base + p, headers ? { headers } : undefined)
           await res.arrayBuffer()
           return res.status
         },

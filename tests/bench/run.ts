@@ -13,6 +13,8 @@ const BENCHES: Record<string, () => Promise<{ run: () => Promise<unknown> }>> = 
   transparency: () => import('./transparency.bench'),
   // The same data and pages on PostgreSQL (loaded afresh each run, minutes).
   'transparency-pg': () => import('./transparency-pg.bench'),
+  // The donation desk at 1,000,000 gifts: writes desk-search-email, desk-search-receipt, desk-first-page, desk-campaign-month.
+  desk: () => import('./desk.bench'),
 }
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'))

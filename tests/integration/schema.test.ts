@@ -25,6 +25,7 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   update_unsubscribes: 'made when a donor turns progress-update mail off',
   refund_requests: 'made when staff refund a gift from the donation desk',
   official_receipt_requests: 'made when a donor asks for an official e-receipt in the portal',
+  finance_closes: 'finance closes a month after it ends; the demo month is still open',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

@@ -32,6 +32,17 @@ export type FakeRefund = {
   metadata: Record<string, string>
 }
 
+/** A payout and the balance transactions it settled (Stripe's shapes, amounts in minor units). */
+export type FakePayout = {
+  id: string
+  amount: number
+  currency: string
+  created: number
+  arrival_date: number
+  status?: string
+  transactions: { id: string; type: string; source: string | null; amount: number; fee: number; currency: string }[]
+}
+
 export class FakeStripe {
   requests: RecordedRequest[] = []
   intents = new Map<string, FakeIntent>()
@@ -44,6 +55,7 @@ export class FakeStripe {
   /** Idempotency-Key → the request body it was first used with and the answer given. */
   private idempotent = new Map<string, { body: string; status: number; json: unknown }>()
   private refundCount = 0
+  payouts: FakePayout[] = []
   private server = http.createServer((req, res) => this.handle(req, res))
   private sessions = 0
   port = 0
@@ -120,6 +132,34 @@ export class FakeStripe {
       }
       if (req.method === 'GET' && url.pathname === '/v1/events') {
         return send(200, { object: 'list', data: this.events, has_more: false, url: '/v1/events' })
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/payouts') {
+        // Stripe filters by created[gte] / created[lt] and lists newest first.
+        const gte = Number(form['created[gte]'] ?? -Infinity)
+        const lt = Number(form['created[lt]'] ?? Infinity)
+        const data = this.payouts
+          .filter((p) => p.created >= gte && p.created < lt)
+          .sort((a, b) => b.created - a.created)
+          .map(({ transactions: _, ...p }) => ({
+            ...p,
+            object: 'payout',
+            status: p.status ?? 'paid',
+            currency: p.currency.toLowerCase(),
+          }))
+        return send(200, { object: 'list', data, has_more: false, url: '/v1/payouts' })
+      }
+      if (req.method === 'GET' && url.pathname === '/v1/balance_transactions') {
+        const payout = this.payouts.find((p) => p.id === form.payout)
+        if (!payout)
+          return send(404, { error: { type: 'invalid_request_error', message: `No such payout: '${form.payout}'` } })
+        const data = payout.transactions.map((t) => ({
+          ...t,
+          object: 'balance_transaction',
+          net: t.amount - t.fee,
+          currency: t.currency.toLowerCase(),
+          created: payout.created,
+        }))
+        return send(200, { object: 'list', data, has_more: false, url: '/v1/balance_transactions' })
       }
       const sub = /^\/v1\/subscriptions\/([^/]+)$/.exec(url.pathname)
       if (req.method === 'DELETE' && sub) return send(200, { id: sub[1], object: 'subscription', status: 'canceled' })

@@ -27,6 +27,7 @@ export const PERMISSIONS = [
   'stations.manage', // add, rename and deactivate stations within one's subtree
   'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
   'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
+  'finance.close', // prepare a month's close and freeze it by exporting (root station only)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -60,6 +61,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'stations.manage',
     'organisation.manage',
     'updates.write',
+    'finance.close',
   ],
   finance: [
     ...SELF,
@@ -70,6 +72,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'disbursements.read',
     'donations.read',
     'donations.refund',
+    'finance.close',
   ],
   caseworker: [
     ...SELF,

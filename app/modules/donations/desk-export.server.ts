@@ -48,11 +48,15 @@ export function exportCells(r: DeskRow, locale: Locale): string[] {
   ]
 }
 
-const line = (cells: string[]) => cells.map(csvCell).join(',') + '\r\n'
+/** One CSV line (CRLF, every cell through csvCell). */
+export const csvLine = (cells: string[]) => cells.map(csvCell).join(',') + '\r\n'
+const line = csvLine
+
+/** The BOM and the header line: what every desk export starts with. */
+export const csvHead = (locale: Locale) => BOM + line(HEADER_KEYS.map((k) => translator(locale)(k)))
 
 /** The CSV as a stream of UTF-8 bytes; reads the database in pages as the client takes them. */
 export function deskCsvStream(db: DB, filters: DeskFilters, locale: Locale): ReadableStream<Uint8Array> {
-  const t = translator(locale)
   const encoder = new TextEncoder()
   const rows = eachDeskDonation(db, filters)
   let started = false
@@ -60,7 +64,7 @@ export function deskCsvStream(db: DB, filters: DeskFilters, locale: Locale): Rea
     async pull(controller) {
       if (!started) {
         started = true
-        controller.enqueue(encoder.encode(BOM + line(HEADER_KEYS.map((k) => t(k)))))
+        controller.enqueue(encoder.encode(csvHead(locale)))
         return
       }
       let chunk = ''

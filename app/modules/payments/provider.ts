@@ -88,6 +88,10 @@ export interface PaymentProvider {
   detailsFromEvent?(event: PaymentEvent): PaymentDetails | null
   /** Recent events, newest first, for the reconcile command. */
   listRecentEvents(options: { since: Date; limit: number }): Promise<PaymentEvent[]>
+  /** Payouts created in [since, until), newest first (the finance reconciliation); absent where the provider has none. */
+  listPayouts?(options: { since: Date; until: Date; limit: number }): Promise<Payout[]>
+  /** The balance transactions a payout settled. */
+  payoutItems?(payoutId: string): Promise<BalanceItem[]>
   cancelSubscription(subscriptionId: string): Promise<void>
   /**
    * Give money back for a payment this provider took (full or partial). Absent: the
@@ -98,6 +102,31 @@ export interface PaymentProvider {
   refund?(request: RefundRequest): Promise<RefundResult>
   /** A page where the donor updates their card for a subscription (Stripe's customer portal); null where the provider has none. */
   customerPortalUrl(customerId: string, returnUrl: string): Promise<string | null>
+}
+
+/** A transfer from the provider's balance to the foundation's bank account. */
+export type Payout = {
+  id: string
+  amount: number
+  currency: string
+  status: string
+  /** ISO moments. */
+  created: string
+  arrivalDate: string
+}
+
+/** One movement in a payout: a charge, a refund, a dispute, a fee, the payout itself. */
+export type BalanceItem = {
+  id: string
+  /** Stripe's type: charge, payment, refund, payment_refund, adjustment, stripe_fee, payout, … */
+  type: string
+  /** The charge, refund, dispute or payout id it moved money for. */
+  source: string | null
+  amount: number
+  fee: number
+  net: number
+  currency: string
+  created: string
 }
 
 export class WebhookSignatureError extends Error {}

@@ -4,9 +4,11 @@ import {
   WebhookSignatureError,
   type CheckoutRequest,
   type CheckoutSession,
+  type BalanceItem,
   type PaymentDetails,
   type PaymentProvider,
   type RefundResult,
+  type Payout,
 } from './provider'
 import { narrowEvent, type PaymentEvent } from './events'
 
@@ -154,6 +156,44 @@ export function createStripeProvider(options: StripeOptions): PaymentProvider {
         if (events.length >= limit) break
       }
       return events
+    },
+
+    async listPayouts({ since, until, limit }): Promise<Payout[]> {
+      const payouts: Payout[] = []
+      const at = (seconds: number) => new Date(seconds * 1000).toISOString()
+      for await (const p of stripe.payouts.list({
+        created: { gte: Math.floor(since.getTime() / 1000), lt: Math.floor(until.getTime() / 1000) },
+        limit: 100,
+      })) {
+        payouts.push({
+          id: p.id,
+          amount: p.amount,
+          currency: p.currency.toUpperCase(),
+          status: p.status,
+          created: at(p.created),
+          arrivalDate: at(p.arrival_date),
+        })
+        if (payouts.length >= limit) break
+      }
+      return payouts
+    },
+
+    async payoutItems(payoutId: string): Promise<BalanceItem[]> {
+      const items: BalanceItem[] = []
+      for await (const t of stripe.balanceTransactions.list({ payout: payoutId, limit: 100 })) {
+        const source = typeof t.source === 'string' ? t.source : (t.source?.id ?? null)
+        items.push({
+          id: t.id,
+          type: t.type,
+          source,
+          amount: t.amount,
+          fee: t.fee,
+          net: t.net,
+          currency: t.currency.toUpperCase(),
+          created: new Date(t.created * 1000).toISOString(),
+        })
+      }
+      return items
     },
 
     async cancelSubscription(subscriptionId: string) {

@@ -23,6 +23,8 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'auth.passwordSet': 'Your password is set. Please sign in.',
   'auth.signOut': 'Sign out',
   'auth.loginFailed': 'Wrong email or password, or too many attempts. Please try again later.',
+  'auth.loginSlowed':
+    'Too many failed sign-ins on this account: password-only attempts wait a few minutes. Enter your password together with your authenticator code to sign in now, or reset your password.',
   'auth.passwordLength': 'A password has 8 to 128 characters',
   'auth.passwordMismatch': 'The two passwords differ',
   'auth.passwordRule': '8 to 128 characters; spaces and any characters are fine.',

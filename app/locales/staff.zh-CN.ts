@@ -22,6 +22,8 @@ export const staffZhCN = {
   'auth.passwordSet': '密码已设置，请登录。',
   'auth.signOut': '退出登录',
   'auth.loginFailed': '邮箱或密码不正确，或尝试次数过多，请稍后再试。',
+  'auth.loginSlowed':
+    '此账号登录失败次数过多，仅凭密码的登录需等待几分钟。请同时输入密码和身份验证器验证码立即登录，或重设密码。',
   'auth.passwordLength': '密码长度须为 8 至 128 个字符',
   'auth.passwordMismatch': '两次输入的密码不一致',
   'auth.passwordRule': '8 至 128 个字符，可以使用空格和任意字符。',

@@ -167,10 +167,13 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'batches.error.reason': 'Give a reason',
   'batches.error.reference': 'Enter the bank reference',
   'batches.error.payoutDate': 'Invalid payout date (not after today)',
+  'batches.error.payoutBeforeAward': 'The payout cannot be dated before the award it pays ({date})',
   'batches.error.notApproved': 'Only an approved batch can be paid out',
   'upload.error.missing': 'Choose a proof file',
   'upload.error.tooLarge': 'The file is larger than 5 MB',
   'upload.error.type': 'Only PDF, JPEG or PNG files',
+  'upload.error.unreadable': 'This file cannot be opened as a PDF or picture: scan or export it again',
+  'upload.error.active': 'This file carries a web page, script or embedded file: only a plain PDF or picture is kept',
   'sponsorships.title': 'Hope Star 1+1 sponsorships',
   'sponsorships.rule':
     'Rule: when a student graduates or exits, the sponsorship pauses at once and the sponsor is told; money left in its fund stays restricted to it. Staff then move it to another eligible, unsponsored student in the same station area, and the sponsor is told again.',

@@ -160,10 +160,13 @@ export const studentsZhCN = {
   'batches.error.reason': '请填写退回原因',
   'batches.error.reference': '请填写银行流水号',
   'batches.error.payoutDate': '发放日期无效（不能晚于今天）',
+  'batches.error.payoutBeforeAward': '发放日期不能早于所发放的资助批准日期（{date}）',
   'batches.error.notApproved': '只有已审批的批次才能记录发放',
   'upload.error.missing': '请选择凭证文件',
   'upload.error.tooLarge': '文件超过 5 MB',
   'upload.error.type': '只接受 PDF、JPEG 或 PNG 文件',
+  'upload.error.unreadable': '无法作为 PDF 或图片打开此文件，请重新扫描或导出',
+  'upload.error.active': '此文件含有网页、脚本或嵌入文件，只接受普通的 PDF 或图片',
   'sponsorships.title': '希望之星 1+1 结对资助',
   'sponsorships.rule':
     '规则：学生毕业或退出时，结对资助立即暂停并通知资助人，基金中的余款仍专款专用；工作人员随后将其转给同一工作站范围内另一位符合条件、尚未被结对的学生，并再次通知资助人。',

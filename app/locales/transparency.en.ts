@@ -173,6 +173,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'tp.report.periodicTitle': 'Report no. {number}',
   'tp.report.finalTitle': 'Report no. {number} (final)',
   'tp.report.period': 'Period: {start} to {end}',
+  'tp.report.periodRule':
+    'The period runs from the earliest payment date (China time) of anything this report counts to its publication. Every ledger entry is counted in exactly one report, in the order it was recorded: a gift paid earlier but recorded later (an offline gift) is counted in the report after its recording, and that report’s period starts on its payment date.',
   'tp.report.sequences': 'Covers ledger transactions #{from} to #{to}',
   'tp.report.publishedAt': 'Published',
   'tp.report.figure': 'Item',

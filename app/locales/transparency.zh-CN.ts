@@ -164,6 +164,8 @@ export const transparencyZhCN = {
   'tp.report.periodicTitle': '第 {number} 期募捐情况报告',
   'tp.report.finalTitle': '第 {number} 期（最终）募捐情况报告',
   'tp.report.period': '报告期：{start} 至 {end}',
+  'tp.report.periodRule':
+    '报告期从本报告所计入的最早一笔款项的支付日期（北京时间）起，至本报告发布时止。每条账本记录按记入账本的先后只计入一期报告：先支付、后入账的款项（如线下捐赠）计入其入账后的那一期，该期报告期从其支付日期起算。',
   'tp.report.sequences': '覆盖账本交易 #{from} 至 #{to}',
   'tp.report.publishedAt': '发布日期',
   'tp.report.figure': '项目',

@@ -81,6 +81,10 @@ export default function BatchDetail() {
   const locale = useLocale()
   const money = (n: number) => formatMoney(n, batch.currency, locale)
   const params = r?.params && formatMoneyParams(r.params, ['available', 'requested'], batch.currency, locale)
+  const fieldError = (name: string) => {
+    const key = r?.errors?.[name]
+    return key ? t(key, r?.params) : undefined
+  }
   return (
     <section>
       <p>
@@ -183,14 +187,30 @@ export default function BatchDetail() {
         <Form method="post" encType="multipart/form-data" className="form-narrow">
           <h2>{t('batches.payout')}</h2>
           <input type="hidden" name="intent" value="payout" />
-          <Field name="reference" label={t('batches.payoutReference')} required maxLength={100} />
-          <Field name="date" type="date" label={t('batches.payoutDate')} required max={today} defaultValue={today} />
+          <Field
+            name="reference"
+            label={t('batches.payoutReference')}
+            required
+            maxLength={100}
+            error={fieldError('reference')}
+          />
+          <Field
+            name="date"
+            type="date"
+            label={t('batches.payoutDate')}
+            required
+            min={batch.awardDate ?? undefined}
+            max={today}
+            defaultValue={today}
+            error={fieldError('date')}
+          />
           <Field
             name="proof"
             type="file"
             label={t('batches.payoutProof')}
             required
             accept="application/pdf,image/jpeg,image/png"
+            error={fieldError('proof')}
           />
           <button type="submit" className="button">
             {t('batches.payout')}

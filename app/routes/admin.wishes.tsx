@@ -75,6 +75,8 @@ export default function StaffWishes() {
     const key = f === 'form' ? (r?.error ?? r?.errors?.form) : r?.errors?.[f]
     return key ? t(key, r?.params) : undefined
   }
+  // A refused proof is shown on the file field of the wish it was for.
+  const proofError = (wishId: number) => (r?.values?.wishId === String(wishId) ? err('proof') : undefined)
   return (
     <section>
       <h1>{t('wishes.staffTitle')}</h1>
@@ -125,7 +127,14 @@ export default function StaffWishes() {
                         type="file"
                         accept="application/pdf,image/jpeg,image/png"
                         required
+                        aria-invalid={proofError(w.id) ? true : undefined}
+                        aria-describedby={proofError(w.id) ? `proof-${w.id}-error` : undefined}
                       />
+                      {proofError(w.id) ? (
+                        <span className="field-error" role="alert" id={`proof-${w.id}-error`}>
+                          {proofError(w.id)}
+                        </span>
+                      ) : null}
                       <button type="submit" className="button">
                         {t('wishes.fulfil')}
                       </button>

@@ -29,16 +29,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const parsed = LoginForm.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return data({ errors: fieldErrors(parsed.error), formError: null }, { status: 400 })
+  if (!parsed.success)
+    return data({ errors: fieldErrors(parsed.error), formError: null, slowed: false }, { status: 400 })
   const db = getDb()
   const ip = clientIp(context)
-  const outcome = await attemptPasswordLogin(db, { email: parsed.data.email, password: parsed.data.password, ip })
-  // One message for every failure: wrong email, wrong password, inactive, rate-limited.
+  const outcome = await attemptPasswordLogin(db, { ...parsed.data, ip })
+  // One message for every failure (wrong email, wrong password, inactive, rate-limited),
+  // another while the account's wait runs: then the code field is offered.
   if (!outcome.ok)
-    return data({ errors: {} as Record<string, MessageKey>, formError: 'auth.loginFailed' as const }, { status: 401 })
+    return data(
+      {
+        errors: {} as Record<string, MessageKey>,
+        formError: outcome.slowed ? ('auth.loginSlowed' as const) : ('auth.loginFailed' as const),
+        slowed: outcome.slowed,
+      },
+      { status: outcome.slowed ? 429 : 401 },
+    )
   const created = await createSession(db, {
     userId: outcome.userId,
-    twoFactorVerified: false,
+    twoFactorVerified: outcome.secondFactorDone,
     pendingTotp: outcome.needsTotp,
     ip,
     userAgent: request.headers.get('User-Agent'),
@@ -83,6 +92,16 @@ export default function Login() {
           required
           error={errors.password ? t(errors.password) : undefined}
         />
+        {result?.slowed ? (
+          <Field
+            name="code"
+            label={t('auth.totpCode')}
+            hint={t('auth.totpHint')}
+            inputMode="text"
+            autoComplete="one-time-code"
+            error={errors.code ? t(errors.code) : undefined}
+          />
+        ) : null}
         <button type="submit" className="button" disabled={busy}>
           {t('auth.signIn')}
         </button>

@@ -50,6 +50,7 @@ export default function ReportPage() {
         <p>
           {t('tp.report.period', { start: formatDate(r.periodStart, locale), end: formatDate(r.periodEnd, locale) })}
         </p>
+        <p className="muted">{t('tp.report.periodRule')}</p>
         <p>
           <Link to={`/ledger?campaign=${r.campaign.slug}`}>
             {t('tp.report.sequences', { from: r.fromSequence + 1, to: r.toSequence })}

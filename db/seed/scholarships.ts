@@ -6,6 +6,7 @@ import { fundOfCampaign, fundOfSponsorship, fundOfWish } from '../../app/modules
 import { postAward, postPayout } from '../../app/modules/ledger/awards.server'
 import { getBalance } from '../../app/modules/ledger/queries.server'
 import { saveProof } from '../../app/modules/disbursements/uploads.server'
+import { chinaDate } from '../../app/utils/i18n'
 import { demoFee } from '../../app/modules/payments/demo.server'
 import type { Database } from '../schema'
 
@@ -205,7 +206,7 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
         rejected_at: null,
         reject_reason: null,
         payout_reference: 'DEMO-BANK-20261122-001',
-        payout_date: ago(60 * 24).slice(0, 10),
+        payout_date: chinaDate(ago(180)), // the day it was paid: never before the award (ago(240))
         paid_by: user('finance@hope.demo'),
         paid_at: ago(180),
       })

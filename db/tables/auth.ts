@@ -21,6 +21,13 @@ export interface RateLimitsTable {
   count: number
 }
 
+export interface LoginThrottlesTable {
+  key: string
+  failures: number
+  last_failure_at: string
+  blocked_until: string | null
+}
+
 export interface TotpCredentialsTable {
   user_id: number
   secret_encrypted: string
@@ -76,6 +83,7 @@ export interface AuditLogTable {
 export interface AuthTables {
   sessions: SessionsTable
   rate_limits: RateLimitsTable
+  login_throttles: LoginThrottlesTable
   totp_credentials: TotpCredentialsTable
   recovery_codes: RecoveryCodesTable
   staff_invites: StaffInvitesTable

@@ -26,12 +26,13 @@ import {
   type Balancer,
 } from './support/cluster'
 import { scaled } from './support/scale'
+import { minimalPdf } from '../support/proof-files'
 
 // The TOTP secrets enrolled in the test process are sealed with this; the apps share it.
 process.env.SESSION_SECRET = CHAOS_SESSION_SECRET
 
 const FUNDED_AWARDS = 10
-const PDF = new TextEncoder().encode('%PDF-1.4\n% approval race payout slip\n')
+const PDF = minimalPdf('approval race payout slip')
 const zh = translator('zh-CN')
 const money = (n: number) => formatMoney(n, 'CNY', 'zh-CN')
 // Every refusal happens with the fund empty: it only ever holds whole awards.

@@ -7,6 +7,7 @@ import { getDonationTrace } from '~/modules/ledger'
 import { decodeSecret, totpStep } from '~/modules/auth/totp.server'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
+import { minimalPdf } from '../support/proof-files'
 
 // The scholarship round trip in Chromium against the built server: a caseworker
 // prepares a batch, a finance user enrols TOTP and approves it, records the payout with
@@ -23,7 +24,7 @@ async function axeViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.nodes.map((n) => n.html).join(' | ')}`)
 }
-const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
+const PDF = Buffer.from(minimalPdf('e2e payout slip'))
 
 async function signIn(page: Page, email: string) {
   await page.goto(baseUrl + '/login')

@@ -7,6 +7,7 @@ import type { DB } from '~/utils/db.server'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
 
 // Lock order on PostgreSQL. Every ledger posting takes the chain head; an approval first
 // locks its batch. If the approval also locked the batch's station row (FOR UPDATE over
@@ -17,7 +18,7 @@ import { freeStudents, fundedProgramme, stationIdOf, stationPath, userIdOf } fro
 // until the wish fulfilment and then the approval queue behind it.
 // (SQLite has one writer at a time; there is no lock order to get wrong.)
 
-const PDF = new TextEncoder().encode('%PDF-1.4\n% lock order\n')
+const PDF = minimalPdf('lock order')
 
 /** Wait until `n` backends of this database wait on a lock (bounded). */
 async function lockWaiters(db: DB, n: number) {

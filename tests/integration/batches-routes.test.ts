@@ -7,6 +7,8 @@ import * as proofPage from '~/routes/admin.proofs.$id'
 import { BASE, call, cookieFor, get, post, seededDb, userId } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
+import { chinaDate } from '~/utils/i18n'
 
 // The batch pages as Remix calls them: the preparer sees no approve button and is
 // refused; a finance user without TOTP is refused with a message; with TOTP enrolled
@@ -79,7 +81,7 @@ describe.skipIf(skipReason)(`batch pages on ${testDialect}`, () => {
       const form = new FormData()
       form.set('intent', 'payout')
       form.set('reference', 'ROUTE-BANK-1')
-      form.set('date', new Date().toISOString().slice(0, 10))
+      form.set('date', chinaDate())
       form.set('proof', new File([new Uint8Array(bytes)], name))
       return new Request(`${BASE}/admin/batches/${id}`, {
         method: 'POST',
@@ -92,8 +94,8 @@ describe.skipIf(skipReason)(`batch pages on ${testDialect}`, () => {
       upload(new TextEncoder().encode('MZ\x90\x00 pretending to be a pdf'), 'slip.pdf'),
       { id },
     )
-    expect(exe).toMatchObject({ status: 400, body: { error: 'upload.error.type' } })
-    const paid = await call(batchPage.action, upload(new TextEncoder().encode('%PDF-1.4\n% slip\n'), 'slip.pdf'), {
+    expect(exe).toMatchObject({ status: 422, body: { errors: { proof: 'upload.error.type' } } })
+    const paid = await call(batchPage.action, upload(minimalPdf('slip'), 'slip.pdf'), {
       id,
     })
     expect(paid.status).toBe(302)

@@ -6,11 +6,13 @@ import { isRefusal } from '~/utils/refusal'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
+import { chinaDate } from '~/utils/i18n'
 
 // Award batches under maker-checker: preparer ≠ approver, TOTP, a second approver above
 // the threshold, all-or-nothing ledger posting, payout with proof, donor notices.
 
-const PDF = new TextEncoder().encode('%PDF-1.4\n% test payout slip\n')
+const PDF = minimalPdf('test payout slip')
 
 describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
   let t: TestDb
@@ -290,7 +292,7 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
       lines: [{ beneficiaryId: a!.id, amount: 100000 }],
     })
     expect(
-      (await refusal(recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF })))
+      (await refusal(recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: chinaDate(), proof: PDF })))
         .messageKey,
     ).toBe('batches.error.notApproved')
     await approveBatch(t.db, finance, { batchId: id })
@@ -300,7 +302,7 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
           recordPayout(
             t.db,
             { ...finance, totpVerified: false },
-            { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF },
+            { batchId: id, reference: 'B-1', date: chinaDate(), proof: PDF },
           ),
         )
       ).messageKey,
@@ -309,17 +311,17 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
       recordPayout(t.db, finance, {
         batchId: id,
         reference: 'B-1',
-        date: '2026-11-20',
+        date: chinaDate(),
         proof: new TextEncoder().encode('MZ not a pdf'),
       }),
     ).rejects.toThrow(/upload\.error\.type/)
-    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: '2026-11-20', proof: PDF })).toBe(
+    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1', date: chinaDate(), proof: PDF })).toBe(
       'paid',
     )
     expect(await getBalance(t.db, payableOf(a!.id), 'CNY')).toBe(0)
     expect(await getBalance(t.db, `paid:beneficiary:${a!.id}`, 'CNY')).toBe(100000)
     const batch = await getBatch(t.db, finance.scope, id)
-    expect(batch).toMatchObject({ status: 'paid', payout_reference: 'B-1', payout_date: '2026-11-20' })
+    expect(batch).toMatchObject({ status: 'paid', payout_reference: 'B-1', payout_date: chinaDate() })
     expect(batch!.proofs[0]).toMatchObject({ mime: 'application/pdf' })
   })
 
@@ -344,7 +346,7 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
       lines: [{ beneficiaryId: a!.id, amount: 10000 }],
     })
     await approveBatch(t.db, finance, { batchId: id })
-    await recordPayout(t.db, finance, { batchId: id, reference: 'B-2', date: '2026-11-21', proof: PDF })
+    await recordPayout(t.db, finance, { batchId: id, reference: 'B-2', date: chinaDate(), proof: PDF })
     const mails = await t.db
       .selectFrom('mail_outbox')
       .select(['to_address', 'template', 'props'])

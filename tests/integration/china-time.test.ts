@@ -7,13 +7,14 @@ import { chinaDate, formatDateTime } from '~/utils/i18n'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
 
 // Every date a person enters or reads is China time. At 01:00 on 2 December in China it is
 // still 1 December in UTC: "today" must be the 2nd, or a payout made this morning cannot be
 // recorded (its date input's max was the UTC date) and is booked the day before its award.
 
 const ONE_AM_IN_CHINA = new Date('2026-12-01T17:00:00.000Z') // 2026-12-02 01:00 Asia/Shanghai
-const PDF = new TextEncoder().encode('%PDF-1.4\n% test payout slip\n')
+const PDF = minimalPdf('test payout slip')
 
 describe('China time helpers', () => {
   afterEach(() => vi.useRealTimers())

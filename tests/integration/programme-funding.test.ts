@@ -13,6 +13,8 @@ import { skipReason, testDialect } from '../support/db'
 import { givingFixture, WEBHOOK_SECRET } from '../support/giving'
 import * as ev from '../support/stripe-events'
 import { freeStudents, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
+import { chinaDate } from '~/utils/i18n'
 
 // A new programme can pay: created on the programmes page, funded by a campaign created and
 // published on the campaign pages and linked on the programmes page, it pays a batch.
@@ -210,12 +212,12 @@ describe.skipIf(skipReason)(`programme funding through the pages on ${testDialec
       totpVerified: true,
     }
     expect(await approveBatch(f.db, finance, { batchId })).toBe('approved')
-    const proof = new TextEncoder().encode('%PDF-1.4\n% payout slip\n')
+    const proof = minimalPdf('payout slip')
     expect(
       await recordPayout(f.db, finance, {
         batchId,
         reference: 'BANK-MOUNTAIN-1',
-        date: new Date().toISOString().slice(0, 10),
+        date: chinaDate(),
         proof,
       }),
     ).toBe('paid')

@@ -12,6 +12,7 @@ import { createTestDb, skipReason, testDialect, type TestDb } from '../support/d
 const EMPTY_AFTER_SEED: Record<string, string> = {
   sessions: 'nobody has signed in yet',
   rate_limits: 'no sign-in attempts yet',
+  login_throttles: 'no failed sign-ins yet',
   totp_credentials: 'demo staff enrol TOTP themselves (the secret must be shown to them)',
   recovery_codes: 'made at TOTP enrolment',
   staff_invites: 'demo staff are seeded with passwords, not invited',

@@ -8,6 +8,7 @@ import { skipReason, testDialect } from '../support/db'
 import { givingFixture, WEBHOOK_SECRET } from '../support/giving'
 import * as ev from '../support/stripe-events'
 import { freeStudents, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
 
 // Sponsorships and micro-wishes paid through the real giving flow (checkout, signed
 // webhook, fulfilment): donor → wish fund → student payout, donor → sponsorship fund.
@@ -60,7 +61,7 @@ describe.skipIf(skipReason)(`sponsorship and wish gifts through checkout on ${te
     await expectTargetRefused(
       f.checkout({ designation: 'wish', targetId: String(wishId), amountChoice: 'custom', customAmount: '99.00' }),
     )
-    await fulfilWish(f.db, actor, { wishId, proof: new TextEncoder().encode('%PDF-1.4 receipt') })
+    await fulfilWish(f.db, actor, { wishId, proof: minimalPdf('receipt') })
     const trace = await getDonationTrace(f.db, gift.publicId)
     expect(trace!.shares).toEqual([expect.objectContaining({ beneficiaryCode: s!.code, amount: 9900, paid: 9900 })])
   })

@@ -4,12 +4,13 @@ import { createWish, fulfilWish, wishForCheckout } from '~/modules/wishes/wishes
 import { skipReason, testDialect } from '../support/db'
 import { givingFixture } from '../support/giving'
 import { freeStudents, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
 
 // A micro-wish is paid once, for its price or what remains of it; it never takes a monthly
 // gift; and it is marked fulfilled only when its price has been given (a ¥99 wish took a
 // ¥50 monthly gift and was then marked 已实现).
 
-const PDF = new TextEncoder().encode('%PDF-1.4\n% shop receipt\n')
+const PDF = minimalPdf('shop receipt')
 
 describe.skipIf(skipReason)(`micro-wish payments on ${testDialect}`, () => {
   let f: Awaited<ReturnType<typeof givingFixture>>

@@ -14,12 +14,13 @@ import { Refusal } from '~/utils/refusal'
 import { BASE, call, seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, stationPath, userIdOf } from './scholarship.fixtures'
+import { minimalPdf } from '../support/proof-files'
 
 // Micro-wishes: exactly one holder under 50 concurrent claims (a pool of 10 on
 // PostgreSQL, so they really run at once), expiry computed from the claim time, the
 // public list shows nothing personal, fulfilment moves donor → wish → payout.
 
-const PDF = new TextEncoder().encode('%PDF-1.4\n% shop receipt\n')
+const PDF = minimalPdf('shop receipt')
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0])
 
 describe.skipIf(skipReason)(`micro-wishes on ${testDialect}`, () => {

@@ -1,6 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { Locale } from '~/utils/i18n'
+import { accountThrottleKey, clearThrottle } from './throttle.server'
 import { Refusal } from '~/utils/refusal'
 import { recordAudit } from '../audit/audit.server'
 import { queueEmail } from '../mail/outbox.server'
@@ -142,6 +143,13 @@ export async function completePasswordReset(
       .execute()
     await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', reset.user_id).execute()
     await trx.deleteFrom('sessions').where('user_id', '=', reset.user_id).execute()
+    // The emailed link also lifts the sign-in throttle that strangers' guesses put on the account.
+    const { email } = await trx
+      .selectFrom('users')
+      .select('email')
+      .where('id', '=', reset.user_id)
+      .executeTakeFirstOrThrow()
+    await clearThrottle(trx, accountThrottleKey(email))
     await recordAudit(trx, {
       actorUserId: Number(reset.user_id),
       action: 'auth.password_reset',

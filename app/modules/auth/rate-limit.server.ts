@@ -8,7 +8,8 @@ import type { DB } from '~/utils/db.server'
 
 export type Limit = { max: number; windowMs: number }
 
-export const LOGIN_ACCOUNT_LIMIT: Limit = { max: 5, windowMs: 15 * 60_000 }
+// Per client (the real one behind TRUST_PROXY): blocks only that client. The per-account
+// limit is a throttle of growing waits instead (throttle.server.ts).
 export const LOGIN_IP_LIMIT: Limit = { max: 20, windowMs: 15 * 60_000 }
 export const TOTP_LIMIT: Limit = { max: 5, windowMs: 15 * 60_000 }
 

@@ -11,6 +11,8 @@ export const redirectTarget = z.unknown().transform((v) => safeRedirect(v, '/adm
 export const LoginForm = z.object({
   email: z.string().trim().min(1, 'form.required').max(254, 'auth.emailInvalid'),
   password: z.string().min(1, 'form.required').max(1024, 'auth.passwordLength'),
+  // Offered while the account's sign-in wait runs: password and TOTP code together pass it.
+  code: z.string().trim().max(40, 'auth.codeInvalid').optional(),
   redirectTo: redirectTarget,
 })
 

@@ -444,13 +444,20 @@ export async function recordPayout(
   const reference = input.reference.trim()
   if (!reference || reference.length > 100) throw new Refusal('batches.error.reference')
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.date) || input.date > chinaDate(now))
-    throw new Refusal('batches.error.payoutDate')
+    throw new Refusal('batches.error.payoutDate', { field: 'date' })
   const at = now.toISOString()
   return db.transaction().execute(async (trx) => {
     const b = await lockBatch(trx, input.batchId)
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
     if (!actor.totpVerified) throw new Refusal('batches.error.totp', { status: 403 })
     if (b.status !== 'approved') throw new Refusal('batches.error.notApproved')
+    // A payout never precedes the award it pays: the award is posted at the last approval.
+    const awarded = b.approved_at ?? at
+    if (input.date < chinaDate(new Date(awarded)))
+      throw new Refusal('batches.error.payoutBeforeAward', {
+        field: 'date',
+        params: { date: chinaDate(new Date(awarded)) },
+      })
     const proof = await saveProof(
       trx,
       { entityType: 'award_batch', entityId: b.id, bytes: input.proof, uploadedBy: actor.id },
@@ -462,8 +469,9 @@ export async function recordPayout(
       .where('batch_id', '=', b.id)
       .orderBy('id')
       .execute()
+    // Noon of the payout day, but never in the future nor before the award itself.
     const noon = `${input.date}T12:00:00.000Z`
-    const occurredAt = noon < at ? noon : at
+    const occurredAt = [noon < at ? noon : at, awarded].sort().at(-1)!
     for (const l of lines) {
       await postPayout(trx, {
         idempotencyKey: `payout-line:${l.id}`,
@@ -601,6 +609,8 @@ export async function getBatch(db: DB, scope: string[], id: number) {
   return {
     ...b,
     id: Number(b.id),
+    // China day of the award (the last approval): the earliest payout date.
+    awardDate: b.approved_at ? chinaDate(new Date(b.approved_at)) : null,
     lines: lines.map((l) => ({
       id: Number(l.id),
       amount: l.amount,

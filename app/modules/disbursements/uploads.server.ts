@@ -5,35 +5,21 @@ import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { ProofMime } from '../../../db/tables/students'
 import { Refusal } from '~/utils/refusal'
+import { cleanProof, MAX_PROOF_BYTES } from './proof-check.server'
 
 // Proof files (payout slips, receipts, photos) kept under UPLOAD_DIR (data/uploads by
 // default). The type is decided by the file's first bytes, never by its name or the
-// browser's claim; only PDF, JPEG and PNG up to 5 MB are kept.
+// browser's claim; only PDF, JPEG and PNG up to 5 MB are kept, and only once the whole
+// file has passed cleanProof() (proof-check.server.ts): PDFs parsed, pictures re-encoded.
 
-export const MAX_PROOF_BYTES = 5 * 1024 * 1024
-
-export function sniffMime(bytes: Uint8Array): ProofMime | null {
-  const starts = (sig: number[]) => sig.every((b, i) => bytes[i] === b)
-  if (starts([0x25, 0x50, 0x44, 0x46, 0x2d])) return 'application/pdf' // %PDF-
-  if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg'
-  if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png'
-  return null
-}
-
-export function checkProof(bytes: Uint8Array | null | undefined): ProofMime {
-  if (!bytes || bytes.length === 0) throw new Refusal('upload.error.missing')
-  if (bytes.length > MAX_PROOF_BYTES) throw new Refusal('upload.error.tooLarge', { status: 413 })
-  const mime = sniffMime(bytes)
-  if (!mime) throw new Refusal('upload.error.type')
-  return mime
-}
+export { checkProof, MAX_PROOF_BYTES, sniffMime } from './proof-check.server'
 
 const EXT: Record<ProofMime, string> = { 'application/pdf': 'pdf', 'image/jpeg': 'jpg', 'image/png': 'png' }
 
 /** Read an uploaded File from a form (null when absent or empty). */
 export async function fileBytes(value: FormDataEntryValue | null): Promise<Uint8Array | null> {
   if (!value || typeof value === 'string') return null
-  if (value.size > MAX_PROOF_BYTES) throw new Refusal('upload.error.tooLarge', { status: 413 })
+  if (value.size > MAX_PROOF_BYTES) throw new Refusal('upload.error.tooLarge', { field: 'proof', status: 413 })
   const bytes = new Uint8Array(await value.arrayBuffer())
   return bytes.length ? bytes : null
 }
@@ -44,12 +30,12 @@ export async function saveProof(
   input: { entityType: string; entityId: number; bytes: Uint8Array; uploadedBy: number },
   now = new Date(),
 ): Promise<{ id: number; mime: ProofMime }> {
-  const mime = checkProof(input.bytes)
-  const sha256 = crypto.createHash('sha256').update(input.bytes).digest('hex')
+  const { mime, bytes } = await cleanProof(input.bytes)
+  const sha256 = crypto.createHash('sha256').update(bytes).digest('hex')
   const relative = path.join(input.entityType, `${sha256}.${EXT[mime]}`)
   const full = path.resolve(getEnv().UPLOAD_DIR, relative)
   await fs.mkdir(path.dirname(full), { recursive: true })
-  await fs.writeFile(full, input.bytes, { mode: 0o600 })
+  await fs.writeFile(full, bytes, { mode: 0o600 })
   const row = await trx
     .insertInto('proof_files')
     .values({
@@ -57,7 +43,7 @@ export async function saveProof(
       entity_id: input.entityId,
       path: relative,
       mime,
-      size: input.bytes.length,
+      size: bytes.length,
       sha256,
       uploaded_by: input.uploadedBy,
       uploaded_at: now.toISOString(),

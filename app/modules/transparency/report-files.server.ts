@@ -87,6 +87,7 @@ export async function reportPdf(r: PublishedReport, locale: Locale): Promise<Buf
     .moveDown(0.5)
     .fontSize(10)
     .text(t('tp.report.period', { start: formatDate(r.periodStart, locale), end: formatDate(r.periodEnd, locale) }))
+  doc.text(t('tp.report.periodRule'))
   doc.text(t('tp.report.sequences', { from: r.fromSequence + 1, to: r.toSequence }))
   doc.text(`${t('tp.head.hash')}: ${r.headHash}`)
   doc.text(`${t('tp.report.publishedAt')}: ${formatDate(r.publishedAt, locale)}`)

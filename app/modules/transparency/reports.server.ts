@@ -293,14 +293,29 @@ export async function publishReport(
     const from = Number(last?.to_sequence ?? 0)
     const to = Number(head.sequence)
     const final = c.status === 'closed' || (c.ends_at !== null && Date.parse(c.ends_at) <= now.getTime())
-    const figures = await reportFigures(trx, fundOfCampaign(Number(c.id)), from, to)
+    const fund = fundOfCampaign(Number(c.id))
+    const figures = await reportFigures(trx, fund, from, to)
+    // The period and the figures agree by one stated rule (tp.report.periodRule): every entry
+    // counted is dated (paid, China time) within the period. Entries are counted once, in the
+    // order recorded, so a gift recorded now but paid earlier (an offline gift, the seed's
+    // history) moves the period's start back to its payment date.
+    const earliest = await trx
+      .selectFrom('ledger_transactions as t')
+      .innerJoin('ledger_transfers as x', 'x.sequence', 't.sequence')
+      .select((eb) => eb.fn.min<string>('t.occurred_at').as('at'))
+      .where((eb) => eb.or([eb('x.from_account', '=', fund), eb('x.to_account', '=', fund)]))
+      .where('t.sequence', '>', from)
+      .where('t.sequence', '<=', to)
+      .executeTakeFirst()
+    const since = last?.period_end ?? c.starts_at
+    const periodStart = earliest?.at && Date.parse(earliest.at) < Date.parse(since) ? earliest.at : since
     const row = await trx
       .insertInto('disclosure_reports')
       .values({
         campaign_id: Number(c.id),
         number: Number(last?.number ?? 0) + 1,
         final: final ? 1 : 0,
-        period_start: last?.period_end ?? c.starts_at,
+        period_start: periodStart,
         period_end: now.toISOString(),
         from_sequence: from,
         to_sequence: to,

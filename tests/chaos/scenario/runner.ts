@@ -20,12 +20,13 @@ import { checkInvariants, fingerprint, InvariantError } from './invariants'
 import * as model from './model'
 import { open, type Template } from './setup'
 import { describeStep, newWorld, nextStep, rng, type Delivery, type Fault, type Step, type World } from './steps'
+import { minimalPdf } from '../../support/proof-files'
 
 const SECRET = demoWebhookSecret('scenario-fuzz-session-secret-0123456789')
 const BASE_URL = 'http://localhost:3000'
 const LIMITS = { min: 100, max: 100_000_000, currencies: ['CNY', 'HKD', 'USD'] }
 const SECOND_APPROVAL_ABOVE = 80_000 // low, so that many batches need two approvers
-const PDF = new TextEncoder().encode('%PDF-1.4\n% scenario payout slip\n')
+const PDF = minimalPdf('scenario payout slip')
 const CRASHED = 'crashed'
 
 export class ScenarioFailure extends Error {

@@ -166,6 +166,8 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'batches.error.alreadyApproved': 'You already approved this batch; another approver is needed',
   'batches.error.reason': 'Give a reason',
   'batches.error.reference': 'Enter the bank reference',
+  'batches.error.referenceUsed':
+    'Bank reference {reference} already records the payout of batch {batch}; it cannot be used twice',
   'batches.error.payoutDate': 'Invalid payout date (not after today)',
   'batches.error.notApproved': 'Only an approved batch can be paid out',
   'upload.error.missing': 'Choose a proof file',

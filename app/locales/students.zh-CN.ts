@@ -159,6 +159,7 @@ export const studentsZhCN = {
   'batches.error.alreadyApproved': '您已审批过该批次，需要另一位审批人',
   'batches.error.reason': '请填写退回原因',
   'batches.error.reference': '请填写银行流水号',
+  'batches.error.referenceUsed': '银行流水号 {reference} 已用于批次 {batch} 的发放，不能重复使用',
   'batches.error.payoutDate': '发放日期无效（不能晚于今天）',
   'batches.error.notApproved': '只有已审批的批次才能记录发放',
   'upload.error.missing': '请选择凭证文件',

@@ -187,7 +187,13 @@ export default function BatchDetail() {
         <Form method="post" encType="multipart/form-data" className="form-narrow">
           <h2>{t('batches.payout')}</h2>
           <input type="hidden" name="intent" value="payout" />
-          <Field name="reference" label={t('batches.payoutReference')} required maxLength={100} />
+          <Field
+            name="reference"
+            label={t('batches.payoutReference')}
+            error={r?.errors?.reference ? t(r.errors.reference, params) : undefined}
+            required
+            maxLength={100}
+          />
           <Field name="date" type="date" label={t('batches.payoutDate')} required max={today} defaultValue={today} />
           <Field
             name="proof"

@@ -452,6 +452,18 @@ export async function recordPayout(
     if (!b || !pathInScope(actor.scope, b.station_path)) return 'notFound'
     if (!actor.totpVerified) throw new Refusal('batches.error.totp', { status: 403 })
     if (b.status !== 'approved') throw new Refusal('batches.error.notApproved')
+    // One transfer pays one batch (a unique index holds this under concurrent payouts too).
+    const other = await trx
+      .selectFrom('award_batches')
+      .select('id')
+      .where('payout_reference', '=', reference)
+      .executeTakeFirst()
+    if (other)
+      throw new Refusal('batches.error.referenceUsed', {
+        field: 'reference',
+        status: 409,
+        params: { reference, batch: other.id },
+      })
     const proof = await saveProof(
       trx,
       { entityType: 'award_batch', entityId: b.id, bytes: input.proof, uploadedBy: actor.id },

@@ -80,7 +80,14 @@ export async function startCheckout(
   db: DB,
   provider: PaymentProvider,
   input: DonationInput,
-  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date; device?: 'desktop' | 'mobile' },
+  ctx: {
+    locale: 'zh-CN' | 'en'
+    clientIp: string | null
+    baseUrl: string
+    now?: Date
+    device?: 'desktop' | 'mobile' | 'wechat'
+    openid?: string
+  },
 ): Promise<{ publicId: string; url: string }> {
   const now = ctx.now ?? new Date()
   const target = await resolveTarget(db, input, ctx.locale)
@@ -94,7 +101,7 @@ export async function startCheckout(
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(column, '=', value)
           .where('created_at', '>=', since)
-          .where('provider', 'in', ['stripe', 'demo', 'alipay'])
+          .where('provider', 'in', ['stripe', 'demo', 'alipay', 'wechatpay'])
           .executeTakeFirstOrThrow()
       ).n,
     )
@@ -178,6 +185,8 @@ export async function startCheckout(
     successUrl: `${ctx.baseUrl}/donate/thanks?donation=${publicId}`,
     cancelUrl: `${ctx.baseUrl}/donate/cancelled?donation=${publicId}`,
     device: ctx.device,
+    openid: ctx.openid,
+    clientIp: ctx.clientIp ?? undefined,
   })
   await db
     .updateTable('donations')

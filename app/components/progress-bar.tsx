@@ -38,6 +38,7 @@ export function CampaignProgress({
           {percent}%
         </span>
       </p>
+      <p className="chart-note">{t('campaign.progressNote')}</p>
     </div>
   )
 }

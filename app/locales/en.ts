@@ -49,6 +49,8 @@ export const en: Messages = {
   'campaign.raised': 'Raised',
   'campaign.goal': 'Goal',
   'campaign.donors': '{count} donors',
+  'campaign.progressNote':
+    'Raised: gifts received so far; goal: what the campaign sets out to raise; the percentage is raised over goal.',
   'campaign.progressLabel': 'Progress {percent}%',
   'campaign.daysLeft': '{days} days left',
   'campaign.ended': 'Ended',

@@ -166,6 +166,8 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'batches.error.alreadyApproved': 'You already approved this batch; another approver is needed',
   'batches.error.reason': 'Give a reason',
   'batches.error.reference': 'Enter the bank reference',
+  'batches.error.referenceUsed':
+    'Bank reference {reference} already records the payout of batch {batch}; it cannot be used twice',
   'batches.error.payoutDate': 'Invalid payout date (not after today)',
   'batches.error.payoutBeforeAward': 'The payout cannot be dated before the award it pays ({date})',
   'batches.error.notApproved': 'Only an approved batch can be paid out',
@@ -212,6 +214,10 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'sponsor.title': 'Hope Star 1+1: sponsor one student',
   'sponsor.intro':
     'Choose a student to sponsor for a school year. You see only a pseudonymous code, county and grade; with the guardian’s consent, the child’s first name once you are paired. No contact details pass either way; letters go through staff.',
+  'sponsor.cost':
+    'Sponsoring one student costs {term} a term, {year} a school year (two terms). The money goes into this student’s own sponsorship fund and pays only their bursary.',
+  'sponsor.story':
+    '{code} is a {grade} student in {county} whose family’s hardship the local station has verified. Once you are paired, your gifts pay their {term} bursary each term.',
   'sponsor.choose': 'Sponsor this student',
   'sponsor.none': 'No student is waiting for a sponsor right now.',
   'sponsor.start': 'Start sponsoring',
@@ -225,6 +231,7 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'sponsor.error.unavailable': 'This student already has a sponsor; please choose another',
   'sponsor.error.tooMany': 'Too many attempts; please try again later',
   'sponsor.error.form': 'Please check your name and email',
+  'portal.sponsorship.link': 'Your page for the sponsorship of {code}',
   'sponsor.mine': 'My sponsorship',
   'sponsor.firstName': 'First name: {name}',
   'sponsor.letters': 'Letters',

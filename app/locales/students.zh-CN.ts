@@ -159,6 +159,7 @@ export const studentsZhCN = {
   'batches.error.alreadyApproved': '您已审批过该批次，需要另一位审批人',
   'batches.error.reason': '请填写退回原因',
   'batches.error.reference': '请填写银行流水号',
+  'batches.error.referenceUsed': '银行流水号 {reference} 已用于批次 {batch} 的发放，不能重复使用',
   'batches.error.payoutDate': '发放日期无效（不能晚于今天）',
   'batches.error.payoutBeforeAward': '发放日期不能早于所发放的资助批准日期（{date}）',
   'batches.error.notApproved': '只有已审批的批次才能记录发放',
@@ -204,6 +205,10 @@ export const studentsZhCN = {
   'sponsor.title': '希望之星 1+1：结对资助一名学生',
   'sponsor.intro':
     '选择一名学生，资助他/她一个学年的学业。您只会看到化名编号、县和年级；经监护人同意，结对后可看到孩子的名字（不含姓）。双方不交换任何联系方式，书信经工作人员审核转交。',
+  'sponsor.cost':
+    '结对资助一名学生：每学期 {term}，一学年（两个学期）{year}。善款进入这名学生专属的结对资助基金，只用于 Ta 的助学金。',
+  'sponsor.story':
+    '{code} 是{county}的一名{grade}学生，家庭经济困难，经当地工作站核实。结对后，您的善款每学期为 Ta 提供 {term} 助学金。',
   'sponsor.choose': '资助这名学生',
   'sponsor.none': '目前没有等待结对的学生。',
   'sponsor.start': '开始结对资助',
@@ -217,6 +222,7 @@ export const studentsZhCN = {
   'sponsor.error.unavailable': '这名学生已经有人结对，请选择另一位',
   'sponsor.error.tooMany': '操作过于频繁，请稍后再试',
   'sponsor.error.form': '请检查姓名和邮箱',
+  'portal.sponsorship.link': '结对资助学生 {code} 的专属页面',
   'sponsor.mine': '我的结对资助',
   'sponsor.firstName': '名字：{name}',
   'sponsor.letters': '书信',

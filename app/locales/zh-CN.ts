@@ -47,6 +47,7 @@ export const zhCN = {
   'campaign.raised': '已筹',
   'campaign.goal': '目标',
   'campaign.donors': '{count} 位捐赠人',
+  'campaign.progressNote': '已筹：已到账的捐赠总额；目标：本项目计划募集的金额；百分比为已筹占目标的比例。',
   'campaign.progressLabel': '筹款进度 {percent}%',
   'campaign.daysLeft': '剩余 {days} 天',
   'campaign.ended': '已结束',

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { Field, SelectField } from '~/components/admin/Field'
 import { requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { recordOfflineGift } from '~/modules/donations/offline.server'
+import { recordOfflineGift, type OfflineConflict } from '~/modules/donations/offline.server'
 import { OFFLINE_METHODS, offlineGiftSchema } from '~/modules/donations/offline-schema'
 import { listRecentOfflineGifts } from '~/modules/donations/queries.server'
 import { listActiveCampaigns } from '~/modules/campaigns/queries.server'
@@ -51,12 +51,31 @@ export async function action({ request }: ActionFunctionArgs) {
       sourceRef: `offline:${parsed.data.method}:${parsed.data.reference}`,
       recordedBy: staff.id,
     })
+    // The reference is recorded with another amount or donor: say what differs, book nothing.
+    const conflict: Record<string, MessageKey> = { reference: 'offline.error.conflict' }
+    if (result.conflicts.length)
+      return data(
+        {
+          errors: conflict,
+          params: { id: result.publicId },
+          values,
+          result,
+        },
+        { status: 409 },
+      )
     return { values: {}, result }
   } catch (error) {
     if (isRefusal(error)) return refusalData(error, { values, result: null })
     throw error
   }
 }
+
+const CONFLICT_LABEL = {
+  amount: 'offline.amount',
+  currency: 'offline.currency',
+  donorName: 'offline.donorName',
+  donorEmail: 'offline.donorEmail',
+} as const satisfies Record<OfflineConflict['field'], MessageKey>
 
 export default function OfflineGifts() {
   const { currencies, campaigns, recent, today } = useLoaderData<typeof loader>()
@@ -65,7 +84,7 @@ export default function OfflineGifts() {
   const locale = useLocale()
   const err = (k: string) => {
     const key = res && 'errors' in res ? res.errors?.[k] : undefined
-    return key ? t(key) : undefined
+    return key ? t(key, res && 'params' in res ? res.params : undefined) : undefined
   }
   const v: Partial<Record<string, string>> = res?.values ?? {}
   return (
@@ -75,10 +94,28 @@ export default function OfflineGifts() {
       <p>
         <Link to="/admin/donations/import">{t('import.title')}</Link>
       </p>
-      {res?.result ? (
+      {res?.result && !res.result.conflicts.length ? (
         <p role="status" className="card">
           {t(res.result.created ? 'offline.recorded' : 'offline.duplicate', { id: res.result.publicId })}
         </p>
+      ) : null}
+      {res?.result?.conflicts.length ? (
+        <div role="alert" className="error-summary">
+          <p>{t('offline.error.conflict', { id: res.result.publicId })}</p>
+          <ul>
+            {res.result.conflicts.map((c) => (
+              <li key={c.field}>
+                {t('offline.conflict', {
+                  field: t(CONFLICT_LABEL[c.field]),
+                  recorded:
+                    typeof c.recorded === 'number' ? formatMoney(c.recorded, v.currency ?? 'CNY', locale) : c.recorded,
+                  entered:
+                    typeof c.entered === 'number' ? formatMoney(c.entered, v.currency ?? 'CNY', locale) : c.entered,
+                })}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       <Form method="post" className="form-narrow">
         <SelectField

@@ -4,8 +4,9 @@ import { DonorUpdates } from '~/components/campaign-updates'
 import { requireDonor } from '~/modules/auth/donor.server'
 import { donorUpdates, isUnsubscribed, setUpdateMails } from '~/modules/campaigns/updates.server'
 import { donorGifts } from '~/modules/donations/donor.server'
+import { donorSponsorships } from '~/modules/sponsorships/public.server'
 import { getDb } from '~/utils/db.server'
-import { formatDate, pageTitle, resolveLocale } from '~/utils/i18n'
+import { codeKey, formatDate, pageTitle, resolveLocale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -21,6 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const db = getDb()
   return {
     gifts: await donorGifts(db, { donorEmail: donor.email, locale: resolveLocale(request) }),
+    sponsorships: await donorSponsorships(db, donor.email),
     updates: await donorUpdates(db, donor.email),
     updateMails: !(await isUnsubscribed(db, donor.email)),
   }
@@ -37,7 +39,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function DonorGifts() {
-  const { gifts, updates, updateMails } = useLoaderData<typeof loader>()
+  const { gifts, sponsorships, updates, updateMails } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -96,6 +98,22 @@ export default function DonorGifts() {
           </table>
         </div>
       )}
+      {sponsorships.length ? (
+        <section aria-labelledby="my-sponsorships">
+          <h2 id="my-sponsorships">{t('sponsor.mine')}</h2>
+          <ul>
+            {sponsorships.map((s) => (
+              <li key={s.id}>
+                <a href={s.path}>{t('portal.sponsorship.link', { code: s.publicCode })}</a>
+                <span className="muted">
+                  {' '}
+                  · {s.schoolYear} · {t(codeKey('sponsorships.status.', s.status))}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
       <DonorUpdates updates={updates} subscribed={updateMails} />
     </section>
   )

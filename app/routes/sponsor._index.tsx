@@ -2,13 +2,14 @@ import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFu
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { take } from '~/modules/auth/rate-limit.server'
-import { START_LIMIT, startSponsorship } from '~/modules/sponsorships/lifecycle.server'
+import { sponsorClaim, START_LIMIT, startSponsorship } from '~/modules/sponsorships/start.server'
 import { sponsorChoice, sponsorshipProgramme } from '~/modules/sponsorships/public.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, pageTitle } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel } from '~/utils/words'
+import { formatMoney } from '~/utils/money'
 import { refusalData } from '~/utils/http.server'
 import { isRefusal, Refusal } from '~/utils/refusal'
 
@@ -46,7 +47,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       donorEmail: parsed.data.email,
       locale: resolveLocale(request),
     })
-    return redirect(`/donate?sponsorship=${s.id}`, 303)
+    return redirect(`/donate?sponsorship=${s.id}&claim=${sponsorClaim(s.id)}`, 303)
   } catch (e) {
     if (isRefusal(e)) return refusalData(e)
     throw e
@@ -54,7 +55,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function Sponsor() {
-  const { students, schoolYear } = useLoaderData<typeof loader>()
+  const { students, schoolYear, perTerm, currency } = useLoaderData<typeof loader>()
   const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
@@ -65,6 +66,12 @@ export default function Sponsor() {
       <p className="muted">
         {t('sponsorships.schoolYear')}: {schoolYear}
       </p>
+      <p>
+        {t('sponsor.cost', {
+          term: formatMoney(perTerm, currency, locale),
+          year: formatMoney(perTerm * 2, currency, locale),
+        })}
+      </p>
       {r?.error ? (
         <p className="error-summary" role="alert">
           {t(r.error)}
@@ -74,12 +81,25 @@ export default function Sponsor() {
         <Form method="post" className="form-narrow">
           <fieldset>
             <legend>{t('sponsor.student')}</legend>
-            {students.map((s, i) => (
-              <label key={s.id} className="choice">
-                <input type="radio" name="beneficiaryId" value={s.id} defaultChecked={i === 0} /> {s.publicCode} ·{' '}
-                {s.county} · {gradeLabel(s.grade, locale)}
-              </label>
-            ))}
+            <div className="sponsor-cards">
+              {students.map((s, i) => (
+                <label key={s.id} className="sponsor-card">
+                  <input type="radio" name="beneficiaryId" value={s.id} defaultChecked={i === 0} />
+                  <span>
+                    <strong>{s.publicCode}</strong> · {s.county} · {gradeLabel(s.grade, locale)}
+                  </span>
+                  {/* Told from public fields only: pseudonym, county, grade, programme. */}
+                  <span className="muted">
+                    {t('sponsor.story', {
+                      code: s.publicCode,
+                      county: s.county,
+                      grade: gradeLabel(s.grade, locale),
+                      term: formatMoney(perTerm, currency, locale),
+                    })}
+                  </span>
+                </label>
+              ))}
+            </div>
           </fieldset>
           <fieldset>
             <legend>{t('sponsor.frequency')}</legend>

@@ -6,7 +6,7 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
-import { formatMoney } from '~/utils/money'
+import { formatMoney, formatMoneyAxis } from '~/utils/money'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const dashboard = await getDashboard(getDb(), resolveLocale(request))
@@ -23,6 +23,24 @@ export const meta: MetaFunction<typeof loader> = ({ matches }) => {
 
 const money = (bars: Bar[], currency: string, locale: Locale): ChartBar[] =>
   bars.map((b) => ({ ...b, display: formatMoney(b.amount, currency, locale) }))
+
+/** A month key (2026-11) as people read it: "2026年11月" / "November 2026", short "11月" / "Nov". */
+const monthBars = (bars: Bar[], currency: string, locale: Locale): ChartBar[] =>
+  bars.map((b) => {
+    const at = new Date(`${b.key}-01T00:00:00Z`)
+    const valid = /^\d{4}-\d{2}$/.test(b.key) && !Number.isNaN(at.getTime())
+    const long = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' })
+    const short = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' })
+    return {
+      ...b,
+      label: valid ? long.format(at) : b.label,
+      short: valid ? short.format(at) : b.label,
+      display: formatMoney(b.amount, currency, locale),
+    }
+  })
+
+/** The headline figures; each has its name (tp.<figure>) and one line saying what it counts. */
+const FIGURES = ['raised', 'donations', 'fees', 'refunded', 'awarded', 'paid', 'awaiting', 'held'] as const
 
 export default function Transparency() {
   const { dashboard: d } = useLoaderData<typeof loader>()
@@ -44,21 +62,11 @@ export default function Transparency() {
           <div key={currency}>
             {d.totals.length > 1 ? <h3>{t('tp.currency', { currency })}</h3> : null}
             <dl className="figure-grid">
-              {(
-                [
-                  ['tp.raised', fmt(x.raised, currency)],
-                  ['tp.donations', String(x.donations)],
-                  ['tp.fees', fmt(x.fees, currency)],
-                  ['tp.refunded', fmt(x.refunded, currency)],
-                  ['tp.awarded', fmt(x.awarded, currency)],
-                  ['tp.paid', fmt(x.paid, currency)],
-                  ['tp.awaiting', fmt(x.awaiting, currency)],
-                  ['tp.held', fmt(x.held, currency)],
-                ] as const
-              ).map(([key, value]) => (
-                <div className="figure" key={key} data-figure={key.slice(3)}>
-                  <dt>{t(key)}</dt>
-                  <dd>{value}</dd>
+              {FIGURES.map((name) => (
+                <div className="figure" key={name} data-figure={name}>
+                  <dt>{t(`tp.${name}`)}</dt>
+                  <dd>{name === 'donations' ? String(x.donations) : fmt(x[name], currency)}</dd>
+                  <dd className="figure-note">{t(`tp.explain.${name}`)}</dd>
                 </div>
               ))}
             </dl>
@@ -72,13 +80,14 @@ export default function Transparency() {
                 awaiting: fmt(x.awaiting, currency),
                 paid: fmt(x.paid, currency),
               })}
-              stages={[
-                { key: 'fees', label: t('tp.fees'), amount: x.fees, display: fmt(x.fees, currency) },
-                { key: 'refunded', label: t('tp.refunded'), amount: x.refunded, display: fmt(x.refunded, currency) },
-                { key: 'held', label: t('tp.held'), amount: x.held, display: fmt(x.held, currency) },
-                { key: 'awaiting', label: t('tp.awaiting'), amount: x.awaiting, display: fmt(x.awaiting, currency) },
-                { key: 'paid', label: t('tp.paid'), amount: x.paid, display: fmt(x.paid, currency) },
-              ]}
+              tick={(n) => formatMoneyAxis(n, currency, locale)}
+              stages={(['fees', 'refunded', 'held', 'awaiting', 'paid'] as const).map((k) => ({
+                key: k,
+                label: t(`tp.${k}`),
+                amount: x[k],
+                display: fmt(x[k], currency),
+                note: t(`tp.explain.${k}`),
+              }))}
             />
           </div>
         ))}
@@ -90,11 +99,12 @@ export default function Transparency() {
             id={`monthly-${currency}`}
             title={t('tp.chart.monthly', { currency })}
             desc={t('tp.chart.monthlyDesc', {
-              first: bars[0]?.label ?? '',
-              last: bars.at(-1)?.label ?? '',
+              first: monthBars(bars.slice(0, 1), currency, locale)[0]?.label ?? '',
+              last: monthBars(bars.slice(-1), currency, locale)[0]?.label ?? '',
               max: fmt(Math.max(0, ...bars.map((b) => b.amount)), currency),
             })}
-            bars={money(bars, currency, locale)}
+            bars={monthBars(bars, currency, locale)}
+            tick={(n) => formatMoneyAxis(n, currency, locale)}
             labelHeader={t('tp.chart.month')}
             valueHeader={t('tp.chart.amount')}
             tableLabel={t('tp.chart.table')}
@@ -114,6 +124,7 @@ export default function Transparency() {
               title={t('tp.chart.programme', { currency })}
               desc={t('tp.chart.programmeDesc', { count: bars.length })}
               bars={money(bars, currency, locale)}
+              tick={(n) => formatMoneyAxis(n, currency, locale)}
               labelHeader={t('tp.chart.programmeCol')}
               valueHeader={t('tp.chart.amount')}
               tableLabel={t('tp.chart.table')}
@@ -127,6 +138,7 @@ export default function Transparency() {
               title={t('tp.chart.county', { currency })}
               desc={t('tp.chart.countyDesc', { count: bars.length })}
               bars={money(bars, currency, locale)}
+              tick={(n) => formatMoneyAxis(n, currency, locale)}
               labelHeader={t('tp.chart.countyCol')}
               valueHeader={t('tp.chart.amount')}
               tableLabel={t('tp.chart.table')}

@@ -95,3 +95,18 @@ export function decimalToMinor(value: string, currency: string): number | undefi
   const pattern = digits === 0 ? /^\d{1,13}$/ : new RegExp(`^\\d{1,13}(?:\\.\\d{1,${digits}})?$`)
   return pattern.test(value) ? parseMoney(value, currency) : undefined
 }
+
+/**
+ * A chart axis value, rounded and compact (¥1.2万, CN¥12K): for axis ticks only, never
+ * for a figure someone reads as an amount (those use formatMoney, exact).
+ */
+export function formatMoneyAxis(amount: number, currency: string, locale = 'zh-CN'): string {
+  const major = amount / 10 ** minorDigits(currency)
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency,
+    notation: 'compact',
+    minimumFractionDigits: 0,
+    maximumFractionDigits: 1,
+  }).format(major)
+}

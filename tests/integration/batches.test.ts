@@ -325,6 +325,32 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     expect(batch!.proofs[0]).toMatchObject({ mime: 'application/pdf' })
   })
 
+  it('refuses the bank reference of one batch’s payout on another batch', async () => {
+    const p = await fundedProgramme(t.db, 200000)
+    const [a] = await freeStudents(t.db, '530627101', 1)
+    const id = await prepareBatch(t.db, caseworker, {
+      programmeId: p.programmeId,
+      term: '2027-spring',
+      stationId: station,
+      campaignId: p.campaignId,
+      lines: [{ beneficiaryId: a!.id, amount: 50000 }],
+    })
+    await approveBatch(t.db, finance, { batchId: id })
+    const before = await ledgerCount()
+    // 'B-1' already records the payout of the batch in the test above.
+    const used = await refusal(
+      recordPayout(t.db, finance, { batchId: id, reference: ' B-1 ', date: '2026-11-20', proof: PDF }),
+    )
+    expect(used.messageKey).toBe('batches.error.referenceUsed')
+    expect(used.field).toBe('reference')
+    expect(used.status).toBe(409)
+    expect(await ledgerCount()).toBe(before)
+    expect(await getBatch(t.db, finance.scope, id)).toMatchObject({ status: 'approved', payout_reference: null })
+    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1b', date: '2026-11-20', proof: PDF })).toBe(
+      'paid',
+    )
+  })
+
   it('donors of the demo fund are told when their gift reaches a student', async () => {
     // The seeded 学子阳光 fund holds real demo gifts (giving tables), so notices have addresses.
     const fund = (

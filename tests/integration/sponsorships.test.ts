@@ -9,12 +9,8 @@ import {
   submitSponsorLetter,
   submitStudentLetter,
 } from '~/modules/sponsorships/letters.server'
-import {
-  activatePaidSponsorships,
-  moveSponsorship,
-  sponsorView,
-  startSponsorship,
-} from '~/modules/sponsorships/lifecycle.server'
+import { activatePaidSponsorships, moveSponsorship, sponsorView } from '~/modules/sponsorships/lifecycle.server'
+import { startSponsorship } from '~/modules/sponsorships/start.server'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'

@@ -458,6 +458,18 @@ export async function recordPayout(
         field: 'date',
         params: { date: chinaDate(new Date(awarded)) },
       })
+    // One transfer pays one batch (a unique index holds this under concurrent payouts too).
+    const other = await trx
+      .selectFrom('award_batches')
+      .select('id')
+      .where('payout_reference', '=', reference)
+      .executeTakeFirst()
+    if (other)
+      throw new Refusal('batches.error.referenceUsed', {
+        field: 'reference',
+        status: 409,
+        params: { reference, batch: other.id },
+      })
     const proof = await saveProof(
       trx,
       { entityType: 'award_batch', entityId: b.id, bytes: input.proof, uploadedBy: actor.id },

@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { fundOfCampaign, fundOfSponsorship, fundOfWish, GENERAL_FUND, type FundAccount } from '../ledger/accounts'
 import type { PaymentProvider } from '../payments/provider'
-import { sponsorshipForCheckout } from '../sponsorships/lifecycle.server'
+import { sponsorshipForCheckout } from '../sponsorships/start.server'
 import { wishForCheckout } from '../wishes/wishes.server'
 import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'

@@ -14,7 +14,34 @@ import { Refusal } from '~/utils/refusal'
 // and statements imported from other platforms. Each carries a source reference that is
 // unique, so recording or importing the same gift twice creates it once.
 
-export type OfflineResult = { publicId: string; created: boolean }
+/** A field in which a second entry under a recorded reference differs from the first. */
+export type OfflineConflict = {
+  field: 'amount' | 'currency' | 'donorName' | 'donorEmail'
+  recorded: string | number
+  entered: string | number
+}
+/** `conflicts` is non-empty when the reference is recorded with other values: nothing was written. */
+export type OfflineResult = { publicId: string; created: boolean; conflicts: OfflineConflict[] }
+
+type Comparable = { amount: number; currency: string; donor_name: string; donor_email: string }
+
+/**
+ * The same reference is the same gift only when it says the same thing: a second entry
+ * with another amount or donor is a typo or a different gift, and neither may pass as
+ * "already recorded".
+ */
+export function offlineConflicts(recorded: Comparable, entered: OfflineGiftInput): OfflineConflict[] {
+  const out: OfflineConflict[] = []
+  if (recorded.amount !== entered.amount)
+    out.push({ field: 'amount', recorded: recorded.amount, entered: entered.amount })
+  if (recorded.currency !== entered.currency)
+    out.push({ field: 'currency', recorded: recorded.currency, entered: entered.currency })
+  if (recorded.donor_name.trim() !== entered.donorName.trim())
+    out.push({ field: 'donorName', recorded: recorded.donor_name, entered: entered.donorName })
+  if (recorded.donor_email.toLowerCase() !== entered.donorEmail.toLowerCase())
+    out.push({ field: 'donorEmail', recorded: recorded.donor_email, entered: entered.donorEmail })
+  return out
+}
 
 export type OfflineRecord = OfflineGiftInput & { provider: 'offline' | 'import'; sourceRef: string; recordedBy: number }
 
@@ -28,10 +55,10 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
   {
     const existing = await trx
       .selectFrom('donations')
-      .select('public_id')
+      .select(['public_id', 'amount', 'currency', 'donor_name', 'donor_email'])
       .where('source_ref', '=', input.sourceRef)
       .executeTakeFirst()
-    if (existing) return { publicId: existing.public_id, created: false }
+    if (existing) return { publicId: existing.public_id, created: false, conflicts: offlineConflicts(existing, input) }
     const campaign = input.campaignSlug
       ? await trx.selectFrom('campaigns').select(['id']).where('slug', '=', input.campaignSlug).executeTakeFirst()
       : undefined
@@ -95,6 +122,6 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
         receivedOn: input.receivedOn,
       },
     })
-    return { publicId: row.public_id, created: true }
+    return { publicId: row.public_id, created: true, conflicts: [] }
   }
 }

@@ -1,10 +1,9 @@
-import crypto from 'node:crypto'
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { recordAudit } from '../audit/audit.server'
-import { publicStoryConsented } from '../beneficiaries/consent.server'
 import { fundOfSponsorship } from '../ledger/accounts'
 import { queueEmail } from '../mail/outbox.server'
+import { listSponsorable } from './start.server'
 import { pathInScope, scopeCondition } from '../stations/scope.server'
 import { Refusal } from '~/utils/refusal'
 
@@ -25,105 +24,12 @@ import { Refusal } from '~/utils/refusal'
 
 export type StaffActor = { id: number; ip: string }
 
-/** Sponsorships one client may start per hour (the public route enforces it). */
-export const START_LIMIT = { max: 5, windowMs: 60 * 60_000 }
-
 export const sponsorUrl = (token: string) => `${getEnv().BASE_URL}/sponsor/${encodeURIComponent(token)}`
 
-/** Students a donor may choose: active, public-story consent, programme-eligible, not sponsored now. */
-export async function listSponsorable(db: DB, input: { programmeId: number; limit?: number; now?: Date }) {
-  const reservedSince = new Date((input.now ?? new Date()).getTime() - 86_400_000).toISOString()
-  const programme = await db
-    .selectFrom('programmes')
-    .select(['eligible_categories'])
-    .where('id', '=', input.programmeId)
-    .executeTakeFirst()
-  if (!programme) return []
-  const eligible: string[] = JSON.parse(programme.eligible_categories)
-  const rows = await db
-    .selectFrom('beneficiaries')
-    .innerJoin('stations', 'stations.id', 'beneficiaries.station_id')
-    .select([
-      'beneficiaries.id',
-      'beneficiaries.public_code',
-      'beneficiaries.grade',
-      'beneficiaries.categories',
-      'stations.code as station_code',
-    ])
-    .where('beneficiaries.status', '=', 'active')
-    .where(publicStoryConsented('beneficiaries.id'))
-    .where((eb) =>
-      eb.not(
-        eb.exists(
-          eb
-            .selectFrom('sponsorships as s')
-            .select('s.id')
-            .whereRef('s.beneficiary_id', '=', 'beneficiaries.id')
-            // A started but unpaid sponsorship reserves the student for a day.
-            .where((w) =>
-              w.or([
-                w('s.status', 'in', ['active', 'paused']),
-                w.and([w('s.status', '=', 'pending'), w('s.created_at', '>', reservedSince)]),
-              ]),
-            ),
-        ),
-      ),
-    )
-    .orderBy('beneficiaries.public_code')
-    .limit(500)
-    .execute()
-  return rows
-    .filter((r) => (JSON.parse(r.categories) as string[]).some((c) => eligible.includes(c)))
-    .slice(0, input.limit ?? 60)
-    .map((r) => ({
-      id: Number(r.id),
-      publicCode: r.public_code,
-      grade: r.grade,
-      countyCode: r.station_code.slice(0, 6),
-    }))
-}
-
-/** A donor starts a sponsorship (pending until the first gift to its fund is paid). */
-export async function startSponsorship(
-  db: DB,
-  input: {
-    beneficiaryId: number
-    programmeId: number
-    schoolYear: string
-    frequency: 'once' | 'monthly'
-    donorName: string
-    donorEmail: string
-    locale: string
-  },
-  now = new Date(),
-): Promise<{ id: number; token: string }> {
-  const available = await listSponsorable(db, { programmeId: input.programmeId, limit: 10_000 })
-  if (!available.some((s) => s.id === input.beneficiaryId))
-    throw new Refusal('sponsor.error.unavailable', { status: 409 })
-  const token = `s_${crypto.randomBytes(18).toString('base64url')}`
-  const row = await db
-    .insertInto('sponsorships')
-    .values({
-      beneficiary_id: input.beneficiaryId,
-      programme_id: input.programmeId,
-      school_year: input.schoolYear,
-      frequency: input.frequency,
-      status: 'pending',
-      donor_name: input.donorName,
-      donor_email: input.donorEmail,
-      locale: input.locale,
-      access_token: token,
-      pause_reason: null,
-      created_at: now.toISOString(),
-      activated_at: null,
-      paused_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow()
-  return { id: Number(row.id), token }
-}
-
-/** Pending sponsorships whose fund has received a paid gift become active (idempotent, cheap). */
+/**
+ * Pending sponsorships whose fund has received a paid gift become active (idempotent,
+ * cheap), and each sponsor is mailed the link to their own /sponsor/<token> page.
+ */
 export async function activatePaidSponsorships(db: DB, now = new Date()): Promise<number> {
   const pending = await db.selectFrom('sponsorships').select(['id']).where('status', '=', 'pending').execute()
   if (!pending.length) return 0
@@ -139,20 +45,37 @@ export async function activatePaidSponsorships(db: DB, now = new Date()): Promis
     .execute()
   const ids = funded.map((f) => Number(f.fund.split(':')[2]))
   if (!ids.length) return 0
-  await db
-    .updateTable('sponsorships')
-    .set({ status: 'active', activated_at: now.toISOString() })
-    .where('id', 'in', ids)
-    .where('status', '=', 'pending')
-    .execute()
-  return ids.length
+  const at = now.toISOString()
+  return db.transaction().execute(async (trx) => {
+    const started = await trx
+      .updateTable('sponsorships')
+      .set({ status: 'active', activated_at: at })
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .returning(['id', 'donor_name', 'donor_email', 'locale', 'access_token', 'beneficiary_id'])
+      .execute()
+    for (const s of started) {
+      const student = await trx
+        .selectFrom('beneficiaries')
+        .select('public_code')
+        .where('id', '=', s.beneficiary_id)
+        .executeTakeFirstOrThrow()
+      await tellSponsor(
+        trx,
+        { ...s, id: Number(s.id) },
+        { kind: 'started', pseudonym: student.public_code, reason: 'other', newPseudonym: null },
+        at,
+      )
+    }
+    return ids.length
+  })
 }
 
 async function tellSponsor(
   trx: DB,
   s: { id: number; donor_name: string; donor_email: string; locale: string; access_token: string },
   props: {
-    kind: 'paused' | 'moved'
+    kind: 'started' | 'paused' | 'moved'
     pseudonym: string
     reason: 'graduated' | 'exited' | 'other'
     newPseudonym: string | null
@@ -395,16 +318,4 @@ export async function sponsorView(db: DB, token: string) {
       submittedAt: l.submitted_at,
     })),
   }
-}
-
-/** For checkout: a pending or active sponsorship may receive gifts into its fund. */
-export async function sponsorshipForCheckout(db: DB, id: number) {
-  const row = await db
-    .selectFrom('sponsorships')
-    .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
-    .select(['sponsorships.id', 'sponsorships.frequency', 'beneficiaries.public_code'])
-    .where('sponsorships.id', '=', id)
-    .where('sponsorships.status', 'in', ['pending', 'active'])
-    .executeTakeFirst()
-  return row ? { id: Number(row.id), frequency: row.frequency, publicCode: row.public_code } : null
 }

@@ -3,22 +3,34 @@
 import type { Locale } from '~/utils/i18n'
 import type { DB } from '~/utils/db.server'
 import { listCounties } from '../transparency/places.server'
-import { listSponsorable, sponsorView } from './lifecycle.server'
+import { sponsorView } from './lifecycle.server'
+import { listSponsorable } from './start.server'
 
-export type SponsorshipProgramme = { id: number; schoolYear: string }
+export type SponsorshipProgramme = {
+  id: number
+  schoolYear: string
+  /** What one term costs (the programme's award per term), in minor units. */
+  perTerm: number
+  currency: string
+}
 
 /** The sponsorship programme donors start with, and the school year its first term opens. */
 export async function sponsorshipProgramme(db: DB): Promise<SponsorshipProgramme | null> {
   const p = await db
     .selectFrom('programmes')
-    .select(['id', 'terms'])
+    .select(['id', 'terms', 'award_amount', 'currency'])
     .where('kind', '=', 'sponsorship')
     .orderBy('id')
     .executeTakeFirst()
   if (!p) return null
   const terms = JSON.parse(p.terms) as string[]
   const first = Number((terms[0] ?? '2026-autumn').slice(0, 4))
-  return { id: Number(p.id), schoolYear: `${first}-${first + 1}` }
+  return {
+    id: Number(p.id),
+    schoolYear: `${first}-${first + 1}`,
+    perTerm: Number(p.award_amount),
+    currency: p.currency,
+  }
 }
 
 const countyName = (counties: Awaited<ReturnType<typeof listCounties>>, code: string, locale: Locale) => {
@@ -33,6 +45,8 @@ export async function sponsorChoice(db: DB, locale: Locale) {
   const counties = await listCounties(db)
   return {
     schoolYear: programme?.schoolYear ?? '',
+    perTerm: programme?.perTerm ?? 0,
+    currency: programme?.currency ?? 'CNY',
     students: students.map((s) => ({
       id: s.id,
       publicCode: s.publicCode,
@@ -51,4 +65,29 @@ export async function sponsorPage(db: DB, token: string, locale: Locale) {
     county: countyName(await listCounties(db), view.countyCode, locale),
     programme: locale === 'en' ? view.programmeEn : view.programme,
   }
+}
+
+/** The signed-in donor's sponsorships, each with the path of its own page (/sponsor/<token>). */
+export async function donorSponsorships(db: DB, donorEmail: string) {
+  const rows = await db
+    .selectFrom('sponsorships')
+    .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
+    .select([
+      'sponsorships.id',
+      'sponsorships.status',
+      'sponsorships.school_year',
+      'sponsorships.access_token',
+      'beneficiaries.public_code',
+    ])
+    .where('sponsorships.donor_email', '=', donorEmail.trim().toLowerCase())
+    .where('sponsorships.status', 'in', ['active', 'paused', 'ended'])
+    .orderBy('sponsorships.id', 'desc')
+    .execute()
+  return rows.map((r) => ({
+    id: Number(r.id),
+    status: r.status,
+    schoolYear: r.school_year,
+    publicCode: r.public_code,
+    path: `/sponsor/${encodeURIComponent(r.access_token)}`,
+  }))
 }

@@ -28,11 +28,18 @@ const FIXED_PROGRAMMES: Record<string, [string, string]> = { 'micro-wish': ['微
 /** Account code → public name in the reader's language (students by pseudonym only). */
 export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<Names> {
   const en = locale === 'en'
-  const [campaigns, programmes, counties] = await Promise.all([
+  const [campaigns, programmes, counties, sponsored] = await Promise.all([
     db.selectFrom('campaigns').select(['id', 'slug', 'title', 'title_en']).where('status', '!=', 'draft').execute(),
     db.selectFrom('programmes').select(['slug', 'name', 'name_en']).execute(),
     listCounties(db),
+    // A sponsorship's fund is named by its student's public pseudonym (never a name).
+    db
+      .selectFrom('sponsorships')
+      .innerJoin('beneficiaries', 'beneficiaries.id', 'sponsorships.beneficiary_id')
+      .select(['sponsorships.id', 'beneficiaries.public_code'])
+      .execute(),
   ])
+  const pseudonymOf = new Map(sponsored.map((r) => [String(r.id), r.public_code]))
   const byFund = new Map<string, (typeof campaigns)[number]>(campaigns.map((c) => [fundOfCampaign(c.id), c]))
   const byProgramme = new Map([
     ...Object.entries(FIXED_PROGRAMMES).map(([slug, n]) => [slug, n[en ? 1 : 0]] as const),
@@ -45,7 +52,11 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
       const c = byFund.get(code)
       if (c) return (en && c.title_en) || c.title
       const m = /^(fund:(?:sponsorship|wish)|payable:beneficiary|paid:beneficiary):(\d+)$/.exec(code)
-      if (m?.[1] === 'fund:sponsorship') return en ? `Sponsorship fund ${m[2]}` : `结对资助基金 ${m[2]}`
+      if (m?.[1] === 'fund:sponsorship') {
+        const pseudonym = pseudonymOf.get(m[2]!)
+        if (pseudonym) return en ? `Hope Star 1+1 sponsorship of ${pseudonym}` : `希望之星 1+1 结对资助：${pseudonym}`
+        return en ? `Sponsorship fund ${m[2]}` : `结对资助基金 ${m[2]}`
+      }
       if (m?.[1] === 'fund:wish') return en ? `Micro-wish fund ${m[2]}` : `微心愿基金 ${m[2]}`
       if (code === 'payable') return en ? 'Awarded, awaiting payout' : '已资助待发放'
       if (code === 'paid') return en ? 'Paid to students' : '已发放给学生'

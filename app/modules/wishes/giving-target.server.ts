@@ -1,6 +1,6 @@
 import type { DB } from '~/utils/db.server'
 import type { Locale, MessageKey } from '~/utils/i18n'
-import { sponsorshipForCheckout } from '../sponsorships/lifecycle.server'
+import { sponsorshipForCheckout } from '../sponsorships/start.server'
 import { currentHolder, wishForCheckout } from './wishes.server'
 
 // What the donate page needs for ?wish=<id>&claim=<token> or ?sponsorship=<id>: a fixed
@@ -35,16 +35,19 @@ export async function givingTarget(db: DB, search: URLSearchParams, locale: Loca
   }
   const sponsorshipId = Number(search.get('sponsorship'))
   if (Number.isSafeInteger(sponsorshipId) && sponsorshipId > 0) {
-    const s = await sponsorshipForCheckout(db, sponsorshipId)
+    const s = await sponsorshipForCheckout(db, sponsorshipId, search.get('claim'))
     if (!s) return { target: null, notice: 'sponsor.error.unavailable' }
     const label =
       locale === 'en' ? `Hope Star 1+1 sponsorship: ${s.publicCode}` : `希望之星 1+1 结对资助：${s.publicCode}`
     return {
       target: { designation: 'sponsorship', targetId: s.id, label },
-      values:
-        s.frequency === 'monthly'
+      values: {
+        ...(s.frequency === 'monthly'
           ? { amountChoice: 'custom', customAmount: '125.00', frequency: 'monthly' }
-          : { amountChoice: 'custom', customAmount: '1500.00', frequency: 'once' },
+          : { amountChoice: 'custom', customAmount: '1500.00', frequency: 'once' }),
+        // What the sponsor typed on /sponsor, carried by the start's claim.
+        ...(s.donor ? { name: s.donor.name, email: s.donor.email } : {}),
+      },
     }
   }
   return null

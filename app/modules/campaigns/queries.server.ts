@@ -1,5 +1,6 @@
 import type { DB } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
+import { programmeNames, programmesOfCampaigns } from '../programmes/links.server'
 import { campaignProgress } from './detail.server'
 
 export type CampaignCard = {
@@ -20,7 +21,6 @@ export type CampaignCard = {
 export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }): Promise<CampaignCard[]> {
   const rows = await db
     .selectFrom('campaigns')
-    .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
     .select([
       'campaigns.id',
       'campaigns.slug',
@@ -32,18 +32,15 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
       'campaigns.currency',
       'campaigns.ends_at',
       'campaigns.suggested_amounts',
-      'programmes.name as programme_name',
-      'programmes.name_en as programme_name_en',
     ])
     .where('campaigns.status', '=', 'active')
     .orderBy('campaigns.starts_at', 'desc')
     .orderBy('campaigns.id', 'desc')
     .execute()
   const en = locale === 'en'
-  const progress = await campaignProgress(
-    db,
-    rows.map((r) => r.id),
-  )
+  const ids = rows.map((r) => r.id)
+  const progress = await campaignProgress(db, ids)
+  const programmes = await programmesOfCampaigns(db, ids)
   return rows.map((r) => ({
     ...progress.get(r.id)!,
     id: r.id,
@@ -54,7 +51,7 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
     currency: r.currency,
     endsAt: r.ends_at,
     suggestedAmounts: JSON.parse(r.suggested_amounts) as number[],
-    programmeName: (en ? r.programme_name_en : r.programme_name) ?? null,
+    programmeName: programmeNames(programmes.get(r.id) ?? [], locale),
   }))
 }
 

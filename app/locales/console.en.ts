@@ -42,7 +42,8 @@ export const consoleEn: { readonly [K in keyof typeof consoleZhCN]: string } = {
   'campaigns.field.startsOn': 'Start date',
   'campaigns.field.endsOn': 'End date (optional)',
   'campaigns.field.programmeIds': 'Programmes it funds',
-  'campaigns.programmesHint': 'Tick any number, in the campaign’s currency; none means general purpose. Each programme’s award batches may then draw on this campaign’s fund.',
+  'campaigns.programmesHint':
+    'Tick any number, in the campaign’s currency; none means general purpose. Each programme’s award batches may then draw on this campaign’s fund.',
   'campaigns.field.stationId': 'Station',
   'campaigns.field.cover': 'Upload a cover',
   'campaigns.field.planPurpose': 'Purpose',

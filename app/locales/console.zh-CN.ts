@@ -39,7 +39,8 @@ export const consoleZhCN = {
   'campaigns.field.startsOn': '开始日期',
   'campaigns.field.endsOn': '结束日期（可选）',
   'campaigns.field.programmeIds': '资助的项目',
-  'campaigns.programmesHint': '可多选，须与本次募捐币种相同；不选即用于一般用途。所选项目的发放批次可从本募捐的基金中支取。',
+  'campaigns.programmesHint':
+    '可多选，须与本次募捐币种相同；不选即用于一般用途。所选项目的发放批次可从本募捐的基金中支取。',
   'campaigns.field.stationId': '所属工作站',
   'campaigns.field.cover': '上传封面',
   'campaigns.field.planPurpose': '募捐目的',

@@ -2,6 +2,7 @@ import type { DB } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
 import { programmeNames, programmesOfCampaigns } from '../programmes/links.server'
 import { campaignProgress } from './detail.server'
+import { campaignEnded } from './open'
 
 export type CampaignCard = {
   id: number
@@ -55,8 +56,17 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
   }))
 }
 
-/** A campaign's status by slug (undefined for a draft or no such campaign): why the form refuses it. */
-export async function publicCampaignStatus(db: DB, slug: string): Promise<'active' | 'closed' | undefined> {
-  const row = await db.selectFrom('campaigns').select('status').where('slug', '=', slug).executeTakeFirst()
-  return row && row.status !== 'draft' ? row.status : undefined
+/**
+ * Whether a campaign by slug takes gifts now: 'open', 'closed' (by staff) or 'ended' (its end
+ * date in China time is past), with its end; undefined for a draft or no such campaign.
+ */
+export async function publicCampaignWindow(
+  db: DB,
+  slug: string,
+  now = new Date(),
+): Promise<{ state: 'open' | 'closed' | 'ended'; endsAt: string | null } | undefined> {
+  const row = await db.selectFrom('campaigns').select(['status', 'ends_at']).where('slug', '=', slug).executeTakeFirst()
+  if (!row || row.status === 'draft') return undefined
+  const state = row.status === 'closed' ? 'closed' : campaignEnded(row, now) ? 'ended' : 'open'
+  return { state, endsAt: row.ends_at }
 }

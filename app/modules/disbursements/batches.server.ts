@@ -47,10 +47,13 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   if (!programme.terms.includes(input.term)) throw new Refusal('batches.error.term', { params: { term: input.term } })
   const station = await db
     .selectFrom('stations')
-    .select(['id', 'path'])
+    .select(['id', 'path', 'active'])
     .where('id', '=', input.stationId)
     .executeTakeFirst()
-  if (!station || !pathInScope(actor.scope, station.path)) throw new Refusal('batches.error.station')
+  if (!station || !pathInScope(actor.scope, station.path))
+    throw new Refusal('batches.error.station', { field: 'stationId' })
+  // A deactivated station keeps its history but takes no new batch.
+  if (Number(station.active) !== 1) throw new Refusal('batches.error.stationInactive', { field: 'stationId' })
   if (!input.lines.length) throw new Refusal('batches.error.noLines')
   if (new Set(input.lines.map((l) => l.beneficiaryId)).size !== input.lines.length)
     throw new Refusal('batches.error.repeated')

@@ -356,6 +356,62 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     )
   })
 
+  it('a monthly gift with a paid first instalment is active; cancelling asks first and mails the donor', async () => {
+    const email = 'demo-donor-12@example.test'
+    const at = new Date().toISOString()
+    // As the demo checkout leaves it: no provider subscription, so the row still says pending.
+    const gift = await t.db
+      .insertInto('recurring_gifts')
+      .values({
+        provider: 'demo',
+        provider_subscription_id: null,
+        provider_customer_id: null,
+        status: 'pending',
+        donor_email: email,
+        amount: 10000,
+        currency: 'CNY',
+        created_at: at,
+        canceled_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const first = await t.db
+      .selectFrom('donations')
+      .select(['id', 'locale'])
+      .where('donor_email', '=', email)
+      .where('status', '=', 'paid')
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    await t.db.updateTable('donations').set({ recurring_gift_id: gift.id }).where('id', '=', first.id).execute()
+    const cookie = await signIn(email)
+    const page = await call(recurringLoader, get('/donor/recurring', cookie))
+    expect(page.body.gifts).toMatchObject([{ id: gift.id, status: 'active', paidInstalments: 1 }])
+    expect(page.body.confirming).toBeNull()
+
+    // The cancel button is a link to the confirmation step; nothing changes until it is confirmed.
+    const confirm = await call(recurringLoader, get(`/donor/recurring?cancel=${gift.id}`, cookie))
+    expect(confirm.body.confirming).toMatchObject({ id: gift.id, amount: 10000 })
+    const stillOn = await t.db
+      .selectFrom('recurring_gifts')
+      .select('status')
+      .where('id', '=', gift.id)
+      .executeTakeFirstOrThrow()
+    expect(stillOn.status).toBe('pending')
+    const res = await call(recurringAction, post('/donor/recurring', { intent: 'cancel', id: String(gift.id) }, cookie))
+    expect(res).toMatchObject({ status: 302, location: '/donor/recurring?canceled=1' })
+    const mails = await t.db
+      .selectFrom('mail_outbox')
+      .select(['template', 'locale', 'props'])
+      .where('to_address', '=', email)
+      .where('template', '=', 'monthly-gift-canceled')
+      .execute()
+    expect(mails).toHaveLength(1)
+    expect(mails[0]!.locale).toBe(first.locale)
+    expect(JSON.parse(mails[0]!.props)).toMatchObject({ amount: 10000, currency: 'CNY', paidInstalments: 1 })
+    // Someone else's gift has no confirmation step.
+    expect((await call(recurringLoader, get(`/donor/recurring?cancel=${gift.id}`, cookie))).body.confirming).toBeNull()
+  })
+
   it("card update: Stripe's customer portal for the donor's own active Stripe subscription only", async () => {
     const at = new Date().toISOString()
     const gift = await t.db

@@ -10,6 +10,8 @@ import { cancelDonorRecurringGift, donorCardUpdateUrl } from '~/modules/donation
 import type { PaymentProvider } from '~/modules/payments/provider'
 import { action as logoutAction } from '~/routes/logout'
 import { action as recurringAction, loader as recurringLoader } from '~/routes/donor.recurring'
+import { loader as rootLoader } from '~/root'
+import { translator } from '~/utils/i18n'
 import { loader as giftsLoader } from '~/routes/donor._index'
 import { loader as statementsLoader } from '~/routes/donor.statements'
 import { action as signInAction } from '~/routes/donor.signin'
@@ -410,6 +412,19 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect(JSON.parse(mails[0]!.props)).toMatchObject({ amount: 10000, currency: 'CNY', paidInstalments: 1 })
     // Someone else's gift has no confirmation step.
     expect((await call(recurringLoader, get(`/donor/recurring?cancel=${gift.id}`, cookie))).body.confirming).toBeNull()
+  })
+
+  it('the header says who is signed in: staff, donor, or nobody', async () => {
+    const viewer = async (cookie?: string) => (await call(rootLoader, get('/', cookie))).body.viewer
+    expect(await viewer()).toBeNull()
+    expect(await viewer(await signIn('demo-donor-13@example.test'))).toBe('donor')
+    expect(await viewer(await cookieFor(t.db, 'caseworker.zhenxiong@hope.demo'))).toBe('staff')
+    expect(await viewer('hl_session=not-a-session')).toBeNull()
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const t9 = translator(locale)
+      expect(t9('nav.staffSignedIn')).not.toBe(t9('nav.staff'))
+      expect(t9('nav.donorSignedIn')).not.toBe(t9('nav.donor'))
+    }
   })
 
   it("card update: Stripe's customer portal for the donor's own active Stripe subscription only", async () => {

@@ -15,6 +15,9 @@ import compression from 'compression'
 import express from 'express'
 import { checkOrigin } from '../modules/auth/csrf.server'
 import { startBackgroundMailWorker } from '../modules/mail/background.server'
+import { startUnpaidOrderSweep } from '../modules/donations/close-unpaid.server'
+import { alipayOffered, getAlipayProvider } from '../modules/payments/alipay-config.server'
+import { getWechatpayProvider, wechatpayOffered } from '../modules/payments/wechatpay-config.server'
 import { getDb } from '../utils/db.server'
 import { getEnv } from '../utils/env.server'
 import { bodyGuard, errorHandler, methodAndPathGuard, type GuardedBody } from './request-guard'
@@ -153,6 +156,11 @@ export async function serve(options: { buildPath?: string; dev?: boolean } = {})
       void mail.stop().finally(() => process.exit(0))
     })
   }
+  // Orders left unpaid at WeChat Pay and Alipay are closed after their 30-minute timeout.
+  startUnpaidOrderSweep(getDb(), () => ({
+    ...(wechatpayOffered() ? { wechatpay: getWechatpayProvider() } : {}),
+    ...(alipayOffered() ? { alipay: getAlipayProvider() } : {}),
+  }))
   return new Promise<Server>((resolve) => {
     const server = app.listen(env.PORT, env.HOST, () => {
       console.log(`希望账本 Hope Ledger listening on ${env.BASE_URL} (${env.HOST}:${env.PORT})`)

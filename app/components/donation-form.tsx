@@ -1,9 +1,20 @@
 import { Form, useNavigation } from '@remix-run/react'
 import { useState, type FormEvent } from 'react'
-import { donationFormSchema, fieldErrors, PRESET_AMOUNTS, type DonationLimits } from '~/modules/donations/schema'
+import {
+  donationFormSchema,
+  donationFieldErrors,
+  PRESET_AMOUNTS,
+  type DonationLimits,
+} from '~/modules/donations/schema'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
+
+const METHOD_LABEL = {
+  card: 'donate.methodCard',
+  alipay: 'donate.methodAlipay',
+  wechatpay: 'donate.methodWechatpay',
+} as const satisfies Record<string, MessageKey>
 
 type Props = {
   limits: DonationLimits
@@ -19,6 +30,8 @@ type Props = {
   target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
   /** Offer 支付宝 beside the card (configured, or the demo outside production). */
   alipay?: boolean
+  /** Offer 微信支付 beside the card (configured, or the demo outside production). */
+  wechatpay?: boolean
   /** The chosen campaign's suggested amounts (minor units), instead of the usual ones. */
   presets?: readonly number[]
 }
@@ -36,8 +49,12 @@ export function DonationForm({
   values = {},
   target,
   alipay = false,
+  wechatpay = false,
   presets,
 }: Props) {
+  const methods = (['card', 'alipay', 'wechatpay'] as const).filter(
+    (m) => m === 'card' || (m === 'alipay' ? alipay : wechatpay),
+  )
   const amounts: readonly number[] = presets?.length ? presets : PRESET_AMOUNTS
   const defaultAmount = String(amounts.includes(10000) ? 10000 : amounts[0])
   const t = useT()
@@ -61,7 +78,7 @@ export function DonationForm({
     const result = donationFormSchema(limits).safeParse(Object.fromEntries(new FormData(event.currentTarget)))
     if (!result.success) {
       event.preventDefault()
-      setClientErrors(fieldErrors(result.error))
+      setClientErrors(donationFieldErrors(result.error))
     } else setClientErrors({})
   }
   const FieldError = ({ field }: { field: string }) =>
@@ -150,14 +167,14 @@ export function DonationForm({
         <FieldError field="frequency" />
       </fieldset>
 
-      {alipay ? (
+      {alipay || wechatpay ? (
         <fieldset aria-describedby={describedBy('method') ?? 'method-note'}>
           <legend>{t('donate.method')}</legend>
           <div className="choice-row">
-            {(['card', 'alipay'] as const).map((m) => (
+            {methods.map((m) => (
               <label key={m} className="choice">
                 <input type="radio" name="method" value={m} defaultChecked={(values.method ?? 'card') === m} />
-                {t(m === 'card' ? 'donate.methodCard' : 'donate.methodAlipay')}
+                {t(METHOD_LABEL[m])}
               </label>
             ))}
           </div>

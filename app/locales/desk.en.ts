@@ -38,6 +38,7 @@ export const deskEn: { readonly [K in keyof typeof deskZhCN]: string } = {
   'desk.method.stripe': 'Online (Stripe)',
   'desk.method.demo': 'Demo payment',
   'desk.method.alipay': 'Alipay',
+  'desk.method.wechatpay': 'WeChat Pay',
   'desk.method.offline': 'Offline (bank transfer etc.)',
   'desk.method.import': 'Statement import',
   'desk.col.receipt': 'Receipt number',

@@ -36,6 +36,7 @@ export const deskZhCN = {
   'desk.method.stripe': '在线支付（Stripe）',
   'desk.method.demo': '演示支付',
   'desk.method.alipay': '支付宝',
+  'desk.method.wechatpay': '微信支付',
   'desk.method.offline': '线下（银行转账等）',
   'desk.method.import': '对账单导入',
   'desk.col.receipt': '收据编号',

@@ -2,12 +2,12 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, useActionData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { Field } from '~/components/admin/Field'
+import { NewPasswordFields } from '~/components/admin/NewPasswordFields'
 import { clientIp, requireStaff } from '~/modules/auth/authorize.server'
 import { changeOwnPassword } from '~/modules/auth/password-reset.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { fieldErrors } from '~/modules/auth/schema'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -48,10 +48,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ChangePassword() {
-  const result = useActionData<{ errors: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
-  const err = (k: string) => (result?.errors[k] ? t(result.errors[k] as MessageKey) : undefined)
+  const err = (k: string) => (result?.errors[k] ? t(result.errors[k]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('password.title')}</h1>
@@ -65,23 +65,7 @@ export default function ChangePassword() {
           required
           error={err('current')}
         />
-        <Field
-          name="password"
-          type="password"
-          label={t('auth.newPassword')}
-          hint={t('auth.passwordRule')}
-          autoComplete="new-password"
-          required
-          error={err('password')}
-        />
-        <Field
-          name="confirm"
-          type="password"
-          label={t('auth.confirmPassword')}
-          autoComplete="new-password"
-          required
-          error={err('confirm')}
-        />
+        <NewPasswordFields errors={result?.errors} />
         <p className="muted">{t('password.othersSignedOut')}</p>
         <button type="submit" className="button">
           {t('password.submit')}

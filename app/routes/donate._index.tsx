@@ -5,9 +5,10 @@ import { campaignEnded } from '~/modules/campaigns/open'
 import { listActiveCampaigns, publicCampaignWindow } from '~/modules/campaigns/queries.server'
 import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
-import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
+import { donationFormSchema, donationFieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { alipayOffered, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
+import { getWechatpayProvider, wechatpayOffered } from '~/modules/payments/wechatpay-config.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
@@ -17,8 +18,21 @@ import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
-// Alipay has a separate phone flow (手机网站支付); the browser says which it is.
+// Alipay and WeChat Pay have separate phone flows (手机网站支付, H5); WeChat's own browser
+// takes WeChat Pay's QR code or JSAPI, not H5. The browser says which it is.
 const MOBILE_BROWSER = /Mobi|Android|iPhone|iPad|HarmonyOS/i
+const WECHAT_BROWSER = /MicroMessenger/i
+
+function device(request: Request): 'desktop' | 'mobile' | 'wechat' {
+  const ua = request.headers.get('user-agent') ?? ''
+  return WECHAT_BROWSER.test(ua) ? 'wechat' : MOBILE_BROWSER.test(ua) ? 'mobile' : 'desktop'
+}
+
+function providerFor(method: 'card' | 'alipay' | 'wechatpay', db: ReturnType<typeof getDb>) {
+  if (method === 'alipay') return getAlipayProvider()
+  if (method === 'wechatpay') return getWechatpayProvider()
+  return getPaymentProvider(db)
+}
 
 function limits(): DonationLimits {
   const env = getEnv()
@@ -55,6 +69,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     endedOn,
     demo: !getEnv().STRIPE_SECRET_KEY,
     alipay: alipayOffered() && getEnv().CURRENCIES.includes('CNY'),
+    wechatpay: wechatpayOffered() && getEnv().CURRENCIES.includes('CNY'),
   }
 }
 
@@ -63,8 +78,14 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = formValues(form)
   const parsed = donationFormSchema(limits()).safeParse(values)
   if (!parsed.success)
-    return data<RefusalBody & { values: typeof values }>({ errors: fieldErrors(parsed.error), values }, { status: 400 })
-  if (parsed.data.method === 'alipay' && !alipayOffered())
+    return data<RefusalBody & { values: typeof values }>(
+      { errors: donationFieldErrors(parsed.error), values },
+      { status: 400 },
+    )
+  if (
+    (parsed.data.method === 'alipay' && !alipayOffered()) ||
+    (parsed.data.method === 'wechatpay' && !wechatpayOffered())
+  )
     return data<RefusalBody & { values: typeof values }>(
       { errors: { method: 'donate.error.method' }, values },
       { status: 400 },
@@ -72,12 +93,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const db = getDb()
   try {
     const env = getEnv()
-    const provider = parsed.data.method === 'alipay' ? getAlipayProvider() : getPaymentProvider(db)
-    const { url, publicId } = await startCheckout(db, provider, parsed.data, {
+    const { url, publicId } = await startCheckout(db, providerFor(parsed.data.method, db), parsed.data, {
       locale: resolveLocale(request),
       clientIp: clientIp(context),
       baseUrl: env.BASE_URL,
-      device: MOBILE_BROWSER.test(request.headers.get('user-agent') ?? '') ? 'mobile' : 'desktop',
+      device: device(request),
     })
     const cookie = checkoutCookie(publicId, { secret: env.SESSION_SECRET, baseUrl: env.BASE_URL })
     return redirect(url, { status: 303, headers: { 'Set-Cookie': cookie } })
@@ -123,6 +143,7 @@ export default function Donate() {
         values={result?.values ?? data.target?.values}
         target={data.target?.target}
         alipay={data.alipay}
+        wechatpay={data.wechatpay}
         presets={data.selected?.suggestedAmounts}
       />
     </section>

@@ -1,13 +1,12 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useLoaderData } from '@remix-run/react'
+import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { DemoCashier } from '~/components/demo-cashier'
 import { receiveAlipayNotification } from '~/modules/donations/alipay-notify.server'
 import { demoAlipayDonation } from '~/modules/donations/queries.server'
 import { demoAlipayNotification, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getDb } from '~/utils/db.server'
 import { notFound } from '~/utils/http.server'
-import { useLocale, useT } from '~/utils/locale'
-import { formatMoney } from '~/utils/money'
 
 // 演示支付宝收银台: stands in for Alipay's cashier when no Alipay app is configured (never in
 // production). No money moves; completing it sends a signed Alipay notification through
@@ -38,28 +37,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DemoAlipayCashier() {
   const { donation } = useLoaderData<typeof loader>()
-  const t = useT()
-  const locale = useLocale()
   return (
-    <section className="form-narrow">
-      <div className="demo-banner" role="note">
-        <p>
-          <span className="demo-badge">{t('demo.badge')}</span>
-        </p>
-        <h1>{t('demo.alipayTitle')}</h1>
-        <p>{t('demo.alipayBody')}</p>
-      </div>
-      <p>
-        {t('demo.amount')}: <strong>{formatMoney(donation.amount, donation.currency, locale)}</strong>
-      </p>
-      <Form method="post" className="choice-row">
-        <button type="submit" name="intent" value="pay" className="button">
-          {t('demo.pay')}
-        </button>
-        <button type="submit" name="intent" value="cancel" className="button secondary">
-          {t('demo.cancel')}
-        </button>
-      </Form>
-    </section>
+    <DemoCashier
+      amount={donation.amount}
+      currency={donation.currency}
+      title="demo.alipayTitle"
+      body="demo.alipayBody"
+    />
   )
 }

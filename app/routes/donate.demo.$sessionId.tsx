@@ -1,14 +1,13 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
-import { Form, useLoaderData } from '@remix-run/react'
+import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { DemoCashier } from '~/components/demo-cashier'
 import { demoDonation } from '~/modules/donations/queries.server'
 import { receiveWebhook } from '~/modules/donations/receive.server'
 import { demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '~/modules/payments/demo.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { useLocale, useT } from '~/utils/locale'
-import { formatMoney } from '~/utils/money'
 import { notFound } from '~/utils/http.server'
 
 // 演示支付: a stand-in for Stripe Checkout when no key is configured. No money moves;
@@ -51,28 +50,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function DemoCheckout() {
   const { donation } = useLoaderData<typeof loader>()
-  const t = useT()
-  const locale = useLocale()
-  return (
-    <section className="form-narrow">
-      <div className="demo-banner" role="note">
-        <p>
-          <span className="demo-badge">{t('demo.badge')}</span>
-        </p>
-        <h1>{t('demo.title')}</h1>
-        <p>{t('demo.body')}</p>
-      </div>
-      <p>
-        {t('demo.amount')}: <strong>{formatMoney(donation.amount, donation.currency, locale)}</strong>
-      </p>
-      <Form method="post" className="choice-row">
-        <button type="submit" name="intent" value="pay" className="button">
-          {t('demo.pay')}
-        </button>
-        <button type="submit" name="intent" value="cancel" className="button secondary">
-          {t('demo.cancel')}
-        </button>
-      </Form>
-    </section>
-  )
+  return <DemoCashier amount={donation.amount} currency={donation.currency} title="demo.title" body="demo.body" />
 }

@@ -1,6 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { Field } from '~/components/admin/Field'
+import { NewPasswordFields } from '~/components/admin/NewPasswordFields'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { fieldErrors, PasswordForm } from '~/modules/auth/schema'
 import { acceptInvite, findInvite } from '~/modules/auth/staff.server'
@@ -41,29 +41,12 @@ export default function Invite() {
   const result = useActionData<typeof action>()
   const t = useT()
   const errors = result?.errors ?? {}
-  const err = (k: string) => (errors[k] ? t(errors[k]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('auth.inviteTitle')}</h1>
       <p>{t('auth.inviteBody', { name: displayName, email })}</p>
       <Form method="post" noValidate>
-        <Field
-          name="password"
-          type="password"
-          label={t('auth.newPassword')}
-          hint={t('auth.passwordRule')}
-          autoComplete="new-password"
-          required
-          error={err('password')}
-        />
-        <Field
-          name="confirm"
-          type="password"
-          label={t('auth.confirmPassword')}
-          autoComplete="new-password"
-          required
-          error={err('confirm')}
-        />
+        <NewPasswordFields errors={errors} />
         <button type="submit" className="button">
           {t('auth.setPassword')}
         </button>

@@ -1,12 +1,11 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
-import { Field } from '~/components/admin/Field'
+import { NewPasswordFields } from '~/components/admin/NewPasswordFields'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { completePasswordReset, findPasswordReset } from '~/modules/auth/password-reset.server'
 import { fieldErrors, PasswordForm } from '~/modules/auth/schema'
 import { getDb } from '~/utils/db.server'
 import { notFound } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -44,31 +43,14 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ResetPassword() {
   const { email } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const t = useT()
-  const err = (k: string) => (result?.errors[k] ? t(result.errors[k] as MessageKey) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('reset.title')}</h1>
       <p>{t('reset.body', { email })}</p>
       <Form method="post" noValidate>
-        <Field
-          name="password"
-          type="password"
-          label={t('auth.newPassword')}
-          hint={t('auth.passwordRule')}
-          autoComplete="new-password"
-          required
-          error={err('password')}
-        />
-        <Field
-          name="confirm"
-          type="password"
-          label={t('auth.confirmPassword')}
-          autoComplete="new-password"
-          required
-          error={err('confirm')}
-        />
+        <NewPasswordFields errors={result?.errors} />
         <button type="submit" className="button">
           {t('auth.setPassword')}
         </button>

@@ -29,6 +29,15 @@ const intInRange = (min: number, max: number) =>
     .min(min, `expected a whole number from ${min} to ${max}`)
     .max(max, `expected a whole number from ${min} to ${max}`)
 
+const WECHATPAY_REQUIRED = [
+  'WECHATPAY_APPID',
+  'WECHATPAY_API_V3_KEY',
+  'WECHATPAY_MERCHANT_SERIAL',
+  'WECHATPAY_MERCHANT_PRIVATE_KEY_PATH',
+  'WECHATPAY_PLATFORM_SERIAL',
+  'WECHATPAY_PLATFORM_PUBLIC_KEY_PATH',
+] as const
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -82,6 +91,36 @@ export const EnvSchema = z
       .regex(/^https?:\/\/[^/]+\/[^?#]*$/, 'expected http(s)://host:port/path such as http://127.0.0.1:9090/gateway.do')
       .optional(),
     ALIPAY_FEE_RATE_BPS: intInRange(0, 10_000).default(60),
+    // WeChat Pay API v3 direct (微信支付): merchant id, app id, APIv3 key, our merchant
+    // certificate's serial and private key (PEM file), the platform certificate or WeChat
+    // Pay public key (PEM file) and its serial or PUB_KEY_ID_…, the fee rate booked (the
+    // notification reports none). Unset merchant id: a demo WeChat Pay, never in production.
+    WECHATPAY_MCHID: z
+      .string()
+      .regex(/^\d{8,12}$/, 'expected the numeric merchant id (商户号)')
+      .optional(),
+    WECHATPAY_APPID: z
+      .string()
+      .regex(/^wx[0-9a-f]{16}$/, 'expected an app id such as wx1234567890abcdef')
+      .optional(),
+    WECHATPAY_API_V3_KEY: z.string().length(32, 'expected the 32-character APIv3 key').optional(),
+    WECHATPAY_MERCHANT_SERIAL: z
+      .string()
+      .regex(/^[0-9A-Fa-f]{8,64}$/, 'expected the hexadecimal serial of the merchant API certificate')
+      .optional(),
+    WECHATPAY_MERCHANT_PRIVATE_KEY_PATH: z.string().optional(),
+    WECHATPAY_PLATFORM_SERIAL: z
+      .string()
+      .regex(/^[0-9A-Za-z_]{8,64}$/)
+      .optional(),
+    WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: z.string().optional(),
+    WECHATPAY_NOTIFY_URL: z.string().url().optional(),
+    WECHATPAY_FEE_RATE_BPS: intInRange(0, 10_000).default(60),
+    // For tests and local fakes only; unset means api.mch.weixin.qq.com.
+    WECHATPAY_API_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port such as http://127.0.0.1:9091')
+      .optional(),
     SMTP_URL: z
       .string()
       .regex(/^smtps?:\/\//, 'expected smtp://user:pass@host:port or smtps://…')
@@ -136,6 +175,17 @@ export const EnvSchema = z
       for (const name of ['ALIPAY_APP_PRIVATE_KEY_PATH', 'ALIPAY_PUBLIC_KEY_PATH', 'ALIPAY_SELLER_ID'] as const) {
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with ALIPAY_APP_ID' })
       }
+    }
+    if (env.WECHATPAY_API_URL && env.NODE_ENV === 'production') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WECHATPAY_API_URL'],
+        message: 'is for tests and fakes only: unset it when NODE_ENV=production',
+      })
+    }
+    if (env.WECHATPAY_MCHID) {
+      for (const name of WECHATPAY_REQUIRED)
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with WECHATPAY_MCHID' })
     }
     if (env.DONATION_MIN > env.DONATION_MAX) {
       ctx.addIssue({ code: 'custom', path: ['DONATION_MIN'], message: 'must not exceed DONATION_MAX' })

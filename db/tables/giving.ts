@@ -6,7 +6,7 @@ import type { Generated } from 'kysely'
 export type DonationStatus = 'pending' | 'paid' | 'failed' | 'canceled' | 'refunded' | 'partially_refunded' | 'disputed'
 export type Designation = 'campaign' | 'general' | 'sponsorship' | 'wish'
 export type DisplayMode = 'full' | 'family' | 'anonymous'
-export type PaymentProvider = 'stripe' | 'demo' | 'offline' | 'import' | 'alipay'
+export type PaymentProvider = 'stripe' | 'demo' | 'offline' | 'import' | 'alipay' | 'wechatpay'
 
 export interface DonationsTable {
   id: Generated<number>

@@ -87,7 +87,14 @@ export async function startCheckout(
   db: DB,
   provider: PaymentProvider,
   input: DonationInput,
-  ctx: { locale: 'zh-CN' | 'en'; clientIp: string | null; baseUrl: string; now?: Date; device?: 'desktop' | 'mobile' },
+  ctx: {
+    locale: 'zh-CN' | 'en'
+    clientIp: string | null
+    baseUrl: string
+    now?: Date
+    device?: 'desktop' | 'mobile' | 'wechat'
+    openid?: string
+  },
 ): Promise<{ publicId: string; url: string }> {
   const now = ctx.now ?? new Date()
   const target = await resolveTarget(db, input, ctx.locale, now)
@@ -101,7 +108,7 @@ export async function startCheckout(
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where(column, '=', value)
           .where('created_at', '>=', since)
-          .where('provider', 'in', ['stripe', 'demo', 'alipay'])
+          .where('provider', 'in', ['stripe', 'demo', 'alipay', 'wechatpay'])
           .executeTakeFirstOrThrow()
       ).n,
     )
@@ -185,6 +192,8 @@ export async function startCheckout(
     successUrl: `${ctx.baseUrl}/donate/thanks?donation=${publicId}`,
     cancelUrl: `${ctx.baseUrl}/donate/cancelled?donation=${publicId}`,
     device: ctx.device,
+    openid: ctx.openid,
+    clientIp: ctx.clientIp ?? undefined,
   })
   await db
     .updateTable('donations')

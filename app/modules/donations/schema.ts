@@ -1,6 +1,7 @@
 // The donation form's schema, shared by the browser and the server (imports nothing server-only).
 import { z } from 'zod'
-import { isMessageKey, type MessageKey } from '../../utils/i18n'
+import { fieldErrors } from '../../utils/field-errors'
+import { isMessageKey } from '../../utils/i18n'
 import { parseMoney } from '../../utils/money'
 
 export const PRESET_AMOUNTS = [5000, 10000, 20000, 50000] as const // fen: ¥50, ¥100, ¥200, ¥500
@@ -38,10 +39,13 @@ export function donationFormSchema(limits: DonationLimits) {
       if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? ''))
         issue('displayMode', 'donate.error.displayMode')
       const method = v.method || 'card'
-      if (!['card', 'alipay'].includes(method)) issue('method', 'donate.error.method')
-      // Alipay direct takes one-time yuan gifts; monthly giving stays on Stripe cards.
+      if (!['card', 'alipay', 'wechatpay'].includes(method)) issue('method', 'donate.error.method')
+      // Alipay and WeChat Pay direct take one-time yuan gifts; monthly giving stays on Stripe cards.
       else if (method === 'alipay' && v.currency !== 'CNY') issue('method', 'donate.error.methodAlipayCurrency')
       else if (method === 'alipay' && v.frequency === 'monthly') issue('method', 'donate.error.methodAlipayMonthly')
+      else if (method === 'wechatpay' && v.currency !== 'CNY') issue('method', 'donate.error.methodWechatpayCurrency')
+      else if (method === 'wechatpay' && v.frequency === 'monthly')
+        issue('method', 'donate.error.methodWechatpayMonthly')
       if (!email.safeParse(v.email ?? '').success) issue('email', 'donate.error.email')
       if ((v.name ?? '').trim().length > 80) issue('name', 'donate.error.nameLong')
       if ((v.message ?? '').trim().length > 500) issue('message', 'donate.error.messageLong')
@@ -83,21 +87,16 @@ export function donationFormSchema(limits: DonationLimits) {
         email: email.safeParse(v.email ?? '').data ?? '',
         message: (v.message ?? '').trim() || null,
         coverFee: ['on', 'true', '1'].includes(v.coverFee ?? ''),
-        method: method as 'card' | 'alipay',
+        method: method as 'card' | 'alipay' | 'wechatpay',
       }
     })
 }
 
 export type DonationInput = z.output<ReturnType<typeof donationFormSchema>>
 
-/** Field → message key, first problem per field, for rendering beside each input. */
-export function fieldErrors(error: z.ZodError): Record<string, MessageKey> {
-  const out: Record<string, MessageKey> = {}
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form')
+/** Field → message key, first problem per field; zod's own messages become the field's `donate.error.*`. */
+export const donationFieldErrors = (error: z.ZodError) =>
+  fieldErrors(error, (field) => {
     const byField = `donate.error.${field}`
-    if (!out[field])
-      out[field] = isMessageKey(issue.message) ? issue.message : isMessageKey(byField) ? byField : 'donate.error.form'
-  }
-  return out
-}
+    return isMessageKey(byField) ? byField : 'donate.error.form'
+  })

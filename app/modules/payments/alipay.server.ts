@@ -3,7 +3,7 @@ import { AlipaySdk } from 'alipay-sdk'
 import { decimalToMinor, toDecimalString } from '~/utils/money'
 import type { CheckoutSessionEvent, PaymentEvent } from './events'
 import { MalformedEventError } from './events'
-import { WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
+import { feeAtRate, WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
 
 // Alipay direct (支付宝): 电脑网站支付 (alipay.trade.page.pay) on a desktop, 手机网站支付
 // (alipay.trade.wap.pay) in a phone browser, one-time CNY gifts only. The official SDK signs
@@ -37,10 +37,8 @@ export type AlipayNotification = {
   paidAt: string
 }
 
-/** The fee at a rate in basis points, rounded half up in integer arithmetic. */
-export function alipayFee(amount: number, rateBps: number): number {
-  return Math.floor((amount * rateBps + 5000) / 10000)
-}
+/** The fee at Alipay's configured rate (its notification reports none). */
+export const alipayFee = feeAtRate
 
 export const ALIPAY_PAID_STATUSES: ReadonlySet<string> = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED'])
 
@@ -49,6 +47,8 @@ export interface AlipayProvider extends PaymentProvider {
   readonly notifications: 'alipay'
   /** Verify signature, app id and seller; throws WebhookSignatureError or MalformedEventError. */
   verifyNotification(params: Record<string, string>): AlipayNotification
+  /** alipay.trade.close for an unpaid order: 'closed', 'not-found' (the donor never opened the cashier) or 'paid'. */
+  closeOrder(outTradeNo: string): Promise<'closed' | 'not-found' | 'paid'>
 }
 
 /** Alipay's gmt_payment ("2026-12-01 20:15:00", China time) as an ISO instant. */
@@ -150,6 +150,16 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
       if (result.code !== '10000' || amount === undefined || !result.outTradeNo)
         throw new Error(`alipay.trade.query ${tradeNo}: ${result.code} ${result.subMsg ?? result.msg ?? ''}`)
       return details({ tradeNo, amount, outTradeNo: String(result.outTradeNo) })
+    },
+
+    async closeOrder(outTradeNo) {
+      if (options.demoCashierUrl) return 'closed' // the demo cashier has no trade to close
+      const result = await sdk.exec('alipay.trade.close', { bizContent: { out_trade_no: outTradeNo } })
+      if (result.code === '10000') return 'closed'
+      // Alipay creates the trade only once the donor signs in at the cashier.
+      if (result.subCode === 'ACQ.TRADE_NOT_EXIST') return 'not-found'
+      if (result.subCode === 'ACQ.TRADE_STATUS_ERROR') return 'paid' // paid (or finished): the notification books it
+      throw new Error(`alipay.trade.close ${outTradeNo}: ${result.code} ${result.subMsg ?? result.msg ?? ''}`)
     },
 
     async listRecentEvents() {

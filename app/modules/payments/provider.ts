@@ -14,8 +14,12 @@ export type CheckoutRequest = {
   locale: 'zh-CN' | 'en'
   successUrl: string
   cancelUrl: string
-  /** The donor's browser, where a provider has a separate phone flow (Alipay's 手机网站支付). */
-  device?: 'desktop' | 'mobile'
+  /** The donor's browser, where a provider has a separate phone flow (Alipay's 手机网站支付, WeChat Pay's H5 and JSAPI). */
+  device?: 'desktop' | 'mobile' | 'wechat'
+  /** The donor's openid for this app, inside WeChat's browser (WeChat Pay JSAPI). */
+  openid?: string
+  /** The donor's address, which WeChat Pay H5 requires (scene_info.payer_client_ip). */
+  clientIp?: string
 }
 
 export type CheckoutSession = { sessionId: string; url: string }
@@ -32,13 +36,13 @@ export type PaymentDetails = {
   donationPublicId?: string | null
 }
 
-/** The providers that take payments online; WeChat Pay joins here (and in db/tables/giving.ts). */
-export type PaymentProviderName = 'stripe' | 'demo' | 'alipay'
+/** The providers that take payments online (also in db/tables/giving.ts). */
+export type PaymentProviderName = 'stripe' | 'demo' | 'alipay' | 'wechatpay'
 
 export interface PaymentProvider {
   readonly name: PaymentProviderName
   /** Whose notifications it verifies: the payment_events.provider its event ids are recorded under (default 'stripe'). */
-  readonly notifications?: 'stripe' | 'alipay'
+  readonly notifications?: 'stripe' | 'alipay' | 'wechatpay'
   createCheckout(request: CheckoutRequest): Promise<CheckoutSession>
   /**
    * Verify the signature over the raw body and narrow the event (narrowEvent); throws
@@ -56,6 +60,11 @@ export interface PaymentProvider {
 }
 
 export class WebhookSignatureError extends Error {}
+
+/** A fee at a rate in basis points (for providers whose notification reports none), rounded half up in integer arithmetic. */
+export function feeAtRate(amount: number, rateBps: number): number {
+  return Math.floor((amount * rateBps + 5000) / 10000)
+}
 
 /** Which payment methods to offer: Alipay and WeChat Pay only for one-time payments in currencies Stripe supports for them. */
 export function paymentMethodsFor(currency: string, frequency: 'once' | 'monthly'): string[] {

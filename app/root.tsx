@@ -14,6 +14,8 @@ import {
 } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { OrganisationFacts } from './components/organisation'
+import { getStaffUser } from './modules/auth/authorize.server'
+import { getDonorUser } from './modules/auth/donor.server'
 import { getOrganisation } from './modules/organisation/settings.server'
 import styles from './styles/app.css'
 import { getDb } from './utils/db.server'
@@ -29,8 +31,13 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
+  const db = getDb()
+  // The header says who is signed in (staff or donor), so it never offers a sign-in to them.
+  const user = await getStaffUser(request, db)
+  const staff = user?.grants.some((g) => g.role !== 'donor') ?? false
+  const viewer = staff ? ('staff' as const) : user && (await getDonorUser(request, db)) ? ('donor' as const) : null
   // The footer names the organisation from its settings page (/admin/organisation).
-  return { locale, env: getPublicEnv(), organisation: await getOrganisation(getDb()) }
+  return { locale, env: getPublicEnv(), organisation: await getOrganisation(db), viewer }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -61,6 +68,7 @@ function LanguageSwitch() {
 
 function Shell({ children }: { children: ReactNode }) {
   const t = useT()
+  const viewer = useRouteLoaderData<typeof loader>('root')?.viewer ?? null
   return (
     <>
       <a className="skip-link" href="#main">
@@ -77,8 +85,10 @@ function Shell({ children }: { children: ReactNode }) {
           <nav aria-label="main" className="main-nav">
             <Link to="/">{t('nav.home')}</Link>
             <Link to="/transparency">{t('nav.transparency')}</Link>
-            <Link to="/donor">{t('nav.donor')}</Link>
-            <Link to="/admin">{t('nav.staff')}</Link>
+            <Link to="/donor">{viewer === 'donor' ? t('nav.donorSignedIn') : t('nav.donor')}</Link>
+            {viewer === 'donor' ? null : (
+              <Link to="/admin">{viewer === 'staff' ? t('nav.staffSignedIn') : t('nav.staff')}</Link>
+            )}
           </nav>
           <LanguageSwitch />
         </div>

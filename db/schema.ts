@@ -51,7 +51,6 @@ export interface CampaignsTable {
   story_en: Generated<string>
   goal_amount: number
   currency: string
-  programme_id: number | null
   station_id: number | null
   status: Generated<'draft' | 'active' | 'closed'>
   starts_at: string
@@ -75,6 +74,13 @@ export interface CampaignsTable {
   published_at: string | null
   closed_at: string | null
   updated_at: string | null
+}
+
+/** Which programmes a campaign funds: award batches of each may draw on the campaign's fund. */
+export interface CampaignProgrammesTable {
+  campaign_id: number
+  programme_id: number
+  created_at: string
 }
 
 /** Personal data of minors: never selected by public queries except public_code, grade and station. */
@@ -132,6 +138,7 @@ export interface Database
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable
+  campaign_programmes: CampaignProgrammesTable
   beneficiaries: BeneficiariesTable
   users: UsersTable
   role_grants: RoleGrantsTable

@@ -10,6 +10,7 @@ import DonationReceiptEmail, { subject as donationReceiptSubject } from './donat
 import GiftReachedStudentEmail, { subject as giftReachedStudentSubject } from './gift-reached-student'
 import type { EmailLocale } from './lib/format'
 import { OrgContext, type EmailOrg } from './lib/org'
+import MonthlyGiftCanceledEmail, { subject as monthlyGiftCanceledSubject } from './monthly-gift-canceled'
 import MonthlyGiftReceiptEmail, { subject as monthlyGiftReceiptSubject } from './monthly-gift-receipt'
 import PasswordResetEmail, { subject as passwordResetSubject } from './password-reset'
 import RefundNoticeEmail, { subject as refundNoticeSubject } from './refund-notice'
@@ -30,6 +31,7 @@ export const templates = {
   'donation-receipt': entry(DonationReceiptEmail, donationReceiptSubject),
   'monthly-gift-receipt': entry(MonthlyGiftReceiptEmail, monthlyGiftReceiptSubject),
   'refund-notice': entry(RefundNoticeEmail, refundNoticeSubject),
+  'monthly-gift-canceled': entry(MonthlyGiftCanceledEmail, monthlyGiftCanceledSubject),
   'annual-statement': entry(AnnualStatementEmail, annualStatementSubject),
   'gift-reached-student': entry(GiftReachedStudentEmail, giftReachedStudentSubject),
   'sign-in-link': entry(SignInLinkEmail, signInLinkSubject),

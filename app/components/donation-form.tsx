@@ -23,6 +23,8 @@ type Props = {
   selectedCampaign: string | null
   errors?: Partial<Record<string, MessageKey>>
   formError?: string
+  /** Values the server's refusal names (such as the date a campaign ended). */
+  errorParams?: Record<string, string | number>
   values?: Record<string, string>
   /** A sponsorship or micro-wish chosen before this form: fixed, shown as text. */
   target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
@@ -43,6 +45,7 @@ export function DonationForm({
   selectedCampaign,
   errors: serverErrors,
   formError,
+  errorParams,
   values = {},
   target,
   alipay = false,
@@ -65,6 +68,7 @@ export function DonationForm({
     const key = errors[field]
     if (!key) return undefined
     return t(key, {
+      ...errorParams,
       min: formatMoney(limits.min, currency, locale),
       max: formatMoney(limits.max, currency, locale),
     })

@@ -41,7 +41,9 @@ export const consoleEn: { readonly [K in keyof typeof consoleZhCN]: string } = {
   'campaigns.field.suggestedAmounts': 'Suggested amounts',
   'campaigns.field.startsOn': 'Start date',
   'campaigns.field.endsOn': 'End date (optional)',
-  'campaigns.field.programmeId': 'Programme it funds',
+  'campaigns.field.programmeIds': 'Programmes it funds',
+  'campaigns.programmesHint':
+    'Tick any number, in the campaign’s currency; none means general purpose. Each programme’s award batches may then draw on this campaign’s fund.',
   'campaigns.field.stationId': 'Station',
   'campaigns.field.cover': 'Upload a cover',
   'campaigns.field.planPurpose': 'Purpose',
@@ -58,7 +60,6 @@ export const consoleEn: { readonly [K in keyof typeof consoleZhCN]: string } = {
   'campaigns.slugLockedHint': 'The web address cannot change once published',
   'campaigns.suggestedHint': 'Up to 6, separated by commas, e.g. 50, 100, 200',
   'campaigns.datesHint': 'In China time: the campaign stops showing as running after midnight ending its last day',
-  'campaigns.noProgramme': 'None (general purpose)',
   'campaigns.coverAlt': 'Current cover',
   'campaigns.coverHint':
     'JPEG, PNG or WebP up to 5 MB; the picture is re-encoded and its location and camera data removed',

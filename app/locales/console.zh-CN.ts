@@ -38,7 +38,9 @@ export const consoleZhCN = {
   'campaigns.field.suggestedAmounts': '建议捐赠金额（元）',
   'campaigns.field.startsOn': '开始日期',
   'campaigns.field.endsOn': '结束日期（可选）',
-  'campaigns.field.programmeId': '资助的项目',
+  'campaigns.field.programmeIds': '资助的项目',
+  'campaigns.programmesHint':
+    '可多选，须与本次募捐币种相同；不选即用于一般用途。所选项目的发放批次可从本募捐的基金中支取。',
   'campaigns.field.stationId': '所属工作站',
   'campaigns.field.cover': '上传封面',
   'campaigns.field.planPurpose': '募捐目的',
@@ -55,7 +57,6 @@ export const consoleZhCN = {
   'campaigns.slugLockedHint': '发布后网址标识不能再修改',
   'campaigns.suggestedHint': '最多 6 个，用逗号分隔，例如 50, 100, 200',
   'campaigns.datesHint': '按北京时间计算：结束日期当天 24 时后不再显示为进行中',
-  'campaigns.noProgramme': '不指定（用于一般用途）',
   'campaigns.coverAlt': '当前封面',
   'campaigns.coverHint': 'JPEG、PNG 或 WebP，不超过 5 MB；图片会重新压缩，照片中的位置等信息会被删除',
   'campaigns.removeCover': '删除当前封面',

@@ -32,6 +32,8 @@ export const en: Messages = {
   'nav.home': 'Home',
   'nav.campaigns': 'Campaigns',
   'nav.transparency': 'Transparency',
+  'nav.staffSignedIn': 'Console (signed in)',
+  'nav.donorSignedIn': 'My gifts (signed in)',
   'nav.staff': 'Staff sign-in',
   'nav.language': 'Language',
   'nav.switchTo': '中文',

@@ -57,6 +57,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'donate.error.campaign': 'Choose a campaign',
   'donate.error.campaignClosed':
     'This campaign has closed and no longer accepts new gifts. You can choose another campaign or give to the general fund.',
+  'donate.error.campaignEnded':
+    'This campaign ended on {date} and no longer accepts new gifts. You can choose another campaign or give to the general fund.',
   'donate.error.customAmount': 'Invalid amount',
   'donate.error.name': 'Invalid name',
   'donate.error.message': 'Invalid message',

@@ -54,6 +54,7 @@ export const givingZhCN = {
   'donate.error.amountMin': '单笔捐赠最少 {min}',
   'donate.error.amountMax': '单笔捐赠最多 {max}',
   'donate.error.campaign': '请选择募捐项目',
+  'donate.error.campaignEnded': '该募捐项目已于 {date} 结束，不再接受新的捐赠。您可以选择其他项目，或捐给非限定基金。',
   'donate.error.campaignClosed': '该募捐项目已结束募捐，不再接受新的捐赠。您可以选择其他项目，或捐给非限定基金。',
   'donate.error.customAmount': '金额不正确',
   'donate.error.name': '姓名不正确',

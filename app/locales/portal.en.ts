@@ -75,6 +75,12 @@ export const portalEn: { readonly [K in keyof typeof portalZhCN]: string } = {
   'portal.recurring.empty': 'You have no monthly gifts.',
   'portal.recurring.amount': 'Each month',
   'portal.recurring.since': 'Since',
+  'portal.recurring.confirmTitle': 'Stop this monthly gift?',
+  'portal.recurring.confirmBody':
+    'Your monthly gift of {amount}, started on {date}, will stop and nothing more will be charged. The gifts already made stay on your donor page and in the public ledger. We will email you that it stopped.',
+  'portal.recurring.confirmYes': 'Yes, stop it',
+  'portal.recurring.confirmNo': 'No, keep it',
+  'portal.recurring.paidInstalments': '{count} paid',
   'portal.recurring.status': 'Status',
   'portal.recurring.actions': 'Actions',
   'portal.recurring.cancel': 'Cancel monthly gift',

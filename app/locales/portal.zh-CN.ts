@@ -73,6 +73,12 @@ export const portalZhCN = {
   'portal.recurring.empty': '您没有月捐。',
   'portal.recurring.amount': '每月金额',
   'portal.recurring.since': '开始于',
+  'portal.recurring.confirmTitle': '确定停止这笔月捐吗？',
+  'portal.recurring.confirmBody':
+    '您自 {date} 开始的每月 {amount} 捐赠将停止，今后不再扣款。已完成的捐赠仍保留在捐赠人中心和公开账本中。我们会发邮件告知您月捐已停止。',
+  'portal.recurring.confirmYes': '确定停止',
+  'portal.recurring.confirmNo': '不，继续月捐',
+  'portal.recurring.paidInstalments': '已完成 {count} 次',
   'portal.recurring.status': '状态',
   'portal.recurring.actions': '操作',
   'portal.recurring.cancel': '取消月捐',

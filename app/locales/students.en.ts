@@ -58,6 +58,7 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'students.error.category': 'Unknown household category',
   'students.error.phone': 'Enter a valid phone number',
   'students.error.station': 'Choose a station within your area',
+  'students.error.stationInactive': 'This station has been deactivated and takes no new students; choose another',
   'students.error.consentRequired':
     'This student is under 14: they cannot be registered without a guardian-consent record',
   'students.error.duplicateHere': 'This ID number is already registered as {code}',
@@ -147,6 +148,7 @@ export const studentsEn: { readonly [K in keyof typeof studentsZhCN]: string } =
   'batches.error.programme': 'Unknown programme',
   'batches.error.term': 'The programme has no term {term}',
   'batches.error.station': 'Choose a station within your area',
+  'batches.error.stationInactive': 'This station has been deactivated and takes no new batches; choose another',
   'batches.error.noLines': 'Add at least one student',
   'batches.error.repeated': 'A student appears twice in the batch',
   'batches.error.campaign': 'Choose a campaign that funds this programme',

@@ -33,6 +33,8 @@ export const zhCN = {
   'nav.home': '首页',
   'nav.campaigns': '募捐项目',
   'nav.transparency': '公开透明',
+  'nav.staffSignedIn': '工作台（已登录）',
+  'nav.donorSignedIn': '捐赠人中心（已登录）',
   'nav.staff': '工作人员登录',
   'nav.language': '语言',
   'nav.switchTo': 'English',

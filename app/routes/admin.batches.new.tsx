@@ -20,7 +20,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const programmes = (await listProgrammes(getDb())).filter(
     (p) => p.kind === 'scholarship' || p.kind === 'sponsorship' || p.kind === 'relief',
   )
-  return { stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })), programmes }
+  return {
+    // A deactivated station takes no new batch (the server refuses one too).
+    stations: stations
+      .filter((s) => s.active)
+      .map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
+    programmes,
+  }
 }
 
 const STUDENTS_MAX = 20_000
@@ -104,13 +110,24 @@ export default function NewBatch() {
         </div>
         <div className="field">
           <label htmlFor="stationId">{t('batches.station')}</label>
-          <select id="stationId" name="stationId" defaultValue={v.stationId}>
+          <select
+            id="stationId"
+            name="stationId"
+            defaultValue={v.stationId}
+            aria-invalid={r?.errors?.stationId ? true : undefined}
+            aria-describedby={r?.errors?.stationId ? 'stationId-error' : undefined}
+          >
             {stations.map((s) => (
               <option key={s.id} value={s.id}>
                 {'—'.repeat(s.depth)} {locale === 'en' ? s.nameEn : s.name}
               </option>
             ))}
           </select>
+          {r?.errors?.stationId ? (
+            <span id="stationId-error" className="field-error" role="alert">
+              {t(r.errors.stationId, params)}
+            </span>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor="campaignId">{t('batches.campaign')}</label>

@@ -43,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     donors: found.donors,
     gifts: found.gifts,
     cover: coverUrl(row.cover_path),
-    values: formValuesOf(row),
+    values: formValuesOf(row, found.programmeIds),
     options: await campaignFormOptions(getDb(), scope),
   }
 }

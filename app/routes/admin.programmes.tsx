@@ -81,13 +81,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const parsed = ProgrammeLink.safeParse(values)
       if (!parsed.success) return answer(programmeIssues(parsed.error), 400)
       const { campaignId, programmeId } = parsed.data
-      await setCampaignProgramme(
-        db,
-        actor,
-        intent.data === 'link'
-          ? { campaignId, programmeId }
-          : { campaignId, programmeId: null, expectProgrammeId: programmeId },
-      )
+      await setCampaignProgramme(db, actor, { campaignId, programmeId, link: intent.data === 'link' })
     }
   } catch (e) {
     if (isRefusal(e)) return answer({ [e.field ?? 'form']: e.messageKey }, e.status, e.params)

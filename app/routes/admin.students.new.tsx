@@ -24,7 +24,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
   const stations = await listStationsInScope(getDb(), stationScope(staff, access.loader))
   return {
-    stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
+    // A deactivated station takes no new student (the server refuses one too).
+    stations: stations
+      .filter((s) => s.active)
+      .map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
     today: chinaDate(),
   }
 }

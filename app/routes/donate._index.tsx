@@ -1,7 +1,8 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { DonationForm } from '~/components/donation-form'
-import { listActiveCampaigns, publicCampaignStatus } from '~/modules/campaigns/queries.server'
+import { campaignEnded } from '~/modules/campaigns/open'
+import { listActiveCampaigns, publicCampaignWindow } from '~/modules/campaigns/queries.server'
 import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, donationFieldErrors, type DonationLimits } from '~/modules/donations/schema'
@@ -11,7 +12,7 @@ import { getWechatpayProvider, wechatpayOffered } from '~/modules/payments/wecha
 import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { resolveLocale, pageTitle } from '~/utils/i18n'
+import { formatDate, resolveLocale, pageTitle } from '~/utils/i18n'
 import { formValues, refusalData, type RefusalBody } from '~/utils/http.server'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { useT } from '~/utils/locale'
@@ -42,12 +43,18 @@ export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
-  const campaigns = await listActiveCampaigns(getDb(), { locale })
+  const now = new Date()
+  // Past its end date (China time) a campaign is no longer offered, even before staff close it.
+  const campaigns = (await listActiveCampaigns(getDb(), { locale })).filter(
+    (c) => !campaignEnded({ ends_at: c.endsAt }, now),
+  )
   const search = new URL(request.url).searchParams
   const requested = search.get('campaign')
   const selected = campaigns.find((c) => c.slug === requested)
-  // A link to a closed campaign says so on the form instead of quietly offering another.
-  const closed = !selected && requested ? (await publicCampaignStatus(getDb(), requested)) === 'closed' : false
+  // A link to a closed or ended campaign says so on the form instead of quietly offering another.
+  const asked = !selected && requested ? await publicCampaignWindow(getDb(), requested, now) : undefined
+  const closed = asked?.state === 'closed'
+  const endedOn = asked?.state === 'ended' && asked.endsAt ? formatDate(asked.endsAt, locale) : null
   // A micro-wish (only for the donor holding its 30-minute claim) or a 1+1 sponsorship.
   const target = await givingTarget(getDb(), search, locale)
   return {
@@ -59,6 +66,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ? { slug: selected.slug, title: selected.title, suggestedAmounts: selected.suggestedAmounts }
       : null,
     closed,
+    endedOn,
     demo: !getEnv().STRIPE_SECRET_KEY,
     alipay: alipayOffered() && getEnv().CURRENCIES.includes('CNY'),
     wechatpay: wechatpayOffered() && getEnv().CURRENCIES.includes('CNY'),
@@ -113,6 +121,11 @@ export default function Donate() {
           {t('donate.error.campaignClosed')}
         </p>
       ) : null}
+      {data.endedOn ? (
+        <p className="error-summary" role="alert">
+          {t('donate.error.campaignEnded', { date: data.endedOn })}
+        </p>
+      ) : null}
       {data.target?.notice ? <p role="status">{t(data.target.notice)}</p> : null}
       {data.demo ? (
         <p className="demo-banner">
@@ -126,6 +139,7 @@ export default function Donate() {
         selectedCampaign={data.selected?.slug ?? null}
         errors={result?.errors}
         formError={result?.error ? t(result.error, result.params) : undefined}
+        errorParams={result?.params}
         values={result?.values ?? data.target?.values}
         target={data.target?.target}
         alipay={data.alipay}

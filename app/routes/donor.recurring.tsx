@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { z } from 'zod'
 import { clientIp } from '~/modules/auth/authorize.server'
 import { requireDonor } from '~/modules/auth/donor.server'
@@ -19,7 +19,11 @@ export const meta: MetaFunction = () => [{ title: '捐赠人中心 · 希望账�
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const donor = await requireDonor(request)
-  return { gifts: await donorRecurringGifts(getDb(), donor.email) }
+  const gifts = await donorRecurringGifts(getDb(), donor.email)
+  // ?cancel=<id> is the confirmation step (a page of its own, so it works without JavaScript).
+  const asked = Number(new URL(request.url).searchParams.get('cancel'))
+  const confirming = gifts.find((g) => g.id === asked && g.status !== 'canceled') ?? null
+  return { gifts, confirming }
 }
 
 const RecurringAction = z.object({ intent: z.enum(['cancel', 'card']), id: z.coerce.number().int().positive() })
@@ -56,7 +60,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function DonorRecurring() {
-  const { gifts } = useLoaderData<typeof loader>()
+  const { gifts, confirming } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
@@ -67,6 +71,26 @@ export default function DonorRecurring() {
       {search.get('canceled') === '1' && !result ? <p role="status">{t('portal.recurring.canceled')}</p> : null}
       {result?.error === 'provider_unavailable' ? (
         <p role="alert">{t('portal.recurring.providerUnavailable')}</p>
+      ) : null}
+      {confirming ? (
+        <section className="card" aria-labelledby="confirm-cancel">
+          <h2 id="confirm-cancel">{t('portal.recurring.confirmTitle')}</h2>
+          <p>
+            {t('portal.recurring.confirmBody', {
+              amount: formatMoney(confirming.amount, confirming.currency, locale),
+              date: formatDate(confirming.createdAt, locale),
+            })}
+          </p>
+          <Form method="post" className="inline-form">
+            <input type="hidden" name="id" value={confirming.id} />
+            <button type="submit" name="intent" value="cancel" className="button">
+              {t('portal.recurring.confirmYes')}
+            </button>{' '}
+            <Link to="/donor/recurring" className="button secondary">
+              {t('portal.recurring.confirmNo')}
+            </Link>
+          </Form>
+        </section>
       ) : null}
       {gifts.length === 0 ? (
         <p>{t('portal.recurring.empty')}</p>
@@ -88,6 +112,12 @@ export default function DonorRecurring() {
                   <td>{formatDate(g.createdAt, locale)}</td>
                   <td>
                     {t(`portal.recurring.status.${g.status}`)}
+                    {g.paidInstalments ? (
+                      <span className="muted">
+                        {' '}
+                        · {t('portal.recurring.paidInstalments', { count: g.paidInstalments })}
+                      </span>
+                    ) : null}
                     {g.canceledAt ? (
                       <span className="muted">
                         {' '}
@@ -99,9 +129,10 @@ export default function DonorRecurring() {
                     {g.status === 'canceled' ? null : (
                       <Form method="post">
                         <input type="hidden" name="id" value={g.id} />
-                        <button type="submit" name="intent" value="cancel" className="button secondary">
+                        {/* Cancelling asks first: the link opens the confirmation step. */}
+                        <Link to={`/donor/recurring?cancel=${g.id}`} className="button secondary">
                           {t('portal.recurring.cancel')}
-                        </button>
+                        </Link>
                         {g.cardUpdate ? (
                           <button type="submit" name="intent" value="card" className="button secondary">
                             {t('portal.recurring.cardUpdate')}

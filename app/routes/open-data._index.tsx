@@ -40,6 +40,7 @@ export default function OpenData() {
         <p>
           <a href="/open-data.md">{t('open.doc')}</a>
         </p>
+        <p id="excel">{t('open.excel')}</p>
       </header>
       <section aria-labelledby="whole">
         <h2 id="whole">{t('open.whole')}</h2>

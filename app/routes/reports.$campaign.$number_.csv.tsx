@@ -5,18 +5,22 @@ import { getReport } from '~/modules/transparency/reports.server'
 import { ReportParams } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
 import { notFound } from '~/utils/http.server'
+import { resolveLocale } from '~/utils/i18n'
 
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const locale = resolveLocale(request)
   const p = ReportParams.safeParse(params)
   const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
   if (!report) return notFound()
   // A published report never changes: its id and head hash name it for good.
-  return new Response(reportCsv(report), {
+  return new Response(reportCsv(report, locale), {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="report-${report.campaign.slug}-${report.number}.csv"`,
       'Cache-Control': PUBLIC_DATA_CACHE,
-      ETag: `"report-${report.id}-${report.headHash.slice(0, 16)}"`,
+      // Headers and figure names are in the reader's language.
+      ETag: `"report-${report.id}-${report.headHash.slice(0, 16)}-${locale}"`,
+      Vary: 'Cookie, Accept-Language',
     },
   })
 }

@@ -113,7 +113,7 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
     const programme = (slug: string) => programmes.find((p) => p.slug === slug)!.id
 
     const inDays = (days: number) => new Date(now.getTime() + days * 86_400_000).toISOString()
-    await trx
+    const seededCampaigns = await trx
       .insertInto('campaigns')
       .values([
         {
@@ -128,7 +128,6 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
             'In the mountains of Zhenxiong, Huize and Lanping, many children walk two hours each way to school. One sponsorship keeps a child in class for a whole year.',
           goal_amount: 30000000,
           currency: 'CNY',
-          programme_id: programme('hope-star-1-plus-1'),
           station_id: station('530000'),
           status: 'active',
           starts_at: inDays(-60),
@@ -146,7 +145,6 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
             'Bursaries are paid straight to families for fees, boarding and travel. Every payout is recorded in the public ledger.',
           goal_amount: 20000000,
           currency: 'CNY',
-          programme_id: programme('sunshine-bursary'),
           station_id: station('530000'),
           status: 'active',
           starts_at: inDays(-30),
@@ -164,11 +162,23 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
             'Winter in the northeast Yunnan highlands often falls below zero. Children write down a small wish for you to fulfil.',
           goal_amount: 5000000,
           currency: 'CNY',
-          programme_id: null,
           station_id: station('530000'),
           status: 'active',
           starts_at: inDays(-10),
           ends_at: inDays(45),
+          created_at: at,
+        },
+      ])
+      .returning(['id', 'slug'])
+      .execute()
+    const campaignId = (slug: string) => seededCampaigns.find((c) => c.slug === slug)!.id
+    await trx
+      .insertInto('campaign_programmes')
+      .values([
+        { campaign_id: campaignId('hope-star-2026'), programme_id: programme('hope-star-1-plus-1'), created_at: at },
+        {
+          campaign_id: campaignId('sunshine-autumn-2026'),
+          programme_id: programme('sunshine-bursary'),
           created_at: at,
         },
       ])

@@ -3,6 +3,7 @@ import { publicDisplayName } from '../../app/modules/donations/display-name'
 import { fulfilDonation } from '../../app/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
 import { fundOfCampaign, fundOfSponsorship, fundOfWish } from '../../app/modules/ledger/accounts'
+import { cappedInTerm } from '../../app/modules/disbursements/batches.server'
 import { postAward, postPayout } from '../../app/modules/ledger/awards.server'
 import { getBalance } from '../../app/modules/ledger/queries.server'
 import { saveProof } from '../../app/modules/disbursements/uploads.server'
@@ -181,6 +182,16 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
   const zhenxiong = inCounty('530627')
   const used = new Set(students.slice(0, 3).map((s) => s.id)) // seedMoney's autumn awards
 
+  // seedMoney's 2026-autumn awards (ledger only) become the batches the app would have made,
+  // with their award lines and term caps, so the one-award-per-term rule sees them.
+  await recordSeededAwards(trx, {
+    programmeId: programmes.get('sunshine-bursary')!,
+    stationId: await stationId('530000'),
+    preparedBy: user('caseworker.zhenxiong@hope.demo'),
+    approvedBy: user('finance@hope.demo'),
+    at: ago(120),
+  })
+
   // A PAID 学子阳光 batch for spring 2027 in 镇雄.
   const bursary = programmes.get('sunshine-bursary')!
   const fund = fundOfCampaign(campaigns.get('sunshine-autumn-2026')!)
@@ -216,6 +227,11 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
       .insertInto('batch_approvals')
       .values({ batch_id: batch.id, user_id: user('finance@hope.demo'), approved_at: ago(240) })
       .execute()
+    await assertTermFree(
+      trx,
+      '2027-spring',
+      paidLines.map((s) => s.id),
+    )
     for (const s of paidLines) {
       const line = await trx
         .insertInto('award_lines')
@@ -264,6 +280,11 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
     .filter((s) => !used.has(s.id))
     .slice(0, 2)
   if (huize.length && affordable >= huize.length) {
+    await assertTermFree(
+      trx,
+      '2027-spring',
+      huize.map((s) => s.id),
+    )
     const batch = await trx
       .insertInto('award_batches')
       .values({
@@ -454,4 +475,104 @@ export async function seedScholarships(trx: Trx, { now }: { now: Date }) {
     }
   }
   return { at }
+}
+
+/** The app's one-award-per-term check (cappedInTerm), asked of the seed's own lines. */
+async function assertTermFree(trx: Trx, term: string, ids: number[]) {
+  const capped = await cappedInTerm(trx, term, ids)
+  if (capped.size) throw new Error(`demo seed: students ${[...capped].join(', ')} already hold a ${term} award`)
+}
+
+/**
+ * seedMoney posts a few 2026-autumn bursary awards straight to the ledger (it also runs where
+ * there are no students' tables). Here they get what the app writes for an award: a batch, an
+ * award line each and the term cap, a paid batch for those with a payout, an approved one else.
+ */
+async function recordSeededAwards(
+  trx: Trx,
+  o: { programmeId: number; stationId: number; preparedBy: number; approvedBy: number; at: string },
+) {
+  const term = '2026-autumn'
+  const awards = await trx
+    .selectFrom('ledger_transactions')
+    .select(['idempotency_key', 'refs'])
+    .where('kind', '=', 'award')
+    .where('idempotency_key', 'like', 'seed:award:%')
+    .orderBy('sequence')
+    .execute()
+  const paidKeys = new Set(
+    (
+      await trx
+        .selectFrom('ledger_transactions')
+        .select('idempotency_key')
+        .where('idempotency_key', 'like', 'seed:payout:%')
+        .execute()
+    ).map((r) => r.idempotency_key.slice('seed:payout:'.length)),
+  )
+  const rows = []
+  for (const a of awards) {
+    const code = (JSON.parse(a.refs) as Record<string, string>).beneficiary!
+    const student = await trx
+      .selectFrom('beneficiaries')
+      .select('id')
+      .where('public_code', '=', code)
+      .executeTakeFirstOrThrow()
+    const transfer = await trx
+      .selectFrom('ledger_transfers')
+      .innerJoin('ledger_transactions', 'ledger_transactions.sequence', 'ledger_transfers.sequence')
+      .select(['ledger_transfers.from_account', 'ledger_transfers.amount'])
+      .where('ledger_transactions.idempotency_key', '=', a.idempotency_key)
+      .executeTakeFirstOrThrow()
+    rows.push({
+      id: Number(student.id),
+      fund: transfer.from_account,
+      amount: Number(transfer.amount),
+      paid: paidKeys.has(code),
+    })
+  }
+  await assertTermFree(
+    trx,
+    term,
+    rows.map((r) => r.id),
+  )
+  for (const paid of [true, false]) {
+    const lines = rows.filter((r) => r.paid === paid)
+    if (!lines.length) continue
+    const batch = await trx
+      .insertInto('award_batches')
+      .values({
+        programme_id: o.programmeId,
+        term,
+        station_id: o.stationId,
+        fund: lines[0]!.fund,
+        currency: 'CNY',
+        total_amount: lines.reduce((n, l) => n + l.amount, 0),
+        status: paid ? 'paid' : 'approved',
+        approvals_required: 1,
+        prepared_by: o.preparedBy,
+        prepared_at: o.at,
+        approved_at: o.at,
+        rejected_by: null,
+        rejected_at: null,
+        reject_reason: null,
+        payout_reference: paid ? 'DEMO-BANK-20261120-001' : null,
+        payout_date: paid ? o.at.slice(0, 10) : null,
+        paid_by: paid ? o.approvedBy : null,
+        paid_at: paid ? o.at : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await trx
+      .insertInto('batch_approvals')
+      .values({ batch_id: batch.id, user_id: o.approvedBy, approved_at: o.at })
+      .execute()
+    for (const l of lines) {
+      const line = await trx
+        .insertInto('award_lines')
+        .values({ batch_id: batch.id, beneficiary_id: l.id, fund: l.fund, amount: l.amount })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      await trx.insertInto('award_term_caps').values({ beneficiary_id: l.id, term, line_id: line.id }).execute()
+    }
+  }
 }

@@ -10,6 +10,8 @@ import { cancelDonorRecurringGift, donorCardUpdateUrl } from '~/modules/donation
 import type { PaymentProvider } from '~/modules/payments/provider'
 import { action as logoutAction } from '~/routes/logout'
 import { action as recurringAction, loader as recurringLoader } from '~/routes/donor.recurring'
+import { loader as rootLoader } from '~/root'
+import { translator } from '~/utils/i18n'
 import { loader as giftsLoader } from '~/routes/donor._index'
 import { loader as statementsLoader } from '~/routes/donor.statements'
 import { action as signInAction } from '~/routes/donor.signin'
@@ -354,6 +356,75 @@ describe.skipIf(skipReason)(`donor portal on ${testDialect}`, () => {
     expect((await call(logoutAction, post('/logout', { next: 'https://evil.example/' }, cookie))).location).toBe(
       '/login',
     )
+  })
+
+  it('a monthly gift with a paid first instalment is active; cancelling asks first and mails the donor', async () => {
+    const email = 'demo-donor-12@example.test'
+    const at = new Date().toISOString()
+    // As the demo checkout leaves it: no provider subscription, so the row still says pending.
+    const gift = await t.db
+      .insertInto('recurring_gifts')
+      .values({
+        provider: 'demo',
+        provider_subscription_id: null,
+        provider_customer_id: null,
+        status: 'pending',
+        donor_email: email,
+        amount: 10000,
+        currency: 'CNY',
+        created_at: at,
+        canceled_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const first = await t.db
+      .selectFrom('donations')
+      .select(['id', 'locale'])
+      .where('donor_email', '=', email)
+      .where('status', '=', 'paid')
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    await t.db.updateTable('donations').set({ recurring_gift_id: gift.id }).where('id', '=', first.id).execute()
+    const cookie = await signIn(email)
+    const page = await call(recurringLoader, get('/donor/recurring', cookie))
+    expect(page.body.gifts).toMatchObject([{ id: gift.id, status: 'active', paidInstalments: 1 }])
+    expect(page.body.confirming).toBeNull()
+
+    // The cancel button is a link to the confirmation step; nothing changes until it is confirmed.
+    const confirm = await call(recurringLoader, get(`/donor/recurring?cancel=${gift.id}`, cookie))
+    expect(confirm.body.confirming).toMatchObject({ id: gift.id, amount: 10000 })
+    const stillOn = await t.db
+      .selectFrom('recurring_gifts')
+      .select('status')
+      .where('id', '=', gift.id)
+      .executeTakeFirstOrThrow()
+    expect(stillOn.status).toBe('pending')
+    const res = await call(recurringAction, post('/donor/recurring', { intent: 'cancel', id: String(gift.id) }, cookie))
+    expect(res).toMatchObject({ status: 302, location: '/donor/recurring?canceled=1' })
+    const mails = await t.db
+      .selectFrom('mail_outbox')
+      .select(['template', 'locale', 'props'])
+      .where('to_address', '=', email)
+      .where('template', '=', 'monthly-gift-canceled')
+      .execute()
+    expect(mails).toHaveLength(1)
+    expect(mails[0]!.locale).toBe(first.locale)
+    expect(JSON.parse(mails[0]!.props)).toMatchObject({ amount: 10000, currency: 'CNY', paidInstalments: 1 })
+    // Someone else's gift has no confirmation step.
+    expect((await call(recurringLoader, get(`/donor/recurring?cancel=${gift.id}`, cookie))).body.confirming).toBeNull()
+  })
+
+  it('the header says who is signed in: staff, donor, or nobody', async () => {
+    const viewer = async (cookie?: string) => (await call(rootLoader, get('/', cookie))).body.viewer
+    expect(await viewer()).toBeNull()
+    expect(await viewer(await signIn('demo-donor-13@example.test'))).toBe('donor')
+    expect(await viewer(await cookieFor(t.db, 'caseworker.zhenxiong@hope.demo'))).toBe('staff')
+    expect(await viewer('hl_session=not-a-session')).toBeNull()
+    for (const locale of ['zh-CN', 'en'] as const) {
+      const t9 = translator(locale)
+      expect(t9('nav.staffSignedIn')).not.toBe(t9('nav.staff'))
+      expect(t9('nav.donorSignedIn')).not.toBe(t9('nav.donor'))
+    }
   })
 
   it("card update: Stripe's customer portal for the donor's own active Stripe subscription only", async () => {

@@ -102,7 +102,6 @@ export async function fundedProgramme(db: DB, balance: number) {
       title_en: 'Test campaign',
       goal_amount: 1000000,
       currency: 'CNY',
-      programme_id: p.id,
       station_id: null,
       status: 'active',
       starts_at: at,
@@ -111,6 +110,10 @@ export async function fundedProgramme(db: DB, balance: number) {
     })
     .returning('id')
     .executeTakeFirstOrThrow()
+  await db
+    .insertInto('campaign_programmes')
+    .values({ campaign_id: Number(c.id), programme_id: Number(p.id), created_at: at })
+    .execute()
   const fund = fundOfCampaign(Number(c.id))
   if (balance > 0) {
     await db.transaction().execute((trx) =>

@@ -29,7 +29,6 @@ describe.skipIf(skipReason)(`public campaigns and the shared ledger page on ${te
         title_en: 'Draft',
         goal_amount: 100,
         currency: 'CNY',
-        programme_id: null,
         station_id: null,
         status: 'draft',
         starts_at: '2026-11-01T00:00:00.000Z',

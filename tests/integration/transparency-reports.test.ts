@@ -8,10 +8,12 @@ import {
   scheduleOf,
 } from '~/modules/transparency/reports.server'
 import { parseCsv } from '~/utils/csv'
+import { translator } from '~/utils/i18n'
 import * as adminReports from '~/routes/admin.reports'
 import * as reportPage from '~/routes/reports.$campaign.$number'
 import * as reportCsv from '~/routes/reports.$campaign.$number_.csv'
 import * as reportPdf from '~/routes/reports.$campaign.$number_.pdf'
+import * as openDataFile from '~/routes/open-data.$file'
 import { call, cookieFor, get, post, seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { moreActivity } from './transparency.fixtures'
@@ -142,12 +144,38 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
       params: { campaign: slug, number: '2' },
       context: {},
     } as any)) as Response
-    const rows = parseCsv(await csv.text())
-    expect(rows[0]).toContain('figure')
-    const closing = rows.find((r) => r[9] === 'closing' && r[8] === 'CNY')!
-    expect(Number(closing[10])).toBe(
-      page.body.report.figures.find((f: { currency: string }) => f.currency === 'CNY').closing,
-    )
+    // For people: a BOM (Chinese Excel), localised headers and figure names, yuan with two decimals.
+    const bytes = Buffer.from(await csv.arrayBuffer())
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const text = bytes.toString('utf8')
+    const rows = parseCsv(text)
+    expect(rows[0]).toContain('金额（元）')
+    expect(rows[0]).not.toContain('figure')
+    const closing = rows.find((r) => r[9] === '期末结存' && r[8] === 'CNY')!
+    const fen = page.body.report.figures.find((f: { currency: string }) => f.currency === 'CNY').closing
+    expect(closing[10]).toBe((fen / 100).toFixed(2))
+    expect(closing[10]).toMatch(/^-?\d+\.\d{2}$/)
+    const english = (await reportCsv.loader({
+      request: get(`/reports/${slug}/2/csv?lng=en`),
+      params: { campaign: slug, number: '2' },
+      context: {},
+    } as any)) as Response
+    expect(english.headers.get('ETag')).not.toBe(csv.headers.get('ETag'))
+    const en = parseCsv(await english.text())
+    expect(en[0]).toContain('Amount (yuan)')
+    expect(en.find((r) => r[9] === 'Closing balance' && r[8] === 'CNY')![10]).toBe((fen / 100).toFixed(2))
+
+    // The open data keeps its machine format: no BOM, integer minor units; its page says how to open it.
+    const open = (await openDataFile.loader({
+      request: get('/open-data/accounts.csv'),
+      params: { file: 'accounts.csv' },
+      context: {},
+    } as any)) as Response
+    const machineBytes = Buffer.from(await open.arrayBuffer())
+    expect([...machineBytes.subarray(0, 3)]).not.toEqual([0xef, 0xbb, 0xbf])
+    const machine = machineBytes.toString('utf8')
+    expect(machine.split('\n')[0]).toMatch(/^[a-z_]+(,[a-z_]+)+\r?$/)
+    for (const locale of ['zh-CN', 'en'] as const) expect(translator(locale)('open.excel')).toMatch(/Excel.*UTF-8/s)
     const pdf = (await reportPdf.loader({
       request: get(`/reports/${slug}/2/pdf?lng=en`),
       params: { campaign: slug, number: '2' },

@@ -12,6 +12,7 @@ describe('email templates', () => {
         'campaign-update',
         'donation-receipt',
         'gift-reached-student',
+        'monthly-gift-canceled',
         'monthly-gift-receipt',
         'password-reset',
         'refund-notice',

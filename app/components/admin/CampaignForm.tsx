@@ -18,6 +18,36 @@ type Props = {
   submitLabel: string
 }
 
+/** The programmes a campaign funds: any number of them, none meaning general purpose. */
+function ProgrammeBoxes({ programmes, checked, error }: { programmes: Option[]; checked: string[]; error?: string }) {
+  const t = useT()
+  return (
+    <fieldset aria-describedby={error ? 'f-programmeIds-error' : 'f-programmeIds-hint'}>
+      <legend>{t('campaigns.field.programmeIds')}</legend>
+      <p id="f-programmeIds-hint" className="muted">
+        {t('campaigns.programmesHint')}
+      </p>
+      {programmes.map((p) => (
+        <label key={p.value} className="choice">
+          <input
+            type="checkbox"
+            name="programmeIds"
+            value={p.value}
+            id={`f-programme-${p.value}`}
+            defaultChecked={checked.includes(p.value)}
+          />{' '}
+          {p.label}
+        </label>
+      ))}
+      {error ? (
+        <p id="f-programmeIds-error" className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  )
+}
+
 // One form for creating and editing a campaign; a plain multipart POST (works without
 // JavaScript). Errors are message keys, shown on the field that caused them.
 export function CampaignForm({
@@ -119,12 +149,10 @@ export function CampaignForm({
       </fieldset>
       <fieldset>
         <legend>{t('campaigns.section.links')}</legend>
-        <SelectField
-          name="programmeId"
-          label={t('campaigns.field.programmeId')}
-          defaultValue={v.programmeId ?? ''}
-          error={err('programmeId')}
-          options={[{ value: '', label: t('campaigns.noProgramme') }, ...programmes]}
+        <ProgrammeBoxes
+          programmes={programmes}
+          checked={(v.programmeIds ?? '').split(',')}
+          error={err('programmeIds')}
         />
         <SelectField
           name="stationId"

@@ -53,11 +53,13 @@ export async function checkRegistration(
 ): Promise<{ stationCode: string }> {
   const station = await db
     .selectFrom('stations')
-    .select(['code', 'path'])
+    .select(['code', 'path', 'active'])
     .where('id', '=', input.stationId)
     .executeTakeFirst()
   if (!station || !pathInScope(actor.scope, station.path))
     throw new Refusal('students.error.station', { field: 'stationId' })
+  // A deactivated station keeps its history but takes no new student.
+  if (Number(station.active) !== 1) throw new Refusal('students.error.stationInactive', { field: 'stationId' })
   if (input.birthDate > today) throw new Refusal('students.error.date', { field: 'birthDate' })
   const idBirth = `${input.nationalId.slice(6, 10)}-${input.nationalId.slice(10, 12)}-${input.nationalId.slice(12, 14)}`
   if (idBirth !== input.birthDate) throw new Refusal('students.error.idBirthMismatch', { field: 'nationalId' })

@@ -4,6 +4,7 @@ import { dayBound } from '../transparency/http'
 import type { DB } from '~/utils/db.server'
 import { Refusal } from '~/utils/refusal'
 import { recordAudit } from '../audit/audit.server'
+import { linkedIds, setCampaignProgrammes } from '../programmes/links.server'
 import { scopeCondition } from '../stations/scope.server'
 import { saveCover } from './cover.server'
 import { campaignProgress } from './detail.server'
@@ -104,7 +105,8 @@ export async function getCampaignForStaff(db: DB, scope: readonly string[], id: 
   if (!row) return undefined
   const gifts = await giftCount(db, id)
   const progress = (await campaignProgress(db, [id])).get(id) ?? { raised: 0, donors: 0 }
-  return { row: { ...row, id: Number(row.id), goal_amount: Number(row.goal_amount) }, gifts, ...progress }
+  const programmeIds = await linkedIds(db, id)
+  return { row: { ...row, id: Number(row.id), goal_amount: Number(row.goal_amount) }, gifts, programmeIds, ...progress }
 }
 
 async function giftCount(db: DB, id: number): Promise<number> {
@@ -130,7 +132,6 @@ function columnsOf(input: CampaignInput, cover: string | null | undefined) {
     suggested_amounts: JSON.stringify(input.suggestedAmounts),
     starts_at: dayBound(input.startsOn)!,
     ends_at: input.endsOn ? dayBound(input.endsOn, true)! : null,
-    programme_id: input.programmeId,
     station_id: input.stationId,
     plan_purpose: input.planPurpose,
     plan_region: input.planRegion,
@@ -149,10 +150,6 @@ async function checkReferences(trx: DB, actor: Actor, input: CampaignInput, id: 
   const station = await trx.selectFrom('stations').select('path').where('id', '=', input.stationId).executeTakeFirst()
   if (!station || !actor.scope.some((p) => station.path.startsWith(p)))
     throw new Refusal('campaigns.error.station', { field: 'stationId' })
-  if (input.programmeId !== null) {
-    const p = await trx.selectFrom('programmes').select('id').where('id', '=', input.programmeId).executeTakeFirst()
-    if (!p) throw new Refusal('campaigns.error.programme', { field: 'programmeId' })
-  }
   let taken = trx.selectFrom('campaigns').select('id').where('slug', '=', input.slug)
   if (id !== null) taken = taken.where('id', '!=', id)
   if (await taken.executeTakeFirst()) throw new Refusal('campaigns.error.slugTaken', { field: 'slug', status: 409 })
@@ -174,6 +171,7 @@ export async function createCampaign(
       .values({ ...columnsOf(input, coverPath), status: 'draft', created_at: at, updated_at: at })
       .returningAll()
       .executeTakeFirstOrThrow()
+    await setCampaignProgrammes(trx, { id: Number(row.id), currency: row.currency }, input.programmeIds, now)
     await recordAudit(
       trx,
       {
@@ -182,7 +180,7 @@ export async function createCampaign(
         entityType: 'campaign',
         entityId: row.id,
         stationId: input.stationId,
-        after: row,
+        after: { ...row, programme_ids: await linkedIds(trx, Number(row.id)) },
         ip: actor.ip,
       },
       now,
@@ -204,6 +202,7 @@ async function change(
   action: string,
   values: Partial<CampaignRow>,
   now: Date,
+  links?: { before: number[]; after: number[] },
 ): Promise<void> {
   const updated = await trx
     .updateTable('campaigns')
@@ -222,8 +221,8 @@ async function change(
       entityType: 'campaign',
       entityId: before.id,
       stationId: updated.station_id,
-      before,
-      after: updated,
+      before: links ? { ...before, programme_ids: links.before } : before,
+      after: links ? { ...updated, programme_ids: links.after } : updated,
       ip: actor.ip,
     },
     now,
@@ -247,7 +246,12 @@ export async function updateCampaign(
       throw new Refusal('campaigns.error.slugLocked', { field: 'slug', status: 409 })
     if (input.currency !== before.currency && (await giftCount(trx, id)) > 0)
       throw new Refusal('campaigns.error.currencyLocked', { field: 'currency', status: 409 })
-    await change(trx, actor, before, 'campaign.updated', columnsOf(input, coverPath), now)
+    const linksBefore = await linkedIds(trx, id)
+    await setCampaignProgrammes(trx, { id, currency: input.currency }, input.programmeIds, now)
+    await change(trx, actor, before, 'campaign.updated', columnsOf(input, coverPath), now, {
+      before: linksBefore,
+      after: await linkedIds(trx, id),
+    })
   })
 }
 
@@ -286,6 +290,7 @@ export async function deleteCampaign(db: DB, actor: Actor, id: number, now = new
       .where('campaign_id', '=', id)
       .executeTakeFirst()
     if (gifts > 0 || batch || report) throw new Refusal('campaigns.error.hasGifts', { status: 409 })
+    await trx.deleteFrom('campaign_programmes').where('campaign_id', '=', id).execute()
     await trx.deleteFrom('campaigns').where('id', '=', id).execute()
     await recordAudit(
       trx,

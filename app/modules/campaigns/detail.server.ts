@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
+import { programmeNames, programmesOfCampaigns } from '../programmes/links.server'
 import { coverUrl } from './cover.server'
 
 const COUNTED = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
@@ -45,7 +46,6 @@ export async function getCampaignBySlug(
 ) {
   const c = await db
     .selectFrom('campaigns')
-    .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
     .select([
       'campaigns.id',
       'campaigns.slug',
@@ -71,8 +71,6 @@ export async function getCampaignBySlug(
       'campaigns.plan_cost',
       'campaigns.plan_leftover',
       'campaigns.filing_number',
-      'programmes.name as programme_name',
-      'programmes.name_en as programme_name_en',
     ])
     .where('campaigns.slug', '=', slug)
     .where('campaigns.status', 'in', options.includeDraft ? ['draft', 'active', 'closed'] : ['active', 'closed'])
@@ -115,7 +113,7 @@ export async function getCampaignBySlug(
       planLeftover: c.plan_leftover,
       filingNumber: c.filing_number,
     },
-    programmeName: (en ? c.programme_name_en : c.programme_name) ?? null,
+    programmeName: programmeNames((await programmesOfCampaigns(db, [c.id])).get(c.id) ?? [], locale),
     ...progress,
     recent,
   }

@@ -24,6 +24,12 @@ export async function readCampaignForm(request: Request) {
   }
   const values: Record<string, string> = {}
   for (const [k, v] of form.entries()) if (typeof v === 'string') values[k] = v.slice(0, 10_000)
+  // The programmes it funds are a checkbox group: one value per ticked box.
+  values.programmeIds = form
+    .getAll('programmeIds')
+    .filter((v): v is string => typeof v === 'string' && v !== '')
+    .join(',')
+    .slice(0, 1000)
   return {
     values,
     intent: values.intent ?? 'save',
@@ -34,7 +40,7 @@ export async function readCampaignForm(request: Request) {
 }
 
 /** A stored campaign as the form's text values. */
-export function formValuesOf(row: CampaignRow): Record<string, string> {
+export function formValuesOf(row: CampaignRow, programmeIds: readonly number[]): Record<string, string> {
   return {
     slug: row.slug,
     title: row.title,
@@ -50,7 +56,7 @@ export function formValuesOf(row: CampaignRow): Record<string, string> {
       .join(', '),
     startsOn: chinaDate(row.starts_at),
     endsOn: row.ends_at ? chinaDate(row.ends_at) : '',
-    programmeId: row.programme_id === null ? '' : String(row.programme_id),
+    programmeIds: programmeIds.join(','),
     stationId: row.station_id === null ? '' : String(row.station_id),
     planPurpose: row.plan_purpose,
     planRegion: row.plan_region,
@@ -67,11 +73,11 @@ export function formValuesOf(row: CampaignRow): Record<string, string> {
 /** What the form's select boxes offer: every programme, the stations in the staff member's scope. */
 export async function campaignFormOptions(db: DB, scope: readonly string[]) {
   const [programmes, stations] = await Promise.all([
-    db.selectFrom('programmes').select(['id', 'name', 'name_en']).orderBy('id').execute(),
+    db.selectFrom('programmes').select(['id', 'name', 'name_en', 'currency']).orderBy('id').execute(),
     listStationsInScope(db, scope),
   ])
   return {
-    programmes: programmes.map((p) => ({ id: Number(p.id), name: p.name, nameEn: p.name_en })),
+    programmes: programmes.map((p) => ({ id: Number(p.id), name: p.name, nameEn: p.name_en, currency: p.currency })),
     // A deactivated station takes no new campaign.
     stations: stations.filter((s) => s.active),
     currencies: getEnv().CURRENCIES,

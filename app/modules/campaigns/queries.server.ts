@@ -1,6 +1,8 @@
 import type { DB } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
+import { programmeNames, programmesOfCampaigns } from '../programmes/links.server'
 import { campaignProgress } from './detail.server'
+import { campaignEnded } from './open'
 
 export type CampaignCard = {
   id: number
@@ -20,7 +22,6 @@ export type CampaignCard = {
 export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }): Promise<CampaignCard[]> {
   const rows = await db
     .selectFrom('campaigns')
-    .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
     .select([
       'campaigns.id',
       'campaigns.slug',
@@ -32,18 +33,15 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
       'campaigns.currency',
       'campaigns.ends_at',
       'campaigns.suggested_amounts',
-      'programmes.name as programme_name',
-      'programmes.name_en as programme_name_en',
     ])
     .where('campaigns.status', '=', 'active')
     .orderBy('campaigns.starts_at', 'desc')
     .orderBy('campaigns.id', 'desc')
     .execute()
   const en = locale === 'en'
-  const progress = await campaignProgress(
-    db,
-    rows.map((r) => r.id),
-  )
+  const ids = rows.map((r) => r.id)
+  const progress = await campaignProgress(db, ids)
+  const programmes = await programmesOfCampaigns(db, ids)
   return rows.map((r) => ({
     ...progress.get(r.id)!,
     id: r.id,
@@ -54,12 +52,21 @@ export async function listActiveCampaigns(db: DB, { locale }: { locale: Locale }
     currency: r.currency,
     endsAt: r.ends_at,
     suggestedAmounts: JSON.parse(r.suggested_amounts) as number[],
-    programmeName: (en ? r.programme_name_en : r.programme_name) ?? null,
+    programmeName: programmeNames(programmes.get(r.id) ?? [], locale),
   }))
 }
 
-/** A campaign's status by slug (undefined for a draft or no such campaign): why the form refuses it. */
-export async function publicCampaignStatus(db: DB, slug: string): Promise<'active' | 'closed' | undefined> {
-  const row = await db.selectFrom('campaigns').select('status').where('slug', '=', slug).executeTakeFirst()
-  return row && row.status !== 'draft' ? row.status : undefined
+/**
+ * Whether a campaign by slug takes gifts now: 'open', 'closed' (by staff) or 'ended' (its end
+ * date in China time is past), with its end; undefined for a draft or no such campaign.
+ */
+export async function publicCampaignWindow(
+  db: DB,
+  slug: string,
+  now = new Date(),
+): Promise<{ state: 'open' | 'closed' | 'ended'; endsAt: string | null } | undefined> {
+  const row = await db.selectFrom('campaigns').select(['status', 'ends_at']).where('slug', '=', slug).executeTakeFirst()
+  if (!row || row.status === 'draft') return undefined
+  const state = row.status === 'closed' ? 'closed' : campaignEnded(row, now) ? 'ended' : 'open'
+  return { state, endsAt: row.ends_at }
 }

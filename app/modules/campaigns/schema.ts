@@ -61,7 +61,11 @@ export const CampaignInput = z
       }, 'campaigns.error.suggested'),
     startsOn: day,
     endsOn: z.union([z.literal(''), day]).default(''),
-    programmeId: z.union([z.literal(''), z.string().regex(/^\d{1,12}$/, 'campaigns.error.programme')]).default(''),
+    // Checkbox group, joined by readCampaignForm: "3,5" (or empty: funds no programme yet).
+    programmeIds: z
+      .string()
+      .default('')
+      .refine((v) => v === '' || /^\d{1,12}(,\d{1,12}){0,49}$/.test(v), 'campaigns.error.programme'),
     stationId: z.string().regex(/^\d{1,12}$/, 'campaigns.error.station'),
     planPurpose: text(2000),
     planRegion: text(500),
@@ -87,7 +91,7 @@ export const CampaignInput = z
       goal: goal ?? 0,
       suggestedAmounts: (suggested.filter(Boolean) as number[]).sort((a, b) => a - b),
       endsOn: v.endsOn || null,
-      programmeId: v.programmeId ? Number(v.programmeId) : null,
+      programmeIds: v.programmeIds ? [...new Set(v.programmeIds.split(',').map(Number))] : [],
       stationId: Number(v.stationId),
     }
   })

@@ -40,6 +40,29 @@ export type PrepareInput = {
 
 const OPEN = ['prepared', 'approved', 'paid'] as const
 
+/**
+ * Of these students, those who already hold (or are in an open batch for) an award in the
+ * term, across programmes: the one-award-per-term cap. The demo seed asks the same question.
+ */
+export async function cappedInTerm(db: DB, term: string, beneficiaryIds: number[]): Promise<Set<number>> {
+  if (!beneficiaryIds.length) return new Set()
+  const taken = await db
+    .selectFrom('award_lines')
+    .innerJoin('award_batches', 'award_batches.id', 'award_lines.batch_id')
+    .select('award_lines.beneficiary_id')
+    .where('award_batches.term', '=', term)
+    .where('award_batches.status', 'in', [...OPEN])
+    .where('award_lines.beneficiary_id', 'in', beneficiaryIds)
+    .execute()
+  const caps = await db
+    .selectFrom('award_term_caps')
+    .select('beneficiary_id')
+    .where('term', '=', term)
+    .where('beneficiary_id', 'in', beneficiaryIds)
+    .execute()
+  return new Set([...taken, ...caps].map((t) => Number(t.beneficiary_id)))
+}
+
 /** Everything checked at preparation; returns the lines with their funds. */
 async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   const programme = await getProgramme(db, input.programmeId)
@@ -47,10 +70,13 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
   if (!programme.terms.includes(input.term)) throw new Refusal('batches.error.term', { params: { term: input.term } })
   const station = await db
     .selectFrom('stations')
-    .select(['id', 'path'])
+    .select(['id', 'path', 'active'])
     .where('id', '=', input.stationId)
     .executeTakeFirst()
-  if (!station || !pathInScope(actor.scope, station.path)) throw new Refusal('batches.error.station')
+  if (!station || !pathInScope(actor.scope, station.path))
+    throw new Refusal('batches.error.station', { field: 'stationId' })
+  // A deactivated station keeps its history but takes no new batch.
+  if (Number(station.active) !== 1) throw new Refusal('batches.error.stationInactive', { field: 'stationId' })
   if (!input.lines.length) throw new Refusal('batches.error.noLines')
   if (new Set(input.lines.map((l) => l.beneficiaryId)).size !== input.lines.length)
     throw new Refusal('batches.error.repeated')
@@ -72,29 +98,11 @@ async function checkPreparation(db: DB, actor: Actor, input: PrepareInput) {
     )
     .execute()
   const byId = new Map(students.map((s) => [Number(s.id), s]))
-  const taken = await db
-    .selectFrom('award_lines')
-    .innerJoin('award_batches', 'award_batches.id', 'award_lines.batch_id')
-    .select('award_lines.beneficiary_id')
-    .where('award_batches.term', '=', input.term)
-    .where('award_batches.status', 'in', [...OPEN])
-    .where(
-      'award_lines.beneficiary_id',
-      'in',
-      input.lines.map((l) => l.beneficiaryId),
-    )
-    .execute()
-  const caps = await db
-    .selectFrom('award_term_caps')
-    .select('beneficiary_id')
-    .where('term', '=', input.term)
-    .where(
-      'beneficiary_id',
-      'in',
-      input.lines.map((l) => l.beneficiaryId),
-    )
-    .execute()
-  const capped = new Set([...taken, ...caps].map((t) => Number(t.beneficiary_id)))
+  const capped = await cappedInTerm(
+    db,
+    input.term,
+    input.lines.map((l) => l.beneficiaryId),
+  )
 
   let campaignFund: string | null = null
   if (programme.kind !== 'sponsorship') {

@@ -7,7 +7,9 @@ import { publicDisplayName } from './display-name'
 import { clientKey, newDonationPublicId, newTrackingCode } from './ids.server'
 import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import type { DonationInput } from './schema'
+import { formatDate } from '~/utils/i18n'
 import { Refusal } from '~/utils/refusal'
+import { campaignEnded } from '../campaigns/open'
 
 // Starting a gift: resolve where the money goes, rate-limit card testing, write the
 // pending donation (with the idempotency key) BEFORE calling the provider, then link
@@ -22,7 +24,7 @@ export function estimateFee(amount: number): number {
 
 type Target = { fund: FundAccount; campaignId: number | null; description: string }
 
-async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en'): Promise<Target> {
+async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en', now: Date): Promise<Target> {
   if (input.designation === 'general') {
     return {
       fund: GENERAL_FUND,
@@ -33,11 +35,16 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
   if (input.designation === 'campaign') {
     const campaign = await db
       .selectFrom('campaigns')
-      .select(['id', 'title', 'title_en', 'status'])
+      .select(['id', 'title', 'title_en', 'status', 'ends_at'])
       .where('slug', '=', input.campaignSlug ?? '')
       .executeTakeFirst()
     if (!campaign || campaign.status !== 'active')
       throw new Refusal('donate.error.campaignClosed', { field: 'campaign' })
+    if (campaignEnded(campaign, now))
+      throw new Refusal('donate.error.campaignEnded', {
+        field: 'campaign',
+        params: { date: formatDate(campaign.ends_at!, locale) },
+      })
     return {
       fund: fundOfCampaign(campaign.id),
       campaignId: campaign.id,
@@ -90,7 +97,7 @@ export async function startCheckout(
   },
 ): Promise<{ publicId: string; url: string }> {
   const now = ctx.now ?? new Date()
-  const target = await resolveTarget(db, input, ctx.locale)
+  const target = await resolveTarget(db, input, ctx.locale, now)
   const key = clientKey(ctx.clientIp)
   const since = new Date(now.getTime() - RATE_LIMITS.windowMinutes * 60_000).toISOString()
   const count = async (column: 'client_key' | 'donor_email', value: string) =>

@@ -2,6 +2,7 @@ import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { Locale } from '~/utils/i18n'
 import { recordAudit } from '../audit/audit.server'
+import { queueEmail } from '../mail/outbox.server'
 import type { PaymentProvider } from '../payments/provider'
 import { receiptLinks } from '../receipts/links'
 import { purposeTitle } from '../receipts/queries.server'
@@ -91,7 +92,9 @@ export type DonorRecurringGift = {
   id: number
   amount: number
   currency: string
+  /** As the donor should read it: a gift whose first instalment is paid is active, whatever the provider said. */
   status: 'pending' | 'active' | 'canceled'
+  paidInstalments: number
   provider: string
   createdAt: string
   canceledAt: string | null
@@ -108,16 +111,38 @@ export async function donorRecurringGifts(db: DB, donorEmail: string): Promise<D
     .orderBy('id', 'desc')
     .execute()
   const stripe = Boolean(getEnv().STRIPE_SECRET_KEY)
+  const paid = await paidInstalments(
+    db,
+    rows.map((r) => Number(r.id)),
+  )
   return rows.map((r) => ({
     id: Number(r.id),
     amount: Number(r.amount),
     currency: r.currency,
-    status: r.status,
+    // The demo and Alipay book a first instalment without a provider subscription, which
+    // leaves the row 'pending': a paid instalment is what makes a monthly gift running.
+    status: r.status === 'pending' && (paid.get(Number(r.id)) ?? 0) > 0 ? 'active' : r.status,
+    paidInstalments: paid.get(Number(r.id)) ?? 0,
     provider: r.provider,
     createdAt: r.created_at,
     canceledAt: r.canceled_at,
     cardUpdate: stripe && r.provider === 'stripe' && r.status === 'active' && r.provider_customer_id !== null,
   }))
+}
+
+const PAID = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
+
+/** Per monthly gift, how many of its instalments were paid. */
+async function paidInstalments(db: DB, ids: number[]): Promise<Map<number, number>> {
+  if (!ids.length) return new Map()
+  const rows = await db
+    .selectFrom('donations')
+    .select(['recurring_gift_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('recurring_gift_id', 'in', ids)
+    .where('status', 'in', [...PAID])
+    .groupBy('recurring_gift_id')
+    .execute()
+  return new Map(rows.map((r) => [Number(r.recurring_gift_id), Number(r.n)]))
 }
 
 export type CancelOutcome = 'canceled' | 'already_canceled' | 'not_found' | 'provider_unavailable'
@@ -153,6 +178,29 @@ export async function cancelDonorRecurringGift(
       .where('id', '=', gift.id)
       .where('status', '!=', 'canceled')
       .execute()
+    // The donor hears that it stopped, in the language they gave in.
+    const first = await trx
+      .selectFrom('donations')
+      .select(['donor_name', 'locale'])
+      .where('recurring_gift_id', '=', gift.id)
+      .orderBy('id')
+      .executeTakeFirst()
+    await queueEmail(trx, {
+      to: gift.donor_email,
+      template: 'monthly-gift-canceled',
+      locale: first?.locale === 'en' ? 'en' : 'zh-CN',
+      props: {
+        donorName: first?.donor_name || gift.donor_email,
+        amount: Number(gift.amount),
+        currency: gift.currency,
+        startedAt: gift.created_at,
+        canceledAt: at,
+        paidInstalments: (await paidInstalments(trx, [Number(gift.id)])).get(Number(gift.id)) ?? 0,
+        portalUrl: `${getEnv().BASE_URL}/donor/recurring`,
+      },
+      dedupeKey: `recurring-canceled:${gift.id}`,
+      now: at,
+    })
     await recordAudit(trx, {
       actorUserId: input.actorUserId,
       action: 'donation.recurring_canceled',

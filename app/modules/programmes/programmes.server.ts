@@ -3,10 +3,11 @@ import { Refusal } from '~/utils/refusal'
 import { recordAudit } from '../audit/audit.server'
 import { getCampaignForStaff, listCampaignsForStaff } from '../campaigns/admin.server'
 import { getBalance } from '../ledger'
+import { allCampaignLinks, linkedIds } from './links.server'
 import type { ProgrammeInput, ProgrammeUpdate } from './schema'
 
 // Programmes: award amount per term, the terms, eligible household categories, and
-// the campaigns that fund them (campaigns.programme_id). The cap "one funded award per
+// the campaigns that fund them (campaign_programmes). The cap "one funded award per
 // student per term, across programmes" is enforced by award_term_caps (disbursements).
 
 export type Programme = {
@@ -24,12 +25,7 @@ export type Programme = {
 
 export async function listProgrammes(db: DB): Promise<Programme[]> {
   const rows = await db.selectFrom('programmes').selectAll().orderBy('id').execute()
-  const campaigns = await db
-    .selectFrom('campaigns')
-    .select(['id', 'title', 'title_en', 'status', 'programme_id'])
-    .where('programme_id', 'is not', null)
-    .orderBy('id')
-    .execute()
+  const campaigns = await allCampaignLinks(db)
   return rows.map((r) => ({
     id: Number(r.id),
     slug: r.slug,
@@ -130,46 +126,53 @@ export async function updateProgramme(db: DB, actor: Actor, input: ProgrammeUpda
 }
 
 /**
- * Make a campaign fund a programme (or, with programmeId null, fund none): award batches of
- * the programme draw on the campaign's fund. A campaign funds one programme at a time, in
- * the programme's currency, and only within the staff member's stations.
+ * Make a campaign fund a programme as well (link), or no longer (unlink): award batches of
+ * the programme may draw on the campaign's fund. A campaign may fund several programmes,
+ * each in the campaign's currency, and only within the staff member's stations.
  */
 export async function setCampaignProgramme(
   db: DB,
   actor: Actor,
-  input: { campaignId: number; programmeId: number | null; expectProgrammeId?: number },
+  input: { campaignId: number; programmeId: number; link: boolean },
   now = new Date(),
 ): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const found = await getCampaignForStaff(trx, actor.scope, input.campaignId)
     if (!found) throw new Refusal('programmes.error.campaign', { field: 'campaignId', status: 404 })
     const before = found.row
-    if (input.expectProgrammeId !== undefined && before.programme_id !== input.expectProgrammeId)
-      throw new Refusal('programmes.error.notLinked', { status: 409 })
-    if (input.programmeId !== null) {
-      const p = await programmeRow(trx, input.programmeId)
+    const p = await programmeRow(trx, input.programmeId)
+    const linked = await linkedIds(trx, before.id)
+    if (input.link) {
       if (p.currency !== before.currency)
         throw new Refusal('programmes.error.linkCurrency', {
           field: 'campaignId',
           params: { currency: p.currency },
         })
+      if (linked.includes(p.id)) return
+      await trx
+        .insertInto('campaign_programmes')
+        .values({ campaign_id: before.id, programme_id: p.id, created_at: now.toISOString() })
+        .execute()
+    } else {
+      if (!linked.includes(p.id)) throw new Refusal('programmes.error.notLinked', { status: 409 })
+      await trx
+        .deleteFrom('campaign_programmes')
+        .where('campaign_id', '=', before.id)
+        .where('programme_id', '=', p.id)
+        .execute()
     }
-    const after = await trx
-      .updateTable('campaigns')
-      .set({ programme_id: input.programmeId, updated_at: now.toISOString() })
-      .where('id', '=', before.id)
-      .returningAll()
-      .executeTakeFirstOrThrow()
+    // The public API's ETag follows campaigns.updated_at: a link is a change of the campaign.
+    await trx.updateTable('campaigns').set({ updated_at: now.toISOString() }).where('id', '=', before.id).execute()
     await recordAudit(
       trx,
       {
         actorUserId: actor.id,
-        action: input.programmeId === null ? 'campaign.programme_unlinked' : 'campaign.programme_linked',
+        action: input.link ? 'campaign.programme_linked' : 'campaign.programme_unlinked',
         entityType: 'campaign',
         entityId: before.id,
         stationId: before.station_id,
-        before: { programme_id: before.programme_id },
-        after: { programme_id: after.programme_id },
+        before: { programme_ids: linked },
+        after: { programme_ids: await linkedIds(trx, before.id) },
         ip: actor.ip,
       },
       now,

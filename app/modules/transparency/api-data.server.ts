@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { fundOfCampaign } from '../ledger/accounts'
+import { programmesOfCampaigns } from '../programmes/links.server'
 import { fundsOf, totalsOf } from './figures'
 import { getTransaction } from './ledger.server'
 import { ledgerPage } from './ledger-page.server'
@@ -26,7 +27,6 @@ export async function apiCampaigns(db: Db) {
   const funds = fundsOf(s)
   const campaigns = await db
     .selectFrom('campaigns')
-    .leftJoin('programmes', 'programmes.id', 'campaigns.programme_id')
     .select([
       'campaigns.id',
       'campaigns.slug',
@@ -37,11 +37,14 @@ export async function apiCampaigns(db: Db) {
       'campaigns.status',
       'campaigns.starts_at',
       'campaigns.ends_at',
-      'programmes.slug as programme',
     ])
     .where('campaigns.status', '!=', 'draft')
     .orderBy('campaigns.id')
     .execute()
+  const links = await programmesOfCampaigns(
+    db,
+    campaigns.map((c) => Number(c.id)),
+  )
   return {
     head: { sequence: s.through, hash: s.hash },
     campaigns: campaigns.map((c) => ({
@@ -54,7 +57,9 @@ export async function apiCampaigns(db: Db) {
       status: c.status,
       startsAt: c.starts_at,
       endsAt: c.ends_at,
-      programme: c.programme,
+      // `programme` (the first, or null) predates campaigns funding several programmes.
+      programme: links.get(Number(c.id))?.[0]?.slug ?? null,
+      programmes: (links.get(Number(c.id)) ?? []).map((p) => p.slug),
       statement: funds.filter((f) => f.fund === fundOfCampaign(c.id)),
     })),
   }

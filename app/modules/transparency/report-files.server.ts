@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import PDFDocument from 'pdfkit'
 import { csvCell } from '../../utils/csv'
 import { translator, type Locale, type MessageKey, formatDate } from '../../utils/i18n'
-import { formatMoney } from '../../utils/money'
+import { formatMoney, toDecimalString } from '../../utils/money'
 import { CJK_FONT_PATH } from '../receipts/pdf.server'
 import type { PublishedReport, ReportFigures } from './reports.server'
 
@@ -23,45 +23,52 @@ export const FIGURE_KEYS = [
 
 export const figureLabel = (k: (typeof FIGURE_KEYS)[number]): MessageKey => `tp.report.${k}`
 
-/** One line per figure and currency; amounts in minor units as integers. */
-export function reportCsv(r: PublishedReport): string {
-  const lines = [
-    [
-      'campaign',
-      'report',
-      'final',
-      'period_start',
-      'period_end',
-      'from_sequence',
-      'to_sequence',
-      'head_hash',
-      'currency',
-      'figure',
-      'value',
-    ].join(','),
-  ]
+const REPORT_COLUMNS = [
+  'tp.reportCsv.campaign',
+  'tp.reportCsv.report',
+  'tp.reportCsv.final',
+  'tp.reportCsv.periodStart',
+  'tp.reportCsv.periodEnd',
+  'tp.reportCsv.fromSequence',
+  'tp.reportCsv.toSequence',
+  'tp.reportCsv.headHash',
+  'tp.reportCsv.currency',
+  'tp.reportCsv.figure',
+  'tp.reportCsv.amount',
+] as const satisfies readonly MessageKey[]
+
+/**
+ * A report as people open it in a spreadsheet: UTF-8 with a BOM (Chinese Excel reads a file
+ * without one as GBK), headers and figure names in the reader's language, amounts in yuan
+ * with two decimals, CRLF lines, every cell through csvCell (formula cells neutralised).
+ * The machine-readable figures stay in the open data (integer minor units, no BOM).
+ */
+export function reportCsv(r: PublishedReport, locale: Locale): string {
+  const t = translator(locale)
+  const lines = [REPORT_COLUMNS.map((k) => csvCell(t(k))).join(',')]
+  const title = (locale === 'en' && r.campaign.titleEn) || r.campaign.title
   for (const f of r.figures) {
     for (const k of FIGURE_KEYS) {
       lines.push(
         [
-          r.campaign.slug,
+          title,
           r.number,
-          r.final ? 1 : 0,
+          t(r.final ? 'common.yes' : 'common.no'),
           r.periodStart,
           r.periodEnd,
           r.fromSequence,
           r.toSequence,
           r.headHash,
           f.currency,
-          k,
-          f[k],
+          t(figureLabel(k)),
+          toDecimalString(f[k], f.currency),
         ]
           .map(csvCell)
           .join(','),
       )
     }
   }
-  return `${lines.join('\n')}\n`
+  return `\uFEFF${lines.join('\r\n')}\r\n`
 }
 
 export async function reportPdf(r: PublishedReport, locale: Locale): Promise<Buffer> {

@@ -64,7 +64,6 @@ export async function createBenchCampaign(
       title_en: c.titleEn ?? `Generated data ${slug}`,
       goal_amount: 100_000_000_000,
       currency: 'CNY',
-      programme_id: programme.id,
       station_id: root.id,
       status: 'active',
       starts_at: c.startsAt,
@@ -74,6 +73,10 @@ export async function createBenchCampaign(
     .returning('id')
     .executeTakeFirstOrThrow()
   const id = Number(row.id)
+  await db
+    .insertInto('campaign_programmes')
+    .values({ campaign_id: id, programme_id: Number(programme.id), created_at: c.now })
+    .execute()
   return {
     id,
     fund: `fund:campaign:${id}`,

@@ -76,7 +76,6 @@ async function castInto(db: DB): Promise<Cast> {
         title_en: `Scenario ${slug}`,
         goal_amount: 10_000_000,
         currency: 'CNY',
-        programme_id: programme.id,
         station_id: null,
         status: 'active',
         starts_at: at,
@@ -85,6 +84,10 @@ async function castInto(db: DB): Promise<Cast> {
       })
       .returning('id')
       .executeTakeFirstOrThrow()
+    await db
+      .insertInto('campaign_programmes')
+      .values({ campaign_id: Number(c.id), programme_id: Number(programme.id), created_at: at })
+      .execute()
     campaigns.push({ id: Number(c.id), slug })
   }
   const students: number[] = []

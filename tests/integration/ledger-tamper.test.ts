@@ -158,7 +158,9 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
       )
     })
     expect(clear!.message).toContain('not committed')
-    const older = await tampered((trx) => sql`update ledger_transactions set version = 1 where sequence = 12`.execute(trx))
+    const older = await tampered((trx) =>
+      sql`update ledger_transactions set version = 1 where sequence = 12`.execute(trx),
+    )
     expect(older).toMatchObject({ sequence: 12 })
     let withdrawn: VerifyResult | undefined
     await t.db

@@ -188,7 +188,10 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
             currency: t.currency,
           })),
         }
-        const expected = chainHash(hash, canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers, row.version))
+        const expected = chainHash(
+          hash,
+          canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers, row.version),
+        )
         if (expected !== row.hash)
           return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
         const pending = replay.apply(tx, traces.get(seq) ?? NONE, lotFrom === li ? NONE : lots.slice(lotFrom, li))

@@ -3,6 +3,7 @@
 // refs "opened" (values in place of commitments); erasure withdraws value and salt.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { ANONYMOUS_NAME } from '../donations/display-name'
 import { isCommittedKey, type CommittedKey } from './hash.server'
 import { chunks } from './write.server'
 
@@ -49,6 +50,13 @@ export function openRefs(
     }
   }
   return out
+}
+
+/** The donor's display name of a donation record as published: its value, the name shown for anonymous gifts once withdrawn. */
+export async function publishedDonorName(db: Db, row: { sequence: number; display_name: string }): Promise<string> {
+  const d = (await disclosuresOf(db, [row.sequence])).get(row.sequence)
+  if (!d) return row.display_name
+  return d.donor?.value ?? ANONYMOUS_NAME
 }
 
 /** Withdraw the donor name of these transactions: value and salt removed, the commitment stays. */

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { present } from '../../utils/invariant'
+import { publishedDonorName } from './disclosures.server'
 
 type Db = Kysely<Database>
 
@@ -146,7 +147,7 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
   return {
     donation: {
       donationRef: d.donation_ref,
-      displayName: d.display_name,
+      displayName: await publishedDonorName(db, d),
       fund: d.fund,
       amount: d.gross,
       fee: d.fee,

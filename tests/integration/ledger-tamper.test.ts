@@ -294,7 +294,8 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
       await seedDemo(demo.db, { now: new Date('2026-11-23T02:00:00Z') })
       const lines: string[] = []
       expect(await main([demo.url], (l) => lines.push(l))).toBe(0)
-      expect(lines.at(-1)).toMatch(/^ledger ok: \d+ transactions/)
+      expect(lines.at(-2)).toMatch(/^ledger ok: \d+ transactions/)
+      expect(lines.at(-1)).toMatch(/^record version 2: from sequence 1; 0 committed values withdrawn/)
       const tx = await demo.db
         .selectFrom('ledger_transfers')
         .select(['id', 'sequence'])

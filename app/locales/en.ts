@@ -5,6 +5,7 @@ import { deskEn } from './desk.en'
 import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
+import { privacyEn } from './privacy.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
@@ -17,6 +18,7 @@ export const en: Messages = {
   ...organisationEn,
   ...givingEn,
   ...portalEn,
+  ...privacyEn,
   ...staffEn,
   ...studentsEn,
   ...transparencyEn,

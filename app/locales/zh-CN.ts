@@ -6,6 +6,7 @@ import { deskZhCN } from './desk.zh-CN'
 import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
+import { privacyZhCN } from './privacy.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
@@ -18,6 +19,7 @@ export const zhCN = {
   ...organisationZhCN,
   ...givingZhCN,
   ...portalZhCN,
+  ...privacyZhCN,
   ...staffZhCN,
   ...studentsZhCN,
   ...transparencyZhCN,

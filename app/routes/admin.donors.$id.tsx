@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { DonorPrivacyLink } from '~/components/donor-privacy-link'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { notFound } from '~/utils/http.server'
@@ -33,11 +34,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ip: clientIp(context),
   })
   const locale = resolveLocale(request)
-  return { ...found, gifts: found.gifts.map((g) => ({ ...g, purpose: purposeTitle(g, locale) })) }
+  return {
+    ...found,
+    gifts: found.gifts.map((g) => ({ ...g, purpose: purposeTitle(g, locale) })),
+    privacy: hasRootScope(staff, 'donors.privacy'),
+  }
 }
 
 export default function Donor() {
-  const { donor, gifts, receipts, recurring } = useLoaderData<typeof loader>()
+  const { donor, gifts, receipts, recurring, privacy } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const money = (n: number, currency: string) => formatMoney(n, currency, locale)
@@ -58,6 +63,7 @@ export default function Donor() {
         <dt>{t('donors.monthly')}</dt>
         <dd>{donor.monthly ? t('donors.monthlyYes') : t('donors.monthlyNo')}</dd>
       </dl>
+      <DonorPrivacyLink donorId={donor.id} allowed={privacy} />
 
       <h2>{t('donors.one.gifts')}</h2>
       <div className="table-scroll">

@@ -26,6 +26,7 @@ export const PERMISSIONS = [
   'stations.manage', // add, rename and deactivate stations within one's subtree
   'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
   'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
+  'donors.privacy', // a donor's PIPL requests: export everything held about them, erase it (admin only)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -58,6 +59,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'stations.manage',
     'organisation.manage',
     'updates.write',
+    'donors.privacy',
   ],
   finance: [
     ...SELF,

@@ -158,6 +158,11 @@ export async function eraseDonor(
     await trx.updateTable('campaign_update_mails').set({ email: placeholder }).where('email', '=', email).execute()
     await trx.deleteFrom('update_unsubscribes').where('email', '=', email).execute()
     await trx.deleteFrom('portal_sign_in_tokens').where('email', '=', email).execute()
+    // Sign-in limits are keyed by address (auth/donor.server.ts).
+    await trx
+      .deleteFrom('rate_limits')
+      .where('key', 'in', [`portal:email:${email}`, `reset:email:${email}`, `login:account:${email}`])
+      .execute()
     const user = await trx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
     if (user) {
       await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute()

@@ -13,7 +13,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   const big = pg ? 'bigint' : 'integer'
   await db.schema
     .alterTable('ledger_transactions')
-    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1).check(sql`version in (1, 2)`))
+    .addColumn('version', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(1)
+        .check(sql`version in (1, 2)`),
+    )
     .execute()
   await db.schema
     .createTable('ledger_disclosures')

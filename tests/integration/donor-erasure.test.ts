@@ -104,6 +104,25 @@ describe.skipIf(skipReason)(`donor erasure on ${testDialect}`, () => {
   })
   afterAll(async () => t?.destroy())
 
+  it('the guarded tables allow only the erasure: a receipt name to the marker, an audit row redacted once', async () => {
+    const receipt = await t.db.selectFrom('receipts').select('id').orderBy('id').executeTakeFirstOrThrow()
+    await expect(
+      t.db.updateTable('receipts').set({ donor_name: '别人' }).where('id', '=', receipt.id).execute(),
+    ).rejects.toThrow(/never edited/)
+    const row = await t.db.selectFrom('audit_log').select('id').orderBy('id').executeTakeFirstOrThrow()
+    await expect(
+      t.db.updateTable('audit_log').set({ action: 'forged' }).where('id', '=', row.id).execute(),
+    ).rejects.toThrow(/append-only/)
+    await expect(
+      t.db
+        .updateTable('audit_log')
+        .set({ action: 'forged', redacted_at: new Date().toISOString() })
+        .where('id', '=', row.id)
+        .execute(),
+    ).rejects.toThrow(/append-only/)
+    await expect(t.db.deleteFrom('audit_log').where('id', '=', row.id).execute()).rejects.toThrow(/append-only/)
+  })
+
   it('exports everything held about the donor as JSON', async () => {
     const held = await exportDonor(t.db, donorId)
     const text = JSON.stringify(held)
@@ -198,7 +217,20 @@ describe.skipIf(skipReason)(`donor erasure on ${testDialect}`, () => {
       expect(tx!.refs.donor).toBeUndefined()
       expect(JSON.stringify(tx)).not.toContain(NAME)
     }
-    // A second erasure finds nothing more to do, and the export says so.
+    // A redacted audit row is not redacted again.
+    const redacted = await t.db
+      .selectFrom('audit_log')
+      .select('id')
+      .where('redacted_at', 'is not', null)
+      .executeTakeFirstOrThrow()
+    await expect(
+      t.db
+        .updateTable('audit_log')
+        .set({ after: '{}', redacted_at: new Date().toISOString() })
+        .where('id', '=', redacted.id)
+        .execute(),
+    ).rejects.toThrow(/append-only/)
+    // The export no longer holds the name either.
     expect(JSON.stringify(await exportDonor(t.db, donorId))).not.toContain(NAME)
   })
 })

@@ -1,7 +1,7 @@
 import { Link } from '@remix-run/react'
 import type { DisclosureItem } from '~/modules/transparency/calendar'
 import type { CampaignCalendar } from '~/modules/transparency/calendar.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { codeKey, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 // A China day (YYYY-MM-DD) read as noon in China, so formatDate shows that same day.
@@ -13,7 +13,7 @@ function ItemLabel({ item }: { item: DisclosureItem }) {
     <>
       {item.kind === 'quarterly'
         ? t('calendar.kind.quarterly', { number: item.number })
-        : t(`calendar.kind.${item.kind}` as MessageKey)}
+        : t(codeKey('calendar.kind.', item.kind))}
     </>
   )
 }
@@ -45,7 +45,7 @@ export function DisclosureCalendar({
             <ul>
               {open.map((i) => (
                 <li key={`${i.kind}-${i.number}`}>
-                  <span className={`status status-${i.status}`}>{t(`calendar.status.${i.status}` as MessageKey)}</span>{' '}
+                  <span className={`status status-${i.status}`}>{t(codeKey('calendar.status.', i.status))}</span>{' '}
                   <ItemLabel item={i} /> · {t('calendar.dueOn', { date: formatDate(dayIso(i.dueOn), locale) })}
                 </li>
               ))}

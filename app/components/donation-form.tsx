@@ -1,6 +1,11 @@
 import { Form, useNavigation } from '@remix-run/react'
 import { useState, type FormEvent } from 'react'
-import { donationFormSchema, fieldErrors, PRESET_AMOUNTS, type DonationLimits } from '~/modules/donations/schema'
+import {
+  donationFormSchema,
+  donationFieldErrors,
+  PRESET_AMOUNTS,
+  type DonationLimits,
+} from '~/modules/donations/schema'
 import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
@@ -57,7 +62,7 @@ export function DonationForm({
     const result = donationFormSchema(limits).safeParse(Object.fromEntries(new FormData(event.currentTarget)))
     if (!result.success) {
       event.preventDefault()
-      setClientErrors(fieldErrors(result.error))
+      setClientErrors(donationFieldErrors(result.error))
     } else setClientErrors({})
   }
   const FieldError = ({ field }: { field: string }) =>

@@ -6,7 +6,7 @@ import { hasRootScope, requireStaff, stationScope } from '~/modules/auth/authori
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { calendarDay } from '~/utils/calendar-day'
 import { getDb } from '~/utils/db.server'
-import { formatDateTime, type MessageKey } from '~/utils/i18n'
+import { formatDateTime, isMessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 export const access = { loader: 'audit.read' } satisfies RouteAccess
@@ -56,9 +56,8 @@ export default function AuditLog() {
   // A stored code in words when the catalogue has it (audit.do.*, audit.kind.*), else as stored.
   const word = (prefix: string, code: string | null) => {
     if (!code) return '—'
-    const key = `${prefix}.${code}` as MessageKey
-    const label = t(key)
-    return label === key ? code : label
+    const key = `${prefix}.${code}`
+    return isMessageKey(key) ? t(key) : code
   }
   const query = (page: number) =>
     '?' +

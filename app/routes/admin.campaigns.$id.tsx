@@ -16,7 +16,7 @@ import { coverUrl } from '~/modules/campaigns/cover.server'
 import { campaignFormOptions, formValuesOf, readCampaignForm } from '~/modules/campaigns/form.server'
 import { campaignIssues, CampaignIntent } from '~/modules/campaigns/schema'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 import { isRefusal } from '~/utils/refusal'
@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 type Result = {
-  errors: Record<string, string>
+  errors: Record<string, MessageKey>
   params?: Record<string, string | number>
   values?: Record<string, string>
 }
@@ -107,7 +107,7 @@ export default function CampaignAdmin() {
       <h1>{c.title}</h1>
       {done && ['created', 'saved', 'published', 'closed'].includes(done) ? (
         <p role="status" className="notice">
-          {t(`campaigns.done.${done}` as MessageKey)}
+          {t(codeKey('campaigns.done.', done))}
         </p>
       ) : null}
       <dl className="record">
@@ -125,7 +125,7 @@ export default function CampaignAdmin() {
       </dl>
       {formError && !result?.values ? (
         <p className="error-summary" role="alert">
-          {t(formError as MessageKey, result?.params)}
+          {t(formError, result?.params)}
         </p>
       ) : null}
       <div className="inline-actions">

@@ -8,7 +8,7 @@ import { createCampaign } from '~/modules/campaigns/admin.server'
 import { campaignFormOptions, readCampaignForm } from '~/modules/campaigns/form.server'
 import { campaignIssues } from '~/modules/campaigns/schema'
 import { getDb } from '~/utils/db.server'
-import { chinaDate } from '~/utils/i18n'
+import { chinaDate, type MessageKey } from '~/utils/i18n'
 import { isRefusal } from '~/utils/refusal'
 import { useLocale, useT } from '~/utils/locale'
 
@@ -23,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type Result = {
-  errors: Record<string, string>
+  errors: Record<string, MessageKey>
   params?: Record<string, string | number>
   values: Record<string, string>
 }

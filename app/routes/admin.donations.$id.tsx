@@ -9,7 +9,7 @@ import { getDeskDonation, type TimelineEntry } from '~/modules/donations/desk-de
 import { donorIdOf } from '~/modules/donations/desk-donors.server'
 import { purposeTitle } from '~/modules/receipts/queries.server'
 import { getDb } from '~/utils/db.server'
-import { formatDateTime, resolveLocale, type MessageKey, type Translate } from '~/utils/i18n'
+import { codeKey, formatDateTime, resolveLocale, type MessageKey, type Translate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
@@ -44,11 +44,11 @@ function timelineText(e: TimelineEntry, t: Translate, money: (n: number) => stri
       const word = TEMPLATE_WORDS[e.template ?? '']
       return t('desk.tl.mail', {
         template: word ? t(word) : '—',
-        status: t(`desk.mail.status.${e.mailStatus}` as MessageKey),
+        status: t(codeKey('desk.mail.status.', e.mailStatus ?? '')),
       })
     }
     case 'ledger':
-      return t('desk.tl.ledger', { kind: t(`tp.kind.${e.ref}` as MessageKey) })
+      return t('desk.tl.ledger', { kind: t(codeKey('tp.kind.', e.ref ?? '')) })
     default:
       return t(`desk.tl.${e.kind}`, { amount, ref: e.ref ?? '' })
   }
@@ -164,7 +164,7 @@ export default function Donation() {
                   <td>
                     <Link to={`/ledger/${x.sequence}`}>{t('desk.one.sequence', { sequence: x.sequence })}</Link>
                   </td>
-                  <td>{t(`tp.kind.${x.kind}` as MessageKey)}</td>
+                  <td>{t(codeKey('tp.kind.', x.kind))}</td>
                   <td>{when(x.occurred_at)}</td>
                 </tr>
               ))}

@@ -39,7 +39,7 @@ type Page = {
   rows: (DeskRow & { purpose: string })[]
   next: number | null
   totals: DeskTotal[]
-  error: { field: string; message: string } | null
+  error: { field: string; message: MessageKey } | null
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -78,7 +78,7 @@ export default function Donations() {
   const errorFor = (field: string) =>
     error && error.field === field ? (
       <p className="field-error" id={`d-${field}-error`} role="alert">
-        {t(error.message as MessageKey)}
+        {t(error.message)}
       </p>
     ) : null
   const invalid = (field: string) =>
@@ -89,7 +89,7 @@ export default function Donations() {
       <p className="muted">{t('desk.intro')}</p>
       {error && !['q', 'campaign', 'status', 'method', 'currency', 'frequency', 'from', 'to'].includes(error.field) ? (
         <p className="field-error" role="alert">
-          {t(error.message as MessageKey)}
+          {t(error.message)}
         </p>
       ) : null}
       <Form method="get" className="admin-filters" aria-label={t('desk.filterLabel')}>

@@ -5,7 +5,7 @@ import { notFound } from '~/utils/http.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { deskCsvStream } from '~/modules/donations/desk-export.server'
 import { parseDeskQuery } from '~/modules/donations/desk.server'
-import { chinaDate, resolveLocale, translator, type MessageKey } from '~/utils/i18n'
+import { chinaDate, resolveLocale, translator } from '~/utils/i18n'
 import { getDb } from '~/utils/db.server'
 
 // The accountant's export of the desk's filtered list (the same filters as /admin/donations).
@@ -18,7 +18,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const locale = resolveLocale(request)
   const parsed = parseDeskQuery(new URL(request.url).searchParams)
   if (!parsed.ok)
-    return new Response(translator(locale)(parsed.message as MessageKey), {
+    return new Response(translator(locale)(parsed.message), {
       status: 400,
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     })

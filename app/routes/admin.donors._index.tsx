@@ -28,7 +28,7 @@ type Page = {
   q: string
   rows: DonorRow[]
   next: number | null
-  error: string | null
+  error: MessageKey | null
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
@@ -73,7 +73,7 @@ export default function Donors() {
       </Form>
       {error ? (
         <p className="field-error" role="alert">
-          {t(error as MessageKey)}
+          {t(error)}
         </p>
       ) : null}
       {rows.length === 0 ? (

@@ -62,11 +62,11 @@ const FIELDS: Array<{ name: keyof Organisation; label: MessageKey; hint?: Messag
 
 export default function OrganisationSettings() {
   const { organisation } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors: Record<string, string>; values: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
   const values: Record<string, string> = result?.values ?? organisation
-  const err = (f: string) => (result?.errors[f] ? t(result.errors[f] as MessageKey) : undefined)
+  const err = (f: string) => (result?.errors[f] ? t(result.errors[f]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('organisation.title')}</h1>

@@ -7,7 +7,6 @@ import { changeOwnPassword } from '~/modules/auth/password-reset.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { fieldErrors } from '~/modules/auth/schema'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -48,10 +47,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function ChangePassword() {
-  const result = useActionData<{ errors: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const [search] = useSearchParams()
   const t = useT()
-  const err = (k: string) => (result?.errors[k] ? t(result.errors[k] as MessageKey) : undefined)
+  const err = (k: string) => (result?.errors[k] ? t(result.errors[k]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('password.title')}</h1>

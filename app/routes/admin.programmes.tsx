@@ -22,7 +22,7 @@ import {
 } from '~/modules/programmes/schema'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { termLabel } from '~/utils/words'
 import { formatMoney, toDecimalString } from '~/utils/money'
@@ -45,7 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 type Result = {
-  errors: Record<string, string>
+  errors: Record<string, MessageKey>
   params?: Record<string, string | number>
   intent?: string
   programmeId?: string
@@ -59,7 +59,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = Object.fromEntries(
     [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 300)]),
   )
-  const answer = (errors: Record<string, string>, status: number, params?: Record<string, string | number>) =>
+  const answer = (errors: Record<string, MessageKey>, status: number, params?: Record<string, string | number>) =>
     data({ errors, params, intent: values.intent, programmeId: values.programmeId, values } satisfies Result, {
       status,
     })
@@ -110,7 +110,7 @@ function CategoryBoxes({ prefix, checked, error }: { prefix: string; checked: st
             id={`${prefix}-cat-${c}`}
             defaultChecked={checked.includes(c)}
           />{' '}
-          {t(`category.${c}` as MessageKey)}
+          {t(codeKey('category.', c))}
         </label>
       ))}
       {error ? (
@@ -137,7 +137,7 @@ function ProgrammeEditor({
   const locale = useLocale()
   const mine = result?.programmeId === String(p.id) ? result : undefined
   const err = (intent: string, f: string) =>
-    mine?.intent === intent && mine.errors[f] ? t(mine.errors[f] as MessageKey, mine.params) : undefined
+    mine?.intent === intent && mine.errors[f] ? t(mine.errors[f], mine.params) : undefined
   const v = mine?.intent === 'update' ? mine.values : undefined
   const name = locale === 'en' ? p.nameEn : p.name
   const prefix = `p${p.id}`
@@ -149,7 +149,7 @@ function ProgrammeEditor({
       <summary>{t('programmes.edit', { name })}</summary>
       {mine?.errors.form ? (
         <p className="field-error" role="alert">
-          {t(mine.errors.form as MessageKey, mine.params)}
+          {t(mine.errors.form, mine.params)}
         </p>
       ) : null}
       <h3>{t('programmes.funding')}</h3>
@@ -235,7 +235,7 @@ export default function Programmes() {
   const t = useT()
   const locale = useLocale()
   const creating = result && (result.intent ?? 'create') === 'create' ? result : undefined
-  const err = (f: string) => (creating?.errors[f] ? t(creating.errors[f] as MessageKey) : undefined)
+  const err = (f: string) => (creating?.errors[f] ? t(creating.errors[f]) : undefined)
   const v = creating?.values ?? {}
   return (
     <section>
@@ -262,10 +262,10 @@ export default function Programmes() {
             {programmes.map((p) => (
               <tr key={p.id}>
                 <td>{locale === 'en' ? p.nameEn : p.name}</td>
-                <td>{t(`programmes.kind.${p.kind}` as MessageKey)}</td>
+                <td>{t(codeKey('programmes.kind.', p.kind))}</td>
                 <td>{formatMoney(p.awardAmount, p.currency, locale)}</td>
                 <td>{p.terms.map((term) => termLabel(term, locale)).join(locale === 'en' ? ', ' : '、')}</td>
-                <td>{p.eligibleCategories.map((c) => t(`category.${c}` as MessageKey)).join('、')}</td>
+                <td>{p.eligibleCategories.map((c) => t(codeKey('category.', c))).join('、')}</td>
                 <td>
                   {(funding[p.id] ?? [])
                     .map(

@@ -31,7 +31,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { stations: await stationTree(getDb(), stationScope(staff, access.loader)) }
 }
 
-type Result = { errors: Record<string, string>; stationId?: string; intent?: string; values?: Record<string, string> }
+type Result = {
+  errors: Record<string, MessageKey>
+  stationId?: string
+  intent?: string
+  values?: Record<string, string>
+}
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
@@ -40,7 +45,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values: Record<string, string> = {}
   for (const [k, v] of form.entries()) if (typeof v === 'string') values[k] = v.slice(0, 300)
   const target = values.parentId ?? values.stationId
-  const answer = (errors: Record<string, string>, status: number) =>
+  const answer = (errors: Record<string, MessageKey>, status: number) =>
     data({ errors, stationId: target, intent: values.intent, values } satisfies Result, { status })
   const intent = StationIntent.safeParse(values.intent)
   if (!intent.success) return answer({ form: 'stations.error.intent' }, 400)
@@ -73,7 +78,7 @@ function StationItem({ s, result }: { s: StationNode; result?: Result }) {
   const locale = useLocale()
   const mine = result && result.stationId === String(s.id)
   const err = (intent: string, f: string) =>
-    mine && result.intent === intent && result.errors[f] ? t(result.errors[f] as MessageKey) : undefined
+    mine && result.intent === intent && result.errors[f] ? t(result.errors[f]) : undefined
   const formError = mine ? result.errors.form : undefined
   const v = mine && result.values ? result.values : {}
   const childLevels = STATION_LEVELS.slice(STATION_LEVELS.indexOf(s.level) + 1)
@@ -90,7 +95,7 @@ function StationItem({ s, result }: { s: StationNode; result?: Result }) {
       </p>
       {formError ? (
         <p className="field-error" role="alert">
-          {t(formError as MessageKey)}
+          {t(formError)}
         </p>
       ) : null}
       <details open={Boolean(mine)}>
@@ -193,7 +198,7 @@ export default function Stations() {
       ) : null}
       {result?.errors.form && !result.stationId ? (
         <p className="error-summary" role="alert">
-          {t(result.errors.form as MessageKey)}
+          {t(result.errors.form)}
         </p>
       ) : null}
       <ul className="station-tree">

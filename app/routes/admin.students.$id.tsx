@@ -7,7 +7,7 @@ import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { getStudentInScope, readStudentPersonalData, recordVerification } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey, type MessageKey } from '~/utils/i18n'
 import { gradeLabel } from '~/utils/words'
 import { useLocale, useT } from '~/utils/locale'
 import { notFound, refusalData } from '~/utils/http.server'
@@ -63,12 +63,12 @@ export default function StudentDetail() {
     ['students.grade', gradeLabel(student.grade, locale)],
     [
       'students.categories',
-      student.categories.map((c) => t(`category.${c}` as MessageKey)).join(locale === 'en' ? ', ' : '、'),
+      student.categories.map((c) => t(codeKey('category.', c))).join(locale === 'en' ? ', ' : '、'),
     ],
     ['students.guardian', student.guardian_name],
     ['students.guardianPhone', student.guardian_phone],
     ['students.station', locale === 'en' ? student.station_name_en : student.station_name],
-    ['students.status', t(`status.${student.status}` as MessageKey)],
+    ['students.status', t(codeKey('status.', student.status))],
     ['students.nextVerification', student.next_verification_on ?? '—'],
   ]
   return (

@@ -4,7 +4,7 @@ import { can, requireStaff, stationScope } from '~/modules/auth/authorize.server
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { listStudentsInScope } from '~/modules/stations/students.server'
 import { getDb } from '~/utils/db.server'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { gradeLabel } from '~/utils/words'
 
@@ -61,7 +61,7 @@ export default function Students() {
               </td>
               <td>{locale === 'en' ? s.stationNameEn : s.stationName}</td>
               <td>{gradeLabel(s.grade, locale)}</td>
-              <td>{t(`status.${s.status}` as MessageKey)}</td>
+              <td>{t(codeKey('status.', s.status))}</td>
             </tr>
           ))}
         </tbody>

@@ -4,7 +4,7 @@ import { can, hasRootScope, requireStaff } from '~/modules/auth/authorize.server
 import type { RouteAccess } from '~/modules/auth/permissions'
 import adminStyles from '~/components/admin/admin.css'
 import { PERMISSIONS, type Permission } from '~/modules/auth/permissions'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 
 export const access = { loader: 'admin.access' } satisfies RouteAccess
@@ -113,7 +113,7 @@ export function ErrorBoundary() {
             <h1>{t('forbidden.title')}</h1>
             <p>
               {permission
-                ? t('forbidden.body', { permission: t(`permission.${permission}` as MessageKey) })
+                ? t('forbidden.body', { permission: t(codeKey('permission.', permission)) })
                 : t('forbidden.generic')}
             </p>
           </>

@@ -30,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 }
 
-type Result = { errors: Record<string, string>; values?: Record<string, string> }
+type Result = { errors: Record<string, MessageKey>; values?: Record<string, string> }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
@@ -67,7 +67,7 @@ export default function AdminUpdates() {
   const [params] = useSearchParams()
   const t = useT()
   const locale = useLocale()
-  const err = (f: string) => (r?.errors[f] ? t(r.errors[f] as MessageKey) : undefined)
+  const err = (f: string) => (r?.errors[f] ? t(r.errors[f]) : undefined)
   const done = params.get('done')
   return (
     <section>

@@ -4,7 +4,7 @@ import { DonationForm } from '~/components/donation-form'
 import { listActiveCampaigns, publicCampaignStatus } from '~/modules/campaigns/queries.server'
 import { checkoutCookie } from '~/modules/donations/checkout-cookie.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
-import { donationFormSchema, fieldErrors, type DonationLimits } from '~/modules/donations/schema'
+import { donationFormSchema, donationFieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { alipayOffered, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
@@ -55,7 +55,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = formValues(form)
   const parsed = donationFormSchema(limits()).safeParse(values)
   if (!parsed.success)
-    return data<RefusalBody & { values: typeof values }>({ errors: fieldErrors(parsed.error), values }, { status: 400 })
+    return data<RefusalBody & { values: typeof values }>(
+      { errors: donationFieldErrors(parsed.error), values },
+      { status: 400 },
+    )
   if (parsed.data.method === 'alipay' && !alipayOffered())
     return data<RefusalBody & { values: typeof values }>(
       { errors: { method: 'donate.error.method' }, values },

@@ -6,7 +6,6 @@ import { completePasswordReset, findPasswordReset } from '~/modules/auth/passwor
 import { fieldErrors, PasswordForm } from '~/modules/auth/schema'
 import { getDb } from '~/utils/db.server'
 import { notFound } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 import { isRefusal } from '~/utils/refusal'
 
@@ -44,9 +43,9 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 
 export default function ResetPassword() {
   const { email } = useLoaderData<typeof loader>()
-  const result = useActionData<{ errors: Record<string, string> }>()
+  const result = useActionData<typeof action>()
   const t = useT()
-  const err = (k: string) => (result?.errors[k] ? t(result.errors[k] as MessageKey) : undefined)
+  const err = (k: string) => (result?.errors[k] ? t(result.errors[k]) : undefined)
   return (
     <section className="form-narrow">
       <h1>{t('reset.title')}</h1>

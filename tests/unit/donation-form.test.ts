@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ANONYMOUS_NAME, publicDisplayName } from '~/modules/donations/display-name'
-import { donationFormSchema, fieldErrors } from '~/modules/donations/schema'
+import { donationFormSchema, donationFieldErrors } from '~/modules/donations/schema'
 import { paymentMethodsFor } from '~/modules/payments/provider'
 
 const schema = donationFormSchema({ min: 100, max: 100_000_00, currencies: ['CNY', 'USD'] })
@@ -30,19 +30,19 @@ describe('donation form schema', () => {
       name: '',
     })
     expect(r.success).toBe(false)
-    const errors = fieldErrors(r.error!)
+    const errors = donationFieldErrors(r.error!)
     expect(errors).toMatchObject({
       customAmount: 'donate.error.amountMin',
       email: 'donate.error.email',
       name: 'donate.error.nameRequired',
     })
     expect(
-      fieldErrors(schema.safeParse({ ...valid, amountChoice: 'custom', customAmount: '99999999' }).error!),
+      donationFieldErrors(schema.safeParse({ ...valid, amountChoice: 'custom', customAmount: '99999999' }).error!),
     ).toEqual({ customAmount: 'donate.error.amountMax' })
-    expect(fieldErrors(schema.safeParse({ ...valid, currency: 'XXX' }).error!)).toEqual({
+    expect(donationFieldErrors(schema.safeParse({ ...valid, currency: 'XXX' }).error!)).toEqual({
       currency: 'donate.error.currency',
     })
-    expect(fieldErrors(schema.safeParse({ ...valid, designation: 'campaign' }).error!)).toEqual({
+    expect(donationFieldErrors(schema.safeParse({ ...valid, designation: 'campaign' }).error!)).toEqual({
       campaign: 'donate.error.campaign',
     })
   })
@@ -70,7 +70,7 @@ describe('donation form schema', () => {
         (body) => {
           const r = schema.safeParse(body)
           if (r.success) expect(Number.isSafeInteger(r.data.amount)).toBe(true)
-          else expect(Object.keys(fieldErrors(r.error)).length).toBeGreaterThan(0)
+          else expect(Object.keys(donationFieldErrors(r.error)).length).toBeGreaterThan(0)
         },
       ),
       { numRuns: 500 },

@@ -1,6 +1,6 @@
 import { Form } from '@remix-run/react'
 import { PLAN_FIELDS } from '~/modules/campaigns/schema'
-import type { MessageKey } from '~/utils/i18n'
+import { codeKey, type MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/locale'
 import { Field, SelectField, TextAreaField } from './Field'
 
@@ -8,7 +8,7 @@ type Option = { value: string; label: string }
 
 type Props = {
   values: Record<string, string>
-  errors?: Record<string, string>
+  errors?: Record<string, MessageKey>
   params?: Record<string, string | number>
   currencies: readonly string[]
   programmes: Option[]
@@ -32,11 +32,11 @@ export function CampaignForm({
   submitLabel,
 }: Props) {
   const t = useT()
-  const err = (f: string) => (errors[f] ? t(errors[f] as MessageKey, params) : undefined)
+  const err = (f: string) => (errors[f] ? t(errors[f], params) : undefined)
   const text = (name: string, required = false) => (
     <Field
       name={name}
-      label={t(`campaigns.field.${name}` as MessageKey)}
+      label={t(codeKey('campaigns.field.', name))}
       defaultValue={v[name] ?? ''}
       error={err(name)}
       required={required}
@@ -45,7 +45,7 @@ export function CampaignForm({
   const area = (name: string, rows = 3) => (
     <TextAreaField
       name={name}
-      label={t(`campaigns.field.${name}` as MessageKey)}
+      label={t(codeKey('campaigns.field.', name))}
       defaultValue={v[name] ?? ''}
       error={err(name)}
       rows={rows}
@@ -55,7 +55,7 @@ export function CampaignForm({
     <Form method="post" encType="multipart/form-data" noValidate className="form-narrow">
       {Object.keys(errors).length ? (
         <div className="error-summary" role="alert">
-          {errors.form ? t(errors.form as MessageKey, params) : t('campaigns.errorSummary')}
+          {errors.form ? t(errors.form, params) : t('campaigns.errorSummary')}
         </div>
       ) : null}
       <fieldset>

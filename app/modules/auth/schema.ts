@@ -1,5 +1,4 @@
 import { z } from 'zod'
-import { isMessageKey, type MessageKey } from '~/utils/i18n'
 import { safeRedirect } from '~/utils/safe-redirect'
 import { STAFF_ROLES } from './permissions'
 
@@ -41,12 +40,4 @@ export const GrantForm = z.object({
 
 export const IdParam = z.coerce.number().int().positive()
 
-/** Field errors of a failed parse, first message per field. */
-export function fieldErrors(error: z.ZodError): Record<string, MessageKey> {
-  const out: Record<string, MessageKey> = {}
-  for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? '_')
-    out[key] ??= isMessageKey(issue.message) ? issue.message : 'form.required'
-  }
-  return out
-}
+export { fieldErrors } from '~/utils/field-errors'

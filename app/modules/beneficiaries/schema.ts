@@ -1,7 +1,7 @@
 // Forms of the beneficiary registry, shared by browser and server (imports nothing server-only).
 // Error messages are message keys (students.error.*).
 import { z } from 'zod'
-import { isMessageKey, type MessageKey } from '~/utils/i18n'
+import { fieldErrors } from '~/utils/field-errors'
 import { isValidNationalId } from './national-id'
 
 export const CATEGORIES = ['dibao', 'tekun', 'disability', 'left_behind', 'orphan', 'other'] as const
@@ -93,15 +93,5 @@ export function registerFormValues(form: Record<string, unknown>, categories: st
   }
 }
 
-/**
- * Field → message key, first problem per field (nested consent fields as consent.x); a
- * message that is not one of ours (zod's own English) becomes the generic one.
- */
-export function issuesByField(error: z.ZodError): Record<string, MessageKey> {
-  const out: Record<string, MessageKey> = {}
-  for (const i of error.issues) {
-    const field = i.path.join('.') || 'form'
-    if (!out[field]) out[field] = isMessageKey(i.message) ? i.message : 'students.error.invalid'
-  }
-  return out
-}
+/** Field → message key, first problem per field (nested consent fields as consent.x). */
+export const issuesByField = (error: z.ZodError) => fieldErrors(error, 'students.error.invalid')

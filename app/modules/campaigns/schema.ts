@@ -1,6 +1,7 @@
 // The campaign form, shared by browser and server (imports nothing server-only).
 // Messages are message keys; the page renders them in the reader's language.
 import { z } from 'zod'
+import { fieldErrors } from '~/utils/field-errors'
 import { isCalendarDay } from '../../utils/calendar-day'
 import { parseMoney } from '../../utils/money'
 
@@ -100,12 +101,5 @@ export const CampaignListQuery = z.object({
   status: z.enum(CAMPAIGN_STATUSES).optional().catch(undefined),
 })
 
-/** zod issues → { field: message key }, first message per field. */
-export function campaignIssues(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const i of error.issues) {
-    const field = i.path.join('.') || 'form'
-    if (!out[field]) out[field] = i.message.startsWith('campaigns.') ? i.message : 'campaigns.error.invalid'
-  }
-  return out
-}
+/** The first message per field; zod's own messages become the generic one. */
+export const campaignIssues = (error: z.ZodError) => fieldErrors(error, 'campaigns.error.invalid')

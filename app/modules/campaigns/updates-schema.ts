@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { fieldErrors } from '~/utils/field-errors'
 
 // A progress update as staff write it: a title and plain text (no photos in this form).
 export const UpdateInput = z.object({
@@ -10,12 +11,5 @@ export type UpdateInput = z.output<typeof UpdateInput>
 
 export const UpdateId = z.coerce.number().int().positive('updates.error.notFound')
 
-/** The first message per field; the schema's messages are all updates.* keys. */
-export function updateIssues(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const i of error.issues) {
-    const field = i.path.join('.') || 'form'
-    if (!out[field]) out[field] = i.message.startsWith('updates.') ? i.message : 'updates.error.invalid'
-  }
-  return out
-}
+/** The first message per field; zod's own messages become the generic one. */
+export const updateIssues = (error: z.ZodError) => fieldErrors(error, 'updates.error.invalid')

@@ -2,7 +2,7 @@ import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely'
 import { z } from 'zod'
 import { addDays } from '~/utils/calendar-day'
 import type { DB } from '~/utils/db.server'
-import { chinaDayStart } from '~/utils/i18n'
+import { chinaDayStart, isMessageKey, type MessageKey } from '~/utils/i18n'
 import type { Database } from '../../../db/schema'
 import type { DonationStatus, DonationsTable, PaymentProvider } from '../../../db/tables/giving'
 import { DONATION_TRANSITIONS } from './lifecycle.server'
@@ -46,14 +46,14 @@ export type DeskFilters = z.infer<typeof DeskQuery>
 /** Parse URL search params; the first problem as { field, message } (a 400), never a throw. */
 export function parseDeskQuery(
   params: URLSearchParams,
-): { ok: true; filters: DeskFilters } | { ok: false; field: string; message: string; filters: DeskFilters } {
+): { ok: true; filters: DeskFilters } | { ok: false; field: string; message: MessageKey; filters: DeskFilters } {
   const raw: Record<string, string> = {}
   for (const [k, v] of params) raw[k] = v
   const parsed = DeskQuery.safeParse(raw)
   if (parsed.success) return { ok: true, filters: parsed.data }
   const issue = parsed.error.issues[0]!
   const field = issue.code === 'unrecognized_keys' ? (issue.keys[0] ?? '') : String(issue.path[0] ?? '')
-  const message = issue.message.startsWith('desk.error.') ? issue.message : 'desk.error.unknown'
+  const message = isMessageKey(issue.message) ? issue.message : 'desk.error.unknown'
   return { ok: false, field, message, filters: {} }
 }
 

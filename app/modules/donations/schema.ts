@@ -1,6 +1,7 @@
 // The donation form's schema, shared by the browser and the server (imports nothing server-only).
 import { z } from 'zod'
-import { isMessageKey, type MessageKey } from '../../utils/i18n'
+import { fieldErrors } from '../../utils/field-errors'
+import { isMessageKey } from '../../utils/i18n'
 import { parseMoney } from '../../utils/money'
 
 export const PRESET_AMOUNTS = [5000, 10000, 20000, 50000] as const // fen: ¥50, ¥100, ¥200, ¥500
@@ -90,14 +91,9 @@ export function donationFormSchema(limits: DonationLimits) {
 
 export type DonationInput = z.output<ReturnType<typeof donationFormSchema>>
 
-/** Field → message key, first problem per field, for rendering beside each input. */
-export function fieldErrors(error: z.ZodError): Record<string, MessageKey> {
-  const out: Record<string, MessageKey> = {}
-  for (const issue of error.issues) {
-    const field = String(issue.path[0] ?? 'form')
+/** Field → message key, first problem per field; zod's own messages become the field's `donate.error.*`. */
+export const donationFieldErrors = (error: z.ZodError) =>
+  fieldErrors(error, (field) => {
     const byField = `donate.error.${field}`
-    if (!out[field])
-      out[field] = isMessageKey(issue.message) ? issue.message : isMessageKey(byField) ? byField : 'donate.error.form'
-  }
-  return out
-}
+    return isMessageKey(byField) ? byField : 'donate.error.form'
+  })

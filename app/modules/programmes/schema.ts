@@ -1,5 +1,6 @@
 // The programme form, shared by browser and server.
 import { z } from 'zod'
+import { fieldErrors } from '~/utils/field-errors'
 import { parseMoney } from '../../utils/money'
 import { CATEGORIES } from '../beneficiaries/schema'
 
@@ -61,12 +62,5 @@ export const ProgrammeIntent = z.enum(['create', 'update', 'link', 'unlink'], {
   errorMap: () => ({ message: 'programmes.error.intent' }),
 })
 
-/** zod issues → { field: message key }. */
-export function programmeIssues(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const i of error.issues) {
-    const field = i.path.join('.') || 'form'
-    if (!out[field]) out[field] = i.message.startsWith('programmes.') ? i.message : 'programmes.error.invalid'
-  }
-  return out
-}
+/** The first message per field; zod's own messages become the generic one. */
+export const programmeIssues = (error: z.ZodError) => fieldErrors(error, 'programmes.error.invalid')

@@ -1,5 +1,6 @@
 // The station forms, shared by browser and server.
 import { z } from 'zod'
+import { fieldErrors } from '~/utils/field-errors'
 
 export const STATION_LEVELS = ['province', 'city', 'county', 'township', 'community'] as const
 export type StationLevel = (typeof STATION_LEVELS)[number]
@@ -34,11 +35,5 @@ export const StationIntent = z.enum(['add', 'rename', 'deactivate', 'reactivate'
   errorMap: () => ({ message: 'stations.error.intent' }),
 })
 
-export function stationIssues(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const i of error.issues) {
-    const field = i.path.join('.') || 'form'
-    if (!out[field]) out[field] = i.message.startsWith('stations.') ? i.message : 'stations.error.invalid'
-  }
-  return out
-}
+/** The first message per field; zod's own messages become the generic one. */
+export const stationIssues = (error: z.ZodError) => fieldErrors(error, 'stations.error.invalid')

@@ -1,5 +1,6 @@
 // npm run ledger:verify [-- <database url>] — recompute the hash chain, every balance,
-// lot and trace from the ledger history. Exit 0 when whole, 1 naming the first bad row.
+// lot and trace from the ledger history, and open every version-2 commitment whose value
+// is disclosed (withdrawn ones are counted). Exit 0 when whole, 1 naming the first bad row.
 import { pathToFileURL } from 'node:url'
 import { verifyLedger } from '../modules/ledger/verify.server'
 import { createDatabase } from '../utils/db.server'
@@ -20,6 +21,8 @@ export async function main(argv: string[], log: (line: string) => void = console
       log(
         `ledger ok: ${result.transactions} transactions, head ${result.head.sequence} ${result.head.hash} (${seconds} s)`,
       )
+      const since = result.version2From === undefined ? 'none' : `from sequence ${result.version2From}`
+      log(`record version 2: ${since}; ${result.withdrawn} committed values withdrawn (accepted by commitment alone)`)
       return 0
     }
     const e = result.firstError!

@@ -8,6 +8,7 @@ import { givingEn } from './giving.en'
 import { organisationEn } from './organisation.en'
 import { portalEn } from './portal.en'
 import { receiptsDeskEn } from './receipts-desk.en'
+import { privacyEn } from './privacy.en'
 import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
@@ -23,6 +24,7 @@ export const en: Messages = {
   ...givingEn,
   ...portalEn,
   ...receiptsDeskEn,
+  ...privacyEn,
   ...staffEn,
   ...studentsEn,
   ...transparencyEn,

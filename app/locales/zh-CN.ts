@@ -9,6 +9,7 @@ import { givingZhCN } from './giving.zh-CN'
 import { organisationZhCN } from './organisation.zh-CN'
 import { portalZhCN } from './portal.zh-CN'
 import { receiptsDeskZhCN } from './receipts-desk.zh-CN'
+import { privacyZhCN } from './privacy.zh-CN'
 import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
@@ -24,6 +25,7 @@ export const zhCN = {
   ...givingZhCN,
   ...portalZhCN,
   ...receiptsDeskZhCN,
+  ...privacyZhCN,
   ...staffZhCN,
   ...studentsZhCN,
   ...transparencyZhCN,

@@ -1,6 +1,7 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { DonorMerge } from '~/components/admin/DonorMerge'
+import { DonorPrivacyLink } from '~/components/donor-privacy-link'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { formValues, notFound, refusalData } from '~/utils/http.server'
@@ -42,6 +43,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ...found,
     gifts: found.gifts.map((g) => ({ ...g, purpose: purposeTitle(g, locale) })),
     canMerge: can(staff, access.action) && hasRootScope(staff, access.action),
+    privacy: hasRootScope(staff, 'donors.privacy'),
     merged: Number.isInteger(merged) && merged > 0 ? merged : null,
   }
 }
@@ -71,7 +73,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function Donor() {
-  const { donor, gifts, receipts, recurring, canMerge, merged } = useLoaderData<typeof loader>()
+  const { donor, gifts, receipts, recurring, canMerge, merged, privacy } = useLoaderData<typeof loader>()
   const acted = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
@@ -93,6 +95,7 @@ export default function Donor() {
         <dt>{t('donors.monthly')}</dt>
         <dd>{donor.monthly ? t('donors.monthlyYes') : t('donors.monthlyNo')}</dd>
       </dl>
+      <DonorPrivacyLink donorId={donor.id} allowed={privacy} />
 
       <h2>{t('donors.one.gifts')}</h2>
       <div className="table-scroll">

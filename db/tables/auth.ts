@@ -78,6 +78,8 @@ export interface AuditLogTable {
   before: string | null
   after: string | null
   ip: string | null
+  /** Set once when erasure redacted personal data out of before/after (the only change a row may get). */
+  redacted_at: string | null
 }
 
 export interface AuthTables {

@@ -32,6 +32,20 @@ export interface LedgerTransactionsTable {
   request_digest: string
   prev_hash: string
   hash: string
+  /** Record version the hash was computed in: 1 carries names in refs, 2 commits to them. */
+  version: Generated<number>
+}
+
+/**
+ * Value and salt of a committed reference of a version-2 record (mutable, not history):
+ * both null once withdrawn (donor erasure); the commitment stays in the hashed refs.
+ */
+export interface LedgerDisclosuresTable {
+  sequence: number
+  key: 'donor' | 'beneficiary'
+  value: string | null
+  salt: string | null
+  withdrawn_at: string | null
 }
 
 export interface LedgerTransfersTable {
@@ -58,6 +72,7 @@ export interface LedgerDonationsTable {
   gross: number
   fee: number
   currency: string
+  /** refs.donor of its transaction as hashed: the display name (version 1) or its commitment (version 2). */
   display_name: string
   paid_at: string
 }
@@ -113,4 +128,5 @@ export interface LedgerTables {
   ledger_traces: LedgerTracesTable
   ledger_lot_balances: LedgerLotBalancesTable
   ledger_trace_balances: LedgerTraceBalancesTable
+  ledger_disclosures: LedgerDisclosuresTable
 }

@@ -108,6 +108,8 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
     const donation = await t.db.selectFrom('donations').select('id').orderBy('id').executeTakeFirstOrThrow()
     params['admin.donations.$id.tsx'] = { id: String(donation.id) }
     params['admin.donors.$id.tsx'] = { id: String(donation.id) }
+    for (const file of ['admin.donors.$id_.privacy.tsx', 'admin.donors.$id_.privacy[.]json.tsx'])
+      params[file] = { id: String(donation.id), id_: String(donation.id) }
     // Demo campaigns belong to the province station: outside a county admin's subtree.
     const campaign = await t.db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
     params['admin.campaigns.$id.tsx'] = { id: String(campaign.id) }

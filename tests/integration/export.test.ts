@@ -52,7 +52,8 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
       ),
     ).then((all) => all as [Rows, Rows, Rows, Rows, Rows, Rows])
     expect(accounts.length).toBeGreaterThan(5)
-    // 1. The chain: hash = SHA-256(prev_hash ‖ ["hope-ledger/1", seq, kind, occurred_at, [[k,v]…], [[from,to,amount,currency]…]]).
+    // 1. The chain: hash = SHA-256(prev_hash ‖ ["hope-ledger/<version>", seq, kind, occurred_at, [[k,v]…], [[from,to,amount,currency]…]]),
+    //    and in version 2 each disclosure opens its commitment: SHA-256(salt:key:value).
     const bySeq = new Map<string, Rows>()
     for (const x of transfers) bySeq.set(x.sequence, [...(bySeq.get(x.sequence) ?? []), x])
     let prev = '0'.repeat(64)
@@ -65,7 +66,10 @@ describe.skipIf(skipReason)(`open data round trip on ${testDialect}`, () => {
       const list = (bySeq.get(tx.sequence) ?? [])
         .sort((a, b) => Number(a.position) - Number(b.position))
         .map((x) => [x.from, x.to, x.amount, x.currency])
-      prev = sha256(prev + JSON.stringify(['hope-ledger/1', tx.sequence, tx.kind, tx.occurred_at, refs, list]))
+      for (const [key, d] of Object.entries(tx.disclosed as Record<string, { value: string; salt: string }>))
+        expect(sha256(`${d.salt}:${key}:${d.value}`), `${key} of ${tx.sequence}`).toBe(tx.refs[key])
+      const version = `hope-ledger/${tx.version}`
+      prev = sha256(prev + JSON.stringify([version, tx.sequence, tx.kind, tx.occurred_at, refs, list]))
       expect(tx.hash).toBe(prev)
     }
     const head = await getHead(t.db)

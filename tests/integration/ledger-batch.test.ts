@@ -14,6 +14,7 @@ import {
   verifyLedger,
   type AwardInput,
 } from '~/modules/ledger'
+import { disclosuresOf, openRefs } from '~/modules/ledger'
 import type { DB } from '~/utils/db.server'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
@@ -60,12 +61,21 @@ describe.skipIf(skipReason)(`ledger award batches on ${testDialect}`, () => {
   })
   afterAll(async () => Promise.all([one?.destroy(), batch?.destroy()]))
 
-  const snapshot = async (db: DB) => ({
-    tx: await db
+  // Refs opened: each database drew its own salts, so commitments differ while values agree.
+  const opened = async (db: DB) => {
+    const rows = await db
       .selectFrom('ledger_transactions')
       .select(['sequence', 'kind', 'occurred_at', 'refs', 'request_digest'])
       .orderBy('sequence')
-      .execute(),
+      .execute()
+    const disclosed = await disclosuresOf(
+      db,
+      rows.map((r) => r.sequence),
+    )
+    return rows.map((r) => ({ ...r, refs: openRefs(JSON.parse(r.refs), disclosed.get(r.sequence)) }))
+  }
+  const snapshot = async (db: DB) => ({
+    tx: await opened(db),
     transfers: await db
       .selectFrom('ledger_transfers')
       .select(['sequence', 'position', 'from_account', 'to_account', 'amount', 'currency'])

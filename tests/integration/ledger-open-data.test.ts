@@ -16,11 +16,16 @@ import {
   postFundTransfer,
   postPayout,
   postRefund,
+  EXPORT_DATASETS,
+  verifyLedger,
+  withdrawDonorNames,
   type ExportDataset,
 } from '~/modules/ledger'
+import { writeVersionForTests } from '~/modules/ledger/write.server'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
 type Row = Record<string, any>
+const FULL_NAME = '欧阳明月'
 const at = (day: number) => new Date(Date.UTC(2026, 2, 1 + day, 8)).toISOString()
 
 /** The verifier of open-data.md section 6, on exported rows only. */
@@ -77,11 +82,36 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
   }
   const byTrace = () => new Map(data.traces.map((t) => [t.trace, t]))
   let prev = '0'.repeat(64)
+  let version = 1
+  let withheld = 0
+  const names = new Map(data.donations.map((d) => [d.donation, d.display_name]))
   for (const tx of data.transactions) {
     const list = transfersOf.get(tx.sequence) ?? []
     const refs = Object.entries(tx.refs as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1))
+    // Section 4: the version never goes down; a version-2 record's disclosures open its commitments.
+    expect(Number(tx.version) >= version, `version of ${tx.sequence}`).toBe(true)
+    version = Number(tx.version)
+    const opened: Record<string, string> = { ...tx.refs }
+    if (version === 1) expect(tx.disclosed).toEqual({})
+    else
+      for (const key of ['beneficiary', 'donor']) {
+        if (tx.refs[key] === undefined) continue
+        expect(tx.refs[key]).toMatch(/^[0-9a-f]{64}$/)
+        const d = tx.disclosed[key]
+        if (!d) {
+          withheld++
+          opened[key] = 'withheld'
+          continue
+        }
+        const c = createHash('sha256').update(`${d.salt}:${key}:${d.value}`, 'utf8').digest('hex')
+        expect(c, `commitment ${key} of ${tx.sequence}`).toBe(tx.refs[key])
+        opened[key] = d.value
+      }
+    if (tx.kind === 'donation')
+      expect(names.get(tx.refs.donation)).toBe(opened.donor === 'withheld' ? null : opened.donor)
+    tx.refs = opened
     const record = JSON.stringify([
-      'hope-ledger/1',
+      `hope-ledger/${version}`,
       tx.sequence,
       tx.kind,
       tx.occurred_at,
@@ -245,7 +275,12 @@ function outsiderVerify(data: Record<ExportDataset, Row[]>) {
   const totals = new Map<string, bigint>()
   for (const [k, v] of balances) totals.set(k.split(' ')[1]!, (totals.get(k.split(' ')[1]!) ?? 0n) + v)
   for (const v of totals.values()) expect(v).toBe(0n)
-  return { head: { sequence: data.transactions.at(-1)!.sequence as string, hash: prev }, balances, lots }
+  return {
+    head: { sequence: data.transactions.at(-1)!.sequence as string, hash: prev },
+    balances,
+    lots,
+    withheld,
+  }
 }
 
 describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
@@ -254,7 +289,9 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
     t = await createTestDb()
     const [C1, C2, W] = [fundOfCampaign(1), fundOfCampaign(2), fundOfWish(3)]
     const go = <T>(fn: Parameters<typeof inTransaction<T>>[1]) => inTransaction(t.db, fn)
+    // The first four records are version 1, as a database from before the switch holds them.
     for (let i = 1; i <= 12; i++) {
+      writeVersionForTests(i <= 4 ? 1 : 2)
       await go((trx) =>
         postDonation(trx, {
           idempotencyKey: `d${i}`,
@@ -264,7 +301,7 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
           fee: i % 3 ? 0 : 99,
           currency: i === 5 ? 'HKD' : 'CNY',
           paidAt: at(i % 6),
-          displayName: i % 2 ? '爱心人士' : '王*',
+          displayName: i === 6 ? FULL_NAME : i % 2 ? '爱心人士' : '王*',
         }),
       )
     }
@@ -347,8 +384,18 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
       }),
     )
     void ft
+    // The donor of D-6 asked to be erased: value and salt withdrawn, the commitment stays.
+    const d6 = await t.db
+      .selectFrom('ledger_donations')
+      .select('sequence')
+      .where('donation_ref', '=', 'D-6')
+      .executeTakeFirstOrThrow()
+    await withdrawDonorNames(t.db, [d6.sequence], at(12))
   })
-  afterAll(async () => t?.destroy())
+  afterAll(async () => {
+    writeVersionForTests(2)
+    await t?.destroy()
+  })
 
   async function read(dataset: ExportDataset, format: 'jsonl' | 'csv') {
     let text = ''
@@ -365,6 +412,10 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
         .map((l) => JSON.parse(l))
     }
     const mine = outsiderVerify(data)
+    expect(mine.withheld).toBe(1)
+    expect(data.transactions.map((x) => x.version)).toEqual(data.transactions.map((x) => (x.sequence <= 4 ? '1' : '2')))
+    for (const d of EXPORT_DATASETS) expect(await read(d, 'jsonl')).not.toContain(FULL_NAME)
+    expect(await verifyLedger(t.db)).toMatchObject({ ok: true, withdrawn: 1, version2From: 5 })
     const head = await getHead(t.db)
     expect(mine.head).toEqual({ sequence: String(head.sequence), hash: head.hash })
     for (const [key, value] of mine.balances) {

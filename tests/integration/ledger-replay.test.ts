@@ -21,6 +21,7 @@ import {
   type Posted,
   type Trx,
 } from '~/modules/ledger'
+import { writeVersionForTests } from '~/modules/ledger/write.server'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 
 const at = (day: number) => new Date(Date.UTC(2026, 8, 1 + day)).toISOString()
@@ -127,6 +128,8 @@ describe.skipIf(skipReason)(`ledger replays on ${testDialect}`, () => {
   let correction: { idempotencyKey: string; corrects: number; occurredAt: string; reason: string }
   beforeAll(async () => {
     t = await createTestDb()
+    // Frozen hashes are version-1 records: a database from before version 2 keeps them.
+    writeVersionForTests(1)
     await inTransaction(t.db, async (trx) => {
       await postDonation(trx, donation)
       await postDonation(trx, general)
@@ -142,8 +145,12 @@ describe.skipIf(skipReason)(`ledger replays on ${testDialect}`, () => {
     // A raw post follows no kind's tracing rule, so the history is verified before it.
     verified = await verifyLedger(t.db)
     await inTransaction(t.db, (trx) => post(trx, raw))
+    writeVersionForTests(2)
   })
-  afterAll(async () => t?.destroy())
+  afterAll(async () => {
+    writeVersionForTests(2)
+    await t?.destroy()
+  })
 
   const stored = () =>
     t.db.selectFrom('ledger_transactions').select(['sequence', 'request_digest', 'hash']).orderBy('sequence').execute()

@@ -18,6 +18,7 @@ import {
   verifyLedger,
   type Posted,
   type VerifyResult,
+  withdrawDonorNames,
 } from '~/modules/ledger'
 import { main } from '../../app/cli/ledger-verify'
 import { seedDemo } from '../../db/seed/demo'
@@ -138,6 +139,41 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
     return result!.firstError
   }
 
+  it('opens every disclosed commitment, accepts a withdrawn one alone, and refuses a name in the clear', async () => {
+    const d = await t.db
+      .selectFrom('ledger_disclosures')
+      .select(['sequence', 'value'])
+      .where('key', '=', 'donor')
+      .orderBy('sequence')
+      .executeTakeFirstOrThrow()
+    const changed = await tampered((trx) =>
+      sql`update ledger_disclosures set value = ${'李*'} where sequence = ${d.sequence} and key = 'donor'`.execute(trx),
+    )
+    expect(changed).toMatchObject({ table: 'ledger_transactions', sequence: d.sequence })
+    expect(changed!.message).toContain('does not open its commitment')
+    const clear = await tampered(async (trx) => {
+      await sql`delete from ledger_disclosures where sequence = ${d.sequence}`.execute(trx)
+      await sql`update ledger_transactions set refs = ${JSON.stringify({ donation: 'D-1', donor: d.value })} where sequence = ${d.sequence}`.execute(
+        trx,
+      )
+    })
+    expect(clear!.message).toContain('not committed')
+    const older = await tampered((trx) =>
+      sql`update ledger_transactions set version = 1 where sequence = 12`.execute(trx),
+    )
+    expect(older).toMatchObject({ sequence: 12 })
+    let withdrawn: VerifyResult | undefined
+    await t.db
+      .transaction()
+      .execute(async (trx) => {
+        await withdrawDonorNames(trx, [d.sequence], at(13))
+        withdrawn = await verifyLedger(trx)
+        throw new Error('rollback')
+      })
+      .catch(() => undefined)
+    expect(withdrawn).toMatchObject({ ok: true, withdrawn: 1, version2From: 1 })
+  })
+
   it('names the transaction whose transfer amount was changed', async () => {
     const transfer = await t.db
       .selectFrom('ledger_transfers')
@@ -170,6 +206,7 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
       await sql`delete from ledger_lots where sequence = ${last}`.execute(trx)
       await sql`delete from ledger_donations where sequence = ${last}`.execute(trx)
       await sql`delete from ledger_transfers where sequence = ${last}`.execute(trx)
+      await sql`delete from ledger_disclosures where sequence = ${last}`.execute(trx)
       await sql`delete from ledger_transactions where sequence = ${last}`.execute(trx)
     })
     expect(gone).toMatchObject({ table: 'ledger_head' })
@@ -179,6 +216,7 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
       )
       await sql`delete from ledger_traces where sequence = ${award.sequence}`.execute(trx)
       await sql`delete from ledger_transfers where sequence = ${award.sequence}`.execute(trx)
+      await sql`delete from ledger_disclosures where sequence = ${award.sequence}`.execute(trx)
       await sql`delete from ledger_transactions where sequence = ${award.sequence}`.execute(trx)
     })
     expect(middle).toMatchObject({ table: 'ledger_transactions', sequence: award.sequence })
@@ -256,7 +294,8 @@ describe.skipIf(skipReason)(`ledger tamper evidence on ${testDialect}`, () => {
       await seedDemo(demo.db, { now: new Date('2026-11-23T02:00:00Z') })
       const lines: string[] = []
       expect(await main([demo.url], (l) => lines.push(l))).toBe(0)
-      expect(lines.at(-1)).toMatch(/^ledger ok: \d+ transactions/)
+      expect(lines.at(-2)).toMatch(/^ledger ok: \d+ transactions/)
+      expect(lines.at(-1)).toMatch(/^record version 2: from sequence 1; 0 committed values withdrawn/)
       const tx = await demo.db
         .selectFrom('ledger_transfers')
         .select(['id', 'sequence'])

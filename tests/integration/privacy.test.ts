@@ -262,8 +262,10 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     for (const f of ['traces', 'accounts', 'transactions'])
       for (const ext of ['jsonl', 'csv']) expect(after.crawled).toContain(`/open-data/${f}.${ext}`)
 
-    // The export still verifies: every record recomputes except those carrying the
-    // placeholder, whose published hash the next record's prev_hash must still match.
+    // The export still verifies in full: a version-2 record commits to the code, so its hash
+    // recomputes without it; the withdrawn code's disclosure (value and salt) is gone and
+    // its commitment is accepted alone. Version-1 records carrying the placeholder would be
+    // taken as published (open-data.md, section 7); this database has none.
     const file = (await import(path.join(ROUTES_DIR, 'open-data.$file.tsx'))) as RouteModule
     const jsonl = async (name: string) => {
       const res = (await file.loader!({
@@ -282,13 +284,19 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     const bySeq = new Map<string, any[]>()
     for (const x of transfers) bySeq.set(x.sequence, [...(bySeq.get(x.sequence) ?? []), x])
     let prev = '0'.repeat(64)
-    let taken = 0
+    const withdrawnAt: string[] = []
     for (const tx of transactions) {
       expect(tx.prev_hash).toBe(prev)
-      if (Object.values(tx.refs).includes(WITHHELD_CODE)) {
-        taken++
-        prev = tx.hash
-        continue
+      expect(tx.version).toBe('2')
+      for (const key of ['beneficiary', 'donor']) {
+        if (tx.refs[key] === undefined) continue
+        const d = tx.disclosed[key]
+        if (!d) {
+          if (key === 'beneficiary') withdrawnAt.push(tx.sequence)
+          continue
+        }
+        const c = createHash('sha256').update(`${d.salt}:${key}:${d.value}`).digest('hex')
+        expect(c, `commitment ${key} of ${tx.sequence}`).toBe(tx.refs[key])
       }
       const refs = Object.keys(tx.refs)
         .sort()
@@ -297,20 +305,24 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
         .sort((a, b) => Number(a.position) - Number(b.position))
         .map((x) => [x.from, x.to, x.amount, x.currency])
       prev = createHash('sha256')
-        .update(prev + JSON.stringify(['hope-ledger/1', tx.sequence, tx.kind, tx.occurred_at, refs, list]))
+        .update(prev + JSON.stringify(['hope-ledger/2', tx.sequence, tx.kind, tx.occurred_at, refs, list]))
         .digest('hex')
       expect(tx.hash, `hash of ${tx.sequence}`).toBe(prev)
     }
     expect(prev).toBe((await getHead(t.db)).hash)
-    // Taken on trust: exactly the records that name a withheld child (this one, and the one
-    // the test above withdrew), awards and payouts alike.
+    // Withdrawn: exactly the records that name a withheld child (this one, and the one the
+    // test above withdrew), awards and payouts alike.
     const withheld = await withheldCodes(t.db)
     expect(withheld.has(code)).toBe(true)
-    const naming = (await t.db.selectFrom('ledger_transactions').select('refs').execute()).filter((r) =>
-      Object.values(JSON.parse(r.refs) as Record<string, string>).some((v) => withheld.has(v)),
-    )
-    expect(taken).toBe(naming.length)
-    expect(taken).toBeGreaterThanOrEqual(new Set(mine.map((a) => String(a.sequence))).size)
+    const naming = await t.db
+      .selectFrom('ledger_disclosures')
+      .select('sequence')
+      .where('key', '=', 'beneficiary')
+      .where('value', 'in', [...withheld])
+      .orderBy('sequence')
+      .execute()
+    expect(withdrawnAt).toEqual(naming.map((r) => String(r.sequence)))
+    expect(withdrawnAt.length).toBeGreaterThanOrEqual(new Set(mine.map((a) => String(a.sequence))).size)
     expect(traces.filter((x) => x.beneficiary === WITHHELD_CODE).length).toBeGreaterThanOrEqual(mine.length)
   })
 })

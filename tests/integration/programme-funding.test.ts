@@ -15,7 +15,6 @@ import { givingFixture, WEBHOOK_SECRET } from '../support/giving'
 import * as ev from '../support/stripe-events'
 import { freeStudents, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
 import { minimalPdf } from '../support/proof-files'
-import { chinaDate } from '~/utils/i18n'
 
 // A new programme can pay: created on the programmes page, funded by a campaign created and
 // published on the campaign pages and linked on the programmes page, it pays a batch.

@@ -10,7 +10,15 @@ import {
   isGuarded,
   payableOf,
 } from '~/modules/ledger/accounts'
-import { GENESIS_HASH, canonicalRecord, canonicalRefs, chainHash, normaliseTime } from '~/modules/ledger/hash.server'
+import {
+  GENESIS_HASH,
+  canonicalRecord,
+  canonicalRefs,
+  chainHash,
+  commitRefs,
+  commitment,
+  normaliseTime,
+} from '~/modules/ledger/hash.server'
 import { IdHeap } from '~/modules/ledger/heap'
 import { KIND_NAMES, TRANSACTION_KINDS } from '~/modules/ledger/kinds'
 
@@ -40,6 +48,19 @@ describe('ledger canonical form', () => {
     for (const line of [`record(1) = ${r1}`, `hash(1)   = ${h1}`, `record(2) = ${r2}`, `hash(2)   = ${h2}`])
       expect(doc).toContain(line)
     expect(doc).toContain(GENESIS_HASH)
+  })
+
+  it('reproduces the commitment example of public/open-data.md and draws a fresh salt each time', () => {
+    const c = commitment('donor', '张*', '00112233445566778899aabbccddeeff')
+    expect(doc).toContain(`commitment("donor", "张*") = ${c}`)
+    const a = commitRefs({ donation: 'D-1', donor: '张*' })
+    const b = commitRefs({ donation: 'D-1', donor: '张*' })
+    expect(a.refs.donation).toBe('D-1')
+    expect(a.refs.donor).toMatch(/^[0-9a-f]{64}$/)
+    expect(a.refs.donor).not.toBe(b.refs.donor)
+    expect(a.disclosures).toEqual([{ key: 'donor', value: '张*', salt: expect.stringMatching(/^[0-9a-f]{32}$/) }])
+    expect(commitment('donor', '张*', a.disclosures[0]!.salt)).toBe(a.refs.donor)
+    expect(canonicalRecord(1, 'donation', 't', {}, [], 2)).toBe('["hope-ledger/2","1","donation","t",[],[]]')
   })
 
   it('builds exactly the JSON.stringify form of the record', () => {

@@ -28,6 +28,7 @@ export const PERMISSIONS = [
   'organisation.manage', // the foundation's name, registration, contact and receipt wording (root station only)
   'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
   'finance.close', // prepare a month's close and freeze it by exporting (root station only)
+  'donors.privacy', // a donor's PIPL requests: export everything held about them, erase it (admin only)
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -62,6 +63,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'organisation.manage',
     'updates.write',
     'finance.close',
+    'donors.privacy',
   ],
   finance: [
     ...SELF,

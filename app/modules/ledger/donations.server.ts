@@ -75,7 +75,8 @@ export async function postDonation(
               gross: input.amount,
               fee: input.fee,
               currency: input.currency,
-              display_name: displayName,
+              // As hashed: the commitment in version 2, so erasing the name leaves no copy here.
+              display_name: posted.refs?.donor ?? displayName,
               paid_at: paidAt,
             })
             .returning('id')

@@ -11,20 +11,25 @@ import type {
   LedgerTransactionsTable,
   LedgerTransfersTable,
 } from '../../../db/tables/ledger'
+import { disclosuresOf, type Disclosures } from './disclosures.server'
+import type { CommittedKey } from './hash.server'
 
 export const EXPORT_DATASETS = ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'] as const
 export type ExportDataset = (typeof EXPORT_DATASETS)[number]
 export type ExportFormat = 'jsonl' | 'csv'
-export type ExportRow = Record<string, string | null | Record<string, string>>
+export type ExportRow = Record<string, string | null | Record<string, string> | Record<string, Disclosed>>
+type Disclosed = { value: string; salt: string }
 /** Narrow an export to the transactions touching one fund and/or a range of ISO instants (inclusive). */
 export type ExportFilter = { fund?: string; from?: string; to?: string }
+/** A committed value that must not be published now (a withheld student's code): its disclosure is left out. */
+export type Withhold = (key: CommittedKey, value: string) => boolean
 type Row = ExportRow
 type Db = Kysely<Database>
 
 /** The documented columns of each dataset, in order (public/open-data.md). */
 export const EXPORT_COLUMNS: Record<ExportDataset, string[]> = {
   accounts: ['code', 'kind', 'name'],
-  transactions: ['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash'],
+  transactions: ['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash', 'version', 'disclosed'],
   transfers: ['sequence', 'position', 'from', 'to', 'amount', 'currency'],
   donations: ['donation', 'display_name', 'fund', 'amount', 'fee', 'net', 'currency', 'paid_at', 'sequence'],
   lots: ['lot', 'sequence', 'donation', 'fund', 'currency', 'amount', 'paid_at', 'source_trace'],
@@ -41,8 +46,20 @@ const accountRow = (a: Pick<Selectable<LedgerAccountsTable>, 'code' | 'kind' | '
   name: a.name,
 })
 
+/** The published disclosures of one record: withdrawn and withheld ones left out. */
+function published(d: Disclosures | undefined, withhold: Withhold): Record<string, Disclosed> {
+  const out: Record<string, Disclosed> = {}
+  for (const [key, v] of Object.entries(d ?? {}) as [CommittedKey, Disclosed | null][])
+    if (v && !withhold(key, v.value)) out[key] = { value: v.value, salt: v.salt }
+  return out
+}
+
 const transactionRow = (
-  t: Pick<Selectable<LedgerTransactionsTable>, 'sequence' | 'kind' | 'occurred_at' | 'refs' | 'prev_hash' | 'hash'>,
+  t: Pick<
+    Selectable<LedgerTransactionsTable>,
+    'sequence' | 'kind' | 'occurred_at' | 'refs' | 'prev_hash' | 'hash' | 'version'
+  >,
+  disclosed: Record<string, Disclosed>,
 ): Row => ({
   sequence: String(t.sequence),
   kind: t.kind,
@@ -50,6 +67,8 @@ const transactionRow = (
   refs: JSON.parse(t.refs) as Record<string, string>,
   prev_hash: t.prev_hash,
   hash: t.hash,
+  version: String(t.version),
+  disclosed,
 })
 
 const transferRow = (t: Selectable<LedgerTransfersTable>): Row => ({
@@ -61,9 +80,10 @@ const transferRow = (t: Selectable<LedgerTransfersTable>): Row => ({
   currency: t.currency,
 })
 
-const donationRow = (d: Selectable<LedgerDonationsTable>): Row => ({
+/** display_name: refs.donor in version 1; in version 2 its published value, or null once withdrawn. */
+const donationRow = (d: Selectable<LedgerDonationsTable>, disclosed: Disclosures | undefined): Row => ({
   donation: d.donation_ref,
-  display_name: d.display_name,
+  display_name: disclosed ? (disclosed.donor?.value ?? null) : d.display_name,
   fund: d.fund,
   amount: String(d.gross),
   fee: String(d.fee),
@@ -143,6 +163,7 @@ async function page(
   f: ExportFilter,
   cursor: number,
   limit: number,
+  withhold: Withhold,
 ): Promise<{ rows: Row[]; next: number }> {
   switch (dataset) {
     case 'accounts': {
@@ -159,11 +180,18 @@ async function page(
     case 'transactions': {
       let q = db
         .selectFrom('ledger_transactions as x')
-        .select(['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash'])
+        .select(['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash', 'x.version'])
         .where('x.sequence', '>', cursor)
       for (const c of txScope(db, f, 'x.sequence')) q = q.where(c)
       const r = await q.orderBy('x.sequence').limit(limit).execute()
-      return { rows: r.map(transactionRow), next: r.at(-1)?.sequence ?? cursor }
+      const d = await disclosuresOf(
+        db,
+        r.filter((x) => x.version === 2).map((x) => x.sequence),
+      )
+      return {
+        rows: r.map((x) => transactionRow(x, published(d.get(x.sequence), withhold))),
+        next: r.at(-1)?.sequence ?? cursor,
+      }
     }
     case 'transfers': {
       let q = db.selectFrom('ledger_transfers as t').selectAll('t').where('t.id', '>', cursor)
@@ -177,7 +205,11 @@ async function page(
       if (f.from) q = q.where('paid_at', '>=', f.from)
       if (f.to) q = q.where('paid_at', '<=', f.to)
       const r = await q.orderBy('id').limit(limit).execute()
-      return { rows: r.map(donationRow), next: r.at(-1)?.id ?? cursor }
+      const d = await disclosuresOf(
+        db,
+        r.map((x) => x.sequence),
+      )
+      return { rows: r.map((x) => donationRow(x, d.get(x.sequence))), next: r.at(-1)?.id ?? cursor }
     }
     case 'lots': {
       let q = db
@@ -263,10 +295,17 @@ async function* exportLinesFrom(
 /** One dataset's export: the whole ledger, or only what `filter` selects. */
 export function exportDataset(
   db: Db,
-  input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number },
+  input: {
+    dataset: ExportDataset
+    format: ExportFormat
+    filter?: ExportFilter
+    batchSize?: number
+    withhold?: Withhold
+  },
 ): AsyncGenerator<string> {
   const filter = input.filter ?? {}
+  const withhold = input.withhold ?? (() => false)
   return exportLinesFrom(input.dataset, input.format, (cursor) =>
-    page(db, input.dataset, filter, cursor, input.batchSize ?? 2000),
+    page(db, input.dataset, filter, cursor, input.batchSize ?? 2000, withhold),
   )
 }

@@ -1,10 +1,59 @@
 // The canonical public record of a transaction and the hash chain over it.
 // public/open-data.md ("Hash chain") describes this byte for byte: change both or neither.
-import { createHash } from 'node:crypto'
+//
+// The invariant of record version 2 (every record from the switch on; version 1 records
+// keep verifying as they were): the hashed record never carries a committed reference
+// (COMMITTED_KEYS: the donor's display name, the student's code) in the clear. Its refs
+// hold commitment(key, value, salt) instead, and the value with its salt sits beside the
+// history in ledger_disclosures. A disclosure either reproduces its commitment, or it is
+// withdrawn (value and salt gone, the commitment alone stays and is accepted as it is).
+// Salts come from the CSPRNG and are never derivable from anything public; they are
+// published only together with their value. verifyLedger asserts this for every row.
+import { createHash, randomBytes } from 'node:crypto'
 import { LedgerInputError } from './errors'
 
 export const GENESIS_HASH = '0'.repeat(64)
+export type RecordVersion = 1 | 2
+/** The version new records are written in. */
+export const CURRENT_VERSION: RecordVersion = 2
 export const RECORD_VERSION = 'hope-ledger/1'
+const VERSION_TAG: Record<RecordVersion, string> = { 1: RECORD_VERSION, 2: 'hope-ledger/2' }
+/** References a version-2 record commits to instead of carrying. */
+export const COMMITTED_KEYS = ['beneficiary', 'donor'] as const
+export type CommittedKey = (typeof COMMITTED_KEYS)[number]
+export const isCommittedKey = (key: string): key is CommittedKey => (COMMITTED_KEYS as readonly string[]).includes(key)
+const SALT = /^[0-9a-f]{32}$/
+const DIGEST = /^[0-9a-f]{64}$/
+
+/** A fresh salt: 16 bytes from the CSPRNG as 32 lowercase hex characters. */
+export function newSalt(): string {
+  return randomBytes(16).toString('hex')
+}
+
+/** commitment = hex(SHA-256(UTF-8(salt ‖ ":" ‖ key ‖ ":" ‖ value))). */
+export function commitment(key: string, value: string, salt: string): string {
+  if (!SALT.test(salt)) throw new LedgerInputError('a salt is 32 lowercase hex characters')
+  return createHash('sha256').update(`${salt}:${key}:${value}`, 'utf8').digest('hex')
+}
+
+/** Is this a well-formed commitment (64 lowercase hex)? */
+export const isCommitment = (text: string | undefined): boolean => text !== undefined && DIGEST.test(text)
+
+export type Disclosure = { key: CommittedKey; value: string; salt: string }
+
+/** Version-2 refs: each committed key's value replaced by its commitment under a fresh salt. */
+export function commitRefs(refs: CanonicalRefs): { refs: CanonicalRefs; disclosures: Disclosure[] } {
+  const out: CanonicalRefs = { ...refs }
+  const disclosures: Disclosure[] = []
+  for (const key of COMMITTED_KEYS) {
+    const value = refs[key]
+    if (value === undefined) continue
+    const salt = newSalt()
+    out[key] = commitment(key, value, salt)
+    disclosures.push({ key, value, salt })
+  }
+  return { refs: out, disclosures }
+}
 
 export type RefValue = string | number
 export type Refs = Record<string, RefValue>
@@ -43,8 +92,9 @@ export function canonicalRefs(refs: Refs | undefined): CanonicalRefs {
 
 /**
  * The canonical public record: a JSON array, exactly as ECMAScript JSON.stringify writes
- * ["hope-ledger/1", sequence, kind, occurred_at, [[key, value]…], [[from, to, amount, currency]…]]
- * with every scalar a string. Built by hand because verify runs it a million times.
+ * ["hope-ledger/<version>", sequence, kind, occurred_at, [[key, value]…], [[from, to, amount, currency]…]]
+ * with every scalar a string (in version 2 committed refs hold their commitment). Built by
+ * hand because verify runs it a million times.
  */
 export function canonicalRecord(
   sequence: number,
@@ -52,8 +102,9 @@ export function canonicalRecord(
   occurredAt: string,
   refs: CanonicalRefs,
   transfers: TransferLike[],
+  version: RecordVersion = 1,
 ): string {
-  let out = `["${RECORD_VERSION}","${sequence}",${JSON.stringify(kind)},${JSON.stringify(occurredAt)},[`
+  let out = `["${VERSION_TAG[version]}","${sequence}",${JSON.stringify(kind)},${JSON.stringify(occurredAt)},[`
   const keys = Object.keys(refs).sort()
   for (let i = 0; i < keys.length; i++)
     out += `${i ? ',' : ''}[${JSON.stringify(keys[i])},${JSON.stringify(refs[keys[i]!])}]`

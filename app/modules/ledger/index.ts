@@ -8,7 +8,8 @@
 export * from './accounts'
 export * from './errors'
 export * from './kinds'
-export { GENESIS_HASH, canonicalRecord, chainHash, type Refs } from './hash.server'
+export { GENESIS_HASH, canonicalRecord, chainHash, commitment, type Refs } from './hash.server'
+export { disclosuresOf, openRefs, withdrawDonorNames, type Disclosures } from './disclosures.server'
 export {
   ensureAccount,
   inTransaction,

@@ -34,7 +34,14 @@ export type PostInput = {
   refs?: Refs
   occurredAt: string
 }
-export type Posted = { transactionId: number; sequence: number; hash: string; created: boolean }
+export type Posted = {
+  transactionId: number
+  sequence: number
+  hash: string
+  created: boolean
+  /** The refs as hashed (committed references as commitments), for a new transaction. */
+  refs?: CanonicalRefs
+}
 export type Head = { sequence: number; hash: string }
 /** The content of one transaction: its transfers and public references. */
 export type Posting = { transfers: Transfer[]; refs?: Refs }

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { present } from '../../utils/invariant'
+import { disclosuresOf, openRefs, publishedDonorName } from './disclosures.server'
 
 type Db = Kysely<Database>
 
@@ -107,6 +108,10 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     .where('x.kind', 'in', ['refund', 'dispute'])
     .executeTakeFirstOrThrow()
 
+  const disclosed = await disclosuresOf(
+    db,
+    rows.filter((r) => r.kind === 'award').map((r) => r.sequence),
+  )
   const shares = new Map<number, TraceShare>()
   const payoutOf = new Map<number, number>() // payout trace id → award trace id
   const kindOf = new Map<number, string>()
@@ -120,7 +125,7 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
         paid: 0,
         awardedAt: r.occurred_at,
         paidAt: null,
-        refs: JSON.parse(r.refs),
+        refs: openRefs(JSON.parse(r.refs) as Record<string, string>, disclosed.get(r.sequence)),
         awardSequence: r.sequence,
       })
     } else if (r.kind === 'payout') {
@@ -146,7 +151,7 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
   return {
     donation: {
       donationRef: d.donation_ref,
-      displayName: d.display_name,
+      displayName: await publishedDonorName(db, d),
       fund: d.fund,
       amount: d.gross,
       fee: d.fee,

@@ -19,7 +19,10 @@ export type ReplayTx = {
   sequence: number
   kind: string
   occurredAt: string
+  /** Refs with committed references opened (their values), except those withdrawn. */
   refs: CanonicalRefs
+  /** Committed keys whose value was withdrawn: the trace rows' own values are taken. */
+  withdrawn?: ReadonlySet<string>
   transfers: { id: number; from: string; to: string; amount: number; currency: string }[]
 }
 export type Trace = Selectable<LedgerTracesTable>

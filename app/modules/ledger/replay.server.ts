@@ -238,14 +238,15 @@ export class Replay {
         if (tx.transfers.length !== 1 || !isFund(t0.from) || !t0.to.startsWith('payable:') || !beneficiary)
           return fail('ledger_transfers', t0.id, seq, 'an award is one transfer fund → payable')
         const code = tx.refs.beneficiary ?? null
+        const hidden = tx.withdrawn?.has('beneficiary')
         const draws = this.drawFifo(t0.from, t0.currency, t0.amount, seq)
         this.compare(
           seq,
           traces,
-          draws.map((d) => ({
+          draws.map((d, i) => ({
             ...bare('award', d.lot, d.amount, t0.currency),
             beneficiary_id: beneficiary,
-            beneficiary_code: code,
+            beneficiary_code: hidden ? (traces[i]?.beneficiary_code ?? null) : code,
           })),
         )
         const heap = this.awardHeap(beneficiary, t0.currency)

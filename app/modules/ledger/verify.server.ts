@@ -3,7 +3,17 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { isAccountCode } from './accounts'
-import { GENESIS_HASH, canonicalRecord, canonicalRefs, chainHash } from './hash.server'
+import {
+  GENESIS_HASH,
+  canonicalRecord,
+  canonicalRefs,
+  chainHash,
+  commitment,
+  isCommitment,
+  isCommittedKey,
+  type CanonicalRefs,
+  type RecordVersion,
+} from './hash.server'
 import { isTransactionKind } from './kinds'
 import { Replay, VerifyFailure, type ReplayTx } from './replay.server'
 import { checkCopies } from './verify-sql.server'
@@ -15,6 +25,10 @@ export type VerifyError = { table: string; id?: number; sequence?: number; messa
 export type VerifyResult = {
   ok: boolean
   transactions: number
+  /** Committed references whose value and salt were withdrawn (accepted by their commitment alone). */
+  withdrawn: number
+  /** The first sequence of record version 2, if any. */
+  version2From?: number
   head: { sequence: number; hash: string }
   firstError?: VerifyError
 }
@@ -35,9 +49,14 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
   const replay = new Replay(db)
   let sequence = 0
   let hash = GENESIS_HASH
+  let version: RecordVersion = 1
+  let withdrawn = 0
+  let version2From: number | undefined
   const result = (firstError?: VerifyError): VerifyResult => ({
     ok: !firstError,
     transactions: sequence,
+    withdrawn,
+    version2From,
     head: { sequence, hash },
     firstError,
   })
@@ -47,7 +66,7 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
     for (;;) {
       const txs = await db
         .selectFrom('ledger_transactions')
-        .select(['sequence', 'kind', 'occurred_at', 'refs', 'donation_ref', 'corrects', 'prev_hash', 'hash'])
+        .select(['sequence', 'version', 'kind', 'occurred_at', 'refs', 'donation_ref', 'corrects', 'prev_hash', 'hash'])
         .where('sequence', '>', sequence)
         .orderBy('sequence')
         .limit(batchSize)
@@ -70,6 +89,14 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
         .orderBy('position')
         .execute()
       const traces = groupBy(await inRange('ledger_traces').orderBy('id').execute())
+      const disclosures = groupBy(
+        await db
+          .selectFrom('ledger_disclosures')
+          .selectAll()
+          .where('sequence', '>=', lo)
+          .where('sequence', '<=', hi)
+          .execute(),
+      )
       // Each lot with its remainder, integers only (text columns are checked set-wise in verify-sql).
       const lots = (
         await db
@@ -133,6 +160,13 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
           return badTx(seq, 'refs are not canonical JSON')
         }
         if (JSON.stringify(refs) !== row.refs) return badTx(seq, 'refs are not in canonical form')
+        if (row.version !== 1 && row.version !== 2) return badTx(seq, `unknown record version ${row.version}`)
+        if (row.version < version) return badTx(seq, `record version ${row.version} after version ${version}`)
+        if (row.version === 2 && version === 1) version2From = seq
+        version = row.version
+        const opened = openCommitments(row.version, refs, disclosures.get(seq) ?? NONE)
+        if (typeof opened === 'string') return badTx(seq, opened)
+        withdrawn += opened.withdrawn.size
         if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at)))
           return badTx(seq, 'occurred_at is not ISO UTC with milliseconds')
         if (
@@ -144,7 +178,8 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
           sequence: seq,
           kind: row.kind,
           occurredAt: row.occurred_at,
-          refs,
+          refs: opened.refs,
+          withdrawn: opened.withdrawn,
           transfers: list.map((t) => ({
             id: t.id,
             from: t.from_account,
@@ -153,7 +188,10 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
             currency: t.currency,
           })),
         }
-        const expected = chainHash(hash, canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers))
+        const expected = chainHash(
+          hash,
+          canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers, row.version),
+        )
         if (expected !== row.hash)
           return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
         const pending = replay.apply(tx, traces.get(seq) ?? NONE, lotFrom === li ? NONE : lots.slice(lotFrom, li))
@@ -169,6 +207,40 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
       return result({ table: error.table, id: error.id, sequence: error.sequence, message: error.message })
     throw error
   }
+}
+
+/**
+ * The commitment invariant (hash.server.ts): a version-1 record has no disclosures; a
+ * version-2 record carries no committed reference in the clear, each committed key holds
+ * a commitment with exactly one disclosure, and each disclosure either opens its
+ * commitment or is withdrawn (value and salt both gone). Returns the refs with opened
+ * values in place (what the replay reads), or what is wrong.
+ */
+function openCommitments(
+  version: number,
+  refs: CanonicalRefs,
+  rows: { key: string; value: string | null; salt: string | null }[],
+): { refs: CanonicalRefs; withdrawn: Set<string> } | string {
+  const withdrawn = new Set<string>()
+  if (version === 1) return rows.length ? 'a version-1 record has disclosures' : { refs, withdrawn }
+  const out: CanonicalRefs = { ...refs }
+  const seen = new Set<string>()
+  for (const d of rows) {
+    if (!isCommittedKey(d.key) || refs[d.key] === undefined || seen.has(d.key))
+      return `disclosure ${d.key} names no commitment of the record`
+    seen.add(d.key)
+    if (d.value === null || d.salt === null) {
+      if (d.value !== d.salt) return `disclosure ${d.key} has a value without its salt`
+      withdrawn.add(d.key)
+      continue
+    }
+    if (commitment(d.key, d.value, d.salt) !== refs[d.key]) return `disclosure ${d.key} does not open its commitment`
+    out[d.key] = d.value
+  }
+  for (const [key, value] of Object.entries(refs))
+    if (isCommittedKey(key) && (!isCommitment(value) || !seen.has(key)))
+      return `${key} is not committed (version 2 carries no ${key} in the clear)`
+  return { refs: out, withdrawn }
 }
 
 /** The mutable state (head, balances, remainders) must equal what the history gives. */

@@ -9,7 +9,7 @@ import { dialectOf } from '../../utils/db.server'
 import { accountKind, defaultAccountName, isGuarded } from './accounts'
 import { invariant } from '../../utils/invariant'
 import { InsufficientFundsError } from './errors'
-import { canonicalRecord, chainHash } from './hash.server'
+import { CURRENT_VERSION, canonicalRecord, chainHash, commitRefs, type RecordVersion } from './hash.server'
 import type { Head, Posted, Prepared, Transfer } from './post.server'
 
 export type AccountNames = Record<string, string> | ((code: string) => Promise<string | undefined>)
@@ -20,6 +20,15 @@ export function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
+}
+
+let newVersion: RecordVersion = CURRENT_VERSION
+/**
+ * Tests only: write records of another version, as a database from before the switch
+ * holds them (its history stays version 1 and the chain continues in version 2).
+ */
+export function writeVersionForTests(version: RecordVersion): void {
+  newVersion = version
 }
 
 const key = (account: string, currency: string) => `${account}\u0000${currency}`
@@ -111,18 +120,24 @@ export async function writePostings(
     amount: number
     currency: string
   }[] = []
+  const disclosureRows: { sequence: number; key: 'donor' | 'beneficiary'; value: string; salt: string }[] = []
   let { sequence, hash } = head
+  const version = newVersion
   for (const { p, digest } of items) {
     sequence++
     const prev = hash
-    hash = chainHash(prev, canonicalRecord(sequence, p.kind, p.occurredAt, p.refs, p.transfers))
+    // Version 2: the hashed refs carry commitments; values and salts go beside them.
+    const committed = version === 2 ? commitRefs(p.refs) : { refs: p.refs, disclosures: [] }
+    for (const d of committed.disclosures) disclosureRows.push({ sequence, ...d })
+    hash = chainHash(prev, canonicalRecord(sequence, p.kind, p.occurredAt, committed.refs, p.transfers, version))
     txRows.push({
       sequence,
+      version,
       idempotency_key: p.idempotencyKey,
       kind: p.kind,
       occurred_at: p.occurredAt,
       recorded_at: now,
-      refs: JSON.stringify(p.refs),
+      refs: JSON.stringify(committed.refs),
       donation_ref: p.refs.donation ?? null,
       corrects: p.refs.corrects !== undefined ? Number(p.refs.corrects) : null,
       request_digest: digest,
@@ -140,9 +155,10 @@ export async function writePostings(
         currency: t.currency,
       }),
     )
-    posted.push({ transactionId: sequence, sequence, hash, created: true })
+    posted.push({ transactionId: sequence, sequence, hash, created: true, refs: committed.refs })
   }
   for (const part of chunks(txRows, 400)) await trx.insertInto('ledger_transactions').values(part).execute()
+  for (const part of chunks(disclosureRows, 400)) await trx.insertInto('ledger_disclosures').values(part).execute()
   for (const part of chunks(transferRows, 800)) await trx.insertInto('ledger_transfers').values(part).execute()
 
   const fresh = deltas.filter((d) => !current.has(key(d.account, d.currency)))

@@ -4,6 +4,8 @@
 import { expressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { LedgerTransactionsTable } from '../../../db/tables/ledger'
+import { disclosuresOf, openRefs } from '../ledger'
+import { publishedDonorName } from '../ledger/disclosures.server'
 
 type Db = Kysely<Database>
 
@@ -20,14 +22,18 @@ export type PublicTransaction = {
   sequence: number
   kind: string
   occurredAt: string
+  /** Refs as people read them: committed references opened (left out once withdrawn). */
   refs: Record<string, string>
+  /** Record version; in version 2 `commitments` holds what the hash covers for those refs. */
+  version: number
+  commitments: Record<string, string>
   prevHash: string
   hash: string
   transfers: PublicTransfer[]
 }
 export type LedgerPage = { rows: PublicTransaction[]; older: number | null; newer: number | null }
 
-const TX_COLUMNS = ['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash'] as const
+const TX_COLUMNS = ['x.sequence', 'x.kind', 'x.occurred_at', 'x.refs', 'x.prev_hash', 'x.hash', 'x.version'] as const
 
 /** Sequences of one page: below `before` (older pages) or above `after` (newer pages). */
 async function pageSequences(
@@ -92,15 +98,25 @@ async function withTransfers(db: Db, sequences: number[]): Promise<PublicTransac
     list.push({ position: t.position, from: t.from_account, to: t.to_account, amount: t.amount, currency: t.currency })
     bySeq.set(Number(t.sequence), list)
   }
-  const out = txs.map((x) => ({
-    sequence: Number(x.sequence),
-    kind: x.kind,
-    occurredAt: x.occurred_at,
-    refs: JSON.parse(x.refs) as Record<string, string>,
-    prevHash: x.prev_hash,
-    hash: x.hash,
-    transfers: bySeq.get(Number(x.sequence)) ?? [],
-  }))
+  const disclosed = await disclosuresOf(
+    db,
+    txs.filter((x) => x.version === 2).map((x) => Number(x.sequence)),
+  )
+  const out = txs.map((x) => {
+    const refs = JSON.parse(x.refs) as Record<string, string>
+    const d = disclosed.get(Number(x.sequence))
+    return {
+      sequence: Number(x.sequence),
+      kind: x.kind,
+      occurredAt: x.occurred_at,
+      refs: openRefs(refs, d),
+      version: x.version,
+      commitments: d ? Object.fromEntries(Object.keys(d).map((k) => [k, refs[k]!])) : {},
+      prevHash: x.prev_hash,
+      hash: x.hash,
+      transfers: bySeq.get(Number(x.sequence)) ?? [],
+    }
+  })
   return out.sort((a, b) => b.sequence - a.sequence)
 }
 
@@ -166,7 +182,7 @@ export async function getTransaction(db: Db, sequence: number): Promise<Transact
       .execute(),
     db
       .selectFrom('ledger_donations')
-      .select(['donation_ref', 'display_name', 'fund', 'gross', 'fee', 'currency'])
+      .select(['donation_ref', 'display_name', 'fund', 'gross', 'fee', 'currency', 'sequence'])
       .where('sequence', '=', sequence)
       .executeTakeFirst(),
     db.selectFrom('ledger_head').select('sequence').where('id', '=', 1).executeTakeFirstOrThrow(),
@@ -186,7 +202,7 @@ export async function getTransaction(db: Db, sequence: number): Promise<Transact
     donation: donation
       ? {
           ref: donation.donation_ref,
-          displayName: donation.display_name,
+          displayName: await publishedDonorName(db, donation),
           fund: donation.fund,
           gross: donation.gross,
           fee: donation.fee,

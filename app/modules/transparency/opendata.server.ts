@@ -18,7 +18,9 @@ export async function* exportLines(
   input: { dataset: ExportDataset; format: ExportFormat; filter?: ExportFilter; batchSize?: number },
 ): AsyncGenerator<string> {
   const withheld = await withheldCodes(db)
-  for await (const line of exportDataset(db, { ...input, batchSize: input.batchSize ?? 1000 }))
+  // A withheld code's disclosure (value and salt) is left out; its commitment stays.
+  const withhold = (key: string, value: string) => key === 'beneficiary' && withheld.has(value)
+  for await (const line of exportDataset(db, { ...input, batchSize: input.batchSize ?? 1000, withhold }))
     yield maskText(line, withheld)
 }
 

@@ -3,6 +3,7 @@ import { publicDisplayName } from '../../app/modules/donations/display-name'
 import { fulfilDonation } from '../../app/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '../../app/modules/donations/ids.server'
 import { fundOfCampaign, fundOfSponsorship, fundOfWish } from '../../app/modules/ledger/accounts'
+import { disclosuresOf, openRefs } from '../../app/modules/ledger/disclosures.server'
 import { cappedInTerm } from '../../app/modules/disbursements/batches.server'
 import { postAward, postPayout } from '../../app/modules/ledger/awards.server'
 import { getBalance } from '../../app/modules/ledger/queries.server'
@@ -495,11 +496,16 @@ async function recordSeededAwards(
   const term = '2026-autumn'
   const awards = await trx
     .selectFrom('ledger_transactions')
-    .select(['idempotency_key', 'refs'])
+    .select(['sequence', 'idempotency_key', 'refs'])
     .where('kind', '=', 'award')
     .where('idempotency_key', 'like', 'seed:award:%')
     .orderBy('sequence')
     .execute()
+  // Version-2 records commit to the student's code; its value is in the disclosures.
+  const disclosed = await disclosuresOf(
+    trx,
+    awards.map((a) => a.sequence),
+  )
   const paidKeys = new Set(
     (
       await trx
@@ -511,7 +517,7 @@ async function recordSeededAwards(
   )
   const rows = []
   for (const a of awards) {
-    const code = (JSON.parse(a.refs) as Record<string, string>).beneficiary!
+    const code = openRefs(JSON.parse(a.refs) as Record<string, string>, disclosed.get(a.sequence)).beneficiary!
     const student = await trx
       .selectFrom('beneficiaries')
       .select('id')

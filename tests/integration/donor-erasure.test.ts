@@ -7,6 +7,8 @@ import { consumeDonorSignIn, requestDonorSignIn } from '~/modules/auth/donor.ser
 import { eraseDonor, exportDonor } from '~/modules/donations/donor-privacy.server'
 import { recordOfflineGift } from '~/modules/donations/offline.server'
 import { offlineGiftSchema } from '~/modules/donations/offline-schema'
+import { OfficialRequestForm } from '~/modules/receipts/official-schema'
+import { requestOfficialReceipt } from '~/modules/receipts/official.server'
 import { EXPORT_DATASETS, getDonationTrace, getHead, verifyLedger } from '~/modules/ledger'
 import { getTransaction } from '~/modules/transparency/ledger.server'
 import { exportLines } from '~/modules/transparency/opendata.server'
@@ -89,6 +91,11 @@ describe.skipIf(skipReason)(`donor erasure on ${testDialect}`, () => {
     const token = new URL((JSON.parse(mail.props) as { url: string }).url).pathname.split('/').at(-1)!
     expect(await consumeDonorSignIn(t.db, { token, ip: '203.0.113.9' })).toMatchObject({ ok: true })
     expect(await requestDonorSignIn(t.db, { email: EMAIL, ip: '203.0.113.9', locale: 'zh-CN' })).toBe('sent')
+    // An official e-receipt asked for and not yet issued: the payer's name and the address asked from.
+    await requestOfficialReceipt(t.db, {
+      ...OfficialRequestForm.parse({ donation: refs[0], payerKind: 'person', payerName: NAME }),
+      donorEmail: EMAIL,
+    })
     await t.db
       .insertInto('update_unsubscribes')
       .values({ email: EMAIL, unsubscribed_at: new Date().toISOString(), via: 'link' })

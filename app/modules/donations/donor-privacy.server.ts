@@ -4,6 +4,9 @@
 // sessions) from every table. The ledger keeps verifying: version-2 records commit to the
 // display name, so only its disclosure (value and salt) is withdrawn (ledger/hash.server.ts).
 // The audit row of an erasure names counts and ids, never the erased values.
+// An official e-receipt request still waiting is erased like the rest; one whose 财政电子票据
+// has been issued keeps its payer and address (frozen by its trigger): the official receipt is an
+// accounting record the foundation must retain, which PIPL art. 47 leaves kept.
 import { sql } from 'kysely'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { withdrawDonorNames } from '~/modules/ledger'
@@ -45,32 +48,35 @@ export async function exportDonor(db: DB, donorId: number) {
     .where('email', '=', email)
     .executeTakeFirst()
   const refs = who.donations.map((d) => d.public_id)
-  const [donations, receipts, recurring, sponsorships, mails, unsubscribes, updateMails, ledger] = await Promise.all([
-    db.selectFrom('donations').selectAll().where('id', 'in', ids).orderBy('id').execute(),
-    db.selectFrom('receipts').selectAll().where('donation_id', 'in', ids).orderBy('id').execute(),
-    db.selectFrom('recurring_gifts').selectAll().where('donor_email', '=', email).orderBy('id').execute(),
-    db.selectFrom('sponsorships').selectAll().where('donor_email', '=', email).orderBy('id').execute(),
-    db
-      .selectFrom('mail_outbox')
-      .select(['id', 'to_address', 'template', 'locale', 'props', 'status', 'created_at', 'sent_at'])
-      .where('to_address', '=', email)
-      .orderBy('id')
-      .execute(),
-    db.selectFrom('update_unsubscribes').selectAll().where('email', '=', email).execute(),
-    db
-      .selectFrom('campaign_update_mails')
-      .select(['update_id', 'email', 'created_at'])
-      .where('email', '=', email)
-      .execute(),
-    db
-      .selectFrom('ledger_donations as d')
-      .leftJoin('ledger_disclosures as s', (j) => j.onRef('s.sequence', '=', 'd.sequence').on('s.key', '=', 'donor'))
-      .select(['d.donation_ref', 'd.sequence', 'd.display_name', 's.value as disclosed_name'])
-      .where('d.donation_ref', 'in', refs)
-      .orderBy('d.sequence')
-      .execute(),
-  ])
+  const [donations, receipts, recurring, sponsorships, mails, unsubscribes, updateMails, ledger, official] =
+    await Promise.all([
+      db.selectFrom('donations').selectAll().where('id', 'in', ids).orderBy('id').execute(),
+      db.selectFrom('receipts').selectAll().where('donation_id', 'in', ids).orderBy('id').execute(),
+      db.selectFrom('recurring_gifts').selectAll().where('donor_email', '=', email).orderBy('id').execute(),
+      db.selectFrom('sponsorships').selectAll().where('donor_email', '=', email).orderBy('id').execute(),
+      db
+        .selectFrom('mail_outbox')
+        .select(['id', 'to_address', 'template', 'locale', 'props', 'status', 'created_at', 'sent_at'])
+        .where('to_address', '=', email)
+        .orderBy('id')
+        .execute(),
+      db.selectFrom('update_unsubscribes').selectAll().where('email', '=', email).execute(),
+      db
+        .selectFrom('campaign_update_mails')
+        .select(['update_id', 'email', 'created_at'])
+        .where('email', '=', email)
+        .execute(),
+      db
+        .selectFrom('ledger_donations as d')
+        .leftJoin('ledger_disclosures as s', (j) => j.onRef('s.sequence', '=', 'd.sequence').on('s.key', '=', 'donor'))
+        .select(['d.donation_ref', 'd.sequence', 'd.display_name', 's.value as disclosed_name'])
+        .where('d.donation_ref', 'in', refs)
+        .orderBy('d.sequence')
+        .execute(),
+      db.selectFrom('official_receipt_requests').selectAll().where('donation_id', 'in', ids).orderBy('id').execute(),
+    ])
   return {
+    officialReceiptRequests: official,
     exportedAt: new Date().toISOString(),
     donor: { id: donorId, email, names: who.names },
     donations,
@@ -156,6 +162,12 @@ export async function eraseDonor(
       .where('status', 'in', ['queued', 'sending'])
       .execute()
     await trx.updateTable('campaign_update_mails').set({ email: placeholder }).where('email', '=', email).execute()
+    await trx
+      .updateTable('official_receipt_requests')
+      .set({ payer_name: ERASED_NAME, requested_email: placeholder })
+      .where('donation_id', 'in', ids)
+      .where('attached_at', 'is', null)
+      .execute()
     await trx.deleteFrom('update_unsubscribes').where('email', '=', email).execute()
     await trx.deleteFrom('portal_sign_in_tokens').where('email', '=', email).execute()
     // Sign-in limits are keyed by address (auth/donor.server.ts).

@@ -79,7 +79,8 @@ export function DonationForm({
     if (!result.success) {
       event.preventDefault()
       setClientErrors(donationFieldErrors(result.error))
-    } else setClientErrors({})
+      // Null, not {}: an empty object would hide the server's answer to this very submit.
+    } else setClientErrors(null)
   }
   const FieldError = ({ field }: { field: string }) =>
     errors[field] ? (

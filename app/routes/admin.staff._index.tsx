@@ -76,7 +76,10 @@ export default function StaffList() {
           <h2>{t('staff.invite')}</h2>
           {result?.link ? (
             <p role="status">
-              {t('staff.inviteLink')} <code data-testid="invite-link">{result.link}</code>
+              {t('staff.inviteLink')}{' '}
+              <code className="hash" data-testid="invite-link">
+                {result.link}
+              </code>
             </p>
           ) : null}
           <Field name="email" type="email" label={t('auth.email')} required error={err('email')} />

@@ -44,7 +44,7 @@ export default function Invite() {
   return (
     <section className="form-narrow">
       <h1>{t('auth.inviteTitle')}</h1>
-      <p>{t('auth.inviteBody', { name: displayName, email })}</p>
+      <p className="wrap-anywhere">{t('auth.inviteBody', { name: displayName, email })}</p>
       <Form method="post" noValidate>
         <NewPasswordFields errors={errors} />
         <button type="submit" className="button">

@@ -4,7 +4,7 @@ import { BarChart, PipelineChart, type ChartBar } from '~/components/charts/BarC
 import { getDashboard, type Bar } from '~/modules/transparency/dashboard.server'
 import { publicPageHeaders } from '~/modules/transparency/http'
 import { getDb } from '~/utils/db.server'
-import { resolveLocale, translator, type Locale } from '~/utils/i18n'
+import { formatMonth, resolveLocale, translator, type Locale } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney, formatMoneyAxis } from '~/utils/money'
 
@@ -25,19 +25,14 @@ const money = (bars: Bar[], currency: string, locale: Locale): ChartBar[] =>
   bars.map((b) => ({ ...b, display: formatMoney(b.amount, currency, locale) }))
 
 /** A month key (2026-11) as people read it: "2026年11月" / "November 2026", short "11月" / "Nov". */
+const isMonth = (key: string) => /^\d{4}-(0[1-9]|1[0-2])$/.test(key)
 const monthBars = (bars: Bar[], currency: string, locale: Locale): ChartBar[] =>
-  bars.map((b) => {
-    const at = new Date(`${b.key}-01T00:00:00Z`)
-    const valid = /^\d{4}-\d{2}$/.test(b.key) && !Number.isNaN(at.getTime())
-    const long = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', timeZone: 'UTC' })
-    const short = new Intl.DateTimeFormat(locale, { month: 'short', timeZone: 'UTC' })
-    return {
-      ...b,
-      label: valid ? long.format(at) : b.label,
-      short: valid ? short.format(at) : b.label,
-      display: formatMoney(b.amount, currency, locale),
-    }
-  })
+  bars.map((b) => ({
+    ...b,
+    label: isMonth(b.key) ? formatMonth(b.key, locale) : b.label,
+    short: isMonth(b.key) ? formatMonth(b.key, locale, 'short') : b.label,
+    display: formatMoney(b.amount, currency, locale),
+  }))
 
 /** The headline figures; each has its name (tp.<figure>) and one line saying what it counts. */
 const FIGURES = ['raised', 'donations', 'fees', 'refunded', 'awarded', 'paid', 'awaiting', 'held'] as const

@@ -103,6 +103,30 @@ export function formatDateTime(
   return format.format(typeof iso === 'string' ? new Date(iso) : iso)
 }
 
+const monthFormats = new Map<string, Intl.DateTimeFormat>()
+
+/**
+ * A calendar month (YYYY-MM, already a China-time month) as people read it: long
+ * "2026年11月" / "November 2026", short "11月" / "Nov". Not a moment, so no zone shifts it.
+ */
+export function formatMonth(month: string, locale: Locale, style: 'long' | 'short' = 'long'): string {
+  const at = new Date(`${month}-15T12:00:00+08:00`)
+  if (!/^\d{4}-\d{2}$/.test(month) || Number.isNaN(at.getTime())) return month
+  const key = `${locale}|${style}`
+  let format = monthFormats.get(key)
+  if (!format)
+    monthFormats.set(
+      key,
+      (format = new Intl.DateTimeFormat(
+        locale,
+        style === 'long'
+          ? { year: 'numeric', month: 'long', timeZone: TIME_ZONE }
+          : { month: 'short', timeZone: TIME_ZONE },
+      )),
+    )
+  return format.format(at)
+}
+
 // en-CA writes dates as YYYY-MM-DD, the form of <input type="date"> and of stored dates.
 const CHINA_DAY = new Intl.DateTimeFormat('en-CA', {
   year: 'numeric',

@@ -339,14 +339,14 @@ describe.skipIf(skipReason)(`award batches on ${testDialect}`, () => {
     const before = await ledgerCount()
     // 'B-1' already records the payout of the batch in the test above.
     const used = await refusal(
-      recordPayout(t.db, finance, { batchId: id, reference: ' B-1 ', date: '2026-11-20', proof: PDF }),
+      recordPayout(t.db, finance, { batchId: id, reference: ' B-1 ', date: chinaDate(), proof: PDF }),
     )
     expect(used.messageKey).toBe('batches.error.referenceUsed')
     expect(used.field).toBe('reference')
     expect(used.status).toBe(409)
     expect(await ledgerCount()).toBe(before)
     expect(await getBatch(t.db, finance.scope, id)).toMatchObject({ status: 'approved', payout_reference: null })
-    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1b', date: '2026-11-20', proof: PDF })).toBe(
+    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'B-1b', date: chinaDate(), proof: PDF })).toBe(
       'paid',
     )
   })

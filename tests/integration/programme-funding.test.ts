@@ -352,7 +352,7 @@ describe.skipIf(skipReason)(`programme funding through the pages on ${testDialec
       totpVerified: true,
     }
     expect(await approveBatch(f.db, finance, { batchId })).toBe('approved')
-    const proof = new TextEncoder().encode('%PDF-1.4\n% payout slip\n')
+    const proof = minimalPdf('payout slip')
     const reference = `BANK-${programmeId}-${campaignId}-${term}`
     expect(await recordPayout(f.db, finance, { batchId, reference, date: chinaDate(), proof })).toBe('paid')
     const lines = await f.db.selectFrom('award_lines').select('fund').where('batch_id', '=', batchId).execute()

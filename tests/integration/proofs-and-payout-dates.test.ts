@@ -1,6 +1,7 @@
 import PDFKit from 'pdfkit'
 import { PDFDocument } from 'pdf-lib'
 import sharp from 'sharp'
+import { disclosuresOf, openRefs } from '~/modules/ledger'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { approveBatch, getBatch, prepareBatch, recordPayout } from '~/modules/disbursements/batches.server'
 import { cleanProof } from '~/modules/disbursements/proof-check.server'
@@ -197,16 +198,21 @@ describe.skipIf(skipReason)(`proofs and payout dates on ${testDialect}`, () => {
       .where('kind', 'in', ['award', 'payout'])
       .orderBy('sequence')
       .execute()
-    // An award and its payout share the beneficiary and the batch, wish or term they pay.
-    const keyOf = (refs: string) => {
-      const r = JSON.parse(refs) as Record<string, string>
+    // An award and its payout share the beneficiary and the batch, wish or term they pay
+    // (version-2 records commit to the code: it is read from the disclosures).
+    const disclosed = await disclosuresOf(
+      t.db,
+      txs.map((x) => x.sequence),
+    )
+    const keyOf = (x: { sequence: number; refs: string }) => {
+      const r = openRefs(JSON.parse(x.refs) as Record<string, string>, disclosed.get(x.sequence))
       return `${r.beneficiary}|${r.batch ?? r.wish ?? r.term}`
     }
-    const awards = new Map(txs.filter((x) => x.kind === 'award').map((x) => [keyOf(x.refs), x]))
+    const awards = new Map(txs.filter((x) => x.kind === 'award').map((x) => [keyOf(x), x]))
     const payouts = txs.filter((x) => x.kind === 'payout')
     expect(payouts.length).toBeGreaterThan(0)
     for (const p of payouts) {
-      const award = awards.get(keyOf(p.refs))
+      const award = awards.get(keyOf(p))
       expect(award, `payout ${p.sequence} pays an award`).toBeDefined()
       expect(p.occurred_at >= award!.occurred_at, `payout ${p.sequence} vs award ${award!.sequence}`).toBe(true)
       expect(p.sequence).toBeGreaterThan(award!.sequence)

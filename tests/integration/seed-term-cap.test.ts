@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cappedInTerm } from '~/modules/disbursements/batches.server'
+import { disclosuresOf, openRefs } from '~/modules/ledger'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 
@@ -20,10 +21,15 @@ describe.skipIf(skipReason)(`the demo seed and the term cap on ${testDialect}`, 
       .where('kind', '=', 'award')
       .execute()
     expect(awards.length).toBeGreaterThan(0)
+    // Version-2 records commit to the student's code: it is read from the disclosures.
+    const disclosed = await disclosuresOf(
+      t.db,
+      awards.map((a) => a.sequence),
+    )
     const seen = new Map<string, number>()
     let termed = 0
     for (const a of awards) {
-      const refs = JSON.parse(a.refs) as Record<string, string>
+      const refs = openRefs(JSON.parse(a.refs) as Record<string, string>, disclosed.get(a.sequence))
       // A micro-wish is a gift for one thing, not a term's award: the cap is about terms.
       if (refs.wish) continue
       termed++

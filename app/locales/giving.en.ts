@@ -92,6 +92,12 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'thanks.pending': 'Your payment is being confirmed; we will email your receipt when it is.',
   'thanks.trace': 'See where your gift goes',
   'thanks.traceNote': 'Keep this link: it shows which students your gift reached (by pseudonymous code).',
+  'thanks.monthly':
+    'This is a monthly gift: {amount} each month, charged automatically until you stop it in the donor portal.',
+  'thanks.monthlyManage': 'Manage my monthly gifts',
+  'thanks.receipt': 'Receipt number: {number}',
+  'thanks.receiptVerify': 'View and verify the receipt',
+  'thanks.receiptPdf': 'Download the receipt (PDF)',
   'cancelled.title': 'Payment cancelled',
   'cancelled.body': 'Nothing was charged. You can give again at any time.',
   'cancelled.again': 'Give again',

@@ -231,6 +231,8 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'admin.reports.periodic': 'Periodic report',
   'admin.reports.publish': 'Publish a report now',
   'admin.reports.noteLabel': 'Note (optional, public)',
+  'admin.reports.confirm': 'I confirm: once published, the report is public and cannot be withdrawn.',
+  'admin.reports.confirmRequired': 'Tick the confirmation to publish; a published report cannot be withdrawn.',
   'admin.reports.published.ok': 'The report is published.',
   'admin.reports.cannotPublish': 'You may not publish reports.',
   'admin.reports.invalid': 'The request was not valid.',

@@ -221,6 +221,8 @@ export const transparencyZhCN = {
   'admin.reports.periodic': '定期报告',
   'admin.reports.publish': '立即发布报告',
   'admin.reports.noteLabel': '说明（选填，将公开）',
+  'admin.reports.confirm': '我确认发布：报告发布后将公开且无法撤回。',
+  'admin.reports.confirmRequired': '请勾选确认后再发布；报告一经发布无法撤回。',
   'admin.reports.published.ok': '报告已发布。',
   'admin.reports.cannotPublish': '你没有发布报告的权限。',
   'admin.reports.invalid': '请求无效。',

@@ -20,6 +20,9 @@ const Publish = z.object({
   intent: z.literal('publish'),
   campaignId: z.coerce.number().int().positive(),
   note: z.string().max(2000).optional(),
+  // Publishing is irreversible (a public statement, numbered for good): the form asks for
+  // this box, and the server insists on it, so a form without JavaScript is as safe.
+  confirm: z.string().optional(),
 })
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -37,11 +40,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   const parsed = Publish.safeParse(Object.fromEntries(await request.formData()))
-  if (!parsed.success) return refusalData(new Refusal('admin.reports.invalid'))
+  // What the form showed again after a refusal: which row's form, and its note.
+  const kept = {
+    campaignId: parsed.success ? parsed.data.campaignId : null,
+    note: parsed.success ? (parsed.data.note ?? '') : '',
+  }
+  if (!parsed.success) return refusalData(new Refusal('admin.reports.invalid'), kept)
+  if (parsed.data.confirm !== 'yes')
+    return refusalData(new Refusal('admin.reports.confirmRequired', { field: 'confirm' }), kept)
   const db = getDb()
   const inScope = await reportSchedule(db, stationScope(staff, access.action))
   const row = inScope.find((r) => r.campaign.id === parsed.data.campaignId)
-  if (!row || row.status === 'complete') return refusalData(new Refusal('admin.reports.invalid'))
+  if (!row || row.status === 'complete') return refusalData(new Refusal('admin.reports.invalid'), kept)
   const report = await publishReport(db, { campaignId: row.campaign.id, userId: staff.id, note: parsed.data.note })
   return redirect(`/admin/reports?published=${report.campaign.slug}/${report.number}`)
 }
@@ -51,6 +61,8 @@ export default function AdminReports() {
   const result = useActionData<typeof action>()
   const [params] = useSearchParams()
   const published = params.get('published')
+  // The row whose publish form was sent without its confirmation, to show the error there.
+  const failed = result?.errors?.confirm ? result.campaignId : undefined
   const t = useT()
   const locale = useLocale()
   return (
@@ -99,18 +111,32 @@ export default function AdminReports() {
                 </td>
                 <td>
                   {r.status !== 'complete' && canPublish.includes(r.campaign.id) ? (
-                    <Form method="post" className="inline-form">
+                    <Form method="post" className="publish-form">
                       <input type="hidden" name="intent" value="publish" />
                       <input type="hidden" name="campaignId" value={r.campaign.id} />
-                      <label className="visually-hidden" htmlFor={`note-${r.campaign.id}`}>
-                        {t('admin.reports.noteLabel')}
-                      </label>
+                      <label htmlFor={`note-${r.campaign.id}`}>{t('admin.reports.noteLabel')}</label>
                       <input
                         id={`note-${r.campaign.id}`}
                         name="note"
                         maxLength={2000}
-                        placeholder={t('admin.reports.noteLabel')}
+                        defaultValue={failed === r.campaign.id ? result?.note : undefined}
                       />
+                      <label>
+                        <input
+                          type="checkbox"
+                          name="confirm"
+                          value="yes"
+                          required
+                          aria-invalid={failed === r.campaign.id ? true : undefined}
+                          aria-describedby={failed === r.campaign.id ? `confirm-${r.campaign.id}-error` : undefined}
+                        />{' '}
+                        {t('admin.reports.confirm')}
+                      </label>
+                      {failed === r.campaign.id && result?.errors?.confirm ? (
+                        <span id={`confirm-${r.campaign.id}-error`} className="field-error" role="alert">
+                          {t(result.errors.confirm)}
+                        </span>
+                      ) : null}
                       <button type="submit" className="button">
                         {t('admin.reports.publish')}
                       </button>

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { madeThisCheckout } from '~/modules/donations/checkout-cookie.server'
-import { donationStatus } from '~/modules/donations/queries.server'
+import { thanksGift } from '~/modules/donations/queries.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { useLocale, useT } from '~/utils/locale'
@@ -12,7 +12,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // Only the browser that started this checkout sees the gift (see checkout-cookie.server.ts);
   // anyone else, and an unknown id, get the same generic thank-you.
   const mine = publicId !== '' && madeThisCheckout(request, publicId, { secret: getEnv().SESSION_SECRET })
-  const donation = mine ? await donationStatus(getDb(), publicId) : undefined
+  const donation = mine ? await thanksGift(getDb(), publicId) : undefined
   return { donation: donation ?? null }
 }
 
@@ -31,14 +31,23 @@ export default function Thanks() {
       </section>
     )
   const paid = donation.status !== 'pending' && donation.status !== 'failed' && donation.status !== 'canceled'
+  const amount = formatMoney(donation.amount, donation.currency, locale)
   return (
     <section className="form-narrow">
       <h1>{t('thanks.title')}</h1>
-      <p role="status">
-        {paid
-          ? t('thanks.paid', { amount: formatMoney(donation.amount, donation.currency, locale) })
-          : t('thanks.pending')}
-      </p>
+      <p role="status">{paid ? t('thanks.paid', { amount }) : t('thanks.pending')}</p>
+      {donation.frequency === 'monthly' ? (
+        <p>
+          {t('thanks.monthly', { amount })} <Link to="/donor/recurring">{t('thanks.monthlyManage')}</Link>
+        </p>
+      ) : null}
+      {donation.receipt ? (
+        <p>
+          {t('thanks.receipt', { number: donation.receipt.number })}{' '}
+          <Link to={donation.receipt.verifyUrl}>{t('thanks.receiptVerify')}</Link> ·{' '}
+          <a href={donation.receipt.pdfUrl}>{t('thanks.receiptPdf')}</a>
+        </p>
+      ) : null}
       <p>
         <Link className="button" to={`/trace/${donation.tracking_code}`}>
           {t('thanks.trace')}

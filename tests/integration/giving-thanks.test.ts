@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CHECKOUT_COOKIE_TTL_MS, checkoutCookie, madeThisCheckout } from '~/modules/donations/checkout-cookie.server'
 import * as donate from '~/routes/donate._index'
+import * as demoPay from '~/routes/donate.demo.$sessionId'
 import * as thanks from '~/routes/donate.thanks'
 import { getEnv } from '~/utils/env.server'
+import { translator } from '~/utils/i18n'
+import { formatMoney } from '~/utils/money'
 import { BASE, call, get, post, seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 
@@ -16,13 +19,13 @@ describe.skipIf(skipReason)(`thank-you page privacy on ${testDialect}`, () => {
   })
   afterAll(async () => t?.destroy())
 
-  async function give(email: string) {
+  async function give(email: string, frequency: 'once' | 'monthly' = 'once') {
     const o = await call(
       donate.action,
       post('/donate?index', {
         amountChoice: '10000',
         currency: 'CNY',
-        frequency: 'once',
+        frequency,
         designation: 'campaign',
         campaign: 'hope-star-2026',
         displayMode: 'family',
@@ -37,7 +40,13 @@ describe.skipIf(skipReason)(`thank-you page privacy on ${testDialect}`, () => {
       .select(['public_id', 'tracking_code'])
       .where('donor_email', '=', email)
       .executeTakeFirstOrThrow()
-    return { cookie, ...row, setCookie: o.setCookie! }
+    return { cookie, ...row, setCookie: o.setCookie!, payAt: o.location! }
+  }
+  /** Pays a gift on the demo pay page (no Stripe key in tests), which issues its receipt. */
+  async function pay(payAt: string) {
+    const sessionId = new URL(payAt, BASE).pathname.split('/').pop()!
+    const paid = await call(demoPay.action, post(`/donate/demo/${sessionId}`, { intent: 'pay' }), { sessionId })
+    expect(paid.status).toBe(303)
   }
   const page = async (publicId: string, cookie?: string) =>
     (await call(thanks.loader, get(`/donate/thanks?donation=${publicId}`, cookie))).body.donation
@@ -49,6 +58,43 @@ describe.skipIf(skipReason)(`thank-you page privacy on ${testDialect}`, () => {
       public_id: mine.public_id,
       tracking_code: mine.tracking_code,
     })
+  })
+
+  it('once paid, the owner sees the receipt number and its verification link; a stranger sees neither', async () => {
+    const mine = await give('thanks-r@example.test')
+    expect((await page(mine.public_id, mine.cookie)).receipt).toBeNull()
+    await pay(mine.payAt)
+    const receipt = await t.db
+      .selectFrom('receipts')
+      .innerJoin('donations', 'donations.id', 'receipts.donation_id')
+      .select(['receipts.number', 'receipts.verification_code'])
+      .where('donations.public_id', '=', mine.public_id)
+      .executeTakeFirstOrThrow()
+    const shown = await page(mine.public_id, mine.cookie)
+    expect(shown).toMatchObject({ status: 'paid', frequency: 'once' })
+    expect(shown.receipt).toEqual({
+      number: receipt.number,
+      verifyUrl: `/receipts/verify?number=${encodeURIComponent(receipt.number)}&code=${receipt.verification_code}`,
+      pdfUrl: `/receipts/${encodeURIComponent(receipt.number)}.pdf?code=${receipt.verification_code}`,
+    })
+    // Without the cookie: the generic page, nothing of the gift or its receipt in the answer.
+    const stranger = await call(thanks.loader, get(`/donate/thanks?donation=${mine.public_id}`))
+    expect(stranger.body).toEqual({ donation: null })
+    expect(JSON.stringify(stranger.body)).not.toContain(receipt.number)
+  })
+
+  it('a monthly gift says it is monthly, in both languages', async () => {
+    const mine = await give('thanks-m@example.test', 'monthly')
+    await pay(mine.payAt)
+    const shown = await page(mine.public_id, mine.cookie)
+    expect(shown).toMatchObject({ frequency: 'monthly', amount: 10000, currency: 'CNY' })
+    expect(translator('zh-CN')('thanks.monthly', { amount: formatMoney(10000, 'CNY', 'zh-CN') })).toMatch(
+      /^这是一笔月捐：每月 ¥100/,
+    )
+    expect(translator('en')('thanks.monthly', { amount: formatMoney(10000, 'CNY', 'en') })).toMatch(
+      /monthly gift: (CN)?¥100(\.00)? each month/,
+    )
+    expect(await page(mine.public_id)).toBeNull()
   })
 
   it('anyone else, with any public id, sees a generic thank-you without the gift', async () => {

@@ -209,12 +209,45 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
       ).status,
     ).toBe(403)
     const finance = await cookieFor(t.db, 'finance@hope.demo')
-    const done = await call(
+    // Publishing is irreversible: without the confirmation box, a 400 on that field and nothing written.
+    const countReports = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('disclosure_reports')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
+    const before = await countReports()
+    const unconfirmed = await call(
       adminReports.action as any,
       post('/admin/reports', { intent: 'publish', campaignId: String(campaigns[0]!.id), note: 'ok' }, finance),
     )
+    expect(unconfirmed.status).toBe(400)
+    expect(unconfirmed.body).toMatchObject({
+      errors: { confirm: 'admin.reports.confirmRequired' },
+      campaignId: campaigns[0]!.id,
+      note: 'ok',
+    })
+    const wrongBox = await call(
+      adminReports.action as any,
+      post('/admin/reports', { intent: 'publish', campaignId: String(campaigns[0]!.id), confirm: 'on' }, finance),
+    )
+    expect(wrongBox.status).toBe(400)
+    expect(wrongBox.body.errors).toEqual({ confirm: 'admin.reports.confirmRequired' })
+    expect(await countReports()).toBe(before)
+    const done = await call(
+      adminReports.action as any,
+      post(
+        '/admin/reports',
+        { intent: 'publish', campaignId: String(campaigns[0]!.id), note: 'ok', confirm: 'yes' },
+        finance,
+      ),
+    )
     expect(done.status).toBe(302)
     expect(done.location).toBe(`/admin/reports?published=${campaigns[0]!.slug}/1`)
+    expect(await countReports()).toBe(before + 1)
     expect(
       (
         await call(

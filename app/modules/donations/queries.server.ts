@@ -3,14 +3,39 @@ import type { DonationsTable } from '../../../db/tables/giving'
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { DEMO_SESSION_PREFIX } from '../payments/demo.server'
+import { receiptLinks } from '../receipts/links'
 
-/** What the thank-you page may show: status, amount and the donor's own tracking code. */
-export async function donationStatus(db: DB, publicId: string) {
-  return db
+/**
+ * What the thank-you page shows the browser that started the checkout: status, amount,
+ * whether it is monthly, the donor's own tracking code, and once it is issued the
+ * current (not voided) receipt's number with its verification and PDF links (relative).
+ */
+export async function thanksGift(db: DB, publicId: string) {
+  const donation = await db
     .selectFrom('donations')
-    .select(['public_id', 'status', 'amount', 'currency', 'tracking_code', 'frequency'])
+    .select(['id', 'public_id', 'status', 'amount', 'currency', 'tracking_code', 'frequency'])
     .where('public_id', '=', publicId)
     .executeTakeFirst()
+  if (!donation) return undefined
+  const receipt = await db
+    .selectFrom('receipts')
+    .select(['number', 'verification_code'])
+    .where('donation_id', '=', donation.id)
+    .where('voided_at', 'is', null)
+    .orderBy('id', 'desc')
+    .executeTakeFirst()
+  const links =
+    receipt &&
+    receiptLinks('', { number: receipt.number, code: receipt.verification_code, trackingCode: donation.tracking_code })
+  return {
+    public_id: donation.public_id,
+    status: donation.status,
+    amount: Number(donation.amount),
+    currency: donation.currency,
+    tracking_code: donation.tracking_code,
+    frequency: donation.frequency,
+    receipt: receipt && links ? { number: receipt.number, verifyUrl: links.verifyUrl, pdfUrl: links.pdfUrl } : null,
+  }
 }
 
 /** Staff view: the latest gifts recorded offline or imported, with who recorded them. */

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { getBalance, paidOf, payableOf, verifyLedger } from '~/modules/ledger'
 import { createDatabase, type DB } from '~/utils/db.server'
-import { translator } from '~/utils/i18n'
+import { chinaDate, translator } from '~/utils/i18n'
 import { formatMoney } from '~/utils/money'
 import { AWARD, setUpApprovalRace, TERM, type ApprovalRace, type Approver } from './support/approvals'
 import { percentile } from '../bench/lib'
@@ -253,7 +253,7 @@ async function checkAfterApprovals(
 
 /** Each approved batch's payout submitted twice at once (a double click, two tabs): one wins. */
 async function doublePayouts(db: DB, balancer: Balancer, race: ApprovalRace, approved: number[]) {
-  const today = new Date().toISOString().slice(0, 10)
+  const today = chinaDate()
   const form = (id: number) => {
     const f = new FormData()
     f.set('intent', 'payout')

@@ -15,6 +15,7 @@ import {
 } from '~/modules/payments/demo.server'
 import type { DB } from '~/utils/db.server'
 import { isRefusal } from '~/utils/refusal'
+import { chinaDate } from '~/utils/i18n'
 import { CrashError, CrashPlugin } from './crash'
 import { checkInvariants, fingerprint, InvariantError } from './invariants'
 import * as model from './model'
@@ -409,7 +410,7 @@ async function runStep(ctx: Ctx, step: Step) {
       const input = {
         batchId: batch.id,
         reference: `BANK-${w.seed}-${ctx.i}`,
-        date: now.toISOString().slice(0, 10),
+        date: chinaDate(now),
         proof: PDF,
       }
       await act(

@@ -1,7 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { roleHas, type Permission, type RouteAccess } from '~/modules/auth/permissions'
+import { createDatabase } from '~/utils/db.server'
 import { baseUrl, e2eSkip } from '../support/browser'
 
 // The role matrix again, over real HTTP against the built Express server: every admin
@@ -14,14 +15,27 @@ const files = fs
   .sort()
 // Seed order: student 1 is in 镇雄 (530627), user 4 is the 镇雄 caseworker.
 const PARAMS: Record<string, string> = { id: '1', id_: '1' } // id_: admin.students.$id_.consent|status (outside the detail page's layout)
+const NEEDS_INPUT = new Set(['admin.finance.close[.]csv.tsx'])
+// Batches: the first one of a 镇雄 station (the seed's paid batches are in other counties too).
+let zhenxiongBatch = '1'
 const urlOf = (file: string) =>
   '/' +
   file
     .replace(/\.tsx?$/, '')
+    .replace(/\[\.\]/g, '\u0000') // an escaped dot ([.]json) stays inside its segment
     .split('.')
     .filter((s) => s !== '_index')
-    .map((s) => (s.startsWith('$') ? (file.includes('staff') ? '4' : PARAMS[s.slice(1)]!) : s))
+    .map((s) =>
+      s.startsWith('$')
+        ? file.includes('staff')
+          ? '4'
+          : file.includes('batches')
+            ? zhenxiongBatch
+            : PARAMS[s.slice(1)]!
+        : s,
+    )
     .join('/')
+    .replace(/\u0000/g, '.')
 
 async function signIn(email: string): Promise<string> {
   const res = await fetch(baseUrl + '/login', {
@@ -41,6 +55,16 @@ const status = async (url: string, cookie?: string) => {
 
 describe.skipIf(e2eSkip)('admin pages over HTTP', () => {
   it('answers each role exactly as the permission table says', async () => {
+    const db = createDatabase(inject('e2eDatabaseUrl')).db
+    const batch = await db
+      .selectFrom('award_batches as b')
+      .innerJoin('stations as s', 's.id', 'b.station_id')
+      .select('b.id')
+      .where('s.code', 'like', '530627%')
+      .orderBy('b.id')
+      .executeTakeFirstOrThrow()
+    await db.destroy()
+    zhenxiongBatch = String(batch.id)
     const who = {
       finance: 'finance2@hope.demo',
       caseworker: 'caseworker.zhenxiong@hope.demo',
@@ -60,7 +84,10 @@ describe.skipIf(e2eSkip)('admin pages over HTTP', () => {
       expect(anon.location).toMatch(/^\/login\?redirectTo=/)
       for (const role of Object.keys(who)) {
         const got = await status(url, cookies[role])
-        expect(got.status, `${role} ${url}`).toBe(roleHas(role, mod.access!.loader as Permission) ? 200 : 403)
+        const allowed = roleHas(role, mod.access!.loader as Permission)
+        // A download that needs what the matrix cannot name (a frozen month): let in, it answers that input's 4xx.
+        if (allowed && NEEDS_INPUT.has(file)) expect([200, 400, 404, 409], `${role} ${url}`).toContain(got.status)
+        else expect(got.status, `${role} ${url}`).toBe(allowed ? 200 : 403)
         checked++
       }
       if (file === 'admin.students.$id.tsx') expect((await status(url, huize)).status, 'wrong county').toBe(404)

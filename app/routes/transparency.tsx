@@ -60,7 +60,9 @@ export default function Transparency() {
               {FIGURES.map((name) => (
                 <div className="figure" key={name} data-figure={name}>
                   <dt>{t(`tp.${name}`)}</dt>
-                  <dd>{name === 'donations' ? String(x.donations) : fmt(x[name], currency)}</dd>
+                  <dd className="figure-value">
+                    {name === 'donations' ? String(x.donations) : fmt(x[name], currency)}
+                  </dd>
                   <dd className="figure-note">{t(`tp.explain.${name}`)}</dd>
                 </div>
               ))}

@@ -27,11 +27,21 @@ describe.skipIf(e2eSkip)('donation desk in the browser', () => {
     browser = await launchBrowser()
     db = createDatabase(inject('e2eDatabaseUrl')).db
     token = await signIn('finance2@hope.demo')
+    // A paid gift with a current receipt and ledger transactions of its own (other suites
+    // share this database and refund, correct or reissue some of the seeded gifts).
     gift = await db
-      .selectFrom('receipts')
-      .select(['donation_id as id', 'number'])
-      .where('voided_at', 'is', null)
-      .orderBy('id')
+      .selectFrom('receipts as r')
+      .innerJoin('donations as d', 'd.id', 'r.donation_id')
+      .select(['d.id', 'r.number'])
+      .where('r.voided_at', 'is', null)
+      .where('d.status', '=', 'paid')
+      .where('d.refunded_amount', '=', 0)
+      .where((eb) =>
+        eb.exists(
+          eb.selectFrom('ledger_transactions as x').select('x.sequence').whereRef('x.donation_ref', '=', 'd.public_id'),
+        ),
+      )
+      .orderBy('r.id')
       .executeTakeFirstOrThrow()
   })
   afterAll(async () => {

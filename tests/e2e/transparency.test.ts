@@ -102,8 +102,8 @@ describe.skipIf(e2eSkip)('transparency on the running server', () => {
     const page = await context.newPage()
     await page.goto(baseUrl + '/transparency')
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('公开透明')
-    await expect(page.locator('[data-figure="raised"] dd').textContent()).resolves.toMatch(/¥/)
-    await expect(page.locator('svg[role="img"] title').first().textContent()).resolves.toBeTruthy()
+    await expect(page.locator('[data-figure="raised"] dd.figure-value').textContent()).resolves.toMatch(/¥/)
+    await expect(page.locator('[role="img"] title').first().textContent()).resolves.toBeTruthy()
     await expect(page.locator('[data-head-hash]').textContent()).resolves.toMatch(/^[0-9a-f]{64}$/)
     await page.screenshot({ path: screenshotPath('transparency-zh-phone'), fullPage: true })
 

@@ -22,7 +22,7 @@ const urlOf = (file: string) =>
   '/' +
   file
     .replace(/\.tsx?$/, '')
-    .replace(/\[\.\]/g, '\u0000') // an escaped dot ([.]json) stays inside its segment
+    .replace(/\[\.\]/g, '~dot~') // an escaped dot ([.]json) stays inside its segment
     .split('.')
     .filter((s) => s !== '_index')
     .map((s) =>
@@ -35,7 +35,7 @@ const urlOf = (file: string) =>
         : s,
     )
     .join('/')
-    .replace(/\u0000/g, '.')
+    .replace(/~dot~/g, '.')
 
 async function signIn(email: string): Promise<string> {
   const res = await fetch(baseUrl + '/login', {

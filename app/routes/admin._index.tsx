@@ -47,7 +47,7 @@ function WaitingList({ section }: { section: Section }) {
         <ul>
           {items.map((item) => (
             <li key={item.id}>
-              <Link to={item.href}>{locale === 'en' ? item.labelEn : item.label}</Link>
+              <Link to={item.href}>{(locale === 'en' && item.labelEn) || item.label}</Link>
               {item.detail ? ` · ${item.detail}` : ''}
               {item.at ? ` · ${formatDate(item.at, locale)}` : ''}
               {item.overdue ? <strong className="field-error"> {t('home.overdue')}</strong> : null}

@@ -108,7 +108,7 @@ export default function AuditLog() {
           {t('common.search')}
         </button>
       </Form>
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="region" aria-label={t('admin.audit')}>
         <table>
           <thead>
             <tr>
@@ -162,7 +162,8 @@ function Change({ json }: { json: string }) {
     <span className="audit-change">
       {Object.entries(value).map(([k, v]) => (
         <span key={k}>
-          {k}: {/* The value as it was stored (names, slugs, terms): data, not the app's words. */}
+          {/* The field and value as they were stored (names, slugs, terms): data, not the app's words. */}
+          <span className="audit-value">{k}</span>:{' '}
           <span className="audit-value">
             {typeof v === 'object' && v !== null ? Object.values(v).join(', ') : String(v)}
           </span>

@@ -52,7 +52,8 @@ describe.skipIf(e2eSkip)('giving through the demo checkout', () => {
     await page.getByRole('button', { name: '完成支付' }).click()
 
     await page.waitForURL(/\/donate\/thanks\?donation=D-/)
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('谢谢你的善意！')
+    // The URL changes as the client navigation starts; the page follows once its loader answers.
+    await page.getByRole('heading', { level: 1, name: '谢谢你的善意！' }).waitFor({ timeout: 30_000 })
     await expect(page.getByRole('status').textContent()).resolves.toContain('¥100.00')
     const publicId = new URL(page.url()).searchParams.get('donation')!
 

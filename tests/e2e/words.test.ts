@@ -92,7 +92,10 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       .selectFrom('organisation_settings')
       .select(['fundraising_certificate', 'receipt_signature'])
       .execute()
+    // Campaigns other suites create through the pages, in Chinese only: data typed by staff.
+    const campaignRows = await db.selectFrom('campaigns').selectAll().execute()
     data = [
+      ...campaignRows.flatMap((c) => Object.values(c).filter((v): v is string => typeof v === 'string')),
       ...names.map((n) => n.display_name),
       ...wishes.flatMap((w) => [w.item, w.story]),
       ...staffNames.map((u) => u.display_name),

@@ -1,3 +1,4 @@
+import { pickerEn } from './picker.en'
 import { refundsEn } from './refunds.en'
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
@@ -15,6 +16,7 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
 export const en: Messages = {
+  ...pickerEn,
   ...financeEn,
   ...consoleEn,
   ...accountsEn,

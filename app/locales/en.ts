@@ -1,3 +1,4 @@
+import { storyEn } from './story.en'
 import { pickerEn } from './picker.en'
 import { refundsEn } from './refunds.en'
 import type { Messages } from '../utils/i18n'
@@ -16,6 +17,7 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
 export const en: Messages = {
+  ...storyEn,
   ...pickerEn,
   ...financeEn,
   ...consoleEn,

@@ -18,4 +18,17 @@ export const storyEn: { readonly [K in keyof typeof storyZhCN]: string } = {
   'story.heading': 'Their story',
   'audit.do.student.story_saved': 'Student’s public story saved',
   'audit.do.student.story_removed': 'Student’s public story removed',
+  // Audit actions of the gift desk that had no words yet (the audit log showed their codes).
+  'audit.do.donation.import': 'Gifts imported from a bank statement',
+  'audit.do.donation.record_offline': 'Offline gift recorded',
+  'audit.do.receipt.resend': 'Receipt sent again',
+  'audit.do.official-receipt.attach': 'Official receipt attached',
+  'audit.do.refund.prepared': 'Refund prepared',
+  'audit.do.refund.requested': 'Refund requested',
+  'audit.do.refund.approved': 'Refund approved',
+  'audit.do.refund.rejected': 'Refund rejected',
+  'audit.do.refund.failed': 'Refund failed',
+  'audit.do.refund.succeeded': 'Refund succeeded',
+  'audit.do.donor.merge': 'Donors merged',
+  'audit.do.donor.erase': 'Donor’s personal data erased',
 }

@@ -17,4 +17,17 @@ export const storyZhCN = {
   'story.heading': '他/她的故事',
   'audit.do.student.story_saved': '保存学生公开故事',
   'audit.do.student.story_removed': '删除学生公开故事',
+  // Audit actions of the gift desk that had no words yet (the audit log showed their codes).
+  'audit.do.donation.import': '导入银行流水捐赠',
+  'audit.do.donation.record_offline': '登记线下捐赠',
+  'audit.do.receipt.resend': '重发收据',
+  'audit.do.official-receipt.attach': '上传财政票据',
+  'audit.do.refund.prepared': '准备退款',
+  'audit.do.refund.requested': '申请退款',
+  'audit.do.refund.approved': '批准退款',
+  'audit.do.refund.rejected': '驳回退款',
+  'audit.do.refund.failed': '退款失败',
+  'audit.do.refund.succeeded': '退款成功',
+  'audit.do.donor.merge': '合并捐赠人',
+  'audit.do.donor.erase': '删除捐赠人个人信息',
 } as const

@@ -187,6 +187,8 @@ export function createWechatpayProvider(options: WechatpayOptions): WechatpayPro
         throw new Error('WeChat Pay takes one-time CNY gifts only')
       const outTradeNo = request.donationPublicId
       const page = options.payPageUrl(outTradeNo)
+      // The demo inside WeChat's browser shows the JSAPI button (no OAuth: it has no 公众号).
+      if (options.demo && request.device === 'wechat') return { sessionId: `prepay_id=demo_${outTradeNo}`, url: page }
       if (options.demo) return { sessionId: `weixin://wxpay/bizpayurl?pr=demo_${outTradeNo}`, url: page }
       const order = {
         appid: options.appid,

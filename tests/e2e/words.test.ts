@@ -16,7 +16,14 @@ const WORDS_ADMIN = 'admin.words@e2e.test'
 // term, a status, a category, a ledger kind, a programme slug, JSON) and, in English, no
 // Chinese text the app itself wrote (people's names and what staff typed are data).
 
-const STAFF_PAGES = ['/admin/students', '/admin/batches', '/admin/audit', '/admin/programmes', '/admin/wishes']
+const STAFF_PAGES = [
+  '/admin/students',
+  '/admin/batches',
+  '/admin/audit',
+  '/admin/programmes',
+  '/admin/wishes',
+  '/admin/teams',
+]
 const KINDS = [
   'donation',
   'refund',
@@ -87,6 +94,8 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
     const wishes = await db.selectFrom('wishes').select(['item', 'story']).execute()
     const staffNames = await db.selectFrom('users').select('display_name').execute()
     const notes = await db.selectFrom('disclosure_reports').select('note').execute()
+    // Team pages (一起捐): what their donors typed and the names they chose to show.
+    const teams = await db.selectFrom('team_pages').select(['title', 'message', 'owner_name']).execute()
     // The organisation's particulars that exist only in Chinese (its fundraising certificate, its seal).
     const org = await db
       .selectFrom('organisation_settings')
@@ -100,6 +109,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       ...wishes.flatMap((w) => [w.item, w.story]),
       ...staffNames.map((u) => u.display_name),
       ...notes.map((n) => n.note ?? ''),
+      ...teams.flatMap((x) => [x.title, x.message, x.owner_name]),
       ...org.flatMap((o) => [o.fundraising_certificate, o.receipt_signature]),
     ].filter(Boolean)
   })
@@ -135,6 +145,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
         '/donor',
         '/donor/recurring',
         '/donor/statements',
+        '/donor/teams',
         ...STAFF_PAGES,
       ]) {
         const text = await read(context, url)

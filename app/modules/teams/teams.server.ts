@@ -51,7 +51,7 @@ export async function createTeam(db: DB, owner: TeamOwner, input: TeamInput, now
     if (!station) throw new Refusal('teams.error.station', { field: 'station' })
   }
   const code = newTeamCode()
-  await db.transaction().execute(async (trx) => {
+  const write = async (trx: DB) => {
     const row = await trx
       .insertInto('team_pages')
       .values({
@@ -83,7 +83,9 @@ export async function createTeam(db: DB, owner: TeamOwner, input: TeamInput, now
       },
       now,
     )
-  })
+  }
+  // Inside a caller's transaction (the demo seed) it writes there; otherwise in its own.
+  await (db.isTransaction ? write(db) : db.transaction().execute(write))
   return code
 }
 

@@ -15,6 +15,7 @@ import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
+import { teamsEn } from './teams.en'
 
 export const en: Messages = {
   ...storyEn,
@@ -33,6 +34,7 @@ export const en: Messages = {
   ...studentsEn,
   ...transparencyEn,
   ...updatesEn,
+  ...teamsEn,
   'app.name': 'Hope Ledger',
   'app.tagline': 'Every donated yuan, followed to the child it helps',
   'nav.home': 'Home',

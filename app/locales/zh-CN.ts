@@ -16,6 +16,7 @@ import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
+import { teamsZhCN } from './teams.zh-CN'
 
 export const zhCN = {
   ...storyZhCN,
@@ -34,6 +35,7 @@ export const zhCN = {
   ...studentsZhCN,
   ...transparencyZhCN,
   ...updatesZhCN,
+  ...teamsZhCN,
   'app.name': '希望账本',
   'app.tagline': '每一元善款，都能追踪到它帮助的孩子',
   'nav.home': '首页',

@@ -24,6 +24,7 @@ const STAFF_PAGES = [
   '/admin/audit',
   '/admin/programmes',
   '/admin/wishes',
+  '/admin/teams',
 ]
 const KINDS = [
   'donation',
@@ -96,6 +97,8 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
     const stories = await db.selectFrom('student_stories').select('story').execute()
     const staffNames = await db.selectFrom('users').select('display_name').execute()
     const notes = await db.selectFrom('disclosure_reports').select('note').execute()
+    // Team pages (一起捐): what their donors typed and the names they chose to show.
+    const teams = await db.selectFrom('team_pages').select(['title', 'message', 'owner_name']).execute()
     // The organisation's particulars that exist only in Chinese (its fundraising certificate, its seal).
     const org = await db
       .selectFrom('organisation_settings')
@@ -110,6 +113,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       ...stories.map((s) => s.story),
       ...staffNames.map((u) => u.display_name),
       ...notes.map((n) => n.note ?? ''),
+      ...teams.flatMap((x) => [x.title, x.message, x.owner_name]),
       ...org.flatMap((o) => [o.fundraising_certificate, o.receipt_signature]),
     ].filter(Boolean)
   })
@@ -145,6 +149,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
         '/donor',
         '/donor/recurring',
         '/donor/statements',
+        '/donor/teams',
         ...STAFF_PAGES,
       ]) {
         const text = await read(context, url)

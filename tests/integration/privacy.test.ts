@@ -84,6 +84,7 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       .orderBy('sequence')
       .execute()
     const oneOfEach = [...new Map(kinds.map((k) => [k.kind, String(k.sequence)])).values()]
+    const teams = await t.db.selectFrom('team_pages').select('code').orderBy('id').execute()
     const files = [
       ...['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [
         `${d}.csv`,
@@ -105,6 +106,8 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       'reports.$campaign.$number.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
       'reports.$campaign.$number_.csv.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
       'donate.thanks.tsx': [{}],
+      'teams.$code.tsx': teams.map((x) => ({ code: x.code })),
+      'teams.$code_.poster[.]svg.tsx': teams.map((x) => ({ code: x.code })),
     } satisfies Record<string, ParamSets>)
     queries['donate.thanks.tsx'] = [`?donation=${anyGift.public_id}`]
   })
@@ -183,6 +186,9 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       expect(crawled).toContain(must)
     expect(crawled.filter((u) => u.startsWith('/trace/')).length).toBeGreaterThan(1)
     expect(crawled.filter((u) => u.startsWith('/students/')).length).toBeGreaterThan(1)
+    // Team pages (一起捐) and their posters: the seeded ones, each crawled.
+    expect(crawled.filter((u) => /^\/teams\/T-[0-9A-Z]{8}$/.test(u)).length).toBeGreaterThanOrEqual(3)
+    expect(crawled.filter((u) => /^\/teams\/T-[0-9A-Z]{8}\/poster\.svg$/.test(u)).length).toBeGreaterThanOrEqual(3)
   })
 
   it('a student page holds only the public facts, whatever the student’s consent', async () => {

@@ -14,7 +14,9 @@ import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
+import { matchingEn } from './matching.en'
 export const en: Messages = {
+  ...matchingEn,
   ...financeEn,
   ...consoleEn,
   ...accountsEn,

@@ -15,7 +15,9 @@ import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
 
+import { matchingZhCN } from './matching.zh-CN'
 export const zhCN = {
+  ...matchingZhCN,
   ...financeZhCN,
   ...consoleZhCN,
   ...accountsZhCN,

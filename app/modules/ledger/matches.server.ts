@@ -20,6 +20,10 @@ export type MatchInput = {
   giftRef: string
   /** How the amount was found: ratio:<gift>:<match> or random:<min>:<max>, then caps. */
   rule: string
+  /** The rule's amount before caps and balance. */
+  raw: number
+  /** The limit that cut it (balance, gift, donor_day, pool), or '' when none did. */
+  cut: string
 }
 
 function reopen(trx: Trx, to: string, currency: string, draws: Draw[]) {
@@ -49,7 +53,13 @@ export async function postMatch(trx: Trx, input: MatchInput): Promise<Posted> {
     occurredAt: input.occurredAt,
     posting: {
       transfers: [{ from: input.pool, to: input.fund, amount: input.amount, currency: input.currency }],
-      refs: { matches: input.giftRef, pool: String(matchPoolIdOf(input.pool)), rule: input.rule },
+      refs: {
+        matches: input.giftRef,
+        pool: String(matchPoolIdOf(input.pool)),
+        rule: input.rule,
+        raw: String(input.raw),
+        ...(input.cut ? { cut: input.cut } : {}),
+      },
     },
     plan: async ({ lots }) => {
       const draws = await lots.fifo(input.pool, input.currency, input.amount)

@@ -52,15 +52,20 @@ export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount:
   const day = chinaDate(gift.paidAt)
   for (const pool of candidates) {
     const fund = fundOfMatchPool(pool.id)
-    const limits = [
-      rawMatch(pool, gift.amount, head.hash, donation.public_id),
-      await getBalance(trx, fund, pool.currency),
-    ]
-    if (pool.cap_per_gift !== null) limits.push(pool.cap_per_gift)
+    const raw = rawMatch(pool, gift.amount, head.hash, donation.public_id)
+    // Each limit by its published name; the one that cut the match is written into refs.cut.
+    const limits: [string, number][] = [['balance', await getBalance(trx, fund, pool.currency)]]
+    if (pool.cap_per_gift !== null) limits.push(['gift', pool.cap_per_gift])
     if (pool.cap_per_donor_day !== null)
-      limits.push(pool.cap_per_donor_day - (await matchedSoFar(trx, pool.id, { key, day })))
-    if (pool.cap_total !== null) limits.push(pool.cap_total - (await matchedSoFar(trx, pool.id)))
-    const amount = Math.min(...limits)
+      limits.push(['donor_day', pool.cap_per_donor_day - (await matchedSoFar(trx, pool.id, { key, day }))])
+    if (pool.cap_total !== null) limits.push(['pool', pool.cap_total - (await matchedSoFar(trx, pool.id))])
+    let amount = raw
+    let cut = ''
+    for (const [name, limit] of limits)
+      if (limit < amount) {
+        amount = limit
+        cut = name
+      }
     if (amount <= 0) continue
     const posted = await postMatch(trx, {
       idempotencyKey: `match:${donation.public_id}`,
@@ -71,6 +76,8 @@ export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount:
       occurredAt: gift.paidAt,
       giftRef: donation.public_id,
       rule: ruleOf(pool),
+      raw,
+      cut,
     })
     await trx
       .insertInto('matching_matches')

@@ -104,7 +104,7 @@ async function race(label: string, db: DB, plan: StormPlan, poolId: number, url:
     .where('status', '=', 'paid')
     .executeTakeFirstOrThrow()
   log(
-    `${label}: ${deliveries.length} concurrent fulfilments over HTTP across ${apps} app process(es), ` +
+    `${label}: ${plan.donations.length} gifts fulfilled at once over HTTP (${deliveries.length} webhook deliveries, duplicates included) across ${apps} app process(es), ` +
       `${matches.length} matches (pool covered ${MATCHES}), ${seconds.toFixed(1)} s, load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
   )
   expect(Number(paid.n)).toBe(plan.donations.length)

@@ -1,9 +1,9 @@
 // Matching pools for staff: create and edit the rules, fund a pool with an offline gift,
 // read its balance and matches. The balance is the ledger's, never a column here.
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { recordAudit } from '../audit/audit.server'
-import { recordOfflineGift } from '../donations/offline.server'
+import { recordOfflineGiftIn } from '../donations/offline.server'
 import { ensureAccount, fundOfMatchPool, getBalance } from '../ledger'
 import { Refusal } from '../../utils/refusal'
 import type { PoolRow } from './rule.server'
@@ -46,8 +46,13 @@ async function setCampaigns(db: Db, poolId: number, ids: number[]) {
 /** The public name of a pool's fund, as the ledger's account name. */
 const accountName = (input: { name: string; sponsor: string }) => `配捐 ${input.name}（${input.sponsor}）`.slice(0, 200)
 
-export async function createPool(db: Db, actor: Actor, input: PoolInput, now = new Date()): Promise<number> {
-  return db.transaction().execute(async (trx) => {
+export function createPool(db: Db, actor: Actor, input: PoolInput, now = new Date()): Promise<number> {
+  return db.transaction().execute((trx) => createPoolIn(trx, actor, input, now))
+}
+
+/** The same, in the caller's transaction (the demo seed). */
+export async function createPoolIn(trx: Db, actor: Actor, input: PoolInput, now = new Date()): Promise<number> {
+  {
     const at = now.toISOString()
     const row = await trx
       .insertInto('matching_pools')
@@ -65,7 +70,7 @@ export async function createPool(db: Db, actor: Actor, input: PoolInput, now = n
       ip: actor.ip ?? null,
     })
     return row.id
-  })
+  }
 }
 
 export async function updatePool(db: Db, actor: Actor, id: number, input: PoolInput, now = new Date()) {
@@ -138,14 +143,19 @@ export type Funding = {
 }
 
 /** The sponsor's money into the pool: an ordinary offline gift booked into fund:match:<id>. */
-export async function fundPool(db: Db, actor: { id: number }, poolId: number, f: Funding) {
+export function fundPool(db: Db, actor: { id: number }, poolId: number, f: Funding) {
+  return db.transaction().execute((trx) => fundPoolIn(trx, actor, poolId, f))
+}
+
+/** The same, in the caller's transaction. */
+export async function fundPoolIn(db: Transaction<Database>, actor: { id: number }, poolId: number, f: Funding) {
   const pool = await db
     .selectFrom('matching_pools')
     .select(['id', 'currency'])
     .where('id', '=', poolId)
     .executeTakeFirst()
   if (!pool) throw new Refusal('matching.error.notFound', { status: 404 })
-  return recordOfflineGift(db, {
+  return recordOfflineGiftIn(db, {
     method: 'bank_transfer',
     reference: f.reference,
     receivedOn: f.receivedOn,

@@ -172,3 +172,18 @@ export async function fundPoolIn(db: Transaction<Database>, actor: { id: number 
     poolId,
   })
 }
+
+/** Active campaigns a pool may match (the staff form's checkboxes). */
+export function campaignsForPools(db: Db) {
+  return db
+    .selectFrom('campaigns')
+    .select(['id', 'title', 'title_en'])
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .execute()
+}
+
+/** The sponsor of a pool, or undefined. */
+export async function poolSponsor(db: Db, id: number): Promise<string | undefined> {
+  return (await db.selectFrom('matching_pools').select('sponsor').where('id', '=', id).executeTakeFirst())?.sponsor
+}

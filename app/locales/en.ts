@@ -1,3 +1,5 @@
+import { storyEn } from './story.en'
+import { pickerEn } from './picker.en'
 import { refundsEn } from './refunds.en'
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
@@ -15,6 +17,8 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 
 export const en: Messages = {
+  ...storyEn,
+  ...pickerEn,
   ...financeEn,
   ...consoleEn,
   ...accountsEn,

@@ -1,5 +1,7 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { storyZhCN } from './story.zh-CN'
+import { pickerZhCN } from './picker.zh-CN'
 import { refundsZhCN } from './refunds.zh-CN'
 import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
@@ -16,6 +18,8 @@ import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
 
 export const zhCN = {
+  ...storyZhCN,
+  ...pickerZhCN,
   ...financeZhCN,
   ...consoleZhCN,
   ...accountsZhCN,

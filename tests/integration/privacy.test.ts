@@ -39,6 +39,19 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     const campaigns = await t.db.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()
     for (const c of campaigns) await publishReport(t.db, { campaignId: c.id, userId: null, note: '第一期' })
     canaries = await loadCanaries(t.db)
+    // A staff-written story of a student without a public-story consent: it must show nowhere.
+    const hidden = await t.db
+      .selectFrom('beneficiaries')
+      .select('id')
+      .where((eb) => eb.not(publicStoryConsented('beneficiaries.id')))
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    const story = '故事金丝雀：喜欢唱歌的孩子，梦想是当医生。'
+    await t.db
+      .insertInto('student_stories')
+      .values({ beneficiary_id: hidden.id, story, written_by: null, written_at: new Date().toISOString() })
+      .execute()
+    canaries.push({ kind: 'story without consent', value: story, student: String(hidden.id) })
     copy = await publicCopy(t.db)
 
     const awards = await t.db

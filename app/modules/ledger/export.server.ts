@@ -270,8 +270,8 @@ export function csvField(v: Row[string] | undefined): string {
 }
 
 /**
- * Lines of one dataset from a keyset pager, each ending in "\n"; CSV starts with its
- * header line. The one formatter for every export, whole or filtered.
+ * Lines of one dataset from a keyset pager. JSON lines end in LF; CSV records end in
+ * CRLF as RFC 4180 says, header first. The one formatter for every export, whole or filtered.
  */
 async function* exportLinesFrom(
   dataset: ExportDataset,
@@ -279,14 +279,14 @@ async function* exportLinesFrom(
   pager: (cursor: number) => Promise<{ rows: Row[]; next: number }>,
 ): AsyncGenerator<string> {
   const columns = EXPORT_COLUMNS[dataset]
-  if (format === 'csv') yield `${columns.join(',')}\n`
+  if (format === 'csv') yield `${columns.join(',')}\r\n`
   let cursor = 0
   for (;;) {
     const { rows, next } = await pager(cursor)
     if (!rows.length) return
     let chunk = ''
     for (const row of rows)
-      chunk += format === 'csv' ? `${columns.map((c) => csvField(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`
+      chunk += format === 'csv' ? `${columns.map((c) => csvField(row[c])).join(',')}\r\n` : `${JSON.stringify(row)}\n`
     yield chunk
     cursor = next
   }

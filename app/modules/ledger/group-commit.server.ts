@@ -4,6 +4,7 @@
 // Why, and the lock order every poster keeps, in post.server.ts's header.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { dialectOf } from '../../utils/db.server'
 import { getEnv } from '../../utils/env.server'
 import { lockHead } from './post.server'
 
@@ -40,10 +41,16 @@ class GroupCommitter {
   private timer: ReturnType<typeof setTimeout> | undefined
   readonly stats: GroupCommitStats = { batches: 0, items: 0, largest: 0, isolated: 0, heldMs: 0 }
 
-  constructor(
-    private readonly db: Kysely<Database>,
-    public settings: GroupCommitSettings,
-  ) {}
+  private own: GroupCommitSettings | undefined
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  get settings(): GroupCommitSettings {
+    return this.own ?? defaults ?? fromEnv()
+  }
+  set settings(settings: GroupCommitSettings) {
+    this.own = settings
+  }
 
   submit<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -85,15 +92,23 @@ class GroupCommitter {
       await this.db.transaction().execute(async (trx) => {
         await lockHead(trx)
         locked = performance.now()
-        for (const job of batch) {
-          // Each item's writes are its own: a failure rolls back to here and the others go on.
-          await sql`savepoint fulfil_item`.execute(trx)
+        // Each item's writes are its own: a failure rolls back to its savepoint and the
+        // others go on. PostgreSQL closes one item's savepoint and opens the next in one
+        // round trip; the commit closes the last.
+        const pg = dialectOf(trx) === 'postgres'
+        await sql`savepoint fulfil_item`.execute(trx)
+        for (const [i, job] of batch.entries()) {
           try {
             done.set(job, await job.work(trx))
           } catch {
             await sql`rollback to savepoint fulfil_item`.execute(trx)
           }
-          await sql`release savepoint fulfil_item`.execute(trx)
+          if (i === batch.length - 1) break
+          if (pg) await sql`release savepoint fulfil_item; savepoint fulfil_item`.execute(trx)
+          else {
+            await sql`release savepoint fulfil_item`.execute(trx)
+            await sql`savepoint fulfil_item`.execute(trx)
+          }
         }
       })
     } catch {
@@ -130,15 +145,19 @@ class GroupCommitter {
 }
 
 const committers = new WeakMap<Kysely<Database>, GroupCommitter>()
+let defaults: GroupCommitSettings | undefined
+let env: GroupCommitSettings | undefined
+const fromEnv = () => (env ??= { max: getEnv().FULFIL_BATCH_MAX, waitMs: getEnv().FULFIL_BATCH_WAIT_MS })
 
 function committerFor(db: Kysely<Database>): GroupCommitter {
   let c = committers.get(db)
-  if (!c) {
-    const env = getEnv()
-    c = new GroupCommitter(db, { max: env.FULFIL_BATCH_MAX, waitMs: env.FULFIL_BATCH_WAIT_MS })
-    committers.set(db, c)
-  }
+  if (!c) committers.set(db, (c = new GroupCommitter(db)))
   return c
+}
+
+/** Tests: batching for every database without settings of its own (undefined: the environment's). */
+export function setGroupCommitDefaults(settings: GroupCommitSettings | undefined): void {
+  defaults = settings
 }
 
 /**

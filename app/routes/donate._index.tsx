@@ -8,6 +8,7 @@ import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, donationFieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { alipayOffered, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
+import { openidOf, wechatOauthConfigured } from '~/modules/payments/wechat-oauth.server'
 import { getWechatpayProvider, wechatpayOffered } from '~/modules/payments/wechatpay-config.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
 import { getDb } from '~/utils/db.server'
@@ -42,6 +43,12 @@ function limits(): DonationLimits {
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'donate.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url)
+  // In WeChat's browser, the openid first (silent OAuth), so 微信支付 can be paid by JSAPI;
+  // `wx` marks the way back, so a failed step falls back to the QR code instead of looping.
+  if (device(request) === 'wechat' && wechatOauthConfigured(getEnv()) && !url.searchParams.has('wx'))
+    if (!openidOf(request, getEnv()))
+      throw redirect(`/donate/wechat-oauth?return=${encodeURIComponent(url.pathname + url.search)}`)
   const locale = resolveLocale(request)
   const now = new Date()
   // Past its end date (China time) a campaign is no longer offered, even before staff close it.
@@ -98,6 +105,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       clientIp: clientIp(context),
       baseUrl: env.BASE_URL,
       device: device(request),
+      openid: device(request) === 'wechat' ? (openidOf(request, env) ?? undefined) : undefined,
     })
     const cookie = checkoutCookie(publicId, { secret: env.SESSION_SECRET, baseUrl: env.BASE_URL })
     return redirect(url, { status: 303, headers: { 'Set-Cookie': cookie } })

@@ -7,6 +7,7 @@ import type { MailTables } from './tables/mail'
 import type { OrganisationTables } from './tables/organisation'
 import type { PortalTables } from './tables/portal'
 import type { StudentsTables } from './tables/students'
+import type { TeamsTables } from './tables/teams'
 import type { TransparencyTables } from './tables/transparency'
 import type { UpdatesTables } from './tables/updates'
 
@@ -134,7 +135,8 @@ export interface Database
     PortalTables,
     OrganisationTables,
     UpdatesTables,
-    FinanceTables {
+    FinanceTables,
+    TeamsTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

@@ -11,6 +11,8 @@ import { getPaymentProvider } from '~/modules/payments/index.server'
 import { openidOf, wechatOauthConfigured } from '~/modules/payments/wechat-oauth.server'
 import { getWechatpayProvider, wechatpayOffered } from '~/modules/payments/wechatpay-config.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
+import { TeamCode } from '~/modules/teams/schema'
+import { teamForForm } from '~/modules/teams/teams.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { formatDate, resolveLocale, pageTitle } from '~/utils/i18n'
@@ -64,8 +66,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const endedOn = asked?.state === 'ended' && asked.endsAt ? formatDate(asked.endsAt, locale) : null
   // A micro-wish (only for the donor holding its 30-minute claim) or a 1+1 sponsorship.
   const target = await givingTarget(getDb(), search, locale)
+  // A gift through a team page (/teams/<code>): only an open page of the selected campaign.
+  const teamCode = TeamCode.safeParse(search.get('team') ?? '')
+  const team = teamCode.success && selected ? await teamForForm(getDb(), teamCode.data, selected.slug) : null
   return {
     target,
+    team,
     limits: limits(),
     defaultCurrency: getEnv().DEFAULT_CURRENCY,
     campaigns: campaigns.map((c) => ({ slug: c.slug, title: c.title })),
@@ -153,6 +159,7 @@ export default function Donate() {
         alipay={data.alipay}
         wechatpay={data.wechatpay}
         presets={data.selected?.suggestedAmounts}
+        team={data.team}
       />
     </section>
   )

@@ -4,14 +4,24 @@ import type { Locale } from '~/utils/i18n'
 import { programmeNames, programmesOfCampaigns } from '../programmes/links.server'
 import { coverUrl } from './cover.server'
 
-const COUNTED = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
+/** Gifts that arrived (and may since have been reversed): they count towards progress. */
+export const COUNTED = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
 
 export type CampaignProgress = { raised: number; donors: number }
 
 /** Raised (gross of fees, net of refunds and disputes) and distinct donors, per campaign. */
-export async function campaignProgress(db: DB, campaignIds: number[]): Promise<Map<number, CampaignProgress>> {
+export function campaignProgress(db: DB, campaignIds: number[]): Promise<Map<number, CampaignProgress>> {
+  return giftProgress(db, 'campaign_id', campaignIds)
+}
+
+/** The same sums grouped by campaign or by team page (app/modules/teams): one rule for both. */
+export async function giftProgress(
+  db: DB,
+  by: 'campaign_id' | 'team_id',
+  ids: number[],
+): Promise<Map<number, CampaignProgress>> {
   const out = new Map<number, CampaignProgress>()
-  if (!campaignIds.length) return out
+  if (!ids.length) return out
   const rows = await db
     .selectFrom('donations')
     .leftJoin(
@@ -24,16 +34,16 @@ export async function campaignProgress(db: DB, campaignIds: number[]): Promise<M
       'donations.id',
     )
     .select([
-      'donations.campaign_id',
+      `donations.${by} as key`,
       sql<number>`sum(donations.amount - coalesce(r.reversed, 0))`.as('raised'),
       sql<number>`count(distinct donations.donor_email)`.as('donors'),
     ])
-    .where('donations.campaign_id', 'in', campaignIds)
+    .where(`donations.${by}`, 'in', ids)
     .where('donations.status', 'in', COUNTED)
-    .groupBy('donations.campaign_id')
+    .groupBy(`donations.${by}`)
     .execute()
-  for (const id of campaignIds) out.set(id, { raised: 0, donors: 0 })
-  for (const r of rows) out.set(r.campaign_id!, { raised: Number(r.raised), donors: Number(r.donors) })
+  for (const id of ids) out.set(id, { raised: 0, donors: 0 })
+  for (const r of rows) out.set(Number(r.key), { raised: Number(r.raised), donors: Number(r.donors) })
   return out
 }
 

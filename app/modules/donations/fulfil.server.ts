@@ -57,9 +57,17 @@ export async function fulfilDonation(
     currency: payment.currency,
     paidAt: payment.paidAt,
     displayName: donation.display_name,
+    refs: await teamRefs(trx, donation.team_id),
   })
   await issueReceiptForDonation(trx, { donationId: donation.id, issuedAt: payment.paidAt })
   return 'fulfilled'
+}
+
+/** A gift through a team page carries the page's code in its hashed record (public/open-data.md). */
+async function teamRefs(trx: Trx, teamId: number | null): Promise<{ team: string } | undefined> {
+  if (teamId === null || teamId === undefined) return undefined
+  const team = await trx.selectFrom('team_pages').select('code').where('id', '=', teamId).executeTakeFirstOrThrow()
+  return { team: team.code }
 }
 
 /**

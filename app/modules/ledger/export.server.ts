@@ -31,7 +31,7 @@ export const EXPORT_COLUMNS: Record<ExportDataset, string[]> = {
   accounts: ['code', 'kind', 'name'],
   transactions: ['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash', 'version', 'disclosed'],
   transfers: ['sequence', 'position', 'from', 'to', 'amount', 'currency'],
-  donations: ['donation', 'display_name', 'fund', 'amount', 'fee', 'net', 'currency', 'paid_at', 'sequence'],
+  donations: ['donation', 'display_name', 'fund', 'amount', 'fee', 'net', 'currency', 'paid_at', 'sequence', 'team'],
   lots: ['lot', 'sequence', 'donation', 'fund', 'currency', 'amount', 'paid_at', 'source_trace'],
   traces: ['trace', 'sequence', 'kind', 'lot', 'donation', 'amount', 'currency', 'beneficiary', 'parent'],
 }
@@ -80,8 +80,14 @@ const transferRow = (t: Selectable<LedgerTransfersTable>): Row => ({
   currency: t.currency,
 })
 
-/** display_name: refs.donor in version 1; in version 2 its published value, or null once withdrawn. */
-const donationRow = (d: Selectable<LedgerDonationsTable>, disclosed: Disclosures | undefined): Row => ({
+/**
+ * display_name: refs.donor in version 1; in version 2 its published value, or null once withdrawn.
+ * team: refs.team of its transaction (the team page it was given through), or null.
+ */
+const donationRow = (
+  d: Selectable<LedgerDonationsTable> & { refs: string },
+  disclosed: Disclosures | undefined,
+): Row => ({
   donation: d.donation_ref,
   display_name: disclosed ? (disclosed.donor?.value ?? null) : d.display_name,
   fund: d.fund,
@@ -91,6 +97,7 @@ const donationRow = (d: Selectable<LedgerDonationsTable>, disclosed: Disclosures
   currency: d.currency,
   paid_at: d.paid_at,
   sequence: String(d.sequence),
+  team: (JSON.parse(d.refs) as Record<string, string>).team ?? null,
 })
 
 const lotRow = (
@@ -200,11 +207,16 @@ async function page(
       return { rows: r.map(transferRow), next: r.at(-1)?.id ?? cursor }
     }
     case 'donations': {
-      let q = db.selectFrom('ledger_donations').selectAll().where('id', '>', cursor)
-      if (f.fund) q = q.where('fund', '=', f.fund)
-      if (f.from) q = q.where('paid_at', '>=', f.from)
-      if (f.to) q = q.where('paid_at', '<=', f.to)
-      const r = await q.orderBy('id').limit(limit).execute()
+      let q = db
+        .selectFrom('ledger_donations as d')
+        .innerJoin('ledger_transactions as x', 'x.sequence', 'd.sequence')
+        .selectAll('d')
+        .select('x.refs')
+        .where('d.id', '>', cursor)
+      if (f.fund) q = q.where('d.fund', '=', f.fund)
+      if (f.from) q = q.where('d.paid_at', '>=', f.from)
+      if (f.to) q = q.where('d.paid_at', '<=', f.to)
+      const r = await q.orderBy('d.id').limit(limit).execute()
       const d = await disclosuresOf(
         db,
         r.map((x) => x.sequence),
@@ -270,8 +282,8 @@ export function csvField(v: Row[string] | undefined): string {
 }
 
 /**
- * Lines of one dataset from a keyset pager, each ending in "\n"; CSV starts with its
- * header line. The one formatter for every export, whole or filtered.
+ * Lines of one dataset from a keyset pager. JSON lines end in LF; CSV records end in
+ * CRLF as RFC 4180 says, header first. The one formatter for every export, whole or filtered.
  */
 async function* exportLinesFrom(
   dataset: ExportDataset,
@@ -279,14 +291,14 @@ async function* exportLinesFrom(
   pager: (cursor: number) => Promise<{ rows: Row[]; next: number }>,
 ): AsyncGenerator<string> {
   const columns = EXPORT_COLUMNS[dataset]
-  if (format === 'csv') yield `${columns.join(',')}\n`
+  if (format === 'csv') yield `${columns.join(',')}\r\n`
   let cursor = 0
   for (;;) {
     const { rows, next } = await pager(cursor)
     if (!rows.length) return
     let chunk = ''
     for (const row of rows)
-      chunk += format === 'csv' ? `${columns.map((c) => csvField(row[c])).join(',')}\n` : `${JSON.stringify(row)}\n`
+      chunk += format === 'csv' ? `${columns.map((c) => csvField(row[c])).join(',')}\r\n` : `${JSON.stringify(row)}\n`
     yield chunk
     cursor = next
   }

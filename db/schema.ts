@@ -4,6 +4,7 @@ import type { FinanceTables } from './tables/finance'
 import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
+import type { MatchingTables } from './tables/matching'
 import type { OrganisationTables } from './tables/organisation'
 import type { PortalTables } from './tables/portal'
 import type { StudentsTables } from './tables/students'
@@ -135,6 +136,7 @@ export interface Database
     PortalTables,
     OrganisationTables,
     UpdatesTables,
+    MatchingTables,
     FinanceTables,
     TeamsTables {
   stations: StationsTable

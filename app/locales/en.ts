@@ -17,9 +17,11 @@ import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
 import { teamsEn } from './teams.en'
 
+import { matchingEn } from './matching.en'
 export const en: Messages = {
   ...storyEn,
   ...pickerEn,
+  ...matchingEn,
   ...financeEn,
   ...consoleEn,
   ...accountsEn,

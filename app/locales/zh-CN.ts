@@ -18,9 +18,11 @@ import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
 import { teamsZhCN } from './teams.zh-CN'
 
+import { matchingZhCN } from './matching.zh-CN'
 export const zhCN = {
   ...storyZhCN,
   ...pickerZhCN,
+  ...matchingZhCN,
   ...financeZhCN,
   ...consoleZhCN,
   ...accountsZhCN,

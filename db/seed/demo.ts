@@ -4,6 +4,7 @@ import { hashPassword } from '../../app/modules/auth/password.server'
 import type { Database, Role } from '../schema'
 import { seedGifts } from './gifts'
 import { seedTeams } from './teams'
+import { seedMatching } from './matching'
 import { seedMoney } from './money'
 import { seedOrganisation } from './organisation'
 import { seedScholarships } from './scholarships'
@@ -239,6 +240,7 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
     }
 
     // Money: demo gifts through the real fulfilment path (donation, ledger, receipt).
+    await seedMatching(trx, { now })
     await seedGifts(trx, { now })
     await seedMoney(trx, { now })
     await seedScholarships(trx, { now })

@@ -4,6 +4,7 @@ import type { Database } from '../../../db/schema'
 import { invariant } from '~/utils/invariant'
 import { postDonation, postRefund } from '../ledger'
 import { issueReceiptForDonation, queueRefundNotice } from '../receipts/issue.server'
+import { matchGift, returnMatch } from '../matching/match.server'
 import type { PaymentDetails } from '../payments/provider'
 import { awaitsPayment, isBooked, moveDonation, type DonationRow } from './lifecycle.server'
 import type { FulfilOutcome, ReversalOutcome } from './outcomes'
@@ -59,6 +60,8 @@ export async function fulfilDonation(
     displayName: donation.display_name,
     refs: await teamRefs(trx, donation.team_id),
   })
+  // A matching pool's top-up, if the gift qualifies: same transaction, same head lock.
+  await matchGift(trx, donation, { amount: payment.amount, paidAt: payment.paidAt })
   await issueReceiptForDonation(trx, { donationId: donation.id, issuedAt: payment.paidAt })
   return 'fulfilled'
 }
@@ -106,6 +109,7 @@ export async function reverseDonation(
     occurredAt: reversal.occurredAt,
     reason: reversal.kind,
   })
+  await returnMatch(trx, donation, reversal.occurredAt)
   const totals = await trx
     .selectFrom('donation_reversals')
     .select((eb) => [

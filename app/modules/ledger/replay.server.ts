@@ -4,7 +4,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { TraceKind } from '../../../db/tables/ledger'
-import { beneficiaryIdOf, GENERAL_FUND, isFund, isGuarded, paidOf, payableOf } from './accounts'
+import { beneficiaryIdOf, GENERAL_FUND, isFund, isGuarded, matchPoolIdOf, paidOf, payableOf } from './accounts'
 import { IdHeap } from './heap'
 import {
   bare,
@@ -200,7 +200,7 @@ export class Replay {
     this.book(tx)
     const seq = tx.sequence
     const t0 = tx.transfers[0]!
-    if (lots.length && tx.kind !== 'donation' && tx.kind !== 'fund_transfer')
+    if (lots.length && !['donation', 'fund_transfer', 'match', 'match_return'].includes(tx.kind))
       fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
     switch (tx.kind) {
       case 'donation': {
@@ -292,38 +292,87 @@ export class Replay {
         }
         return this.compare(seq, traces, expected)
       }
+      case 'match':
       case 'fund_transfer': {
         if (tx.transfers.length !== 1 || !isFund(t0.from) || !isFund(t0.to))
           return fail('ledger_transfers', t0.id, seq, 'a fund transfer is one transfer fund → fund')
+        if (tx.kind === 'match' && matchPoolIdOf(t0.from) === undefined)
+          return fail('ledger_transfers', t0.id, seq, 'a match is paid from a fund:match account')
         const draws = this.drawFifo(t0.from, t0.currency, t0.amount, seq)
-        this.compare(
-          seq,
-          traces,
-          draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)),
-        )
-        if (lots.length !== draws.length)
-          fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
-        draws.forEach((d, i) => {
-          this.openLot(
-            lots[i]!,
-            {
-              donation: this.lotDonation[d.lot]!,
-              fund: t0.to,
-              currency: t0.currency,
-              amount: d.amount,
-              paidMs: this.lotPaid[d.lot]!,
-              source: traces[i]!.id,
-            },
-            seq,
-          )
-        })
+        this.reopenDrawn(tx, traces, lots, draws)
         return
       }
+      case 'match_return':
+        return this.matchReturn(tx, traces, lots)
       case 'correction':
         return this.correct(tx, traces)
       default:
         fail('ledger_transactions', seq, seq, `unknown kind ${tx.kind}`)
     }
+  }
+
+  /** Draws of a fund → fund move: one transfer trace each, one lot reopened each with its origin. */
+  private reopenDrawn(tx: ReplayTx, traces: Trace[], lots: Lot[], draws: { lot: number; amount: number }[]) {
+    const seq = tx.sequence
+    const t0 = tx.transfers[0]!
+    this.compare(
+      seq,
+      traces,
+      draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)),
+    )
+    if (lots.length !== draws.length)
+      fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
+    draws.forEach((d, i) => {
+      this.openLot(
+        lots[i]!,
+        {
+          donation: this.lotDonation[d.lot]!,
+          fund: t0.to,
+          currency: t0.currency,
+          amount: d.amount,
+          paidMs: this.lotPaid[d.lot]!,
+          source: traces[i]!.id,
+        },
+        seq,
+      )
+    })
+  }
+
+  /** A match given back: all that is still open of the match's own lots, in lot order, to its pool. */
+  private async matchReturn(tx: ReplayTx, traces: Trace[], lots: Lot[]) {
+    const seq = tx.sequence
+    const t0 = tx.transfers[0]!
+    const target = Number(tx.refs.returns)
+    const original = await this.db
+      .selectFrom('ledger_transactions')
+      .select('kind')
+      .where('sequence', '=', target)
+      .where('sequence', '<', seq)
+      .executeTakeFirst()
+    if (original?.kind !== 'match') return fail('ledger_transactions', seq, seq, `${tx.refs.returns} is not a match`)
+    const own = await this.db
+      .selectFrom('ledger_lots')
+      .select('id')
+      .where('sequence', '=', target)
+      .orderBy('id')
+      .execute()
+    const draws: { lot: number; amount: number }[] = []
+    let from = ''
+    for (const { id } of own) {
+      const open = this.lotRemaining[id]!
+      from = this.lotFundKey(id).split('\u0000')[0]!
+      if (open <= 0) continue
+      this.lotRemaining[id] = 0
+      draws.push({ lot: id, amount: open })
+    }
+    const pool = await this.db
+      .selectFrom('ledger_transfers')
+      .select('from_account')
+      .where('sequence', '=', target)
+      .executeTakeFirstOrThrow()
+    const amount = draws.reduce((s, d) => s + d.amount, 0)
+    expectTransfers(tx, [{ from, to: pool.from_account, amount, currency: t0.currency }])
+    this.reopenDrawn(tx, traces, lots, draws)
   }
 
   private async refund(tx: ReplayTx, traces: Trace[]) {

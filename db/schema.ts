@@ -4,9 +4,11 @@ import type { FinanceTables } from './tables/finance'
 import type { GivingTables } from './tables/giving'
 import type { LedgerTables } from './tables/ledger'
 import type { MailTables } from './tables/mail'
+import type { MatchingTables } from './tables/matching'
 import type { OrganisationTables } from './tables/organisation'
 import type { PortalTables } from './tables/portal'
 import type { StudentsTables } from './tables/students'
+import type { TeamsTables } from './tables/teams'
 import type { TransparencyTables } from './tables/transparency'
 import type { UpdatesTables } from './tables/updates'
 
@@ -134,7 +136,9 @@ export interface Database
     PortalTables,
     OrganisationTables,
     UpdatesTables,
-    FinanceTables {
+    MatchingTables,
+    FinanceTables,
+    TeamsTables {
   stations: StationsTable
   programmes: ProgrammesTable
   campaigns: CampaignsTable

@@ -24,6 +24,8 @@ export default defineConfig({
           root,
           include: ['tests/unit/**/*.test.{ts,tsx}', 'tests/integration/**/*.test.{ts,tsx}'],
           env: { TEST_DIALECT: 'sqlite', NODE_ENV: 'test', BASE_URL: 'http://localhost:3000' },
+          // Migrated and demo-seeded templates, made once, copied per test file.
+          globalSetup: ['tests/support/db-templates.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -35,7 +37,7 @@ export default defineConfig({
           root,
           include: ['tests/integration/**/*.test.{ts,tsx}'],
           env: { TEST_DIALECT: 'postgres', NODE_ENV: 'test', BASE_URL: 'http://localhost:3000' },
-          globalSetup: ['tests/support/postgres-cluster.ts'],
+          globalSetup: ['tests/support/postgres-cluster.ts', 'tests/support/db-templates.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

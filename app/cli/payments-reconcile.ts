@@ -1,11 +1,12 @@
 // npm run payments:reconcile [-- --hours 72] — fulfil Stripe events the webhook missed.
 // npm run payments:reconcile -- --payouts [--hours 720] — check the Stripe payouts of those hours
 // against the books instead (the /admin/finance/reconcile page's logic), listing what is flagged.
-// npm run payments:reconcile -- --provider wechatpay --date YYYY-MM-DD — match that China
-// day's WeChat Pay trade bill line by line against our donations and refunds; exits 1 when
+// npm run payments:reconcile -- --provider wechatpay|alipay --date YYYY-MM-DD — match that China
+// day's WeChat Pay or Alipay trade bill line by line against our donations and refunds; exits 1 when
 // a line is on one side only or its amounts differ (so a cron job notices), 0 when all match.
 import { reconcileTradeBill } from '../modules/donations/bill-reconcile.server'
 import { reconcile, reconcilePayouts } from '../modules/donations/reconcile.server'
+import { getAlipayProvider } from '../modules/payments/alipay-config.server'
 import { getPaymentProvider } from '../modules/payments/index.server'
 import { getWechatpayProvider } from '../modules/payments/wechatpay-config.server'
 import { isCalendarDay } from '../utils/calendar-day'
@@ -19,10 +20,6 @@ const arg = (name: string) => {
 const provider = arg('--provider') ?? 'stripe'
 if (!['stripe', 'wechatpay', 'alipay'].includes(provider)) {
   console.error('--provider must be stripe, wechatpay or alipay')
-  process.exit(2)
-}
-if (provider === 'alipay') {
-  console.error("--provider alipay: reconciling against Alipay's daily bill is not built yet")
   process.exit(2)
 }
 
@@ -60,12 +57,13 @@ async function tradeBill(db: ReturnType<typeof getDb>) {
     console.error('--date must be a day such as 2026-12-01 (China time)')
     process.exit(2)
   }
-  const wechatpay = getWechatpayProvider()
-  if (wechatpay.demo) {
-    console.error('the demo WeChat Pay keeps no trade bill: configure WECHATPAY_MCHID to reconcile')
+  const bills = provider === 'alipay' ? getAlipayProvider() : getWechatpayProvider()
+  if (bills.demo) {
+    const key = provider === 'alipay' ? 'ALIPAY_APP_ID' : 'WECHATPAY_MCHID'
+    console.error(`the demo ${provider} keeps no trade bill: configure ${key} to reconcile`)
     process.exit(2)
   }
-  const r = await reconcileTradeBill(db, wechatpay, date)
+  const r = await reconcileTradeBill(db, bills, date)
   const yuan = (fen: number | null) => (fen === null ? '—' : `¥${toDecimalString(fen, 'CNY')}`)
   console.log(`${provider} bill ${date}: ${r.billLines} lines, ours ${r.ourLines}, ${r.matched} matched`)
   for (const f of r.flags)

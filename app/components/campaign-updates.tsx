@@ -4,12 +4,14 @@ import { formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 
 type Update = Pick<UpdateView, 'id' | 'title' | 'body' | 'approvedAt'> & {
+  photos?: UpdateView['photos']
   campaign: Pick<UpdateView['campaign'], 'slug' | 'title' | 'titleEn'>
 }
 
 /** Approved progress updates, newest first; `withCampaign` names the campaign of each (donor portal). */
 export function UpdateList({ updates, withCampaign = false }: { updates: Update[]; withCampaign?: boolean }) {
   const locale = useLocale()
+  const t = useT()
   return (
     <ul className="update-list">
       {updates.map((u) => (
@@ -28,10 +30,23 @@ export function UpdateList({ updates, withCampaign = false }: { updates: Update[
               ) : null}
             </p>
             <p style={{ whiteSpace: 'pre-line', overflowWrap: 'anywhere' }}>{u.body}</p>
+            <UpdatePhotos photos={u.photos ?? []} alt={t('updates.photoAlt')} />
           </article>
         </li>
       ))}
     </ul>
+  )
+}
+
+/** An update's photos (only those whose child's consent covers photos now). */
+export function UpdatePhotos({ photos, alt }: { photos: UpdateView['photos']; alt: string }) {
+  if (!photos.length) return null
+  return (
+    <div className="update-photos">
+      {photos.map((p) => (
+        <img key={p.url} src={p.url} alt={alt} width={320} loading="lazy" />
+      ))}
+    </div>
   )
 }
 

@@ -34,6 +34,8 @@ type Props = {
   wechatpay?: boolean
   /** The chosen campaign's suggested amounts (minor units), instead of the usual ones. */
   presets?: readonly number[]
+  /** The team page (一起捐) this gift is given through: carried as a hidden field, shown as text. */
+  team?: { code: string; title: string } | null
 }
 
 // Works without JavaScript (a plain POST). With JavaScript, the same zod schema the
@@ -51,6 +53,7 @@ export function DonationForm({
   alipay = false,
   wechatpay = false,
   presets,
+  team,
 }: Props) {
   const methods = (['card', 'alipay', 'wechatpay'] as const).filter(
     (m) => m === 'card' || (m === 'alipay' ? alipay : wechatpay),
@@ -187,6 +190,13 @@ export function DonationForm({
         </fieldset>
       ) : null}
 
+      {team ? (
+        <p className="tag">
+          <input type="hidden" name="team" value={team.code} />
+          {t('teams.givingThrough', { title: team.title })}
+        </p>
+      ) : null}
+      <FieldError field="team" />
       {target ? (
         <fieldset>
           <legend>{t('donate.designation')}</legend>

@@ -1,3 +1,5 @@
+import { storyEn } from './story.en'
+import { pickerEn } from './picker.en'
 import { refundsEn } from './refunds.en'
 import type { Messages } from '../utils/i18n'
 import { consoleEn } from './console.en'
@@ -13,8 +15,13 @@ import { staffEn } from './staff.en'
 import { studentsEn } from './students.en'
 import { transparencyEn } from './transparency.en'
 import { updatesEn } from './updates.en'
+import { teamsEn } from './teams.en'
 
+import { matchingEn } from './matching.en'
 export const en: Messages = {
+  ...storyEn,
+  ...pickerEn,
+  ...matchingEn,
   ...financeEn,
   ...consoleEn,
   ...accountsEn,
@@ -29,6 +36,7 @@ export const en: Messages = {
   ...studentsEn,
   ...transparencyEn,
   ...updatesEn,
+  ...teamsEn,
   'app.name': 'Hope Ledger',
   'app.tagline': 'Every donated yuan, followed to the child it helps',
   'nav.home': 'Home',

@@ -100,4 +100,25 @@ export const financeEn: { readonly [K in keyof typeof financeZhCN]: string } = {
   'finance.close.error.changed':
     'The month’s gifts changed after the close was prepared: prepare it again, then export.',
   'finance.close.error.busy': 'A colleague is working on this close; reload and try again.',
+  'finance.bills.link': 'Reconciliation (WeChat Pay and Alipay daily bills)',
+  'finance.bills.title': 'Reconciliation: daily trade bills against the books',
+  'finance.bills.intro':
+    'The trade bill WeChat Pay or Alipay keeps for one China day, matched line by line with our gifts and refunds of that day; every line on one side only, or with another amount, is flagged. The same check runs as npm run payments:reconcile -- --provider wechatpay|alipay --date YYYY-MM-DD.',
+  'finance.bills.provider': 'Provider',
+  'finance.bills.provider.wechatpay': 'WeChat Pay',
+  'finance.bills.provider.alipay': 'Alipay',
+  'finance.bills.date': 'Day (China time)',
+  'finance.bills.demo':
+    'This provider runs as the demo (no merchant keys configured): it keeps no trade bill to reconcile.',
+  'finance.bills.summary': 'The bill has {bill} line(s), our books {ours}; {matched} match.',
+  'finance.bills.col.order': 'Gift number',
+  'finance.bills.col.ref': 'Provider’s number',
+  'finance.bills.col.bill': 'On the bill',
+  'finance.bills.col.ours': 'In our books',
+  'finance.bills.issue.bill-only': 'Only on the bill',
+  'finance.bills.issue.ours-only': 'Only in our books',
+  'finance.bills.issue.amount-differs': 'Amounts differ',
+  'finance.bills.error.provider': 'Choose WeChat Pay or Alipay.',
+  'finance.bills.error.failed':
+    'The provider’s bill cannot be read just now (not yet issued, or the provider is unreachable); try again later.',
 }

@@ -58,4 +58,14 @@ export const updatesEn: { readonly [K in keyof typeof updatesZhCN]: string } = {
   'calendar.dueOn': 'due {date}',
   'calendar.doneCount': '{count} done',
   'calendar.homeTitle': 'Disclosures due and overdue',
+  'updates.error.photoTooLarge': 'A photo may be at most 5 MB.',
+  'updates.error.photoType': 'A photo must be a JPEG, PNG or WebP picture.',
+  'updates.error.photoUnreadable': 'This photo cannot be read; please choose another.',
+  'updates.error.photoStudent': 'Enter the pseudonymous code of the student in the photo (one of your stations).',
+  'updates.error.photoConsent': 'This student’s guardian has not consented to photos: the photo cannot be attached.',
+  'updates.staff.photo': 'Photo (optional)',
+  'updates.staff.photoHint':
+    'Only of a student whose guardian consented to photos; the picture is re-encoded without its location and camera data.',
+  'updates.staff.photoStudent': 'Pseudonymous code of the student in the photo',
+  'updates.photoAlt': 'Progress update photo',
 }

@@ -56,4 +56,13 @@ export const updatesZhCN = {
   'calendar.dueOn': '截止 {date}',
   'calendar.doneCount': '已完成 {count} 项',
   'calendar.homeTitle': '信息公开：到期与逾期',
+  'updates.error.photoTooLarge': '照片不能超过 5 MB。',
+  'updates.error.photoType': '照片须为 JPEG、PNG 或 WebP 图片。',
+  'updates.error.photoUnreadable': '无法读取这张照片，请换一张。',
+  'updates.error.photoStudent': '请填写照片中学生的化名编号（须在您负责的工作站内）。',
+  'updates.error.photoConsent': '这名学生的监护人没有同意公开照片，不能附上这张照片。',
+  'updates.staff.photo': '照片（选填）',
+  'updates.staff.photoHint': '只能附上监护人已同意公开照片的学生的照片；照片会重新编码，去除拍摄地点等信息。',
+  'updates.staff.photoStudent': '照片中学生的化名编号',
+  'updates.photoAlt': '项目进展照片',
 } as const

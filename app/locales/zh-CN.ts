@@ -1,5 +1,7 @@
 // The zh-CN catalogue is the source of truth: en.ts must have exactly these keys.
 // Large areas keep their messages in files of their own (giving.*.ts), merged here.
+import { storyZhCN } from './story.zh-CN'
+import { pickerZhCN } from './picker.zh-CN'
 import { refundsZhCN } from './refunds.zh-CN'
 import { consoleZhCN } from './console.zh-CN'
 import { accountsZhCN } from './accounts.zh-CN'
@@ -14,8 +16,13 @@ import { staffZhCN } from './staff.zh-CN'
 import { studentsZhCN } from './students.zh-CN'
 import { transparencyZhCN } from './transparency.zh-CN'
 import { updatesZhCN } from './updates.zh-CN'
+import { teamsZhCN } from './teams.zh-CN'
 
+import { matchingZhCN } from './matching.zh-CN'
 export const zhCN = {
+  ...storyZhCN,
+  ...pickerZhCN,
+  ...matchingZhCN,
   ...financeZhCN,
   ...consoleZhCN,
   ...accountsZhCN,
@@ -30,6 +37,7 @@ export const zhCN = {
   ...studentsZhCN,
   ...transparencyZhCN,
   ...updatesZhCN,
+  ...teamsZhCN,
   'app.name': '希望账本',
   'app.tagline': '每一元善款，都能追踪到它帮助的孩子',
   'nav.home': '首页',

@@ -3,7 +3,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { requireStaff, stationScope, totpRequired } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { updatesToReview } from '~/modules/campaigns/updates.server'
-import { whatWaits, type WaitingItem } from '~/modules/home/waiting.server'
+import { stationNamesEn, whatWaits, type WaitingItem } from '~/modules/home/waiting.server'
 import { disclosuresWaiting } from '~/modules/transparency/calendar.server'
 import { getDb } from '~/utils/db.server'
 import { codeKey, formatDate, type MessageKey } from '~/utils/i18n'
@@ -13,9 +13,16 @@ export const access = { loader: 'admin.access' } satisfies RouteAccess
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
+  // Station names in the reader's language: a grant carries only the Chinese one.
+  const ids = staff.grants.flatMap((g) => (g.stationId === null ? [] : [g.stationId]))
+  const en = await stationNamesEn(getDb(), ids)
   return {
     displayName: staff.displayName,
-    grants: staff.grants.map((g) => ({ role: g.role, station: g.stationName })),
+    grants: staff.grants.map((g) => ({
+      role: g.role,
+      station: g.stationName,
+      stationEn: (g.stationId !== null && en.get(g.stationId)) || g.stationName,
+    })),
     totpMissing: totpRequired(staff) && !staff.totpEnabled,
     waiting: await whatWaits(getDb(), staff),
     // The disclosure calendar (MCA Order 81) and progress updates awaiting a second reviewer.
@@ -48,7 +55,7 @@ function WaitingList({ section }: { section: Section }) {
           {items.map((item) => (
             <li key={item.id}>
               <Link to={item.href}>{(locale === 'en' && item.labelEn) || item.label}</Link>
-              {item.detail ? ` · ${item.detail}` : ''}
+              {item.detail ? ` · ${(locale === 'en' && item.detailEn) || item.detail}` : ''}
               {item.at ? ` · ${formatDate(item.at, locale)}` : ''}
               {item.overdue ? <strong className="field-error"> {t('home.overdue')}</strong> : null}
             </li>
@@ -61,6 +68,7 @@ function WaitingList({ section }: { section: Section }) {
 
 export default function AdminHome() {
   const { displayName, grants, totpMissing, waiting, disclosures, updates } = useLoaderData<typeof loader>()
+  const locale = useLocale()
   const t = useT()
   const all: Section[] = [
     { key: 'batches', title: 'home.batches', all: '/admin/batches', items: waiting.batches },
@@ -90,7 +98,7 @@ export default function AdminHome() {
         {grants.map((g, i) => (
           <li key={i}>
             {t(codeKey('role.', g.role))}
-            {g.station ? ` · ${g.station}` : ''}
+            {g.station ? ` · ${locale === 'en' ? g.stationEn : g.station}` : ''}
           </li>
         ))}
       </ul>

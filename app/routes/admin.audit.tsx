@@ -155,9 +155,10 @@ function Change({ json }: { json: string }) {
   try {
     value = JSON.parse(json)
   } catch {
-    return <span>{json}</span>
+    return <span className="audit-value">{json}</span>
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return <span>{String(value)}</span>
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return <span className="audit-value">{String(value)}</span>
   return (
     <span className="audit-change">
       {Object.entries(value).map(([k, v]) => (

@@ -4,7 +4,9 @@ import { z } from 'zod'
 import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { parseBatchLines, prepareBatch } from '~/modules/disbursements/batches.server'
+import { campaignBalances, pickerFor, PICK_MAX } from '~/modules/disbursements/picker.server'
 import { getProgramme, listProgrammes } from '~/modules/programmes/programmes.server'
+import { BatchPicker } from '~/components/admin/batch-picker'
 import { listStationsInScope } from '~/modules/stations/stations.server'
 import { getDb } from '~/utils/db.server'
 import { formValues, refusalData } from '~/utils/http.server'
@@ -14,18 +16,58 @@ import { isRefusal, Refusal } from '~/utils/refusal'
 
 export const access = { loader: 'disbursements.prepare', action: 'disbursements.prepare' } satisfies RouteAccess
 
+// "Show students" submits the same form by GET: the picker works without JavaScript.
+const PickerQuery = z.object({
+  programmeId: z.coerce.number().int().positive().optional().catch(undefined),
+  term: z.string().trim().max(20).optional().catch(undefined),
+  stationId: z.coerce.number().int().positive().optional().catch(undefined),
+  campaignId: z.coerce.number().int().positive().optional().catch(undefined),
+  q: z.string().trim().max(40).optional().catch(undefined),
+  students: z.string().max(2000).optional().catch(undefined),
+})
+const Picks = z
+  .array(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Z]{2}-[0-9A-Z-]{1,40}$/),
+  )
+  .max(PICK_MAX)
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.loader })
-  const stations = await listStationsInScope(getDb(), stationScope(staff, access.loader))
-  const programmes = (await listProgrammes(getDb())).filter(
+  const db = getDb()
+  const scope = stationScope(staff, access.loader)
+  const stations = (await listStationsInScope(db, scope)).filter((s) => s.active)
+  const programmes = (await listProgrammes(db)).filter(
     (p) => p.kind === 'scholarship' || p.kind === 'sponsorship' || p.kind === 'relief',
   )
+  const url = new URL(request.url)
+  const query = PickerQuery.parse(Object.fromEntries(url.searchParams))
+  const picks = Picks.catch([]).parse(url.searchParams.getAll('pick'))
+  const searched = url.searchParams.has('programmeId')
+  const programme = programmes.find((p) => p.id === query.programmeId)
+  const picker =
+    searched && programme && query.stationId
+      ? await pickerFor(db, scope, {
+          programme,
+          term: query.term ?? '',
+          stationId: query.stationId,
+          campaignId: query.campaignId ?? null,
+          q: query.q,
+        })
+      : null
   return {
     // A deactivated station takes no new batch (the server refuses one too).
-    stations: stations
-      .filter((s) => s.active)
-      .map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
+    stations: stations.map((s) => ({ id: s.id, name: s.name, nameEn: s.nameEn, depth: s.depth })),
     programmes,
+    balances: await campaignBalances(db, programmes),
+    // The search's values, as the form's fields hold them.
+    query: Object.fromEntries(
+      Object.entries(query).map(([k, x]) => [k, x === undefined ? undefined : String(x)]),
+    ) as Record<keyof typeof query, string | undefined>,
+    picks,
+    picker,
   }
 }
 
@@ -41,15 +83,18 @@ const PrepareForm = z.object({
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
   // The students box holds one line per award: it alone may be that long.
-  const values = formValues(await request.formData(), STUDENTS_MAX)
+  const form = await request.formData()
+  const values = formValues(form, STUDENTS_MAX)
   const parsed = PrepareForm.safeParse(values)
-  if (!parsed.success) return refusalData(new Refusal('batches.error.programme'), { values })
+  const picked = Picks.safeParse(form.getAll('pick'))
+  if (!parsed.success || !picked.success) return refusalData(new Refusal('batches.error.programme'), { values })
   const db = getDb()
   try {
     const programme = await getProgramme(db, parsed.data.programmeId)
     if (!programme) return refusalData(new Refusal('batches.error.programme'), { values })
     const lines = await parseBatchLines(db, {
-      text: parsed.data.students,
+      // Ticked students get the programme's award; typed lines may say an amount.
+      text: [...picked.data, parsed.data.students].join('\n'),
       awardAmount: programme.awardAmount,
       parseAmount: (s) => parseMoney(s, programme.currency),
     })
@@ -72,11 +117,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewBatch() {
-  const { stations, programmes } = useLoaderData<typeof loader>()
+  const { stations, programmes, balances, query, picks, picker } = useLoaderData<typeof loader>()
   const r = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const v = r?.values ?? {}
+  const v: Record<string, string | undefined> = r?.values ?? query
   const params =
     r?.params &&
     formatMoneyParams(r.params, ['available', 'requested', 'max'], String(r.params.currency ?? 'CNY'), locale)
@@ -137,14 +182,18 @@ export default function NewBatch() {
               p.campaigns.map((c) => (
                 <option key={c.id} value={c.id}>
                   {locale === 'en' ? `${p.nameEn}: ${c.titleEn}` : `${p.name}：${c.title}`}
+                  {balances[c.id] !== undefined
+                    ? ` · ${t('picker.fundOption', { amount: formatMoney(balances[c.id]!, p.currency, locale) })}`
+                    : ''}
                 </option>
               )),
             )}
           </select>
         </div>
+        <BatchPicker picker={picker} picks={picks} q={query.q} />
         <div className="field">
-          <label htmlFor="students">{t('batches.students')}</label>
-          <textarea id="students" name="students" rows={8} defaultValue={v.students} />
+          <label htmlFor="students">{t('picker.typed')}</label>
+          <textarea id="students" name="students" rows={4} defaultValue={v.students} />
         </div>
         <button type="submit" className="button">
           {t('batches.prepare')}

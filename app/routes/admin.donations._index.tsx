@@ -1,5 +1,6 @@
 import { data, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useLoaderData } from '@remix-run/react'
+import { DeskTotals } from '~/components/admin/DeskTotals'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { notFound } from '~/utils/http.server'
@@ -185,23 +186,7 @@ export default function Donations() {
             </a>
           </p>
           <h2>{t('desk.totals')}</h2>
-          {totals.length === 0 ? (
-            <p>{t('desk.empty')}</p>
-          ) : (
-            <ul>
-              {totals.map((s) => (
-                <li key={s.currency}>
-                  {t('desk.totalLine', {
-                    currency: s.currency,
-                    count: s.count,
-                    amount: money(s.amount, s.currency),
-                    fee: money(s.fee, s.currency),
-                    refunded: money(s.refunded, s.currency),
-                  })}
-                </li>
-              ))}
-            </ul>
-          )}
+          <DeskTotals totals={totals} empty="desk.empty" />
         </>
       )}
       {rows.length === 0 ? null : (

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { deskCsvStream } from '~/modules/donations/desk-export.server'
 import { parseDeskQuery } from '~/modules/donations/desk.server'
@@ -31,11 +31,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     after: { filters },
     ip: clientIp(context),
   })
-  return new Response(deskCsvStream(db, filters, locale), {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="donations-${chinaDate()}.csv"`,
-      'Cache-Control': 'private, no-store',
-    },
+  return download(deskCsvStream(db, filters, locale), {
+    type: 'text/csv; charset=utf-8',
+    filename: `donations-${chinaDate()}.csv`,
   })
 }

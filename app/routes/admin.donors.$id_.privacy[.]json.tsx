@@ -5,7 +5,7 @@ import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
 import { exportDonor } from '~/modules/donations/donor-privacy.server'
 import { getDb } from '~/utils/db.server'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 
 // A donor's PIPL copy (article 45): everything we hold about them, as one JSON download.
 // Audited without the data itself (the audit row names the donor id only).
@@ -26,11 +26,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     entityId: id.data,
     ip: clientIp(context),
   })
-  return new Response(JSON.stringify(held, null, 2), {
-    headers: {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Disposition': `attachment; filename="donor-${id.data}.json"`,
-      'Cache-Control': 'private, no-store',
-    },
+  return download(JSON.stringify(held, null, 2), {
+    type: 'application/json; charset=utf-8',
+    filename: `donor-${id.data}.json`,
   })
 }

@@ -69,6 +69,8 @@ export default function Finance() {
       <p>
         <Link to="/admin/finance/reconcile">{t('finance.reconcile.link')}</Link>
         {' · '}
+        <Link to="/admin/finance/bills">{t('finance.bills.link')}</Link>
+        {' · '}
         <Link to="/admin/finance/close">{t('finance.close.link')}</Link>
       </p>
       <FinanceChart

@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { DeskTotals } from '~/components/admin/DeskTotals'
 import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import type { DeskTotal } from '~/modules/donations/desk.server'
@@ -92,24 +93,6 @@ export default function MonthlyClose() {
   const locale = useLocale()
   const money = (amount: number, currency: string) => formatMoney(amount, currency, locale)
   const fieldError = (res && 'errors' in res ? res.errors?.month : undefined) ?? error
-  const totalsList = (totals: DeskTotal[]) =>
-    totals.length === 0 ? (
-      <p>{t('finance.none')}</p>
-    ) : (
-      <ul>
-        {totals.map((s) => (
-          <li key={s.currency}>
-            {t('desk.totalLine', {
-              currency: s.currency,
-              count: s.count,
-              amount: money(s.amount, s.currency),
-              fee: money(s.fee, s.currency),
-              refunded: money(s.refunded, s.currency),
-            })}
-          </li>
-        ))}
-      </ul>
-    )
   return (
     <section>
       <p>
@@ -155,7 +138,7 @@ export default function MonthlyClose() {
               : t('finance.close.preparedAt', { at: formatDateTime(close.preparedAt, locale) })}
           </p>
           <p>{t('finance.close.countLine', { count: close.count })}</p>
-          {totalsList(close.totals)}
+          <DeskTotals totals={close.totals} empty="finance.none" />
           {close.sha256 ? <p className="muted">{t('finance.close.sha', { sha: close.sha256 })}</p> : null}
           {close.frozenAt ? (
             <p>
@@ -197,7 +180,7 @@ export default function MonthlyClose() {
                     ))}
                   </ul>
                   <p>{t('finance.close.totalsNow')}</p>
-                  {totalsList(differences.totalsNow)}
+                  <DeskTotals totals={differences.totalsNow} empty="finance.none" />
                 </>
               )}
             </>

@@ -3,7 +3,7 @@ import { clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.s
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { CloseMonth, exportClose, frozenFile } from '~/modules/finance/close.server'
 import { getDb } from '~/utils/db.server'
-import { formValues, notFound } from '~/utils/http.server'
+import { download, formValues, notFound } from '~/utils/http.server'
 import { resolveLocale, translator, type MessageKey } from '~/utils/i18n'
 import { isRefusal } from '~/utils/refusal'
 
@@ -14,14 +14,11 @@ import { isRefusal } from '~/utils/refusal'
 export const access = { loader: 'donations.read', action: 'finance.close' } satisfies RouteAccess
 
 function csv(file: string, month: string, sha256: string) {
-  return new Response(file, {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="close-${month}.csv"`,
-      'Cache-Control': 'private, no-store',
-      // The accountant can check what they received against the page.
-      'X-Content-SHA256': sha256,
-    },
+  return download(file, {
+    type: 'text/csv; charset=utf-8',
+    filename: `close-${month}.csv`,
+    // The accountant can check what they received against the page.
+    headers: { 'X-Content-SHA256': sha256 },
   })
 }
 

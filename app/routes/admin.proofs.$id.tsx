@@ -5,7 +5,7 @@ import { IdParam } from '~/modules/auth/schema'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { getProofInScope, readProofBytes } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 
 // A payout or wish proof, for staff of the station's area; every read is audited
 // (a bank slip or a receipt may carry a family's details).
@@ -32,13 +32,9 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
     ip: clientIp(context),
   })
   const ext = proof.mime === 'application/pdf' ? 'pdf' : proof.mime === 'image/png' ? 'png' : 'jpg'
-  return new Response(new Uint8Array(bytes), {
-    headers: {
-      'Content-Type': proof.mime,
-      'Content-Length': String(bytes.length),
-      'Content-Disposition': `attachment; filename="proof-${proof.id}.${ext}"`,
-      'Cache-Control': 'private, no-store',
-      'X-Content-Type-Options': 'nosniff',
-    },
+  return download(new Uint8Array(bytes), {
+    type: proof.mime,
+    filename: `proof-${proof.id}.${ext}`,
+    headers: { 'Content-Length': String(bytes.length), 'X-Content-Type-Options': 'nosniff' },
   })
 }

@@ -76,7 +76,8 @@ export default function StudentDetail() {
       <h1>{student.public_code}</h1>
       <p>
         <Link to={`/admin/students/${student.id}/consent`}>{t('students.consent.manage')}</Link> ·{' '}
-        <Link to={`/admin/students/${student.id}/status`}>{t('students.status.manage')}</Link>
+        <Link to={`/admin/students/${student.id}/status`}>{t('students.status.manage')}</Link> ·{' '}
+        <Link to={`/admin/students/${student.id}/story`}>{t('story.manage')}</Link>
       </p>
       <p className="muted" role="note">
         {t('students.auditNotice')}

@@ -27,6 +27,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
       outbox: can(staff, 'outbox.read'),
       reports: can(staff, 'ledger.read'),
       updates: can(staff, 'updates.write'),
+      teams: can(staff, 'letters.moderate'),
+      matching: can(staff, 'matching.manage'),
       campaigns: can(staff, 'campaigns.manage'),
       stations: can(staff, 'stations.manage'),
       organisation: hasRootScope(staff, 'organisation.manage'),
@@ -65,6 +67,8 @@ function AdminNav({ displayName, nav }: LayoutData) {
         {nav.outbox ? <NavLink to="/admin/outbox">{t('admin.outbox')}</NavLink> : null}
         {nav.reports ? <NavLink to="/admin/reports">{t('admin.reports.title')}</NavLink> : null}
         {nav.updates ? <NavLink to="/admin/updates">{t('admin.updates')}</NavLink> : null}
+        {nav.teams ? <NavLink to="/admin/teams">{t('admin.teams')}</NavLink> : null}
+        {nav.matching ? <NavLink to="/admin/matching">{t('admin.matching')}</NavLink> : null}
         {nav.organisation ? <NavLink to="/admin/organisation">{t('admin.organisation')}</NavLink> : null}
         <NavLink to="/admin/sessions">{t('admin.sessions')}</NavLink>
         <NavLink to="/admin/password">{t('admin.password')}</NavLink>

@@ -10,6 +10,8 @@ import {
   createUpdate,
   listUpdatesForStaff,
 } from '~/modules/campaigns/updates.server'
+import { preparePhoto, readPhotoUpload } from '~/modules/campaigns/update-photos.server'
+import { UpdatePhotos } from '~/components/campaign-updates'
 import { getDb } from '~/utils/db.server'
 import { formatDateTime, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -34,7 +36,12 @@ type Result = { errors: Record<string, MessageKey>; values?: Record<string, stri
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const staff = await requireStaff(request, { permission: access.action })
-  const form = await request.formData()
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    return data<Result>({ errors: { form: 'updates.error.invalid' } }, { status: 400 })
+  }
   const values = Object.fromEntries(
     [...form.entries()].filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, String(v).slice(0, 6000)]),
   )
@@ -44,7 +51,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (values.intent === 'create') {
       const parsed = UpdateInput.safeParse(values)
       if (!parsed.success) return data<Result>({ errors: updateIssues(parsed.error), values }, { status: 400 })
-      await createUpdate(db, actor, parsed.data)
+      // A photo only of a child whose guardian consented to photos; refused on its field otherwise.
+      const upload = await readPhotoUpload(form)
+      const photos = upload ? [await preparePhoto(db, actor.scope, upload)] : []
+      await createUpdate(db, actor, { ...parsed.data, photos })
       return redirect('/admin/updates?done=created')
     }
     if (values.intent === 'approve') {
@@ -93,6 +103,7 @@ export default function AdminUpdates() {
               {t('updates.staff.by', { name: u.authorName })} · {formatDateTime(u.createdAt, locale)}
             </p>
             <p style={{ whiteSpace: 'pre-line' }}>{u.body}</p>
+            <UpdatePhotos photos={u.photos} alt={t('updates.photoAlt')} />
             {u.status === 'approved' ? (
               <p className="status status-complete">
                 {t('updates.staff.status.approved')}
@@ -113,7 +124,7 @@ export default function AdminUpdates() {
         ))}
       </ul>
       {campaigns.length > 0 ? (
-        <Form method="post" noValidate className="form-narrow">
+        <Form method="post" noValidate className="form-narrow" encType="multipart/form-data">
           <h2>{t('updates.staff.new')}</h2>
           <input type="hidden" name="intent" value="create" />
           <div className="field">
@@ -166,6 +177,32 @@ export default function AdminUpdates() {
               </span>
             ) : null}
           </div>
+          <div className="field">
+            <label htmlFor="f-photo">{t('updates.staff.photo')}</label>
+            <span id="f-photo-hint" className="muted">
+              {t('updates.staff.photoHint')}
+            </span>
+            <input
+              id="f-photo"
+              name="photo"
+              type="file"
+              accept="image/jpeg,image/png,image/webp"
+              aria-invalid={err('photo') ? true : undefined}
+              aria-describedby={err('photo') ? 'f-photo-hint f-photo-error' : 'f-photo-hint'}
+            />
+            {err('photo') ? (
+              <span id="f-photo-error" className="field-error" role="alert">
+                {err('photo')}
+              </span>
+            ) : null}
+          </div>
+          <Field
+            name="photoStudent"
+            label={t('updates.staff.photoStudent')}
+            maxLength={40}
+            defaultValue={r?.values?.photoStudent}
+            error={err('photoStudent')}
+          />
           <button type="submit" className="button">
             {t('updates.staff.submit')}
           </button>

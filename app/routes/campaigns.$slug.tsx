@@ -3,6 +3,8 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { CampaignUpdates } from '~/components/campaign-updates'
 import { CampaignProgress } from '~/components/progress-bar'
 import { CampaignPlan } from '~/components/campaign-plan'
+import { TeamLeaderboard } from '~/components/team-leaderboard'
+import { teamLeaderboard } from '~/modules/teams/teams.server'
 import { getStaffUser, stationScope } from '~/modules/auth/authorize.server'
 import { getCampaignForStaff } from '~/modules/campaigns/admin.server'
 import { daysLeft, getCampaignBySlug } from '~/modules/campaigns/detail.server'
@@ -29,7 +31,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }
   }
   if (!campaign) throw notFound()
-  return { campaign, preview, daysLeft: daysLeft(campaign.endsAt), updates: await publicUpdates(db, campaign.id) }
+  return {
+    campaign,
+    preview,
+    daysLeft: daysLeft(campaign.endsAt),
+    updates: await publicUpdates(db, campaign.id),
+    teams: await teamLeaderboard(db, campaign.id),
+  }
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
@@ -39,7 +47,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
 }
 
 export default function CampaignPage() {
-  const { campaign: c, daysLeft, preview, updates } = useLoaderData<typeof loader>()
+  const { campaign: c, daysLeft, preview, updates, teams } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const open = c.status === 'active' && daysLeft !== 0
@@ -64,6 +72,7 @@ export default function CampaignPage() {
           ))}
           <CampaignPlan plan={c.plan} />
           <CampaignUpdates updates={updates} />
+          <TeamLeaderboard teams={teams} slug={c.slug} open={open && !preview} />
         </section>
         <aside className="card">
           <CampaignProgress raised={c.raised} goal={c.goalAmount} currency={c.currency} donors={c.donors} />

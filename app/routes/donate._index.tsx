@@ -8,8 +8,11 @@ import { startCheckout } from '~/modules/donations/checkout.server'
 import { donationFormSchema, donationFieldErrors, type DonationLimits } from '~/modules/donations/schema'
 import { alipayOffered, getAlipayProvider } from '~/modules/payments/alipay-config.server'
 import { getPaymentProvider } from '~/modules/payments/index.server'
+import { openidOf, wechatOauthConfigured } from '~/modules/payments/wechat-oauth.server'
 import { getWechatpayProvider, wechatpayOffered } from '~/modules/payments/wechatpay-config.server'
 import { givingTarget } from '~/modules/wishes/giving-target.server'
+import { TeamCode } from '~/modules/teams/schema'
+import { teamForForm } from '~/modules/teams/teams.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { formatDate, resolveLocale, pageTitle } from '~/utils/i18n'
@@ -42,6 +45,12 @@ function limits(): DonationLimits {
 export const meta: MetaFunction = ({ matches }) => [{ title: pageTitle(matches, 'donate.title') }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
+  const url = new URL(request.url)
+  // In WeChat's browser, the openid first (silent OAuth), so 微信支付 can be paid by JSAPI;
+  // `wx` marks the way back, so a failed step falls back to the QR code instead of looping.
+  if (device(request) === 'wechat' && wechatOauthConfigured(getEnv()) && !url.searchParams.has('wx'))
+    if (!openidOf(request, getEnv()))
+      throw redirect(`/donate/wechat-oauth?return=${encodeURIComponent(url.pathname + url.search)}`)
   const locale = resolveLocale(request)
   const now = new Date()
   // Past its end date (China time) a campaign is no longer offered, even before staff close it.
@@ -57,8 +66,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const endedOn = asked?.state === 'ended' && asked.endsAt ? formatDate(asked.endsAt, locale) : null
   // A micro-wish (only for the donor holding its 30-minute claim) or a 1+1 sponsorship.
   const target = await givingTarget(getDb(), search, locale)
+  // A gift through a team page (/teams/<code>): only an open page of the selected campaign.
+  const teamCode = TeamCode.safeParse(search.get('team') ?? '')
+  const team = teamCode.success && selected ? await teamForForm(getDb(), teamCode.data, selected.slug) : null
   return {
     target,
+    team,
     limits: limits(),
     defaultCurrency: getEnv().DEFAULT_CURRENCY,
     campaigns: campaigns.map((c) => ({ slug: c.slug, title: c.title })),
@@ -98,6 +111,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       clientIp: clientIp(context),
       baseUrl: env.BASE_URL,
       device: device(request),
+      openid: device(request) === 'wechat' ? (openidOf(request, env) ?? undefined) : undefined,
     })
     const cookie = checkoutCookie(publicId, { secret: env.SESSION_SECRET, baseUrl: env.BASE_URL })
     return redirect(url, { status: 303, headers: { 'Set-Cookie': cookie } })
@@ -145,6 +159,7 @@ export default function Donate() {
         alipay={data.alipay}
         wechatpay={data.wechatpay}
         presets={data.selected?.suggestedAmounts}
+        team={data.team}
       />
     </section>
   )

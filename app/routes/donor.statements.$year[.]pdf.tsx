@@ -4,7 +4,7 @@ import { requireDonor } from '~/modules/auth/donor.server'
 import { annualStatementPdf } from '~/modules/receipts/documents.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 
 // /donor/statements/2026.pdf — the signed-in donor's annual statement for a year.
 
@@ -21,13 +21,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     now: new Date().toISOString(),
   })
   if (!pdf) throw notFound({ 'Cache-Control': 'no-store' })
-  return new Response(new Uint8Array(pdf), {
-    headers: {
-      'Content-Type': 'application/pdf',
-      'Content-Disposition': `attachment; filename="hope-ledger-statement-${year.data}.pdf"`,
-      'Content-Length': String(pdf.length),
-      'Cache-Control': 'private, no-store',
-      'X-Robots-Tag': 'noindex',
-    },
+  return download(new Uint8Array(pdf), {
+    type: 'application/pdf',
+    filename: `hope-ledger-statement-${year.data}.pdf`,
+    headers: { 'Content-Length': String(pdf.length), 'X-Robots-Tag': 'noindex' },
   })
 }

@@ -34,6 +34,7 @@ export default function DonorLayout() {
           <NavLink to="/donor/statements">{t('portal.nav.statements')}</NavLink>
           <NavLink to="/donor/recurring">{t('portal.nav.recurring')}</NavLink>
           <NavLink to="/donor/e-receipts">{t('portal.nav.official')}</NavLink>
+          <NavLink to="/donor/teams">{t('teams.portal.nav')}</NavLink>
           <span className="muted admin-user">{t('portal.signedInAs', { email })}</span>
           <Form method="post" action="/logout">
             <input type="hidden" name="next" value="/donor/signin" />

@@ -5,7 +5,7 @@ import { dayBound, PUBLIC_DATA_CACHE } from '~/modules/transparency/http'
 import { exportLines, toStream, type ExportDataset, type ExportFormat } from '~/modules/transparency/opendata.server'
 import { ExportFile, ExportQuery } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 
 // /open-data/<dataset>.<csv|jsonl>[?campaign=<slug>&from=YYYY-MM-DD&to=YYYY-MM-DD]: streamed, never built in memory.
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -23,13 +23,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { etag, response } = await conditional(db, request, { file: file.data, ...filter })
   if (response) return response
   const name = `hope-ledger-${dataset}${query.data.campaign ? `-${query.data.campaign}` : ''}.${format}`
-  return new Response(toStream(exportLines(db, { dataset, format, filter })), {
-    headers: {
-      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${name}"`,
-      'Cache-Control': PUBLIC_DATA_CACHE,
-      ETag: etag,
-      'Access-Control-Allow-Origin': '*',
-    },
+  return download(toStream(exportLines(db, { dataset, format, filter })), {
+    type: format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    filename: name,
+    cache: PUBLIC_DATA_CACHE,
+    headers: { ETag: etag, 'Access-Control-Allow-Origin': '*' },
   })
 }

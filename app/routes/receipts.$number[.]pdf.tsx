@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { receiptPdfForDownload } from '~/modules/receipts/documents.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 
 // /receipts/HL-2026-000123.pdf?code=… — the receipt as a PDF. It shows the donor's
 // name, so it needs the verification code; a wrong code is a plain 404, the same
@@ -16,12 +16,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     locale: resolveLocale(request),
   })
   if (!found) throw notFound({ 'Cache-Control': 'no-store' })
-  return new Response(new Uint8Array(found.pdf), {
+  return download(new Uint8Array(found.pdf), {
+    type: 'application/pdf',
+    filename: `${found.number}.pdf`,
+    inline: true,
     headers: {
-      'Content-Type': 'application/pdf',
-      'Content-Disposition': `inline; filename="${found.number}.pdf"`,
       'Content-Length': String(found.pdf.length),
-      'Cache-Control': 'private, no-store',
       'X-Robots-Tag': 'noindex',
       'Referrer-Policy': 'no-referrer',
     },

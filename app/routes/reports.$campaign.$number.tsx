@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { publicPageHeaders } from '~/modules/transparency/http'
-import { FIGURE_KEYS, figureLabel } from '~/modules/transparency/report-files.server'
+import { REPORT_SECTIONS, figureLabel, sectionNote, sectionTitle } from '~/modules/transparency/report-files.server'
 import { getReport } from '~/modules/transparency/reports.server'
 import { ReportParams } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
@@ -14,7 +14,13 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const p = ReportParams.safeParse(params)
   const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
   if (!report) throw notFound()
-  return { report, keys: FIGURE_KEYS, labels: FIGURE_KEYS.map(figureLabel) }
+  const sections = REPORT_SECTIONS.map((s) => ({
+    key: s.key,
+    title: sectionTitle(s.key),
+    note: sectionNote(s.key, report.final),
+    figures: s.figures.map((k) => ({ key: k, label: figureLabel(k) })),
+  }))
+  return { report, sections }
 }
 
 export const headers = () => publicPageHeaders()
@@ -33,7 +39,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
 }
 
 export default function ReportPage() {
-  const { report: r, keys, labels } = useLoaderData<typeof loader>()
+  const { report: r, sections } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const base = `/reports/${r.campaign.slug}/${r.number}`
@@ -61,26 +67,32 @@ export default function ReportPage() {
           <code className="hash">{r.headHash}</code>
         </p>
       </header>
-      {r.figures.map((f) => (
-        <table key={f.currency} className="report-table">
-          <caption>{f.currency}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('tp.report.figure')}</th>
-              <th scope="col" className="num">
-                {t('tp.report.value')}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k, i) => (
-              <tr key={k} data-figure={k}>
-                <th scope="row">{t(labels[i]!)}</th>
-                <td className="num">{k === 'donations' ? f[k] : formatMoney(f[k], f.currency, locale)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {sections.map((s) => (
+        <section key={s.key} aria-labelledby={`section-${s.key}`} data-section={s.key}>
+          <h2 id={`section-${s.key}`}>{t(s.title)}</h2>
+          <p className="muted">{t(s.note)}</p>
+          {r.figures.map((f) => (
+            <table key={f.currency} className="report-table">
+              <caption>{f.currency}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('tp.report.figure')}</th>
+                  <th scope="col" className="num">
+                    {t('tp.report.value')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.figures.map(({ key: k, label }) => (
+                  <tr key={k} data-figure={k}>
+                    <th scope="row">{t(label)}</th>
+                    <td className="num">{k === 'donations' ? f[k] : formatMoney(f[k], f.currency, locale)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          ))}
+        </section>
       ))}
       {r.note ? (
         <section aria-labelledby="note">

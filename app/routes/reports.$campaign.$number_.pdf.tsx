@@ -5,19 +5,17 @@ import { getReport } from '~/modules/transparency/reports.server'
 import { ReportParams } from '~/modules/transparency/schema'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale } from '~/utils/i18n'
-import { notFound } from '~/utils/http.server'
+import { download, notFound } from '~/utils/http.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const p = ReportParams.safeParse(params)
   const report = p.success ? await getReport(getDb(), p.data.campaign, p.data.number) : undefined
   if (!report) return notFound()
   const locale = resolveLocale(request)
-  return new Response(new Uint8Array(await reportPdf(report, locale)), {
-    headers: {
-      'Content-Type': 'application/pdf',
-      'Content-Disposition': `attachment; filename="report-${report.campaign.slug}-${report.number}-${locale}.pdf"`,
-      'Cache-Control': PUBLIC_DATA_CACHE,
-      Vary: 'Cookie, Accept-Language',
-    },
+  return download(new Uint8Array(await reportPdf(report, locale)), {
+    type: 'application/pdf',
+    filename: `report-${report.campaign.slug}-${report.number}-${locale}.pdf`,
+    cache: PUBLIC_DATA_CACHE,
+    headers: { Vary: 'Cookie, Accept-Language' },
   })
 }

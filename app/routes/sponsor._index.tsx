@@ -88,6 +88,8 @@ export default function Sponsor() {
                   <span>
                     <strong>{s.publicCode}</strong> · {s.county} · {gradeLabel(s.grade, locale)}
                   </span>
+                  {/* The staff-written story, when there is one (checked; shown only while consent stands). */}
+                  {s.story ? <span className="sponsor-story">{s.story}</span> : null}
                   {/* Told from public fields only: pseudonym, county, grade, programme. */}
                   <span className="muted">
                     {t('sponsor.story', {

@@ -4,6 +4,7 @@ import { publicPageHeaders } from '~/modules/transparency/http'
 import { loadNames } from '~/modules/transparency/names.server'
 import { StudentCode } from '~/modules/transparency/schema'
 import { getPublicStudent } from '~/modules/transparency/students.server'
+import { publicStories } from '~/modules/beneficiaries/story.server'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -20,6 +21,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const funds = [...new Set([...student.funds, ...student.entries.flatMap((e) => (e.fund ? [e.fund] : []))])]
   return {
     student,
+    // Staff-written and checked; only while the public-story consent holds (as the page itself).
+    story: (await publicStories(db, [student.code])).get(student.code) ?? null,
     county: names.county(student.county),
     programmes: student.programmes.map((p) => names.programme(p)),
     fundNames: Object.fromEntries(funds.map((f) => [f, names.fund(f)])),
@@ -36,7 +39,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
 }
 
 export default function StudentPage() {
-  const { student: s, county, programmes, fundNames, programmeNames, campaigns } = useLoaderData<typeof loader>()
+  const { student: s, story, county, programmes, fundNames, programmeNames, campaigns } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -55,6 +58,11 @@ export default function StudentPage() {
             </>
           ) : null}
         </dl>
+        {story ? (
+          <blockquote className="student-story" aria-label={t('story.heading')}>
+            <p>{story}</p>
+          </blockquote>
+        ) : null}
         <p className="muted">{t('student.privacy')}</p>
       </header>
       <section aria-labelledby="received">

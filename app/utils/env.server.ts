@@ -116,6 +116,22 @@ export const EnvSchema = z
     WECHATPAY_PLATFORM_PUBLIC_KEY_PATH: z.string().optional(),
     WECHATPAY_NOTIFY_URL: z.string().url().optional(),
     WECHATPAY_FEE_RATE_BPS: intInRange(0, 10_000).default(60),
+    // 公众号 AppSecret: with it, WeChat's own browser gets the donor's openid by OAuth
+    // (snsapi_base, silent) and pays by JSAPI; without it, the Native QR code.
+    WECHATPAY_APP_SECRET: z
+      .string()
+      .regex(/^[0-9A-Za-z]{32}$/, 'expected the 32-character AppSecret of the 公众号')
+      .optional(),
+    // For tests and local fakes only: where the OAuth page and the code exchange live
+    // (unset: open.weixin.qq.com and api.weixin.qq.com).
+    WECHAT_OAUTH_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port')
+      .optional(),
+    WECHAT_API_URL: z
+      .string()
+      .regex(/^https?:\/\/[^/]+\/?$/, 'expected http(s)://host:port')
+      .optional(),
     // For tests and local fakes only; unset means api.mch.weixin.qq.com.
     WECHATPAY_API_URL: z
       .string()
@@ -178,6 +194,13 @@ export const EnvSchema = z
         if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with ALIPAY_APP_ID' })
       }
     }
+    for (const name of ['WECHAT_OAUTH_URL', 'WECHAT_API_URL'] as const)
+      if (env[name] && env.NODE_ENV === 'production')
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'is for tests and fakes only: unset it when NODE_ENV=production',
+        })
     if (env.WECHATPAY_API_URL && env.NODE_ENV === 'production') {
       ctx.addIssue({
         code: 'custom',

@@ -9,6 +9,24 @@ export const notFound = (headers: Record<string, string> = {}) =>
   new Response('Not Found', { status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8', ...headers } })
 
 /**
+ * A file to save (`attachment`, or `inline` to show in the browser) named `filename`;
+ * private and never cached unless `cache` says otherwise. `headers` adds to these.
+ */
+export function download(
+  body: BodyInit,
+  o: { type: string; filename: string; inline?: boolean; cache?: string; headers?: Record<string, string> },
+) {
+  return new Response(body, {
+    headers: {
+      'Content-Type': o.type,
+      'Content-Disposition': `${o.inline ? 'inline' : 'attachment'}; filename="${o.filename}"`,
+      'Cache-Control': o.cache ?? 'private, no-store',
+      ...o.headers,
+    },
+  })
+}
+
+/**
  * Longest value kept from a form field for validating and echoing back. Above every
  * field's own zod maximum, so an over-long value is refused by its schema, not cut short.
  */

@@ -3,6 +3,8 @@ import { makeNationalId } from '../../app/modules/beneficiaries/national-id'
 import { hashPassword } from '../../app/modules/auth/password.server'
 import type { Database, Role } from '../schema'
 import { seedGifts } from './gifts'
+import { seedTeams } from './teams'
+import { seedMatching } from './matching'
 import { seedMoney } from './money'
 import { seedOrganisation } from './organisation'
 import { seedScholarships } from './scholarships'
@@ -238,9 +240,11 @@ export async function seedDemo(db: Kysely<Database>, { now = new Date() }: { now
     }
 
     // Money: demo gifts through the real fulfilment path (donation, ledger, receipt).
+    await seedMatching(trx, { now })
     await seedGifts(trx, { now })
     await seedMoney(trx, { now })
     await seedScholarships(trx, { now })
+    await seedTeams(trx, { now })
   })
   return { seeded: true, staff: DEMO_STAFF, password: DEMO_PASSWORD }
 }

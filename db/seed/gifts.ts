@@ -42,51 +42,15 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
     const amount = i === 2 ? 10000 : AMOUNTS[Math.floor(random() * AMOUNTS.length)]!
     // Spread over the last 60 days, oldest first, so FIFO tracing has an order to follow.
     const paidAt = new Date(now.getTime() - (count - i) * 12 * 3_600_000).toISOString()
-    const row = await trx
-      .insertInto('donations')
-      .values({
-        public_id: newDonationPublicId(),
-        tracking_code: newTrackingCode(),
-        status: 'pending',
-        frequency: 'once',
-        designation: campaign ? 'campaign' : 'general',
-        campaign_id: campaign?.id ?? null,
-        target_id: null,
-        fund: campaign ? fundOfCampaign(campaign.id) : GENERAL_FUND,
-        amount,
-        currency: 'CNY',
-        cover_fee: 0,
-        fee_amount: null,
-        donor_name: name,
-        donor_email: `demo-donor-${i + 1}@example.test`,
-        display_mode: mode,
-        display_name: publicDisplayName(name, mode),
-        message: null,
-        locale: i % 5 === 0 ? 'en' : 'zh-CN',
-        provider: 'demo',
-        checkout_idempotency_key: null,
-        provider_session_id: null,
-        provider_invoice_id: null,
-        provider_payment_intent_id: null,
-        provider_charge_id: null,
-        recurring_gift_id: i === 2 ? monthly.id : null,
-        source_ref: null,
-        client_key: null,
-        recorded_by: null,
-        created_at: paidAt,
-        paid_at: null,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-    const fee = demoFee(amount)
-    await fulfilDonation(trx, row, {
-      paymentIntentId: `pi_demo_${row.public_id}`,
-      chargeId: `ch_demo_${row.public_id}`,
+    const row = await bookDemoGift(trx, {
+      campaignId: campaign?.id ?? null,
+      name,
+      email: `demo-donor-${i + 1}@example.test`,
+      mode,
       amount,
-      currency: 'CNY',
-      fee,
-      net: amount - fee,
       paidAt,
+      locale: i % 5 === 0 ? 'en' : 'zh-CN',
+      recurringGiftId: i === 2 ? monthly.id : null,
     })
     gifts.push({ publicId: row.public_id, paidAt })
     // One donor asked for part of a gift back: booked like a Stripe refund, by its own id.
@@ -103,4 +67,70 @@ export async function seedGifts(trx: Transaction<Database>, { now, count = 120 }
     }
   }
   return gifts
+}
+
+/** One paid demo gift: a pending donation row, then the real fulfilment (ledger, receipt). */
+export async function bookDemoGift(
+  trx: Transaction<Database>,
+  g: {
+    campaignId: number | null
+    name: string
+    email: string
+    mode: 'full' | 'family' | 'anonymous'
+    amount: number
+    paidAt: string
+    locale: 'zh-CN' | 'en'
+    recurringGiftId?: number | null
+    teamId?: number | null
+  },
+) {
+  const { campaignId, name, mode, amount, paidAt } = g
+  const row = await trx
+    .insertInto('donations')
+    .values({
+      public_id: newDonationPublicId(),
+      tracking_code: newTrackingCode(),
+      status: 'pending',
+      frequency: 'once',
+      designation: campaignId ? 'campaign' : 'general',
+      campaign_id: campaignId,
+      target_id: null,
+      fund: campaignId ? fundOfCampaign(campaignId) : GENERAL_FUND,
+      amount,
+      currency: 'CNY',
+      cover_fee: 0,
+      fee_amount: null,
+      donor_name: name,
+      donor_email: g.email,
+      display_mode: mode,
+      display_name: publicDisplayName(name, mode),
+      message: null,
+      locale: g.locale,
+      provider: 'demo',
+      checkout_idempotency_key: null,
+      provider_session_id: null,
+      provider_invoice_id: null,
+      provider_payment_intent_id: null,
+      provider_charge_id: null,
+      recurring_gift_id: g.recurringGiftId ?? null,
+      source_ref: null,
+      client_key: null,
+      recorded_by: null,
+      created_at: paidAt,
+      paid_at: null,
+      team_id: g.teamId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const fee = demoFee(amount)
+  await fulfilDonation(trx, row, {
+    paymentIntentId: `pi_demo_${row.public_id}`,
+    chargeId: `ch_demo_${row.public_id}`,
+    amount,
+    currency: 'CNY',
+    fee,
+    net: amount - fee,
+    paidAt,
+  })
+  return row
 }

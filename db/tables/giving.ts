@@ -41,6 +41,8 @@ export interface DonationsTable {
   recorded_by: number | null
   created_at: string
   paid_at: string | null
+  /** The team page the gift was given through (app/modules/teams), or null. */
+  team_id: Generated<number | null>
 }
 
 export interface RecurringGiftsTable {

@@ -151,7 +151,16 @@ export interface WishClaimsTable {
   expires_at: string
 }
 
+/** A staff-written public story (app/modules/beneficiaries/story.server.ts). */
+export interface StudentStoriesTable {
+  beneficiary_id: number
+  story: string
+  written_by: number | null
+  written_at: string
+}
+
 export interface StudentsTables {
+  student_stories: StudentStoriesTable
   beneficiary_consents: BeneficiaryConsentsTable
   beneficiary_status_history: BeneficiaryStatusHistoryTable
   proof_files: ProofFilesTable

@@ -32,7 +32,18 @@ export interface UpdateUnsubscribesTable {
   via: 'link' | 'portal'
 }
 
+/** A photo of one child in an update: public only while that child's consent covers photos. */
+export interface CampaignUpdatePhotosTable {
+  id: Generated<number>
+  update_id: number
+  beneficiary_id: number
+  /** File name under UPLOAD_DIR/update-photos: the re-encoded picture's SHA-256 + .webp. */
+  file: string
+  created_at: string
+}
+
 export interface UpdatesTables {
+  campaign_update_photos: CampaignUpdatePhotosTable
   campaign_updates: CampaignUpdatesTable
   campaign_update_mails: CampaignUpdateMailsTable
   update_unsubscribes: UpdateUnsubscribesTable

@@ -1,4 +1,5 @@
-// Webhook storms with crashes: N checkout completions, each delivered 1–5 times, shuffled,
+// Webhook storms with crashes: N checkout completions (Stripe's, and WeChat Pay and Alipay
+// payment notifications), each delivered 1–5 times, shuffled,
 // sent with changing concurrency through a balancer; one app process is killed -9 while
 // requests are in flight; everything without a 2xx is re-delivered as Stripe would. Then
 // the database must hold exactly N paid donations, N ledger postings, N receipts and N
@@ -8,7 +9,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { createDatabase } from '~/utils/db.server'
+import { createDatabase, type DB } from '~/utils/db.server'
 import { ensureBuild } from '../../app/cli/build'
 import { prng } from '../bench/lib'
 import { FakeStripe } from '../support/fake-stripe'
@@ -16,8 +17,16 @@ import { createPgDatabase } from '../support/pg-database'
 import { prepareAppDatabase, startApp, startBalancer, type AppProcess, type Balancer } from './support/cluster'
 import { scaled } from './support/scale'
 import {
+  domesticDonations,
+  domesticEvents,
+  insertDomesticDonations,
+  startDomesticFakes,
+  type DomesticFakes,
+} from './support/storm-domestic'
+import {
   checkAfterStorm,
   insertStormDonations,
+  ok,
   paidCount,
   planStorm,
   randomInt,
@@ -36,6 +45,8 @@ const WEBHOOK_SECRET = 'whsec_chaos_storm_0123456789'
 const CONCURRENCY: [number, number] = [4, 24]
 const KILL_AFTER = 0.4 // share of first-pass deliveries started before the kill
 const MAX_ROUNDS = 10
+/** WeChat Pay and Alipay donations each, per dialect: a few dozen notifications under CI. */
+const DOMESTIC = scaled('STORM_DOMESTIC_EVENTS', 12, 250)
 const REDELIVERY_DEADLINE_MS = scaled('STORM_REDELIVERY_SECONDS', 60, 600) * 1000
 const pgSkip = inject('pgSkip')
 
@@ -43,12 +54,15 @@ const seed = stormSeed()
 const log = (line: string) => console.log(`[webhook-storm seed=${seed}] ${line}`)
 
 let fake: FakeStripe
+let domestic: DomesticFakes
 const cleanups: (() => Promise<unknown>)[] = []
 
 beforeAll(async () => {
   ensureBuild('capture')
   fake = await new FakeStripe().start()
   cleanups.push(() => fake.stop())
+  domestic = await startDomesticFakes()
+  cleanups.push(() => domestic.stop())
 })
 
 afterAll(async () => {
@@ -60,6 +74,7 @@ function stripeEnv() {
     STRIPE_SECRET_KEY: 'sk_test_chaos_storm',
     STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
     STRIPE_API_URL: `http://127.0.0.1:${fake.port}`,
+    ...domestic.env,
   }
 }
 
@@ -69,6 +84,7 @@ async function prepare(url: string, plan: StormPlan) {
   const { db } = createDatabase(url, { poolSize: 2 })
   cleanups.push(() => db.destroy())
   await insertStormDonations(db, plan.donations)
+  await insertDomesticDonations(db, plan.donations)
   registerIntents(fake, plan.donations)
   return { db, before: await tableCounts(db) }
 }
@@ -157,28 +173,53 @@ function expectKillHit(plan: StormPlan, killedAt: number | undefined) {
   ).toBeGreaterThan(0)
 }
 
-/** A late re-send of a sample of already-answered events (Stripe does this too). */
-async function sendLateDuplicates(plan: StormPlan, rand: () => number, url: () => string): Promise<Delivery[]> {
-  const late: Delivery[] = plan.events.filter(() => rand() < 0.05).map((event) => ({ event, attempts: [] }))
+/**
+ * A late re-send of a sample of already-answered events (Stripe does this too), a larger
+ * share of the WeChat Pay and Alipay ones; the table counts around it must not move.
+ */
+async function sendLateDuplicates(plan: StormPlan, rand: () => number, url: () => string, db: DB) {
+  const late: Delivery[] = plan.events
+    .filter((e) => rand() < 0.05 || (e.wire && rand() < 0.25))
+    .map((event) => ({ event, attempts: [] }))
+  const before = await tableCounts(db)
   await sendDeliveries(late, { url, secret: WEBHOOK_SECRET, round: 99, rand, concurrency: CONCURRENCY })
   plan.deliveries.push(...late)
-  return late
+  return { late, before, after: await tableCounts(db) }
 }
 
-/** Checked after the database checks, which say more when something is wrong. */
-function expectAllDuplicates(late: Delivery[]) {
+/**
+ * Checked after the database checks, which say more when something is wrong. WeChat Pay's
+ * 204 and Alipay's "success" do not name a duplicate: that they wrote nothing shows it.
+ */
+function expectAllDuplicates({ late, before, after }: Awaited<ReturnType<typeof sendLateDuplicates>>) {
   expect(
     late
-      .filter((d) => d.attempts[0]?.outcome !== 'duplicate')
+      .filter((d) => !d.event.wire && d.attempts[0]?.outcome !== 'duplicate')
       .map((d) => `${d.event.id}: ${JSON.stringify(d.attempts[0])}`),
     'late re-sends answered other than "duplicate"',
   ).toEqual([])
+  expect(
+    late.filter((d) => d.event.wire && !ok(d.attempts[0]?.status ?? 0)).map((d) => d.event.id),
+    'late WeChat Pay / Alipay re-sends without a 2xx',
+  ).toEqual([])
+  expect(after, 'rows written by the late re-sends').toEqual(before)
+}
+
+/** The storm's plan: Stripe's events with the WeChat Pay and Alipay notifications shuffled in. */
+function stormPlan(tag: string, events: number, rand: () => number): StormPlan {
+  const donations = domesticDonations(tag, DOMESTIC, () => randomInt(rand, 10, 5000) * 100)
+  return planStorm({
+    tag,
+    events,
+    rand,
+    domestic: { donations, events: (offset) => domesticEvents(domestic, tag, donations, offset) },
+  })
 }
 
 describe('webhook storm with kill -9', () => {
   it.skipIf(!!pgSkip)('PostgreSQL: several app processes on one database, one killed mid-storm', async () => {
     const rand = prng(seed)
-    const plan = planStorm({ tag: 'PG', events: scaled('STORM_EVENTS', 300, 5000), rand })
+    const plan = stormPlan('PG', scaled('STORM_EVENTS', 300, 5000), rand)
     const killAfter = killPoint(plan)
     const database = await createPgDatabase(inject('pgUrl'), 'storm')
     cleanups.push(() => database.drop())
@@ -247,7 +288,7 @@ describe('webhook storm with kill -9', () => {
     const seconds = (Date.now() - started) / 1000
 
     // Late duplicates go round-robin over all processes, the restarted one included.
-    const late = await sendLateDuplicates(plan, rand, () => balancer.url)
+    const late = await sendLateDuplicates(plan, rand, () => balancer.url, db)
 
     for (const app of apps) peak[app.name] = app.peakRssMb()
     report('PostgreSQL', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
@@ -261,7 +302,7 @@ describe('webhook storm with kill -9', () => {
 
   it('SQLite: one app process on a file, killed mid-storm and restarted', async () => {
     const rand = prng(seed ^ 0x5eed)
-    const plan = planStorm({ tag: 'LITE', events: scaled('STORM_SQLITE_EVENTS', 200, 3000), rand })
+    const plan = stormPlan('LITE', scaled('STORM_SQLITE_EVENTS', 200, 3000), rand)
     const killAfter = killPoint(plan)
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-storm-'))
     cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
@@ -306,7 +347,7 @@ describe('webhook storm with kill -9', () => {
     })
     const seconds = (Date.now() - started) / 1000
 
-    const late = await sendLateDuplicates(plan, rand, () => balancer.url)
+    const late = await sendLateDuplicates(plan, rand, () => balancer.url, db)
 
     peak['sqlite-app'] = app.peakRssMb()
     report('SQLite', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })

@@ -14,7 +14,7 @@ import { createStaffAccount } from '../support/staff-account'
 
 const EMAIL = 'finance.pages@e2e.test' // a finance user of its own
 const PASSWORD = 'finance-e2e-password'
-const PAGES = ['/admin/finance', '/admin/finance/reconcile', '/admin/finance/close']
+const PAGES = ['/admin/finance', '/admin/finance/reconcile', '/admin/finance/bills', '/admin/finance/close']
 const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 async function axeViolations(page: Page): Promise<string[]> {

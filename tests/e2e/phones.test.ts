@@ -11,7 +11,7 @@ import { publicUrls } from '../support/public-urls'
 
 const WIDTHS = [360, 390] as const
 const HEADER_MAX = 64 // px: one row of 56 px plus its border, with a little slack
-const DONOR_PAGES = ['/donor', '/donor/recurring', '/donor/statements']
+const DONOR_PAGES = ['/donor', '/donor/recurring', '/donor/statements', '/donor/teams']
 const SHOTS = ['/', '/ledger', '/transparency', '/donor', '/wishes', '/sponsor', '/donate']
 
 type Finding = { overflow: number; header: number; broken: string[]; wide: string[] }

@@ -16,7 +16,16 @@ const WORDS_ADMIN = 'admin.words@e2e.test'
 // term, a status, a category, a ledger kind, a programme slug, JSON) and, in English, no
 // Chinese text the app itself wrote (people's names and what staff typed are data).
 
-const STAFF_PAGES = ['/admin/students', '/admin/batches', '/admin/audit', '/admin/programmes', '/admin/wishes']
+const STAFF_PAGES = [
+  '/admin',
+  '/admin/students',
+  '/admin/batches',
+  '/admin/batches/new',
+  '/admin/audit',
+  '/admin/programmes',
+  '/admin/wishes',
+  '/admin/teams',
+]
 const KINDS = [
   'donation',
   'refund',
@@ -85,8 +94,11 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
     // What people typed or are called: donor and staff names, wish items and stories, report notes.
     const names = await db.selectFrom('donations').select('display_name').distinct().execute()
     const wishes = await db.selectFrom('wishes').select(['item', 'story']).execute()
+    const stories = await db.selectFrom('student_stories').select('story').execute()
     const staffNames = await db.selectFrom('users').select('display_name').execute()
     const notes = await db.selectFrom('disclosure_reports').select('note').execute()
+    // Team pages (一起捐): what their donors typed and the names they chose to show.
+    const teams = await db.selectFrom('team_pages').select(['title', 'message', 'owner_name']).execute()
     // The organisation's particulars that exist only in Chinese (its fundraising certificate, its seal).
     const org = await db
       .selectFrom('organisation_settings')
@@ -98,8 +110,10 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       ...campaignRows.flatMap((c) => Object.values(c).filter((v): v is string => typeof v === 'string')),
       ...names.map((n) => n.display_name),
       ...wishes.flatMap((w) => [w.item, w.story]),
+      ...stories.map((s) => s.story),
       ...staffNames.map((u) => u.display_name),
       ...notes.map((n) => n.note ?? ''),
+      ...teams.flatMap((x) => [x.title, x.message, x.owner_name]),
       ...org.flatMap((o) => [o.fundraising_certificate, o.receipt_signature]),
     ].filter(Boolean)
   })
@@ -135,6 +149,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
         '/donor',
         '/donor/recurring',
         '/donor/statements',
+        '/donor/teams',
         ...STAFF_PAGES,
       ]) {
         const text = await read(context, url)

@@ -85,6 +85,7 @@ describe.skipIf(skipReason)(`admin role matrix on ${testDialect}`, () => {
     params['admin.staff.$id.tsx'] = { id: String(await userId(t.db, 'caseworker.zhenxiong@hope.demo')) }
     params['admin.students.$id_.consent.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
     params['admin.students.$id_.status.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
+    params['admin.students.$id_.story.tsx'] = { id: String(zhenxiongStudent.id), id_: String(zhenxiongStudent.id) }
     const zhenxiongBatch = await t.db
       .selectFrom('award_batches')
       .innerJoin('stations', 'stations.id', 'award_batches.station_id')

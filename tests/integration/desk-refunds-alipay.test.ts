@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { receiveAlipayNotification } from '~/modules/donations/alipay-notify.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { executeRefund, requestRefund, type RefundOutcome } from '~/modules/donations/refunds.server'
+import { reconcileTradeBill } from '~/modules/donations/bill-reconcile.server'
 import { getDeskDonation } from '~/modules/donations/desk-detail.server'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { verifyLedger } from '~/modules/ledger'
@@ -46,7 +47,7 @@ describe.skipIf(skipReason)(`Alipay refunds on ${testDialect}`, () => {
 
   const deps = () => ({ providerFor: () => provider, secondApprovalAbove: 100000 })
 
-  async function paidAlipayGift() {
+  async function paidAlipayGift(gmtPayment?: string) {
     const form = donationFormSchema(LIMITS).parse({
       amountChoice: '20000',
       currency: 'CNY',
@@ -62,7 +63,8 @@ describe.skipIf(skipReason)(`Alipay refunds on ${testDialect}`, () => {
       baseUrl: 'http://localhost:3000',
     })
     expect((await fetch(url)).status).toBe(200)
-    const receipt = await receiveAlipayNotification(t.db, provider, fake.notification(publicId))
+    const body = fake.notification(publicId, gmtPayment ? { gmt_payment: gmtPayment } : {})
+    const receipt = await receiveAlipayNotification(t.db, provider, body)
     expect(receipt).toMatchObject({ kind: 'handled', outcome: 'fulfilled' })
     return t.db.selectFrom('donations').selectAll().where('public_id', '=', publicId).executeTakeFirstOrThrow()
   }
@@ -201,5 +203,61 @@ describe.skipIf(skipReason)(`Alipay refunds on ${testDialect}`, () => {
     expect((await reversals(d.id)).map((v) => v.amount)).toEqual([2500])
     const desk = await getDeskDonation(t.db, d.id)
     expect(desk!.timeline.filter((e) => e.kind.startsWith('refund')).map((e) => e.kind)).toEqual(['refundOutside'])
+  })
+
+  it("reconciles a day's bill (GBK CSV in a zip) line by line: flags a bill line with no donation and a donation missing from the bill", async () => {
+    const day = '2026-11-29'
+    fake.refundTime = '2026-11-29 18:00:00'
+    let both: Awaited<ReturnType<typeof paidAlipayGift>>, missing: typeof both
+    let refund: RefundOutcome
+    try {
+      both = await paidAlipayGift('2026-11-29 10:00:00')
+      missing = await paidAlipayGift('2026-11-29 23:30:00') // 15:30 UTC: still the 29th in China
+      refund = (await requestRefund(
+        t.db,
+        finance,
+        { donationId: both.id, amount: 3000, reason: '部分退款' },
+        deps(),
+      )) as RefundOutcome
+    } finally {
+      fake.refundTime = '2026-12-01 21:30:00'
+    }
+    expect(refund.status).toBe('succeeded')
+    fake.omitFromBill.add(missing.public_id) // Alipay's bill does not have it
+    fake.extraBillRows.push(
+      FakeAlipay.billRow({
+        tradeNo: '2026112922001000000000009999',
+        outTradeNo: 'D-NOBODY-ALI1',
+        type: '交易',
+        at: '2026-11-29 12:00:00',
+        fen: 5000,
+        received: 5000,
+      }),
+    )
+    try {
+      const r = await reconcileTradeBill(t.db, provider, day)
+      expect(r).toMatchObject({ date: day, billLines: 3, ourLines: 3, matched: 2 })
+      expect(r.flags).toEqual([
+        {
+          issue: 'bill-only',
+          kind: 'payment',
+          outTradeNo: 'D-NOBODY-ALI1',
+          ref: '2026112922001000000000009999',
+          billAmount: 5000,
+          ourAmount: null,
+        },
+        {
+          issue: 'ours-only',
+          kind: 'payment',
+          outTradeNo: missing.public_id,
+          ref: missing.provider_payment_intent_id,
+          billAmount: null,
+          ourAmount: 20000,
+        },
+      ])
+    } finally {
+      fake.omitFromBill.clear()
+      fake.extraBillRows.length = 0
+    }
   })
 })

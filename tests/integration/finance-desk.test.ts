@@ -7,6 +7,7 @@ import { financePeriods, periodFigures } from '~/modules/finance/summary.server'
 import { createStripeProvider } from '~/modules/payments/stripe.server'
 import * as closeCsvRoute from '~/routes/admin.finance.close[.]csv'
 import * as financeRoute from '~/routes/admin.finance._index'
+import * as billsRoute from '~/routes/admin.finance.bills'
 import * as reconcileRoute from '~/routes/admin.finance.reconcile'
 import * as donationsRoute from '~/routes/admin.donations._index'
 import * as exportRoute from '~/routes/admin.donations.export'
@@ -246,6 +247,15 @@ describe.skipIf(skipReason)(`finance desk on ${testDialect}`, () => {
       (await call(reconcileRoute.loader, get('/admin/finance/reconcile?from=2026-12-01&to=2026-11-01', finance)))
         .status,
     ).toBe(400)
+    // The daily bills: the demo providers keep none; a bad day or provider is a 400, never a 500.
+    expect((await call(billsRoute.loader, get('/admin/finance/bills', caseworker))).status).toBe(403)
+    const bills = await call(billsRoute.loader, get('/admin/finance/bills?provider=alipay&date=2026-12-01', finance))
+    expect(bills.status).toBe(200)
+    expect(bills.body.result).toBe(false)
+    expect((await call(billsRoute.loader, get('/admin/finance/bills?date=2026-13-01', finance))).status).toBe(400)
+    const other = await call(billsRoute.loader, get('/admin/finance/bills?provider=paypal', finance))
+    expect(other.status).toBe(400)
+    expect(other.body.error).toBe('finance.bills.error.provider')
   })
 
   it('reconciles Stripe payouts with the books and flags every item on one side only', async () => {

@@ -436,7 +436,10 @@ describe.skipIf(skipReason)(`open data on ${testDialect}`, () => {
         .trim()
         .split('\n')
         .map((l) => JSON.parse(l))
-      const [header, ...lines] = (await read(d, 'csv')).trim().split('\n')
+      // RFC 4180: every record, the header's too, ends in CRLF.
+      const csv = await read(d, 'csv')
+      expect(csv.endsWith('\r\n') && !/[^\r]\n/.test(csv.replace(/"([^"]|"")*"/g, ''))).toBe(true)
+      const [header, ...lines] = csv.trim().split('\r\n')
       const columns = header!.split(',')
       expect(lines).toHaveLength(jsonl.length)
       jsonl.forEach((row, i) => {

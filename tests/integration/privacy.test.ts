@@ -39,6 +39,19 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
     const campaigns = await t.db.selectFrom('campaigns').select(['id', 'slug']).orderBy('id').execute()
     for (const c of campaigns) await publishReport(t.db, { campaignId: c.id, userId: null, note: '第一期' })
     canaries = await loadCanaries(t.db)
+    // A staff-written story of a student without a public-story consent: it must show nowhere.
+    const hidden = await t.db
+      .selectFrom('beneficiaries')
+      .select('id')
+      .where((eb) => eb.not(publicStoryConsented('beneficiaries.id')))
+      .orderBy('id')
+      .executeTakeFirstOrThrow()
+    const story = '故事金丝雀：喜欢唱歌的孩子，梦想是当医生。'
+    await t.db
+      .insertInto('student_stories')
+      .values({ beneficiary_id: hidden.id, story, written_by: null, written_at: new Date().toISOString() })
+      .execute()
+    canaries.push({ kind: 'story without consent', value: story, student: String(hidden.id) })
     copy = await publicCopy(t.db)
 
     const awards = await t.db
@@ -71,6 +84,7 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       .orderBy('sequence')
       .execute()
     const oneOfEach = [...new Map(kinds.map((k) => [k.kind, String(k.sequence)])).values()]
+    const teams = await t.db.selectFrom('team_pages').select('code').orderBy('id').execute()
     const files = [
       ...['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces'].flatMap((d) => [
         `${d}.csv`,
@@ -92,6 +106,8 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       'reports.$campaign.$number.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
       'reports.$campaign.$number_.csv.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
       'donate.thanks.tsx': [{}],
+      'teams.$code.tsx': teams.map((x) => ({ code: x.code })),
+      'teams.$code_.poster[.]svg.tsx': teams.map((x) => ({ code: x.code })),
     } satisfies Record<string, ParamSets>)
     queries['donate.thanks.tsx'] = [`?donation=${anyGift.public_id}`]
   })
@@ -170,6 +186,9 @@ describe.skipIf(skipReason)(`privacy crawl on ${testDialect}`, () => {
       expect(crawled).toContain(must)
     expect(crawled.filter((u) => u.startsWith('/trace/')).length).toBeGreaterThan(1)
     expect(crawled.filter((u) => u.startsWith('/students/')).length).toBeGreaterThan(1)
+    // Team pages (一起捐) and their posters: the seeded ones, each crawled.
+    expect(crawled.filter((u) => /^\/teams\/T-[0-9A-Z]{8}$/.test(u)).length).toBeGreaterThanOrEqual(3)
+    expect(crawled.filter((u) => /^\/teams\/T-[0-9A-Z]{8}\/poster\.svg$/.test(u)).length).toBeGreaterThanOrEqual(3)
   })
 
   it('a student page holds only the public facts, whatever the student’s consent', async () => {

@@ -24,6 +24,7 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   campaign_updates: 'staff write progress updates once a campaign has news; the demo campaigns have only just started',
   campaign_update_mails: 'made when a second staff member approves a progress update',
   update_unsubscribes: 'made when a donor turns progress-update mail off',
+  campaign_update_photos: 'staff attach photos to progress updates; the demo has no updates yet',
   refund_requests: 'made when staff refund a gift from the donation desk',
   official_receipt_requests: 'made when a donor asks for an official e-receipt in the portal',
   finance_closes: 'finance closes a month after it ends; the demo month is still open',

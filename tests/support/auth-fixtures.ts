@@ -4,7 +4,6 @@ import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs } from '@re
 import { createSession } from '~/modules/auth/session.server'
 import { setDb, type DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { seedDemo } from '../../db/seed/demo'
 import { createTestDb, type TestDb } from './db'
 
 // Vite puts its own BASE_URL ('/') into the environment; the app's BASE_URL is an origin.
@@ -12,9 +11,9 @@ if (!/^https?:\/\//.test(process.env.BASE_URL ?? '')) process.env.BASE_URL = 'ht
 export const BASE = getEnv().BASE_URL
 export const DEMO_PASSWORD = 'hope-demo-2026'
 
+/** A copy of the run's demo-seeded template (seedDemo as of SEEDED_AT), wired into the app. */
 export async function seededDb(): Promise<TestDb> {
-  const t = await createTestDb()
-  await seedDemo(t.db, { now: new Date('2026-11-23T02:00:00Z') })
+  const t = await createTestDb({ seeded: true })
   setDb(t.db)
   return t
 }

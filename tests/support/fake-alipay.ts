@@ -9,6 +9,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { gbkBytes } from './gbk'
+import { writeZip } from './zip'
 
 export const FAKE_APP_ID = '2021009876543210'
 export const FAKE_SELLER_ID = '2088123456789012'
@@ -53,9 +55,18 @@ export type FakeOrder = {
   amountFen: number
   notifyUrl: string
   returnUrl: string
+  /** When a paid notification says it was paid (China time): the bill of that day lists it. */
+  paidAt?: string
 }
 
-export type FakeAlipayRefund = { outRequestNo: string; tradeNo: string; amountFen: number; reason: string }
+export type FakeAlipayRefund = {
+  outRequestNo: string
+  tradeNo: string
+  amountFen: number
+  reason: string
+  /** China time, as gmt_refund_pay. */
+  at?: string
+}
 
 export class FakeAlipay {
   orders = new Map<string, FakeOrder>()
@@ -67,6 +78,11 @@ export class FakeAlipay {
   /** Every alipay.trade.refund call, answered or not. */
   refundCalls: { outRequestNo: string; refundAmount: string }[] = []
   refusals: string[] = []
+  /** When refunds made now are said to be made (China time). */
+  refundTime = '2026-12-01 21:30:00'
+  /** Orders the bill leaves out (a payment Alipay has no record of), and rows only the bill has. */
+  omitFromBill = new Set<string>()
+  extraBillRows: string[] = []
   private server = http.createServer((req, res) => this.handle(req, res))
   private trades = 0
   port = 0
@@ -101,6 +117,12 @@ export class FakeAlipay {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? '/', this.gateway)
+    const bill = /^\/bill\/(\d{4}-\d{2}-\d{2})\.zip$/.exec(url.pathname)
+    if (bill && req.method === 'GET') {
+      // The download itself is unsigned (Alipay's URL is short-lived); the signed answer named it.
+      res.writeHead(200, { 'Content-Type': 'application/zip' }).end(this.billZip(bill[1]!))
+      return
+    }
     if (url.pathname !== '/gateway.do') return this.refuse(res, 'NOT_FOUND')
     if (req.method === 'POST') {
       let body = ''
@@ -186,13 +208,22 @@ export class FakeAlipay {
       return answer({ code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature', sub_msg: '验签出错' })
     }
     if (params.app_id !== this.appId) return error('isv.invalid-app-id', '无效的AppID参数')
-    if (method !== 'alipay.trade.refund') return error('isv.invalid-method', `unhandled ${method}`)
     let biz: Record<string, string>
     try {
       biz = JSON.parse(params.biz_content ?? '')
     } catch {
       return error('isv.invalid-biz-content', 'biz_content')
     }
+    if (method === 'alipay.data.dataservice.bill.downloadurl.query') {
+      if (biz.bill_type !== 'trade' || !/^\d{4}-\d{2}-\d{2}$/.test(biz.bill_date ?? ''))
+        return error('isv.invalid-parameter', 'bill_type / bill_date')
+      return answer({
+        code: '10000',
+        msg: 'Success',
+        bill_download_url: `http://127.0.0.1:${this.port}/bill/${biz.bill_date}.zip`,
+      })
+    }
+    if (method !== 'alipay.trade.refund') return error('isv.invalid-method', `unhandled ${method}`)
     const order = [...this.orders.values()].find(
       (o) => o.tradeNo === biz.trade_no || (!biz.trade_no && o.outTradeNo === biz.out_trade_no),
     )
@@ -215,7 +246,7 @@ export class FakeAlipay {
         buyer_logon_id: '159****5620',
         fund_change: fundChange,
         refund_fee: yuan(refunded()),
-        gmt_refund_pay: '2026-12-01 21:30:00',
+        gmt_refund_pay: this.refunds.get(outRequestNo)?.at ?? this.refundTime,
       })
     const earlier = this.refunds.get(outRequestNo)
     // The same out_request_no again is the same refund: answered, no money moves twice.
@@ -225,7 +256,13 @@ export class FakeAlipay {
       return done('N')
     }
     if (refunded() + amountFen > order.amountFen) return error('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限')
-    const made = { outRequestNo, tradeNo: order.tradeNo, amountFen, reason: biz.refund_reason ?? '' }
+    const made = {
+      outRequestNo,
+      tradeNo: order.tradeNo,
+      amountFen,
+      reason: biz.refund_reason ?? '',
+      at: this.refundTime,
+    }
     this.refunds.set(outRequestNo, made)
     if (!this.beforeRefundAnswer) return done('Y')
     void this.beforeRefundAnswer(made).then(() => done('Y'))
@@ -235,7 +272,13 @@ export class FakeAlipay {
   consoleRefund(outTradeNo: string, amountFen: number): FakeAlipayRefund {
     const order = this.orders.get(outTradeNo)
     if (!order) throw new Error(`no order ${outTradeNo} at the fake Alipay`)
-    const made = { outRequestNo: `console-${++this.consoleRefunds}`, tradeNo: order.tradeNo, amountFen, reason: '' }
+    const made = {
+      outRequestNo: `console-${++this.consoleRefunds}`,
+      tradeNo: order.tradeNo,
+      amountFen,
+      reason: '',
+      at: this.refundTime,
+    }
     this.refunds.set(made.outRequestNo, made)
     return made
   }
@@ -288,6 +331,80 @@ export class FakeAlipay {
       ...overrides,
     }
     params.sign = crypto.createSign('RSA-SHA256').update(signContent(params, true), 'utf8').sign(signWith, 'base64')
+    if (params.trade_status === 'TRADE_SUCCESS' || params.trade_status === 'TRADE_FINISHED')
+      order.paidAt ??= params.gmt_payment
     return new URLSearchParams(params).toString()
+  }
+
+  /** A bill row as Alipay writes it: the 25 columns of 业务明细, each cell followed by a tab. */
+  static billRow(r: {
+    tradeNo: string
+    outTradeNo: string
+    type: '交易' | '退款'
+    at: string
+    fen: number
+    received: number
+    refundNo?: string
+  }) {
+    const yuan = (fen: number) =>
+      `${fen < 0 ? '-' : ''}${Math.floor(Math.abs(fen) / 100)}.${String(Math.abs(fen) % 100).padStart(2, '0')}`
+    return [r.tradeNo, r.outTradeNo, r.type, '希望账本捐赠', r.at, r.at, '', '', '', '', 'don***@example.test']
+      .concat([yuan(r.fen), yuan(r.received), '0.00', '0.00', '0.00', '0.00', '0.00', '', '0.00', '0.00'])
+      .concat([r.refundNo ?? '', yuan(-Math.round(r.received * 0.006)), '0.00', ''])
+      .map((c) => `${c}\t`)
+      .join(',')
+  }
+
+  /** The day's bill as Alipay sends it: a zip of two GBK CSVs, file names GBK too. */
+  billZip(date: string): Buffer {
+    const day = (chinaTime: string | undefined) => (chinaTime ?? '').slice(0, 10)
+    const rows: string[] = []
+    for (const o of this.orders.values())
+      if (day(o.paidAt) === date && !this.omitFromBill.has(o.outTradeNo))
+        rows.push(
+          FakeAlipay.billRow({
+            tradeNo: o.tradeNo,
+            outTradeNo: o.outTradeNo,
+            type: '交易',
+            at: o.paidAt!,
+            fen: o.amountFen,
+            received: o.amountFen,
+          }),
+        )
+    for (const r of this.refunds.values()) {
+      const o = [...this.orders.values()].find((x) => x.tradeNo === r.tradeNo)!
+      if (day(r.at) === date)
+        rows.push(
+          FakeAlipay.billRow({
+            tradeNo: r.tradeNo,
+            outTradeNo: o.outTradeNo,
+            type: '退款',
+            at: r.at!,
+            fen: o.amountFen,
+            received: -r.amountFen,
+            refundNo: r.outRequestNo,
+          }),
+        )
+    }
+    rows.push(...this.extraBillRows)
+    const d = date.replaceAll('-', '')
+    const header =
+      '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注'
+    const detail = [
+      '#支付宝业务明细查询',
+      `#账号：[${this.sellerId}0156]`,
+      `#起始日期：[${date} 00:00:00]   终止日期：[${date} 23:59:59]`,
+      '#-----------------------------------------业务明细列表----------------------------------------',
+      header,
+      ...rows,
+      '#-----------------------------------------业务明细列表结束------------------------------------',
+      `#交易合计：${rows.length}笔`,
+      `#导出时间：[${date} 09:00:00]`,
+    ].join('\r\n')
+    const summary = ['#支付宝业务汇总查询', '门店编号,门店名称,交易订单总笔数', `,,${rows.length}`].join('\r\n')
+    return writeZip([
+      { name: gbkBytes(`${this.sellerId}0156_${d}_业务明细.csv`), data: gbkBytes(detail) },
+      { name: gbkBytes(`${this.sellerId}0156_${d}_业务明细(汇总).csv`), data: gbkBytes(summary) },
+    ])
   }
 }

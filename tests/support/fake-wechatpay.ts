@@ -2,7 +2,9 @@
 // wechatpay-axios-plugin. It checks what WeChat Pay checks of a request: the
 // WECHATPAY2-SHA256-RSA2048 Authorization (our merchant key, serial, mchid, a fresh
 // timestamp), the appid and mchid in the body, the amount as whole fen above zero in CNY,
-// and that an out_trade_no is never reused for a different order. It signs every answer
+// and that an out_trade_no is never reused for a different order; a refund must name a paid
+// order and its total, stay within what is left, and a repeated out_refund_no is the same
+// refund (another amount under it is refused). It signs every answer
 // with its own platform key, and builds notifications as WeChat Pay does (resource
 // encrypted with the APIv3 key by AES-256-GCM, body signed with the platform key), written
 // here with node:crypto alone so it does not share code with what it tests.
@@ -56,6 +58,16 @@ export type FakeTransaction = {
   amount: { total: number; payer_total?: number; currency: 'CNY'; payer_currency?: 'CNY' }
 }
 
+export type FakeRefund = {
+  out_refund_no: string
+  refund_id: string
+  out_trade_no: string
+  transaction_id: string
+  status: 'PROCESSING' | 'SUCCESS'
+  success_time?: string
+  amount: { total: number; refund: number; payer_total: number; payer_refund: number; currency: 'CNY' }
+}
+
 type Order = { tx: FakeTransaction; request: string; description: string; notifyUrl: string; timeExpire: string }
 
 const AUTH = /^WECHATPAY2-SHA256-RSA2048 (.+)$/
@@ -64,6 +76,14 @@ export class FakeWechatpay {
   orders = new Map<string, Order>()
   refusals: string[] = []
   closed: string[] = []
+  /** out_refund_no → the refund made under it. */
+  refunds = new Map<string, FakeRefund>()
+  /** Every refund call, answered or not. */
+  refundCalls: { outRefundNo: string; refund: number }[] = []
+  /** How a new refund is answered: PROCESSING as WeChat Pay mostly does (the notification follows), or SUCCESS. */
+  refundAnswer: 'PROCESSING' | 'SUCCESS' = 'PROCESSING'
+  /** Runs after a refund is made and before the answer: a test delivers the refund notification here. */
+  beforeRefundAnswer: ((refund: FakeRefund) => Promise<void>) | null = null
   /** Lines only the bill has (a payment we never heard of), for the reconciliation test. */
   extraBillLines: string[] = []
   private server = http.createServer((req, res) => void this.handle(req, res))
@@ -153,6 +173,7 @@ export class FakeWechatpay {
       const order = [...this.orders.values()].find((o) => o.tx.transaction_id === byId[1])
       return order ? this.answer(res, 200, order.tx) : this.refuse(res, 404, 'ORDER_NOT_EXIST')
     }
+    if (p === '/v3/refund/domestic/refunds' && req.method === 'POST') return this.refund(res, body)
     if (p === '/v3/bill/tradebill' && req.method === 'GET') {
       const date = url.searchParams.get('bill_date') ?? ''
       if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return this.refuse(res, 400, 'PARAM_ERROR')
@@ -239,6 +260,109 @@ export class FakeWechatpay {
     return this.answer(res, 204, null)
   }
 
+  private async refund(res: http.ServerResponse, body: string) {
+    let o: Record<string, any>
+    try {
+      o = JSON.parse(body)
+    } catch {
+      return this.refuse(res, 400, 'PARAM_ERROR')
+    }
+    const order = [...this.orders.values()].find(
+      (x) => x.tx.transaction_id === o.transaction_id || (!o.transaction_id && x.tx.out_trade_no === o.out_trade_no),
+    )
+    const no = String(o.out_refund_no ?? '')
+    const fen = o.amount?.refund
+    this.refundCalls.push({ outRefundNo: no, refund: fen })
+    if (!order) return this.refuse(res, 404, 'RESOURCE_NOT_EXISTS')
+    if (order.tx.trade_state !== 'SUCCESS') return this.refuse(res, 400, 'INVALID_REQUEST')
+    if (!/^[0-9A-Za-z_\-|*@]{1,64}$/.test(no)) return this.refuse(res, 400, 'PARAM_ERROR')
+    if (!Number.isSafeInteger(fen) || fen < 1) return this.refuse(res, 400, 'PARAM_ERROR')
+    if (o.amount?.total !== order.tx.amount.total || (o.amount?.currency ?? 'CNY') !== 'CNY')
+      return this.refuse(res, 400, 'PARAM_ERROR')
+    const earlier = this.refunds.get(no)
+    if (earlier) {
+      // The same out_refund_no again is the same refund; another amount or order under it is refused.
+      if (earlier.transaction_id !== order.tx.transaction_id || earlier.amount.refund !== fen)
+        return this.refuse(res, 400, 'INVALID_REQUEST')
+      return this.answer(res, 200, this.refundBody(earlier))
+    }
+    const refunded = [...this.refunds.values()]
+      .filter((r) => r.transaction_id === order.tx.transaction_id)
+      .reduce((n, r) => n + r.amount.refund, 0)
+    if (refunded + fen > order.tx.amount.total) return this.refuse(res, 400, 'NOT_ENOUGH')
+    const total = order.tx.amount.total
+    const made: FakeRefund = {
+      out_refund_no: no,
+      refund_id: `50000000${String(++this.seq).padStart(21, '0')}`,
+      out_trade_no: order.tx.out_trade_no,
+      transaction_id: order.tx.transaction_id,
+      status: this.refundAnswer,
+      amount: { total, refund: fen, payer_total: total, payer_refund: fen, currency: 'CNY' },
+      ...(this.refundAnswer === 'SUCCESS' ? { success_time: wechatTime(new Date()) } : {}),
+    }
+    this.refunds.set(no, made)
+    if (this.beforeRefundAnswer) await this.beforeRefundAnswer(made)
+    return this.answer(res, 200, this.refundBody(made))
+  }
+
+  private refundBody(r: FakeRefund) {
+    return { ...r, channel: 'ORIGINAL', user_received_account: '支付用户零钱', create_time: wechatTime(new Date()) }
+  }
+
+  /** The refund goes through at WeChat Pay (it was PROCESSING), as its notification will say. */
+  settleRefund(outRefundNo: string, at = new Date()) {
+    const r = this.refunds.get(outRefundNo)
+    if (!r) throw new Error(`no refund ${outRefundNo} at the fake WeChat Pay`)
+    r.status = 'SUCCESS'
+    r.success_time ??= wechatTime(at)
+    return r
+  }
+
+  /** A refund made in the merchant platform: no call of ours, only its notification will tell. */
+  consoleRefund(outTradeNo: string, fen: number): FakeRefund {
+    const order = this.orders.get(outTradeNo)
+    if (!order) throw new Error(`no order ${outTradeNo} at the fake WeChat Pay`)
+    const total = order.tx.amount.total
+    const made: FakeRefund = {
+      out_refund_no: `console${++this.seq}`,
+      refund_id: `50000000${String(this.seq).padStart(21, '0')}`,
+      out_trade_no: outTradeNo,
+      transaction_id: order.tx.transaction_id,
+      status: 'SUCCESS',
+      success_time: wechatTime(new Date()),
+      amount: { total, refund: fen, payer_total: total, payer_refund: fen, currency: 'CNY' },
+    }
+    this.refunds.set(made.out_refund_no, made)
+    return made
+  }
+
+  /** REFUND.SUCCESS as WeChat Pay sends it: the refund's resource (no appid) encrypted and signed as a payment's. */
+  refundNotification(outRefundNo: string, options: { id?: string; mchid?: string } = {}) {
+    const r = this.settleRefund(outRefundNo)
+    const resource = {
+      mchid: options.mchid ?? this.ids.mchid,
+      out_trade_no: r.out_trade_no,
+      transaction_id: r.transaction_id,
+      out_refund_no: r.out_refund_no,
+      refund_id: r.refund_id,
+      refund_status: 'SUCCESS',
+      success_time: r.success_time,
+      user_received_account: '支付用户零钱',
+      amount: {
+        total: r.amount.total,
+        refund: r.amount.refund,
+        payer_total: r.amount.total,
+        payer_refund: r.amount.refund,
+      },
+    }
+    return this.signed(resource, {
+      id: options.id ?? `EV-RF-${r.refund_id}`,
+      eventType: 'REFUND.SUCCESS',
+      summary: '退款成功',
+      aad: 'refund',
+    })
+  }
+
   /** The donor pays in the wallet. */
   pay(outTradeNo: string, at = new Date()) {
     const order = this.orders.get(outTradeNo)
@@ -269,19 +393,40 @@ export class FakeWechatpay {
     const order = this.orders.get(outTradeNo)
     if (!order) throw new Error(`no order ${outTradeNo} at the fake WeChat Pay`)
     const tx = { ...order.tx, ...options.tx }
+    return this.signed(tx, { ...options, id: options.id ?? `EV-${order.tx.transaction_id}` })
+  }
+
+  /** A notification's envelope: the resource encrypted with the APIv3 key, the body signed with the platform key. */
+  private signed(
+    resource: object,
+    options: {
+      id: string
+      eventType?: string
+      summary?: string
+      aad?: string
+      signWith?: string
+      serial?: string
+      timestamp?: number
+      apiV3Key?: string
+    },
+  ): { headers: Record<string, string>; body: string } {
     const nonce = crypto.randomBytes(6).toString('hex') // 12 characters, as WeChat Pay's
-    const aad = 'transaction'
+    const aad = options.aad ?? 'transaction'
     const cipher = crypto.createCipheriv('aes-256-gcm', options.apiV3Key ?? this.ids.apiV3Key, nonce)
     cipher.setAAD(Buffer.from(aad))
-    const ciphertext = Buffer.concat([cipher.update(JSON.stringify(tx), 'utf8'), cipher.final(), cipher.getAuthTag()])
+    const ciphertext = Buffer.concat([
+      cipher.update(JSON.stringify(resource), 'utf8'),
+      cipher.final(),
+      cipher.getAuthTag(),
+    ])
     const body = JSON.stringify({
-      id: options.id ?? `EV-${order.tx.transaction_id}`,
+      id: options.id,
       create_time: new Date().toISOString(),
       resource_type: 'encrypt-resource',
-      event_type: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
+      event_type: options.eventType ?? 'TRANSACTION.SUCCESS',
+      summary: options.summary ?? '支付成功',
       resource: {
-        original_type: 'transaction',
+        original_type: aad,
         algorithm: 'AEAD_AES_256_GCM',
         ciphertext: ciphertext.toString('base64'),
         associated_data: aad,
@@ -322,6 +467,15 @@ export class FakeWechatpay {
         .concat(['0.00', ''])
       return cells.map((c) => '`' + c).join(',')
     })
+    for (const r of this.refunds.values()) {
+      if (r.status !== 'SUCCESS' || chinaDay(r.success_time ?? '') !== date) continue
+      const o = this.orders.get(r.out_trade_no)!
+      const cells = [`${date} 18:00:00`, o.tx.appid, o.tx.mchid, '0', '', r.transaction_id, r.out_trade_no, 'oUpF8u']
+        .concat([o.tx.trade_type, 'REFUND', 'OTHERS', 'CNY', '0.00', '0.00', r.refund_id, r.out_refund_no])
+        .concat([yuan(r.amount.refund), '0.00', 'ORIGINAL', 'SUCCESS', o.description, '', '0.00', '0.60%', '0.00'])
+        .concat([yuan(r.amount.refund), ''])
+      rows.push(cells.map((c) => '`' + c).join(','))
+    }
     rows.push(...this.extraBillLines)
     const total = paid.reduce((n, o) => n + o.tx.amount.total, 0)
     const summary = [
@@ -340,6 +494,11 @@ export class FakeWechatpay {
       .map((c) => '`' + c)
       .join(',')
   }
+}
+
+/** An instant as WeChat Pay writes one (RFC 3339, China time). */
+export function wechatTime(d: Date): string {
+  return new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19) + '+08:00'
 }
 
 /** The China calendar day of an RFC 3339 instant. */

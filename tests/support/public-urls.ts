@@ -31,6 +31,7 @@ export async function publicUrls(db: DB): Promise<{ urls: string[]; donation: st
     .execute()
   const kinds = await db.selectFrom('ledger_transactions').select(['kind', 'sequence']).orderBy('sequence').execute()
   const sequences = [...new Map(kinds.map((k) => [k.kind, String(k.sequence)])).values()]
+  const teams = await db.selectFrom('team_pages').select('code').where('status', '=', 'open').orderBy('id').execute()
   const fixtures: Record<string, Record<string, string>[]> = {
     'trace.$code.tsx': gifts.map((g) => ({ code: g.tracking_code })),
     'students.$code.tsx': [...new Set(awards.map((a) => a.beneficiary_code!))].map((code) => ({ code })),
@@ -44,6 +45,8 @@ export async function publicUrls(db: DB): Promise<{ urls: string[]; donation: st
     'campaigns.$slug.tsx': campaigns.map((c) => ({ slug: c.slug })),
     'reports.$campaign.$number.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
     'reports.$campaign.$number_.csv.tsx': campaigns.map((c) => ({ campaign: c.slug, number: '1' })),
+    'teams.$code.tsx': teams.slice(0, 3).map((x) => ({ code: x.code })),
+    'teams.$code_.poster[.]svg.tsx': teams.slice(0, 1).map((x) => ({ code: x.code })),
   }
   const urls: string[] = []
   for (const file of publicRouteFiles()) for (const p of fixtures[file] ?? [{}]) urls.push(urlOf(file, p))

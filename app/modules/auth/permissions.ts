@@ -29,6 +29,7 @@ export const PERMISSIONS = [
   'updates.write', // write progress updates to donors and approve a colleague's (never one's own)
   'finance.close', // prepare a month's close and freeze it by exporting (root station only)
   'donors.privacy', // a donor's PIPL requests: export everything held about them, erase it (admin only)
+  'matching.manage', // matching pools (配捐): create and edit their rules, record a sponsor's money
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -64,6 +65,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'updates.write',
     'finance.close',
     'donors.privacy',
+    'matching.manage',
   ],
   finance: [
     ...SELF,
@@ -75,6 +77,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<KnownRole, readonly Permission[]>
     'donations.read',
     'donations.refund',
     'finance.close',
+    'matching.manage',
   ],
   caseworker: [
     ...SELF,

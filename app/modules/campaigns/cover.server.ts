@@ -49,22 +49,25 @@ export async function reencodeCover(bytes: Uint8Array): Promise<Buffer> {
   }
 }
 
-/** Store a re-encoded cover (content-addressed); returns its path relative to UPLOAD_DIR. */
-export async function saveCover(bytes: Uint8Array): Promise<string> {
+/**
+ * Store a re-encoded picture (content-addressed); returns its path relative to UPLOAD_DIR.
+ * Covers by default; progress-update photos use the same path into their own folder.
+ */
+export async function saveCover(bytes: Uint8Array, dir: string = COVER_DIR): Promise<string> {
   const clean = await reencodeCover(bytes)
   const sha256 = crypto.createHash('sha256').update(clean).digest('hex')
-  const relative = path.join(COVER_DIR, `${sha256}.webp`)
+  const relative = path.join(dir, `${sha256}.webp`)
   const full = path.resolve(getEnv().UPLOAD_DIR, relative)
   await fs.mkdir(path.dirname(full), { recursive: true })
   await fs.writeFile(full, clean, { mode: 0o644 })
   return relative
 }
 
-/** The stored cover, or null when it is not a cover file or is gone. */
-export async function readCover(fileName: string): Promise<Buffer | null> {
+/** The stored cover (or picture in `dir`), or null when it is not such a file or is gone. */
+export async function readCover(fileName: string, dir: string = COVER_DIR): Promise<Buffer | null> {
   if (!/^[0-9a-f]{64}\.webp$/.test(fileName)) return null
   try {
-    return await fs.readFile(path.resolve(getEnv().UPLOAD_DIR, COVER_DIR, fileName))
+    return await fs.readFile(path.resolve(getEnv().UPLOAD_DIR, dir, fileName))
   } catch {
     return null
   }

@@ -4,7 +4,8 @@ import type { Locale } from '~/utils/i18n'
 import { programmeNames, programmesOfCampaigns } from '../programmes/links.server'
 import { coverUrl } from './cover.server'
 
-const COUNTED = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
+/** Gifts that arrived (and may since have been reversed): they count towards progress. */
+export const COUNTED = ['paid', 'partially_refunded', 'refunded', 'disputed'] as const
 
 export type CampaignProgress = { raised: number; donors: number }
 
@@ -83,6 +84,42 @@ async function donorCounts(db: DB, campaigns: { id: number; gifts: number }[]): 
     donorCache.set(c.id, { gifts: c.gifts, donors, at: now })
     out.set(c.id, donors)
   }
+  return out
+}
+
+/**
+ * The same sums grouped by team page (app/modules/teams), read from the gifts: a team's
+ * gifts are few beside a campaign's (campaigns read their totals, campaignProgress).
+ */
+export async function giftProgress(
+  db: DB,
+  by: 'campaign_id' | 'team_id',
+  ids: number[],
+): Promise<Map<number, CampaignProgress>> {
+  const out = new Map<number, CampaignProgress>()
+  if (!ids.length) return out
+  const rows = await db
+    .selectFrom('donations')
+    .leftJoin(
+      db
+        .selectFrom('donation_reversals')
+        .select(['donation_id', sql<number>`sum(amount)`.as('reversed')])
+        .groupBy('donation_id')
+        .as('r'),
+      'r.donation_id',
+      'donations.id',
+    )
+    .select([
+      `donations.${by} as key`,
+      sql<number>`sum(donations.amount - coalesce(r.reversed, 0))`.as('raised'),
+      sql<number>`count(distinct donations.donor_email)`.as('donors'),
+    ])
+    .where(`donations.${by}`, 'in', ids)
+    .where('donations.status', 'in', COUNTED)
+    .groupBy(`donations.${by}`)
+    .execute()
+  for (const id of ids) out.set(id, { raised: 0, donors: 0 })
+  for (const r of rows) out.set(Number(r.key), { raised: Number(r.raised), donors: Number(r.donors) })
   return out
 }
 

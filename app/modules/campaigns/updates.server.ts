@@ -8,6 +8,7 @@ import { pathInScope } from '../stations/scope.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { Refusal } from '~/utils/refusal'
+import { photosOf, type PreparedPhoto, type UpdatePhoto } from './update-photos.server'
 import type { UpdateInput } from './updates-schema'
 
 // Progress updates (执行反馈). A member of staff writes one; a second member approves it
@@ -48,7 +49,13 @@ async function assertCampaign(db: Db, scope: readonly string[], campaignId: numb
   if (!ok) throw new Refusal('updates.error.campaign', { status: 404, field: 'campaignId' })
 }
 
-export async function createUpdate(db: Db, actor: UpdateActor, input: UpdateInput, now = new Date()): Promise<number> {
+/** A new pending update, with the photos already checked and stored by preparePhoto (./update-photos.server.ts). */
+export async function createUpdate(
+  db: Db,
+  actor: UpdateActor,
+  input: UpdateInput & { photos?: readonly PreparedPhoto[] },
+  now = new Date(),
+): Promise<number> {
   await assertCampaign(db, actor.scope, input.campaignId)
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -63,6 +70,11 @@ export async function createUpdate(db: Db, actor: UpdateActor, input: UpdateInpu
       .returning('id')
       .executeTakeFirstOrThrow()
     const id = Number(row.id)
+    for (const photo of input.photos ?? [])
+      await trx
+        .insertInto('campaign_update_photos')
+        .values({ update_id: id, beneficiary_id: photo.beneficiaryId, file: photo.file, created_at: now.toISOString() })
+        .execute()
     await recordAudit(
       trx,
       {
@@ -191,6 +203,8 @@ export type UpdateView = {
   authorName: string
   createdAt: string
   approvedAt: string | null
+  /** Only photos whose child's consent covers photos right now. */
+  photos: UpdatePhoto[]
 }
 
 function updatesQuery(db: Db) {
@@ -215,7 +229,17 @@ function updatesQuery(db: Db) {
 }
 
 type UpdateRow = Awaited<ReturnType<ReturnType<typeof updatesQuery>['execute']>>[number]
-const toView = (r: UpdateRow): UpdateView => ({
+
+/** Rows as views, each with the photos that may be shown now. */
+async function toViews(db: Db, rows: UpdateRow[]): Promise<UpdateView[]> {
+  const photos = await photosOf(
+    db,
+    rows.map((r) => Number(r.id)),
+  )
+  return rows.map((r) => ({ ...toView(r), photos: photos.get(Number(r.id)) ?? [] }))
+}
+
+const toView = (r: UpdateRow): Omit<UpdateView, 'photos'> => ({
   id: Number(r.id),
   campaign: { id: Number(r.campaign_id), slug: r.slug, title: r.campaign_title, titleEn: r.title_en },
   title: r.title,
@@ -232,7 +256,7 @@ export async function listUpdatesForStaff(db: Db, scope: readonly string[]): Pro
   const ids = (await campaignsForUpdates(db, scope)).map((c) => c.id)
   if (ids.length === 0) return []
   const rows = await updatesQuery(db).where('u.campaign_id', 'in', ids).orderBy('u.id', 'desc').limit(200).execute()
-  return rows.map(toView).sort((a, b) => Number(a.status === 'approved') - Number(b.status === 'approved'))
+  return (await toViews(db, rows)).sort((a, b) => Number(a.status === 'approved') - Number(b.status === 'approved'))
 }
 
 /** The staff home's list: colleagues' updates waiting for this person's review. */
@@ -258,7 +282,7 @@ export async function publicUpdates(db: Db, campaignId: number): Promise<UpdateV
     .orderBy('u.approved_at', 'desc')
     .limit(50)
     .execute()
-  return rows.map(toView)
+  return toViews(db, rows)
 }
 
 /** The donor portal: approved updates of every campaign the email has a paid gift to. */
@@ -280,7 +304,7 @@ export async function donorUpdates(db: Db, email: string): Promise<UpdateView[]>
     .orderBy('u.approved_at', 'desc')
     .limit(50)
     .execute()
-  return rows.map(toView)
+  return toViews(db, rows)
 }
 
 export async function isUnsubscribed(db: Db, email: string): Promise<boolean> {

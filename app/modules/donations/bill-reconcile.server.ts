@@ -70,6 +70,11 @@ async function ourLines(db: DB, provider: PaymentProviderName, date: string): Pr
   ]
 }
 
+/** Booked as wechatpay:<out_refund_no> or alipay:<trade_no>:<out_request_no>; the bill names the number alone. */
+function sameRefund(ours: string | null, bill: string | null): boolean {
+  return !!ours && !!bill && (ours === bill || ours.endsWith(`:${bill}`))
+}
+
 export async function reconcileTradeBill(db: DB, provider: BillProvider, date: string): Promise<BillReconciliation> {
   const bill = await provider.tradeBill(date)
   const ours = await ourLines(db, provider.name, date)
@@ -77,13 +82,14 @@ export async function reconcileTradeBill(db: DB, provider: BillProvider, date: s
   const unmatched = new Set(ours.map((_, i) => i))
   let matched = 0
   for (const line of bill) {
-    // A payment is ours by out_trade_no; a refund by our refund number, else by order and amount.
+    // A payment is ours by out_trade_no; a refund by our refund number (the bill's 商户退款单号 or
+    // 退款请求号, the tail of the key we booked it under), else by order and amount.
     const candidates = [...unmatched].filter(
       (i) => ours[i]!.kind === line.kind && ours[i]!.outTradeNo === line.outTradeNo,
     )
     const i =
       line.kind === 'refund'
-        ? (candidates.find((c) => ours[c]!.ref === line.refundNo) ??
+        ? (candidates.find((c) => sameRefund(ours[c]!.ref, line.refundNo)) ??
           candidates.find((c) => ours[c]!.amount === line.amount))
         : candidates[0]
     const ref = line.kind === 'refund' ? line.refundNo : line.transactionId

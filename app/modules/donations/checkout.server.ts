@@ -10,6 +10,7 @@ import type { DonationInput } from './schema'
 import { formatDate } from '~/utils/i18n'
 import { Refusal } from '~/utils/refusal'
 import { campaignEnded } from '../campaigns/open'
+import { teamForCheckout } from '../teams/teams.server'
 
 // Starting a gift: resolve where the money goes, rate-limit card testing, write the
 // pending donation (with the idempotency key) BEFORE calling the provider, then link
@@ -98,6 +99,7 @@ export async function startCheckout(
 ): Promise<{ publicId: string; url: string }> {
   const now = ctx.now ?? new Date()
   const target = await resolveTarget(db, input, ctx.locale, now)
+  const teamId = input.team ? await teamForCheckout(db, input.team, target.campaignId) : null
   const key = clientKey(ctx.clientIp)
   const since = new Date(now.getTime() - RATE_LIMITS.windowMinutes * 60_000).toISOString()
   const count = async (column: 'client_key' | 'donor_email', value: string) =>
@@ -176,6 +178,7 @@ export async function startCheckout(
         recorded_by: null,
         created_at: at,
         paid_at: null,
+        team_id: teamId,
       })
       .execute()
   })

@@ -4,6 +4,7 @@ import type { Database } from '../../../db/schema'
 import { invariant } from '~/utils/invariant'
 import { postDonation, postRefund } from '../ledger'
 import { issueReceiptForDonation, queueRefundNotice } from '../receipts/issue.server'
+import { matchGift, returnMatch } from '../matching/match.server'
 import type { PaymentDetails } from '../payments/provider'
 import { awaitsPayment, isBooked, moveDonation, type DonationRow } from './lifecycle.server'
 import type { FulfilOutcome, ReversalOutcome } from './outcomes'
@@ -57,9 +58,19 @@ export async function fulfilDonation(
     currency: payment.currency,
     paidAt: payment.paidAt,
     displayName: donation.display_name,
+    refs: await teamRefs(trx, donation.team_id),
   })
+  // A matching pool's top-up, if the gift qualifies: same transaction, same head lock.
+  await matchGift(trx, donation, { amount: payment.amount, paidAt: payment.paidAt })
   await issueReceiptForDonation(trx, { donationId: donation.id, issuedAt: payment.paidAt })
   return 'fulfilled'
+}
+
+/** A gift through a team page carries the page's code in its hashed record (public/open-data.md). */
+async function teamRefs(trx: Trx, teamId: number | null): Promise<{ team: string } | undefined> {
+  if (teamId === null || teamId === undefined) return undefined
+  const team = await trx.selectFrom('team_pages').select('code').where('id', '=', teamId).executeTakeFirstOrThrow()
+  return { team: team.code }
 }
 
 /**
@@ -98,6 +109,7 @@ export async function reverseDonation(
     occurredAt: reversal.occurredAt,
     reason: reversal.kind,
   })
+  await returnMatch(trx, donation, reversal.occurredAt)
   const totals = await trx
     .selectFrom('donation_reversals')
     .select((eb) => [

@@ -20,3 +20,6 @@ export const newTrackingCode = () => randomBase32(25)
 export function clientKey(ip: string | null | undefined): string | null {
   return ip ? crypto.createHash('sha256').update(`client:${ip}`).digest('hex').slice(0, 32) : null
 }
+
+/** Public code of a team page, e.g. T-7K2M9QX4 (40 bits): its URL and refs.team of its gifts. */
+export const newTeamCode = () => `T-${randomBase32(8)}`

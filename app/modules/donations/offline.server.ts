@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
 import { recordAudit } from '../audit/audit.server'
-import { fundOfCampaign, GENERAL_FUND } from '../ledger/accounts'
+import { fundOfCampaign, fundOfMatchPool, GENERAL_FUND } from '../ledger/accounts'
 import { fulfilDonation } from './fulfil.server'
 import { INITIAL_DONATION_STATUS } from './lifecycle.server'
 import { publicDisplayName } from './display-name'
@@ -43,7 +43,13 @@ export function offlineConflicts(recorded: Comparable, entered: OfflineGiftInput
   return out
 }
 
-export type OfflineRecord = OfflineGiftInput & { provider: 'offline' | 'import'; sourceRef: string; recordedBy: number }
+export type OfflineRecord = OfflineGiftInput & {
+  provider: 'offline' | 'import'
+  sourceRef: string
+  recordedBy: number
+  /** A sponsor's money for a matching pool: booked into fund:match:<id> (app/modules/matching). */
+  poolId?: number
+}
 
 /** Record one gift received offline and book it exactly like an online one (no processor fee). */
 export function recordOfflineGift(db: DB, input: OfflineRecord): Promise<OfflineResult> {
@@ -73,8 +79,8 @@ export async function recordOfflineGiftIn(trx: Transaction<Database>, input: Off
         frequency: 'once',
         designation: campaign ? 'campaign' : 'general',
         campaign_id: campaign?.id ?? null,
-        target_id: null,
-        fund: campaign ? fundOfCampaign(campaign.id) : GENERAL_FUND,
+        target_id: input.poolId ?? null,
+        fund: input.poolId ? fundOfMatchPool(input.poolId) : campaign ? fundOfCampaign(campaign.id) : GENERAL_FUND,
         amount: input.amount,
         currency: input.currency,
         cover_fee: 0,

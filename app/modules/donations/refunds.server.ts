@@ -18,7 +18,7 @@ import { isBooked, type DonationRow } from './lifecycle.server'
 // less what was reversed, less every request still open — so two staff refunding the same
 // gift at once can never together ask for more. Then, outside any transaction (no lock is
 // held across the network), the provider is asked under our refund number (Stripe's
-// Idempotency-Key, Alipay's out_request_no), and its answer is booked through
+// Idempotency-Key, Alipay's out_request_no, WeChat Pay's out_refund_no), and its answer is booked through
 // reverseDonation under the provider's refund id: the same key the refund notification
 // books under, so answer and notification book once in either order.
 //
@@ -286,6 +286,7 @@ export async function executeRefund(
     donationPublicId: donation.public_id,
     paymentRef: donation.provider_payment_intent_id ?? donation.public_id,
     amount: r.amount,
+    paymentAmount: donation.amount,
     currency: r.currency,
     reason: r.reason,
   })
@@ -313,14 +314,24 @@ export async function executeRefund(
     return { requestId, status: 'failed', failure: result.failure }
   }
   if (result.status === 'pending') {
-    // The provider's notification books it; reverseDonation then settles this request.
-    await db
-      .updateTable('refund_requests')
-      .set({ provider_refund_id: result.refundId })
-      .where('id', '=', r.id)
-      .where('provider_refund_id', 'is', null)
-      .execute()
-    return { requestId, status: 'pending' }
+    // The provider's notification books it; reverseDonation then settles this request. When
+    // the notification came first (booked, nothing to settle yet), the request settles now.
+    const settled = await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('refund_requests')
+        .set({ provider_refund_id: result.refundId })
+        .where('id', '=', r.id)
+        .where('provider_refund_id', 'is', null)
+        .execute()
+      const booked = await trx
+        .selectFrom('donation_reversals')
+        .select('occurred_at')
+        .where('provider_ref', '=', result.refundId)
+        .executeTakeFirst()
+      if (booked) await settleRefundRequest(trx, result.refundId, booked.occurred_at)
+      return !!booked
+    })
+    return { requestId, status: settled ? 'succeeded' : 'pending' }
   }
   return book(db, actor, r, result)
 }

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { fieldErrors } from '../../utils/field-errors'
 import { isMessageKey } from '../../utils/i18n'
 import { parseMoney } from '../../utils/money'
+import { TEAM_CODE } from '../teams/schema'
 
 export const PRESET_AMOUNTS = [5000, 10000, 20000, 50000] as const // fen: ¥50, ¥100, ¥200, ¥500
 
@@ -29,6 +30,7 @@ export function donationFormSchema(limits: DonationLimits) {
       message: text,
       coverFee: text,
       method: text,
+      team: text,
     })
     .transform((v, ctx) => {
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message })
@@ -52,6 +54,9 @@ export function donationFormSchema(limits: DonationLimits) {
       if (v.targetId !== undefined && v.targetId !== '' && !/^[1-9]\d{0,9}$/.test(v.targetId))
         issue('designation', 'donate.error.target')
       if (v.campaign !== undefined && v.campaign.length > 100) issue('campaign', 'donate.error.campaign')
+      // A team page (一起捐) credits only a gift to its own campaign.
+      const team = (v.team ?? '').trim().toUpperCase()
+      if (team && (!TEAM_CODE.test(team) || v.designation !== 'campaign')) issue('team', 'teams.error.closed')
       const raw = (v.amountChoice && v.amountChoice !== 'custom' ? v.amountChoice : (v.customAmount ?? '')).trim()
       // Preset buttons carry minor units; the custom field is typed in yuan.
       const preset = Boolean(v.amountChoice && v.amountChoice !== 'custom')
@@ -88,6 +93,7 @@ export function donationFormSchema(limits: DonationLimits) {
         message: (v.message ?? '').trim() || null,
         coverFee: ['on', 'true', '1'].includes(v.coverFee ?? ''),
         method: method as 'card' | 'alipay' | 'wechatpay',
+        team: team || null,
       }
     })
 }

@@ -8,6 +8,7 @@ import {
   type WechatpayProvider,
   type WechatpayTransaction,
 } from '../payments/wechatpay.server'
+import { wechatpayRefundEvent } from '../payments/wechatpay-refund'
 import type { WebhookReceipt } from './outcomes'
 import { handleWebhook } from './webhook.server'
 
@@ -18,6 +19,8 @@ import { handleWebhook } from './webhook.server'
 // Otherwise each notification id is recorded once (payment_events, provider 'wechatpay') and
 // a paid order is fulfilled by the same transaction as a Stripe checkout; a query and a
 // notification for the same order book it once (fulfilDonation sees it paid already).
+// A refund notification (REFUND.SUCCESS) books under the same key as the refund's answer
+// (wechatpay-refund.ts), so the desk's refund books once whichever arrives first.
 
 export type WechatpayReceipt = WebhookReceipt | { kind: 'rejected'; reason: 'amount-mismatch' | 'unknown-donation' }
 
@@ -62,6 +65,11 @@ export async function receiveWechatpayNotification(
     if (error instanceof WebhookSignatureError) return { kind: 'rejected', reason: 'invalid-signature' }
     if (error instanceof MalformedEventError) return { kind: 'rejected', reason: 'malformed-event' }
     throw error
+  }
+  if (n.refund) {
+    const match = await matchesDonation(db, provider, n.transaction)
+    if (match !== 'ok') return { kind: 'rejected', reason: match }
+    return handleWebhook(db, provider, wechatpayRefundEvent(n.id, n.refund, now), now)
   }
   let tx = n.transaction
   // A success that does not itself settle (no transaction id or amount): ask WeChat Pay,

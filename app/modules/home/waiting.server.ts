@@ -1,4 +1,5 @@
 import type { DB } from '~/utils/db.server'
+import { termLabel } from '~/utils/words'
 import { stationScope, type StaffUser } from '../auth/authorize.server'
 import { listStaff } from '../auth/staff.server'
 import { scopeCondition } from '../stations/scope.server'
@@ -9,7 +10,16 @@ import { listWishesForStaff } from '../wishes/wishes.server'
 // The staff home (/admin): what waits for this person, each within the stations where
 // they hold the permission the work needs. A list they cannot act on is left out.
 
-export type WaitingItem = { id: number; href: string; label: string; labelEn: string; detail?: string; at?: string }
+export type WaitingItem = {
+  id: number
+  href: string
+  label: string
+  labelEn: string
+  detail?: string
+  /** The detail in English where it has a name of its own (a station). */
+  detailEn?: string
+  at?: string
+}
 export type Waiting = {
   batches: WaitingItem[] | null
   reports: (WaitingItem & { overdue: boolean })[] | null
@@ -26,7 +36,15 @@ async function batchesToApprove(db: DB, userId: number, scope: string[]): Promis
     .selectFrom('award_batches as b')
     .innerJoin('stations', 'stations.id', 'b.station_id')
     .innerJoin('programmes', 'programmes.id', 'b.programme_id')
-    .select(['b.id', 'b.term', 'b.prepared_at', 'programmes.name', 'programmes.name_en', 'stations.name as station'])
+    .select([
+      'b.id',
+      'b.term',
+      'b.prepared_at',
+      'programmes.name',
+      'programmes.name_en',
+      'stations.name as station',
+      'stations.name_en as station_en',
+    ])
     .where('b.status', '=', 'prepared')
     .where('b.prepared_by', '!=', userId)
     .where((eb) =>
@@ -47,9 +65,10 @@ async function batchesToApprove(db: DB, userId: number, scope: string[]): Promis
   return rows.map((r) => ({
     id: Number(r.id),
     href: `/admin/batches/${r.id}`,
-    label: `${r.name} · ${r.term}`,
-    labelEn: `${r.name_en} · ${r.term}`,
+    label: `${r.name} · ${termLabel(r.term, 'zh-CN')}`,
+    labelEn: `${r.name_en} · ${termLabel(r.term, 'en')}`,
     detail: r.station,
+    detailEn: r.station_en,
     at: r.prepared_at,
   }))
 }
@@ -111,4 +130,11 @@ export async function whatWaits(db: DB, staff: StaffUser): Promise<Waiting> {
           detail: m.email,
         })) ?? null,
   }
+}
+
+/** The English names of these stations, by id (a staff member's grants carry only the Chinese ones). */
+export async function stationNamesEn(db: DB, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map()
+  const rows = await db.selectFrom('stations').select(['id', 'name_en']).where('id', 'in', ids).execute()
+  return new Map(rows.map((r) => [Number(r.id), r.name_en]))
 }

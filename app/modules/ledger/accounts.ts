@@ -3,7 +3,11 @@
 
 export type ExternalAccount = 'external:donors' | 'external:fees' | 'external:refunds' | 'external:disputes'
 export type FundAccount =
-  'fund:general' | `fund:campaign:${number}` | `fund:sponsorship:${number}` | `fund:wish:${number}`
+  | 'fund:general'
+  | `fund:campaign:${number}`
+  | `fund:sponsorship:${number}`
+  | `fund:wish:${number}`
+  | `fund:match:${number}`
 export type PayableAccount = `payable:beneficiary:${number}`
 export type PaidAccount = `paid:beneficiary:${number}`
 export type AccountCode = ExternalAccount | FundAccount | PayableAccount | PaidAccount
@@ -18,11 +22,13 @@ export const GENERAL_FUND = 'fund:general' as const
 export const fundOfCampaign = (id: number): FundAccount => `fund:campaign:${id}`
 export const fundOfSponsorship = (id: number): FundAccount => `fund:sponsorship:${id}`
 export const fundOfWish = (id: number): FundAccount => `fund:wish:${id}`
+/** A matching pool's fund (配捐): its balance is what the pool has left to match. */
+export const fundOfMatchPool = (id: number): FundAccount => `fund:match:${id}`
 export const payableOf = (beneficiaryId: number): PayableAccount => `payable:beneficiary:${beneficiaryId}`
 export const paidOf = (beneficiaryId: number): PaidAccount => `paid:beneficiary:${beneficiaryId}`
 
 const PATTERN =
-  /^(?:external:(?:donors|fees|refunds|disputes)|fund:general|fund:(?:campaign|sponsorship|wish):[1-9]\d{0,15}|(?:payable|paid):beneficiary:[1-9]\d{0,15})$/
+  /^(?:external:(?:donors|fees|refunds|disputes)|fund:general|fund:(?:campaign|sponsorship|wish|match):[1-9]\d{0,15}|(?:payable|paid):beneficiary:[1-9]\d{0,15})$/
 
 export function isAccountCode(code: string): code is AccountCode {
   return PATTERN.test(code)
@@ -40,6 +46,12 @@ export function isFund(code: string): code is FundAccount {
 /** fund:* and payable:* hold money we owe someone: they can never go negative. */
 export function isGuarded(code: string): boolean {
   return code.startsWith('fund:') || code.startsWith('payable:')
+}
+
+/** The pool id of a fund:match:<id> account, else undefined. */
+export function matchPoolIdOf(code: string): number | undefined {
+  const m = /^fund:match:(\d+)$/.exec(code)
+  return m ? Number(m[1]) : undefined
 }
 
 /** The beneficiary id of a payable:/paid: account, else undefined. */

@@ -26,7 +26,7 @@ export const EXPORT_COLUMNS: Record<ExportDataset, string[]> = {
   accounts: ['code', 'kind', 'name'],
   transactions: ['sequence', 'kind', 'occurred_at', 'refs', 'prev_hash', 'hash', 'version', 'disclosed'],
   transfers: ['sequence', 'position', 'from', 'to', 'amount', 'currency'],
-  donations: ['donation', 'display_name', 'fund', 'amount', 'fee', 'net', 'currency', 'paid_at', 'sequence'],
+  donations: ['donation', 'display_name', 'fund', 'amount', 'fee', 'net', 'currency', 'paid_at', 'sequence', 'team'],
   lots: ['lot', 'sequence', 'donation', 'fund', 'currency', 'amount', 'paid_at', 'source_trace'],
   traces: ['trace', 'sequence', 'kind', 'lot', 'donation', 'amount', 'currency', 'beneficiary', 'parent'],
 }
@@ -144,14 +144,16 @@ const PAGERS: Record<ExportDataset, Pager> = {
       const s = ownScope(f, 'd.fund', 'd.paid_at')
       return {
         sql: `select d.id, d.donation_ref, d.display_name, d.fund, d.gross, d.fee, d.currency, d.paid_at, d.sequence,
-            n.sequence as n_sequence, n.value as n_value
+            n.sequence as n_sequence, n.value as n_value, x.refs
           from ledger_donations d
+          join ledger_transactions x on x.sequence = d.sequence
           left join ledger_disclosures n on n.sequence = d.sequence and n.key = 'donor'
           where d.id > ?${s.sql}`,
         params: s.params,
       }
     },
     // display_name: refs.donor in version 1; in version 2 its published value, or null once withdrawn.
+    // team: refs.team of its transaction (the team page it was given through), or null.
     row: (r) => [
       r[1] as string,
       r[9] === null ? (r[2] as string) : (r[10] as string | null),
@@ -162,6 +164,7 @@ const PAGERS: Record<ExportDataset, Pager> = {
       r[6] as string,
       r[7] as string,
       r[8] as number,
+      teamOf(r[11] as string),
     ],
   },
   lots: {
@@ -199,6 +202,10 @@ const PAGERS: Record<ExportDataset, Pager> = {
   },
 }
 
+/** refs.team, parsed only when the stored JSON names a team (most gifts do not). */
+const teamOf = (refs: string): string | null =>
+  refs.includes('"team"') ? ((JSON.parse(refs) as Record<string, string>).team ?? null) : null
+
 const FORMULA = /^[=+\-@\t\r]/
 const WHOLE = /^-?\d+$/
 const QUOTE = /[",\r\n]/
@@ -227,7 +234,10 @@ function jsonLine(columns: string[], cells: Cell[]): string {
   return `${JSON.stringify(out)}\n`
 }
 
-/** One dataset's export: the whole ledger, or only what `filter` selects. Lines end in "\n"; CSV starts with its header. */
+/**
+ * One dataset's export: the whole ledger, or only what `filter` selects. JSON lines end in
+ * LF; CSV records end in CRLF as RFC 4180 says, header first.
+ */
 export async function* exportDataset(
   db: Db,
   input: {
@@ -245,7 +255,7 @@ export async function* exportDataset(
   const q = pager.query(input.filter ?? {})
   const text = `${q.sql} order by 1 limit ?`
   const csv = input.format === 'csv'
-  if (csv) yield `${columns.join(',')}\n`
+  if (csv) yield `${columns.join(',')}\r\n`
   let cursor = 0
   for (;;) {
     const rows = await readRows(db, text, [cursor, ...q.params, limit])
@@ -259,7 +269,7 @@ export async function* exportDataset(
       }
       let line = csvField(cells[0])
       for (let i = 1; i < cells.length; i++) line += `,${csvField(cells[i])}`
-      chunk += `${line}\n`
+      chunk += `${line}\r\n`
     }
     yield chunk
     cursor = rows[rows.length - 1]![0] as number

@@ -22,6 +22,7 @@ export {
 } from './post.server'
 export { postDonation, postRefund, type DonationInput, type RefundInput } from './donations.server'
 export { awardCommand, postAward, postAwards, postPayout, type AwardInput, type PayoutInput } from './awards.server'
+export { postMatch, postMatchReturn, unspentOfMatch, type MatchInput, type MatchReturnInput } from './matches.server'
 export { postCorrection, postFundTransfer, type CorrectionInput, type FundTransferInput } from './corrections.server'
 export {
   fundRaised,

@@ -10,6 +10,10 @@ export const TRANSACTION_KINDS = {
     'an award paid out: payable:beneficiary:<id> → paid:beneficiary:<id>, over that student’s awards oldest first',
   fund_transfer:
     'restricted money moved between funds: fund → fund, lots drawn oldest first and reopened in the new fund',
+  match:
+    'a matching pool’s top-up of one gift: fund:match:<id> → the gift’s campaign fund, lots drawn oldest first and reopened there (refs.matches = the gift)',
+  match_return:
+    'the unspent part of a match given back after its gift was refunded or lost: the match’s own lots → fund:match:<id> (refs.returns = the match’s sequence)',
   correction:
     'reverses one award, payout or fund transfer exactly (refs.corrects = its sequence); history is never edited',
 } as const

@@ -98,6 +98,32 @@ export class LotDraws {
     return { draws, left }
   }
 
+  /** Everything still open of the lots one transaction opened, in lot order (a match given back). */
+  async openedBy(sequence: number): Promise<Draw[]> {
+    const rows = await this.trx
+      .selectFrom('ledger_lots as l')
+      .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
+      .select(['l.id', 'l.donation_id', 'l.fund', 'l.currency', 'l.paid_at', 'b.remaining'])
+      .where('l.sequence', '=', sequence)
+      .where('b.remaining', '>', 0)
+      .orderBy('l.id')
+      .execute()
+    const draws: Draw[] = []
+    for (const r of rows) {
+      const row = {
+        lotId: r.id,
+        donationId: r.donation_id,
+        fund: r.fund,
+        currency: r.currency,
+        paidAt: r.paid_at,
+        remaining: r.remaining,
+      }
+      const open = this.open(row)
+      if (open > 0) draws.push(this.take(row, open))
+    }
+    return draws
+  }
+
   /**
    * The FIFO rule: a fund's open lots oldest first by (paid time, lot id), read in keyset
    * pages that grow (16 … 1024 rows) and continue where the last draw from that fund

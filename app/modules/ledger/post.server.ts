@@ -75,7 +75,14 @@ export type Command = {
 /** Kinds that may share a batch: their plans read lots and balances only, which LotDraws and the batch check see. */
 const BATCHABLE: ReadonlySet<TransactionKind> = new Set(['award'])
 /** Kinds whose lot draws are exactly the money they take out of funds (the tracing rule). */
-const DRAWING: ReadonlySet<TransactionKind> = new Set(['award', 'refund', 'dispute', 'fund_transfer'])
+const DRAWING: ReadonlySet<TransactionKind> = new Set([
+  'award',
+  'refund',
+  'dispute',
+  'fund_transfer',
+  'match',
+  'match_return',
+])
 const CURRENCY = /^[A-Z]{3}$/
 
 /** Run fn in a database transaction (BEGIN IMMEDIATE on SQLite). */

@@ -1,6 +1,7 @@
-// The replay's two kinds that look back into the history (replay.server.ts): a refund or
-// dispute draws the gift's own lots first (then fund:general), and a correction undoes
-// one earlier award, payout or fund transfer exactly. Rare, so they query as they go.
+// The replay's kinds that look back into the history (replay.server.ts): a refund or
+// dispute draws the gift's own lots first (then fund:general), a match return gives back
+// what is open of a match's lots, and a correction undoes one earlier award, payout or
+// fund transfer exactly. Rare, so they query as they go.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import type { TraceKind } from '../../../db/tables/ledger'
@@ -51,6 +52,42 @@ export async function refundDraws(db: Db, lots: LotBook, tx: ReplayTx): Promise<
   }
   expectTransfers(tx, transfers)
   return draws.map((d) => bare(tx.kind as TraceKind, d.lot, d.amount, currency))
+}
+
+/** A match given back: all that is still open of the match's own lots, in lot order, to its pool. */
+export async function matchReturnDraws(
+  db: Db,
+  lots: LotBook,
+  tx: ReplayTx,
+): Promise<{ lot: number; amount: number }[]> {
+  const seq = tx.sequence
+  const t0 = tx.transfers[0]!
+  const target = Number(tx.refs.returns)
+  const original = await db
+    .selectFrom('ledger_transactions')
+    .select('kind')
+    .where('sequence', '=', target)
+    .where('sequence', '<', seq)
+    .executeTakeFirst()
+  if (original?.kind !== 'match') return fail('ledger_transactions', seq, seq, `${tx.refs.returns} is not a match`)
+  const own = await db.selectFrom('ledger_lots').select('id').where('sequence', '=', target).orderBy('id').execute()
+  const draws: { lot: number; amount: number }[] = []
+  let from = ''
+  for (const { id } of own) {
+    const open = lots.remaining[id]!
+    from = lots.fundName(id)
+    if (open <= 0) continue
+    lots.remaining[id] = 0
+    draws.push({ lot: id, amount: open })
+  }
+  const pool = await db
+    .selectFrom('ledger_transfers')
+    .select('from_account')
+    .where('sequence', '=', target)
+    .executeTakeFirstOrThrow()
+  const amount = draws.reduce((s, d) => s + d.amount, 0)
+  expectTransfers(tx, [{ from, to: pool.from_account, amount, currency: t0.currency }])
+  return draws
 }
 
 /**

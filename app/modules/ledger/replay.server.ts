@@ -5,9 +5,9 @@
 // history) in replay-lookups.server.ts, row shapes and comparisons in replay-rows.ts.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { beneficiaryIdOf, isFund, isGuarded, paidOf, payableOf } from './accounts'
+import { beneficiaryIdOf, isFund, isGuarded, matchPoolIdOf, paidOf, payableOf } from './accounts'
 import { AwardBook } from './replay-awards'
-import { applyCorrection, refundDraws } from './replay-lookups.server'
+import { applyCorrection, matchReturnDraws, refundDraws } from './replay-lookups.server'
 import { LotBook } from './replay-lots'
 import { bare, compareTraces, fail, type Expected, type Lot, type ReplayTx, type Trace } from './replay-rows'
 
@@ -56,7 +56,7 @@ export class Replay {
     this.book(tx)
     const seq = tx.sequence
     const t0 = tx.transfers[0]!
-    if (lots.length && tx.kind !== 'donation' && tx.kind !== 'fund_transfer')
+    if (lots.length && !['donation', 'fund_transfer', 'match', 'match_return'].includes(tx.kind))
       fail('ledger_lots', lots[0]!.id, seq, `a ${tx.kind} opens no lots`)
     switch (tx.kind) {
       case 'donation': {
@@ -119,37 +119,47 @@ export class Replay {
         }
         return this.compare(seq, traces, this.awards.settle(beneficiary, t0.currency, t0.amount, seq, t0.id))
       }
+      case 'match':
       case 'fund_transfer': {
         if (tx.transfers.length !== 1 || !isFund(t0.from) || !isFund(t0.to))
           return fail('ledger_transfers', t0.id, seq, 'a fund transfer is one transfer fund → fund')
-        const draws = this.lots.drawFifo(t0.from, t0.currency, t0.amount, seq)
-        this.compare(
-          seq,
-          traces,
-          draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)),
-        )
-        if (lots.length !== draws.length)
-          fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
-        draws.forEach((d, i) => {
-          this.lots.open(
-            lots[i]!,
-            {
-              donation: this.lots.donationOf(d.lot),
-              fund: t0.to,
-              currency: t0.currency,
-              amount: d.amount,
-              paidMs: this.lots.paidMsOf(d.lot),
-              source: traces[i]!.id,
-            },
-            seq,
-          )
-        })
-        return
+        if (tx.kind === 'match' && matchPoolIdOf(t0.from) === undefined)
+          return fail('ledger_transfers', t0.id, seq, 'a match is paid from a fund:match account')
+        return this.reopenDrawn(tx, traces, lots, this.lots.drawFifo(t0.from, t0.currency, t0.amount, seq))
       }
+      case 'match_return':
+        return matchReturnDraws(this.db, this.lots, tx).then((draws) => this.reopenDrawn(tx, traces, lots, draws))
       case 'correction':
         return applyCorrection(this.db, this, tx, (expected) => this.compare(seq, traces, expected))
       default:
         fail('ledger_transactions', seq, seq, `unknown kind ${tx.kind}`)
     }
+  }
+
+  /** Draws of a fund → fund move: one transfer trace each, one lot reopened each with its origin. */
+  private reopenDrawn(tx: ReplayTx, traces: Trace[], lots: Lot[], draws: { lot: number; amount: number }[]) {
+    const seq = tx.sequence
+    const t0 = tx.transfers[0]!
+    this.compare(
+      seq,
+      traces,
+      draws.map((d) => bare('transfer', d.lot, d.amount, t0.currency)),
+    )
+    if (lots.length !== draws.length)
+      fail('ledger_lots', lots[draws.length]?.id, seq, `expected ${draws.length} lots to be opened`)
+    draws.forEach((d, i) => {
+      this.lots.open(
+        lots[i]!,
+        {
+          donation: this.lots.donationOf(d.lot),
+          fund: t0.to,
+          currency: t0.currency,
+          amount: d.amount,
+          paidMs: this.lots.paidMsOf(d.lot),
+          source: traces[i]!.id,
+        },
+        seq,
+      )
+    })
   }
 }

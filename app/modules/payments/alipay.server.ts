@@ -4,7 +4,9 @@ import { decimalToMinor, toDecimalString } from '~/utils/money'
 import type Stripe from 'stripe'
 import type { ChargeRefundedEvent, CheckoutSessionEvent, PaymentEvent } from './events'
 import { MalformedEventError } from './events'
+import { parseAlipayBill } from './alipay-bill'
 import { feeAtRate, WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
+import type { BillLine } from './trade-bill'
 
 // Alipay direct (支付宝): 电脑网站支付 (alipay.trade.page.pay) on a desktop, 手机网站支付
 // (alipay.trade.wap.pay) in a phone browser, one-time CNY gifts only. The official SDK signs
@@ -52,6 +54,9 @@ export interface AlipayProvider extends PaymentProvider {
   verifyNotification(params: Record<string, string>): AlipayNotification
   /** alipay.trade.close for an unpaid order: 'closed', 'not-found' (the donor never opened the cashier) or 'paid'. */
   closeOrder(outTradeNo: string): Promise<'closed' | 'not-found' | 'paid'>
+  /** The China day's trade bill (alipay.data.dataservice.bill.downloadurl.query, then the zip it names); none in the demo. */
+  tradeBill(date: string): Promise<BillLine[]>
+  readonly demo: boolean
 }
 
 /** Alipay's gmt_payment ("2026-12-01 20:15:00", China time; gmt_refund adds milliseconds) as an ISO instant. */
@@ -123,7 +128,25 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
   return {
     name,
     notifications: 'alipay',
+    demo: !!options.demoCashierUrl,
     verifyNotification,
+
+    async tradeBill(date) {
+      if (options.demoCashierUrl) return []
+      // The answer is signed by Alipay; the short-lived URL it names is not, so it is trusted only from there.
+      const result = await sdk.exec(
+        'alipay.data.dataservice.bill.downloadurl.query',
+        { bizContent: { bill_type: 'trade', bill_date: date } },
+        { validateSign: true },
+      )
+      if (result.code !== '10000' || typeof result.billDownloadUrl !== 'string')
+        throw new Error(
+          `Alipay bill ${date}: ${result.code} ${result.subCode ?? ''} ${result.subMsg ?? result.msg ?? ''}`,
+        )
+      const file = await fetch(result.billDownloadUrl, { signal: AbortSignal.timeout(30_000) })
+      if (!file.ok) throw new Error(`Alipay bill ${date}: download answered ${file.status}`)
+      return parseAlipayBill(Buffer.from(await file.arrayBuffer()))
+    },
 
     async createCheckout(request) {
       if (request.currency !== 'CNY' || request.frequency !== 'once')
@@ -220,7 +243,7 @@ export function createAlipayProvider(options: AlipayOptions, name: 'alipay' | 'd
     },
 
     async listRecentEvents() {
-      return [] // reconciliation against Alipay's daily bill is a separate piece of issue 19
+      return [] // Alipay is reconciled against its daily bill (payments:reconcile --provider alipay)
     },
     async cancelSubscription() {
       throw new Error('Alipay takes one-time gifts only: there is no subscription to cancel')

@@ -2,6 +2,7 @@ import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { createDemoProvider, demoWebhookSecret } from './demo.server'
 import { getAlipayProvider } from './alipay-config.server'
+import { getWechatpayProvider } from './wechatpay-config.server'
 import type { PaymentProvider } from './provider'
 import { createStripeProvider } from './stripe.server'
 
@@ -49,7 +50,7 @@ export function getPaymentProvider(db: DB): PaymentProvider {
 
 /**
  * The provider that can give a gift's money back, by the provider that took it: Stripe only
- * when Stripe is configured, the demo checkout never in production, Alipay as configured.
+ * when Stripe is configured, the demo checkout never in production, Alipay and WeChat Pay as configured.
  * Null for offline and imported gifts (refunded by bank transfer, with its reference).
  */
 export function refundProviderFor(db: DB, provider: string): PaymentProvider | null {
@@ -64,6 +65,8 @@ export function refundProviderFor(db: DB, provider: string): PaymentProvider | n
       return createDemoProvider({ db, baseUrl: env.BASE_URL, webhookSecret: demoWebhookSecret(env.SESSION_SECRET) })
     case 'alipay':
       return env.ALIPAY_APP_ID || env.NODE_ENV !== 'production' ? getAlipayProvider() : null
+    case 'wechatpay':
+      return env.WECHATPAY_MCHID ? getWechatpayProvider() : null
     default:
       return null
   }

@@ -52,6 +52,8 @@ export type RefundRequest = {
   paymentRef: string
   /** Minor units, never more than what remains refundable (checked by the caller and again by the provider). */
   amount: number
+  /** What the payment was (minor units): WeChat Pay checks a refund's order total. */
+  paymentAmount?: number
   currency: string
   reason: string
 }

@@ -3,6 +3,7 @@ import type { CheckoutSessionEvent, PaymentEvent } from './events'
 import { MalformedEventError } from './events'
 import { feeAtRate, WebhookSignatureError, type PaymentDetails, type PaymentProvider } from './provider'
 import { parseTradeBill, type BillLine } from './trade-bill'
+import { requestWechatpayRefund, wechatpayRefundId, type WechatpayRefund } from './wechatpay-refund'
 
 // WeChat Pay API v3 direct (微信支付直连商户): Native (a QR code on a desktop), H5 (a phone
 // browser outside WeChat) and JSAPI (inside WeChat's own browser, given the donor's openid),
@@ -57,7 +58,10 @@ export type NotifyHeaders = {
   nonce: string | null
 }
 
-export type WechatpayNotification = { id: string; eventType: string; transaction: WechatpayTransaction }
+/** A payment notification's transaction, or (event_type REFUND.*) a refund notification's refund. */
+export type WechatpayNotification =
+  | { id: string; eventType: string; transaction: WechatpayTransaction; refund?: undefined }
+  | { id: string; eventType: string; transaction: WechatpayTransaction; refund: WechatpayRefund }
 
 export interface WechatpayProvider extends PaymentProvider {
   /** 'demo' for the demo, as the demo Alipay and the demo checkout: its gifts are marked demo in the data. */
@@ -137,7 +141,7 @@ export function createWechatpayProvider(options: WechatpayOptions): WechatpayPro
     if (!Rsa.verify(Formatter.response(timestamp, nonce, rawBody), signature, platformKey))
       throw new WebhookSignatureError('WeChat Pay notification signature invalid')
     let envelope: { id?: unknown; event_type?: unknown; resource?: Record<string, unknown> }
-    let transaction: WechatpayTransaction
+    let transaction: WechatpayTransaction & WechatpayRefund
     try {
       envelope = JSON.parse(rawBody)
       const r = envelope.resource ?? {}
@@ -150,9 +154,14 @@ export function createWechatpayProvider(options: WechatpayOptions): WechatpayPro
     }
     if (typeof envelope.id !== 'string' || typeof envelope.event_type !== 'string' || !transaction)
       throw new MalformedEventError('WeChat Pay notification without id or event_type')
-    assertOurs(transaction, options)
+    // A refund's resource names the merchant but no app id.
+    const refund = envelope.event_type.startsWith('REFUND.')
+    if (refund && transaction.mchid !== options.mchid)
+      throw new WebhookSignatureError('WeChat Pay refund for another mchid')
+    if (!refund) assertOurs(transaction, options)
     if (!transaction.out_trade_no) throw new MalformedEventError('WeChat Pay transaction without out_trade_no')
-    return { id: envelope.id, eventType: envelope.event_type, transaction }
+    const n = { id: envelope.id, eventType: envelope.event_type, transaction }
+    return refund ? { ...n, refund: transaction } : n
   }
 
   async function queryOrder(outTradeNo: string): Promise<WechatpayTransaction | null> {
@@ -178,6 +187,8 @@ export function createWechatpayProvider(options: WechatpayOptions): WechatpayPro
         throw new Error('WeChat Pay takes one-time CNY gifts only')
       const outTradeNo = request.donationPublicId
       const page = options.payPageUrl(outTradeNo)
+      // The demo inside WeChat's browser shows the JSAPI button (no OAuth: it has no 公众号).
+      if (options.demo && request.device === 'wechat') return { sessionId: `prepay_id=demo_${outTradeNo}`, url: page }
       if (options.demo) return { sessionId: `weixin://wxpay/bizpayurl?pr=demo_${outTradeNo}`, url: page }
       const order = {
         appid: options.appid,
@@ -211,6 +222,14 @@ export function createWechatpayProvider(options: WechatpayOptions): WechatpayPro
     },
 
     detailsFromEvent(event: PaymentEvent) {
+      // A refund's notification names the trade and its total: no query needed.
+      if (event.type === 'charge.refunded') {
+        const o = event.data.object
+        const tradeNo = typeof o.payment_intent === 'string' ? o.payment_intent : null
+        const outTradeNo = o.metadata?.donation_public_id
+        if (!tradeNo || typeof o.amount !== 'number' || !outTradeNo) return null
+        return details({ transaction_id: tradeNo, out_trade_no: outTradeNo, amount: { total: o.amount } })
+      }
       if (event.type !== 'checkout.session.completed') return null
       const o = event.data.object
       const tradeNo = typeof o.payment_intent === 'string' ? o.payment_intent : null
@@ -239,6 +258,19 @@ export function createWechatpayProvider(options: WechatpayOptions): WechatpayPro
         { mchid: options.mchid },
         { out_trade_no: outTradeNo },
       )
+    },
+
+    async refund(request) {
+      // The demo takes no money, so it gives none back: it answers at once.
+      if (options.demo)
+        return {
+          refundId: wechatpayRefundId(request.refundNumber),
+          status: 'succeeded',
+          amount: request.amount,
+          currency: 'CNY',
+          refundedAt: new Date().toISOString(),
+        }
+      return requestWechatpayRefund(post, options, request)
     },
 
     jsapiParams(prepayId) {

@@ -2,6 +2,7 @@
 // A student appears only as pseudonym, county, grade and programme (privacy of minors).
 import type { Locale } from '~/utils/i18n'
 import type { DB } from '~/utils/db.server'
+import { publicStories } from '../beneficiaries/story.server'
 import { listCounties } from '../transparency/places.server'
 import { sponsorView } from './lifecycle.server'
 import { listSponsorable } from './start.server'
@@ -43,6 +44,10 @@ export async function sponsorChoice(db: DB, locale: Locale) {
   const programme = await sponsorshipProgramme(db)
   const students = programme ? await listSponsorable(db, { programmeId: programme.id, limit: 24 }) : []
   const counties = await listCounties(db)
+  const stories = await publicStories(
+    db,
+    students.map((s) => s.publicCode),
+  )
   return {
     schoolYear: programme?.schoolYear ?? '',
     perTerm: programme?.perTerm ?? 0,
@@ -52,6 +57,7 @@ export async function sponsorChoice(db: DB, locale: Locale) {
       publicCode: s.publicCode,
       grade: s.grade,
       county: countyName(counties, s.countyCode, locale),
+      story: stories.get(s.publicCode) ?? null,
     })),
   }
 }

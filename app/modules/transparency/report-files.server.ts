@@ -8,18 +8,21 @@ import { formatMoney, toDecimalString } from '../../utils/money'
 import { CJK_FONT_PATH } from '../receipts/pdf.server'
 import type { PublishedReport, ReportFigures } from './reports.server'
 
-export const FIGURE_KEYS = [
-  'opening',
-  'income',
-  'donations',
-  'fees',
-  'refunds',
-  'awards',
-  'payouts',
-  'transfersIn',
-  'transfersOut',
-  'closing',
-] as const satisfies readonly (keyof ReportFigures)[]
+// The sections the 2026 rules (MCA Order 81) name for a disclosure: what was raised, how the
+// money was used, and what is left (on the final report, the campaign's leftover funds).
+export const REPORT_SECTIONS = [
+  { key: 'raising', figures: ['opening', 'income', 'donations', 'fees', 'refunds'] },
+  { key: 'use', figures: ['awards', 'payouts', 'transfersIn', 'transfersOut'] },
+  { key: 'leftover', figures: ['closing'] },
+] as const satisfies readonly { key: string; figures: readonly (keyof ReportFigures)[] }[]
+
+export type ReportSection = (typeof REPORT_SECTIONS)[number]['key']
+export const FIGURE_KEYS = REPORT_SECTIONS.flatMap((s) => s.figures)
+
+export const sectionTitle = (k: ReportSection): MessageKey => `tp.report.section.${k}`
+/** The one-line explanation under a section; the leftover section reads differently on a final report. */
+export const sectionNote = (k: ReportSection, final: boolean): MessageKey =>
+  k === 'leftover' && final ? 'tp.report.sectionNote.leftoverFinal' : `tp.report.sectionNote.${k}`
 
 export const figureLabel = (k: (typeof FIGURE_KEYS)[number]): MessageKey => `tp.report.${k}`
 
@@ -99,14 +102,19 @@ export async function reportPdf(r: PublishedReport, locale: Locale): Promise<Buf
   doc.text(`${t('tp.head.hash')}: ${r.headHash}`)
   doc.text(`${t('tp.report.publishedAt')}: ${formatDate(r.publishedAt, locale)}`)
   doc.moveDown()
-  for (const f of r.figures) {
-    doc.fontSize(12).text(f.currency)
-    doc.fontSize(10)
-    for (const k of FIGURE_KEYS) {
-      const value = k === 'donations' ? String(f[k]) : formatMoney(f[k], f.currency, locale)
-      const y = doc.y
-      doc.text(t(figureLabel(k)), 56, y, { width: 300 })
-      doc.text(value, 356, y, { width: 180, align: 'right' })
+  for (const section of REPORT_SECTIONS) {
+    doc.fontSize(13).text(t(sectionTitle(section.key)), 56)
+    doc.fontSize(9).text(t(sectionNote(section.key, r.final)), 56)
+    doc.moveDown(0.3)
+    for (const f of r.figures) {
+      if (r.figures.length > 1) doc.fontSize(11).text(f.currency, 56)
+      doc.fontSize(10)
+      for (const k of section.figures) {
+        const value = k === 'donations' ? String(f[k]) : formatMoney(f[k], f.currency, locale)
+        const y = doc.y
+        doc.text(t(figureLabel(k)), 56, y, { width: 300 })
+        doc.text(value, 356, y, { width: 180, align: 'right' })
+      }
     }
     doc.moveDown()
   }

@@ -2,7 +2,17 @@
 import { z } from 'zod'
 import { calendarDay } from '~/utils/calendar-day'
 
-export const KINDS = ['donation', 'refund', 'dispute', 'award', 'payout', 'fund_transfer', 'correction'] as const
+export const KINDS = [
+  'donation',
+  'refund',
+  'dispute',
+  'award',
+  'payout',
+  'fund_transfer',
+  'match',
+  'match_return',
+  'correction',
+] as const
 const day = calendarDay()
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v)
 

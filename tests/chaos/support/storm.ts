@@ -1,6 +1,6 @@
 // A Stripe stand-in for the webhook storm: the events (one checkout completion per pending
-// donation, plus a share of other kinds), their deliveries (each event 1–5 times, shuffled,
-// signed at send time), sending with a concurrency that changes as it goes, Stripe-like
+// donation, plus a share of other kinds, plus WeChat Pay and Alipay notifications from
+// storm-domestic.ts), their deliveries (each event 1–5 times, shuffled, signed at send time), sending with a concurrency that changes as it goes, Stripe-like
 // re-delivery of whatever did not get a 2xx, and the checks of the database afterwards.
 import { sql } from 'kysely'
 import { expect } from 'vitest'
@@ -11,6 +11,8 @@ import type { FakeStripe } from '../../support/fake-stripe'
 import { sessionCompleted, sign } from '../../support/stripe-events'
 
 export type StormDonation = {
+  /** Stripe when absent. */
+  provider?: 'wechatpay' | 'alipay'
   publicId: string
   email: string
   sessionId: string
@@ -19,7 +21,14 @@ export type StormDonation = {
   amount: number
   fee: number
 }
-export type StormEvent = { id: string; type: string; donation: number; body: object }
+export type StormEvent = {
+  id: string
+  type: string
+  donation: number
+  body: object
+  /** A WeChat Pay or Alipay notification, signed afresh at each delivery; Stripe's body otherwise. */
+  wire?: () => { path: string; headers: Record<string, string>; body: string }
+}
 export type Attempt = { round: number; status: number; outcome?: string; detail?: string }
 export type Delivery = { event: StormEvent; attempts: Attempt[] }
 export type StormPlan = { tag: string; donations: StormDonation[]; events: StormEvent[]; deliveries: Delivery[] }
@@ -52,7 +61,13 @@ function shuffle<T>(items: T[], rand: Rand): T[] {
  * twice) and, for one in twenty, a payment_intent.succeeded the app ignores. Every event is
  * delivered 1–5 times, all deliveries shuffled together.
  */
-export function planStorm(options: { tag: string; events: number; rand: Rand }): StormPlan {
+export function planStorm(options: {
+  tag: string
+  events: number
+  rand: Rand
+  /** WeChat Pay / Alipay donations and their notifications, given their first donation index. */
+  domestic?: { donations: StormDonation[]; events: (offset: number) => StormEvent[] }
+}): StormPlan {
   const { tag, rand } = options
   const donations: StormDonation[] = Array.from({ length: options.events }, (_, i) => {
     const key = `${tag}${String(i).padStart(6, '0')}`
@@ -105,6 +120,10 @@ export function planStorm(options: { tag: string; events: number; rand: Rand }):
       events.push({ id, type: 'payment_intent.succeeded', donation: i, body })
     }
   })
+  if (options.domestic) {
+    events.push(...options.domestic.events(donations.length))
+    donations.push(...options.domestic.donations)
+  }
   const deliveries = shuffle(
     events.flatMap((event) =>
       Array.from({ length: randomInt(rand, 1, 5) }, () => ({ event, attempts: [] as Attempt[] })),
@@ -118,21 +137,23 @@ export function planStorm(options: { tag: string; events: number; rand: Rand }):
 export async function insertStormDonations(db: DB, donations: StormDonation[]): Promise<void> {
   await insertPendingDonations(
     db,
-    donations.map((d) => ({
-      publicId: d.publicId,
-      trackingCode: `T${d.publicId}`,
-      amount: d.amount,
-      donorName: '风暴测试',
-      donorEmail: d.email,
-      sessionId: d.sessionId,
-    })),
+    donations
+      .filter((d) => !d.provider)
+      .map((d) => ({
+        publicId: d.publicId,
+        trackingCode: `T${d.publicId}`,
+        amount: d.amount,
+        donorName: '风暴测试',
+        donorEmail: d.email,
+        sessionId: d.sessionId,
+      })),
     { campaign: await firstCampaign(db), provider: 'stripe', createdAt: new Date().toISOString() },
   )
 }
 
 /** The intents the webhook handler looks up (fee and net from the balance transaction). */
 export function registerIntents(fake: FakeStripe, donations: StormDonation[]): void {
-  for (const d of donations)
+  for (const d of donations.filter((x) => !x.provider))
     fake.intents.set(d.intentId, {
       id: d.intentId,
       amount: d.amount,
@@ -144,15 +165,25 @@ export function registerIntents(fake: FakeStripe, donations: StormDonation[]): v
 
 async function post(url: string, delivery: Delivery, secret: string, round: number): Promise<Attempt> {
   // Stripe signs each delivery afresh, so a late re-delivery is inside the 300 s tolerance.
-  const { payload, signature } = sign(delivery.event.body, secret)
-  try {
-    const res = await fetch(`${url}/webhooks/stripe`, {
-      method: 'POST',
+  const stripe = () => {
+    const { payload, signature } = sign(delivery.event.body, secret)
+    return {
+      path: '/webhooks/stripe',
       body: payload,
       headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    }
+  }
+  const wire = delivery.event.wire?.() ?? stripe()
+  try {
+    const res = await fetch(`${url}${wire.path}`, {
+      method: 'POST',
+      body: wire.body,
+      headers: wire.headers,
       signal: AbortSignal.timeout(60_000),
     })
     const text = await res.text()
+    // WeChat Pay's 204 and Alipay's "success" do not say whether the notification was new.
+    if (ok(res.status) && delivery.event.wire) return { round, status: res.status, outcome: text || 'acknowledged' }
     if (ok(res.status))
       return { round, status: res.status, outcome: (JSON.parse(text) as { outcome?: string }).outcome }
     return { round, status: res.status, detail: text.slice(0, 300) }

@@ -1,0 +1,26 @@
+// The award batch form's student picker and fund balance.
+export const pickerZhCN = {
+  'picker.title': '选择学生',
+  'picker.hint':
+    '先选项目、学期、站点和出资活动，再点“查找学生”。列表只含所选站点及下级、在读且有监护人同意书的学生；勾选后提交审批。',
+  'picker.q': '按化名编号查找（可选）',
+  'picker.find': '查找学生',
+  'picker.none': '没有符合条件的学生。',
+  'picker.more': '只列出前 {count} 名；请按编号缩小范围。',
+  'picker.pick': '选择',
+  'picker.code': '化名编号',
+  'picker.county': '县',
+  'picker.grade': '年级',
+  'picker.programme': '本项目',
+  'picker.balance': '结对基金余额',
+  'picker.ok': '可选',
+  'picker.reason.ineligible': '不属于本项目资助的类别',
+  'picker.reason.capped': '本学期已获资助',
+  'picker.reason.noSponsorship': '没有进行中的结对',
+  'picker.reason.noFunds': '结对基金余额不足一个学期',
+  'picker.typed': '其他学生：化名编号，每行一个；可写“编号 金额（元）”，不写金额则按项目标准',
+  'picker.fund': '{fund}当前可用余额：{amount}',
+  'picker.fundOption': '可用 {amount}',
+  'picker.fundSponsorship': '结对项目从每名学生自己的结对基金出资，余额见列表。',
+  'picker.chosen': '已勾选 {count} 名，按项目标准合计 {total}',
+} as const

@@ -1,0 +1,128 @@
+// Matching a gift as it is booked, and giving the match back when the gift is refunded or
+// lost. Both run in the fulfilment's (or reversal's) database transaction, under the
+// ledger's head lock: the caps and the pool's balance are read and the match posted
+// with no other posting in between, so a pool never matches more than its fund holds.
+import { createHash } from 'node:crypto'
+import type { Transaction } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { chinaDate } from '../../utils/i18n'
+import { fundOfMatchPool, getBalance, lockHead, postMatch, postMatchReturn, unspentOfMatch } from '../ledger'
+import type { DonationRow } from '../donations/lifecycle.server'
+import { isOpen, rawMatch, ruleOf } from './rule.server'
+
+type Trx = Transaction<Database>
+
+/** The donor across gifts: hex SHA-256 of "email:" + the trimmed, lower-cased email. */
+export function donorKey(email: string): string {
+  return createHash('sha256').update(`email:${email.trim().toLowerCase()}`, 'utf8').digest('hex')
+}
+
+async function matchedSoFar(trx: Trx, poolId: number, donor?: { key: string; day: string }): Promise<number> {
+  let q = trx
+    .selectFrom('matching_matches')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>(eb('amount', '-', eb.ref('returned'))), eb.lit(0)).as('n'))
+    .where('pool_id', '=', poolId)
+  if (donor) q = q.where('donor_key', '=', donor.key).where('china_day', '=', donor.day)
+  return Number((await q.executeTakeFirstOrThrow()).n)
+}
+
+export type Matched = { poolId: number; amount: number; sequence: number }
+
+/**
+ * The match of a gift just booked (postDonation ran in this transaction), or undefined.
+ * The first open pool of the gift's campaign (lowest id) that still gives something
+ * matches it; the amount is the rule's, cut by each cap and by the pool's balance.
+ */
+export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount: number; paidAt: string }) {
+  if (donation.designation !== 'campaign' || donation.campaign_id === null) return undefined
+  const pools = await trx
+    .selectFrom('matching_pools as p')
+    .innerJoin('matching_pool_campaigns as c', 'c.pool_id', 'p.id')
+    .selectAll('p')
+    .where('c.campaign_id', '=', donation.campaign_id)
+    .where('p.status', '=', 'active')
+    .where('p.currency', '=', donation.currency)
+    .orderBy('p.id')
+    .execute()
+  const candidates = pools.filter((p) => isOpen(p, gift.paidAt) && gift.amount >= p.min_gift)
+  if (!candidates.length) return undefined
+  // The donation's own transaction is the head now: its hash seeds a random match.
+  const head = await lockHead(trx)
+  const key = donorKey(donation.donor_email)
+  const day = chinaDate(gift.paidAt)
+  for (const pool of candidates) {
+    const fund = fundOfMatchPool(pool.id)
+    const raw = rawMatch(pool, gift.amount, head.hash, donation.public_id)
+    // Each limit by its published name; the one that cut the match is written into refs.cut.
+    const limits: [string, number][] = [['balance', await getBalance(trx, fund, pool.currency)]]
+    if (pool.cap_per_gift !== null) limits.push(['gift', pool.cap_per_gift])
+    if (pool.cap_per_donor_day !== null)
+      limits.push(['donor_day', pool.cap_per_donor_day - (await matchedSoFar(trx, pool.id, { key, day }))])
+    if (pool.cap_total !== null) limits.push(['pool', pool.cap_total - (await matchedSoFar(trx, pool.id))])
+    let amount = raw
+    let cut = ''
+    for (const [name, limit] of limits)
+      if (limit < amount) {
+        amount = limit
+        cut = name
+      }
+    if (amount <= 0) continue
+    const posted = await postMatch(trx, {
+      idempotencyKey: `match:${donation.public_id}`,
+      pool: fund,
+      fund: donation.fund,
+      amount,
+      currency: pool.currency,
+      occurredAt: gift.paidAt,
+      giftRef: donation.public_id,
+      rule: ruleOf(pool),
+      raw,
+      cut,
+    })
+    await trx
+      .insertInto('matching_matches')
+      .values({
+        pool_id: pool.id,
+        donation_id: donation.id,
+        campaign_id: donation.campaign_id,
+        donor_key: key,
+        china_day: day,
+        amount,
+        currency: pool.currency,
+        sequence: posted.sequence,
+        created_at: new Date().toISOString(),
+      })
+      .onConflict((oc) => oc.column('donation_id').doNothing())
+      .execute()
+    return { poolId: pool.id, amount, sequence: posted.sequence } satisfies Matched
+  }
+  return undefined
+}
+
+/**
+ * A matched gift refunded (in part or whole) or lost in a dispute: everything still
+ * unspent of its match goes back to the pool, one match_return transaction. What was
+ * already awarded to students stays with them. Nothing unspent: nothing posted.
+ */
+export async function returnMatch(trx: Trx, donation: DonationRow, occurredAt: string): Promise<number> {
+  const match = await trx
+    .selectFrom('matching_matches')
+    .select(['id', 'sequence'])
+    .where('donation_id', '=', donation.id)
+    .executeTakeFirst()
+  if (!match) return 0
+  const head = await lockHead(trx)
+  const unspent = await unspentOfMatch(trx, match.sequence)
+  if (unspent === 0) return 0
+  await postMatchReturn(trx, {
+    idempotencyKey: `match_return:${match.sequence}:${head.sequence}`,
+    match: match.sequence,
+    occurredAt,
+  })
+  await trx
+    .updateTable('matching_matches')
+    .set((eb) => ({ returned: eb('returned', '+', unspent) }))
+    .where('id', '=', match.id)
+    .execute()
+  return unspent
+}

@@ -1,0 +1,189 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Field } from '~/components/admin/Field'
+import { clientIp, requireStaff } from '~/modules/auth/authorize.server'
+import type { RouteAccess } from '~/modules/auth/permissions'
+import { campaignsForPools, listPools } from '~/modules/matching/pools.server'
+import { clock } from '~/modules/matching/rule.server'
+import { getDb } from '~/utils/db.server'
+import { chinaDate, formatDate } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/locale'
+import { formatMoney } from '~/utils/money'
+import { isRefusal } from '~/utils/refusal'
+import { matchingAction, type Result } from './admin.matching.server'
+
+// Matching pools (配捐): their rules, balances (the ledger's) and the sponsor's money in.
+export const access = { loader: 'matching.manage', action: 'matching.manage' } satisfies RouteAccess
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireStaff(request, { permission: access.loader })
+  const db = getDb()
+  const campaigns = await campaignsForPools(db)
+  return { pools: await listPools(db), campaigns, today: chinaDate() }
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const staff = await requireStaff(request, { permission: access.action })
+  const form = await request.formData()
+  try {
+    const r = await matchingAction(getDb(), { id: staff.id, ip: clientIp(context) }, form)
+    if (r.done) return redirect(`/admin/matching?done=${r.done}`)
+    return data<Result>(r, { status: 400 })
+  } catch (e) {
+    if (isRefusal(e)) return data<Result>({ errors: { [e.field ?? 'form']: e.messageKey } }, { status: e.status })
+    throw e
+  }
+}
+
+export default function AdminMatching() {
+  const { pools, campaigns, today } = useLoaderData<typeof loader>()
+  const r = useActionData<Result>()
+  const [params] = useSearchParams()
+  const t = useT()
+  const locale = useLocale()
+  const err = (f: string) => (r?.errors[f] ? t(r.errors[f]) : undefined)
+  const yuan = (n: number) => formatMoney(n, 'CNY', locale)
+  return (
+    <section>
+      <h1>{t('matching.title')}</h1>
+      <p className="muted">{t('matching.intro')}</p>
+      {params.get('done') === 'saved' ? <p role="status">{t('matching.saved')}</p> : null}
+      {params.get('done') === 'funded' ? <p role="status">{t('matching.funded')}</p> : null}
+      {err('form') ? (
+        <p className="error-summary" role="alert">
+          {err('form')}
+        </p>
+      ) : null}
+      {pools.length === 0 ? <p>{t('matching.none')}</p> : null}
+      <ul className="update-list">
+        {pools.map((p) => (
+          <li key={p.id} className="card" data-pool={p.id}>
+            <h2>{(locale === 'en' && p.name_en) || p.name}</h2>
+            <p>
+              {(locale === 'en' && p.sponsor_en) || p.sponsor} · {t(`matching.status.${p.status}`)}
+            </p>
+            <p>
+              {p.rule === 'random'
+                ? t('matching.randomText', { min: yuan(p.random_min ?? 0), max: yuan(p.random_max ?? 0) })
+                : t('matching.ratioText', { gift: p.ratio_gift, match: p.ratio_match })}{' '}
+              · {t('matching.campaignMin', { amount: yuan(p.min_gift) })}
+            </p>
+            <p>
+              {t('matching.dates', {
+                from: formatDate(`${p.starts_on}T12:00:00+08:00`, locale),
+                to: formatDate(`${p.ends_on}T12:00:00+08:00`, locale),
+              })}
+              {p.opens_minute !== null || p.closes_minute !== null
+                ? ` · ${t('matching.hours', { opens: clock(p.opens_minute ?? 0), closes: clock(p.closes_minute ?? 1440) })}`
+                : ''}
+            </p>
+            <p className="status">
+              {t('matching.balance', { amount: yuan(p.balance) })} ·{' '}
+              {t('matching.matched', { count: p.matches, amount: yuan(p.matched) })}
+            </p>
+            <Form method="post" className="inline-form" noValidate>
+              <input type="hidden" name="intent" value="fund" />
+              <input type="hidden" name="poolId" value={p.id} />
+              <p className="muted">{t('matching.fundHint')}</p>
+              <Field name="reference" id={`f-ref-${p.id}`} label={t('offline.reference')} required maxLength={80} />
+              <Field
+                name="receivedOn"
+                id={`f-on-${p.id}`}
+                label={t('offline.receivedOn')}
+                type="date"
+                defaultValue={today}
+                required
+              />
+              <Field name="amount" id={`f-amount-${p.id}`} label={t('offline.amount')} inputMode="decimal" required />
+              <Field name="donorEmail" id={`f-email-${p.id}`} label={t('offline.donorEmail')} type="email" required />
+              <button type="submit" className="button">
+                {t('matching.fund')}
+              </button>
+            </Form>
+          </li>
+        ))}
+      </ul>
+      <Form method="post" noValidate className="form-narrow">
+        <h2>{t('matching.new')}</h2>
+        <input type="hidden" name="intent" value="create" />
+        <Field name="name" label={t('matching.name')} required maxLength={80} error={err('name')} />
+        <Field name="nameEn" label={t('matching.nameEn')} maxLength={120} error={err('nameEn')} />
+        <Field name="sponsor" label={t('matching.sponsor')} required maxLength={80} error={err('sponsor')} />
+        <Field name="sponsorEn" label={t('matching.sponsorEn')} maxLength={120} error={err('sponsorEn')} />
+        <div className="field">
+          <label htmlFor="f-rule">{t('matching.rule')}</label>
+          <select id="f-rule" name="rule" defaultValue="ratio">
+            <option value="ratio">{t('matching.rule.ratio')}</option>
+            <option value="random">{t('matching.rule.random')}</option>
+          </select>
+        </div>
+        <Field
+          name="ratioGift"
+          label={t('matching.ratioGift')}
+          inputMode="numeric"
+          defaultValue="1"
+          error={err('ratioGift')}
+        />
+        <Field
+          name="ratioMatch"
+          label={t('matching.ratioMatch')}
+          inputMode="numeric"
+          defaultValue="1"
+          error={err('ratioMatch')}
+        />
+        <Field name="randomMin" label={t('matching.randomMin')} inputMode="decimal" error={err('randomMin')} />
+        <Field name="randomMax" label={t('matching.randomMax')} inputMode="decimal" error={err('randomMax')} />
+        <Field
+          name="minGift"
+          label={t('matching.minGift')}
+          inputMode="decimal"
+          defaultValue="1"
+          required
+          error={err('minGift')}
+        />
+        <Field name="capPerGift" label={t('matching.capPerGift')} inputMode="decimal" error={err('capPerGift')} />
+        <Field
+          name="capPerDonorDay"
+          label={t('matching.capPerDonorDay')}
+          inputMode="decimal"
+          error={err('capPerDonorDay')}
+        />
+        <Field name="capTotal" label={t('matching.capTotal')} inputMode="decimal" error={err('capTotal')} />
+        <Field name="opensAt" label={t('matching.opensAt')} error={err('opensAt')} />
+        <Field name="closesAt" label={t('matching.closesAt')} error={err('closesAt')} />
+        <Field
+          name="startsOn"
+          label={t('matching.startsOn')}
+          type="date"
+          defaultValue={today}
+          required
+          error={err('startsOn')}
+        />
+        <Field
+          name="endsOn"
+          label={t('matching.endsOn')}
+          type="date"
+          defaultValue={today}
+          required
+          error={err('endsOn')}
+        />
+        <fieldset className="field" aria-describedby={err('campaignIds') ? 'f-campaignIds-error' : undefined}>
+          <legend>{t('matching.campaigns')}</legend>
+          {campaigns.map((c) => (
+            <label key={c.id}>
+              <input type="checkbox" name="campaignIds" value={c.id} /> {(locale === 'en' && c.title_en) || c.title}
+            </label>
+          ))}
+          {err('campaignIds') ? (
+            <span id="f-campaignIds-error" className="field-error" role="alert">
+              {err('campaignIds')}
+            </span>
+          ) : null}
+        </fieldset>
+        <button type="submit" className="button">
+          {t('matching.save')}
+        </button>
+      </Form>
+    </section>
+  )
+}

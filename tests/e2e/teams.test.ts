@@ -1,0 +1,77 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { createDatabase, type DB } from '~/utils/db.server'
+import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
+import { donorCookies } from '../support/donor-session'
+
+// Team pages (一起捐) on a phone: a signed-in donor starts a page, a second donor gives
+// through it with the demo checkout, and the page shows the total and the supporter.
+describe.skipIf(e2eSkip)('team pages at 390 px', () => {
+  let browser: Browser
+  let db: DB
+  beforeAll(async () => {
+    browser = await launchBrowser()
+    db = createDatabase(inject('e2eDatabaseUrl')).db
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await db?.destroy()
+  })
+
+  it('a donor creates a team page, a second donor gives through it, the page shows both', async () => {
+    // A seeded donor no other suite signs in as (sign-in links are rate-limited per address).
+    const owner = await db
+      .selectFrom('donations')
+      .select('donor_email')
+      .where('status', '=', 'paid')
+      .where('donor_email', '=', 'demo-donor-9@example.test')
+      .executeTakeFirstOrThrow()
+    const cookies = await donorCookies(browser, db, owner.donor_email)
+    const viewport = { width: 390, height: 844 }
+    const ownerContext = await browser.newContext({ viewport, locale: 'zh-CN' })
+    await ownerContext.addCookies(cookies)
+    const page = await ownerContext.newPage()
+    await page.goto(baseUrl + '/donor/teams?campaign=hope-star-2026')
+    const title = `浏览器一起捐 ${Date.now() % 100000}`
+    await page.getByLabel('页面标题').fill(title)
+    await page.getByLabel('目标金额（元）').fill('500')
+    await page.getByLabel('想对亲友说的话（选填）').fill('一起帮孩子们读完这个学期。')
+    await page.getByRole('button', { name: '创建页面' }).click()
+    await page.waitForURL(/\/teams\/T-[0-9A-Z]{8}\?created=1/)
+    await page.getByRole('heading', { level: 1, name: title }).waitFor()
+    const teamUrl = new URL(page.url()).pathname
+    await page.screenshot({ path: screenshotPath('team-page-new-phone'), fullPage: true })
+    await ownerContext.close()
+
+    const giver = await browser.newContext({ viewport, locale: 'zh-CN' })
+    const p2 = await giver.newPage()
+    await p2.goto(baseUrl + teamUrl)
+    await p2.getByRole('link', { name: '通过本页捐款' }).click()
+    await p2.waitForURL(/\/donate\?campaign=hope-star-2026&team=T-/)
+    await expect(p2.getByText(`本笔捐款计入一起捐「${title}」`).isVisible()).resolves.toBe(true)
+    await p2.getByLabel('¥100.00').check()
+    await p2.getByLabel('姓名').fill('团队支持者')
+    await p2.getByLabel(/电子邮箱/).fill(`e2e-team-${Date.now()}@example.test`)
+    await p2.getByRole('button', { name: '前往支付' }).click()
+    await p2.waitForURL(/\/donate\/demo\/cs_demo_/)
+    await p2.getByRole('button', { name: '完成支付' }).click()
+    await p2.waitForURL(/\/donate\/thanks\?donation=D-/)
+    await p2.getByRole('heading', { level: 1, name: '谢谢你的善意！' }).waitFor({ timeout: 30_000 })
+    const publicId = new URL(p2.url()).searchParams.get('donation')!
+
+    await p2.goto(baseUrl + teamUrl)
+    await expect(p2.locator('.progress-figures strong').first().textContent()).resolves.toBe('¥100.00')
+    // The supporter is shown by the name they chose (family name only by default): 团**.
+    await expect(p2.getByTestId('team-supporters').textContent()).resolves.toContain('团**')
+    await p2.screenshot({ path: screenshotPath('team-page-gift-phone'), fullPage: true })
+    await giver.close()
+
+    const row = await db
+      .selectFrom('donations as d')
+      .innerJoin('team_pages as t', 't.id', 'd.team_id')
+      .select(['t.code', 'd.status'])
+      .where('d.public_id', '=', publicId)
+      .executeTakeFirstOrThrow()
+    expect(row).toEqual({ code: teamUrl.split('/').pop(), status: 'paid' })
+  })
+})

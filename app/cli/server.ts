@@ -4,13 +4,7 @@ import crypto from 'node:crypto'
 import type { Server } from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import {
-  broadcastDevReady,
-  createRequestHandler,
-  installGlobals,
-  writeReadableStreamToWritable,
-  type ServerBuild,
-} from '@remix-run/node'
+import { broadcastDevReady, createRequestHandler, installGlobals, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express from 'express'
 import { checkOrigin } from '../modules/auth/csrf.server'
@@ -108,12 +102,59 @@ export async function createServer(options: { buildPath?: string; dev?: boolean 
       for (const [key, value] of response.headers.entries()) res.append(key, value)
       // Staff pages and pages with personal data are never stored by a browser or a proxy.
       if (PRIVATE_PAGES.test(req.path)) res.setHeader('Cache-Control', 'no-store')
-      if (response.body) await writeReadableStreamToWritable(response.body, res)
+      if (response.body) await writeBody(response.body, res)
       else res.end()
     })().catch(next)
   })
   app.use(errorHandler())
   return app
+}
+
+/**
+ * A response body to the socket, one chunk at a time and only as fast as the client takes
+ * it: Remix's own writer never waits for 'drain', so a slow reader of a 500 MB open-data
+ * file would have the whole file buffered in this process. Each chunk is flushed through
+ * compression (streamed HTML must not wait in zlib); a client gone cancels the body, which
+ * stops its producer (an export's generator).
+ */
+export async function writeBody(body: ReadableStream<Uint8Array>, res: express.Response): Promise<void> {
+  const reader = body.getReader()
+  let gone = res.destroyed
+  let wake: (() => void) | undefined
+  const onClose = () => {
+    gone = true
+    wake?.()
+  }
+  // Registered once and never removed: compression moves 'drain' listeners onto its zlib
+  // stream (where res.off and res.once's own removal would not find them).
+  res.on('drain', () => wake?.())
+  res.on('close', onClose)
+  try {
+    for (;;) {
+      if (gone) {
+        await reader.cancel()
+        return
+      }
+      const { value, done } = await reader.read()
+      if (done) {
+        res.end()
+        return
+      }
+      const ready = res.write(value)
+      ;(res as { flush?: () => void }).flush?.()
+      if (!ready && !gone) {
+        // compression's res.on('drain') listens on its zlib stream, so this waits for the socket either way.
+        await new Promise<void>((resolve) => (wake = resolve))
+        wake = undefined
+      }
+    }
+  } catch (error) {
+    res.destroy(error as Error)
+    throw error
+  } finally {
+    res.off('close', onClose)
+    reader.releaseLock()
+  }
 }
 
 /** The Fetch Request Remix reads, with the body the guard already read and checked. */

@@ -77,10 +77,48 @@ export function createDatabase(
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 })
     // An idle client losing its server must not crash the process.
     pool.on('error', (error) => console.error('postgres pool error:', error.message))
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log }), dialect: 'postgres' }
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })
+    rowReaders.set(db, async (query, params) => {
+      const r = await pool.query<unknown[]>({ text: numbered(query), values: params as unknown[], rowMode: 'array' })
+      return r.rows
+    })
+    return { db, dialect: 'postgres' }
   }
   const database = openSqlite(target.file)
-  return { db: new Kysely<Database>({ dialect: sqliteDialect({ database }), log }), dialect: 'sqlite' }
+  const db = new Kysely<Database>({ dialect: sqliteDialect({ database }), log })
+  // Raw-mode statements of their own: the shared cache's statements stay in object mode for Kysely.
+  const statements = new Map<string, SQLite.Statement>()
+  rowReaders.set(db, async (query, params) => {
+    let stmt = statements.get(query)
+    if (!stmt) {
+      if (statements.size > 100) statements.clear()
+      statements.set(query, (stmt = SQLite.prototype.prepare.call(database, query).raw(true)))
+    }
+    return stmt.all(...params) as unknown[][]
+  })
+  return { db, dialect: 'sqlite' }
+}
+
+type RowReader = (query: string, params: readonly unknown[]) => Promise<unknown[][]>
+const rowReaders = new WeakMap<Kysely<any>, RowReader>()
+const numbered = (query: string) => {
+  let n = 0
+  return query.replace(/\?/g, () => `$${++n}`)
+}
+
+/**
+ * Rows as arrays, in select order, for scans of millions of rows (verify, export): no
+ * object per row, no query building. `query` uses ? placeholders and must be valid on
+ * both dialects, and its columns distinct names (alias them: inside a transaction the
+ * rows come through Kysely as objects). On a database made by createDatabase it goes to the driver directly
+ * (better-sqlite3 raw mode, pg rowMode array); inside a transaction, through Kysely.
+ */
+export async function readRows(db: Kysely<any>, query: string, params: readonly unknown[] = []): Promise<unknown[][]> {
+  const direct = rowReaders.get(db)
+  if (direct) return direct(query, params)
+  const text = dialectOf(db) === 'postgres' ? numbered(query) : query
+  const r = await db.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [...params]))
+  return r.rows.map((row) => Object.values(row))
 }
 
 export function dialectOf(db: Kysely<any>): Dialect_ {

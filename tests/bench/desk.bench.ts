@@ -29,7 +29,7 @@ export async function run() {
     BASE_URL: 'http://127.0.0.1:3999',
   })
   ensureBuild('inherit')
-  const data = await deskDataset(DONATIONS)
+  const data = await deskDataset()
   const { db } = createDatabase(`sqlite:${data.file}`)
   const server = await startPageServer(db)
   try {

@@ -1,7 +1,7 @@
 // The million-lot ledger: 1,000,000 donations built in bulk (then verified), an award
 // batch of 10,000 students drawing FIFO over them, verify over the whole ledger in a
 // separate process (time and peak RSS), and one donation's trace (p95).
-// Writes ledger-fifo.json, ledger-verify.json and ledger-trace.json.
+// Writes ledger-fifo.json and ledger-trace.json (and checks the ledger verifies after the batch).
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -157,14 +157,8 @@ export async function run() {
   const verified = await verifyInChild(work)
   if (!verified.ok)
     throw new Error(`ledger does not verify after the award batch: ${JSON.stringify(verified.firstError)}`)
-  writeResult('ledger-verify', {
-    name: `verifyLedger over ${verified.transactions} transactions (SQLite, own process)`,
-    value: verified.seconds,
-    unit: 's',
-    baseline: {
-      name: `read every transaction and transfer row once, no checks (${verified.baselineRows} rows, better-sqlite3)`,
-      value: verified.baselineSeconds,
-    },
-    notes: { goalSeconds: 10, maxRssMb: verified.maxRssMb, goalRssMb: 300, transactions: verified.transactions },
-  })
+  // ledger-verify.json is written by the transparency bench (the 1,000,000-donation ledger with its awards).
+  console.log(
+    `verifyLedger after the award batch: ok over ${verified.transactions} in ${verified.seconds.toFixed(1)} s`,
+  )
 }

@@ -58,6 +58,9 @@ export async function startPageServer(db: DB): Promise<PageServer> {
   const server = await new Promise<import('node:http').Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s))
   })
+  // Longer than any pause between passes (the trace bench's direct lookups): a keep-alive
+  // socket the server closes as the client reuses it is an ECONNRESET, not a page.
+  server.keepAliveTimeout = 120_000
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
   // Sampled, because VmHWM would also carry a data build done earlier in this process.

@@ -18,7 +18,7 @@ export function transparencyShape(donations: number, awardEvery = 10): BulkOptio
     awards: Math.floor(donations / awardEvery),
     seed: 8_000_000,
     tag: 'B',
-    receipts: false,
+    receipts: true,
     campaign: { slug: 'bench-million', title: '百万捐赠压测项目', titleEn: 'Bench: a million gifts' },
   }
 }

@@ -9,6 +9,7 @@
 // withdrawn (value and salt gone, the commitment alone stays and is accepted as it is).
 // Salts come from the CSPRNG and are never derivable from anything public; they are
 // published only together with their value. verifyLedger asserts this for every row.
+import * as crypto from 'node:crypto'
 import { createHash, randomBytes } from 'node:crypto'
 import { LedgerInputError } from './errors'
 
@@ -116,11 +117,15 @@ export function canonicalRecord(
   return `${out}]]`
 }
 
+// crypto.hash (Node 20.12+): the same digest without a Hash object per call (verify makes a million).
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash
 /** hash = hex(SHA-256(UTF-8(prev_hash ‖ record))). */
 export function chainHash(prevHash: string, record: string): string {
-  return createHash('sha256')
-    .update(prevHash + record, 'utf8')
-    .digest('hex')
+  return oneShot
+    ? oneShot('sha256', prevHash + record, 'hex')
+    : createHash('sha256')
+        .update(prevHash + record, 'utf8')
+        .digest('hex')
 }
 
 /**

@@ -26,11 +26,11 @@ export type ReplayTx = {
   transfers: { id: number; from: string; to: string; amount: number; currency: string }[]
 }
 export type Trace = Selectable<LedgerTracesTable>
-/** A lot as the replay reads it: integers only; its text columns are checked set-wise in SQL (verify-sql). */
+/** A lot as the replay reads it, with its remainder row's columns (null when the row is missing). */
 export type Lot = Pick<
   Selectable<LedgerLotsTable>,
-  'id' | 'sequence' | 'donation_id' | 'amount' | 'source_trace_id'
-> & { b_remaining: number | null }
+  'id' | 'sequence' | 'donation_id' | 'fund' | 'currency' | 'amount' | 'paid_at' | 'source_trace_id'
+> & { b_fund: string | null; b_currency: string | null; b_paid_at: string | null; b_remaining: number | null }
 export type Expected = {
   kind: TraceKind
   lot_id: number

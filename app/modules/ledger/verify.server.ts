@@ -1,7 +1,15 @@
 // verifyLedger: recompute the hash chain, every balance, every lot and trace from the
 // history rows, in batches, and name the first row that disagrees.
+//
+// Speed: at a million transactions this is a scan of ~6 million rows, so it reads them as
+// the database hands them out fastest — arrays (readRows: no object per row), large
+// batches by sequence range, each table in its own index order — and checks the stored
+// copies (donation rows, lots' text columns, remainder rows) in the same pass against the
+// transaction they copy, which is cheaper than joining them again in SQL afterwards.
+// What belongs to no transaction is caught by counts at the end (verify-state.server.ts).
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { readRows } from '../../utils/db.server'
 import { isAccountCode } from './accounts'
 import {
   GENESIS_HASH,
@@ -15,8 +23,9 @@ import {
   type RecordVersion,
 } from './hash.server'
 import { isTransactionKind } from './kinds'
-import { Replay, VerifyFailure, type ReplayTx } from './replay.server'
-import { checkCopies } from './verify-sql.server'
+import { Replay, VerifyFailure, type Lot, type ReplayTx } from './replay.server'
+import type { Trace } from './replay-rows'
+import { checkState } from './verify-state.server'
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
 const NONE: never[] = []
@@ -34,23 +43,61 @@ export type VerifyResult = {
 }
 export type VerifyOptions = { onProgress?: (done: { transactions: number }) => void; batchSize?: number }
 
-function groupBy<T extends { sequence: number }>(rows: T[]): Map<number, T[]> {
-  const out = new Map<number, T[]>()
-  for (const r of rows) {
-    const list = out.get(r.sequence)
-    if (list) list.push(r)
-    else out.set(r.sequence, [r])
-  }
-  return out
+// One batch: transactions by sequence, then every row of the same sequence range.
+const TXS =
+  'select sequence, version, kind, occurred_at, refs, donation_ref, corrects, prev_hash, hash from ledger_transactions where sequence > ? order by sequence limit ?'
+const RANGE = 'sequence >= ? and sequence <= ?'
+const TRANSFERS = `select id, sequence, position, from_account, to_account, amount, currency from ledger_transfers where ${RANGE} order by sequence, position`
+const TRACES = `select id, sequence, kind, lot_id, amount, currency, beneficiary_id, beneficiary_code, parent_id from ledger_traces where ${RANGE} order by sequence, id`
+const DISCLOSURES = `select sequence, key, value, salt from ledger_disclosures where ${RANGE} order by sequence, key`
+const LOTS = `select l.id, l.sequence, l.donation_id, l.fund, l.currency, l.amount, l.paid_at, l.source_trace_id,
+    b.fund as b_fund, b.currency as b_currency, b.paid_at as b_paid_at, b.remaining
+  from ledger_lots l left join ledger_lot_balances b on b.lot_id = l.id
+  where l.sequence >= ? and l.sequence <= ? order by l.sequence, l.id`
+const DONATIONS = `select id, sequence, donation_ref, fund, gross, fee, currency, display_name, paid_at from ledger_donations where ${RANGE} order by sequence`
+
+type Disclosure = { key: string; value: string | null; salt: string | null }
+const asTrace = (r: unknown[]): Trace => ({
+  id: r[0] as number,
+  sequence: r[1] as number,
+  kind: r[2] as Trace['kind'],
+  lot_id: r[3] as number,
+  amount: r[4] as number,
+  currency: r[5] as string,
+  beneficiary_id: r[6] as number | null,
+  beneficiary_code: r[7] as string | null,
+  parent_id: r[8] as number | null,
+})
+const asLot = (r: unknown[]): Lot => ({
+  id: r[0] as number,
+  sequence: r[1] as number,
+  donation_id: r[2] as number,
+  fund: r[3] as string,
+  currency: r[4] as string,
+  amount: r[5] as number,
+  paid_at: r[6] as string,
+  source_trace_id: r[7] as number | null,
+  b_fund: r[8] as string | null,
+  b_currency: r[9] as string | null,
+  b_paid_at: r[10] as string | null,
+  b_remaining: r[11] as number | null,
+})
+
+/** The rows of `rows` (sorted by their sequence column `col`) from `i` on that belong to `seq`; returns the end. */
+function runOf(rows: unknown[][], i: number, seq: number, col = 1): number {
+  while (i < rows.length && (rows[i]![col] as number) === seq) i++
+  return i
 }
 
 export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions = {}): Promise<VerifyResult> {
-  const batchSize = options.batchSize ?? 500
+  // 1,000 keeps a batch in the young generation: at 5,000 the peak RSS was ~130 MB higher, for ~15 % less time.
+  const batchSize = options.batchSize ?? 1000
   const replay = new Replay(db)
   let sequence = 0
   let hash = GENESIS_HASH
   let version: RecordVersion = 1
   let withdrawn = 0
+  let donations = 0
   let version2From: number | undefined
   const result = (firstError?: VerifyError): VerifyResult => ({
     ok: !firstError,
@@ -64,144 +111,154 @@ export async function verifyLedger(db: Kysely<Database>, options: VerifyOptions 
     result({ table: 'ledger_transactions', id: seq, sequence: seq, message: `transaction ${seq}: ${message}` })
   try {
     for (;;) {
-      const txs = await db
-        .selectFrom('ledger_transactions')
-        .select(['sequence', 'version', 'kind', 'occurred_at', 'refs', 'donation_ref', 'corrects', 'prev_hash', 'hash'])
-        .where('sequence', '>', sequence)
-        .orderBy('sequence')
-        .limit(batchSize)
-        .execute()
+      const txs = await readRows(db, TXS, [sequence, batchSize])
       if (!txs.length) break
-      const lo = txs[0]!.sequence
-      const hi = txs[txs.length - 1]!.sequence
-      const inRange = <T extends 'ledger_transfers' | 'ledger_traces' | 'ledger_lots' | 'ledger_donations'>(table: T) =>
-        db
-          .selectFrom(table as 'ledger_traces')
-          .selectAll()
-          .where('sequence', '>=', lo)
-          .where('sequence', '<=', hi)
-      const transfers = await db
-        .selectFrom('ledger_transfers')
-        .selectAll()
-        .where('sequence', '>=', lo)
-        .where('sequence', '<=', hi)
-        .orderBy('sequence')
-        .orderBy('position')
-        .execute()
-      const traces = groupBy(await inRange('ledger_traces').orderBy('id').execute())
-      const disclosures = groupBy(
-        await db
-          .selectFrom('ledger_disclosures')
-          .selectAll()
-          .where('sequence', '>=', lo)
-          .where('sequence', '<=', hi)
-          .execute(),
-      )
-      // Each lot with its remainder, integers only (text columns are checked set-wise in verify-sql).
-      const lots = (
-        await db
-          .selectFrom('ledger_lots as l')
-          .leftJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
-          .select([
-            'l.id',
-            'l.sequence',
-            'l.donation_id',
-            'l.amount',
-            'l.source_trace_id',
-            'b.remaining as b_remaining',
-          ])
-          .where('l.sequence', '>=', lo)
-          .where('l.sequence', '<=', hi)
-          .orderBy('l.id')
-          .execute()
-      ).sort((a, b) => a.sequence - b.sequence || a.id - b.id)
+      const range = [txs[0]![0], txs[txs.length - 1]![0]]
+      const [transfers, traces, disclosures, lots, gifts] = [
+        await readRows(db, TRANSFERS, range),
+        await readRows(db, TRACES, range),
+        await readRows(db, DISCLOSURES, range),
+        await readRows(db, LOTS, range),
+        await readRows(db, DONATIONS, range),
+      ]
+      // Cursors into each table's rows (all sorted by sequence); a row before its
+      // transaction's run is one whose sequence has no transaction of that kind.
       let ti = 0
+      let ri = 0
+      let si = 0
       let li = 0
+      let gi = 0
 
       for (const row of txs) {
-        const seq = row.sequence
+        const seq = row[0] as number
+        const rowVersion = row[1] as number
+        const kind = row[2] as string
+        const occurredAt = row[3] as string
+        const storedRefs = row[4] as string
+        const prevHash = row[7] as string
+        const rowHash = row[8] as string
         if (seq !== sequence + 1)
           return result({
             table: 'ledger_transactions',
             sequence: sequence + 1,
             message: `transaction ${sequence + 1} is missing (next is ${seq})`,
           })
-        if (row.prev_hash !== hash) return badTx(seq, 'prev_hash does not match the previous hash')
-        if (!isTransactionKind(row.kind)) return badTx(seq, `unknown kind ${row.kind}`)
-        // Rows come sorted by sequence: take this transaction's run of each.
-        while (ti < transfers.length && transfers[ti]!.sequence < seq) ti++
+        if (prevHash !== hash) return badTx(seq, 'prev_hash does not match the previous hash')
+        if (!isTransactionKind(kind)) return badTx(seq, `unknown kind ${kind}`)
         const from = ti
-        while (ti < transfers.length && transfers[ti]!.sequence === seq) ti++
-        const list = transfers.slice(from, ti)
-        while (li < lots.length && lots[li]!.sequence < seq) li++
-        const lotFrom = li
-        while (li < lots.length && lots[li]!.sequence === seq) li++
-        if (!list.length) return badTx(seq, 'has no transfers')
-        for (const [i, t] of list.entries()) {
+        ti = runOf(transfers, ti, seq)
+        if (from === ti) return badTx(seq, 'has no transfers')
+        const list: ReplayTx['transfers'] = []
+        for (let i = from; i < ti; i++) {
+          const t = transfers[i]!
+          const id = t[0] as number
+          const fromAccount = t[3] as string
+          const toAccount = t[4] as string
+          const amount = t[5] as number
           if (
-            t.position !== i ||
-            !isAccountCode(t.from_account) ||
-            !isAccountCode(t.to_account) ||
-            t.amount <= 0 ||
-            t.from_account === t.to_account
+            t[2] !== i - from ||
+            !isAccountCode(fromAccount) ||
+            !isAccountCode(toAccount) ||
+            amount <= 0 ||
+            fromAccount === toAccount
           ) {
             return result({
               table: 'ledger_transfers',
-              id: t.id,
+              id,
               sequence: seq,
-              message: `transfer ${t.id} of transaction ${seq} is malformed or out of place`,
+              message: `transfer ${id} of transaction ${seq} is malformed or out of place`,
             })
           }
+          list.push({ id, from: fromAccount, to: toAccount, amount, currency: t[6] as string })
         }
         let refs
         try {
-          refs = canonicalRefs(JSON.parse(row.refs))
+          refs = canonicalRefs(JSON.parse(storedRefs))
         } catch {
           return badTx(seq, 'refs are not canonical JSON')
         }
-        if (JSON.stringify(refs) !== row.refs) return badTx(seq, 'refs are not in canonical form')
-        if (row.version !== 1 && row.version !== 2) return badTx(seq, `unknown record version ${row.version}`)
-        if (row.version < version) return badTx(seq, `record version ${row.version} after version ${version}`)
-        if (row.version === 2 && version === 1) version2From = seq
-        version = row.version
-        const opened = openCommitments(row.version, refs, disclosures.get(seq) ?? NONE)
+        if (JSON.stringify(refs) !== storedRefs) return badTx(seq, 'refs are not in canonical form')
+        if (rowVersion !== 1 && rowVersion !== 2) return badTx(seq, `unknown record version ${rowVersion}`)
+        if (rowVersion < version) return badTx(seq, `record version ${rowVersion} after version ${version}`)
+        if (rowVersion === 2 && version === 1) version2From = seq
+        version = rowVersion
+        const sFrom = si
+        si = runOf(disclosures, si, seq, 0)
+        const opened = openCommitments(
+          rowVersion,
+          refs,
+          sFrom === si
+            ? NONE
+            : disclosures.slice(sFrom, si).map((d) => ({ key: d[1], value: d[2], salt: d[3] }) as Disclosure),
+        )
         if (typeof opened === 'string') return badTx(seq, opened)
         withdrawn += opened.withdrawn.size
-        if (!ISO_MS.test(row.occurred_at) || Number.isNaN(Date.parse(row.occurred_at)))
+        if (!ISO_MS.test(occurredAt) || Number.isNaN(Date.parse(occurredAt)))
           return badTx(seq, 'occurred_at is not ISO UTC with milliseconds')
         if (
-          (refs.donation ?? null) !== row.donation_ref ||
-          (refs.corrects === undefined ? null : Number(refs.corrects)) !== row.corrects
+          (refs.donation ?? null) !== row[5] ||
+          (refs.corrects === undefined ? null : Number(refs.corrects)) !== row[6]
         )
           return badTx(seq, 'donation_ref/corrects disagree with refs')
+        const expected = chainHash(hash, canonicalRecord(seq, kind, occurredAt, refs, list, rowVersion))
+        if (expected !== rowHash)
+          return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
+
+        // The donation row copies its transaction: ref, fund, gross, fee, currency, the donor as hashed, the time.
+        let donationId: number | undefined
+        if (gi < gifts.length && gifts[gi]![1] === seq) {
+          const g = gifts[gi++]!
+          donationId = g[0] as number
+          const gross = list[0]!
+          if (
+            kind !== 'donation' ||
+            g[2] !== row[5] ||
+            g[3] !== gross.to ||
+            g[4] !== gross.amount ||
+            g[6] !== gross.currency ||
+            g[5] !== (list[1]?.amount ?? 0) ||
+            g[7] !== (refs.donor ?? null) ||
+            g[8] !== occurredAt
+          )
+            return result({
+              table: 'ledger_donations',
+              id: donationId,
+              sequence: seq,
+              message: `donation ${donationId} does not match its transaction ${seq}`,
+            })
+          donations++
+        } else if (kind === 'donation')
+          return result({
+            table: 'ledger_donations',
+            sequence: seq,
+            message: `transaction ${seq} is a donation without its donation row`,
+          })
+
         const tx: ReplayTx = {
           sequence: seq,
-          kind: row.kind,
-          occurredAt: row.occurred_at,
+          kind,
+          occurredAt,
           refs: opened.refs,
           withdrawn: opened.withdrawn,
-          transfers: list.map((t) => ({
-            id: t.id,
-            from: t.from_account,
-            to: t.to_account,
-            amount: t.amount,
-            currency: t.currency,
-          })),
+          transfers: list,
         }
-        const expected = chainHash(
-          hash,
-          canonicalRecord(seq, row.kind, row.occurred_at, refs, tx.transfers, row.version),
+        const rFrom = ri
+        ri = runOf(traces, ri, seq)
+        const lFrom = li
+        li = runOf(lots, li, seq)
+        const pending = replay.apply(
+          tx,
+          rFrom === ri ? NONE : traces.slice(rFrom, ri).map(asTrace),
+          lFrom === li ? NONE : lots.slice(lFrom, li).map(asLot),
+          donationId,
         )
-        if (expected !== row.hash)
-          return badTx(seq, `hash does not match its record (transfers ${list.map((t) => t.id).join(', ')})`)
-        const pending = replay.apply(tx, traces.get(seq) ?? NONE, lotFrom === li ? NONE : lots.slice(lotFrom, li))
         if (pending) await pending
         sequence = seq
-        hash = row.hash
+        hash = rowHash
       }
       options.onProgress?.({ transactions: sequence })
     }
-    return result((await checkCopies(db)) ?? (await checkState(db, replay, sequence, hash)))
+    return result(await checkState(db, replay, sequence, hash, donations))
   } catch (error) {
     if (error instanceof VerifyFailure)
       return result({ table: error.table, id: error.id, sequence: error.sequence, message: error.message })
@@ -241,109 +298,4 @@ function openCommitments(
     if (isCommittedKey(key) && (!isCommitment(value) || !seen.has(key)))
       return `${key} is not committed (version 2 carries no ${key} in the clear)`
   return { refs: out, withdrawn }
-}
-
-/** The mutable state (head, balances, remainders) must equal what the history gives. */
-async function checkState(
-  db: Kysely<Database>,
-  replay: Replay,
-  sequence: number,
-  hash: string,
-): Promise<VerifyError | undefined> {
-  const head = await db.selectFrom('ledger_head').selectAll().executeTakeFirst()
-  if (!head || head.sequence !== sequence || head.hash !== hash)
-    return {
-      table: 'ledger_head',
-      id: 1,
-      message: `head is ${head?.sequence}/${head?.hash}, history ends at ${sequence}/${hash}`,
-    }
-
-  const totals = new Map<string, number>()
-  const seen = new Set<string>()
-  for (const b of await db.selectFrom('ledger_balances').selectAll().orderBy('account').orderBy('currency').execute()) {
-    seen.add(`${b.account}\u0000${b.currency}`)
-    const want = replay.balances.get(b.account)?.get(b.currency) ?? 0
-    if (b.balance !== want)
-      return {
-        table: 'ledger_balances',
-        message: `balance of ${b.account} ${b.currency} is ${b.balance}, transfers give ${want}`,
-      }
-  }
-  for (const [account, byCurrency] of replay.balances) {
-    for (const [currency, value] of byCurrency) {
-      if (!seen.has(`${account}\u0000${currency}`) && value !== 0)
-        return {
-          table: 'ledger_balances',
-          message: `balance row of ${account} ${currency} missing (transfers give ${value})`,
-        }
-      totals.set(currency, (totals.get(currency) ?? 0) + value)
-    }
-  }
-  for (const [currency, total] of totals)
-    if (total !== 0) return { table: 'ledger_transfers', message: `books do not net to zero in ${currency}: ${total}` }
-
-  // Lot remainders: each lot's row was read beside the lot; compare with the replay, then count.
-  for (const id of replay.lotIds) {
-    if (replay.storedRemaining[id] !== replay.lotRemaining[id]) {
-      return {
-        table: 'ledger_lot_balances',
-        id,
-        message: `lot ${id} shows ${replay.storedRemaining[id]} remaining, the history gives ${replay.lotRemaining[id]}`,
-      }
-    }
-  }
-  const remainders = await db
-    .selectFrom('ledger_lot_balances')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow()
-  if (Number(remainders.n) !== replay.lotIds.length)
-    return {
-      table: 'ledger_lot_balances',
-      message: `${Number(remainders.n) - replay.lotIds.length} remainder rows belong to no lot`,
-    }
-
-  // Award remainders, in pages, against the replay.
-  let rows = 0
-  for (let after = 0; ;) {
-    const page = await db
-      .selectFrom('ledger_trace_balances')
-      .selectAll()
-      .where('trace_id', '>', after)
-      .orderBy('trace_id')
-      .limit(5000)
-      .execute()
-    if (!page.length) break
-    for (const r of page) {
-      if (
-        !replay.isAward(r.trace_id) ||
-        replay.awardUnpaid[r.trace_id] !== r.unpaid ||
-        replay.awardBeneficiary[r.trace_id] !== r.beneficiary_id
-      ) {
-        return {
-          table: 'ledger_trace_balances',
-          id: r.trace_id,
-          message: `award trace ${r.trace_id} shows ${r.unpaid} unpaid, the history gives ${replay.isAward(r.trace_id) ? replay.awardUnpaid[r.trace_id] : 'no award'}`,
-        }
-      }
-    }
-    rows += page.length
-    after = page[page.length - 1]!.trace_id
-  }
-  if (rows !== replay.awards)
-    return { table: 'ledger_trace_balances', message: `${replay.awards - rows} award remainder rows missing` }
-
-  const counts = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('ledger_traces').select(eb.fn.countAll<number>().as('n')).as('traces'),
-      eb.selectFrom('ledger_lots').select(eb.fn.countAll<number>().as('n')).as('lots'),
-    ])
-    .executeTakeFirstOrThrow()
-  if (Number(counts.traces) !== replay.traces)
-    return {
-      table: 'ledger_traces',
-      message: `${Number(counts.traces) - replay.traces} trace rows belong to no transaction`,
-    }
-  if (Number(counts.lots) !== replay.lotIds.length)
-    return { table: 'ledger_lots', message: 'lot rows belong to no transaction' }
-  return undefined
 }

@@ -59,26 +59,28 @@ export function notModified(request: Request, etag: string): boolean {
 }
 
 /**
- * An async generator as a byte stream, pulled only as fast as the client reads. Remix's
- * Node adapter writes to the socket without waiting for 'drain', so between chunks we
- * also give the event loop an I/O turn: the socket flushes before the next batch is read,
- * and memory stays at a few batches whatever the file's size.
+ * An async generator as a byte stream, pulled only as fast as the client reads: the
+ * server's writer (writeBody in app/cli/server.ts) waits for the socket's 'drain' before
+ * it reads the next chunk, so memory stays at a batch or two whatever the file's size.
  */
 export function toStream(lines: AsyncGenerator<string>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder()
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        await new Promise((resolve) => setImmediate(resolve))
-        const { value, done } = await lines.next()
-        if (done) controller.close()
-        else controller.enqueue(encoder.encode(value))
-      } catch (error) {
-        controller.error(error)
-      }
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { value, done } = await lines.next()
+          if (done) controller.close()
+          else controller.enqueue(encoder.encode(value))
+        } catch (error) {
+          controller.error(error)
+        }
+      },
+      async cancel() {
+        await lines.return(undefined)
+      },
     },
-    async cancel() {
-      await lines.return(undefined)
-    },
-  })
+    // Nothing read ahead: the next batch is queried when the writer asks for it.
+    { highWaterMark: 0 },
+  )
 }

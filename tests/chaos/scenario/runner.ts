@@ -1,5 +1,6 @@
 // Runs one seed: a fresh copy of the template, 15–40 generated steps through the real
-// entry points (startCheckout, receiveWebhook with signed events, prepareBatch,
+// entry points (startCheckout, receiveWebhook with signed events, the WeChat Pay and Alipay
+// notification receivers with the fakes' signed notifications (domestic.ts), prepareBatch,
 // approveBatch, recordPayout, rejectBatch), crashes and lost answers injected, and the
 // invariants checked after every step. A failure names the seed, the step and the list.
 import { approveBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
@@ -17,6 +18,7 @@ import type { DB } from '~/utils/db.server'
 import { isRefusal } from '~/utils/refusal'
 import { chinaDate } from '~/utils/i18n'
 import { CrashError, CrashPlugin } from './crash'
+import { deliverDomestic, domesticProvider, donorPays, FEE_RATE_BPS } from './domestic'
 import { checkInvariants, fingerprint, InvariantError } from './invariants'
 import * as model from './model'
 import { open, type Template } from './setup'
@@ -202,6 +204,7 @@ function stripeShape(ctx: Ctx, e: model.ScenarioEvent): object {
 }
 
 async function deliver(ctx: Ctx, db: DB, e: model.ScenarioEvent): Promise<string> {
+  if (e.type === 'checkout.session.completed' && e.provider) return deliverDomestic(db, { ...e, provider: e.provider })
   const payload = JSON.stringify(stripeShape(ctx, e))
   const reply = webhookReply(
     await receiveWebhook(
@@ -215,7 +218,8 @@ async function deliver(ctx: Ctx, db: DB, e: model.ScenarioEvent): Promise<string
   return String(reply.body.outcome)
 }
 
-const failed = (answer: string) => answer === 'insufficient' || answer === 'input'
+/** Refused: the provider is not answered 2xx and delivers again. */
+const failed = (answer: string) => answer === 'insufficient' || answer === 'input' || answer === 'amount-mismatch'
 
 /** Send an event the way the step says; Stripe keeps it unacknowledged until a 2xx. */
 async function send(ctx: Ctx, index: number, delivery: Delivery, fault: Fault) {
@@ -281,9 +285,13 @@ async function runStep(ctx: Ctx, step: Step) {
         displayMode: 'family',
         name: '情景捐赠人',
         email: `donor${w.donations.length + 1}@scenario.test`,
+        ...(step.method === 'card' ? {} : { method: step.method }),
       })
-      const provider = createDemoProvider({ db: ctx.db, baseUrl: BASE_URL, webhookSecret: SECRET })
-      const { publicId } = await startCheckout(ctx.db, provider, form, {
+      const domestic = step.method === 'card' ? null : step.method
+      const provider = domestic
+        ? domesticProvider(domestic)
+        : createDemoProvider({ db: ctx.db, baseUrl: BASE_URL, webhookSecret: SECRET })
+      const { publicId, url } = await startCheckout(ctx.db, provider, form, {
         locale: 'zh-CN',
         clientIp: null,
         baseUrl: BASE_URL,
@@ -291,14 +299,42 @@ async function runStep(ctx: Ctx, step: Step) {
       })
       const fund =
         step.target === 'general' ? 'fund:general' : `fund:campaign:${cast.campaigns[step.target === 'a' ? 0 : 1]!.id}`
-      model.addPending(ctx.m, { publicId, fund, currency: step.currency, amount: step.amount })
-      w.donations.push({ publicId, currency: step.currency, amount: step.amount, refunds: [], dispute: null })
-      // The donor pays at Stripe now; the event reaches us as the delivery says.
+      model.addPending(ctx.m, {
+        publicId,
+        fund,
+        currency: step.currency,
+        amount: step.amount,
+        ...(domestic ? { feeBps: FEE_RATE_BPS } : {}),
+      })
+      w.donations.push({
+        publicId,
+        method: step.method,
+        currency: step.currency,
+        amount: step.amount,
+        refunds: [],
+        dispute: null,
+      })
+      // The donor pays now (at Stripe, or in the fake wallet or cashier); the event or
+      // notification reaches us as the delivery says.
+      if (domestic) await donorPays(domestic, publicId, url, now)
       const index = emit(ctx, {
-        id: `evt_demo_paid_${publicId}`,
+        id: domestic ? nextId(ctx, domestic === 'wechatpay' ? 'EV-wx' : 'notify-ali') : `evt_demo_paid_${publicId}`,
         type: 'checkout.session.completed',
         publicId,
         created: w.clock,
+        ...(domestic ? { provider: domestic } : {}),
+      })
+      return send(ctx, index, step.delivery, step.fault)
+    }
+    case 'wrong-amount': {
+      const d = w.donations[step.donation]!
+      const index = emit(ctx, {
+        id: nextId(ctx, d.method === 'wechatpay' ? 'EV-wx-bad' : 'notify-ali-bad'),
+        type: 'checkout.session.completed',
+        publicId: d.publicId,
+        created: w.clock,
+        provider: d.method === 'wechatpay' ? 'wechatpay' : 'alipay',
+        claims: step.claims,
       })
       return send(ctx, index, step.delivery, step.fault)
     }

@@ -214,9 +214,12 @@ export const transparencyEn: { readonly [K in keyof typeof transparencyZhCN]: st
   'tp.report.section.use': 'Use of funds',
   'tp.report.section.leftover': 'Leftover funds',
   'tp.report.sectionNote.raising': 'Gifts received in the period, with the payment fees and refunds taken from them.',
-  'tp.report.sectionNote.use': 'Awarded: scholarships assigned to students from this campaign’s fund; paid out: the part already paid to the students or their guardians; transfers: money moved to or from other funds (matching pools, for example).',
-  'tp.report.sectionNote.leftover': 'Closing balance: money still in the campaign’s fund at the end of the period, not yet awarded; it stays with this campaign.',
-  'tp.report.sectionNote.leftoverFinal': 'The campaign’s leftover funds: money still in its fund when it ended, not yet awarded. The foundation discloses what it does with them within three months after the end.',
+  'tp.report.sectionNote.use':
+    'Awarded: scholarships assigned to students from this campaign’s fund; paid out: the part already paid to the students or their guardians; transfers: money moved to or from other funds (matching pools, for example).',
+  'tp.report.sectionNote.leftover':
+    'Closing balance: money still in the campaign’s fund at the end of the period, not yet awarded; it stays with this campaign.',
+  'tp.report.sectionNote.leftoverFinal':
+    'The campaign’s leftover funds: money still in its fund when it ended, not yet awarded. The foundation discloses what it does with them within three months after the end.',
   'tp.report.csv': 'Download CSV',
   'tp.report.pdf': 'Download PDF',
   'tp.report.verifyNote':

@@ -205,9 +205,11 @@ export const transparencyZhCN = {
   'tp.report.section.use': '资金使用情况',
   'tp.report.section.leftover': '剩余资金',
   'tp.report.sectionNote.raising': '报告期内收到的捐赠，扣除支付手续费和退款之前与之后。',
-  'tp.report.sectionNote.use': '资助学生：从本项目基金划给学生的奖助金；已发放：其中已实际付给学生或其监护人的部分；转入、转出：与其他基金之间的调拨（如配捐）。',
+  'tp.report.sectionNote.use':
+    '资助学生：从本项目基金划给学生的奖助金；已发放：其中已实际付给学生或其监护人的部分；转入、转出：与其他基金之间的调拨（如配捐）。',
   'tp.report.sectionNote.leftover': '期末结存：报告期结束时仍在本项目基金中、尚未资助学生的款项，将继续用于本项目。',
-  'tp.report.sectionNote.leftoverFinal': '本项目的剩余资金：项目结束时仍在基金中、尚未资助学生的款项。基金会须在项目结束后三个月内公开其处理情况。',
+  'tp.report.sectionNote.leftoverFinal':
+    '本项目的剩余资金：项目结束时仍在基金中、尚未资助学生的款项。基金会须在项目结束后三个月内公开其处理情况。',
   'tp.report.csv': '下载 CSV',
   'tp.report.pdf': '下载 PDF',
   'tp.report.verifyNote':

@@ -139,6 +139,17 @@ describe.skipIf(skipReason)(`disclosure reports on ${testDialect}`, () => {
     const page = await call(reportPage.loader as any, get(`/reports/${slug}/2`), { campaign: slug, number: '2' })
     expect(page.status).toBe(200)
     expect(page.body.report.note).toBe('第二期说明')
+    // The sections the 2026 rules name, covering every frozen figure exactly once.
+    const sections = page.body.sections as { key: string; note: string; figures: { key: string }[] }[]
+    expect(sections.map((s) => s.key)).toEqual(['raising', 'use', 'leftover'])
+    expect(sections.flatMap((s) => s.figures.map((f) => f.key)).sort()).toEqual(
+      Object.keys(page.body.report.figures[0])
+        .filter((k) => k !== 'currency')
+        .sort(),
+    )
+    expect(sections[2]!.note).toBe(
+      page.body.report.final ? 'tp.report.sectionNote.leftoverFinal' : 'tp.report.sectionNote.leftover',
+    )
     const csv = (await reportCsv.loader({
       request: get(`/reports/${slug}/2/csv`),
       params: { campaign: slug, number: '2' },

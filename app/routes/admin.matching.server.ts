@@ -7,7 +7,7 @@ import type { MessageKey } from '~/utils/i18n'
 import { parseMoney } from '~/utils/money'
 import type { DB } from '~/utils/db.server'
 
-export type Result = { errors: Record<string, MessageKey>; done?: string }
+export type Result = { errors: Record<string, MessageKey>; done?: string; poolId?: number }
 
 const Funding = z.object({
   poolId: z.coerce.number().int().positive(),
@@ -24,7 +24,9 @@ export async function matchingAction(db: DB, actor: Actor & { id: number }, form
   const intent = form.get('intent')
   if (intent === 'create' || intent === 'update') {
     const parsed = PoolInput.safeParse(poolFormValues(form))
-    if (!parsed.success) return { errors: fieldErrors(parsed.error, 'matching.error.invalid') }
+    // An edit's errors go back to that pool's form.
+    const poolId = intent === 'update' ? Number(form.get('poolId')) || undefined : undefined
+    if (!parsed.success) return { errors: fieldErrors(parsed.error, 'matching.error.invalid'), poolId }
     if (intent === 'create') await createPool(db, actor, parsed.data)
     else {
       const id = z.coerce.number().int().positive().safeParse(form.get('poolId'))

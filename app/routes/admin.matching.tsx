@@ -3,7 +3,8 @@ import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/
 import { Field } from '~/components/admin/Field'
 import { clientIp, requireStaff } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
-import { campaignsForPools, listPools } from '~/modules/matching/pools.server'
+import { PoolForm } from '~/components/admin/pool-form'
+import { campaignsForPools, listPools, poolMatches } from '~/modules/matching/pools.server'
 import { clock } from '~/modules/matching/rule.server'
 import { getDb } from '~/utils/db.server'
 import { chinaDate, formatDate } from '~/utils/i18n'
@@ -19,7 +20,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await requireStaff(request, { permission: access.loader })
   const db = getDb()
   const campaigns = await campaignsForPools(db)
-  return { pools: await listPools(db), campaigns, today: chinaDate() }
+  const pools = await listPools(db)
+  const recent = await Promise.all(pools.map((p) => poolMatches(db, p.id, 10)))
+  return { pools: pools.map((p, i) => ({ ...p, recent: recent[i] ?? [] })), campaigns, today: chinaDate() }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -81,6 +84,31 @@ export default function AdminMatching() {
               {t('matching.balance', { amount: yuan(p.balance) })} ·{' '}
               {t('matching.matched', { count: p.matches, amount: yuan(p.matched) })}
             </p>
+            {p.recent.length ? (
+              <details>
+                <summary>{t('matching.recent')}</summary>
+                <ul>
+                  {p.recent.map((m) => (
+                    <li key={m.public_id}>
+                      {t('matching.gift')} {m.public_id} · {yuan(Number(m.amount))} · {formatDate(m.created_at, locale)}
+                      {Number(m.returned) > 0
+                        ? ` · ${t('matching.returned', { amount: yuan(Number(m.returned)) })}`
+                        : ''}
+                    </li>
+                  ))}
+                </ul>
+              </details>
+            ) : null}
+            <details open={r?.poolId === p.id}>
+              <summary>{t('matching.edit')}</summary>
+              <PoolForm
+                intent="update"
+                pool={p}
+                campaigns={campaigns}
+                today={today}
+                err={r?.poolId === p.id ? err : () => undefined}
+              />
+            </details>
             <Form method="post" className="inline-form" noValidate>
               <input type="hidden" name="intent" value="fund" />
               <input type="hidden" name="poolId" value={p.id} />
@@ -103,87 +131,13 @@ export default function AdminMatching() {
           </li>
         ))}
       </ul>
-      <Form method="post" noValidate className="form-narrow">
-        <h2>{t('matching.new')}</h2>
-        <input type="hidden" name="intent" value="create" />
-        <Field name="name" label={t('matching.name')} required maxLength={80} error={err('name')} />
-        <Field name="nameEn" label={t('matching.nameEn')} maxLength={120} error={err('nameEn')} />
-        <Field name="sponsor" label={t('matching.sponsor')} required maxLength={80} error={err('sponsor')} />
-        <Field name="sponsorEn" label={t('matching.sponsorEn')} maxLength={120} error={err('sponsorEn')} />
-        <div className="field">
-          <label htmlFor="f-rule">{t('matching.rule')}</label>
-          <select id="f-rule" name="rule" defaultValue="ratio">
-            <option value="ratio">{t('matching.rule.ratio')}</option>
-            <option value="random">{t('matching.rule.random')}</option>
-          </select>
-        </div>
-        <Field
-          name="ratioGift"
-          label={t('matching.ratioGift')}
-          inputMode="numeric"
-          defaultValue="1"
-          error={err('ratioGift')}
-        />
-        <Field
-          name="ratioMatch"
-          label={t('matching.ratioMatch')}
-          inputMode="numeric"
-          defaultValue="1"
-          error={err('ratioMatch')}
-        />
-        <Field name="randomMin" label={t('matching.randomMin')} inputMode="decimal" error={err('randomMin')} />
-        <Field name="randomMax" label={t('matching.randomMax')} inputMode="decimal" error={err('randomMax')} />
-        <Field
-          name="minGift"
-          label={t('matching.minGift')}
-          inputMode="decimal"
-          defaultValue="1"
-          required
-          error={err('minGift')}
-        />
-        <Field name="capPerGift" label={t('matching.capPerGift')} inputMode="decimal" error={err('capPerGift')} />
-        <Field
-          name="capPerDonorDay"
-          label={t('matching.capPerDonorDay')}
-          inputMode="decimal"
-          error={err('capPerDonorDay')}
-        />
-        <Field name="capTotal" label={t('matching.capTotal')} inputMode="decimal" error={err('capTotal')} />
-        <Field name="opensAt" label={t('matching.opensAt')} error={err('opensAt')} />
-        <Field name="closesAt" label={t('matching.closesAt')} error={err('closesAt')} />
-        <Field
-          name="startsOn"
-          label={t('matching.startsOn')}
-          type="date"
-          defaultValue={today}
-          required
-          error={err('startsOn')}
-        />
-        <Field
-          name="endsOn"
-          label={t('matching.endsOn')}
-          type="date"
-          defaultValue={today}
-          required
-          error={err('endsOn')}
-        />
-        <fieldset className="field" aria-describedby={err('campaignIds') ? 'f-campaignIds-error' : undefined}>
-          <legend>{t('matching.campaigns')}</legend>
-          {campaigns.map((c) => (
-            <label key={c.id}>
-              <input type="checkbox" name="campaignIds" value={c.id} /> {(locale === 'en' && c.title_en) || c.title}
-            </label>
-          ))}
-          {err('campaignIds') ? (
-            <span id="f-campaignIds-error" className="field-error" role="alert">
-              {err('campaignIds')}
-            </span>
-          ) : null}
-        </fieldset>
-        <button type="submit" className="button">
-          {t('matching.save')}
-        </button>
-      </Form>
+      <PoolForm
+        heading={t('matching.new')}
+        intent="create"
+        campaigns={campaigns}
+        today={today}
+        err={r?.poolId ? () => undefined : err}
+      />
     </section>
   )
 }

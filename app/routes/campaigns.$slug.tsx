@@ -4,6 +4,8 @@ import { CampaignUpdates } from '~/components/campaign-updates'
 import { CampaignProgress } from '~/components/progress-bar'
 import { CampaignPlan } from '~/components/campaign-plan'
 import { TeamLeaderboard } from '~/components/team-leaderboard'
+import { CampaignPools } from '~/components/campaign-pools'
+import { campaignPools } from '~/modules/matching/donor.server'
 import { teamLeaderboard } from '~/modules/teams/teams.server'
 import { getStaffUser, stationScope } from '~/modules/auth/authorize.server'
 import { getCampaignForStaff } from '~/modules/campaigns/admin.server'
@@ -37,6 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     daysLeft: daysLeft(campaign.endsAt),
     updates: await publicUpdates(db, campaign.id),
     teams: await teamLeaderboard(db, campaign.id),
+    pools: await campaignPools(db, campaign.id, locale),
   }
 }
 
@@ -47,7 +50,7 @@ export const meta: MetaFunction<typeof loader> = ({ data, matches }) => {
 }
 
 export default function CampaignPage() {
-  const { campaign: c, daysLeft, preview, updates, teams } = useLoaderData<typeof loader>()
+  const { campaign: c, daysLeft, preview, updates, teams, pools } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const open = c.status === 'active' && daysLeft !== 0
@@ -85,6 +88,7 @@ export default function CampaignPage() {
             {c.endsAt ? ` · ${t('campaigns.endsOn', { date: formatDate(c.endsAt, locale) })}` : null}
           </p>
           {c.status === 'closed' ? <p role="status">{t('campaigns.closedNotice')}</p> : null}
+          {open ? <CampaignPools pools={pools} /> : null}
           {open && !preview ? (
             <Link className="button" to={`/donate?campaign=${c.slug}`}>
               {t('campaign.donate')}

@@ -2,6 +2,8 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { madeThisCheckout } from '~/modules/donations/checkout-cookie.server'
 import { thanksGift } from '~/modules/donations/queries.server'
+import { matchOfGift } from '~/modules/matching/donor.server'
+import { resolveLocale } from '~/utils/i18n'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { useLocale, useT } from '~/utils/locale'
@@ -13,14 +15,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // anyone else, and an unknown id, get the same generic thank-you.
   const mine = publicId !== '' && madeThisCheckout(request, publicId, { secret: getEnv().SESSION_SECRET })
   const donation = mine ? await thanksGift(getDb(), publicId) : undefined
-  return { donation: donation ?? null }
+  if (!donation) return { donation: null, match: null }
+  const match = await matchOfGift(getDb(), publicId, resolveLocale(request))
+  return { donation, match: match ? { amount: match.amount, currency: match.currency, sponsor: match.sponsor } : null }
 }
 
 // Never cached: the page differs by who asks.
 export const headers = () => ({ 'Cache-Control': 'private, no-store' })
 
 export default function Thanks() {
-  const { donation } = useLoaderData<typeof loader>()
+  const { donation, match } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   if (!donation)
@@ -36,6 +40,11 @@ export default function Thanks() {
     <section className="form-narrow">
       <h1>{t('thanks.title')}</h1>
       <p role="status">{paid ? t('thanks.paid', { amount }) : t('thanks.pending')}</p>
+      {match ? (
+        <p className="match-note">
+          {t('matching.thanks', { sponsor: match.sponsor, amount: formatMoney(match.amount, match.currency, locale) })}
+        </p>
+      ) : null}
       {donation.frequency === 'monthly' ? (
         <p>
           {t('thanks.monthly', { amount })} <Link to="/donor/recurring">{t('thanks.monthlyManage')}</Link>

@@ -107,7 +107,10 @@ export default function VerifyReceipt() {
               )}
               <dl>
                 <dt>{t('verify.amount')}</dt>
-                <dd>{formatMoney(result.amount, result.currency, locale)}</dd>
+                <dd>
+                  {formatMoney(result.amount, result.currency, locale)}
+                  {result.matchNote ? <span className="muted match-note"> {result.matchNote}</span> : null}
+                </dd>
                 {result.currency === 'CNY' ? (
                   <>
                     <dt>{t('verify.capitals')}</dt>

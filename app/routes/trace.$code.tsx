@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
+import { matchOfGift } from '~/modules/matching/donor.server'
 import { loadNames } from '~/modules/transparency/names.server'
 import { getPublicTrace } from '~/modules/transparency/trace.server'
 import { WITHHELD_CODE } from '~/modules/transparency/withheld'
@@ -19,6 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const funds = [found.donation.fund, ...(found.trace?.heldIn.map((h) => h.fund) ?? [])]
   return {
     trace: found,
+    match: (await matchOfGift(db, found.donation.publicId, locale)) ?? null,
     fundNames: Object.fromEntries(funds.map((f) => [f, names.fund(f)])),
     programmeNames: Object.fromEntries(
       (found.trace?.shares ?? []).map((s) => [s.refs.programme ?? '', names.programme(s.refs.programme ?? '')]),
@@ -40,7 +42,7 @@ export const meta: MetaFunction = ({ matches }) => {
 }
 
 export default function TracePage() {
-  const { trace: found, fundNames, programmeNames, countyNames } = useLoaderData<typeof loader>()
+  const { trace: found, match, fundNames, programmeNames, countyNames } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const d = found.donation
@@ -60,6 +62,14 @@ export default function TracePage() {
                 fund: fundNames[tr.donation.fund] ?? tr.donation.fund,
               })}
             </p>
+            {match ? (
+              <p className="match-note">
+                {t('matching.traceYours', { amount: fmt(tr.donation.amount) })} ·{' '}
+                <Link to={`/ledger/${match.sequence}`}>
+                  {t('matching.traceMatched', { amount: fmt(match.amount), sponsor: match.sponsor })}
+                </Link>
+              </p>
+            ) : null}
             {tr.donation.fee > 0 ? (
               <p className="muted">{t('trace.fee', { fee: fmt(tr.donation.fee), net: fmt(tr.donation.net) })}</p>
             ) : null}

@@ -11,6 +11,7 @@ import {
   SqliteQueryCompiler,
   type DatabaseConnection,
   type Dialect,
+  type LogConfig,
   type SqliteDialectConfig,
 } from 'kysely'
 import pg from 'pg'
@@ -66,16 +67,20 @@ export function openSqlite(file: string): SQLite.Database {
   return raw
 }
 
-export function createDatabase(url: string, options: { poolSize?: number } = {}): { db: DB; dialect: Dialect_ } {
+export function createDatabase(
+  url: string,
+  options: { poolSize?: number; /** Profiles only (tests/bench/fulfil-profile.ts). */ log?: LogConfig } = {},
+): { db: DB; dialect: Dialect_ } {
   const target = describeDatabase(url)
+  const log = options.log
   if (target.dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 })
     // An idle client losing its server must not crash the process.
     pool.on('error', (error) => console.error('postgres pool error:', error.message))
-    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' }
+    return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log }), dialect: 'postgres' }
   }
   const database = openSqlite(target.file)
-  return { db: new Kysely<Database>({ dialect: sqliteDialect({ database }) }), dialect: 'sqlite' }
+  return { db: new Kysely<Database>({ dialect: sqliteDialect({ database }), log }), dialect: 'sqlite' }
 }
 
 export function dialectOf(db: Kysely<any>): Dialect_ {

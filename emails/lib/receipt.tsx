@@ -17,6 +17,8 @@ export type ReceiptEmailProps = {
   amount: number
   currency: string
   campaignTitle: string
+  /** A sponsor's match of this gift, worded: the sponsor's gift, not part of the amount. */
+  matchNote?: string | null
   traceUrl: string
   verifyUrl: string
   pdfUrl: string
@@ -81,6 +83,7 @@ export function ReceiptBody(props: ReceiptEmailProps) {
           [t.code, props.verificationCode],
         ]}
       />
+      {props.matchNote ? <Text style={styles.p}>{props.matchNote}</Text> : null}
       <Text style={styles.p}>{t.traceNote}</Text>
       <Section style={{ margin: '0 0 16px' }}>
         <Button href={props.traceUrl} style={styles.button}>

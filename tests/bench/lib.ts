@@ -116,3 +116,38 @@ export function prng(seed: number): () => number {
   let s = seed >>> 0
   return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32
 }
+
+/** How many times a bench repeats its measurement (BENCH_RUNS, 1 by default); it commits the median. */
+export const benchRuns = (): number => Math.max(1, Number(process.env.BENCH_RUNS ?? 1) || 1)
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+/**
+ * The median of repeated runs of a figure and its baseline, with every run kept for the
+ * notes: each run's value, baseline, ratio and 1-minute load average, and the spread.
+ */
+export function medianOfRuns(runs: { value: number; baseline: number; load: number }[]) {
+  const ratios = runs.map((r) => r.value / r.baseline)
+  const spread = (xs: number[]) => [round(Math.min(...xs)), round(Math.max(...xs))]
+  return {
+    value: median(runs.map((r) => r.value)),
+    baseline: median(runs.map((r) => r.baseline)),
+    notes: {
+      runs: runs.map((r, i) => ({
+        value: round(r.value, 1),
+        baseline: round(r.baseline, 1),
+        ratio: round(ratios[i]!),
+        loadAverage1m: round(r.load, 2),
+      })),
+      spread: {
+        value: spread(runs.map((r) => r.value)),
+        baseline: spread(runs.map((r) => r.baseline)),
+        ratio: spread(ratios),
+      },
+    },
+  }
+}

@@ -15,7 +15,8 @@ import { demoCheckoutEvent, demoWebhookSecret, signDemoPayload } from '../../app
 import { createDatabase, setDb } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
 import { seedDemo } from '../../db/seed/demo'
-import { closedLoop, dataDir, percentile, rethrow, writeResult } from './lib'
+import os from 'node:os'
+import { benchRuns, closedLoop, dataDir, medianOfRuns, percentile, rethrow, round, writeResult } from './lib'
 
 const N = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000)
 const CONCURRENCY = 8
@@ -41,7 +42,9 @@ async function load(url: string, bodies: { body: string; headers: Record<string,
   }
 }
 
-export async function run() {
+type Once = { hooks: Awaited<ReturnType<typeof load>>; bare: Awaited<ReturnType<typeof load>>; load: number }
+
+async function once(): Promise<Once> {
   Object.assign(process.env, {
     NODE_ENV: 'test',
     SESSION_SECRET,
@@ -161,23 +164,38 @@ export async function run() {
       .executeTakeFirstOrThrow()
     if (hooks.failures || bare.failures || Number(paid.n) !== N + 200)
       throw new Error(`bench failures: ${hooks.failures} webhook, ${bare.failures} plain; ${paid.n} paid`)
-    return writeResult('webhooks', {
-      name: 'signed checkout.session.completed fulfilled per second (SQLite)',
-      value: hooks.perSecond,
-      unit: 'req/s',
-      baseline: { name: 'bare Remix POST doing one insert', value: bare.perSecond },
-      notes: {
-        events: N,
-        concurrency: CONCURRENCY,
-        webhookP50ms: hooks.p50,
-        webhookP99ms: hooks.p99,
-        bareP50ms: bare.p50,
-        bareP99ms: bare.p99,
-        goal: 'ratio >= 0.7',
-      },
-    })
+    return { hooks, bare, load: os.loadavg()[0]! }
   } finally {
     server.close()
     await db.destroy()
   }
+}
+
+/** BENCH_RUNS runs (each on a fresh database); the median is committed, every run in the notes. */
+export async function run() {
+  const runs: Once[] = []
+  for (let i = 0; i < benchRuns(); i++) {
+    runs.push(await once())
+    const r = runs[runs.length - 1]!
+    console.log(`run ${i + 1}: ${round(r.hooks.perSecond, 1)} fulfilments/s beside ${round(r.bare.perSecond, 1)} bare`)
+  }
+  const m = medianOfRuns(runs.map((r) => ({ value: r.hooks.perSecond, baseline: r.bare.perSecond, load: r.load })))
+  const mid = [...runs].sort((a, b) => a.hooks.perSecond - b.hooks.perSecond)[Math.floor(runs.length / 2)]!
+  return writeResult('webhooks', {
+    name: 'signed checkout.session.completed fulfilled per second (SQLite, 1 process)',
+    value: m.value,
+    unit: 'req/s',
+    baseline: { name: 'bare Remix POST doing one insert (same process, same run)', value: m.baseline },
+    notes: {
+      events: N,
+      concurrency: CONCURRENCY,
+      webhookP50ms: round(mid.hooks.p50, 2),
+      webhookP99ms: round(mid.hooks.p99, 2),
+      bareP50ms: round(mid.bare.p50, 2),
+      bareP99ms: round(mid.bare.p99, 2),
+      groupCommit: 'FULFIL_BATCH_MAX / FULFIL_BATCH_WAIT_MS as configured (defaults 64 / 1 ms)',
+      ...m.notes,
+      goal: 'ratio >= 0.9',
+    },
+  })
 }

@@ -4,6 +4,7 @@
 // lost answers — with the ledger and the model checked against each other after EVERY step.
 // A failure prints its seed and steps; SCENARIO_SEED=<n> runs that seed alone.
 import { afterAll, describe, expect, inject, it } from 'vitest'
+import { setGroupCommitDefaults } from '~/modules/ledger'
 import { describeAnswers, fuzz, scenarioEnv, type FuzzResult } from './scenario/fuzz'
 import { postgresTemplate, sqliteTemplate, type Template } from './scenario/setup'
 import { fuzzSharded } from './scenario/shards'
@@ -44,6 +45,29 @@ function report(r: FuzzResult) {
 
 afterAll(() => env.dispose())
 
+/**
+ * Group commit at its largest: every fulfilment waits for others to join its batch (up to
+ * the most one batch may hold), so concurrent deliveries share a transaction. Shards get it
+ * through their environment.
+ */
+const FORCED = { max: 1000, waitMs: 10 }
+async function forcedBatches<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { max: process.env.FULFIL_BATCH_MAX, wait: process.env.FULFIL_BATCH_WAIT_MS }
+  Object.assign(process.env, { FULFIL_BATCH_MAX: String(FORCED.max), FULFIL_BATCH_WAIT_MS: String(FORCED.waitMs) })
+  setGroupCommitDefaults(FORCED)
+  try {
+    return await fn()
+  } finally {
+    setGroupCommitDefaults(undefined)
+    for (const [k, v] of [
+      ['FULFIL_BATCH_MAX', saved.max],
+      ['FULFIL_BATCH_WAIT_MS', saved.wait],
+    ] as const)
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+  }
+}
+
 describe('scenario fuzz', () => {
   it(
     'SQLite: every seed keeps the ledger verified and the model and database in agreement after every step',
@@ -59,6 +83,28 @@ describe('scenario fuzz', () => {
     async () => {
       const url = inject('pgUrl')
       report(await run(seeds(scaled('SCENARIO_SEEDS_PG', 25, 1_000)), () => postgresTemplate(url), url))
+    },
+    deadlineMs + 180_000,
+  )
+
+  // Other seeds than above (another window), so the forced run adds cases, not repeats.
+  const forcedSeeds = (n: number) => (only !== undefined ? [only] : Array.from({ length: n }, (_, i) => 100_000 + i))
+  it(
+    'SQLite, fulfilments batched at their largest: the same',
+    async () => {
+      report(await forcedBatches(() => run(forcedSeeds(scaled('SCENARIO_BATCH_SEEDS', 15, 1_000)), sqliteTemplate)))
+    },
+    deadlineMs + 180_000,
+  )
+  it.skipIf(pgSkip)(
+    `PostgreSQL, fulfilments batched at their largest: the same${pgSkip ? ` — skipped: ${pgSkip}` : ''}`,
+    async () => {
+      const url = inject('pgUrl')
+      report(
+        await forcedBatches(() =>
+          run(forcedSeeds(scaled('SCENARIO_BATCH_SEEDS_PG', 3, 200)), () => postgresTemplate(url), url),
+        ),
+      )
     },
     deadlineMs + 180_000,
   )

@@ -216,143 +216,188 @@ function stormPlan(tag: string, events: number, rand: () => number): StormPlan {
   })
 }
 
+/** A storm's variant: the group commit as configured, or forced to its largest batches. */
+type Variant = { tag: string; seed: number; events: number; apps: number; env: Record<string, string> }
+// Every fulfilment waits for others to join its batch, up to the most a batch may hold.
+const LARGEST_BATCHES = { FULFIL_BATCH_MAX: '1000', FULFIL_BATCH_WAIT_MS: '20' }
+
+/** Several app processes on one PostgreSQL database, one killed mid-storm. */
+async function pgStorm(v: Variant) {
+  const rand = prng(seed ^ v.seed)
+  const plan = stormPlan(v.tag, v.events, rand)
+  const killAfter = killPoint(plan)
+  const database = await createPgDatabase(inject('pgUrl'), 'storm')
+  cleanups.push(() => database.drop())
+  const { db, before } = await prepare(database.url, plan)
+
+  const balancer: Balancer = await startBalancer()
+  cleanups.push(() => balancer.close())
+  const count = v.apps
+  // Each app's stop is registered as soon as it serves, and all launches are waited for,
+  // so that none is left running when another fails to start.
+  const launches = await Promise.allSettled(
+    Array.from({ length: count }, (_, i) =>
+      startApp({
+        databaseUrl: database.url,
+        name: `pg-app-${i}`,
+        baseUrl: balancer.url,
+        env: { ...stripeEnv(), ...v.env },
+      }).then((app) => {
+        cleanups.push(() => app.stop())
+        return app
+      }),
+    ),
+  )
+  const failedLaunch = launches.find((l) => l.status === 'rejected')
+  if (failedLaunch) throw failedLaunch.reason
+  const apps: AppProcess[] = launches.map((l) => (l as PromiseFulfilledResult<AppProcess>).value)
+  balancer.setBackends(apps)
+  const victim = apps[randomInt(rand, 0, apps.length - 1)]!
+  log(
+    `PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`,
+  )
+
+  const { started, firstPassSeconds, killed, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(
+    plan,
+    killAfter,
+    rand,
+    () => balancer.url,
+    victim,
+    () => victim.kill('SIGKILL'),
+  )
+  const peak: Record<string, number | undefined> = { [`${victim.name} (killed)`]: victimPeakRssMb }
+  await killed
+  expectKillHit(plan, killedAt)
+  expect(victim.alive).toBe(false)
+  const paidAfterFirstPass = await paidCount(db, plan)
+
+  // Stripe's retries arrive over time: the first half while the process is still dead (the
+  // balancer's health check has taken it out), the rest after it has been restarted.
+  const survivors = apps.filter((a) => a !== victim)
+  const failed = unanswered(plan.deliveries)
+  balancer.setBackends(survivors)
+  await sendDeliveries(
+    failed.filter((_, i) => i % 2 === 0),
+    { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 1, rand, concurrency: CONCURRENCY },
+  )
+  log(`round 1 (survivors only): re-delivered ${Math.ceil(failed.length / 2)} of ${failed.length}`)
+  await victim.restart()
+  balancer.setBackends(apps)
+  const rounds = await redeliver(plan.deliveries, {
+    url: () => balancer.url,
+    secret: WEBHOOK_SECRET,
+    rand,
+    concurrency: CONCURRENCY,
+    firstRound: 2,
+    maxRounds: MAX_ROUNDS - 1,
+    deadline: Date.now() + REDELIVERY_DEADLINE_MS,
+    log,
+  })
+  const seconds = (Date.now() - started) / 1000
+
+  // Late duplicates go round-robin over all processes, the restarted one included.
+  const late = await sendLateDuplicates(plan, rand, () => balancer.url, db)
+
+  for (const app of apps) peak[app.name] = app.peakRssMb()
+  report('PostgreSQL', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
+  expect(
+    apps.filter((a) => !a.alive).map((a) => `${a.name}:\n${a.output()}`),
+    'app processes that died unasked',
+  ).toEqual([])
+  await checkAfterStorm(db, plan, before, { killRound: 0 })
+  expectAllDuplicates(late)
+}
+
+/** One app process on a SQLite file, killed mid-storm and restarted. */
+async function sqliteStorm(v: Variant) {
+  const rand = prng(seed ^ v.seed)
+  const plan = stormPlan(v.tag, v.events, rand)
+  const killAfter = killPoint(plan)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-storm-'))
+  cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
+  const url = `sqlite:${path.join(dir, 'storm.db')}`
+  const { db, before } = await prepare(url, plan)
+
+  const balancer = await startBalancer()
+  cleanups.push(() => balancer.close())
+  const app = await startApp({
+    databaseUrl: url,
+    name: 'sqlite-app',
+    baseUrl: balancer.url,
+    env: { ...stripeEnv(), ...v.env },
+  })
+  cleanups.push(() => app.stop())
+  balancer.setBackends([app])
+
+  // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
+  const {
+    started,
+    firstPassSeconds,
+    killed: restarted,
+    killedAt,
+    inFlightAtKill,
+    victimPeakRssMb,
+  } = await firstPass(
+    plan,
+    killAfter,
+    rand,
+    () => balancer.url,
+    app,
+    () => app.kill('SIGKILL').then(() => app.restart()),
+  )
+  const peak: Record<string, number | undefined> = { 'sqlite-app (killed)': victimPeakRssMb }
+  const paidAfterFirstPass = await paidCount(db, plan)
+  await restarted
+  expectKillHit(plan, killedAt)
+  const rounds = await redeliver(plan.deliveries, {
+    url: () => balancer.url,
+    secret: WEBHOOK_SECRET,
+    rand,
+    concurrency: CONCURRENCY,
+    firstRound: 1,
+    maxRounds: MAX_ROUNDS,
+    deadline: Date.now() + REDELIVERY_DEADLINE_MS,
+    log,
+  })
+  const seconds = (Date.now() - started) / 1000
+
+  const late = await sendLateDuplicates(plan, rand, () => balancer.url, db)
+
+  peak['sqlite-app'] = app.peakRssMb()
+  report('SQLite', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
+  expect(app.alive, app.output()).toBe(true)
+  await checkAfterStorm(db, plan, before, { killRound: 0 })
+  expectAllDuplicates(late)
+}
+
 describe('webhook storm with kill -9', () => {
-  it.skipIf(!!pgSkip)('PostgreSQL: several app processes on one database, one killed mid-storm', async () => {
-    const rand = prng(seed)
-    const plan = stormPlan('PG', scaled('STORM_EVENTS', 300, 5000), rand)
-    const killAfter = killPoint(plan)
-    const database = await createPgDatabase(inject('pgUrl'), 'storm')
-    cleanups.push(() => database.drop())
-    const { db, before } = await prepare(database.url, plan)
-
-    const balancer: Balancer = await startBalancer()
-    cleanups.push(() => balancer.close())
-    const count = scaled('STORM_APPS', 3, 4)
-    // Each app's stop is registered as soon as it serves, and all launches are waited for,
-    // so that none is left running when another fails to start.
-    const launches = await Promise.allSettled(
-      Array.from({ length: count }, (_, i) =>
-        startApp({ databaseUrl: database.url, name: `pg-app-${i}`, baseUrl: balancer.url, env: stripeEnv() }).then(
-          (app) => {
-            cleanups.push(() => app.stop())
-            return app
-          },
-        ),
-      ),
-    )
-    const failedLaunch = launches.find((l) => l.status === 'rejected')
-    if (failedLaunch) throw failedLaunch.reason
-    const apps: AppProcess[] = launches.map((l) => (l as PromiseFulfilledResult<AppProcess>).value)
-    balancer.setBackends(apps)
-    const victim = apps[randomInt(rand, 0, apps.length - 1)]!
-    log(
-      `PostgreSQL: ${apps.length} apps; ${victim.name} is killed after ${Math.round(KILL_AFTER * 100)} % of the first pass`,
-    )
-
-    const { started, firstPassSeconds, killed, killedAt, inFlightAtKill, victimPeakRssMb } = await firstPass(
-      plan,
-      killAfter,
-      rand,
-      () => balancer.url,
-      victim,
-      () => victim.kill('SIGKILL'),
-    )
-    const peak: Record<string, number | undefined> = { [`${victim.name} (killed)`]: victimPeakRssMb }
-    await killed
-    expectKillHit(plan, killedAt)
-    expect(victim.alive).toBe(false)
-    const paidAfterFirstPass = await paidCount(db, plan)
-
-    // Stripe's retries arrive over time: the first half while the process is still dead (the
-    // balancer's health check has taken it out), the rest after it has been restarted.
-    const survivors = apps.filter((a) => a !== victim)
-    const failed = unanswered(plan.deliveries)
-    balancer.setBackends(survivors)
-    await sendDeliveries(
-      failed.filter((_, i) => i % 2 === 0),
-      { url: () => balancer.url, secret: WEBHOOK_SECRET, round: 1, rand, concurrency: CONCURRENCY },
-    )
-    log(`round 1 (survivors only): re-delivered ${Math.ceil(failed.length / 2)} of ${failed.length}`)
-    await victim.restart()
-    balancer.setBackends(apps)
-    const rounds = await redeliver(plan.deliveries, {
-      url: () => balancer.url,
-      secret: WEBHOOK_SECRET,
-      rand,
-      concurrency: CONCURRENCY,
-      firstRound: 2,
-      maxRounds: MAX_ROUNDS - 1,
-      deadline: Date.now() + REDELIVERY_DEADLINE_MS,
-      log,
-    })
-    const seconds = (Date.now() - started) / 1000
-
-    // Late duplicates go round-robin over all processes, the restarted one included.
-    const late = await sendLateDuplicates(plan, rand, () => balancer.url, db)
-
-    for (const app of apps) peak[app.name] = app.peakRssMb()
-    report('PostgreSQL', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
-    expect(
-      apps.filter((a) => !a.alive).map((a) => `${a.name}:\n${a.output()}`),
-      'app processes that died unasked',
-    ).toEqual([])
-    await checkAfterStorm(db, plan, before, { killRound: 0 })
-    expectAllDuplicates(late)
-  })
-
-  it('SQLite: one app process on a file, killed mid-storm and restarted', async () => {
-    const rand = prng(seed ^ 0x5eed)
-    const plan = stormPlan('LITE', scaled('STORM_SQLITE_EVENTS', 200, 3000), rand)
-    const killAfter = killPoint(plan)
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-storm-'))
-    cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }))
-    const url = `sqlite:${path.join(dir, 'storm.db')}`
-    const { db, before } = await prepare(url, plan)
-
-    const balancer = await startBalancer()
-    cleanups.push(() => balancer.close())
-    const app = await startApp({ databaseUrl: url, name: 'sqlite-app', baseUrl: balancer.url, env: stripeEnv() })
-    cleanups.push(() => app.stop())
-    balancer.setBackends([app])
-
-    // Restart at once; deliveries meanwhile get 502 and wait for Stripe's retries.
-    const {
-      started,
-      firstPassSeconds,
-      killed: restarted,
-      killedAt,
-      inFlightAtKill,
-      victimPeakRssMb,
-    } = await firstPass(
-      plan,
-      killAfter,
-      rand,
-      () => balancer.url,
-      app,
-      () => app.kill('SIGKILL').then(() => app.restart()),
-    )
-    const peak: Record<string, number | undefined> = { 'sqlite-app (killed)': victimPeakRssMb }
-    const paidAfterFirstPass = await paidCount(db, plan)
-    await restarted
-    expectKillHit(plan, killedAt)
-    const rounds = await redeliver(plan.deliveries, {
-      url: () => balancer.url,
-      secret: WEBHOOK_SECRET,
-      rand,
-      concurrency: CONCURRENCY,
-      firstRound: 1,
-      maxRounds: MAX_ROUNDS,
-      deadline: Date.now() + REDELIVERY_DEADLINE_MS,
-      log,
-    })
-    const seconds = (Date.now() - started) / 1000
-
-    const late = await sendLateDuplicates(plan, rand, () => balancer.url, db)
-
-    peak['sqlite-app'] = app.peakRssMb()
-    report('SQLite', plan, { firstPassSeconds, paidAfterFirstPass, seconds, rounds, inFlightAtKill, apps: peak })
-    expect(app.alive, app.output()).toBe(true)
-    await checkAfterStorm(db, plan, before, { killRound: 0 })
-    expectAllDuplicates(late)
-  })
+  it.skipIf(!!pgSkip)('PostgreSQL: several app processes on one database, one killed mid-storm', () =>
+    pgStorm({
+      tag: 'PG',
+      seed: 0,
+      events: scaled('STORM_EVENTS', 300, 5000),
+      apps: scaled('STORM_APPS', 3, 4),
+      env: {},
+    }),
+  )
+  it('SQLite: one app process on a file, killed mid-storm and restarted', () =>
+    sqliteStorm({ tag: 'LITE', seed: 0x5eed, events: scaled('STORM_SQLITE_EVENTS', 200, 3000), apps: 1, env: {} }))
+  // The same storms with the group commit forced to its largest batches (small for CI).
+  it.skipIf(!!pgSkip)('PostgreSQL, largest batches: two app processes, one killed mid-storm', () =>
+    pgStorm({
+      tag: 'PGB',
+      seed: 0xba7c4,
+      events: scaled('STORM_BATCH_EVENTS', 60, 1000),
+      apps: 2,
+      env: LARGEST_BATCHES,
+    }),
+  )
+  it('SQLite, largest batches: one app process, killed mid-storm and restarted', () =>
+    sqliteStorm({
+      tag: 'LITEB',
+      seed: 0xba7c5,
+      events: scaled('STORM_BATCH_EVENTS', 60, 1000),
+      apps: 1,
+      env: LARGEST_BATCHES,
+    }))
 })

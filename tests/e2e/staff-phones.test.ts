@@ -81,7 +81,13 @@ describe.skipIf(e2eSkip)('staff pages and the thank-you page at 390 px in Englis
       .orderBy('id')
       .executeTakeFirstOrThrow()
     const problems: string[] = []
-    for (const url of ['/admin', '/admin/audit', '/admin/batches/new', `/admin/students/${student.id}/story`]) {
+    for (const url of [
+      '/admin',
+      '/admin/audit',
+      '/admin/batches/new',
+      '/admin/matching',
+      `/admin/students/${student.id}/story`,
+    ]) {
       await page.goto(baseUrl + url)
       await check(page, url, problems)
       await page.screenshot({ path: screenshotPath(`staff-390-en-${url.replace(/\W+/g, '_')}`), fullPage: true })

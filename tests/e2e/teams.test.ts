@@ -3,10 +3,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
 import { donorCookies } from '../support/donor-session'
+import { newCampaign, newPool, staffUser } from '../support/matching'
 
-// Team pages (一起捐) on a phone: a signed-in donor starts a page, a second donor gives
-// through it with the demo checkout, and the page shows the total and the supporter.
-describe.skipIf(e2eSkip)('team pages at 390 px', () => {
+// Team pages (一起捐) and a matching pool (配捐) on a phone: a signed-in donor starts a page
+// for a campaign of this test's own whose pool matches 1:1 at any hour; a second donor gives
+// through it with the demo checkout; the thank-you page and the trace show the sponsor's
+// match, and the team page shows the total (the donors' own gifts) and the supporter.
+describe.skipIf(e2eSkip)('team pages and a 1:1 match at 390 px', () => {
   let browser: Browser
   let db: DB
   beforeAll(async () => {
@@ -18,7 +21,14 @@ describe.skipIf(e2eSkip)('team pages at 390 px', () => {
     await db?.destroy()
   })
 
-  it('a donor creates a team page, a second donor gives through it, the page shows both', async () => {
+  it('a donor creates a team page, a second donor gives through it, matched 1:1', async () => {
+    const campaignId = await newCampaign(db)
+    await newPool(db, await staffUser(db), campaignId, { ratioGift: '1', ratioMatch: '1', minGift: '1' }, 10_000_00)
+    const { slug } = await db
+      .selectFrom('campaigns')
+      .select('slug')
+      .where('id', '=', campaignId)
+      .executeTakeFirstOrThrow()
     // A seeded donor no other suite signs in as (sign-in links are rate-limited per address).
     const owner = await db
       .selectFrom('donations')
@@ -31,7 +41,7 @@ describe.skipIf(e2eSkip)('team pages at 390 px', () => {
     const ownerContext = await browser.newContext({ viewport, locale: 'zh-CN' })
     await ownerContext.addCookies(cookies)
     const page = await ownerContext.newPage()
-    await page.goto(baseUrl + '/donor/teams?campaign=hope-star-2026')
+    await page.goto(baseUrl + `/donor/teams?campaign=${slug}`)
     const title = `浏览器一起捐 ${Date.now() % 100000}`
     await page.getByLabel('页面标题').fill(title)
     await page.getByLabel('目标金额（元）').fill('500')
@@ -47,7 +57,7 @@ describe.skipIf(e2eSkip)('team pages at 390 px', () => {
     const p2 = await giver.newPage()
     await p2.goto(baseUrl + teamUrl)
     await p2.getByRole('link', { name: '通过本页捐款' }).click()
-    await p2.waitForURL(/\/donate\?campaign=hope-star-2026&team=T-/)
+    await p2.waitForURL(new RegExp(`/donate\\?campaign=${slug}&team=T-`))
     await expect(p2.getByText(`本笔捐款计入一起捐「${title}」`).isVisible()).resolves.toBe(true)
     await p2.getByLabel('¥100.00').check()
     await p2.getByLabel('姓名').fill('团队支持者')
@@ -58,6 +68,18 @@ describe.skipIf(e2eSkip)('team pages at 390 px', () => {
     await p2.waitForURL(/\/donate\/thanks\?donation=D-/)
     await p2.getByRole('heading', { level: 1, name: '谢谢你的善意！' }).waitFor({ timeout: 30_000 })
     const publicId = new URL(p2.url()).searchParams.get('donation')!
+    await expect(p2.getByText('示例科技有限公司（虚构） 为你的捐赠配捐 ¥100.00').first().isVisible()).resolves.toBe(
+      true,
+    )
+    await p2.screenshot({ path: screenshotPath('team-gift-matched-thanks-phone'), fullPage: true })
+    await p2
+      .getByRole('link', { name: /追踪|去向/ })
+      .first()
+      .click()
+    await p2.waitForURL(/\/trace\//)
+    await expect(p2.getByText('示例科技有限公司（虚构） 配捐 ¥100.00').first().isVisible()).resolves.toBe(true)
+    await expect(p2.getByText('你的捐赠 ¥100.00').first().isVisible()).resolves.toBe(true)
+    await p2.screenshot({ path: screenshotPath('team-gift-matched-trace-phone'), fullPage: true })
 
     await p2.goto(baseUrl + teamUrl)
     await expect(p2.locator('.progress-figures strong').first().textContent()).resolves.toBe('¥100.00')

@@ -25,6 +25,7 @@ const STAFF_PAGES = [
   '/admin/programmes',
   '/admin/wishes',
   '/admin/teams',
+  '/admin/matching',
 ]
 const KINDS = [
   'donation',

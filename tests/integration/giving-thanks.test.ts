@@ -79,7 +79,7 @@ describe.skipIf(skipReason)(`thank-you page privacy on ${testDialect}`, () => {
     })
     // Without the cookie: the generic page, nothing of the gift or its receipt in the answer.
     const stranger = await call(thanks.loader, get(`/donate/thanks?donation=${mine.public_id}`))
-    expect(stranger.body).toEqual({ donation: null })
+    expect(stranger.body).toEqual({ donation: null, match: null })
     expect(JSON.stringify(stranger.body)).not.toContain(receipt.number)
   })
 

@@ -77,4 +77,46 @@ describe.skipIf(skipReason)(`matching pools staff form on ${testDialect}`, () =>
     expect(funded.done).toBe('funded')
     expect(await getBalance(t.db, fundOfMatchPool(pool.id), 'CNY')).toBe(500_00)
   })
+
+  it('edits a pool’s rules (audited); a bad edit answers on that pool’s form and changes nothing', async () => {
+    await matchingAction(t.db, { id: staff }, form({ ...good, name: '改前', campaignIds: [String(campaign)] }))
+    const pool = await t.db
+      .selectFrom('matching_pools')
+      .selectAll()
+      .where('name', '=', '改前')
+      .executeTakeFirstOrThrow()
+    const bad = await matchingAction(
+      t.db,
+      { id: staff },
+      form({ ...good, intent: 'update', poolId: String(pool.id), minGift: 'x', campaignIds: [String(campaign)] }),
+    )
+    expect(bad).toMatchObject({ poolId: pool.id, errors: { minGift: 'matching.error.amount' } })
+    const ok = await matchingAction(
+      t.db,
+      { id: staff },
+      form({
+        ...good,
+        intent: 'update',
+        poolId: String(pool.id),
+        name: '改后',
+        capTotal: '500',
+        status: 'paused',
+        campaignIds: [String(campaign)],
+      }),
+    )
+    expect(ok.done).toBe('saved')
+    const after = await t.db
+      .selectFrom('matching_pools')
+      .selectAll()
+      .where('id', '=', pool.id)
+      .executeTakeFirstOrThrow()
+    expect(after).toMatchObject({ name: '改后', cap_total: 500_00, status: 'paused', min_gift: 1_00 })
+    const audit = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('entity_type', '=', 'matching_pool')
+      .where('entity_id', '=', String(pool.id))
+      .execute()
+    expect(audit.map((a) => a.action)).toContain('matching.pool_update')
+  })
 })

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely'
 import type { DB } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
 import { recordAudit } from '../audit/audit.server'
+import { lockHead } from '../ledger'
 import { fundOfCampaign, fundOfMatchPool, GENERAL_FUND } from '../ledger/accounts'
 import { fulfilDonation } from './fulfil.server'
 import { INITIAL_DONATION_STATUS } from './lifecycle.server'
@@ -58,6 +59,8 @@ export function recordOfflineGift(db: DB, input: OfflineRecord): Promise<Offline
 
 /** The same, inside the caller's transaction (a statement import books all rows or none). */
 export async function recordOfflineGiftIn(trx: Transaction<Database>, input: OfflineRecord): Promise<OfflineResult> {
+  // The head before any donation row or day total, the order every poster keeps (ledger/post.server.ts).
+  await lockHead(trx)
   {
     const existing = await trx
       .selectFrom('donations')

@@ -9,6 +9,7 @@ import type { Database } from '../../../db/schema'
 import type { RefundRequestsTable } from '../../../db/tables/giving'
 import { recordAudit } from '../audit/audit.server'
 import { assertChecker, type Approver } from '../auth/maker-checker'
+import { lockHead } from '../ledger'
 import type { PaymentProvider, RefundResult } from '../payments/provider'
 import { lockDonation, reverseDonation, settleRefundRequest } from './fulfil.server'
 import { isBooked, type DonationRow } from './lifecycle.server'
@@ -353,6 +354,8 @@ export async function retryRefund(
 /** Book the provider's answer (once: a notification may have booked it already) and close the request. */
 async function book(db: DB, actor: RefundActor, r: RefundRequestRow, result: RefundResult): Promise<RefundOutcome> {
   return db.transaction().execute(async (trx) => {
+    // The head before the donation row, the order every poster keeps (ledger/post.server.ts).
+    await lockHead(trx)
     const donation = present(await lockDonationById(trx, r.donation_id), `donation ${r.donation_id}`)
     // Tie the request to its refund id first, so the booking below settles it.
     await trx

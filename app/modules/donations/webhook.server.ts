@@ -12,6 +12,7 @@ import {
   type InvoiceObject,
   type PaymentEvent,
 } from '../payments/events'
+import { groupCommit } from '../ledger'
 import type { PaymentDetails, PaymentProvider } from '../payments/provider'
 import { fulfilDonation, lockDonation, reverseDonation } from './fulfil.server'
 import { newDonationPublicId, newTrackingCode } from './ids.server'
@@ -20,8 +21,10 @@ import type { WebhookOutcome, WebhookReceipt } from './outcomes'
 
 // Webhook fulfilment. Each event id is recorded once; the remote look-up (fee and net
 // from the balance transaction) happens before the database transaction so no lock is
-// held across the network; then claim + fulfil + mark commit together. Any unexpected
-// error rolls everything back and propagates, so the route answers 5xx and Stripe retries.
+// held across the network; then claim + fulfil + mark commit together, in a transaction
+// shared with the other events arriving at the same moment (group commit, each event in
+// its own savepoint). Any unexpected error rolls that event back and propagates, so the
+// route answers 5xx and Stripe retries.
 
 export type HandledWebhook = Extract<WebhookReceipt, { kind: 'handled' }>
 type Trx = Transaction<Database>
@@ -68,7 +71,8 @@ export async function handleWebhook(
   const intent = intentToLookUp(event)
   const details = intent ? (provider.detailsFromEvent?.(event) ?? (await provider.paymentDetails(intent))) : null
 
-  return db.transaction().execute(async (trx) => {
+  // Shared with the fulfilments arriving at the same moment (group-commit.server.ts).
+  return groupCommit(db, async (trx) => {
     const recorded = await trx
       .insertInto('payment_events')
       .values({

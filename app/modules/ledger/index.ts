@@ -33,5 +33,6 @@ export {
   type FundRaised,
   type TraceShare,
 } from './queries.server'
+export { groupCommit, groupCommitFor, setGroupCommitDefaults, type GroupCommitSettings } from './group-commit.server'
 export { verifyLedger, type VerifyResult } from './verify.server'
 export { exportDataset, EXPORT_DATASETS, type ExportDataset, type ExportFormat } from './export.server'

@@ -5,7 +5,7 @@ import type { Locale } from '~/utils/i18n'
 import { getOrganisation } from '../organisation/settings.server'
 import { receiptLinks } from './links'
 import { renderReceiptPdf, renderStatementPdf } from './pdf.server'
-import { annualStatement, purposeTitle } from './queries.server'
+import { annualStatement, matchNote, purposeTitle } from './queries.server'
 import { findReceipt } from './verify.server'
 
 // PDFs for download. The receipt PDF carries the donor's name, so it is served only
@@ -31,6 +31,7 @@ export async function receiptPdfForDownload(
       amount: r.amount,
       currency: r.currency,
       purpose: purposeTitle(r, locale),
+      matchNote: matchNote(r, locale),
       paidAt: r.paid_at,
       issuedAt: r.issued_at,
       voidedAt: r.voided_at,

@@ -36,6 +36,8 @@ export type ReceiptPdfData = {
   amount: number
   currency: string
   purpose: string
+  /** A sponsor's match of the gift, worded; printed beside the amount, not part of it. */
+  matchNote?: string | null
   paidAt: string
   issuedAt: string
   voidedAt: string | null
@@ -183,6 +185,7 @@ export async function renderReceiptPdf(
   fact(doc, t.donor, r.donorName)
   fact(doc, t.amount, formatMoney(r.amount, r.currency, locale))
   if (r.currency === 'CNY') fact(doc, t.capitals, toChineseCapitals(r.amount))
+  if (r.matchNote) doc.fillColor('#333333').fontSize(10).text(r.matchNote, 190, doc.y, { width: 350 }).moveDown(0.5)
   fact(doc, t.purpose, r.purpose)
   fact(doc, t.paid, formatDate(r.paidAt, locale))
   fact(doc, t.issued, formatDate(r.issuedAt, locale))

@@ -5,7 +5,7 @@ import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { displayCode } from './code.server'
 import { receiptLinks } from './links'
-import { purposeTitle, receiptDocumentQuery } from './queries.server'
+import { matchNote, purposeTitle, receiptDocumentQuery } from './queries.server'
 
 /**
  * Queue the receipt's email (monthly gifts get the monthly wording), to the donation's
@@ -32,6 +32,7 @@ export async function queueReceiptEmail(
     amount: r.amount,
     currency: r.currency,
     campaignTitle: purposeTitle(r, locale),
+    matchNote: matchNote(r, locale),
     ...links,
     official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
   }

@@ -5,7 +5,7 @@ import { refund, take, type Limit } from '../auth/rate-limit.server'
 import { clientKey } from '../donations/ids.server'
 import { codesMatch } from './code.server'
 import { RECEIPT_NUMBER } from './numbering.server'
-import { purposeTitle, receiptDocumentQuery, type ReceiptDocumentRow } from './queries.server'
+import { matchNote, purposeTitle, receiptDocumentQuery, type ReceiptDocumentRow } from './queries.server'
 
 // Public verification: a receipt number and its verification code (typed, or read
 // from the PDF's QR code) → what the receipt says. Never the donor's name, email or
@@ -28,6 +28,8 @@ export type ReceiptVerification =
       date: string
       issuedAt: string
       campaignTitle: string
+      /** A sponsor's match of this gift, worded (not part of the receipt's amount). */
+      matchNote: string | null
       official: { code: string; number: string } | null
     }
 
@@ -61,6 +63,7 @@ export async function verifyReceipt(
     date: r.paid_at,
     issuedAt: r.issued_at,
     campaignTitle: purposeTitle(r, locale),
+    matchNote: matchNote(r, locale),
     official: r.official_code && r.official_number ? { code: r.official_code, number: r.official_number } : null,
   }
 }

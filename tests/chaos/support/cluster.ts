@@ -58,6 +58,8 @@ export async function startApp(options: {
   name?: string
   env?: Record<string, string | undefined>
   baseUrl?: string
+  /** The entry to run instead of app/cli/server.ts (the cluster bench adds a bare route). */
+  script?: string
 }): Promise<AppProcess> {
   ensureBuild('capture')
   const port = await freePort()
@@ -90,7 +92,10 @@ export async function startApp(options: {
     fs.mkdirSync(uploads, { recursive: true }) // a failed start before removed it
     let c: ChildProcess | undefined
     try {
-      c = spawn(process.execPath, ['--import', 'tsx', 'app/cli/server.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      c = spawn(process.execPath, ['--import', 'tsx', options.script ?? 'app/cli/server.ts'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
       child = c
       c.stdout!.on('data', keep)
       c.stderr!.on('data', keep)

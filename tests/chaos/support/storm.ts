@@ -281,7 +281,7 @@ export async function paidCount(db: DB, plan: StormPlan): Promise<number> {
 /** Table sizes the storm changes, read before it so the checks count only what it added. */
 export async function tableCounts(db: DB) {
   const count = async (
-    table: 'ledger_transactions' | 'receipts' | 'payment_events' | 'mail_outbox',
+    table: 'ledger_transactions' | 'receipts' | 'payment_events' | 'mail_outbox' | 'matching_matches',
     where?: [string, string],
   ) => {
     let q = db.selectFrom(table).select(sql<number>`count(*)`.as('n'))
@@ -291,6 +291,10 @@ export async function tableCounts(db: DB) {
   return {
     ledgerTransactions: await count('ledger_transactions'),
     ledgerDonations: await count('ledger_transactions', ['kind', 'donation']),
+    // The demo seed's matching pool (配捐) may match storm gifts inside its opening hours:
+    // each match is one `match` transaction and one matching_matches row, nothing more.
+    ledgerMatches: await count('ledger_transactions', ['kind', 'match']),
+    matchRows: await count('matching_matches'),
     receipts: await count('receipts'),
     paymentEvents: await count('payment_events'),
     receiptMails: await count('mail_outbox', ['template', 'donation-receipt']),
@@ -404,8 +408,11 @@ export async function checkAfterStorm(
 
   // Nothing else was written: the storm added exactly its own rows.
   const after = await tableCounts(db)
+  const matches = after.ledgerMatches - before.ledgerMatches
+  expect(after.matchRows - before.matchRows, 'one matching_matches row per match transaction').toBe(matches)
+  expect(matches, 'at most one match per gift').toBeLessThanOrEqual(n)
   expect({
-    ledgerTransactions: after.ledgerTransactions - before.ledgerTransactions,
+    ledgerTransactions: after.ledgerTransactions - before.ledgerTransactions - matches,
     ledgerDonations: after.ledgerDonations - before.ledgerDonations,
     receipts: after.receipts - before.receipts,
     paymentEvents: after.paymentEvents - before.paymentEvents,

@@ -1,0 +1,176 @@
+// Group commit: the fulfilments one app process receives within a millisecond or two share
+// one database transaction, which takes the chain head once, runs each item in order in a
+// savepoint of its own and commits them together; each caller is answered after the commit.
+// Why, and the lock order every poster keeps, in post.server.ts's header.
+import { sql, type Kysely, type Transaction } from 'kysely'
+import type { Database } from '../../../db/schema'
+import { dialectOf } from '../../utils/db.server'
+import { getEnv } from '../../utils/env.server'
+import { lockHead } from './post.server'
+
+type Trx = Transaction<Database>
+
+export type GroupCommitSettings = {
+  /** Most items in one transaction; 1 turns batching off. */
+  max: number
+  /** How long the first item of a batch waits for others to join it. */
+  waitMs: number
+}
+
+type Job = {
+  work: (trx: Trx) => Promise<unknown>
+  arrived: number
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
+}
+
+/** Figures of one process's group commits since it started (benches and tests read them). */
+export type GroupCommitStats = {
+  batches: number
+  items: number
+  largest: number
+  /** Items that failed in a batch and ran again alone. */
+  isolated: number
+  /** Milliseconds the chain head was held (lock taken to commit done), summed over transactions. */
+  heldMs: number
+}
+
+class GroupCommitter {
+  private queue: Job[] = []
+  private running = false
+  private timer: ReturnType<typeof setTimeout> | undefined
+  readonly stats: GroupCommitStats = { batches: 0, items: 0, largest: 0, isolated: 0, heldMs: 0 }
+
+  private own: GroupCommitSettings | undefined
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  get settings(): GroupCommitSettings {
+    return this.own ?? defaults ?? fromEnv()
+  }
+  set settings(settings: GroupCommitSettings) {
+    this.own = settings
+  }
+
+  submit<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, arrived: Date.now(), resolve: resolve as (v: unknown) => void, reject })
+      this.schedule()
+    })
+  }
+
+  /** Start a batch when it is full or its first item has waited long enough; one batch at a time. */
+  private schedule() {
+    if (this.running || !this.queue.length) return
+    const due = this.queue[0]!.arrived + this.settings.waitMs - Date.now()
+    if (this.queue.length >= this.settings.max || due <= 0) {
+      if (this.timer) clearTimeout(this.timer)
+      this.timer = undefined
+      void this.flush()
+    } else this.timer ??= setTimeout(() => ((this.timer = undefined), this.schedule()), due)
+  }
+
+  private async flush() {
+    this.running = true
+    const batch = this.queue.splice(0, this.settings.max)
+    try {
+      await this.run(batch)
+    } finally {
+      this.running = false
+      this.schedule()
+    }
+  }
+
+  private async run(batch: Job[]) {
+    this.stats.batches++
+    this.stats.items += batch.length
+    this.stats.largest = Math.max(this.stats.largest, batch.length)
+    if (batch.length === 1) return this.alone(batch[0]!)
+    const done = new Map<Job, unknown>()
+    let locked: number | undefined
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await lockHead(trx)
+        locked = performance.now()
+        // Each item's writes are its own: a failure rolls back to its savepoint and the
+        // others go on. PostgreSQL closes one item's savepoint and opens the next in one
+        // round trip; the commit closes the last.
+        const pg = dialectOf(trx) === 'postgres'
+        await sql`savepoint fulfil_item`.execute(trx)
+        for (const [i, job] of batch.entries()) {
+          try {
+            done.set(job, await job.work(trx))
+          } catch {
+            await sql`rollback to savepoint fulfil_item`.execute(trx)
+          }
+          if (i === batch.length - 1) break
+          if (pg) await sql`release savepoint fulfil_item; savepoint fulfil_item`.execute(trx)
+          else {
+            await sql`release savepoint fulfil_item`.execute(trx)
+            await sql`savepoint fulfil_item`.execute(trx)
+          }
+        }
+      })
+    } catch {
+      // The batch itself failed (its commit, a lost connection): nothing of it was kept.
+      done.clear()
+    }
+    if (locked !== undefined) this.stats.heldMs += performance.now() - locked
+    for (const job of batch) if (done.has(job)) job.resolve(done.get(job))
+    // A failed item runs again alone, so that its caller gets the error an unbatched
+    // fulfilment would have given (or, after a lost lock race, its result). Items are
+    // idempotent (event claim, ledger keys), so a rerun after an unclear commit is safe.
+    for (const job of batch) {
+      if (done.has(job)) continue
+      this.stats.isolated++
+      await this.alone(job)
+    }
+  }
+
+  private async alone(job: Job) {
+    let locked: number | undefined
+    try {
+      const result = await this.db.transaction().execute(async (trx) => {
+        await lockHead(trx)
+        locked = performance.now()
+        return job.work(trx)
+      })
+      job.resolve(result)
+    } catch (error) {
+      job.reject(error)
+    } finally {
+      if (locked !== undefined) this.stats.heldMs += performance.now() - locked
+    }
+  }
+}
+
+const committers = new WeakMap<Kysely<Database>, GroupCommitter>()
+let defaults: GroupCommitSettings | undefined
+let env: GroupCommitSettings | undefined
+const fromEnv = () => (env ??= { max: getEnv().FULFIL_BATCH_MAX, waitMs: getEnv().FULFIL_BATCH_WAIT_MS })
+
+function committerFor(db: Kysely<Database>): GroupCommitter {
+  let c = committers.get(db)
+  if (!c) committers.set(db, (c = new GroupCommitter(db)))
+  return c
+}
+
+/** Tests: batching for every database without settings of its own (undefined: the environment's). */
+export function setGroupCommitDefaults(settings: GroupCommitSettings | undefined): void {
+  defaults = settings
+}
+
+/**
+ * Run `work` in a transaction that holds the chain head, possibly shared with other
+ * callers' work (one savepoint each). Resolves after the commit with work's result; a
+ * failing work is rerun alone and its error rejected, never the others'. `work` must use
+ * only `trx` and may run twice, so it must be idempotent.
+ */
+export function groupCommit<T>(db: Kysely<Database>, work: (trx: Trx) => Promise<T>): Promise<T> {
+  return committerFor(db).submit(work)
+}
+
+/** Tests: change one database's batching, and read what it did. */
+export function groupCommitFor(db: Kysely<Database>): { settings: GroupCommitSettings; stats: GroupCommitStats } {
+  return committerFor(db)
+}

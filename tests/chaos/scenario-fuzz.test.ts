@@ -1,8 +1,8 @@
-// The seeded random scenario fuzz of the money paths: donations through signed webhooks,
+// The seeded random scenario fuzz of the money paths: donations through signed webhooks and
+// through WeChat Pay and Alipay notifications (fakes), wrong-amount notifications refused,
 // replays (also concurrent), refunds, disputes, award batches, payouts, crashes mid-step and
 // lost answers — with the ledger and the model checked against each other after EVERY step.
 // A failure prints its seed and steps; SCENARIO_SEED=<n> runs that seed alone.
-import fs from 'node:fs'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { setGroupCommitDefaults } from '~/modules/ledger'
 import { describeAnswers, fuzz, scenarioEnv, type FuzzResult } from './scenario/fuzz'
@@ -10,7 +10,7 @@ import { postgresTemplate, sqliteTemplate, type Template } from './scenario/setu
 import { fuzzSharded } from './scenario/shards'
 import { FULL, scaled } from './support/scale'
 
-const uploads = scenarioEnv()
+const env = await scenarioEnv()
 const only = process.env.SCENARIO_SEED ? Number(process.env.SCENARIO_SEED) : undefined
 const first = Number(process.env.SCENARIO_FIRST_SEED || 1) // another window of seeds
 const seeds = (n: number) => (only !== undefined ? [only] : Array.from({ length: n }, (_, i) => first + i))
@@ -43,7 +43,7 @@ function report(r: FuzzResult) {
   expect(r.ran, `only ${r.ran} of ${r.seeds} seeds ran: ${r.stoppedAt}`).toBeGreaterThanOrEqual(required)
 }
 
-afterAll(() => fs.rmSync(uploads, { recursive: true, force: true }))
+afterAll(() => env.dispose())
 
 /**
  * Group commit at its largest: every fulfilment waits for others to join its batch (up to

@@ -3,6 +3,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { startScenarioFakes } from './domestic'
 import { runScenario, ScenarioFailure } from './runner'
 import type { Template } from './setup'
 
@@ -19,13 +20,22 @@ export type FuzzResult = {
   stoppedAt?: string
 }
 
-/** The environment the app modules read (getEnv is cached on first use: call this first). */
-export function scenarioEnv(): string {
+/**
+ * The environment the app modules read (getEnv is cached on first use: call this first),
+ * with the fake WeChat Pay and Alipay started and configured; dispose() stops them.
+ */
+export async function scenarioEnv(): Promise<{ dispose(): Promise<void> }> {
   const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'hope-scenario-uploads-'))
   process.env.UPLOAD_DIR = uploads
   process.env.NODE_ENV ??= 'test'
   if (!/^https?:\/\//.test(process.env.BASE_URL ?? '')) process.env.BASE_URL = 'http://localhost:3000'
-  return uploads
+  const stopFakes = await startScenarioFakes()
+  return {
+    async dispose() {
+      await stopFakes()
+      fs.rmSync(uploads, { recursive: true, force: true })
+    },
+  }
 }
 
 export async function fuzz(

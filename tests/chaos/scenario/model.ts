@@ -8,6 +8,7 @@
 // as it was (callers apply on a clone), mirroring one database transaction.
 
 import { demoFee } from '../../../app/modules/payments/demo.server'
+import { feeAtRate } from '../../../app/modules/payments/provider'
 
 export type DonationStatus = 'pending' | 'paid' | 'partially_refunded' | 'refunded' | 'disputed'
 
@@ -27,6 +28,8 @@ export type MDonation = {
   currency: string
   amount: number
   fee: number
+  /** The configured fee rate of WeChat Pay or Alipay (which report none); null: the demo card's fee. */
+  feeBps: number | null
   status: DonationStatus
   /** Reversals booked, by provider ref. */
   reversals: Record<string, { kind: 'refund' | 'dispute'; amount: number }>
@@ -100,10 +103,14 @@ function drawFifo(
   return draws
 }
 
-export function addPending(s: State, d: { publicId: string; fund: string; currency: string; amount: number }) {
+export function addPending(
+  s: State,
+  d: { publicId: string; fund: string; currency: string; amount: number; feeBps?: number },
+) {
   s.donations[d.publicId] = {
     ...d,
     fee: 0,
+    feeBps: d.feeBps ?? null,
     status: 'pending',
     reversals: {},
     refunded: 0,
@@ -117,7 +124,7 @@ export function addPending(s: State, d: { publicId: string; fund: string; curren
 export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' | 'already' {
   const d = s.donations[publicId]!
   if (d.status !== 'pending') return 'already'
-  d.fee = demoFee(d.amount)
+  d.fee = d.feeBps === null ? demoFee(d.amount) : feeAtRate(d.amount, d.feeBps)
   d.status = 'paid'
   move(s, 'external:donors', d.fund, d.amount, d.currency)
   if (d.fee > 0) move(s, d.fund, 'external:fees', d.fee, d.currency)
@@ -180,7 +187,16 @@ export function reverse(
 
 export type Refund = { id: string; amount: number; created: number }
 export type ScenarioEvent =
-  | { id: string; type: 'checkout.session.completed'; publicId: string; created: number }
+  | {
+      id: string
+      type: 'checkout.session.completed'
+      publicId: string
+      created: number
+      /** Paid by WeChat Pay or Alipay, whose payment notification this is (else a Stripe event). */
+      provider?: 'wechatpay' | 'alipay'
+      /** The notification says this other amount was paid: refused at the door, nothing written. */
+      claims?: number
+    }
   | { id: string; type: 'charge.refunded'; publicId: string; created: number; refunds: Refund[] }
   | {
       id: string
@@ -195,6 +211,8 @@ export type ScenarioEvent =
 export const iso = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString()
 
 export function applyEvent(s: State, e: ScenarioEvent): string {
+  // The amount is checked before the notification id is claimed (and is never claimed).
+  if (e.type === 'checkout.session.completed' && e.claims !== undefined) throw new ModelRefusal('amount-mismatch')
   if (s.processedEvents.includes(e.id)) return 'duplicate'
   const at = iso(e.created)
   let outcome: string

@@ -2,7 +2,6 @@
 //   npx tsx tests/chaos/scenario/replay.ts <seed> [<last seed>]
 // SQLite by default; SCENARIO_PG_URL=postgres://… (a superuser URL) runs them on PostgreSQL.
 // With --json (how the sharded full run uses it) the last line is `SCENARIO_RESULT <json>`.
-import fs from 'node:fs'
 import { describeAnswers, fuzz, scenarioEnv } from './fuzz'
 import { postgresTemplate, sqliteTemplate } from './setup'
 
@@ -13,7 +12,7 @@ if (!Number.isInteger(from) || (to !== undefined && !(Number.isInteger(to) && to
   console.error('usage: npx tsx tests/chaos/scenario/replay.ts [--json] <seed> [<last seed>]')
   process.exit(2)
 }
-const uploads = scenarioEnv()
+const env = await scenarioEnv()
 const t = process.env.SCENARIO_PG_URL ? await postgresTemplate(process.env.SCENARIO_PG_URL) : await sqliteTemplate()
 const seeds = Array.from({ length: (to ?? from!) - from! + 1 }, (_, i) => from! + i)
 try {
@@ -33,5 +32,5 @@ try {
   process.exitCode = r.failures.length ? 1 : 0
 } finally {
   await t.dispose()
-  fs.rmSync(uploads, { recursive: true, force: true })
+  await env.dispose()
 }

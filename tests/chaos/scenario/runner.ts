@@ -1,30 +1,24 @@
 // Runs one seed: a fresh copy of the template, 15–40 generated steps through the real
-// entry points (startCheckout, receiveWebhook with signed events, prepareBatch,
+// entry points (startCheckout, receiveWebhook with signed events and the WeChat Pay and
+// Alipay notification receivers with the fakes' signed notifications (deliver.ts), prepareBatch,
 // approveBatch, recordPayout, rejectBatch), crashes and lost answers injected, and the
 // invariants checked after every step. A failure names the seed, the step and the list.
 import { approveBatch, prepareBatch, recordPayout, rejectBatch } from '~/modules/disbursements/batches.server'
 import { startCheckout } from '~/modules/donations/checkout.server'
-import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { InsufficientFundsError, LedgerInputError } from '~/modules/ledger'
-import {
-  createDemoProvider,
-  demoCheckoutEvent,
-  demoWebhookSecret,
-  signDemoPayload,
-} from '~/modules/payments/demo.server'
 import type { DB } from '~/utils/db.server'
 import { isRefusal } from '~/utils/refusal'
 import { chinaDate } from '~/utils/i18n'
 import { CrashError, CrashPlugin } from './crash'
+import { BASE_URL, checkoutProvider, deliver } from './deliver'
+import { donorPays, FEE_RATE_BPS } from './domestic'
 import { checkInvariants, fingerprint, InvariantError } from './invariants'
 import * as model from './model'
 import { open, type Template } from './setup'
 import { describeStep, newWorld, nextStep, rng, type Delivery, type Fault, type Step, type World } from './steps'
 import { minimalPdf } from '../../support/proof-files'
 
-const SECRET = demoWebhookSecret('scenario-fuzz-session-secret-0123456789')
-const BASE_URL = 'http://localhost:3000'
 const LIMITS = { min: 100, max: 100_000_000, currencies: ['CNY', 'HKD', 'USD'] }
 const SECOND_APPROVAL_ABOVE = 80_000 // low, so that many batches need two approvers
 const PDF = minimalPdf('scenario payout slip')
@@ -149,73 +143,10 @@ async function act(ctx: Ctx, fault: Fault, planNow: () => Plan, call: (db: DB) =
   return got
 }
 
-// ---- webhooks ----
+// ---- deliveries (deliver.ts) ----
 
-function stripeShape(ctx: Ctx, e: model.ScenarioEvent): object {
-  const d = ctx.w.donations.find((x) => x.publicId === e.publicId)!
-  const currency = d.currency.toLowerCase()
-  const intent = `pi_demo_${e.publicId}`
-  const charge = `ch_demo_${e.publicId}`
-  if (e.type === 'checkout.session.completed') {
-    return demoCheckoutEvent({
-      publicId: e.publicId,
-      amount: d.amount,
-      currency: d.currency,
-      frequency: 'once',
-      outcome: 'paid',
-      now: new Date(e.created * 1000),
-    })
-  }
-  const object =
-    e.type === 'charge.refunded'
-      ? {
-          id: charge,
-          object: 'charge',
-          amount: d.amount,
-          currency,
-          payment_intent: intent,
-          metadata: { donation_public_id: e.publicId },
-          amount_refunded: e.refunds.reduce((n, r) => n + r.amount, 0),
-          refunds: {
-            object: 'list',
-            data: e.refunds.map((r) => ({
-              id: r.id,
-              object: 'refund',
-              amount: r.amount,
-              currency,
-              status: 'succeeded',
-              created: r.created,
-            })),
-          },
-        }
-      : // A dispute carries the charge and the intent, not the charge's metadata.
-        {
-          id: e.disputeId,
-          object: 'dispute',
-          amount: e.amount,
-          currency,
-          charge,
-          payment_intent: intent,
-          status: e.status,
-        }
-  return { id: e.id, object: 'event', type: e.type, created: e.created, data: { object } }
-}
-
-async function deliver(ctx: Ctx, db: DB, e: model.ScenarioEvent): Promise<string> {
-  const payload = JSON.stringify(stripeShape(ctx, e))
-  const reply = webhookReply(
-    await receiveWebhook(
-      db,
-      createDemoProvider({ db, baseUrl: BASE_URL, webhookSecret: SECRET }),
-      payload,
-      signDemoPayload(payload, SECRET),
-    ),
-  )
-  if (reply.status !== 200) throw new Error(`webhook answered ${reply.status} ${JSON.stringify(reply.body)}`)
-  return String(reply.body.outcome)
-}
-
-const failed = (answer: string) => answer === 'insufficient' || answer === 'input'
+/** Refused: the provider is not answered 2xx and delivers again. */
+const failed = (answer: string) => answer === 'insufficient' || answer === 'input' || answer === 'amount-mismatch'
 
 /** Send an event the way the step says; Stripe keeps it unacknowledged until a 2xx. */
 async function send(ctx: Ctx, index: number, delivery: Delivery, fault: Fault) {
@@ -226,8 +157,8 @@ async function send(ctx: Ctx, index: number, delivery: Delivery, fault: Fault) {
     const p = plan(ctx.m, (s) => model.applyEvent(s, we.event))
     const before = await fingerprint(ctx.db)
     const answers = await Promise.all([
-      outcome(ctx, deliver(ctx, ctx.db, we.event)),
-      outcome(ctx, deliver(ctx, ctx.db, other ? other.event : we.event)),
+      outcome(ctx, deliver(ctx.w, ctx.db, we.event)),
+      outcome(ctx, deliver(ctx.w, ctx.db, other ? other.event : we.event)),
     ])
     const want = other
       ? [p.expected, 'duplicate']
@@ -249,7 +180,7 @@ async function send(ctx: Ctx, index: number, delivery: Delivery, fault: Fault) {
     ctx,
     fault,
     () => plan(ctx.m, (s) => model.applyEvent(s, we.event)),
-    (db) => deliver(ctx, db, we.event),
+    (db) => deliver(ctx.w, db, we.event),
   )
   if (!failed(answer)) we.acked = true
 }
@@ -281,9 +212,10 @@ async function runStep(ctx: Ctx, step: Step) {
         displayMode: 'family',
         name: '情景捐赠人',
         email: `donor${w.donations.length + 1}@scenario.test`,
+        ...(step.method === 'card' ? {} : { method: step.method }),
       })
-      const provider = createDemoProvider({ db: ctx.db, baseUrl: BASE_URL, webhookSecret: SECRET })
-      const { publicId } = await startCheckout(ctx.db, provider, form, {
+      const domestic = step.method === 'card' ? null : step.method
+      const { publicId, url } = await startCheckout(ctx.db, checkoutProvider(ctx.db, step.method), form, {
         locale: 'zh-CN',
         clientIp: null,
         baseUrl: BASE_URL,
@@ -291,14 +223,42 @@ async function runStep(ctx: Ctx, step: Step) {
       })
       const fund =
         step.target === 'general' ? 'fund:general' : `fund:campaign:${cast.campaigns[step.target === 'a' ? 0 : 1]!.id}`
-      model.addPending(ctx.m, { publicId, fund, currency: step.currency, amount: step.amount })
-      w.donations.push({ publicId, currency: step.currency, amount: step.amount, refunds: [], dispute: null })
-      // The donor pays at Stripe now; the event reaches us as the delivery says.
+      model.addPending(ctx.m, {
+        publicId,
+        fund,
+        currency: step.currency,
+        amount: step.amount,
+        ...(domestic ? { feeBps: FEE_RATE_BPS } : {}),
+      })
+      w.donations.push({
+        publicId,
+        method: step.method,
+        currency: step.currency,
+        amount: step.amount,
+        refunds: [],
+        dispute: null,
+      })
+      // The donor pays now (at Stripe, or in the fake wallet or cashier); the event or
+      // notification reaches us as the delivery says.
+      if (domestic) await donorPays(domestic, publicId, url, now)
       const index = emit(ctx, {
-        id: `evt_demo_paid_${publicId}`,
+        id: domestic ? nextId(ctx, domestic === 'wechatpay' ? 'EV-wx' : 'notify-ali') : `evt_demo_paid_${publicId}`,
         type: 'checkout.session.completed',
         publicId,
         created: w.clock,
+        ...(domestic ? { provider: domestic } : {}),
+      })
+      return send(ctx, index, step.delivery, step.fault)
+    }
+    case 'wrong-amount': {
+      const d = w.donations[step.donation]!
+      const index = emit(ctx, {
+        id: nextId(ctx, d.method === 'wechatpay' ? 'EV-wx-bad' : 'notify-ali-bad'),
+        type: 'checkout.session.completed',
+        publicId: d.publicId,
+        created: w.clock,
+        provider: d.method === 'wechatpay' ? 'wechatpay' : 'alipay',
+        claims: step.claims,
       })
       return send(ctx, index, step.delivery, step.fault)
     }

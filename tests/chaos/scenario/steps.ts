@@ -1,6 +1,7 @@
 // The step generator: from a seed, a deterministic sequence of steps over the money paths.
-// It chooses with the scenario's own view of the outside world (what Stripe knows: which
-// charges were paid, refunded, disputed, which events it has not had a 2xx for) and of
+// It chooses with the scenario's own view of the outside world (what Stripe, WeChat Pay and
+// Alipay know: which charges were paid, refunded, disputed, which events or notifications
+// have not had a 2xx for) and of
 // the batches staff made; the choice never depends on the database, so a seed replays.
 import type { Refund, ScenarioEvent } from './model'
 
@@ -26,15 +27,21 @@ export type Fault = { kind: 'none' } | { kind: 'crash'; afterQueries: number } |
 /** How Stripe delivers a new event: once, twice at once, beside a replay of an old one, or not yet. */
 export type Delivery = 'single' | 'twice-concurrent' | 'with-replay' | 'defer'
 
+export type Method = 'card' | 'wechatpay' | 'alipay'
+
 export type Step =
   | {
       kind: 'donate'
       target: 'a' | 'b' | 'general'
+      /** The card goes through the demo Stripe; WeChat Pay and Alipay (CNY only) through their fakes. */
+      method: Method
       currency: 'CNY' | 'HKD'
       amount: number
       delivery: Delivery
       fault: Fault
     }
+  /** A WeChat Pay or Alipay notification for a donation that claims another amount was paid. */
+  | { kind: 'wrong-amount'; donation: number; claims: number; delivery: Delivery; fault: Fault }
   | { kind: 'refund'; donation: number; amount: number; delivery: Delivery; fault: Fault }
   | { kind: 'dispute-open'; donation: number; delivery: Delivery; fault: Fault }
   | { kind: 'dispute-close'; donation: number; outcome: 'lost' | 'won'; delivery: Delivery; fault: Fault }
@@ -49,6 +56,7 @@ export type Step =
 
 export type WDonation = {
   publicId: string
+  method: Method
   currency: string
   amount: number
   refunds: Refund[]
@@ -97,22 +105,37 @@ function delivery(r: Rng): { delivery: Delivery; fault: Fault } {
 const AMOUNTS = [1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000]
 
 export function nextStep(r: Rng, w: World, students: number): Step {
+  // Refunds and disputes are Stripe events: WeChat Pay and Alipay gifts have neither here.
   const refundable = w.donations
     .map((d, i) => ({ d, i }))
-    .filter(({ d }) => stripeRemainder(d) > 0 && d.dispute?.status !== 'open')
+    .filter(({ d }) => d.method === 'card' && stripeRemainder(d) > 0 && d.dispute?.status !== 'open')
+  const domestic = w.donations.map((d, i) => ({ d, i })).filter(({ d }) => d.method !== 'card')
   const undisputed = refundable.filter(({ d }) => !d.dispute)
   const openDisputes = w.donations.map((d, i) => ({ d, i })).filter(({ d }) => d.dispute?.status === 'open')
   const unacked = w.events.map((e, i) => ({ e, i })).filter(({ e }) => !e.acked)
   const options: [number, () => Step][] = [
     [
       w.donations.length < 3 ? 80 : 30,
-      () => ({
-        kind: 'donate',
-        target: r.pick(['a', 'a', 'a', 'b', 'general', 'general'] as const),
-        currency: r.chance(0.2) ? 'HKD' : 'CNY',
-        amount: r.chance(0.6) ? r.pick(AMOUNTS) : r.int(100, 300_000),
-        ...delivery(r),
-      }),
+      () => {
+        const method = r.pick(['card', 'card', 'card', 'wechatpay', 'alipay'] as const)
+        return {
+          kind: 'donate',
+          target: r.pick(['a', 'a', 'a', 'b', 'general', 'general'] as const),
+          method,
+          currency: method === 'card' && r.chance(0.2) ? 'HKD' : 'CNY',
+          amount: r.chance(0.6) ? r.pick(AMOUNTS) : r.int(100, 300_000),
+          ...delivery(r),
+        }
+      },
+    ],
+    [
+      domestic.length ? 4 : 0,
+      () => {
+        const { d, i } = r.pick(domestic)
+        // One fen off either way (gifts are 100 fen at least), or twice the gift.
+        const claims = r.chance(0.5) ? d.amount + r.pick([-1, 1]) : d.amount * 2
+        return { kind: 'wrong-amount', donation: i, claims, ...delivery(r) }
+      },
     ],
     [
       refundable.length ? 10 : 0,
@@ -201,7 +224,9 @@ export function describeStep(s: Step): string {
   const d = 'delivery' in s && s.delivery !== 'single' ? ` (${s.delivery})` : ''
   switch (s.kind) {
     case 'donate':
-      return `donate ${s.amount} ${s.currency} to ${s.target}${d}${f}`
+      return `donate ${s.amount} ${s.currency} to ${s.target}${s.method === 'card' ? '' : ` by ${s.method}`}${d}${f}`
+    case 'wrong-amount':
+      return `notification for donation #${s.donation} claims ${s.claims} paid${d}${f}`
     case 'refund':
       return `refund ${s.amount} of donation #${s.donation}${d}${f}`
     case 'dispute-open':

@@ -28,6 +28,8 @@ const EMPTY_AFTER_SEED: Record<string, string> = {
   refund_requests: 'made when staff refund a gift from the donation desk',
   official_receipt_requests: 'made when a donor asks for an official e-receipt in the portal',
   finance_closes: 'finance closes a month after it ends; the demo month is still open',
+  student_stories:
+    'staff write a student’s public story by hand; the demo has none, so /sponsor shows its generated line',
 }
 
 // Every migration, both ways, and a round trip through every table on this dialect.

@@ -101,7 +101,7 @@ describe.skipIf(e2eSkip)('scholarship batch in Chromium', () => {
     await page.getByLabel('学期', { exact: true }).fill('2027-spring')
     await choose(page, '工作站', '镇雄')
     await choose(page, '资金来源（募捐项目）', '学子阳光 助学金：')
-    await page.getByLabel(/学生化名编号/).fill(`${student.public_code} 100`)
+    await page.getByLabel(/其他学生：化名编号/).fill(`${student.public_code} 100`)
     await page.getByRole('button', { name: '提交审批' }).click()
     await page.waitForURL(/\/admin\/batches\/\d+$/)
     const batchUrl = page.url()

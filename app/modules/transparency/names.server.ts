@@ -62,6 +62,8 @@ export async function loadNames(db: Kysely<Database>, locale: Locale): Promise<N
       if (code === 'paid') return en ? 'Paid to students' : '已发放给学生'
       const campaign = /^fund:campaign:(\d+)$/.exec(code)
       if (campaign) return en ? `Campaign fund ${campaign[1]}` : `募捐项目基金 ${campaign[1]}`
+      const pool = /^fund:match:(\d+)$/.exec(code)
+      if (pool) return en ? `Matching pool ${pool[1]}` : `配捐资金池 ${pool[1]}`
       return code
     },
     programme: (slug) => (slug ? (byProgramme.get(slug) ?? slug) : en ? 'No programme named' : '未指定项目'),

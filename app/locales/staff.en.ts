@@ -115,6 +115,7 @@ export const staffEn: { readonly [K in keyof typeof staffZhCN]: string } = {
   'security.requiredForRole':
     'Your role (administrator or finance) must turn on two-step verification before approving anything.',
   'security.optional': 'Two-step verification is recommended to protect your account.',
+  'audit.do.auth.password_ok': 'Password accepted, TOTP step next',
   'audit.do.auth.login': 'Signed in',
   'audit.do.auth.login_failed': 'Sign-in failed',
   'audit.do.auth.login_rate_limited': 'Sign-in rate-limited',

@@ -112,6 +112,7 @@ export const staffZhCN = {
   'security.recoveryBody': '请妥善保存这些恢复码。每个只能使用一次，本页关闭后不再显示。',
   'security.requiredForRole': '你的角色（管理员或财务）必须启用两步验证后才能审批。',
   'security.optional': '建议启用两步验证，保护账户安全。',
+  'audit.do.auth.password_ok': '密码正确，待验证动态码',
   'audit.do.auth.login': '登录',
   'audit.do.auth.login_failed': '登录失败',
   'audit.do.auth.login_rate_limited': '登录过于频繁被拒',

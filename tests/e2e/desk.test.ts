@@ -66,6 +66,7 @@ describe.skipIf(e2eSkip)('donation desk in the browser', () => {
 
     await rows.first().locator('a').first().click()
     expect(new URL(page.url()).pathname).toBe(`/admin/donations/${gift.id}`)
+    await page.locator('ol.timeline li').first().waitFor()
     expect(await page.locator('ol.timeline li').count()).toBeGreaterThanOrEqual(3)
     expect(await page.locator('a[href^="/ledger/"]').count()).toBeGreaterThan(0)
     expect(await overflow(), 'one donation').toBeLessThanOrEqual(0)

@@ -73,7 +73,9 @@ describe.skipIf(e2eSkip)('finance pages in the browser', () => {
               ? 'finance.title'
               : path.endsWith('reconcile')
                 ? 'finance.reconcile.title'
-                : 'finance.close.title'
+                : path.endsWith('bills')
+                  ? 'finance.bills.title'
+                  : 'finance.close.title'
           ],
         )
         // No message key or unknown code shows raw.

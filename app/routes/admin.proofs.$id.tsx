@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node'
 import { clientIp, requireStaff, stationScope } from '~/modules/auth/authorize.server'
 import type { RouteAccess } from '~/modules/auth/permissions'
 import { IdParam } from '~/modules/auth/schema'
-import { recordAudit } from '~/modules/audit/audit.server'
+import { recordAudit, type AuditKind } from '~/modules/audit/audit.server'
 import { getProofInScope, readProofBytes } from '~/modules/disbursements/uploads.server'
 import { getDb } from '~/utils/db.server'
 import { download, notFound } from '~/utils/http.server'
@@ -26,7 +26,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await recordAudit(getDb(), {
     actorUserId: staff.id,
     action: 'proof.read',
-    entityType: proof.entity_type,
+    // Stored by saveProof, whose entity type is an audit kind.
+    entityType: proof.entity_type as AuditKind,
     entityId: proof.entity_id,
     stationId: proof.stationId,
     ip: clientIp(context),

@@ -47,7 +47,7 @@ describe.skipIf(e2eSkip)('giving through the demo checkout', () => {
     await page.getByRole('button', { name: '前往支付' }).click()
 
     await page.waitForURL(/\/donate\/demo\/cs_demo_/)
-    await expect(page.getByText('演示支付 · 不会产生真实扣款').isVisible()).resolves.toBe(true)
+    await page.getByText('演示支付 · 不会产生真实扣款').waitFor()
     await page.screenshot({ path: screenshotPath('demo-checkout-phone'), fullPage: true })
     await page.getByRole('button', { name: '完成支付' }).click()
 

@@ -58,7 +58,7 @@ describe.skipIf(e2eSkip)('team pages and a 1:1 match at 390 px', () => {
     await p2.goto(baseUrl + teamUrl)
     await p2.getByRole('link', { name: '通过本页捐款' }).click()
     await p2.waitForURL(new RegExp(`/donate\\?campaign=${slug}&team=T-`))
-    await expect(p2.getByText(`本笔捐款计入一起捐「${title}」`).isVisible()).resolves.toBe(true)
+    await p2.getByText(`本笔捐款计入一起捐「${title}」`).waitFor()
     await p2.getByLabel('¥100.00').check()
     await p2.getByLabel('姓名').fill('团队支持者')
     await p2.getByLabel(/电子邮箱/).fill(`e2e-team-${Date.now()}@example.test`)
@@ -68,17 +68,15 @@ describe.skipIf(e2eSkip)('team pages and a 1:1 match at 390 px', () => {
     await p2.waitForURL(/\/donate\/thanks\?donation=D-/)
     await p2.getByRole('heading', { level: 1, name: '谢谢你的善意！' }).waitFor({ timeout: 30_000 })
     const publicId = new URL(p2.url()).searchParams.get('donation')!
-    await expect(p2.getByText('示例科技有限公司（虚构） 为你的捐赠配捐 ¥100.00').first().isVisible()).resolves.toBe(
-      true,
-    )
+    await p2.getByText('示例科技有限公司（虚构） 为你的捐赠配捐 ¥100.00').first().waitFor()
     await p2.screenshot({ path: screenshotPath('team-gift-matched-thanks-phone'), fullPage: true })
     await p2
       .getByRole('link', { name: /追踪|去向/ })
       .first()
       .click()
     await p2.waitForURL(/\/trace\//)
-    await expect(p2.getByText('示例科技有限公司（虚构） 配捐 ¥100.00').first().isVisible()).resolves.toBe(true)
-    await expect(p2.getByText('你的捐赠 ¥100.00').first().isVisible()).resolves.toBe(true)
+    await p2.getByText('示例科技有限公司（虚构） 配捐 ¥100.00').first().waitFor()
+    await p2.getByText('你的捐赠 ¥100.00').first().waitFor()
     await p2.screenshot({ path: screenshotPath('team-gift-matched-trace-phone'), fullPage: true })
 
     await p2.goto(baseUrl + teamUrl)

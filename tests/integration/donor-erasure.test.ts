@@ -103,7 +103,7 @@ describe.skipIf(skipReason)(`donor erasure on ${testDialect}`, () => {
     // Finance searched the desk by the donor's email and name.
     await recordAudit(t.db, {
       actorUserId: staff.id,
-      action: 'donations.search',
+      action: 'donations.list',
       entityType: 'donations',
       after: { q: EMAIL },
     })
@@ -174,7 +174,7 @@ describe.skipIf(skipReason)(`donor erasure on ${testDialect}`, () => {
     const audit = await t.db
       .selectFrom('audit_log')
       .select(['after', 'redacted_at'])
-      .where('action', 'in', ['donor.erase', 'donations.search'])
+      .where('action', 'in', ['donor.erase', 'donations.list'])
       .orderBy('id')
       .execute()
     expect(audit.map((a) => a.redacted_at !== null)).toEqual([true, false])

@@ -1,14 +1,21 @@
 import type { DB } from '~/utils/db.server'
+import type { MessageKey } from '~/utils/i18n'
 import { scopeCondition } from '../stations/scope.server'
 
 // The audit log: who did what to which entity, with before/after for changes and a
 // row for every read of a student's personal data. Rows are only ever inserted;
 // database triggers refuse UPDATE and DELETE on both dialects.
 
+// Every action and entity kind has words in the catalogue (audit.do.*, audit.kind.*), so the
+// audit page never shows a stored code: a new one does not compile until it is named.
+type Suffix<P extends string, K> = K extends `${P}${infer S}` ? S : never
+export type AuditAction = Suffix<'audit.do.', MessageKey>
+export type AuditKind = Suffix<'audit.kind.', MessageKey>
+
 export type AuditEntry = {
   actorUserId: number | null
-  action: string
-  entityType: string
+  action: AuditAction
+  entityType: AuditKind
   entityId?: string | number | null
   stationId?: number | null
   before?: unknown

@@ -1,6 +1,6 @@
 import type { DB } from '~/utils/db.server'
 import { Refusal } from '~/utils/refusal'
-import { recordAudit } from '../audit/audit.server'
+import { recordAudit, type AuditAction } from '../audit/audit.server'
 import { containsContactDetails } from '../sponsorships/letters.server'
 import { pathInScope } from '../stations/scope.server'
 import { publicStoryConsented } from './consent.server'
@@ -80,7 +80,7 @@ export async function saveStory(
       .where('beneficiaries.id', '=', input.beneficiaryId)
       .executeTakeFirst()
     if (!student || !pathInScope(actor.scope, student.path)) return 'notFound'
-    const audit = (action: string, after?: { story: string }) =>
+    const audit = (action: AuditAction, after?: { story: string }) =>
       recordAudit(trx, {
         actorUserId: actor.id,
         action,

@@ -3,7 +3,7 @@ import type { CampaignsTable } from '../../../db/schema'
 import { dayBound } from '../transparency/http'
 import type { DB } from '~/utils/db.server'
 import { Refusal } from '~/utils/refusal'
-import { recordAudit } from '../audit/audit.server'
+import { recordAudit, type AuditAction } from '../audit/audit.server'
 import { linkedIds, setCampaignProgrammes } from '../programmes/links.server'
 import { scopeCondition } from '../stations/scope.server'
 import { saveCover } from './cover.server'
@@ -199,7 +199,7 @@ async function change(
   trx: DB,
   actor: Actor,
   before: CampaignRow,
-  action: string,
+  action: AuditAction,
   values: Partial<CampaignRow>,
   now: Date,
   links?: { before: number[]; after: number[] },

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import type { AuditKind } from '../audit/audit.server'
 import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import type { ProofMime } from '../../../db/tables/students'
@@ -27,7 +28,7 @@ export async function fileBytes(value: FormDataEntryValue | null): Promise<Uint8
 /** Store the bytes (content-addressed) and record them in the caller's transaction. */
 export async function saveProof(
   trx: DB,
-  input: { entityType: string; entityId: number; bytes: Uint8Array; uploadedBy: number },
+  input: { entityType: AuditKind; entityId: number; bytes: Uint8Array; uploadedBy: number },
   now = new Date(),
 ): Promise<{ id: number; mime: ProofMime }> {
   const { mime, bytes } = await cleanProof(input.bytes)

@@ -3,7 +3,7 @@ import { sql, type Selectable } from 'kysely'
 import type { StationsTable } from '../../../db/schema'
 import type { DB } from '~/utils/db.server'
 import { Refusal } from '~/utils/refusal'
-import { recordAudit } from '../audit/audit.server'
+import { recordAudit, type AuditAction } from '../audit/audit.server'
 import { pathInScope, scopeCondition } from './scope.server'
 import { STATION_LEVELS, type AddStation, type RenameStation } from './schema'
 
@@ -196,7 +196,7 @@ export async function deleteStation(db: DB, actor: Actor, stationId: number, now
 async function audit(
   trx: DB,
   actor: Actor,
-  action: string,
+  action: AuditAction,
   station: StationRow,
   before: StationRow | null,
   after: StationRow | null,

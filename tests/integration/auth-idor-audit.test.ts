@@ -119,7 +119,11 @@ describe.skipIf(skipReason)(`station scoping and audit on ${testDialect}`, () =>
     await expect(t.db.updateTable('audit_log').set({ action: 'tampered' }).execute()).rejects.toThrow(/append-only/)
     await expect(t.db.deleteFrom('audit_log').execute()).rejects.toThrow(/append-only/)
     if (testDialect === 'postgres') await expect(sql`truncate audit_log`.execute(t.db)).rejects.toThrow(/append-only/)
-    const row = await t.db.selectFrom('audit_log').select('action').where('action', '=', 'tampered' as never).executeTakeFirst()
+    const row = await t.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('action', '=', 'tampered' as never)
+      .executeTakeFirst()
     expect(row).toBeUndefined()
   })
 

@@ -16,6 +16,9 @@ export default defineConfig({
   resolve: { alias },
   test: {
     reporters: ['default'],
+    // Two files at a time (vitest's default on 2 cores is one): the integration files wait on
+    // their databases more than on the CPU. e2e and chaos still run one file at a time.
+    maxWorkers: 2,
     projects: [
       {
         resolve: { alias },

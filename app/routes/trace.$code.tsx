@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { matchOfGift } from '~/modules/matching/donor.server'
 import { loadNames } from '~/modules/transparency/names.server'
-import { getPublicTrace } from '~/modules/transparency/trace.server'
+import { getPublicTrace, sharesWithMatch } from '~/modules/transparency/trace.server'
 import { WITHHELD_CODE } from '~/modules/transparency/withheld'
 import { getDb } from '~/utils/db.server'
 import { resolveLocale, translator, type Locale, formatDate } from '~/utils/i18n'
@@ -18,14 +18,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!found) throw notFound()
   const names = await loadNames(db, locale)
   const funds = [found.donation.fund, ...(found.trace?.heldIn.map((h) => h.fund) ?? [])]
+  const match = (await matchOfGift(db, found.donation.publicId, locale)) ?? null
+  const { rows, students } = await sharesWithMatch(db, found, match?.sequence)
   return {
     trace: found,
-    match: (await matchOfGift(db, found.donation.publicId, locale)) ?? null,
+    match,
+    rows,
+    students,
     fundNames: Object.fromEntries(funds.map((f) => [f, names.fund(f)])),
     programmeNames: Object.fromEntries(
-      (found.trace?.shares ?? []).map((s) => [s.refs.programme ?? '', names.programme(s.refs.programme ?? '')]),
+      rows.map((s) => [s.refs.programme ?? '', names.programme(s.refs.programme ?? '')]),
     ),
-    countyNames: Object.fromEntries(Object.values(found.students).map((s) => [s.county, names.county(s.county)])),
+    countyNames: Object.fromEntries(Object.values(students).map((s) => [s.county, names.county(s.county)])),
   }
 }
 
@@ -42,7 +46,7 @@ export const meta: MetaFunction = ({ matches }) => {
 }
 
 export default function TracePage() {
-  const { trace: found, match, fundNames, programmeNames, countyNames } = useLoaderData<typeof loader>()
+  const { trace: found, match, rows, students, fundNames, programmeNames, countyNames } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const d = found.donation
@@ -87,7 +91,7 @@ export default function TracePage() {
         <>
           <section aria-labelledby="shares">
             <h2 id="shares">{t('trace.shares')}</h2>
-            {tr.shares.length === 0 ? (
+            {rows.length === 0 ? (
               <p>{t('trace.noShares')}</p>
             ) : (
               <div className="table-scroll">
@@ -107,10 +111,10 @@ export default function TracePage() {
                     </tr>
                   </thead>
                   <tbody>
-                    {tr.shares.map((s) => {
-                      const student = found.students[s.beneficiaryCode]
+                    {rows.map((s, i) => {
+                      const student = students[s.beneficiaryCode]
                       return (
-                        <tr key={`${s.awardSequence}-${s.beneficiaryCode}-${s.amount}`}>
+                        <tr key={`${s.awardSequence}-${s.beneficiaryCode}-${i}`}>
                           <th scope="row">
                             {s.beneficiaryCode === WITHHELD_CODE ? (
                               t('transparency.withheldStudent')
@@ -124,7 +128,14 @@ export default function TracePage() {
                           <td>{gradeLabel(student?.grade, locale)}</td>
                           <td>{programmeNames[s.refs.programme ?? ''] ?? ''}</td>
                           <td>{termLabel(s.refs.term, locale)}</td>
-                          <td className="num">{fmt(s.amount)}</td>
+                          <td className="num">
+                            {fmt(s.amount + s.matched)}
+                            {s.matched > 0 && match ? (
+                              <span className="share-match">
+                                {t('matching.traceFromSponsor', { amount: fmt(s.matched), sponsor: match.sponsor })}
+                              </span>
+                            ) : null}
+                          </td>
                           <td>{formatDate(s.awardedAt, locale)}</td>
                           <td>{s.paidAt ? formatDate(s.paidAt, locale) : t('trace.notPaidYet')}</td>
                         </tr>

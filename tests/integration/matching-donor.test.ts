@@ -7,6 +7,7 @@ import { verifyReceipt } from '~/modules/receipts/verify.server'
 import * as campaignPage from '~/routes/campaigns.$slug'
 import * as thanks from '~/routes/donate.thanks'
 import * as trace from '~/routes/trace.$code'
+import { inTransaction, postAward, verifyLedger } from '~/modules/ledger'
 import { setDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { call, get } from '../support/auth-fixtures'
@@ -59,6 +60,42 @@ describe.skipIf(skipReason)(`donors see the match on ${testDialect}`, () => {
       .where('sequence', '=', tr.body.match.sequence)
       .executeTakeFirstOrThrow()
     expect(tx.kind).toBe('match')
+  })
+
+  it('a student reached by the gift and its match: the trace shows both parts on one row', async () => {
+    // A campaign of its own, so the awards draw only this gift and its match. FIFO goes by the
+    // money's origin: the match keeps the sponsor's earlier gift as its origin, so it goes first.
+    const own = await newCampaign(t.db)
+    await newPool(t.db, await staffUser(t.db), own, { ratioGift: '1', ratioMatch: '1', minGift: '10' }, 200_00)
+    const gift = await giveAt(t.db, { campaignId: own, amount: 60_00 })
+    const award = (code: string, amount: number) =>
+      inTransaction(t.db, (trx) =>
+        postAward(trx, {
+          idempotencyKey: `trace-split-${code}`,
+          fund: gift.fund,
+          beneficiaryId: Number(code.slice(-4)),
+          beneficiaryCode: code,
+          amount,
+          currency: 'CNY',
+          occurredAt: new Date().toISOString(),
+        }),
+      )
+    // ¥50 of the match to one student; its last ¥10 and the gift's ¥60 to another.
+    await award('HP-530627-9001', 50_00)
+    await award('HP-530627-9002', 70_00)
+    const tr = await call(trace.loader, get(`/trace/${gift.tracking_code}`), { code: gift.tracking_code })
+    const rows = (tr.body.rows as Array<{ beneficiaryCode: string; amount: number; matched: number }>).map((r) => ({
+      code: r.beneficiaryCode,
+      yours: r.amount,
+      matched: r.matched,
+    }))
+    expect(rows).toEqual([
+      { code: 'HP-530627-9001', yours: 0, matched: 50_00 },
+      { code: 'HP-530627-9002', yours: 60_00, matched: 10_00 },
+    ])
+    // The donor's own trace (shares) is unchanged: only the gift's own money.
+    expect(tr.body.trace.trace.shares.map((s: { amount: number }) => s.amount)).toEqual([60_00])
+    expect(await verifyLedger(t.db)).toMatchObject({ ok: true })
   })
 
   it('a gift below the minimum shows no match anywhere', async () => {

@@ -29,6 +29,7 @@ export {
   getBalance,
   getDonationTrace,
   getHead,
+  getMatchShares,
   type DonationTrace,
   type FundRaised,
   type TraceShare,

@@ -82,7 +82,41 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     .execute()
   const d = lots[0]
   if (!d) return undefined
-  const rows = await db
+  const rows = await traceRows(db, (q) => q.where('l.donation_id', '=', d.id))
+  const refunds = await db
+    .selectFrom('ledger_transfers as t')
+    .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('t.amount'), eb.lit(0)).as('n'))
+    .where('x.donation_ref', '=', donationRef)
+    .where('x.kind', 'in', ['refund', 'dispute'])
+    .executeTakeFirstOrThrow()
+
+  const { shares, coveredRefunds } = await sharesOf(db, rows, donationRef)
+  const heldIn = new Map<string, number>()
+  for (const l of lots) if (l.remaining > 0) heldIn.set(l.lot_fund, (heldIn.get(l.lot_fund) ?? 0) + l.remaining)
+  return {
+    donation: {
+      donationRef: d.donation_ref,
+      displayName: await publishedDonorName(db, d),
+      fund: d.fund,
+      amount: d.gross,
+      fee: d.fee,
+      net: d.gross - d.fee,
+      currency: d.currency,
+      paidAt: d.paid_at,
+      sequence: d.sequence,
+    },
+    shares,
+    held: lots.reduce((sum, l) => sum + l.remaining, 0),
+    refunded: Number(refunds.n),
+    coveredRefunds,
+    heldIn: [...heldIn].map(([fund, amount]) => ({ fund, amount })),
+  }
+}
+
+type LotQuery = ReturnType<typeof lotTraces>
+const lotTraces = (db: Db) =>
+  db
     .selectFrom('ledger_traces as t')
     .innerJoin('ledger_lots as l', 'l.id', 't.lot_id')
     .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
@@ -97,17 +131,17 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
       'x.donation_ref',
       'x.sequence',
     ])
-    .where('l.donation_id', '=', d.id)
-    .orderBy('t.id')
-    .execute()
-  const refunds = await db
-    .selectFrom('ledger_transfers as t')
-    .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('t.amount'), eb.lit(0)).as('n'))
-    .where('x.donation_ref', '=', donationRef)
-    .where('x.kind', 'in', ['refund', 'dispute'])
-    .executeTakeFirstOrThrow()
 
+/** The trace rows on some lots, in id order (a reversal after what it undoes). */
+const traceRows = (db: Db, lots: (q: LotQuery) => LotQuery) => lots(lotTraces(db)).orderBy('t.id').execute()
+
+type TraceRow = Awaited<ReturnType<typeof traceRows>>[number]
+
+/**
+ * Trace rows folded into what each student got: an award, less its reversals, paid by its
+ * payouts. Refunds of other donations these lots covered are counted apart.
+ */
+async function sharesOf(db: Db, rows: TraceRow[], donationRef: string | null) {
   const disclosed = await disclosuresOf(
     db,
     rows.filter((r) => r.kind === 'award').map((r) => r.sequence),
@@ -146,28 +180,34 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     } else if ((r.kind === 'refund' || r.kind === 'dispute') && r.donation_ref !== donationRef)
       coveredRefunds += r.amount
   }
-  const heldIn = new Map<string, number>()
-  for (const l of lots) if (l.remaining > 0) heldIn.set(l.lot_fund, (heldIn.get(l.lot_fund) ?? 0) + l.remaining)
   return {
-    donation: {
-      donationRef: d.donation_ref,
-      displayName: await publishedDonorName(db, d),
-      fund: d.fund,
-      amount: d.gross,
-      fee: d.fee,
-      net: d.gross - d.fee,
-      currency: d.currency,
-      paidAt: d.paid_at,
-      sequence: d.sequence,
-    },
     shares: [...shares.values()]
       .filter((s) => s.amount > 0)
       .map((s) => ({ ...s, paidAt: s.paid >= s.amount ? s.paidAt : null })),
-    held: lots.reduce((sum, l) => sum + l.remaining, 0),
-    refunded: Number(refunds.n),
     coveredRefunds,
-    heldIn: [...heldIn].map(([fund, amount]) => ({ fund, amount })),
   }
+}
+
+/**
+ * What students got of one match (配捐): the lots the match transaction opened in the
+ * gift's fund and any a later fund transfer reopened from them. Their origin stays the
+ * sponsor's gift; this is the donor's view of the same money.
+ */
+export async function getMatchShares(db: Db, matchSequence: number): Promise<TraceShare[]> {
+  const first = await db.selectFrom('ledger_lots').select('id').where('sequence', '=', matchSequence).execute()
+  const lots = first.map((l) => l.id)
+  for (let frontier = [...lots]; frontier.length;) {
+    const next = await db
+      .selectFrom('ledger_lots as l')
+      .innerJoin('ledger_traces as t', 't.id', 'l.source_trace_id')
+      .select('l.id')
+      .where('t.lot_id', 'in', frontier)
+      .execute()
+    frontier = next.map((l) => l.id)
+    lots.push(...frontier)
+  }
+  if (!lots.length) return []
+  return (await sharesOf(db, await traceRows(db, (q) => q.where('t.lot_id', 'in', lots)), null)).shares
 }
 
 export type FundRaised = { donations: number; byCurrency: Record<string, { gross: number; donations: number }> }

@@ -3,9 +3,9 @@
 // the ledger's trace; students appear as pseudonym, county and grade.
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { getDonationTrace, type DonationTrace } from '../ledger'
+import { getDonationTrace, getMatchShares, type DonationTrace, type TraceShare } from '../ledger'
 import { publicStudents, type PublicStudent } from './students.server'
-import { withoutWithheld } from './withheld.server'
+import { WITHHELD_CODE, withoutWithheld } from './withheld.server'
 
 type Db = Kysely<Database>
 
@@ -88,4 +88,40 @@ async function withStudents(db: Db, t: Omit<PublicTrace, 'students'>): Promise<P
   // A student without public-story consent is shown as a share with the withheld placeholder,
   // here and in everything else the trace carries (see withheld.server.ts).
   return withoutWithheld(db, { ...t, students: Object.fromEntries(students) })
+}
+
+/** A student's share of a gift with what the sponsor's match (配捐) of it added. */
+export type TraceRow = TraceShare & { matched: number }
+
+/**
+ * The trace table of a matched gift: each award that drew on the gift or on its match, the
+ * two parts side by side ("¥50 from you, ¥50 matched by …"). Withheld students stay apart.
+ */
+export async function sharesWithMatch(
+  db: Db,
+  trace: PublicTrace,
+  matchSequence: number | undefined,
+): Promise<{ rows: TraceRow[]; students: Record<string, PublicStudent> }> {
+  const rows: TraceRow[] = (trace.trace?.shares ?? []).map((s) => ({ ...s, matched: 0 }))
+  if (matchSequence === undefined) return { rows, students: trace.students }
+  const matched = await withoutWithheld(db, await getMatchShares(db, matchSequence))
+  const key = (s: TraceShare) =>
+    s.beneficiaryCode === WITHHELD_CODE ? null : `${s.awardSequence}:${s.beneficiaryCode}`
+  const byKey = new Map(rows.map((r) => [key(r), r]))
+  for (const m of matched) {
+    const own = key(m) === null ? undefined : byKey.get(key(m))
+    if (!own) {
+      rows.push({ ...m, amount: 0, paid: 0, matched: m.amount })
+      continue
+    }
+    own.matched += m.amount
+    // Paid when both parts are: the later of the two payouts.
+    own.paidAt = own.paidAt && m.paidAt ? (own.paidAt > m.paidAt ? own.paidAt : m.paidAt) : null
+  }
+  const extra = await publicStudents(
+    db,
+    matched.map((m) => m.beneficiaryCode).filter((c) => !(c in trace.students)),
+  )
+  rows.sort((a, b) => a.awardSequence - b.awardSequence)
+  return { rows, students: { ...trace.students, ...Object.fromEntries(extra) } }
 }

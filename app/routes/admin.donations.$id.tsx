@@ -4,7 +4,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { DonationRefunds } from '~/components/admin/DonationRefunds'
 import { ReceiptDesk } from '~/components/admin/ReceiptDesk'
 import { recordAudit } from '~/modules/audit/audit.server'
-import { can, clientIp, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
+import { can, clientIp, Forbidden, hasRootScope, requireStaff } from '~/modules/auth/authorize.server'
 import { approverOf } from '~/modules/auth/maker-checker'
 import { refundPanelOf } from '~/modules/donations/refunds.server'
 import { formValues, notFound, refusalData } from '~/utils/http.server'
@@ -76,9 +76,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const form = await request.formData()
   const intent = z.enum(INTENTS).safeParse(form.get('intent'))
   if (!intent.success) return refusalData(new Refusal('receipts.desk.error.invalid'))
+  const name = intent.data
+  // Receipts need donations.record; giving money back needs donations.refund as well.
+  const isRefund = (REFUND_INTENTS as readonly string[]).includes(name)
+  if (isRefund && !can(staff, 'donations.refund')) throw new Forbidden('missing permission: donations.refund')
   const actor = approverOf(staff, [], clientIp(context))
   try {
-    const name = intent.data
     return name === 'receiptResend' || name === 'receiptCorrect'
       ? await receiptIntents[name]({ db, actor, donation: found.donation, form })
       : await refundIntents[name]({ db, actor, donation: found.donation, form })

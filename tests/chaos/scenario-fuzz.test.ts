@@ -72,7 +72,7 @@ describe('scenario fuzz', () => {
   it(
     'SQLite: every seed keeps the ledger verified and the model and database in agreement after every step',
     async () => {
-      report(await run(seeds(scaled('SCENARIO_SEEDS', 500, 10_000)), sqliteTemplate))
+      report(await run(seeds(scaled('SCENARIO_SEEDS', 250, 10_000)), sqliteTemplate))
     },
     deadlineMs + 180_000,
   )

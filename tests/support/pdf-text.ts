@@ -8,7 +8,9 @@ import zlib from 'node:zlib'
 export function pdfText(pdf: Buffer): string {
   const source = pdf.toString('latin1')
   const streams: string[] = []
-  for (const m of source.matchAll(/stream\r?\n([\s\S]*?)\r?\nendstream/g)) {
+  // pdfkit writes "stream\n", the bytes, "\nendstream": a \r before that \n is the data's
+  // own last byte (about one stream in 256 ends in 0x0d), not part of a line end.
+  for (const m of source.matchAll(/stream\n([\s\S]*?)\nendstream/g)) {
     const raw = Buffer.from(m[1]!, 'latin1')
     try {
       streams.push(zlib.inflateSync(raw).toString('latin1'))

@@ -1,7 +1,7 @@
 import type { DB } from '~/utils/db.server'
 import { getDonationTrace, type DonationTrace } from '../ledger'
 import { providerRefs } from './desk.server'
-import { refundRequestsOf } from './refunds.server'
+import { refundRequestsOf } from './refund-queries.server'
 
 // One donation as the desk shows it: the row, its ledger transactions (its own and those
 // that moved its money: awards, payouts, transfers), its trace shares, its receipts

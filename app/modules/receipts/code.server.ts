@@ -18,7 +18,7 @@ export function newVerificationCode(): string {
   return out
 }
 
-/** Accept what people type: any case, dashes and spaces, O for 0, I and L for 1. */
+/** Accept what people type: upper or lower case, dashes and spaces, O for 0, I and L for 1. */
 export function normaliseCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1')
 }

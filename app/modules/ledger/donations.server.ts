@@ -5,6 +5,7 @@ import { IdempotencyConflictError, LedgerInputError } from './errors'
 import { normaliseTime, type Refs } from './hash.server'
 import { openLots } from './lots.server'
 import { postCommand, type Posted, type Transfer, type Trx } from './post.server'
+import { refundedOf } from './queries.server'
 
 export type DonationInput = {
   idempotencyKey: string
@@ -145,14 +146,7 @@ export async function postRefund(trx: Trx, input: RefundInput): Promise<Posted> 
       if (!donation) throw new LedgerInputError(`unknown donation ${donationRef}`)
       if (donation.currency !== currency)
         throw new LedgerInputError(`donation ${donationRef} is in ${donation.currency}`)
-      const done = await trx
-        .selectFrom('ledger_transfers as t')
-        .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('t.amount'), eb.lit(0)).as('n'))
-        .where('x.donation_ref', '=', donationRef)
-        .where('x.kind', 'in', ['refund', 'dispute'])
-        .executeTakeFirstOrThrow()
-      if (amount > donation.gross - Number(done.n))
+      if (amount > donation.gross - (await refundedOf(trx, donationRef)))
         throw new LedgerInputError(`refund exceeds what remains refundable of ${donationRef}`)
 
       const own = await lots.own(donation.id, amount)

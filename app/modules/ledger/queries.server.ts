@@ -57,6 +57,18 @@ export type DonationTrace = {
   heldIn: { fund: string; amount: number }[]
 }
 
+/** What a donation's refunds and lost disputes have taken back so far (the whole of each). */
+export async function refundedOf(db: Db, donationRef: string): Promise<number> {
+  const row = await db
+    .selectFrom('ledger_transfers as t')
+    .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('t.amount'), eb.lit(0)).as('n'))
+    .where('x.donation_ref', '=', donationRef)
+    .where('x.kind', 'in', ['refund', 'dispute'])
+    .executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
 /** Everything one donation became: two indexed queries (lots, then trace rows) and one for its refunds. */
 export async function getDonationTrace(db: Db, donationRef: string): Promise<DonationTrace | undefined> {
   const lots = await db
@@ -83,13 +95,7 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
   const d = lots[0]
   if (!d) return undefined
   const rows = await traceRows(db, (q) => q.where('l.donation_id', '=', d.id))
-  const refunds = await db
-    .selectFrom('ledger_transfers as t')
-    .innerJoin('ledger_transactions as x', 'x.sequence', 't.sequence')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('t.amount'), eb.lit(0)).as('n'))
-    .where('x.donation_ref', '=', donationRef)
-    .where('x.kind', 'in', ['refund', 'dispute'])
-    .executeTakeFirstOrThrow()
+  const refunded = await refundedOf(db, donationRef)
 
   const { shares, coveredRefunds } = await sharesOf(db, rows, donationRef)
   const heldIn = new Map<string, number>()
@@ -108,7 +114,7 @@ export async function getDonationTrace(db: Db, donationRef: string): Promise<Don
     },
     shares,
     held: lots.reduce((sum, l) => sum + l.remaining, 0),
-    refunded: Number(refunds.n),
+    refunded,
     coveredRefunds,
     heldIn: [...heldIn].map(([fund, amount]) => ({ fund, amount })),
   }

@@ -27,7 +27,7 @@ type Props = {
   errorParams?: Record<string, string | number>
   values?: Record<string, string>
   /** A sponsorship or micro-wish chosen before this form: fixed, shown as text. */
-  target?: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
+  target?: { designation: 'wish' | 'sponsorship' | 'pool'; targetId: number; label: string; claim?: string } | null
   /** Offer 支付宝 beside the card (configured, or the demo outside production). */
   alipay?: boolean
   /** Offer 微信支付 beside the card (configured, or the demo outside production). */
@@ -202,6 +202,7 @@ export function DonationForm({
           <legend>{t('donate.designation')}</legend>
           <input type="hidden" name="designation" value={target.designation} />
           <input type="hidden" name="targetId" value={String(target.targetId)} />
+          {target.claim ? <input type="hidden" name="claim" value={target.claim} /> : null}
           <p>{target.label}</p>
           <FieldError field="designation" />
         </fieldset>
@@ -282,6 +283,23 @@ export function DonationForm({
             aria-describedby={describedBy('email')}
           />
           <FieldError field="email" />
+        </div>
+        <div className="field">
+          <label htmlFor="phone">{t('donate.phone')}</label>
+          <input
+            id="phone"
+            name="phone"
+            type="tel"
+            autoComplete="tel"
+            maxLength={40}
+            defaultValue={values.phone}
+            aria-invalid={errors.phone ? true : undefined}
+            aria-describedby={errors.phone ? 'phone-error phone-hint' : 'phone-hint'}
+          />
+          <p className="muted" id="phone-hint">
+            {t('donate.phoneHint')}
+          </p>
+          <FieldError field="phone" />
         </div>
         <div className="field">
           <label htmlFor="message">{t('donate.message')}</label>

@@ -24,6 +24,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'donate.showFamily': 'Family name only',
   'donate.showAnonymous': 'Anonymous (shown as 爱心人士, “a kind person”)',
   'donate.name': 'Name',
+  'donate.phone': 'Mobile phone (optional)',
+  'donate.phoneHint': 'Only for the daily limit of matching pools: we keep a keyed digest of it, never the number.',
   'donate.email': 'Email (for your receipt)',
   'donate.message': 'Message (optional)',
   'donate.coverFee': 'I will cover the processing fee (about 3.4%) so my whole gift arrives',
@@ -48,6 +50,8 @@ export const givingEn: { readonly [K in keyof typeof givingZhCN]: string } = {
   'donate.error.displayMode': 'Choose how we show your name',
   'donate.error.nameLong': 'At most 80 characters',
   'donate.error.nameRequired': 'Enter your name, or choose anonymous',
+  'donate.error.phone':
+    'Enter a mainland mobile number (11 digits), or a number with its country code, such as +852 9123 4567',
   'donate.error.email': 'Enter a valid email address',
   'donate.error.messageLong': 'At most 500 characters',
   'donate.error.amountRequired': 'Choose or enter an amount',

@@ -57,6 +57,13 @@ export const matchingEn: { readonly [K in keyof typeof matchingZhCN]: string } =
   'matching.error.hours': 'Closing time must be after opening time.',
   'matching.error.randomRange': 'The random maximum cannot be below the minimum.',
   'matching.error.campaigns': 'Choose at least one campaign.',
+  'matching.error.once': 'A sponsor pays its pool in one gift, not monthly.',
+  'matching.error.currency': 'This pool takes money in its own currency only.',
+  'matching.linkInvalid':
+    'This payment link for a matching pool is not valid, or the pool has ended. Ask the foundation for a new one.',
+  'matching.sponsorLink': 'Online payment link for the sponsor',
+  'matching.sponsorLinkHint':
+    'Send this link to the sponsor only: whatever is paid through it (card, Alipay or WeChat Pay) goes into this pool as the sponsor’s gift.',
   'matching.error.notFound': 'No such pool.',
   'matching.error.invalid': 'That request could not be handled.',
   'matching.thanks': '{sponsor} matched your gift with {amount}.',

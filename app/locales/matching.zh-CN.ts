@@ -56,6 +56,12 @@ export const matchingZhCN = {
   'matching.error.hours': '结束时间须晚于开始时间。',
   'matching.error.randomRange': '随机最高不能低于随机最低。',
   'matching.error.campaigns': '请至少选择一个募捐项目。',
+  'matching.error.once': '配捐方注资只能一次性支付，不能按月。',
+  'matching.error.currency': '这个资金池只收它自己的币种。',
+  'matching.linkInvalid': '这个配捐池的付款链接无效，或资金池已结束。请向基金会索取新链接。',
+  'matching.sponsorLink': '配捐方在线付款链接',
+  'matching.sponsorLinkHint':
+    '只把这个链接发给配捐方：通过它支付的款项（银行卡、支付宝或微信支付）都作为配捐方的注资进入这个资金池。',
   'matching.error.notFound': '找不到这个资金池。',
   'matching.error.invalid': '无法处理这个请求。',
   // Donor-facing

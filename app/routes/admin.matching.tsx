@@ -6,6 +6,7 @@ import type { RouteAccess } from '~/modules/auth/permissions'
 import { PoolForm } from '~/components/admin/pool-form'
 import { campaignsForPools, listPools, poolMatches } from '~/modules/matching/pools.server'
 import { clock } from '~/modules/matching/rule.server'
+import { sponsorLink } from '~/modules/matching/sponsor-link.server'
 import { getDb } from '~/utils/db.server'
 import { chinaDate, formatDate } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
@@ -22,7 +23,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const campaigns = await campaignsForPools(db)
   const pools = await listPools(db)
   const recent = await Promise.all(pools.map((p) => poolMatches(db, p.id, 10)))
-  return { pools: pools.map((p, i) => ({ ...p, recent: recent[i] ?? [] })), campaigns, today: chinaDate() }
+  return {
+    pools: pools.map((p, i) => ({ ...p, recent: recent[i] ?? [], link: sponsorLink(p.id) })),
+    campaigns,
+    today: chinaDate(),
+  }
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -109,6 +114,13 @@ export default function AdminMatching() {
                 err={r?.poolId === p.id ? err : () => undefined}
               />
             </details>
+            <div className="field">
+              <label htmlFor={`f-link-${p.id}`}>{t('matching.sponsorLink')}</label>
+              <input id={`f-link-${p.id}`} readOnly value={p.link} aria-describedby={`f-link-hint-${p.id}`} />
+              <p className="muted" id={`f-link-hint-${p.id}`}>
+                {t('matching.sponsorLinkHint')}
+              </p>
+            </div>
             <Form method="post" className="inline-form" noValidate>
               <input type="hidden" name="intent" value="fund" />
               <input type="hidden" name="poolId" value={p.id} />

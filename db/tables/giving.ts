@@ -43,6 +43,8 @@ export interface DonationsTable {
   paid_at: string | null
   /** The team page the gift was given through (app/modules/teams), or null. */
   team_id: Generated<number | null>
+  /** Keyed digest of the phone the donor gave (app/modules/matching/match.server.ts), or null. */
+  donor_phone_key: Generated<string | null>
 }
 
 export interface RecurringGiftsTable {

@@ -45,6 +45,8 @@ export interface MatchingMatchesTable {
   campaign_id: number
   /** hex SHA-256 of "email:" + the normalised email. */
   donor_key: string
+  /** The donation's donor_phone_key, when a phone was given: the donor-day cap counts it too. */
+  phone_key: Generated<string | null>
   china_day: string
   amount: number
   currency: string

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reverseDonation } from '~/modules/donations/fulfil.server'
 import { fundOfMatchPool, getBalance, verifyLedger } from '~/modules/ledger'
 import { randomMatch } from '~/modules/matching/rule.server'
+import { phoneKey } from '~/modules/matching/match.server'
+import { normalizePhone } from '~/modules/donations/schema'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 import { giveAt, matchOf, newCampaign, newPool, staffUser } from '../support/matching'
 
@@ -113,6 +115,42 @@ describe.skipIf(skipReason)(`matching pools on ${testDialect}`, () => {
       }),
     ).toBe(40_00)
     expect(await matched({ campaignId: a.campaignId, amount: 40_00, paidAt: '2026-03-01T15:56:00Z' })).toBe(40_00)
+  })
+
+  it('caps each donor per day across emails by the phone, where one was given', async () => {
+    const a = await setup({ capPerDonorDay: '50' })
+    const at = '2026-03-02T02:00:00Z'
+    const phone = normalizePhone('138 0013 8000')!
+    expect(phone).toBe('+8613800138000')
+    expect(await matched({ campaignId: a.campaignId, amount: 30_00, email: 'a@example.test', phone, paidAt: at })).toBe(
+      30_00,
+    )
+    // Another email, the same phone written another way: one donor, 20 left today.
+    const same = normalizePhone('+86 138-0013-8000')!
+    expect(
+      await matched({ campaignId: a.campaignId, amount: 30_00, email: 'b@example.test', phone: same, paidAt: at }),
+    ).toBe(20_00)
+    // Without a phone a gift counts its email's matches only (30 of a's); a third email and phone is another donor.
+    expect(await matched({ campaignId: a.campaignId, amount: 30_00, email: 'a@example.test', paidAt: at })).toBe(20_00)
+    expect(
+      await matched({
+        campaignId: a.campaignId,
+        amount: 30_00,
+        email: 'c@example.test',
+        phone: '+8613900139000',
+        paidAt: at,
+      }),
+    ).toBe(30_00)
+    // The database keeps a keyed digest, never the number.
+    const keys = await t.db
+      .selectFrom('donations')
+      .select('donor_phone_key')
+      .where('donor_phone_key', 'is not', null)
+      .orderBy('id')
+      .execute()
+    expect(keys.length).toBeGreaterThanOrEqual(3)
+    for (const k of keys) expect(k.donor_phone_key).not.toContain('13800138000')
+    expect(keys[0]!.donor_phone_key).toBe(phoneKey(phone))
   })
 
   it('caps the whole pool, and never matches more than its fund holds', async () => {

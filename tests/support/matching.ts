@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import { fulfilDonation } from '~/modules/donations/fulfil.server'
 import { newDonationPublicId, newTrackingCode } from '~/modules/donations/ids.server'
 import { createPool, fundPool } from '~/modules/matching/pools.server'
+import { phoneKey } from '~/modules/matching/match.server'
 import { PoolInput } from '~/modules/matching/schema'
 import { fundOfCampaign } from '~/modules/ledger'
 import type { DB } from '~/utils/db.server'
@@ -80,7 +81,7 @@ export async function newPool(
 /** A card gift to the campaign, fulfilled at `paidAt`. Returns the donation row as booked. */
 export async function giveAt(
   db: DB,
-  g: { campaignId: number; amount: number; email?: string; paidAt?: string; fee?: number },
+  g: { campaignId: number; amount: number; email?: string; phone?: string; paidAt?: string; fee?: number },
 ) {
   return db.transaction().execute(async (trx) => {
     const row = await trx
@@ -116,6 +117,7 @@ export async function giveAt(
         recorded_by: null,
         created_at: new Date().toISOString(),
         paid_at: null,
+        donor_phone_key: g.phone ? phoneKey(g.phone) : null,
       })
       .returningAll()
       .executeTakeFirstOrThrow()

@@ -11,6 +11,11 @@ export function sha256Hex(value: string): string {
   return crypto.createHash('sha256').update(value, 'utf8').digest('hex')
 }
 
+/** A keyed digest (HMAC-SHA256, base64url) of `purpose:value`: a link's claim, a kept identifier. */
+export function keyedDigest(secret: string, purpose: string, value: string): string {
+  return crypto.createHmac('sha256', secret).update(`${purpose}:${value}`, 'utf8').digest('base64url')
+}
+
 export function timingSafeEqualText(a: string, b: string): boolean {
   const x = Buffer.from(a, 'utf8')
   const y = Buffer.from(b, 'utf8')

@@ -1,5 +1,15 @@
 import type { DB } from '~/utils/db.server'
-import { fundOfCampaign, fundOfSponsorship, fundOfWish, GENERAL_FUND, type FundAccount } from '../ledger/accounts'
+import type { Designation } from '../../../db/tables/giving'
+import {
+  fundOfCampaign,
+  fundOfMatchPool,
+  fundOfSponsorship,
+  fundOfWish,
+  GENERAL_FUND,
+  type FundAccount,
+} from '../ledger/accounts'
+import { phoneKey } from '../matching/match.server'
+import { poolForFunding } from '../matching/sponsor-link.server'
 import type { PaymentProvider } from '../payments/provider'
 import { sponsorshipForCheckout } from '../sponsorships/start.server'
 import { wishForCheckout } from '../wishes/wishes.server'
@@ -23,11 +33,18 @@ export function estimateFee(amount: number): number {
   return Math.floor((amount * 34 + 999) / 1000)
 }
 
-type Target = { fund: FundAccount; campaignId: number | null; description: string }
+type Target = {
+  fund: FundAccount
+  campaignId: number | null
+  description: string
+  /** What the donation row records: the form's, except that a pool's gift is 'general' (as offline). */
+  designation: Designation
+}
 
 async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en', now: Date): Promise<Target> {
   if (input.designation === 'general') {
     return {
+      designation: 'general',
       fund: GENERAL_FUND,
       campaignId: null,
       description: locale === 'en' ? 'Hope Ledger general fund' : '希望账本 · 非限定基金',
@@ -47,6 +64,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
         params: { date: formatDate(campaign.ends_at!, locale) },
       })
     return {
+      designation: 'campaign',
       fund: fundOfCampaign(campaign.id),
       campaignId: campaign.id,
       description: (locale === 'en' && campaign.title_en) || campaign.title,
@@ -57,6 +75,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
     const s = await sponsorshipForCheckout(db, input.targetId)
     if (s)
       return {
+        designation: 'sponsorship',
         fund: fundOfSponsorship(s.id),
         campaignId: null,
         description:
@@ -72,6 +91,7 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
       if (input.currency !== wish.currency || input.amount !== wish.remaining)
         throw new Refusal('wishes.error.amount', { field: 'customAmount' })
       return {
+        designation: 'wish',
         fund: fundOfWish(wish.id),
         campaignId: null,
         description:
@@ -79,6 +99,15 @@ async function resolveTarget(db: DB, input: DonationInput, locale: 'zh-CN' | 'en
             ? `Micro-wish: ${wish.item} (${wish.publicCode})`
             : `微心愿：${wish.item}（${wish.publicCode}）`,
       }
+    }
+  }
+  if (input.designation === 'pool' && input.targetId) {
+    // A sponsor's money for its matching pool, booked like the offline kind (offline.server.ts).
+    const pool = await poolForFunding(db, input.targetId, input.claim, locale, now)
+    if (pool) {
+      if (input.frequency !== 'once') throw new Refusal('matching.error.once', { field: 'frequency' })
+      if (input.currency !== pool.currency) throw new Refusal('matching.error.currency', { field: 'currency' })
+      return { designation: 'general', fund: fundOfMatchPool(pool.id), campaignId: null, description: pool.label }
     }
   }
   throw new Refusal('donate.error.target', { field: 'designation' })
@@ -152,7 +181,7 @@ export async function startCheckout(
         tracking_code: newTrackingCode(),
         status: INITIAL_DONATION_STATUS,
         frequency: input.frequency,
-        designation: input.designation,
+        designation: target.designation,
         campaign_id: target.campaignId,
         target_id: input.targetId,
         fund: target.fund,
@@ -179,6 +208,7 @@ export async function startCheckout(
         created_at: at,
         paid_at: null,
         team_id: teamId,
+        donor_phone_key: input.phone ? phoneKey(input.phone) : null,
       })
       .execute()
   })

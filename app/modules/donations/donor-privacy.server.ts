@@ -7,6 +7,7 @@
 // An official e-receipt request still waiting is erased like the rest; one whose 财政电子票据
 // has been issued keeps its payer and address (frozen by its trigger): the official receipt is an
 // accounting record the foundation must retain, which PIPL art. 47 leaves kept.
+import { donorKey } from '../matching/match.server'
 import { sql } from 'kysely'
 import { recordAudit } from '~/modules/audit/audit.server'
 import { withdrawDonorNames } from '~/modules/ledger'
@@ -130,8 +131,15 @@ export async function eraseDonor(
         display_name: ANONYMOUS_NAME,
         message: null,
         client_key: null,
+        donor_phone_key: null,
       })
       .where('id', 'in', ids)
+      .execute()
+    // A match's donor keys only served that day's cap: they now name the erased placeholder.
+    await trx
+      .updateTable('matching_matches')
+      .set({ donor_key: donorKey(placeholder), phone_key: null })
+      .where('donation_id', 'in', ids)
       .execute()
     await trx
       .updateTable('receipts')

@@ -7,6 +7,18 @@ import { TEAM_CODE } from '../teams/schema'
 
 export const PRESET_AMOUNTS = [5000, 10000, 20000, 50000] as const // fen: ¥50, ¥100, ¥200, ¥500
 
+/**
+ * A phone as E.164 ("+8613800138000"), or undefined when it is not one: a mainland mobile
+ * with or without +86, or any number written with its country code (+…).
+ */
+export function normalizePhone(raw: string): string | undefined {
+  const v = raw.replace(/[\s\-().]/g, '')
+  const mainland = /^(?:\+?86|0086)?(1[3-9]\d{9})$/.exec(v)
+  if (mainland) return `+86${mainland[1]}`
+  const international = /^(?:\+|00)([1-9]\d{6,14})$/.exec(v)
+  return international ? `+${international[1]}` : undefined
+}
+
 export type DonationLimits = { min: number; max: number; currencies: readonly string[] }
 
 /** Error messages are message keys; the form renders them in the reader's language. */
@@ -31,12 +43,14 @@ export function donationFormSchema(limits: DonationLimits) {
       coverFee: text,
       method: text,
       team: text,
+      claim: text,
+      phone: text,
     })
     .transform((v, ctx) => {
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message })
       if (!limits.currencies.includes(v.currency ?? '')) issue('currency', 'donate.error.currency')
       if (!['once', 'monthly'].includes(v.frequency ?? '')) issue('frequency', 'donate.error.frequency')
-      if (!['campaign', 'general', 'sponsorship', 'wish'].includes(v.designation ?? ''))
+      if (!['campaign', 'general', 'sponsorship', 'wish', 'pool'].includes(v.designation ?? ''))
         issue('designation', 'donate.error.designation')
       if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? ''))
         issue('displayMode', 'donate.error.displayMode')
@@ -50,6 +64,8 @@ export function donationFormSchema(limits: DonationLimits) {
         issue('method', 'donate.error.methodWechatpayMonthly')
       if (!email.safeParse(v.email ?? '').success) issue('email', 'donate.error.email')
       if ((v.name ?? '').trim().length > 80) issue('name', 'donate.error.nameLong')
+      const phone = (v.phone ?? '').trim() ? normalizePhone(v.phone!.slice(0, 40)) : null
+      if (phone === undefined) issue('phone', 'donate.error.phone')
       if ((v.message ?? '').trim().length > 500) issue('message', 'donate.error.messageLong')
       if (v.targetId !== undefined && v.targetId !== '' && !/^[1-9]\d{0,9}$/.test(v.targetId))
         issue('designation', 'donate.error.target')
@@ -75,7 +91,7 @@ export function donationFormSchema(limits: DonationLimits) {
       const name = (v.name ?? '').trim()
       if (v.designation === 'campaign' && !v.campaign)
         ctx.addIssue({ code: 'custom', path: ['campaign'], message: 'donate.error.campaign' })
-      if ((v.designation === 'sponsorship' || v.designation === 'wish') && !v.targetId) {
+      if (['sponsorship', 'wish', 'pool'].includes(v.designation ?? '') && !v.targetId) {
         ctx.addIssue({ code: 'custom', path: ['designation'], message: 'donate.error.target' })
       }
       if (v.displayMode && v.displayMode !== 'anonymous' && !name)
@@ -84,7 +100,7 @@ export function donationFormSchema(limits: DonationLimits) {
         amount: amount ?? 0,
         currency: v.currency!,
         frequency: v.frequency as 'once' | 'monthly',
-        designation: v.designation as 'campaign' | 'general' | 'sponsorship' | 'wish',
+        designation: v.designation as 'campaign' | 'general' | 'sponsorship' | 'wish' | 'pool',
         campaignSlug: v.designation === 'campaign' ? (v.campaign ?? null) : null,
         targetId: v.targetId ? Number(v.targetId) : null,
         displayMode: v.displayMode as 'full' | 'family' | 'anonymous',
@@ -94,6 +110,10 @@ export function donationFormSchema(limits: DonationLimits) {
         coverFee: ['on', 'true', '1'].includes(v.coverFee ?? ''),
         method: method as 'card' | 'alipay' | 'wechatpay',
         team: team || null,
+        /** A sponsor's link to its matching pool (app/modules/matching/sponsor-link.server.ts). */
+        claim: (v.claim ?? '').trim().slice(0, 100) || null,
+        /** E.164, or null: kept only as a keyed digest, for matching pools' per-donor caps. */
+        phone: phone ?? null,
       }
     })
 }

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto'
 import type { Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
+import { getEnv } from '../../utils/env.server'
 import { chinaDate } from '../../utils/i18n'
+import { keyedDigest } from '../auth/tokens.server'
 import { fundOfMatchPool, getBalance, lockHead, postMatch, postMatchReturn, unspentOfMatch } from '../ledger'
 import type { DonationRow } from '../donations/lifecycle.server'
 import { isOpen, rawMatch, ruleOf } from './rule.server'
@@ -17,12 +19,27 @@ export function donorKey(email: string): string {
   return createHash('sha256').update(`email:${email.trim().toLowerCase()}`, 'utf8').digest('hex')
 }
 
-async function matchedSoFar(trx: Trx, poolId: number, donor?: { key: string; day: string }): Promise<number> {
+/** The key of a phone (E.164) as donations.donor_phone_key keeps it: keyed, so a copy of the database does not list numbers. */
+export function phoneKey(phone: string): string {
+  return keyedDigest(getEnv().SESSION_SECRET, 'donor-phone', phone)
+}
+
+type Donor = { key: string; phone: string | null; day: string }
+
+async function matchedSoFar(trx: Trx, poolId: number, donor?: Donor): Promise<number> {
   let q = trx
     .selectFrom('matching_matches')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<number>(eb('amount', '-', eb.ref('returned'))), eb.lit(0)).as('n'))
     .where('pool_id', '=', poolId)
-  if (donor) q = q.where('donor_key', '=', donor.key).where('china_day', '=', donor.day)
+  // One donor across emails: the same email, or the same phone where one was given.
+  if (donor) {
+    const { phone } = donor
+    q = q
+      .where('china_day', '=', donor.day)
+      .where((eb) =>
+        phone ? eb.or([eb('donor_key', '=', donor.key), eb('phone_key', '=', phone)]) : eb('donor_key', '=', donor.key),
+      )
+  }
   return Number((await q.executeTakeFirstOrThrow()).n)
 }
 
@@ -48,8 +65,11 @@ export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount:
   if (!candidates.length) return undefined
   // The donation's own transaction is the head now: its hash seeds a random match.
   const head = await lockHead(trx)
-  const key = donorKey(donation.donor_email)
-  const day = chinaDate(gift.paidAt)
+  const donor: Donor = {
+    key: donorKey(donation.donor_email),
+    phone: donation.donor_phone_key,
+    day: chinaDate(gift.paidAt),
+  }
   for (const pool of candidates) {
     const fund = fundOfMatchPool(pool.id)
     const raw = rawMatch(pool, gift.amount, head.hash, donation.public_id)
@@ -57,7 +77,7 @@ export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount:
     const limits: [string, number][] = [['balance', await getBalance(trx, fund, pool.currency)]]
     if (pool.cap_per_gift !== null) limits.push(['gift', pool.cap_per_gift])
     if (pool.cap_per_donor_day !== null)
-      limits.push(['donor_day', pool.cap_per_donor_day - (await matchedSoFar(trx, pool.id, { key, day }))])
+      limits.push(['donor_day', pool.cap_per_donor_day - (await matchedSoFar(trx, pool.id, donor))])
     if (pool.cap_total !== null) limits.push(['pool', pool.cap_total - (await matchedSoFar(trx, pool.id))])
     let amount = raw
     let cut = ''
@@ -85,8 +105,9 @@ export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount:
         pool_id: pool.id,
         donation_id: donation.id,
         campaign_id: donation.campaign_id,
-        donor_key: key,
-        china_day: day,
+        donor_key: donor.key,
+        phone_key: donor.phone,
+        china_day: donor.day,
         amount,
         currency: pool.currency,
         sequence: posted.sequence,

@@ -3,6 +3,7 @@ import type { DB } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { publicStoryConsented } from '../beneficiaries/consent.server'
 import { Refusal } from '~/utils/refusal'
+import { keyedDigest, timingSafeEqualText } from '../auth/tokens.server'
 
 // Choosing and starting a sponsorship (the rest of its life is in lifecycle.server.ts).
 // Starting one without paying holds its student briefly, like a micro-wish claim: for
@@ -113,15 +114,10 @@ export async function startSponsorship(
  * of the sponsorship id (SESSION_SECRET), so whoever guesses an id sees no one's details.
  */
 export function sponsorClaim(id: number): string {
-  return crypto.createHmac('sha256', getEnv().SESSION_SECRET).update(`sponsor-claim:${id}`).digest('base64url')
+  return keyedDigest(getEnv().SESSION_SECRET, 'sponsor-claim', String(id))
 }
 
-function claimHolds(id: number, claim: string | null): boolean {
-  if (!claim) return false
-  const expected = Buffer.from(sponsorClaim(id))
-  const given = Buffer.from(claim)
-  return expected.length === given.length && crypto.timingSafeEqual(expected, given)
-}
+const claimHolds = (id: number, claim: string | null) => !!claim && timingSafeEqualText(sponsorClaim(id), claim)
 
 /**
  * For checkout: an active sponsorship, or a pending one whose student is still its own

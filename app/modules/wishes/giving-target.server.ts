@@ -1,14 +1,16 @@
 import type { DB } from '~/utils/db.server'
 import type { Locale, MessageKey } from '~/utils/i18n'
 import { sponsorshipForCheckout } from '../sponsorships/start.server'
+import { poolForFunding } from '../matching/sponsor-link.server'
 import { currentHolder, wishForCheckout } from './wishes.server'
 
-// What the donate page needs for ?wish=<id>&claim=<token> or ?sponsorship=<id>: a fixed
+// What the donate page needs for ?wish=<id>&claim=<token>, ?sponsorship=<id> or a sponsor's
+// ?pool=<id>&claim=<HMAC> (app/modules/matching/sponsor-link.server.ts): a fixed
 // target for the form, default values (the wish's price), or a notice when the claim
 // is not (or no longer) this donor's.
 
 export type GivingTarget = {
-  target: { designation: 'wish' | 'sponsorship'; targetId: number; label: string } | null
+  target: { designation: 'wish' | 'sponsorship' | 'pool'; targetId: number; label: string; claim?: string } | null
   values?: Record<string, string>
   notice?: MessageKey
 }
@@ -48,6 +50,16 @@ export async function givingTarget(db: DB, search: URLSearchParams, locale: Loca
         // What the sponsor typed on /sponsor, carried by the start's claim.
         ...(s.donor ? { name: s.donor.name, email: s.donor.email } : {}),
       },
+    }
+  }
+  const poolId = Number(search.get('pool'))
+  if (search.has('pool')) {
+    const claim = search.get('claim')
+    const pool = await poolForFunding(db, poolId, claim, locale)
+    if (!pool) return { target: null, notice: 'matching.linkInvalid' }
+    return {
+      target: { designation: 'pool', targetId: pool.id, label: pool.label, claim: claim ?? '' },
+      values: { currency: pool.currency, frequency: 'once', name: pool.sponsor, displayMode: 'full' },
     }
   }
   return null

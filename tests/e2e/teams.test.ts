@@ -4,6 +4,8 @@ import { createDatabase, type DB } from '~/utils/db.server'
 import { baseUrl, e2eSkip, launchBrowser, screenshotPath } from '../support/browser'
 import { donorCookies } from '../support/donor-session'
 import { newCampaign, newPool, staffUser } from '../support/matching'
+import { createStaffAccount } from '../support/staff-account'
+import { fundOfMatchPool, getBalance } from '~/modules/ledger'
 
 // Team pages (一起捐) and a matching pool (配捐) on a phone: a signed-in donor starts a page
 // for a campaign of this test's own whose pool matches 1:1 at any hour; a second donor gives
@@ -93,5 +95,67 @@ describe.skipIf(e2eSkip)('team pages and a 1:1 match at 390 px', () => {
       .where('d.public_id', '=', publicId)
       .executeTakeFirstOrThrow()
     expect(row).toEqual({ code: teamUrl.split('/').pop(), status: 'paid' })
+  })
+
+  it('a sponsor pays its pool online through the link staff send, with a phone kept as a digest', async () => {
+    const campaignId = await newCampaign(db)
+    const poolId = await newPool(
+      db,
+      await staffUser(db),
+      campaignId,
+      { name: `浏览器注资池 ${Date.now() % 100000}` },
+      0,
+    )
+    const email = `e2e-pool-staff-${Date.now()}@example.test`
+    await createStaffAccount(db, {
+      email,
+      password: 'hope-demo-2026',
+      displayName: '配捐',
+      role: 'finance',
+      stationCode: '530000',
+    })
+    const viewport = { width: 390, height: 844 }
+    const staff = await browser.newContext({ viewport, locale: 'zh-CN' })
+    const page = await staff.newPage()
+    await page.goto(baseUrl + '/login')
+    await page.locator('main input[name="email"]').fill(email)
+    await page.locator('main input[name="password"]').fill('hope-demo-2026')
+    await page.locator('main form button[type="submit"]').click()
+    await page.waitForURL((u) => u.pathname.startsWith('/admin'))
+    await page.goto(baseUrl + '/admin/matching')
+    const link = new URL(await page.locator(`#f-link-${poolId}`).inputValue())
+    expect(link.pathname).toBe('/donate')
+    expect(link.searchParams.get('pool')).toBe(String(poolId))
+    await staff.close()
+
+    const sponsor = await browser.newContext({ viewport, locale: 'zh-CN' })
+    const p = await sponsor.newPage()
+    // A link whose claim was changed opens nothing.
+    await p.goto(baseUrl + `/donate?pool=${poolId}&claim=forged`)
+    await p.getByText('这个配捐池的付款链接无效').waitFor()
+    await p.goto(baseUrl + link.pathname + link.search)
+    await p.getByText(/^配捐池充值：浏览器注资池/).waitFor()
+    await p.getByLabel('其他金额', { exact: true }).check()
+    await p.getByLabel('其他金额（元）').fill('3000')
+    await p.getByLabel(/电子邮箱/).fill(`e2e-sponsor-${Date.now()}@example.test`)
+    await p.getByLabel('手机号（选填）').fill('138 0013 8000')
+    await p.screenshot({ path: screenshotPath('sponsor-pool-form-phone'), fullPage: true })
+    await p.getByRole('button', { name: '前往支付' }).click()
+    await p.waitForURL(/\/donate\/demo\/cs_demo_/)
+    await p.getByRole('button', { name: '完成支付' }).click()
+    await p.waitForURL(/\/donate\/thanks\?donation=D-/)
+    await p.getByRole('heading', { level: 1, name: '谢谢你的善意！' }).waitFor({ timeout: 30_000 })
+    const publicId = new URL(p.url()).searchParams.get('donation')!
+    await sponsor.close()
+
+    const gift = await db
+      .selectFrom('donations')
+      .select(['fund', 'status', 'amount', 'fee_amount', 'donor_phone_key', 'target_id'])
+      .where('public_id', '=', publicId)
+      .executeTakeFirstOrThrow()
+    expect(gift).toMatchObject({ fund: `fund:match:${poolId}`, status: 'paid', amount: 3000_00, target_id: poolId })
+    expect(gift.donor_phone_key).toMatch(/^[\w-]{43}$/)
+    // The pool held nothing before: now the sponsor's gift less the processor's fee.
+    expect(await getBalance(db, fundOfMatchPool(poolId), 'CNY')).toBe(3000_00 - Number(gift.fee_amount))
   })
 })

@@ -3,7 +3,12 @@ import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startCheckout } from '~/modules/donations/checkout.server'
 import { getDeskDonation } from '~/modules/donations/desk-detail.server'
-import { executeRefund, requestRefund, type RefundOutcome } from '~/modules/donations/refunds.server'
+import {
+  executeRefund,
+  refundableRemainder,
+  requestRefund,
+  type RefundOutcome,
+} from '~/modules/donations/refunds.server'
 import { donationFormSchema } from '~/modules/donations/schema'
 import { receiveWechatpayNotification } from '~/modules/donations/wechatpay-notify.server'
 import { verifyLedger } from '~/modules/ledger'
@@ -105,6 +110,32 @@ describe.skipIf(skipReason)(`WeChat Pay refunds on ${testDialect}`, () => {
     expect((await executeRefund(t.db, finance, r.id, deps())).status).toBe('succeeded')
     expect(fake.refundCalls.filter((c) => c.outRefundNo === r.refund_number)).toHaveLength(2)
     expect((await reversals(d.id)).map((v) => v.amount)).toEqual([5050])
+    expect((await verifyLedger(t.db)).ok).toBe(true)
+  })
+
+  it('a refund WeChat Pay later reports abnormal or closed books nothing and fails its request, once', async () => {
+    const audits = (donationId: number) =>
+      t.db
+        .selectFrom('audit_log')
+        .select('id')
+        .where('action', '=', 'refund.failed')
+        .where('entity_id', '=', String(donationId))
+        .execute()
+    for (const status of ['ABNORMAL', 'CLOSED'] as const) {
+      const d = await paidGift()
+      const outcome = await refund(d.id, 3000)
+      expect(outcome.status).toBe('pending')
+      const r = await request(outcome.requestId)
+      const n = fake.refundNotification(r.refund_number, { status })
+      expect(await notify(n)).toMatchObject({ kind: 'handled', outcome: 'ignored' })
+      expect(await notify(n)).toMatchObject({ kind: 'handled', outcome: 'duplicate' })
+      expect(await request(r.id)).toMatchObject({ status: 'failed', failure: `refund ${status}` })
+      expect(await audits(d.id)).toHaveLength(1)
+      expect(await reversals(d.id)).toEqual([])
+      expect(await gift(d.id)).toMatchObject({ status: 'paid', refunded_amount: 0 })
+      // Nothing went back, so the whole gift may still be refunded (here offline, by bank transfer).
+      expect(await refundableRemainder(t.db, d)).toBe(d.amount)
+    }
     expect((await verifyLedger(t.db)).ok).toBe(true)
   })
 

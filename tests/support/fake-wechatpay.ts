@@ -63,7 +63,7 @@ export type FakeRefund = {
   refund_id: string
   out_trade_no: string
   transaction_id: string
-  status: 'PROCESSING' | 'SUCCESS'
+  status: 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL'
   success_time?: string
   amount: { total: number; refund: number; payer_total: number; payer_refund: number; currency: 'CNY' }
 }
@@ -336,17 +336,26 @@ export class FakeWechatpay {
     return made
   }
 
-  /** REFUND.SUCCESS as WeChat Pay sends it: the refund's resource (no appid) encrypted and signed as a payment's. */
-  refundNotification(outRefundNo: string, options: { id?: string; mchid?: string } = {}) {
-    const r = this.settleRefund(outRefundNo)
+  /**
+   * REFUND.SUCCESS as WeChat Pay sends it: the refund's resource (no appid) encrypted and signed as
+   * a payment's. With `status`, REFUND.CLOSED or REFUND.ABNORMAL instead (no success time).
+   */
+  refundNotification(
+    outRefundNo: string,
+    options: { id?: string; mchid?: string; status?: 'SUCCESS' | 'CLOSED' | 'ABNORMAL' } = {},
+  ) {
+    const status = options.status ?? 'SUCCESS'
+    const r = status === 'SUCCESS' ? this.settleRefund(outRefundNo) : this.refunds.get(outRefundNo)
+    if (!r) throw new Error(`no refund ${outRefundNo} at the fake WeChat Pay`)
+    if (status !== 'SUCCESS') r.status = status
     const resource = {
       mchid: options.mchid ?? this.ids.mchid,
       out_trade_no: r.out_trade_no,
       transaction_id: r.transaction_id,
       out_refund_no: r.out_refund_no,
       refund_id: r.refund_id,
-      refund_status: 'SUCCESS',
-      success_time: r.success_time,
+      refund_status: status,
+      ...(status === 'SUCCESS' ? { success_time: r.success_time } : {}),
       user_received_account: '支付用户零钱',
       amount: {
         total: r.amount.total,
@@ -356,9 +365,9 @@ export class FakeWechatpay {
       },
     }
     return this.signed(resource, {
-      id: options.id ?? `EV-RF-${r.refund_id}`,
-      eventType: 'REFUND.SUCCESS',
-      summary: '退款成功',
+      id: options.id ?? `EV-RF-${r.refund_id}${status === 'SUCCESS' ? '' : `-${status}`}`,
+      eventType: `REFUND.${status}`,
+      summary: { SUCCESS: '退款成功', CLOSED: '退款关闭', ABNORMAL: '退款异常' }[status],
       aad: 'refund',
     })
   }

@@ -11,6 +11,7 @@ import {
 import { wechatpayRefundEvent } from '../payments/wechatpay-refund'
 import type { WebhookReceipt } from './outcomes'
 import { handleWebhook } from './webhook.server'
+import { refundClosedByProvider } from './refunds.server'
 
 // WeChat Pay's payment notification (支付通知), from /webhooks/wechatpay and the demo wallet,
 // and the order query that settles a gift when the notification is late or says too little.
@@ -20,7 +21,8 @@ import { handleWebhook } from './webhook.server'
 // a paid order is fulfilled by the same transaction as a Stripe checkout; a query and a
 // notification for the same order book it once (fulfilDonation sees it paid already).
 // A refund notification (REFUND.SUCCESS) books under the same key as the refund's answer
-// (wechatpay-refund.ts), so the desk's refund books once whichever arrives first.
+// (wechatpay-refund.ts), so the desk's refund books once whichever arrives first; REFUND.CLOSED
+// and REFUND.ABNORMAL book nothing and close the desk's open request as failed.
 
 export type WechatpayReceipt = WebhookReceipt | { kind: 'rejected'; reason: 'amount-mismatch' | 'unknown-donation' }
 
@@ -69,7 +71,12 @@ export async function receiveWechatpayNotification(
   if (n.refund) {
     const match = await matchesDonation(db, provider, n.transaction)
     if (match !== 'ok') return { kind: 'rejected', reason: match }
-    return handleWebhook(db, provider, wechatpayRefundEvent(n.id, n.refund, now), now)
+    const handled = await handleWebhook(db, provider, wechatpayRefundEvent(n.id, n.refund, now), now)
+    // Closed or abnormal: nothing to book, but the desk's open request for it has failed.
+    const status = n.refund.refund_status ?? n.refund.status
+    if ((status === 'CLOSED' || status === 'ABNORMAL') && n.refund.out_refund_no)
+      await refundClosedByProvider(db, n.refund.out_refund_no, `refund ${status}`, now)
+    return handled
   }
   let tx = n.transaction
   // A success that does not itself settle (no transaction id or amount): ask WeChat Pay,

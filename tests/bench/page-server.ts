@@ -8,7 +8,6 @@ import { pathToFileURL } from 'node:url'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
-import { createElement } from 'react'
 import { setDb, type DB } from '../../app/utils/db.server'
 import { closedLoop, percentile, rethrow, vmHwmMb } from './lib'
 
@@ -23,6 +22,10 @@ export type PageServer = {
 }
 
 export async function startPageServer(db: DB): Promise<PageServer> {
+  // React picks its build when first loaded: loaded here, after the bench set NODE_ENV, so
+  // the pages and the trivial one render with production React, as `npm start` in production.
+  if (process.env.NODE_ENV !== 'production') throw new Error('page benches run with NODE_ENV=production')
+  const { createElement } = await import('react')
   setDb(db) // the build's getDb() reads the same process-wide instance
   const real = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
   const template = real.assets.routes['routes/transparency']!

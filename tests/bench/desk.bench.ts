@@ -8,7 +8,6 @@
 // Each is the server time p95 of a sequential pass, beside a trivial Remix page measured in
 // the same run. Every page is the whole loader: session, query, totals, audit row, render.
 import os from 'node:os'
-import { ensureBuild } from '../../app/cli/build'
 import { createSession } from '../../app/modules/auth/session.server'
 import { listDeskDonations } from '../../app/modules/donations/desk.server'
 import { addDays, addMonths } from '../../app/utils/calendar-day'
@@ -16,19 +15,14 @@ import { createDatabase } from '../../app/utils/db.server'
 import { chinaDate } from '../../app/utils/i18n'
 import { deskDataset, DONORS } from './desk-data'
 import { round, writeResult } from './lib'
-import { startPageServer, type Load } from './page-server'
+import { productionPages, startPageServer, type Load } from './page-server'
 
 const DONATIONS = Number(process.env.BENCH_DONATIONS ?? 1_000_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 400)
 const GOAL = 'server p95 < 100 ms'
 
 export async function run() {
-  Object.assign(process.env, {
-    NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
-    BASE_URL: 'http://127.0.0.1:3999',
-  })
-  ensureBuild('inherit')
+  productionPages()
   const data = await deskDataset()
   const { db } = createDatabase(`sqlite:${data.file}`)
   const server = await startPageServer(db)

@@ -7,9 +7,8 @@ import fs from 'node:fs'
 import { Session } from 'node:inspector/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { ensureBuild } from '../../app/cli/build'
 import { createDatabase } from '../../app/utils/db.server'
-import { startPageServer } from './page-server'
+import { productionPages, startPageServer } from './page-server'
 import { dataset } from './transparency.bench'
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
@@ -63,12 +62,7 @@ function summarise(p: Profile, wallMs: number) {
 }
 
 async function main() {
-  Object.assign(process.env, {
-    NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
-    BASE_URL: 'http://127.0.0.1:3999',
-  })
-  ensureBuild('inherit')
+  productionPages()
   const data = await dataset()
   // Each statement Kysely runs, timed (raw row reads bypass it): where the SQL time goes.
   const statements: { sql: string; ms: number }[] = []

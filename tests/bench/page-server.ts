@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url'
 import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
+import { ensureBuild } from '../../app/cli/build'
 import { setDb, type DB } from '../../app/utils/db.server'
 import { closedLoop, percentile, rethrow, vmHwmMb } from './lib'
 
@@ -19,6 +20,16 @@ export type PageServer = {
   /** Peak RSS sampled while serving, and the process's VmHWM (which also carries anything done before). */
   memory(): { serverPeakRssMb: number; processVmHwmMb: number | undefined }
   close(): Promise<void>
+}
+
+/** The environment a page bench serves in (production React and Remix, as served), with the build made. */
+export function productionPages() {
+  Object.assign(process.env, {
+    NODE_ENV: 'production',
+    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
+    BASE_URL: 'http://127.0.0.1:3999',
+  })
+  ensureBuild('inherit')
 }
 
 export async function startPageServer(db: DB): Promise<PageServer> {

@@ -5,7 +5,6 @@
 // SQLite (the ledger 900,000 rows deep and trace pages go in the notes). Nothing is cached:
 // each run loads the data afresh (minutes).
 import { sql } from 'kysely'
-import { ensureBuild } from '../../app/cli/build'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { getSummary } from '../../app/modules/transparency/summary.server'
 import { createDatabase } from '../../app/utils/db.server'
@@ -14,7 +13,7 @@ import { findPostgresBin, startCluster } from '../support/postgres-cluster'
 import { bulkGenerate } from './generator/bulk'
 import { prepareDatabase } from './generator/setup'
 import { round, timed, writeResult } from './lib'
-import { startPageServer, type Load } from './page-server'
+import { productionPages, startPageServer, type Load } from './page-server'
 import { transparencyShape } from './transparency-data'
 
 const DONATIONS = Number(process.env.BENCH_PG_DONATIONS ?? 1_000_000)
@@ -24,12 +23,7 @@ const CONCURRENCY = 4
 export async function run() {
   if (!findPostgresBin())
     throw new Error('transparency-pg needs PostgreSQL binaries (initdb, pg_ctl): install postgresql or set PG_BIN')
-  Object.assign(process.env, {
-    NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
-    BASE_URL: 'http://127.0.0.1:3999',
-  })
-  ensureBuild('inherit')
+  productionPages()
   const cluster = await startCluster()
   try {
     const database = await createPgDatabase(cluster.url, 'transparency')

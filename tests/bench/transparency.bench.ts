@@ -8,7 +8,6 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { sql } from 'kysely'
-import { ensureBuild } from '../../app/cli/build'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { getSummary } from '../../app/modules/transparency/summary.server'
 import { getPublicTrace } from '../../app/modules/transparency/trace.server'
@@ -16,7 +15,7 @@ import { createDatabase } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
 import { buildTransparencyData } from './transparency-data'
 import { dataDir, percentile, round, timed, writeResult } from './lib'
-import { startPageServer, type Load } from './page-server'
+import { productionPages, startPageServer, type Load } from './page-server'
 
 const DONATIONS = Number(process.env.BENCH_DONATIONS ?? 1_000_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1500)
@@ -70,13 +69,7 @@ export async function dataset(): Promise<{ file: string; trackingCodes: string[]
 }
 
 export async function run() {
-  // Production React and Remix, as served (the page work is what is measured).
-  Object.assign(process.env, {
-    NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret-0',
-    BASE_URL: 'http://127.0.0.1:3999',
-  })
-  ensureBuild('inherit')
+  productionPages()
   const data = await dataset()
   const { db } = createDatabase(`sqlite:${data.file}`)
   const server = await startPageServer(db)

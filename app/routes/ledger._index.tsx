@@ -12,8 +12,23 @@ import { formatMoney } from '~/utils/money'
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   const { query, invalid } = parseQuery(LedgerQuery, url)
-  const view = await ledgerView(getDb(), query, resolveLocale(request))
-  return { view, query, invalid }
+  const { rows, ...view } = await ledgerView(getDb(), query, resolveLocale(request))
+  // What the table shows, no more: every row's refs and previous hash would ride along in the
+  // page's data for nothing (the transaction's own page has them).
+  const shown = rows.map((r) => ({
+    sequence: r.sequence,
+    occurredAt: r.occurredAt,
+    kind: r.kind,
+    hash: r.hash,
+    transfers: r.transfers.map(({ position, from, to, amount, currency }) => ({
+      position,
+      from,
+      to,
+      amount,
+      currency,
+    })),
+  }))
+  return { view: { ...view, rows: shown }, query, invalid }
 }
 
 export const headers = () => publicPageHeaders()

@@ -17,7 +17,14 @@ export type FuzzResult = {
   perSecond: number
   failures: string[]
   answers: Record<string, number>
+  /** What the matching pool did over the seeds: matched gifts, match returns, cuts, dry pools. */
+  matching: Record<string, number>
   stoppedAt?: string
+}
+
+/** Add one tally into another. */
+export function addCounts(into: Record<string, number>, from: Record<string, number>): void {
+  for (const [k, n] of Object.entries(from)) into[k] = (into[k] ?? 0) + n
 }
 
 /**
@@ -56,6 +63,7 @@ export async function fuzz(
   let steps = 0
   let restarts = 0
   const answers: Record<string, number> = {}
+  const matching: Record<string, number> = {}
   let stoppedAt: string | undefined
   for (const seed of seeds) {
     if (performance.now() - started > options.deadlineMs) {
@@ -66,7 +74,8 @@ export async function fuzz(
       const r = await runScenario(t, seed, { trace: options.trace })
       steps += r.steps
       restarts += r.restarts
-      for (const [k, n] of Object.entries(r.answers)) answers[k] = (answers[k] ?? 0) + n
+      addCounts(answers, r.answers)
+      addCounts(matching, r.matching)
     } catch (e) {
       const message =
         e instanceof ScenarioFailure
@@ -99,6 +108,7 @@ export async function fuzz(
     perSecond: ran / seconds,
     failures,
     answers,
+    matching,
     stoppedAt,
   }
 }

@@ -1,11 +1,12 @@
 // The invariants, checked after EVERY step: the ledger verifies itself (verifyLedger), and
-// the database agrees with the model — balances, donations, reversals, lots, receipts and
-// their emails, processed events, batches, awards and payouts — plus cross-checks the app
-// does not make itself (no trace beyond its lot, no payout beyond its award).
+// the database agrees with the model — balances, donations, reversals, lots, matches,
+// receipts and their emails, processed events, batches, awards and payouts — plus
+// cross-checks the app does not make itself (no trace beyond its lot, no payout beyond its
+// award, no pool matching beyond its funding or its caps).
 import { sql } from 'kysely'
 import { verifyLedger } from '~/modules/ledger'
 import type { DB } from '~/utils/db.server'
-import { balance, type State } from './model'
+import { balance, chinaDay, donorKeyOf, type State } from './model'
 
 export class InvariantError extends Error {}
 
@@ -64,7 +65,10 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
   }
 
   // Exactly one ledger donation per fulfilled gift; one refund/dispute transaction per reversal.
-  const txs = await db.selectFrom('ledger_transactions').select(['idempotency_key', 'kind', 'donation_ref']).execute()
+  const txs = await db
+    .selectFrom('ledger_transactions')
+    .select(['sequence', 'idempotency_key', 'kind', 'donation_ref'])
+    .execute()
   for (const [publicId, d] of Object.entries(m.donations)) {
     const mine = txs.filter((t) => t.donation_ref === publicId)
     const want = {
@@ -97,19 +101,23 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
   }
   for (const [id, x] of returned) if (x.sum > x.gross) fail(`donation ${id}: ${x.sum} returned of ${x.gross} paid`)
 
-  // Lots: each donation's remainder as the model's FIFO gives it; no trace beyond its lot.
+  // Lots: each donation's remainder as the model's FIFO gives it, in its fund, with its
+  // origin's paid time (a match's lots keep the sponsor's gift); no trace beyond its lot.
   const lots = await db
     .selectFrom('ledger_lots as l')
     .innerJoin('ledger_donations as ld', 'ld.id', 'l.donation_id')
     .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
-    .select(['l.id', 'ld.donation_ref', 'l.amount', 'b.remaining'])
+    .select(['l.id', 'l.sequence', 'ld.donation_ref', 'l.fund', 'l.paid_at', 'l.amount', 'b.remaining'])
     .execute()
   sameSet(
     'lots',
-    lots.map((l) => `${l.donation_ref} ${l.amount} ${l.remaining}`),
-    m.lots.map((l) => `${l.donation} ${l.amount} ${l.remaining}`),
+    lots.map((l) => `${l.donation_ref} ${l.fund} ${l.paid_at} ${l.amount} ${l.remaining}`),
+    m.lots.map((l) => `${l.donation} ${l.fund} ${l.paidAt} ${l.amount} ${l.remaining}`),
   )
-  const traces = await db.selectFrom('ledger_traces').select(['id', 'kind', 'lot_id', 'amount', 'parent_id']).execute()
+  const traces = await db
+    .selectFrom('ledger_traces')
+    .select(['id', 'sequence', 'kind', 'lot_id', 'amount', 'parent_id'])
+    .execute()
   const drawn = new Map<number, number>()
   const paidOut = new Map<number, number>()
   for (const t of traces) {
@@ -133,6 +141,8 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
     if (out > t.amount || unpaid.get(t.id) !== t.amount - out)
       fail(`award trace ${t.id} of ${t.amount}: ${out} paid out, ${unpaid.get(t.id)} unpaid`)
   }
+
+  await checkMatches(db, m, { balances, txs, lots, traces })
 
   // Receipts: one chain per fulfilled gift, its valid receipt for what was kept, one email per receipt.
   const receipts = await db
@@ -231,6 +241,118 @@ export async function checkInvariants(db: DB, m: State): Promise<void> {
   }
 }
 
+type Rows = {
+  balances: { account: string; currency: string; balance: number }[]
+  txs: { sequence: number; kind: string }[]
+  lots: { id: number; sequence: number; amount: number; remaining: number }[]
+  traces: { sequence: number; kind: string; lot_id: number; amount: number }[]
+}
+
+/**
+ * Matches (配捐): each gift's match as the model made it (pool, amount, returned, the limit
+ * that cut it, the donor's key and China day), one match transaction per match and one
+ * match_return per return; and from the database alone, per pool: what it has matched
+ * (less what came back) within its funding, its balance exactly the funding less that,
+ * each cap held, each match within its rule and minimum, its lots adding up to it and
+ * what went back to the pool adding up to returned.
+ */
+async function checkMatches(db: DB, m: State, { balances, txs, lots, traces }: Rows) {
+  const rows = await db
+    .selectFrom('matching_matches as mm')
+    .innerJoin('donations as d', 'd.id', 'mm.donation_id')
+    .innerJoin('ledger_transactions as t', 't.sequence', 'mm.sequence')
+    .select([
+      'd.public_id',
+      'd.amount as gift',
+      'd.currency as giftCurrency',
+      'd.campaign_id as giftCampaign',
+      'd.paid_at',
+      'mm.pool_id',
+      'mm.campaign_id',
+      'mm.donor_key',
+      'mm.china_day',
+      'mm.amount',
+      'mm.returned',
+      'mm.currency',
+      'mm.sequence',
+      't.kind',
+      't.refs',
+    ])
+    .execute()
+  const cutOf = (refs: string) => (JSON.parse(refs) as Record<string, string>).cut ?? ''
+  sameSet(
+    'matches',
+    rows.map(
+      (r) =>
+        `${r.public_id} pool ${r.pool_id} ${r.amount} returned ${r.returned} cut ${cutOf(r.refs) || '-'} donor ${r.donor_key} day ${r.china_day}`,
+    ),
+    Object.entries(m.matches).map(
+      ([id, x]) =>
+        `${id} pool ${x.pool} ${x.amount} returned ${x.returned} cut ${x.cut || '-'} donor ${donorKeyOf(x.donor)} day ${x.day}`,
+    ),
+  )
+  const kinds = (k: string) => count(txs, (t) => t.kind === k)
+  if (kinds('match') !== rows.length) fail(`${kinds('match')} match transactions for ${rows.length} matches`)
+  if (kinds('match_return') !== m.matchReturns)
+    fail(`${kinds('match_return')} match_return transactions, the model gave back ${m.matchReturns} times`)
+
+  const pools = await db.selectFrom('matching_pools').selectAll().execute()
+  const links = await db.selectFrom('matching_pool_campaigns').selectAll().execute()
+  const funded = await db
+    .selectFrom('ledger_donations')
+    .select(['fund', 'currency', (eb) => eb.fn.sum<number>('gross').as('n')])
+    .where('fund', 'like', 'fund:match:%')
+    .groupBy(['fund', 'currency'])
+    .execute()
+  const returnedBy = new Map<number, number>() // lot id → what a match_return took of it
+  const returnSeqs = new Set(txs.filter((t) => t.kind === 'match_return').map((t) => t.sequence))
+  for (const t of traces)
+    if (t.kind === 'transfer' && returnSeqs.has(t.sequence))
+      returnedBy.set(t.lot_id, (returnedBy.get(t.lot_id) ?? 0) + t.amount)
+  for (const p of pools) {
+    const fund = `fund:match:${p.id}`
+    const mine = rows.filter((r) => r.pool_id === p.id)
+    const standing = mine.reduce((n, r) => n + r.amount - r.returned, 0)
+    const total = Number(funded.find((f) => f.fund === fund && f.currency === p.currency)?.n ?? 0)
+    const left = balances.find((b) => b.account === fund && b.currency === p.currency)?.balance ?? 0
+    if (standing > total) fail(`pool ${p.id} matched ${standing} (less returns) of ${total} funded`)
+    if (left !== total - standing) fail(`pool ${p.id} holds ${left}: funded ${total}, ${standing} matched less returns`)
+    if (p.cap_total !== null && standing > p.cap_total)
+      fail(`pool ${p.id}: ${standing} matched over its cap ${p.cap_total}`)
+    const days = new Map<string, number>()
+    for (const r of mine) {
+      const day = `${r.donor_key} ${r.china_day}`
+      days.set(day, (days.get(day) ?? 0) + r.amount - r.returned)
+    }
+    for (const [k, n] of days)
+      if (p.cap_per_donor_day !== null && n > p.cap_per_donor_day)
+        fail(`pool ${p.id}: donor day ${k} matched ${n}, over its cap ${p.cap_per_donor_day}`)
+    for (const r of mine) {
+      const what = `match of ${r.public_id} (${r.amount}, ${r.returned} returned) by pool ${p.id}`
+      const raw = Math.floor((r.gift * p.ratio_match) / p.ratio_gift)
+      if (p.rule === 'ratio' && r.amount > raw) fail(`${what}: more than the rule's ${raw} for a gift of ${r.gift}`)
+      if (r.amount <= 0 || (p.cap_per_gift !== null && r.amount > p.cap_per_gift))
+        fail(`${what}: outside (0, cap ${p.cap_per_gift}]`)
+      if (r.gift < p.min_gift) fail(`${what}: the gift of ${r.gift} is below the minimum ${p.min_gift}`)
+      if (r.returned < 0 || r.returned > r.amount) fail(`${what}: returned out of range`)
+      if (r.kind !== 'match') fail(`${what}: its transaction ${r.sequence} is a ${r.kind}`)
+      if (r.currency !== p.currency || r.giftCurrency !== p.currency)
+        fail(`${what}: currency ${r.currency}/${r.giftCurrency}`)
+      if (
+        r.campaign_id !== r.giftCampaign ||
+        !links.some((l) => l.pool_id === p.id && l.campaign_id === r.giftCampaign)
+      )
+        fail(`${what}: campaign ${r.campaign_id} is not the gift's or not the pool's`)
+      if (!r.paid_at || r.china_day !== chinaDay(r.paid_at)) fail(`${what}: day ${r.china_day}, paid ${r.paid_at}`)
+      const own = lots.filter((l) => l.sequence === r.sequence)
+      const opened = own.reduce((n, l) => n + l.amount, 0)
+      const back = own.reduce((n, l) => n + (returnedBy.get(l.id) ?? 0), 0)
+      if (opened !== r.amount || back !== r.returned)
+        fail(`${what}: its lots open ${opened}, ${back} of them went back to the pool`)
+    }
+  }
+}
+
 /** Row counts and statuses: a refused, duplicate or crashed step must leave them as they were. */
 export async function fingerprint(db: DB): Promise<string> {
   const tables = [
@@ -247,6 +369,7 @@ export async function fingerprint(db: DB): Promise<string> {
     'award_term_caps',
     'proof_files',
     'audit_log',
+    'matching_matches',
   ] as const
   const counts = await db
     .selectNoFrom((eb) =>
@@ -264,11 +387,13 @@ export async function fingerprint(db: DB): Promise<string> {
     .orderBy('public_id')
     .execute()
   const batches = await db.selectFrom('award_batches').select(['id', 'status']).orderBy('id').execute()
+  const matches = await db.selectFrom('matching_matches').select(['id', 'returned']).orderBy('id').execute()
   const head = await db.selectFrom('ledger_head').select(['sequence', 'hash']).executeTakeFirst()
   return JSON.stringify({
     counts: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)])),
     statuses,
     batches,
+    matches,
     head,
   })
 }

@@ -1,12 +1,15 @@
 // The scenario's model: what the books SHOULD hold after each step, computed on its own
 // from the rules in DESIGN.md (donations open lots of gross − fee; awards draw a fund's lots
 // oldest first; refunds draw the donation's own lot, the shortfall from fund:general oldest
-// first; payouts move payable → paid), never by reading the database. The invariants
-// compare it with the database after every step.
+// first; payouts move payable → paid; a matching pool tops a qualifying gift up with its
+// sponsor's lots, reopened in the gift's fund, and takes the unspent part back when the gift
+// is refunded or lost), never by reading the database. The invariants compare it with the
+// database after every step.
 //
 // Every operation either applies completely or throws a ModelRefusal and leaves the model
 // as it was (callers apply on a clone), mirroring one database transaction.
 
+import { createHash } from 'node:crypto'
 import { demoFee } from '../../../app/modules/payments/demo.server'
 import { feeAtRate } from '../../../app/modules/payments/provider'
 
@@ -31,6 +34,8 @@ export type MDonation = {
   /** The configured fee rate of WeChat Pay or Alipay (which report none); null: the demo card's fee. */
   feeBps: number | null
   status: DonationStatus
+  /** The donor's email as the checkout keeps it (trimmed, lower case): whose day a match counts in. */
+  donor: string
   /** Reversals booked, by provider ref. */
   reversals: Record<string, { kind: 'refund' | 'dispute'; amount: number }>
   refunded: number
@@ -50,8 +55,48 @@ export type MBatch = {
   status: 'prepared' | 'approved' | 'paid' | 'rejected'
 }
 
+/** A matching pool's rules (fen), as the scenario set it up (setup.ts MATCH_POOL). */
+export type MPool = {
+  id: number
+  fund: string
+  /** The funds of the campaigns it matches. */
+  campaignFunds: string[]
+  currency: string
+  /** China dates, inclusive (open all day: the scenario's pool sets no hours). */
+  startsOn: string
+  endsOn: string
+  minGift: number
+  ratioGift: number
+  ratioMatch: number
+  capPerGift: number | null
+  capPerDonorDay: number | null
+  capTotal: number | null
+}
+
+export type MMatch = {
+  pool: number
+  amount: number
+  returned: number
+  /** The limit that cut the rule's amount (refs.cut of the match transaction), or ''. */
+  cut: string
+  /** Seqs of the lots the match opened in the gift's fund. */
+  lots: number[]
+  donor: string
+  day: string
+}
+
 export type State = {
   donations: Record<string, MDonation>
+  pools: MPool[]
+  /** By the matched gift's public id. */
+  matches: Record<string, MMatch>
+  /** match_return transactions posted, and how many of them after a lost dispute. */
+  matchReturns: number
+  matchReturnsOnDispute: number
+  /** Gifts a pool could have matched that got nothing (the pool dry, or the donor's day used up). */
+  unmatched: number
+  /** Gifts a pool's balance cut short, or to nothing: the pool ran dry. */
+  dry: number
   lots: Lot[]
   nextLotSeq: number
   balances: Record<string, number> // `${account} ${currency}`
@@ -67,7 +112,64 @@ export class ModelRefusal extends Error {
 }
 
 export function emptyState(): State {
-  return { donations: {}, lots: [], nextLotSeq: 1, balances: {}, processedEvents: [], batches: [], caps: [] }
+  return {
+    donations: {},
+    pools: [],
+    matches: {},
+    matchReturns: 0,
+    matchReturnsOnDispute: 0,
+    unmatched: 0,
+    dry: 0,
+    lots: [],
+    nextLotSeq: 1,
+    balances: {},
+    processedEvents: [],
+    batches: [],
+    caps: [],
+  }
+}
+
+/** The China calendar day (UTC+8, no daylight saving) of an ISO moment. */
+export const chinaDay = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10)
+
+/** The donor key matching_matches stores: hex SHA-256 of "email:" + the normalised email. */
+export const donorKeyOf = (email: string) =>
+  createHash('sha256').update(`email:${email.trim().toLowerCase()}`, 'utf8').digest('hex')
+
+/**
+ * A pool set up and funded before the scenario: its rules, and the sponsor's offline gift
+ * (no fee, one receipt) booked at noon China time of the day received into the pool's fund.
+ */
+export function addPool(s: State, pool: MPool, sponsor: { publicId: string; amount: number; receivedOn: string }) {
+  s.pools.push(pool)
+  const paidAt = new Date(`${sponsor.receivedOn}T12:00:00+08:00`).toISOString()
+  move(s, 'external:donors', pool.fund, sponsor.amount, pool.currency)
+  const lot = openLot(
+    s,
+    { donation: sponsor.publicId, fund: pool.fund, currency: pool.currency, paidAt },
+    sponsor.amount,
+  )
+  s.donations[sponsor.publicId] = {
+    publicId: sponsor.publicId,
+    fund: pool.fund,
+    currency: pool.currency,
+    amount: sponsor.amount,
+    fee: 0,
+    feeBps: null,
+    status: 'paid',
+    donor: 'sponsor@scenario.test',
+    reversals: {},
+    refunded: 0,
+    lot: lot.seq,
+    receipts: 1,
+    receiptAmount: sponsor.amount,
+  }
+}
+
+function openLot(s: State, where: Pick<Lot, 'donation' | 'fund' | 'currency' | 'paidAt'>, amount: number): Lot {
+  const lot: Lot = { seq: s.nextLotSeq++, ...where, remaining: amount, amount }
+  s.lots.push(lot)
+  return lot
 }
 
 const key = (account: string, currency: string) => `${account} ${currency}`
@@ -105,10 +207,11 @@ function drawFifo(
 
 export function addPending(
   s: State,
-  d: { publicId: string; fund: string; currency: string; amount: number; feeBps?: number },
+  d: { publicId: string; fund: string; currency: string; amount: number; donor: string; feeBps?: number },
 ) {
   s.donations[d.publicId] = {
     ...d,
+    donor: d.donor.trim().toLowerCase(),
     fee: 0,
     feeBps: d.feeBps ?? null,
     status: 'pending',
@@ -120,7 +223,7 @@ export function addPending(
   }
 }
 
-/** fulfilDonation: pending → paid, a lot of gross − fee, one receipt. */
+/** fulfilDonation: pending → paid, a lot of gross − fee, the pool's match if any, one receipt. */
 export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' | 'already' {
   const d = s.donations[publicId]!
   if (d.status !== 'pending') return 'already'
@@ -128,23 +231,94 @@ export function fulfil(s: State, publicId: string, paidAt: string): 'fulfilled' 
   d.status = 'paid'
   move(s, 'external:donors', d.fund, d.amount, d.currency)
   if (d.fee > 0) move(s, d.fund, 'external:fees', d.fee, d.currency)
-  const lot: Lot = {
-    seq: s.nextLotSeq++,
-    donation: publicId,
-    fund: d.fund,
-    currency: d.currency,
-    paidAt,
-    remaining: d.amount - d.fee,
-    amount: d.amount - d.fee,
-  }
-  s.lots.push(lot)
+  const lot = openLot(s, { donation: publicId, fund: d.fund, currency: d.currency, paidAt }, d.amount - d.fee)
   d.lot = lot.seq
+  matchGift(s, d, paidAt)
   d.receipts = 1
   d.receiptAmount = d.amount
   return 'fulfilled'
 }
 
-/** reverseDonation + postRefund: the own lot first, the shortfall from fund:general. */
+const standing = (m: MMatch) => m.amount - m.returned
+const sum = (ms: MMatch[]) => ms.reduce((n, m) => n + standing(m), 0)
+
+/**
+ * matchGift: the first pool (lowest id) of the gift's campaign and currency, open on the
+ * day it was paid, whose minimum the gross gift reaches and that still gives something.
+ * The rule's amount (floor(gift × match / gift ratio)) is cut, in this order, by the pool's
+ * balance, the per-gift cap, what is left of the donor's China day (matched less returned)
+ * and of the pool's total cap; the last limit below the amount is the one named as cut.
+ * The pool's lots are drawn oldest first and reopened in the gift's fund: the sponsor's
+ * gift stays their origin, with its paid time.
+ */
+function matchGift(s: State, d: MDonation, paidAt: string) {
+  const day = chinaDay(paidAt)
+  const candidates = s.pools
+    .filter(
+      (p) =>
+        p.campaignFunds.includes(d.fund) &&
+        p.currency === d.currency &&
+        p.startsOn <= day &&
+        day <= p.endsOn &&
+        d.amount >= p.minGift,
+    )
+    .sort((a, b) => a.id - b.id)
+  if (!candidates.length) return
+  for (const p of candidates) {
+    const mine = Object.values(s.matches).filter((m) => m.pool === p.id)
+    const limits: [string, number][] = [['balance', balance(s, p.fund, p.currency)]]
+    if (p.capPerGift !== null) limits.push(['gift', p.capPerGift])
+    if (p.capPerDonorDay !== null)
+      limits.push(['donor_day', p.capPerDonorDay - sum(mine.filter((m) => m.donor === d.donor && m.day === day))])
+    if (p.capTotal !== null) limits.push(['pool', p.capTotal - sum(mine)])
+    const raw = Math.floor((d.amount * p.ratioMatch) / p.ratioGift)
+    let amount = raw
+    let cut = ''
+    for (const [name, limit] of limits)
+      if (limit < amount) {
+        amount = limit
+        cut = name
+      }
+    if (amount === limits[0]![1] && amount < raw) s.dry++
+    if (amount <= 0) continue
+    const lots = drawFifo(s, p.fund, p.currency, amount, new Map()).map((x) => {
+      x.lot.remaining -= x.amount
+      return openLot(
+        s,
+        { donation: x.lot.donation, fund: d.fund, currency: p.currency, paidAt: x.lot.paidAt },
+        x.amount,
+      ).seq
+    })
+    move(s, p.fund, d.fund, amount, p.currency)
+    s.matches[d.publicId] = { pool: p.id, amount, returned: 0, cut, lots, donor: d.donor, day }
+    return
+  }
+  s.unmatched++
+}
+
+/**
+ * returnMatch: after a refund (part or whole) or a lost dispute of a matched gift, all that
+ * is still open of the match's own lots goes back to its pool, reopened there (same origin
+ * and paid time) in one match_return; what awards took of them stays awarded.
+ */
+function returnMatch(s: State, d: MDonation, kind: 'refund' | 'dispute') {
+  const m = s.matches[d.publicId]
+  if (!m) return
+  const open = m.lots.map((seq) => s.lots.find((l) => l.seq === seq)!).filter((l) => l.remaining > 0)
+  const unspent = open.reduce((n, l) => n + l.remaining, 0)
+  if (unspent === 0) return
+  const pool = s.pools.find((p) => p.id === m.pool)!
+  for (const l of open) {
+    openLot(s, { donation: l.donation, fund: pool.fund, currency: l.currency, paidAt: l.paidAt }, l.remaining)
+    l.remaining = 0
+  }
+  move(s, d.fund, pool.fund, unspent, pool.currency)
+  m.returned += unspent
+  s.matchReturns++
+  if (kind === 'dispute') s.matchReturnsOnDispute++
+}
+
+/** reverseDonation + postRefund: the own lot first, the shortfall from fund:general; then the match given back. */
 export function reverse(
   s: State,
   publicId: string,
@@ -166,6 +340,7 @@ export function reverse(
     x.lot.remaining -= x.amount
     move(s, x.lot.fund, target, x.amount, d.currency)
   }
+  returnMatch(s, d, r.kind)
   d.reversals[r.ref] = { kind: r.kind, amount: r.amount }
   if (r.kind === 'refund') {
     d.refunded += r.amount

@@ -28,6 +28,7 @@ try {
       `${r.ran} seeds on ${r.dialect}, ${r.steps} steps, ${r.restarts} restarts, ${r.perSecond.toFixed(1)} seeds/s: ${r.failures.length ? 'FAILED' : 'ok'}`,
     )
     console.log(`answers: ${describeAnswers(r.answers)}`)
+    console.log(`matching: ${describeAnswers(r.matching)}`)
   }
   process.exitCode = r.failures.length ? 1 : 0
 } finally {

@@ -15,7 +15,7 @@ import { BASE_URL, checkoutProvider, deliver } from './deliver'
 import { donorPays, FEE_RATE_BPS } from './domestic'
 import { checkInvariants, fingerprint, InvariantError } from './invariants'
 import * as model from './model'
-import { open, type Template } from './setup'
+import { MATCH_POOL, open, type Cast, type Template } from './setup'
 import { describeStep, newWorld, nextStep, rng, type Delivery, type Fault, type Step, type World } from './steps'
 import { minimalPdf } from '../../support/proof-files'
 
@@ -203,6 +203,7 @@ async function runStep(ctx: Ctx, step: Step) {
     case 'donate': {
       const designation = step.target === 'general' ? 'general' : 'campaign'
       const campaign = step.target === 'general' ? undefined : cast.campaigns[step.target === 'a' ? 0 : 1]!.slug
+      const email = `donor${step.donor}@scenario.test`
       const form = donationFormSchema(LIMITS).parse({
         amountChoice: String(step.amount),
         currency: step.currency,
@@ -211,7 +212,7 @@ async function runStep(ctx: Ctx, step: Step) {
         campaign,
         displayMode: 'family',
         name: '情景捐赠人',
-        email: `donor${w.donations.length + 1}@scenario.test`,
+        email,
         ...(step.method === 'card' ? {} : { method: step.method }),
       })
       const domestic = step.method === 'card' ? null : step.method
@@ -228,10 +229,12 @@ async function runStep(ctx: Ctx, step: Step) {
         fund,
         currency: step.currency,
         amount: step.amount,
+        donor: email,
         ...(domestic ? { feeBps: FEE_RATE_BPS } : {}),
       })
       w.donations.push({
         publicId,
+        target: step.target,
         method: step.method,
         currency: step.currency,
         amount: step.amount,
@@ -397,7 +400,61 @@ async function runStep(ctx: Ctx, step: Step) {
 }
 
 /** How often each answer came (app outcomes, refusals, 'crashed'): what the seeds exercised. */
-export type SeedReport = { seed: number; steps: number; restarts: number; answers: Record<string, number> }
+export type SeedReport = {
+  seed: number
+  steps: number
+  restarts: number
+  answers: Record<string, number>
+  /** What the matching pool did (matchingStats). */
+  matching: Record<string, number>
+}
+
+/** The books before the first step, as setup.ts made them: the matching pool and its sponsor's gift. */
+export function initialModel(cast: Cast): model.State {
+  const s = model.emptyState()
+  const p = MATCH_POOL
+  model.addPool(
+    s,
+    {
+      id: cast.pool.id,
+      fund: `fund:match:${cast.pool.id}`,
+      campaignFunds: [`fund:campaign:${cast.campaigns[p.campaign]!.id}`],
+      currency: p.currency,
+      startsOn: p.startsOn,
+      endsOn: p.endsOn,
+      minGift: p.minGift,
+      ratioGift: p.ratioGift,
+      ratioMatch: p.ratioMatch,
+      capPerGift: p.capPerGift,
+      capPerDonorDay: p.capPerDonorDay,
+      capTotal: p.capTotal,
+    },
+    { publicId: cast.pool.sponsorGift, amount: p.funding.amount, receivedOn: p.funding.receivedOn },
+  )
+  return s
+}
+
+/** A seed's matches as its final (verified) model holds them: matched, given back, cut, pools dry. */
+function matchingStats(m: model.State): Record<string, number> {
+  const matches = Object.values(m.matches)
+  const out: Record<string, number> = {
+    'matched gifts': matches.length,
+    'match returns': m.matchReturns,
+    'match returns after a lost dispute': m.matchReturnsOnDispute,
+    'seeds with a match': matches.length ? 1 : 0,
+    'seeds with a match return': m.matchReturns ? 1 : 0,
+    'matches given back in part (the rest awarded)': matches.filter((x) => x.returned > 0 && x.returned < x.amount)
+      .length,
+    'matches all awarded before a reversal': Object.entries(m.matches).filter(
+      ([id, x]) => x.returned === 0 && Object.keys(m.donations[id]!.reversals).length > 0,
+    ).length,
+    'qualifying gifts unmatched': m.unmatched,
+    'gifts cut by a dry pool': m.dry,
+    'seeds with a pool dry': m.dry > 0 ? 1 : 0,
+  }
+  for (const x of matches) if (x.cut) out[`cut by ${x.cut}`] = (out[`cut by ${x.cut}`] ?? 0) + 1
+  return out
+}
 
 export async function runScenario(
   t: Template,
@@ -410,7 +467,7 @@ export async function runScenario(
   const ctx: Ctx = {
     db: open(copy.url),
     url: copy.url,
-    m: model.emptyState(),
+    m: initialModel(t.cast),
     w: newWorld(seed),
     t,
     i: 0,
@@ -432,7 +489,7 @@ export async function runScenario(
         throw new ScenarioFailure(seed, ctx.i, log, why, t.dialect)
       }
     }
-    return { seed, steps: length, restarts: ctx.restarts, answers: ctx.answers }
+    return { seed, steps: length, restarts: ctx.restarts, answers: ctx.answers, matching: matchingStats(ctx.m) }
   } finally {
     try {
       await ctx.db.destroy()

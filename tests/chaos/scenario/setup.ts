@@ -1,11 +1,14 @@
 // The scenario fuzz's starting point: a migrated database with a small cast (one station,
 // a caseworker and two finance approvers, a scholarship programme funded by two campaigns,
-// a few active students), built ONCE as a template and copied per seed — a file copy on
-// SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL — so a seed costs a copy, not a migration.
+// a few active students, a matching pool on campaign "a" funded by a sponsor), built ONCE
+// as a template and copied per seed — a file copy on SQLite, CREATE DATABASE … TEMPLATE on
+// PostgreSQL — so a seed costs a copy, not a migration.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
+import { createPool, fundPool } from '~/modules/matching/pools.server'
+import { PoolInput } from '~/modules/matching/schema'
 import { createDatabase, type DB } from '~/utils/db.server'
 import { migrateToLatest } from '../../../db/migrator'
 import { createPgDatabase, pgAdmin } from '../../support/pg-database'
@@ -22,11 +25,38 @@ export type Cast = {
   awardAmount: number
   campaigns: { id: number; slug: string }[]
   students: number[]
+  /** The matching pool of campaign "a" (MATCH_POOL) and the public id of the sponsor's gift funding it. */
+  pool: { id: number; sponsorGift: string }
 }
 
 export const STUDENTS = 5
 export const TERMS = ['2027-spring', '2027-autumn']
 export const AWARD_AMOUNT = 100_000
+
+/**
+ * The matching pool (配捐) on campaign "a", in fen, as the model mirrors it. 1:1; gifts of
+ * 1,000, 5,000 and 10,000 fen of the step generator's amounts are below its minimum (20,000
+ * is exactly at it); big gifts are cut at 150,000; three donor emails (steps.ts) share
+ * 250,000 a China day each. Open every day from before the scenario clock's first step
+ * (2026-03-01 00:00 UTC) to well past its last (40 steps of an hour: 2026-03-03 China
+ * time). Its 400,000 fen, the sponsor's offline gift booked on 2026-02-27, run dry in some
+ * seeds and not in others.
+ */
+export const MATCH_POOL = {
+  campaign: 0,
+  currency: 'CNY',
+  ratioGift: 1,
+  ratioMatch: 1,
+  minGift: 20_000,
+  capPerGift: 150_000,
+  capPerDonorDay: 250_000,
+  capTotal: null as number | null,
+  startsOn: '2026-03-01',
+  endsOn: '2026-03-31',
+  funding: { amount: 400_000, receivedOn: '2026-02-27', reference: 'SPONSOR-SCENARIO-1', donorName: '情景配捐企业' },
+}
+
+const yuan = (fen: number | null) => (fen === null ? '' : (fen / 100).toFixed(2))
 
 async function castInto(db: DB): Promise<Cast> {
   const at = '2026-01-01T00:00:00.000Z'
@@ -114,6 +144,33 @@ async function castInto(db: DB): Promise<Cast> {
       .executeTakeFirstOrThrow()
     students.push(Number(s.id))
   }
+  const p = MATCH_POOL
+  const poolId = await createPool(
+    db,
+    { id: financeIds[0] },
+    PoolInput.parse({
+      name: '情景配捐池',
+      sponsor: p.funding.donorName,
+      rule: 'ratio',
+      ratioGift: String(p.ratioGift),
+      ratioMatch: String(p.ratioMatch),
+      minGift: yuan(p.minGift),
+      capPerGift: yuan(p.capPerGift),
+      capPerDonorDay: yuan(p.capPerDonorDay),
+      capTotal: yuan(p.capTotal),
+      startsOn: p.startsOn,
+      endsOn: p.endsOn,
+      campaignIds: [String(campaigns[p.campaign]!.id)],
+    }),
+    new Date(at),
+  )
+  const sponsor = await fundPool(db, { id: financeIds[0] }, poolId, {
+    reference: p.funding.reference,
+    receivedOn: p.funding.receivedOn,
+    amount: p.funding.amount,
+    donorName: p.funding.donorName,
+    donorEmail: 'sponsor@scenario.test',
+  })
   return {
     stationId: Number(station.id),
     scope: [stationPath],
@@ -123,6 +180,7 @@ async function castInto(db: DB): Promise<Cast> {
     awardAmount: AWARD_AMOUNT,
     campaigns,
     students,
+    pool: { id: poolId, sponsorGift: sponsor.publicId },
   }
 }
 

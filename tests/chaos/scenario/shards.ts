@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { FuzzResult } from './fuzz'
+import { addCounts, type FuzzResult } from './fuzz'
 
 const replay = path.join(path.dirname(fileURLToPath(import.meta.url)), 'replay.ts')
 const GRACE_MS = 120_000
@@ -70,7 +70,11 @@ export async function fuzzSharded(
   }
   const seconds = (performance.now() - started) / 1000
   const answers: Record<string, number> = {}
-  for (const p of parts) for (const [k, n] of Object.entries(p.answers)) answers[k] = (answers[k] ?? 0) + n
+  const matching: Record<string, number> = {}
+  for (const p of parts) {
+    addCounts(answers, p.answers)
+    addCounts(matching, p.matching)
+  }
   const sum = (f: (p: FuzzResult) => number) => parts.reduce((n, p) => n + f(p), 0)
   const stopped = parts.filter((p) => p.stoppedAt).map((p) => p.stoppedAt)
   return {
@@ -83,6 +87,7 @@ export async function fuzzSharded(
     perSecond: sum((p) => p.ran) / seconds,
     failures: parts.flatMap((p) => p.failures),
     answers,
+    matching,
     stoppedAt: stopped.length ? stopped.join('; ') : undefined,
   }
 }

@@ -37,6 +37,8 @@ export type Step =
       method: Method
       currency: 'CNY' | 'HKD'
       amount: number
+      /** Which of three donor emails gives: a matching pool's daily cap is per donor. */
+      donor: number
       delivery: Delivery
       fault: Fault
     }
@@ -56,6 +58,7 @@ export type Step =
 
 export type WDonation = {
   publicId: string
+  target: 'a' | 'b' | 'general'
   method: Method
   currency: string
   amount: number
@@ -87,10 +90,17 @@ export function stripeRemainder(d: WDonation): number {
   return d.amount - refunded - (d.dispute?.status === 'lost' ? d.dispute.amount : 0)
 }
 
-function fault(r: Rng): Fault {
+/**
+ * `deep`: a payment event's step, whose transaction runs longer once a matching pool is in
+ * play (a fulfilment ~28 queries, ~48 with its match; a refund ~40, ~58 giving a match
+ * back): besides the usual crashes in the first 28 queries, some fall later, in the match
+ * or its return.
+ */
+function fault(r: Rng, deep = false): Fault {
   const x = r.next()
   if (x < 0.12) return { kind: 'crash', afterQueries: r.int(1, 28) }
   if (x < 0.18) return { kind: 'lostAnswer' }
+  if (deep && x < 0.24) return { kind: 'crash', afterQueries: r.int(29, 60) }
   return { kind: 'none' }
 }
 
@@ -99,10 +109,11 @@ function delivery(r: Rng): { delivery: Delivery; fault: Fault } {
   if (x < 0.12) return { delivery: 'twice-concurrent', fault: { kind: 'none' } }
   if (x < 0.22) return { delivery: 'with-replay', fault: { kind: 'none' } }
   if (x < 0.32) return { delivery: 'defer', fault: { kind: 'none' } }
-  return { delivery: 'single', fault: fault(r) }
+  return { delivery: 'single', fault: fault(r, true) }
 }
 
 const AMOUNTS = [1_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000]
+const DONORS = 3
 
 export function nextStep(r: Rng, w: World, students: number): Step {
   // Refunds and disputes are Stripe events: WeChat Pay and Alipay gifts have neither here.
@@ -110,6 +121,8 @@ export function nextStep(r: Rng, w: World, students: number): Step {
     .map((d, i) => ({ d, i }))
     .filter(({ d }) => d.method === 'card' && stripeRemainder(d) > 0 && d.dispute?.status !== 'open')
   const domestic = w.donations.map((d, i) => ({ d, i })).filter(({ d }) => d.method !== 'card')
+  // Card gifts in CNY to campaign "a": the ones its matching pool may have matched.
+  const matchable = refundable.filter(({ d }) => d.target === 'a' && d.currency === 'CNY')
   const undisputed = refundable.filter(({ d }) => !d.dispute)
   const openDisputes = w.donations.map((d, i) => ({ d, i })).filter(({ d }) => d.dispute?.status === 'open')
   const unacked = w.events.map((e, i) => ({ e, i })).filter(({ e }) => !e.acked)
@@ -124,6 +137,7 @@ export function nextStep(r: Rng, w: World, students: number): Step {
           method,
           currency: method === 'card' && r.chance(0.2) ? 'HKD' : 'CNY',
           amount: r.chance(0.6) ? r.pick(AMOUNTS) : r.int(100, 300_000),
+          donor: r.int(1, DONORS),
           ...delivery(r),
         }
       },
@@ -138,9 +152,10 @@ export function nextStep(r: Rng, w: World, students: number): Step {
       },
     ],
     [
-      refundable.length ? 10 : 0,
+      // More often, and mostly to a gift the pool may have matched, so that matches come back.
+      matchable.length ? 14 : refundable.length ? 10 : 0,
       () => {
-        const { d, i } = r.pick(refundable)
+        const { d, i } = r.pick(matchable.length && r.chance(0.7) ? matchable : refundable)
         const rest = stripeRemainder(d)
         return {
           kind: 'refund',
@@ -150,7 +165,18 @@ export function nextStep(r: Rng, w: World, students: number): Step {
         }
       },
     ],
-    [undisputed.length ? 4 : 0, () => ({ kind: 'dispute-open', donation: r.pick(undisputed).i, ...delivery(r) })],
+    [
+      undisputed.length ? 4 : 0,
+      () => {
+        // Half on a gift the pool may have matched: a lost dispute gives the match back too.
+        const mine = undisputed.filter(({ d }) => d.target === 'a' && d.currency === 'CNY')
+        return {
+          kind: 'dispute-open',
+          donation: r.pick(mine.length && r.chance(0.5) ? mine : undisputed).i,
+          ...delivery(r),
+        }
+      },
+    ],
     [
       openDisputes.length ? 6 : 0,
       () => ({
@@ -164,7 +190,7 @@ export function nextStep(r: Rng, w: World, students: number): Step {
       w.events.length ? 8 : 0,
       () => ({ kind: 'replay', event: r.int(0, w.events.length - 1), concurrent: r.chance(0.4) }),
     ],
-    [unacked.length ? 8 : 0, () => ({ kind: 'redeliver', event: r.pick(unacked).i, fault: fault(r) })],
+    [unacked.length ? 8 : 0, () => ({ kind: 'redeliver', event: r.pick(unacked).i, fault: fault(r, true) })],
     [
       w.donations.length < 4 ? 2 : 12,
       () => {
@@ -224,7 +250,7 @@ export function describeStep(s: Step): string {
   const d = 'delivery' in s && s.delivery !== 'single' ? ` (${s.delivery})` : ''
   switch (s.kind) {
     case 'donate':
-      return `donate ${s.amount} ${s.currency} to ${s.target}${s.method === 'card' ? '' : ` by ${s.method}`}${d}${f}`
+      return `donate ${s.amount} ${s.currency} to ${s.target}${s.method === 'card' ? '' : ` by ${s.method}`} as donor${s.donor}${d}${f}`
     case 'wrong-amount':
       return `notification for donation #${s.donation} claims ${s.claims} paid${d}${f}`
     case 'refund':

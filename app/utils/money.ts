@@ -5,6 +5,8 @@ export type Money = { amount: number; currency: string }
 
 // Intl formatters are costly to build and cheap to use: one per (locale, currency).
 const formats = new Map<string, Intl.NumberFormat>()
+/** The compact ones of chart axes, by (locale, currency). */
+const axisFormats = new Map<string, Intl.NumberFormat>()
 function currencyFormat(locale: string, currency: string, digits?: number): Intl.NumberFormat {
   const key = `${locale}|${currency}|${digits ?? ''}`
   let format = formats.get(key)
@@ -102,11 +104,18 @@ export function decimalToMinor(value: string, currency: string): number | undefi
  */
 export function formatMoneyAxis(amount: number, currency: string, locale = 'zh-CN'): string {
   const major = amount / 10 ** minorDigits(currency)
-  return new Intl.NumberFormat(locale, {
-    style: 'currency',
-    currency,
-    notation: 'compact',
-    minimumFractionDigits: 0,
-    maximumFractionDigits: 1,
-  }).format(major)
+  const key = `${locale}|${currency}`
+  let format = axisFormats.get(key)
+  if (!format)
+    axisFormats.set(
+      key,
+      (format = new Intl.NumberFormat(locale, {
+        style: 'currency',
+        currency,
+        notation: 'compact',
+        minimumFractionDigits: 0,
+        maximumFractionDigits: 1,
+      })),
+    )
+  return format.format(major)
 }

@@ -1,4 +1,4 @@
-// npx tsx tests/bench/page-profile.ts [trace|ledger|ledger-deep|transaction|trivial] — where a public
+// npx tsx tests/bench/page-profile.ts [trace|ledger|ledger-deep|transaction|transparency|trivial] — where a public
 // page's server milliseconds go at 1,000,000 donations: the real Remix build serves the page
 // sequentially under the V8 CPU profiler (node:inspector), and the self time is summed by
 // part (SQLite, Kysely, React's renderer, Remix, the app's own modules, GC, …) and by function.
@@ -79,6 +79,7 @@ async function main() {
     ledger: () => '/ledger',
     'ledger-deep': (i) => `/ledger?before=${data.head - 900_000 + (i % 500) * 7}`,
     transaction: (i) => `/ledger/${1 + ((i * 104_729) % data.head)}`,
+    transparency: () => '/transparency',
     trivial: () => '/__bench/trivial',
   }
   const of = pathOf[KIND]

@@ -24,13 +24,16 @@ export async function staffUser(db: DB): Promise<number> {
 }
 
 export async function newCampaign(db: DB): Promise<number> {
-  const slug = `match-${randomBytes(4).toString('hex')}`
+  const hex = randomBytes(4).toString('hex')
+  const slug = `match-${hex}`
+  // A title people would write: the slug in it would read as a raw code on the pages (words crawl).
+  const n = Number.parseInt(hex, 16) % 100_000
   const row = await db
     .insertInto('campaigns')
     .values({
       slug,
-      title: `配捐测试项目 ${slug}`,
-      title_en: `Matching test ${slug}`,
+      title: `配捐测试项目 ${n}`,
+      title_en: `Matching test ${n}`,
       goal_amount: 100_000_00,
       currency: 'CNY',
       station_id: null,

@@ -83,9 +83,10 @@ describe.skipIf(process.platform !== 'linux')('open-data export to a slow reader
       req.on('error', (e) => (got ? undefined : reject(e)))
     })
     expect(head.startsWith('sequence,kind,occurred_at,refs')).toBe(true)
-    // The file is ~130 MB; a server that buffered it would have grown by most of it.
+    // The file is ~130 MB; a server that buffered it would have grown by most of it. One that
+    // waits for the socket grows by its batches and the GC's slack: 30–43 MB measured.
     const fileMb = (PADDED * (REFS_BYTES + 150)) / 2 ** 20
-    expect(peak - before).toBeLessThan(fileMb / 3)
+    expect(peak - before).toBeLessThan(fileMb / 2)
     // The server is still well and serves the next request (the abandoned export stopped).
     expect((await fetch(`${app.url}/open-data/accounts.csv`)).status).toBe(200)
   })

@@ -123,6 +123,8 @@ describe.skipIf(e2eSkip)('team pages and a 1:1 match at 390 px', () => {
     await page.locator('main form button[type="submit"]').click()
     await page.waitForURL((u) => u.pathname.startsWith('/admin'))
     await page.goto(baseUrl + '/admin/matching')
+    await page.screenshot({ path: screenshotPath('sponsor-pool-admin-phone'), fullPage: true })
+    await page.getByRole('heading', { level: 1, name: '配捐资金池' }).waitFor()
     const link = new URL(await page.locator(`#f-link-${poolId}`).inputValue())
     expect(link.pathname).toBe('/donate')
     expect(link.searchParams.get('pool')).toBe(String(poolId))

@@ -100,6 +100,8 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
     const notes = await db.selectFrom('disclosure_reports').select('note').execute()
     // Team pages (一起捐): what their donors typed and the names they chose to show.
     const teams = await db.selectFrom('team_pages').select(['title', 'message', 'owner_name']).execute()
+    // Matching pools: their names and sponsors as staff typed them (other suites make Chinese-only ones).
+    const pools = await db.selectFrom('matching_pools').select(['name', 'name_en', 'sponsor', 'sponsor_en']).execute()
     // The organisation's particulars that exist only in Chinese (its fundraising certificate, its seal).
     const org = await db
       .selectFrom('organisation_settings')
@@ -115,6 +117,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       ...staffNames.map((u) => u.display_name),
       ...notes.map((n) => n.note ?? ''),
       ...teams.flatMap((x) => [x.title, x.message, x.owner_name]),
+      ...pools.flatMap((x) => [x.name, x.name_en, x.sponsor, x.sponsor_en]),
       ...org.flatMap((o) => [o.fundraising_certificate, o.receipt_signature]),
     ].filter(Boolean)
   })
@@ -123,9 +126,20 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
     await db?.destroy()
   })
 
+  // What broke in the browser: an uncaught error, or a render error React Router caught (a
+  // `.server` import used in a component is undefined on the client and shows the error page).
+  const broken: string[] = []
+
   async function read(context: BrowserContext, url: string) {
     const page = await context.newPage()
+    page.on('pageerror', (e) => broken.push(`${url}: ${e.message.split('\n')[0]}`))
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /React Router caught/.test(m.text()))
+        broken.push(`${url}: ${m.text().split('\n')[0]}`)
+    })
     const res = await page.goto(baseUrl + url)
+    // Hydration done: the page's scripts have run and fetched what they load.
+    await page.waitForLoadState('networkidle')
     const ok = res && res.status() < 400 && /html/.test(res.headers()['content-type'] ?? '')
     // A form field's hint may show the format to type (2026-autumn): it is not read as a code.
     const body = () => {
@@ -173,6 +187,7 @@ describe.skipIf(e2eSkip)('words on every page, zh-CN and English', () => {
       }
       await context.close()
       expect([...new Set(found)]).toEqual([])
+      expect([...new Set(broken)]).toEqual([])
       expect(seen).toBeGreaterThan(20)
     })
 })

@@ -1,6 +1,7 @@
 import { Form } from '@remix-run/react'
 import { Field } from '~/components/admin/Field'
 import { useLocale, useT } from '~/utils/locale'
+import { clock } from '~/modules/matching/schema'
 
 // The rules of a matching pool, for a new pool or to edit one (the pool's values as defaults).
 
@@ -29,8 +30,7 @@ type Pool = {
 
 /** Fen as the yuan a person types (50, 50.5); empty for none. */
 const yuan = (n: number | null) => (n === null ? '' : String(n / 100))
-const hhmm = (m: number | null) =>
-  m === null ? '' : `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`
+const hhmm = (m: number | null) => (m === null ? '' : clock(m))
 
 export function PoolForm(props: {
   intent: 'create' | 'update'

@@ -68,8 +68,3 @@ export function nextOpening(pool: PoolRow, now: Date): string | undefined {
   }
   return undefined
 }
-
-/** "09:00" from minutes after midnight. */
-export function clock(minute: number): string {
-  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
-}

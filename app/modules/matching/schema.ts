@@ -90,3 +90,8 @@ export function poolFormValues(form: FormData): Record<string, unknown> {
   out.campaignIds = form.getAll('campaignIds').filter((v) => typeof v === 'string')
   return out
 }
+
+/** "09:00" from minutes after midnight: the pages' words for opensMinute / closesMinute. */
+export function clock(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`
+}

@@ -10,6 +10,8 @@ import type { MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/locale'
 import { formatMoney } from '~/utils/money'
 
+const FREQUENCIES = ['once', 'monthly'] as const
+
 const METHOD_LABEL = {
   card: 'donate.methodCard',
   alipay: 'donate.methodAlipay',
@@ -92,6 +94,9 @@ export function DonationForm({
       </p>
     ) : null
   const designation = values.designation ?? (selectedCampaign ? 'campaign' : 'general')
+  // A micro-wish and a sponsor's money for its pool are one gift each (the server refuses monthly).
+  const frequencies =
+    target?.designation === 'wish' || target?.designation === 'pool' ? (['once'] as const) : FREQUENCIES
 
   return (
     <Form
@@ -160,7 +165,7 @@ export function DonationForm({
       <fieldset>
         <legend>{t('donate.frequency')}</legend>
         <div className="choice-row">
-          {(['once', 'monthly'] as const).map((f) => (
+          {frequencies.map((f) => (
             <label key={f} className="choice">
               <input type="radio" name="frequency" value={f} defaultChecked={(values.frequency ?? 'once') === f} />
               {t(f === 'once' ? 'donate.once' : 'donate.monthly')}

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { reverseDonation } from '~/modules/donations/fulfil.server'
 import { fundOfMatchPool, getBalance, verifyLedger } from '~/modules/ledger'
 import { randomMatch } from '~/modules/matching/rule.server'
-import { phoneKey } from '~/modules/matching/match.server'
+import { eraseDonor } from '~/modules/donations/donor-privacy.server'
+import { donorKey, phoneKey } from '~/modules/matching/match.server'
 import { normalizePhone } from '~/modules/donations/schema'
 import { createTestDb, skipReason, testDialect, type TestDb } from '../support/db'
 import { giveAt, matchOf, newCampaign, newPool, staffUser } from '../support/matching'
@@ -151,6 +152,28 @@ describe.skipIf(skipReason)(`matching pools on ${testDialect}`, () => {
     expect(keys.length).toBeGreaterThanOrEqual(3)
     for (const k of keys) expect(k.donor_phone_key).not.toContain('13800138000')
     expect(keys[0]!.donor_phone_key).toBe(phoneKey(phone))
+  })
+
+  it('erasing a donor clears the phone digest and unlinks the match from the email', async () => {
+    const a = await setup({ capPerDonorDay: '50' })
+    const email = 'erase-me@example.test'
+    const gift = await giveAt(t.db, { campaignId: a.campaignId, amount: 20_00, email, phone: '+8613700137000' })
+    expect((await matchOf(t.db, gift.id))?.amount).toBe(20_00)
+    expect(await eraseDonor(t.db, { donorId: gift.id, actorUserId: staff })).toMatchObject({ donations: 1 })
+    const row = await t.db
+      .selectFrom('donations')
+      .select('donor_phone_key')
+      .where('id', '=', gift.id)
+      .executeTakeFirstOrThrow()
+    expect(row.donor_phone_key).toBeNull()
+    const m = await t.db
+      .selectFrom('matching_matches')
+      .select(['donor_key', 'phone_key'])
+      .where('donation_id', '=', gift.id)
+      .executeTakeFirstOrThrow()
+    expect(m.phone_key).toBeNull()
+    expect(m.donor_key).not.toBe(donorKey(email))
+    expect((await verifyLedger(t.db)).ok).toBe(true)
   })
 
   it('caps the whole pool, and never matches more than its fund holds', async () => {

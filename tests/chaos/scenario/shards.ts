@@ -52,6 +52,7 @@ export async function fuzzSharded(
 ): Promise<FuzzResult> {
   const log = options.log ?? ((line: string) => console.log(line))
   const per = Math.ceil(seeds.length / options.workers)
+  if (seeds.length === 0) throw new Error('no seeds to run: give at least one (SCENARIO_SEEDS)')
   const ranges: [number, number][] = []
   for (let i = 0; i < seeds.length; i += per) ranges.push([seeds[i]!, seeds[Math.min(i + per, seeds.length) - 1]!])
   const env = { ...process.env, ...(options.pgUrl ? { SCENARIO_PG_URL: options.pgUrl } : {}) }

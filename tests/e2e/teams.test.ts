@@ -137,6 +137,9 @@ describe.skipIf(e2eSkip)('team pages and a 1:1 match at 390 px', () => {
     await p.getByText('这个配捐池的付款链接无效').waitFor()
     await p.goto(baseUrl + link.pathname + link.search)
     await p.getByText(/^配捐池充值：浏览器注资池/).waitFor()
+    // One gift, not a monthly one: the form offers no monthly choice for a pool.
+    expect(await p.getByLabel('每月捐赠').count()).toBe(0)
+    expect(await p.getByLabel('单次捐赠').isChecked()).toBe(true)
     await p.getByLabel('其他金额', { exact: true }).check()
     await p.getByLabel('其他金额（元）').fill('3000')
     await p.getByLabel(/电子邮箱/).fill(`e2e-sponsor-${Date.now()}@example.test`)

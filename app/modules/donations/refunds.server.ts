@@ -13,6 +13,7 @@ import { lockHead } from '../ledger'
 import type { PaymentProvider, RefundResult } from '../payments/provider'
 import { lockDonation, reverseDonation, settleRefundRequest } from './fulfil.server'
 import { isBooked, type DonationRow } from './lifecycle.server'
+import { closeFailed } from './refund-failures.server'
 
 // Refunds by staff, from the donation desk. A request is written first, in a transaction
 // that holds the donation's lock and checks the refundable remainder — what the gift was,
@@ -316,54 +317,6 @@ export async function executeRefund(
     return { requestId, status: settled ? 'succeeded' : 'pending' }
   }
   return book(db, actor, r, result)
-}
-
-/** A request the provider refused, closed or could not pay out: closed as failed, nothing booked (once). */
-async function closeFailed(
-  db: DB,
-  r: Pick<RefundRequestRow, 'id' | 'donation_id'>,
-  failure: string,
-  actor: { id: number | null; ip: string | null },
-  now: Date,
-) {
-  await db.transaction().execute(async (trx) => {
-    const closed = await trx
-      .updateTable('refund_requests')
-      .set({ status: 'failed', failure: failure.slice(0, 500), completed_at: now.toISOString() })
-      .where('id', '=', r.id)
-      .where('status', '=', 'requested')
-      .executeTakeFirst()
-    if (!Number(closed.numUpdatedRows)) return
-    await recordAudit(
-      trx,
-      {
-        actorUserId: actor.id,
-        action: 'refund.failed',
-        entityType: 'donation',
-        entityId: r.donation_id,
-        after: { request: r.id, failure: failure || null },
-        ip: actor.ip,
-      },
-      now,
-    )
-  })
-}
-
-/**
- * The provider reports later that a refund it had accepted (PROCESSING) was closed or is
- * abnormal (WeChat Pay's REFUND.CLOSED / REFUND.ABNORMAL: the money did not go back, finance
- * handles it in the merchant platform or refunds offline): the open request closes as failed,
- * so the desk stops showing it as on its way. A refund made outside the desk has no request.
- */
-export async function refundClosedByProvider(db: DB, refundNumber: string, failure: string, now = new Date()) {
-  const r = await db
-    .selectFrom('refund_requests')
-    .select(['id', 'donation_id'])
-    .where('refund_number', '=', refundNumber)
-    .where('status', '=', 'requested')
-    .executeTakeFirst()
-  if (r) await closeFailed(db, r, failure, { id: null, ip: null }, now)
-  return !!r
 }
 
 /** Ask the provider again for a request its first call left open (a timeout): same refund number, same refund. */

@@ -5,6 +5,12 @@ import { isMessageKey } from '../../utils/i18n'
 import { parseMoney } from '../../utils/money'
 import { TEAM_CODE } from '../teams/schema'
 
+/** Where a gift may go, as the form names it (a pool's gift is stored as 'general': checkout.server.ts). */
+export const DESIGNATIONS = ['campaign', 'general', 'sponsorship', 'wish', 'pool'] as const
+type FormDesignation = (typeof DESIGNATIONS)[number]
+const isDesignation = (v: string | undefined): v is FormDesignation =>
+  (DESIGNATIONS as readonly string[]).includes(v ?? '')
+
 export const PRESET_AMOUNTS = [5000, 10000, 20000, 50000] as const // fen: ¥50, ¥100, ¥200, ¥500
 
 /**
@@ -50,8 +56,7 @@ export function donationFormSchema(limits: DonationLimits) {
       const issue = (field: string, message: string) => ctx.addIssue({ code: 'custom', path: [field], message })
       if (!limits.currencies.includes(v.currency ?? '')) issue('currency', 'donate.error.currency')
       if (!['once', 'monthly'].includes(v.frequency ?? '')) issue('frequency', 'donate.error.frequency')
-      if (!['campaign', 'general', 'sponsorship', 'wish', 'pool'].includes(v.designation ?? ''))
-        issue('designation', 'donate.error.designation')
+      if (!isDesignation(v.designation)) issue('designation', 'donate.error.designation')
       if (!['full', 'family', 'anonymous'].includes(v.displayMode ?? ''))
         issue('displayMode', 'donate.error.displayMode')
       const method = v.method || 'card'
@@ -100,7 +105,7 @@ export function donationFormSchema(limits: DonationLimits) {
         amount: amount ?? 0,
         currency: v.currency!,
         frequency: v.frequency as 'once' | 'monthly',
-        designation: v.designation as 'campaign' | 'general' | 'sponsorship' | 'wish' | 'pool',
+        designation: v.designation as FormDesignation,
         campaignSlug: v.designation === 'campaign' ? (v.campaign ?? null) : null,
         targetId: v.targetId ? Number(v.targetId) : null,
         displayMode: v.displayMode as 'full' | 'family' | 'anonymous',

@@ -11,7 +11,7 @@ import {
 import { wechatpayRefundEvent } from '../payments/wechatpay-refund'
 import type { WebhookReceipt } from './outcomes'
 import { handleWebhook } from './webhook.server'
-import { refundClosedByProvider } from './refunds.server'
+import { refundClosedByProvider } from './refund-failures.server'
 
 // WeChat Pay's payment notification (支付通知), from /webhooks/wechatpay and the demo wallet,
 // and the order query that settles a gift when the notification is late or says too little.

@@ -104,24 +104,33 @@ describe.skipIf(skipReason)(`a payout recorded at 01:00 China time on ${testDial
       lines: [{ beneficiaryId: a!.id, amount: 100000 }],
     })
     await approveBatch(t.db, finance, { batchId: id })
+    // The payout is recorded at the next 01:00 in China after the (real-clock) approval, so the
+    // award never follows it whatever hour the suite runs at; UTC is then still the day before.
+    const oneAm = nextOneAmInChina(new Date())
+    const today = chinaDate(oneAm)
+    const tomorrow = chinaDate(new Date(oneAm.getTime() + 86_400_000))
+    expect(oneAm.toISOString().slice(0, 10)).not.toBe(today)
     await expect(
-      recordPayout(t.db, finance, { batchId: id, reference: 'CT-1', date: '2026-12-03', proof: PDF }, ONE_AM_IN_CHINA),
+      recordPayout(t.db, finance, { batchId: id, reference: 'CT-1', date: tomorrow, proof: PDF }, oneAm),
     ).rejects.toThrow(/batches\.error\.payoutDate/)
-    expect(
-      await recordPayout(
-        t.db,
-        finance,
-        { batchId: id, reference: 'CT-1', date: '2026-12-02', proof: PDF },
-        ONE_AM_IN_CHINA,
-      ),
-    ).toBe('paid')
-    expect(await getBatch(t.db, finance.scope, id)).toMatchObject({ status: 'paid', payout_date: '2026-12-02' })
+    expect(await recordPayout(t.db, finance, { batchId: id, reference: 'CT-1', date: today, proof: PDF }, oneAm)).toBe(
+      'paid',
+    )
+    expect(await getBatch(t.db, finance.scope, id)).toMatchObject({ status: 'paid', payout_date: today })
     const payout = await t.db
       .selectFrom('ledger_transactions')
       .select('occurred_at')
       .where('kind', '=', 'payout')
       .orderBy('sequence', 'desc')
       .executeTakeFirstOrThrow()
-    expect(chinaDate(String(payout.occurred_at))).toBe('2026-12-02')
+    expect(chinaDate(String(payout.occurred_at))).toBe(today)
   })
 })
+
+/** The first 01:00 Asia/Shanghai (17:00 UTC) strictly after `from`. */
+function nextOneAmInChina(from: Date): Date {
+  const at = new Date(from)
+  at.setUTCHours(17, 0, 0, 0)
+  if (at <= from) at.setUTCDate(at.getUTCDate() + 1)
+  return at
+}

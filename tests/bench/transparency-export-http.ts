@@ -1,77 +1,48 @@
 // Child of transparency.bench.ts (node --import tsx, as `npm start` runs): the production
 // server (app/cli/server.ts: compression, security headers, the backpressured body writer)
-// on the bench database (DATABASE_URL). Downloads every open-data file over HTTP as a bulk
-// downloader does (no Accept-Encoding), discarding the bytes; then one reader taking the
-// transactions file at 1 MB/s for a while. Reports time and this server's peak RSS in each.
-import http from 'node:http'
+// on the bench database (DATABASE_URL). A client process downloads every open-data file over
+// HTTP as a bulk downloader does, then another reads the transactions file at 1 MB/s for a
+// while (export-client.mjs). Reports the time and this server's peak RSS in each.
+import { execFile } from 'node:child_process'
+import type http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { promisify } from 'node:util'
 import { createServer } from '../../app/cli/server'
 
 // Peak RSS sampled here: getrusage's maxrss would carry the forking parent's high-water mark.
+// The reader is a process of its own (export-client.mjs), so this is the server's alone.
 let peakRss = 0
 const sample = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss))
 const sampler = setInterval(sample, 20)
 sampler.unref()
 const SLOW_SECONDS = Number(process.env.BENCH_SLOW_SECONDS ?? 15)
-const SLOW_RATE = 1 << 20
 
 const app = await createServer()
 const server = await new Promise<http.Server>((resolve) => {
   const s = app.listen(0, '127.0.0.1', () => resolve(s))
 })
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-const identity = { headers: { 'Accept-Encoding': 'identity' } }
-await (await fetch(`${base}/open-data/accounts.csv`, identity)).text()
-const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
-let bytes = 0
-let rows = 0
-const t0 = process.hrtime.bigint()
-for (const dataset of ['accounts', 'transactions', 'transfers', 'donations', 'lots', 'traces']) {
-  const res = await fetch(`${base}/open-data/${dataset}.csv`, identity)
-  if (res.status !== 200) throw new Error(`${dataset}: ${res.status}`)
-  const reader = res.body!.getReader()
-  for (;;) {
-    const { value, done } = await reader.read()
-    if (done) break
-    bytes += value.byteLength
-    sample()
-    for (let i = 0; i < value.length; i++) if (value[i] === 10) rows++
-  }
+const client = async (...args: string[]) => {
+  const script = path.join(import.meta.dirname, 'export-client.mjs')
+  const { stdout } = await promisify(execFile)(process.execPath, [script, ...args], { maxBuffer: 1 << 20 })
+  return JSON.parse(stdout.trim()) as { seconds: number; bytes: number; rows?: number }
 }
-const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+await (await fetch(`${base}/open-data/accounts.csv`, { headers: { 'Accept-Encoding': 'identity' } })).text()
+const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
+peakRss = 0
+const fast = await client('fast', base)
 const fastPeakMb = (sample(), peakRss / 2 ** 20)
 
-// The slow reader: the socket is paused whenever it is ahead of 1 MB/s.
 peakRss = process.memoryUsage().rss
-const slow = await new Promise<{ bytes: number; seconds: number }>((resolve, reject) => {
-  const started = Date.now()
-  let got = 0
-  const req = http.get(`${base}/open-data/transactions.csv`, (res) => {
-    res.on('data', (chunk: Buffer) => {
-      got += chunk.length
-      const elapsed = (Date.now() - started) / 1000
-      if (elapsed >= SLOW_SECONDS) {
-        req.destroy()
-        resolve({ bytes: got, seconds: elapsed })
-        return
-      }
-      const ahead = got / SLOW_RATE - elapsed
-      if (ahead > 0) {
-        res.pause()
-        setTimeout(() => res.resume(), ahead * 1000)
-      }
-    })
-    res.on('error', () => undefined)
-  })
-  req.on('error', (e) => (got ? undefined : reject(e)))
-})
+const slow = await client('slow', base, String(SLOW_SECONDS))
 const slowPeakMb = (sample(), peakRss / 2 ** 20)
 server.close()
 console.log(
   JSON.stringify({
-    seconds,
-    bytes,
-    rows,
+    seconds: fast.seconds,
+    bytes: fast.bytes,
+    rows: fast.rows,
     maxRssMb: fastPeakMb,
     rssBeforeMb,
     slowReaderPeakRssMb: slowPeakMb,

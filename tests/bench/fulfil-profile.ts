@@ -4,7 +4,8 @@
 // into the statements under it and the rest (commit, JavaScript between statements).
 // `npx tsx tests/bench/fulfil-profile.ts` — prints a table per database and per
 // concurrency; not a registered bench (it has no baseline), it is the measurement behind
-// the design in app/modules/ledger/post.server.ts.
+// the design in app/modules/ledger/post.server.ts. PROFILE_SEQUENCE=1 also prints one
+// fulfilment's statements in order.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -107,6 +108,13 @@ async function profile(label: string, url: string, concurrency: number, batchMax
     )
     for (const [k, v] of [...byShape].sort((a, b) => b[1].ms - a[1].ms))
       console.log(`  ${k.padEnd(48)} ${String(round(v.n / N, 2)).padStart(5)}× ${round(v.ms / v.n, 3)} ms`)
+    // PROFILE_SEQUENCE=1: one fulfilment's statements in order (the last one, all caches warm).
+    const last = traces.at(-1)
+    if (process.env.PROFILE_SEQUENCE && last && batchMax === 1)
+      for (const [i, s] of last.statements.entries())
+        console.log(
+          `  ${String(i + 1).padStart(3)}${i + 1 === last.lockedAt ? ' head' : '     '} ${round(s.ms, 3)} ms  ${s.sql.replace(/\s+/g, ' ').slice(0, 150)}`,
+        )
   } finally {
     await db.destroy()
   }

@@ -16,11 +16,11 @@
 // A broken invariant is a bug (InvariantError, 500), never a refusal.
 //
 // Throughput (issue 20). The head is the ledger's one write lock, held to commit. Measured
-// (tests/bench/fulfil-profile.ts): one webhook fulfilment is ~35 statements, ~31 of them
+// (tests/bench/fulfil-profile.ts): one webhook fulfilment is 30 statements, 26 of them
 // after the head lock (event claim, donation move — whose day-totals trigger takes a row
 // every fulfilment of that day and campaign shares, so it serialises like the head —
 // posting, lots, receipt number, receipt, mail job). On PostgreSQL each is a round trip,
-// so the lock is held ~31 round trips plus the commit, lengthened by whatever else the
+// so the lock is held ~26 round trips plus the commit, lengthened by whatever else the
 // holder's event loop is doing; on SQLite the statements are in-process and the process
 // itself is the limit. So fulfilments use group commit (group-commit.server.ts): an app
 // process gathers those arriving within FULFIL_BATCH_WAIT_MS (up to FULFIL_BATCH_MAX) into

@@ -3,7 +3,8 @@ import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { approveBatch, getBatch, prepareBatch, recordPayout } from '~/modules/disbursements/batches.server'
 import { offlineGiftSchema } from '~/modules/donations/offline-schema'
-import { chinaDate, formatDateTime } from '~/utils/i18n'
+import { addDays } from '~/utils/calendar-day'
+import { chinaDate, chinaDayStart, formatDateTime } from '~/utils/i18n'
 import { seededDb } from '../support/auth-fixtures'
 import { skipReason, testDialect, type TestDb } from '../support/db'
 import { freeStudents, fundedProgramme, stationIdOf, stationPath, userIdOf } from './scholarship.fixtures'
@@ -104,11 +105,11 @@ describe.skipIf(skipReason)(`a payout recorded at 01:00 China time on ${testDial
       lines: [{ beneficiaryId: a!.id, amount: 100000 }],
     })
     await approveBatch(t.db, finance, { batchId: id })
-    // The payout is recorded at the next 01:00 in China after the (real-clock) approval, so the
-    // award never follows it whatever hour the suite runs at; UTC is then still the day before.
-    const oneAm = nextOneAmInChina(new Date())
-    const today = chinaDate(oneAm)
-    const tomorrow = chinaDate(new Date(oneAm.getTime() + 86_400_000))
+    // The payout is recorded at 01:00 China time on the day after the (real-clock) approval,
+    // so the award never follows it whatever hour the suite runs at; UTC is then still the day before.
+    const today = addDays(chinaDate(), 1)
+    const tomorrow = addDays(today, 1)
+    const oneAm = new Date(Date.parse(chinaDayStart(today)) + 3_600_000)
     expect(oneAm.toISOString().slice(0, 10)).not.toBe(today)
     await expect(
       recordPayout(t.db, finance, { batchId: id, reference: 'CT-1', date: tomorrow, proof: PDF }, oneAm),
@@ -126,11 +127,3 @@ describe.skipIf(skipReason)(`a payout recorded at 01:00 China time on ${testDial
     expect(chinaDate(String(payout.occurred_at))).toBe(today)
   })
 })
-
-/** The first 01:00 Asia/Shanghai (17:00 UTC) strictly after `from`. */
-function nextOneAmInChina(from: Date): Date {
-  const at = new Date(from)
-  at.setUTCHours(17, 0, 0, 0)
-  if (at <= from) at.setUTCDate(at.getUTCDate() + 1)
-  return at
-}

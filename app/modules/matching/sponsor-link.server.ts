@@ -1,5 +1,5 @@
 // A sponsor pays its pool online: staff hand over /donate?pool=<id>&claim=<HMAC>, and the
-// gift goes through the same checkout as any other (card, Alipay or WeChat Pay) into
+// gift goes through the checkout every gift takes (card, Alipay or WeChat Pay) into
 // fund:match:<id>. The claim keeps the public from paying into a pool whose money every
 // trace credits to the named sponsor.
 import type { Kysely } from 'kysely'

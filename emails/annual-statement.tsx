@@ -1,4 +1,4 @@
-import { Heading, Link, Text } from '@react-email/components'
+import { Heading, Link, Text } from './lib/components'
 import { capitals, date, money, type EmailLocale } from './lib/format'
 import { EmailLayout, styles } from './lib/layout'
 

@@ -1,4 +1,4 @@
-import { Heading, Link, Text } from '@react-email/components'
+import { Heading, Link, Text } from './lib/components'
 import { date, money, type EmailLocale } from './lib/format'
 import { EmailLayout, Facts, styles } from './lib/layout'
 

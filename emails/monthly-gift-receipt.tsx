@@ -1,4 +1,4 @@
-import { Heading, Text } from '@react-email/components'
+import { Heading, Text } from './lib/components'
 import { money, month, type EmailLocale } from './lib/format'
 import { EmailLayout, styles } from './lib/layout'
 import { ReceiptBody, receiptPreview, type ReceiptEmailProps } from './lib/receipt'

@@ -1,4 +1,4 @@
-import { Heading, Text } from '@react-email/components'
+import { Heading, Text } from './lib/components'
 import type { EmailLocale } from './lib/format'
 import { ActionButton, EmailLayout, styles } from './lib/layout'
 

@@ -1,4 +1,4 @@
-import { Body, Button, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components'
+import { Body, Button, Container, Head, Hr, Html, Preview, Section, Text } from './components'
 import type { ReactNode } from 'react'
 import type { EmailLocale } from './format'
 import { orgName, useOrg } from './org'

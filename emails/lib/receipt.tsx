@@ -1,4 +1,4 @@
-import { Button, Link, Section, Text } from '@react-email/components'
+import { Button, Link, Section, Text } from './components'
 import { capitals, date, money, type EmailLocale } from './format'
 import { Facts, styles } from './layout'
 import { orgName, useOrg } from './org'

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { sql } from 'kysely'
+import { ensureBuild } from '../../app/cli/build'
 import { verifyLedger } from '../../app/modules/ledger/verify.server'
 import { getSummary } from '../../app/modules/transparency/summary.server'
 import { getPublicTrace } from '../../app/modules/transparency/trace.server'
@@ -274,7 +275,8 @@ export async function run() {
 
   // The full export over HTTP from the production server, in a child (its RSS is the
   // server's), with a 1 MB/s reader after it; then the export module alone and a bare scan.
-  const http = childJson(['--import', 'tsx', path.join('tests/bench/transparency-export-http.ts')])
+  ensureBuild('inherit') // the child serves build/server.js, without tsx
+  const http = childJson([path.join('tests/bench/transparency-export-http.mjs')])
   const module = childJson(['--import', 'tsx', path.join('tests/bench/transparency-export-child.ts'), data.file])
   writeResult('transparency-export', {
     name: 'full open-data export over HTTP from the production server (all six datasets, CSV), seconds',

@@ -40,7 +40,7 @@ export default async function setup(project: TestProject) {
   const port = await freePort()
   const baseUrl = `http://127.0.0.1:${port}`
   const databaseUrl = `sqlite:${path.join(dir, 'e2e.db')}`
-  const server = spawn(process.execPath, ['--import', 'tsx', 'app/cli/start.ts'], {
+  const server = spawn(process.execPath, ['app/cli/start.mjs'], {
     env: {
       ...process.env,
       // 'test': production build and headers, but demo checkout and demo seed allowed.

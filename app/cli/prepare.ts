@@ -1,9 +1,9 @@
-// npm start: check the environment, build when sources changed, migrate, seed an
-// empty database with the demo, then serve. Each step stops with one clear line.
+// The first half of `npm start` (app/cli/start.mjs), in a process of its own: check the
+// environment, build when sources changed, migrate, seed an empty database with the demo.
+// Each step stops with one clear line.
 import { prepareDatabase } from '../../db/prepare'
 import { getEnv } from '../utils/env.server'
 import { buildApp, buildIsStale } from './build'
-import { serve } from './server'
 
 getEnv() // exits with a clear line on a bad variable, before anything is created
 if (buildIsStale()) {
@@ -21,4 +21,3 @@ try {
   console.error(`database: ${(error as Error).message}`)
   process.exit(1)
 }
-await serve()

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import {
@@ -14,16 +15,23 @@ import {
   type LogConfig,
   type SqliteDialectConfig,
 } from 'kysely'
-import pg from 'pg'
 import type { Database } from '../../db/schema'
 import { describeDatabase, getEnv } from './env.server'
 
 export type DB = Kysely<Database>
 export type Dialect_ = 'sqlite' | 'postgres'
 
-// pg returns int8 (bigint, count(*)) as strings; our amounts are far below 2^53.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
-pg.types.setTypeParser(1700, (v) => Number(v))
+// pg is loaded by the first PostgreSQL database only: a SQLite process never carries it.
+let pgModule: typeof import('pg') | undefined
+function loadPg(): typeof import('pg') {
+  if (!pgModule) {
+    pgModule = createRequire(import.meta.url)('pg') as typeof import('pg')
+    // pg returns int8 (bigint, count(*)) as strings; our amounts are far below 2^53.
+    pgModule.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
+    pgModule.types.setTypeParser(1700, (v) => Number(v))
+  }
+  return pgModule
+}
 
 /**
  * SQLite transactions start with BEGIN IMMEDIATE: the write lock is taken at the
@@ -74,7 +82,7 @@ export function createDatabase(
   const target = describeDatabase(url)
   const log = options.log
   if (target.dialect === 'postgres') {
-    const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 })
+    const pool = new (loadPg().Pool)({ connectionString: target.url, max: options.poolSize ?? 10 })
     // An idle client losing its server must not crash the process.
     pool.on('error', (error) => console.error('postgres pool error:', error.message))
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log })

@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import sharp from 'sharp'
 import { getEnv } from '~/utils/env.server'
 import { Refusal } from '~/utils/refusal'
 
@@ -37,6 +36,8 @@ export async function reencodeCover(bytes: Uint8Array): Promise<Buffer> {
   if (bytes.length > MAX_COVER_BYTES)
     throw new Refusal('campaigns.error.coverTooLarge', { field: 'cover', status: 413 })
   if (!sniffImage(bytes)) throw new Refusal('campaigns.error.coverType', { field: 'cover', status: 422 })
+  // Loaded when a cover comes: sharp and libvips are ~8 MB in a process that never resizes one.
+  const { default: sharp } = await import('sharp')
   try {
     return await sharp(bytes, { failOn: 'error', limitInputPixels: 50_000_000 })
       .rotate()

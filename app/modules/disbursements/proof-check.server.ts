@@ -1,5 +1,4 @@
-import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, type PDFObject } from 'pdf-lib'
-import sharp from 'sharp'
+import type { PDFDocument, PDFObject } from 'pdf-lib'
 import type { ProofMime } from '../../../db/tables/students'
 import { Refusal } from '~/utils/refusal'
 
@@ -40,17 +39,20 @@ const ACTIVE_ACTIONS = new Set(['JavaScript', 'Launch', 'SubmitForm', 'ImportDat
 const refuse = (key: 'upload.error.unreadable' | 'upload.error.active') =>
   new Refusal(key, { field: 'proof', status: 422 })
 
-function isActive(obj: PDFObject | undefined, seen: Set<PDFObject>): boolean {
+type PdfLib = typeof import('pdf-lib')
+
+function isActive(lib: PdfLib, obj: PDFObject | undefined, seen: Set<PDFObject>): boolean {
+  const { PDFArray, PDFDict, PDFName, PDFRawStream } = lib
   if (!obj || seen.has(obj)) return false
   seen.add(obj)
-  if (obj instanceof PDFRawStream) return isActive(obj.dict, seen)
-  if (obj instanceof PDFArray) return obj.asArray().some((o) => isActive(o, seen))
+  if (obj instanceof PDFRawStream) return isActive(lib, obj.dict, seen)
+  if (obj instanceof PDFArray) return obj.asArray().some((o) => isActive(lib, o, seen))
   if (!(obj instanceof PDFDict)) return false
   for (const [name, value] of obj.entries()) {
     const key = name.decodeText()
     if (ACTIVE_KEYS.has(key)) return true
     if (key === 'S' && value instanceof PDFName && ACTIVE_ACTIONS.has(value.decodeText())) return true
-    if (isActive(value, seen)) return true
+    if (isActive(lib, value, seen)) return true
   }
   return false
 }
@@ -58,9 +60,11 @@ function isActive(obj: PDFObject | undefined, seen: Set<PDFObject>): boolean {
 export async function inspectPdf(bytes: Uint8Array): Promise<void> {
   // Latin-1 keeps one character per byte, so markers are found wherever they sit.
   if (HTML_MARKERS.test(Buffer.from(bytes).toString('latin1'))) throw refuse('upload.error.active')
+  // pdf-lib and sharp load with the first proof: a process that takes none never carries them.
+  const lib = await import('pdf-lib')
   let doc: PDFDocument
   try {
-    doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true })
+    doc = await lib.PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true })
     if (doc.getPageCount() < 1) throw new Error('no pages')
   } catch {
     // Not a PDF a reader can open (or encrypted, so it cannot be checked).
@@ -68,12 +72,13 @@ export async function inspectPdf(bytes: Uint8Array): Promise<void> {
   }
   const seen = new Set<PDFObject>()
   for (const [, obj] of doc.context.enumerateIndirectObjects())
-    if (isActive(obj, seen)) throw refuse('upload.error.active')
-  if (isActive(doc.context.trailerInfo.Root, seen)) throw refuse('upload.error.active')
+    if (isActive(lib, obj, seen)) throw refuse('upload.error.active')
+  if (isActive(lib, doc.context.trailerInfo.Root, seen)) throw refuse('upload.error.active')
 }
 
 /** Decode and re-encode a picture in its own format; nothing but the pixels survives. */
 export async function reencodeImage(bytes: Uint8Array, mime: 'image/jpeg' | 'image/png'): Promise<Uint8Array> {
+  const { default: sharp } = await import('sharp')
   try {
     const image = sharp(bytes, { failOn: 'error', limitInputPixels: 50_000_000 }).rotate()
     const out = mime === 'image/jpeg' ? image.jpeg({ quality: 90 }) : image.png()

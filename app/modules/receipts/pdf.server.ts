@@ -1,5 +1,4 @@
 import fs from 'node:fs'
-import PDFDocument from 'pdfkit'
 import QRCode from 'qrcode'
 import { formatMoney } from '~/utils/money'
 import { toChineseCapitals } from '~/utils/money-capitals'
@@ -114,8 +113,10 @@ const copy = {
   },
 } as const
 
-function newDocument(title: string, createdAt: string, fontPath?: string) {
+async function newDocument(title: string, createdAt: string, fontPath?: string) {
   const font = loadFont(fontPath)
+  // pdfkit loads with the first PDF asked for, not in every process.
+  const { default: PDFDocument } = await import('pdfkit')
   // A fixed creation date keeps the same receipt byte-identical every time it is rendered.
   const doc = new PDFDocument({
     size: 'A4',
@@ -178,7 +179,7 @@ export async function renderReceiptPdf(
   options: { fontPath?: string } = {},
 ): Promise<Buffer> {
   const t = copy[locale]
-  const { doc, done } = newDocument(`${t.receipt} ${r.number}`, r.issuedAt, options.fontPath)
+  const { doc, done } = await newDocument(`${t.receipt} ${r.number}`, r.issuedAt, options.fontPath)
   header(doc, t.receipt, t.other, r.issuer, locale)
   fact(doc, t.number, r.number)
   fact(doc, t.code, displayCode(r.verificationCode))
@@ -236,7 +237,7 @@ export async function renderStatementPdf(
   options: { fontPath?: string } = {},
 ): Promise<Buffer> {
   const t = copy[locale]
-  const { doc, done } = newDocument(t.statement(s.year), s.generatedAt, options.fontPath)
+  const { doc, done } = await newDocument(t.statement(s.year), s.generatedAt, options.fontPath)
   header(doc, t.statement(s.year), t.statementOther(s.year), s.issuer, locale)
   fact(doc, t.donor, s.donorName)
   fact(doc, t.generated, formatDate(s.generatedAt, locale))

@@ -1,7 +1,6 @@
 // A published disclosure report as CSV and as PDF (pdfkit, the same embedded CJK
 // font as the receipts: WenQuanYi Micro Hei from fonts-wqy-microhei).
 import fs from 'node:fs'
-import PDFDocument from 'pdfkit'
 import { csvCell } from '../../utils/csv'
 import { translator, type Locale, type MessageKey, formatDate } from '../../utils/i18n'
 import { formatMoney, toDecimalString } from '../../utils/money'
@@ -77,6 +76,7 @@ export function reportCsv(r: PublishedReport, locale: Locale): string {
 export async function reportPdf(r: PublishedReport, locale: Locale): Promise<Buffer> {
   const t = translator(locale)
   const title = `${locale === 'en' ? r.campaign.titleEn : r.campaign.title} · ${t(r.final ? 'tp.report.finalTitle' : 'tp.report.periodicTitle', { number: r.number })}`
+  const { default: PDFDocument } = await import('pdfkit') // loaded with the first report PDF
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

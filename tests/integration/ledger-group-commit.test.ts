@@ -1,12 +1,14 @@
 // Group commit (app/modules/ledger/group-commit.server.ts): fulfilments that arrive together
-// share one transaction, each in its own savepoint. A failing item is rolled back alone and
-// its caller gets its error; the others commit; ledger sequences and receipt numbers stay
-// gapless and the chain verifies.
+// share one transaction, each in its own savepoint, or, for plain paid checkouts, run
+// together with one statement per table (fulfil-many.server.ts) and write what each alone
+// would. A failing item is rolled back alone and its caller gets its error; the others
+// commit; ledger sequences and receipt numbers stay gapless and the chain verifies.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fulfilDonation, lockDonation } from '~/modules/donations/fulfil.server'
 import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
 import { groupCommit, groupCommitFor, verifyLedger } from '~/modules/ledger'
+import { displayCode } from '~/modules/receipts/code.server'
 import { present } from '~/utils/invariant'
 import { skipReason, testDialect } from '../support/db'
 import { givingFixture, WEBHOOK_SECRET } from '../support/giving'
@@ -35,6 +37,8 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
         ...c.stats,
         batches: c.stats.batches - before.batches,
         isolated: c.stats.isolated - before.isolated,
+        together: c.stats.together - before.together,
+        togetherFailed: c.stats.togetherFailed - before.togetherFailed,
       }),
       restore: () => void (c.settings = saved),
     }
@@ -159,6 +163,200 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
       .where('donation_ref', '=', d.publicId)
       .executeTakeFirstOrThrow()
     expect(Number(n.n)).toBe(1)
+    expect((await verifyLedger(f.db)).ok).toBe(true)
+  })
+
+  /** Everything one fulfilment wrote, without what differs between any two gifts (ids, numbers, codes, times). */
+  const written = async (publicId: string) => {
+    const d = await f.db.selectFrom('donations').selectAll().where('public_id', '=', publicId).executeTakeFirstOrThrow()
+    const event = await f.db
+      .selectFrom('payment_events')
+      .select(['type', 'outcome', 'processed_at', 'received_at'])
+      .where('event_id', '=', `evt_${publicId}`)
+      .executeTakeFirstOrThrow()
+    const tx = await f.db
+      .selectFrom('ledger_transactions')
+      .select(['sequence', 'kind', 'refs', 'version'])
+      .where('donation_ref', '=', publicId)
+      .execute()
+    const transfers = await f.db
+      .selectFrom('ledger_transfers')
+      .select(['from_account', 'to_account', 'amount', 'currency'])
+      .where(
+        'sequence',
+        'in',
+        tx.map((t) => t.sequence),
+      )
+      .orderBy('sequence')
+      .orderBy('position')
+      .execute()
+    const ld = await f.db
+      .selectFrom('ledger_donations')
+      .select(['id', 'sequence', 'fund', 'gross', 'fee', 'currency', 'display_name', 'paid_at'])
+      .where('donation_ref', '=', publicId)
+      .executeTakeFirstOrThrow()
+    const lots = await f.db
+      .selectFrom('ledger_lots as l')
+      .innerJoin('ledger_lot_balances as b', 'b.lot_id', 'l.id')
+      .select(['l.sequence', 'l.fund', 'l.amount', 'l.paid_at', 'b.remaining'])
+      .where('l.donation_id', '=', ld.id)
+      .execute()
+    const receipts = await f.db.selectFrom('receipts').selectAll().where('donation_id', '=', d.id).execute()
+    const mail = await f.db
+      .selectFrom('mail_outbox')
+      .select(['dedupe_key', 'to_address', 'template', 'locale', 'props', 'status', 'created_at'])
+      .where(
+        'dedupe_key',
+        'in',
+        receipts.map((r) => `receipt:${r.id}`),
+      )
+      .execute()
+    const props = (m: (typeof mail)[number]) => {
+      const p = JSON.parse(m.props) as Record<string, unknown>
+      const r = present(receipts[0], 'receipt')
+      expect(p.receiptNumber).toBe(r.number)
+      const hide = (v: string) =>
+        [r.number, d.tracking_code, r.verification_code, displayCode(r.verification_code)].reduce(
+          (text, secret) => text.replaceAll(secret, '<…>'),
+          v,
+        )
+      return Object.fromEntries(Object.entries(p).map(([k, v]) => [k, typeof v === 'string' ? hide(v) : v]))
+    }
+    return {
+      donation: {
+        status: d.status,
+        amount: d.amount,
+        fee: d.fee_amount,
+        paidAt: d.paid_at,
+        intent: d.provider_payment_intent_id === `pi_${publicId.replace('-', '')}`,
+        charge: d.provider_charge_id === `ch_${publicId.replace('-', '')}`,
+        session: d.provider_session_id === `cs_for_${publicId}`,
+      },
+      event: {
+        ...event,
+        processedWhenReceived: event.processed_at === event.received_at,
+        processed_at: 0,
+        received_at: 0,
+      },
+      ledger: {
+        kinds: tx.map((t) => t.kind),
+        versions: tx.map((t) => t.version),
+        refKeys: tx.map((t) => Object.keys(JSON.parse(t.refs) as object).sort()),
+        transfers,
+        // Version 2 keeps a salted commitment of the name here: its length, not its value.
+        donation: { ...ld, id: 0, sequence: ld.sequence === tx[0]?.sequence, display_name: ld.display_name.length },
+        lots: lots.map((l) => ({ ...l, sequence: l.sequence === tx[0]?.sequence })),
+      },
+      receipts: receipts.map((r) => ({
+        ...r,
+        id: 0,
+        donation_id: 0,
+        number: /^HL-\d{4}-\d{6}$/.test(r.number),
+        sequence: 0,
+        verification_code: r.verification_code.length,
+      })),
+      mail: mail.map((m) => ({ ...m, dedupe_key: 0, to_address: m.to_address === d.donor_email, props: props(m) })),
+    }
+  }
+
+  it('runs paid checkouts that arrive together as one unit that writes what each alone would', async () => {
+    // A campaign no matching pool tops up: a matched gift runs alone (matchGift).
+    const unmatched = { campaign: 'sunshine-autumn-2026' }
+    const alone = await Promise.all(Array.from({ length: 4 }, () => f.checkout(unmatched)))
+    const together = await Promise.all(Array.from({ length: 4 }, () => f.checkout(unmatched)))
+    const paidAt = 1_796_000_000 // one moment for both, so that times compare
+    const sessionEvent = (d: (typeof alone)[number]) => ({
+      ...ev.sessionCompleted({
+        publicId: d.publicId,
+        intentId: d.intentId,
+        amount: 10000,
+        eventId: `evt_${d.publicId}`,
+      }),
+      created: paidAt,
+    })
+    for (const d of alone) expect((await deliver(sessionEvent(d))).body.outcome).toBe('fulfilled')
+    const receiptsBefore = await receiptSequences()
+    const b = batching(4)
+    let replies
+    try {
+      replies = await Promise.all(together.map((d) => deliver(sessionEvent(d))))
+    } finally {
+      b.restore()
+    }
+    expect(replies.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(b.stats()).toMatchObject({ largest: 4, together: 4, togetherFailed: 0, isolated: 0 })
+    for (const [i, d] of together.entries()) {
+      const expected = await written(present(alone[i], 'a gift fulfilled alone').publicId)
+      expect(await written(d.publicId), d.publicId).toEqual(expected)
+    }
+    // Numbered in the unit's order, right after the others; the chain verifies.
+    const after = await receiptSequences()
+    expect(after.length).toBe(receiptsBefore.length + 4)
+    const seq = await sequences()
+    expect(gapless(seq)).toBe(true)
+    expect((await verifyLedger(f.db)).ok).toBe(true)
+  })
+
+  it('runs every item alone when the unit fails, and takes an event delivered twice once', async () => {
+    const unmatched = { campaign: 'sunshine-autumn-2026' }
+    const gifts = await Promise.all(Array.from({ length: 4 }, () => f.checkout(unmatched)))
+    // An event recorded by an earlier attempt that never finished: the unit throws on it.
+    const [first, ...rest] = gifts
+    await f.db
+      .insertInto('payment_events')
+      .values({
+        provider: 'stripe',
+        event_id: `evt_${first!.publicId}`,
+        type: 'checkout.session.completed',
+        received_at: new Date().toISOString(),
+        processed_at: null,
+        outcome: null,
+      })
+      .execute()
+    const event = (d: (typeof gifts)[number], currency?: string) =>
+      ev.sessionCompleted({
+        publicId: d.publicId,
+        intentId: d.intentId,
+        amount: 10000,
+        currency,
+        eventId: `evt_${d.publicId}`,
+      })
+    const b = batching(4)
+    let replies
+    try {
+      replies = await Promise.all(gifts.map((d) => deliver(event(d))))
+    } finally {
+      b.restore()
+    }
+    expect(replies.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
+    expect(b.stats()).toMatchObject({ together: 0, togetherFailed: 1, isolated: 0 })
+
+    // An event delivered twice in one unit is taken once; the second delivery runs alone.
+    const more = await Promise.all(Array.from({ length: 3 }, () => f.checkout(unmatched)))
+    const c = batching(4)
+    let again
+    try {
+      again = await Promise.all([...more.map((d) => deliver(event(d))), deliver(event(more[0]!))])
+    } finally {
+      c.restore()
+    }
+    expect(again.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'duplicate'])
+    expect(c.stats()).toMatchObject({ largest: 4, together: 3, togetherFailed: 0, isolated: 0 })
+    const status = async (publicId: string) =>
+      (await f.db.selectFrom('donations').select('status').where('public_id', '=', publicId).executeTakeFirstOrThrow())
+        .status
+    for (const d of [...gifts, ...more]) expect(await status(d.publicId), d.publicId).toBe('paid')
+    const booked = await f.db
+      .selectFrom('ledger_transactions')
+      .select(sql<number>`count(*)`.as('n'))
+      .where(
+        'donation_ref',
+        'in',
+        [...gifts, ...more].map((d) => d.publicId),
+      )
+      .executeTakeFirstOrThrow()
+    expect(Number(booked.n), 'each gift booked once').toBe(7)
+    expect(gapless(await sequences())).toBe(true)
     expect((await verifyLedger(f.db)).ok).toBe(true)
   })
 })

@@ -2,11 +2,11 @@ import { sql, type Transaction } from 'kysely'
 import { dialectOf } from '~/utils/db.server'
 import type { Database } from '../../../db/schema'
 import { invariant } from '~/utils/invariant'
-import { postDonation, postRefund } from '../ledger'
+import { postDonation, postRefund, type DonationInput } from '../ledger'
 import { issueReceiptForDonation, queueRefundNotice } from '../receipts/issue.server'
 import { matchGift, returnMatch } from '../matching/match.server'
 import type { PaymentDetails } from '../payments/provider'
-import { awaitsPayment, isBooked, moveDonation, type DonationRow } from './lifecycle.server'
+import { awaitsPayment, isBooked, moveDonation, type DonationRow, type MoveFields } from './lifecycle.server'
 import type { FulfilOutcome, ReversalOutcome } from './outcomes'
 
 // Fulfilment and reversals of one donation. Every function runs inside the caller's
@@ -29,18 +29,30 @@ export async function lockDonation(
   return (dialectOf(trx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst()
 }
 
+export type Payment = PaymentDetails & { paidAt: string; sessionId?: string | null; invoiceId?: string | null }
+
 /** Mark a pending donation paid, book it in the ledger, and issue its receipt. Idempotent. */
-export async function fulfilDonation(
-  trx: Trx,
-  donation: DonationRow,
-  payment: PaymentDetails & { paidAt: string; sessionId?: string | null; invoiceId?: string | null },
-): Promise<FulfilOutcome> {
+export async function fulfilDonation(trx: Trx, donation: DonationRow, payment: Payment): Promise<FulfilOutcome> {
   // Paid, refunded or disputed already: a replay. Canceled: the checkout expired, nothing to book.
   if (!awaitsPayment(donation.status)) return 'already'
+  checkCurrency(donation, payment)
+  await moveDonation(trx, donation, 'paid', paidFields(payment))
+  await postDonation(trx, donationPosting(donation, payment, await teamRefs(trx, donation.team_id)))
+  // A matching pool's top-up, if the gift qualifies: same transaction, same head lock.
+  await matchGift(trx, donation, { amount: payment.amount, paidAt: payment.paidAt })
+  await issueReceiptForDonation(trx, { donationId: donation.id, issuedAt: payment.paidAt })
+  return 'fulfilled'
+}
+
+export function checkCurrency(donation: DonationRow, payment: Payment): void {
   if (payment.currency !== donation.currency) {
     throw new Error(`donation ${donation.public_id}: paid in ${payment.currency}, expected ${donation.currency}`)
   }
-  await moveDonation(trx, donation, 'paid', {
+}
+
+/** What a payment writes on its donation as the donation moves to paid. */
+export function paidFields(payment: Payment): MoveFields {
+  return {
     amount: payment.amount,
     fee_amount: payment.fee,
     paid_at: payment.paidAt,
@@ -48,8 +60,12 @@ export async function fulfilDonation(
     provider_charge_id: payment.chargeId,
     ...(payment.sessionId ? { provider_session_id: payment.sessionId } : {}),
     ...(payment.invoiceId ? { provider_invoice_id: payment.invoiceId } : {}),
-  })
-  await postDonation(trx, {
+  }
+}
+
+/** The ledger posting of a paid gift. */
+export function donationPosting(donation: DonationRow, payment: Payment, refs?: { team: string }): DonationInput {
+  return {
     idempotencyKey: `donation:${donation.public_id}`,
     donationRef: donation.public_id,
     fund: donation.fund,
@@ -58,12 +74,8 @@ export async function fulfilDonation(
     currency: payment.currency,
     paidAt: payment.paidAt,
     displayName: donation.display_name,
-    refs: await teamRefs(trx, donation.team_id),
-  })
-  // A matching pool's top-up, if the gift qualifies: same transaction, same head lock.
-  await matchGift(trx, donation, { amount: payment.amount, paidAt: payment.paidAt })
-  await issueReceiptForDonation(trx, { donationId: donation.id, issuedAt: payment.paidAt })
-  return 'fulfilled'
+    refs,
+  }
 }
 
 /** A gift through a team page carries the page's code in its hashed record (public/open-data.md). */

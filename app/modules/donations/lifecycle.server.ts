@@ -1,4 +1,4 @@
-import type { Selectable, Transaction, Updateable } from 'kysely'
+import { sql, type RawBuilder, type Selectable, type Transaction, type Updateable } from 'kysely'
 import { invariant } from '~/utils/invariant'
 import type { Database } from '../../../db/schema'
 import type { DonationStatus, DonationsTable } from '../../../db/tables/giving'
@@ -78,4 +78,46 @@ export async function moveDonation(
     () => `donation ${donation.public_id}: moved from ${donation.status} under the caller's lock`,
   )
   return { ...donation, ...fields, status: to }
+}
+
+/**
+ * moveDonation for several donations at once (locked by the caller, each with its own
+ * fields, every one naming the same columns), in one statement: each column is set by a
+ * CASE on the id. Returns the donations as they now stand, in order.
+ */
+export async function moveDonations(
+  trx: Trx,
+  moves: { donation: DonationRow; fields: MoveFields }[],
+  to: DonationStatus,
+): Promise<DonationRow[]> {
+  if (moves.length <= 1) return Promise.all(moves.map((m) => moveDonation(trx, m.donation, to, m.fields)))
+  const columns = Object.keys(moves[0]!.fields) as (keyof MoveFields)[]
+  for (const { donation, fields } of moves) {
+    invariant(canMove(donation.status, to), () => `donation ${donation.public_id}: no move ${donation.status} → ${to}`)
+    invariant(
+      Object.keys(fields).length === columns.length && columns.every((c) => c in fields),
+      'moved together, the donations set the same columns',
+    )
+  }
+  // Untyped parameters would make a CASE of text on PostgreSQL: numbers are cast.
+  const value = (v: unknown): RawBuilder<unknown> =>
+    typeof v === 'number' ? sql`cast(${v} as bigint)` : v === null || v === undefined ? sql`null` : sql`${v}`
+  const byId = (column: keyof MoveFields) =>
+    sql`case id ${sql.join(
+      moves.map((m) => sql`when ${m.donation.id} then ${value(m.fields[column])}`),
+      sql` `,
+    )} end`
+  const set = Object.fromEntries(columns.map((c) => [c, byId(c)]))
+  const result = await trx
+    .updateTable('donations')
+    .set({ ...set, status: to })
+    .where((eb) =>
+      eb.or(moves.map((m) => eb.and([eb('id', '=', m.donation.id), eb('status', '=', m.donation.status)]))),
+    )
+    .executeTakeFirst()
+  invariant(
+    Number(result.numUpdatedRows) === moves.length,
+    () => `donations moved from their status under the caller's lock (${result.numUpdatedRows} of ${moves.length})`,
+  )
+  return moves.map(({ donation, fields }) => ({ ...donation, ...fields, status: to }))
 }

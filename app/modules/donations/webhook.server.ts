@@ -12,7 +12,8 @@ import {
   type InvoiceObject,
   type PaymentEvent,
 } from '../payments/events'
-import { groupCommit } from '../ledger'
+import { groupCommit, type Together } from '../ledger'
+import { fulfilPaidCheckouts, type PaidCheckout } from './fulfil-many.server'
 import type { PaymentDetails, PaymentProvider } from '../payments/provider'
 import { fulfilDonation, lockDonation, reverseDonation } from './fulfil.server'
 import { newDonationPublicId, newTrackingCode } from './ids.server'
@@ -71,8 +72,10 @@ export async function handleWebhook(
   const intent = intentToLookUp(event)
   const details = intent ? (provider.detailsFromEvent?.(event) ?? (await provider.paymentDetails(intent))) : null
 
-  // Shared with the fulfilments arriving at the same moment (group-commit.server.ts).
-  return groupCommit(db, async (trx) => {
+  // Shared with the fulfilments arriving at the same moment (group-commit.server.ts); a
+  // plain paid checkout may run together with the others (fulfil-many.server.ts).
+  const together = paidCheckout(event, details, source, type, now)
+  const work = async (trx: Trx) => {
     const recorded = await trx
       .insertInto('payment_events')
       .values({
@@ -104,7 +107,27 @@ export async function handleWebhook(
       .where('event_id', '=', event.id)
       .execute()
     return handled(outcome)
-  })
+  }
+  return groupCommit(db, work, together)
+}
+
+/** A paid one-off checkout, which fulfilPaidCheckouts may run together with others. */
+function paidCheckout(
+  event: PaymentEvent,
+  details: PaymentDetails | null,
+  source: string,
+  type: string,
+  now: Date,
+): Together<PaidCheckout, HandledWebhook> | undefined {
+  if (event.type !== 'checkout.session.completed' && event.type !== 'checkout.session.async_payment_succeeded')
+    return undefined
+  const o = event.data.object
+  if (o.mode === 'subscription' || o.payment_status !== 'paid' || !details) return undefined
+  return {
+    kind: 'paid-checkout',
+    input: { source, event, type, details, at: iso(event.created, now), now },
+    run: fulfilPaidCheckouts,
+  }
 }
 
 async function dispatch(

@@ -4,7 +4,7 @@ import { present } from '../../utils/invariant'
 import { IdempotencyConflictError, LedgerInputError } from './errors'
 import { normaliseTime, type Refs } from './hash.server'
 import { openLots } from './lots.server'
-import { postCommand, type Posted, type Transfer, type Trx } from './post.server'
+import { postCommand, postCommands, type Posted, type Transfer, type Trx } from './post.server'
 import { refundedOf } from './queries.server'
 
 export type DonationInput = {
@@ -42,74 +42,122 @@ export async function postDonation(
   trx: Trx,
   input: DonationInput,
 ): Promise<Posted & { donationId: number; lotId: number }> {
-  if (!isFund(input.fund)) throw new LedgerInputError(`donations go to a fund account, not ${input.fund}`)
-  positive(input.amount, 'amount')
-  if (!Number.isSafeInteger(input.fee) || input.fee < 0 || input.fee > input.amount)
-    throw new LedgerInputError('fee must be between 0 and the amount')
-  const displayName = input.displayName.trim()
-  if (!displayName || displayName.length > 60) throw new LedgerInputError('display name must be 1–60 characters')
-  const transfers: Transfer[] = [{ from: DONORS, to: input.fund, amount: input.amount, currency: input.currency }]
-  if (input.fee > 0) transfers.push({ from: input.fund, to: FEES, amount: input.fee, currency: input.currency })
-  let ids: { donationId: number; lotId: number } | undefined
-  const posted = await postCommand(trx, {
-    idempotencyKey: input.idempotencyKey,
-    kind: 'donation',
-    occurredAt: input.paidAt,
-    posting: { transfers, refs: { ...input.refs, donation: input.donationRef, donor: displayName } },
-    plan: async () => {
-      const existing = await donationByRef(trx, input.donationRef)
-      if (existing)
-        throw new IdempotencyConflictError(
-          input.idempotencyKey,
-          `donation ${input.donationRef}, already recorded under another key`,
-        )
-      return {
-        names: campaignTitle(trx),
-        after: async (posted) => {
-          const paidAt = normaliseTime(input.paidAt)
-          const donation = await trx
-            .insertInto('ledger_donations')
-            .values({
-              donation_ref: input.donationRef,
-              sequence: posted.sequence,
-              fund: input.fund,
-              gross: input.amount,
-              fee: input.fee,
-              currency: input.currency,
-              // As hashed: the commitment in version 2, so erasing the name leaves no copy here.
-              display_name: posted.refs?.donor ?? displayName,
-              paid_at: paidAt,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-          const [lotId] = await openLots(trx, [
-            {
-              sequence: posted.sequence,
-              donation_id: donation.id,
-              fund: input.fund,
-              currency: input.currency,
-              amount: input.amount - input.fee,
-              paid_at: paidAt,
-              source_trace_id: null,
-            },
-          ])
-          ids = { donationId: donation.id, lotId: present(lotId, 'the opened lot') }
-        },
-      }
-    },
+  return present((await postDonations(trx, [input]))[0], 'one donation, one answer')
+}
+
+/**
+ * Several paid donations in one batch (postDonation for each, in order), posted with one
+ * multi-row statement per table: what a group commit of paid checkouts writes.
+ */
+export async function postDonations(
+  trx: Trx,
+  inputs: DonationInput[],
+): Promise<(Posted & { donationId: number; lotId: number })[]> {
+  const refs = new Set<string>()
+  const checked = inputs.map((input) => {
+    if (refs.has(input.donationRef))
+      throw new LedgerInputError(`donation ${input.donationRef} appears twice in the batch`)
+    refs.add(input.donationRef)
+    if (!isFund(input.fund)) throw new LedgerInputError(`donations go to a fund account, not ${input.fund}`)
+    positive(input.amount, 'amount')
+    if (!Number.isSafeInteger(input.fee) || input.fee < 0 || input.fee > input.amount)
+      throw new LedgerInputError('fee must be between 0 and the amount')
+    const displayName = input.displayName.trim()
+    if (!displayName || displayName.length > 60) throw new LedgerInputError('display name must be 1–60 characters')
+    const transfers: Transfer[] = [{ from: DONORS, to: input.fund, amount: input.amount, currency: input.currency }]
+    if (input.fee > 0) transfers.push({ from: input.fund, to: FEES, amount: input.fee, currency: input.currency })
+    return { input, displayName, transfers }
   })
-  if (!ids) {
-    // A replay: the same request wrote this donation and its first lot.
-    const donation = present(await donationByRef(trx, input.donationRef), 'the replayed donation')
-    const lot = await trx
-      .selectFrom('ledger_lots')
-      .select('id')
-      .where('donation_id', '=', donation.id)
-      .orderBy('id')
-      .executeTakeFirst()
-    ids = { donationId: donation.id, lotId: present(lot, 'the replayed donation’s lot').id }
+  // Donations recorded under another key are refused; read once, under the head lock, by the first plan.
+  let recorded: Promise<Set<string>> | undefined
+  const posted = await postCommands(
+    trx,
+    checked.map(({ input, displayName, transfers }) => ({
+      idempotencyKey: input.idempotencyKey,
+      kind: 'donation' as const,
+      occurredAt: input.paidAt,
+      posting: { transfers, refs: { ...input.refs, donation: input.donationRef, donor: displayName } },
+      plan: async () => {
+        recorded ??= recordedRefs(
+          trx,
+          inputs.map((i) => i.donationRef),
+        )
+        if ((await recorded).has(input.donationRef))
+          throw new IdempotencyConflictError(
+            input.idempotencyKey,
+            `donation ${input.donationRef}, already recorded under another key`,
+          )
+        return { names: campaignTitle(trx) }
+      },
+    })),
+  )
+  const fresh = checked.flatMap(({ input, displayName }, i) => {
+    const p = present(posted[i], 'one posting per donation')
+    return p.created ? [{ input, displayName, posted: p }] : []
+  })
+  const opened = new Map<string, { donationId: number; lotId: number }>()
+  if (fresh.length) {
+    const rows = fresh.map(({ input, displayName, posted: p }) => ({
+      donation_ref: input.donationRef,
+      sequence: p.sequence,
+      fund: input.fund,
+      gross: input.amount,
+      fee: input.fee,
+      currency: input.currency,
+      // As hashed: the commitment in version 2, so erasing the name leaves no copy here.
+      display_name: p.refs?.donor ?? displayName,
+      paid_at: normaliseTime(input.paidAt),
+    }))
+    // Ids are handed out in the order of the rows.
+    const donationIds = (await trx.insertInto('ledger_donations').values(rows).returning('id').execute())
+      .map((r) => r.id)
+      .sort((a, b) => a - b)
+    const lotIds = await openLots(
+      trx,
+      fresh.map(({ input, posted: p }, i) => ({
+        sequence: p.sequence,
+        donation_id: present(donationIds[i], 'one id per donation row'),
+        fund: input.fund,
+        currency: input.currency,
+        amount: input.amount - input.fee,
+        paid_at: normaliseTime(input.paidAt),
+        source_trace_id: null,
+      })),
+    )
+    for (const [i, { input }] of fresh.entries())
+      opened.set(input.donationRef, {
+        donationId: present(donationIds[i], 'donation id'),
+        lotId: present(lotIds[i], 'the opened lot'),
+      })
   }
-  return { ...posted, ...ids }
+  return Promise.all(
+    checked.map(async ({ input }, i) => {
+      const p = present(posted[i], 'one posting per donation')
+      // A replay: the same request wrote this donation and its first lot.
+      const ids = opened.get(input.donationRef) ?? (await replayedIds(trx, input.donationRef))
+      return { ...p, ...ids }
+    }),
+  )
+}
+
+async function replayedIds(trx: Trx, donationRef: string) {
+  const d = present(await donationByRef(trx, donationRef), 'the replayed donation')
+  const lot = await trx
+    .selectFrom('ledger_lots')
+    .select('id')
+    .where('donation_id', '=', d.id)
+    .orderBy('id')
+    .executeTakeFirst()
+  return { donationId: d.id, lotId: present(lot, 'the replayed donation’s lot').id }
+}
+
+async function recordedRefs(trx: Trx, refs: string[]): Promise<Set<string>> {
+  const rows = await trx
+    .selectFrom('ledger_donations')
+    .select('donation_ref')
+    .where('donation_ref', 'in', refs)
+    .execute()
+  return new Set(rows.map((r) => r.donation_ref))
 }
 
 function donationByRef(trx: Trx, donationRef: string) {

@@ -1,11 +1,15 @@
 // Group commit: the fulfilments one app process receives within a millisecond or two share
-// one database transaction, which takes the chain head once, runs each item in order in a
-// savepoint of its own and commits them together; each caller is answered after the commit.
-// Why, and the lock order every poster keeps, in post.server.ts's header.
+// one database transaction, which takes the chain head once and commits them together;
+// each caller is answered after the commit. Items that say how to run *together* (a
+// `Together` of the same kind, such as paid checkouts) first run as one unit: one
+// multi-row statement per table for all of them, in one savepoint. Every other item, and
+// each item the unit declines or every item of a unit that failed, runs its own work in a
+// savepoint of its own. Why, and the lock order every poster keeps, in post.server.ts's header.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../utils/db.server'
 import { getEnv } from '../../utils/env.server'
+import { invariant } from '../../utils/invariant'
 import { lockHead } from './post.server'
 
 type Trx = Transaction<Database>
@@ -17,8 +21,21 @@ export type GroupCommitSettings = {
   waitMs: number
 }
 
+/**
+ * How items of one kind run as one unit. `run` gets the inputs in order and answers each
+ * with its result, or undefined to decline it (the item then runs its own work). It must
+ * write exactly what the items' own works would have written, or throw: then its
+ * savepoint is rolled back and every item runs its own work.
+ */
+export type Together<I, R> = {
+  kind: string
+  input: I
+  run: (trx: Trx, inputs: I[]) => Promise<(R | undefined)[]>
+}
+
 type Job = {
   work: (trx: Trx) => Promise<unknown>
+  together?: Together<unknown, unknown>
   arrived: number
   resolve: (value: unknown) => void
   reject: (error: unknown) => void
@@ -31,6 +48,10 @@ export type GroupCommitStats = {
   largest: number
   /** Items that failed in a batch and ran again alone. */
   isolated: number
+  /** Items answered by a unit run together (multi-row statements). */
+  together: number
+  /** Units run together that threw, so that their items ran one by one. */
+  togetherFailed: number
   /** Milliseconds the chain head was held (lock taken to commit done), summed over transactions. */
   heldMs: number
 }
@@ -39,7 +60,15 @@ class GroupCommitter {
   private queue: Job[] = []
   private running = false
   private timer: ReturnType<typeof setTimeout> | undefined
-  readonly stats: GroupCommitStats = { batches: 0, items: 0, largest: 0, isolated: 0, heldMs: 0 }
+  readonly stats: GroupCommitStats = {
+    batches: 0,
+    items: 0,
+    largest: 0,
+    isolated: 0,
+    together: 0,
+    togetherFailed: 0,
+    heldMs: 0,
+  }
 
   private own: GroupCommitSettings | undefined
 
@@ -52,9 +81,15 @@ class GroupCommitter {
     this.own = settings
   }
 
-  submit<T>(work: (trx: Trx) => Promise<T>): Promise<T> {
+  submit<T>(work: (trx: Trx) => Promise<T>, together?: Together<unknown, T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, arrived: Date.now(), resolve: resolve as (v: unknown) => void, reject })
+      this.queue.push({
+        work,
+        together: together as Together<unknown, unknown> | undefined,
+        arrived: Date.now(),
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      })
       this.schedule()
     })
   }
@@ -92,18 +127,23 @@ class GroupCommitter {
       await this.db.transaction().execute(async (trx) => {
         await lockHead(trx)
         locked = performance.now()
+        const alone: Job[] = []
+        for (const unit of units(batch)) {
+          if (unit.length === 1) alone.push(unit[0]!)
+          else alone.push(...(await this.together(trx, unit, done)))
+        }
         // Each item's writes are its own: a failure rolls back to its savepoint and the
         // others go on. PostgreSQL closes one item's savepoint and opens the next in one
         // round trip; the commit closes the last.
         const pg = dialectOf(trx) === 'postgres'
-        await sql`savepoint fulfil_item`.execute(trx)
-        for (const [i, job] of batch.entries()) {
+        if (alone.length) await sql`savepoint fulfil_item`.execute(trx)
+        for (const [i, job] of alone.entries()) {
           try {
             done.set(job, await job.work(trx))
           } catch {
             await sql`rollback to savepoint fulfil_item`.execute(trx)
           }
-          if (i === batch.length - 1) break
+          if (i === alone.length - 1) break
           if (pg) await sql`release savepoint fulfil_item; savepoint fulfil_item`.execute(trx)
           else {
             await sql`release savepoint fulfil_item`.execute(trx)
@@ -127,6 +167,33 @@ class GroupCommitter {
     }
   }
 
+  /** Run a unit together in its savepoint; returns the jobs left to run alone. */
+  private async together(trx: Trx, unit: Job[], done: Map<Job, unknown>): Promise<Job[]> {
+    const { run } = unit[0]!.together!
+    await sql`savepoint fulfil_together`.execute(trx)
+    try {
+      const results = await run(
+        trx,
+        unit.map((j) => j.together!.input),
+      )
+      invariant(results.length === unit.length, 'a unit run together answers every item')
+      await sql`release savepoint fulfil_together`.execute(trx)
+      const left: Job[] = []
+      for (const [i, job] of unit.entries()) {
+        if (results[i] === undefined) left.push(job)
+        else {
+          done.set(job, results[i])
+          this.stats.together++
+        }
+      }
+      return left
+    } catch {
+      await sql`rollback to savepoint fulfil_together`.execute(trx)
+      this.stats.togetherFailed++
+      return unit
+    }
+  }
+
   private async alone(job: Job) {
     let locked: number | undefined
     try {
@@ -142,6 +209,18 @@ class GroupCommitter {
       if (locked !== undefined) this.stats.heldMs += performance.now() - locked
     }
   }
+}
+
+/** The batch in units: the items of each `Together` kind as one unit (first), every other item alone. */
+function units(batch: Job[]): Job[][] {
+  const kinds = new Map<string, Job[]>()
+  const single: Job[][] = []
+  for (const job of batch) {
+    const kind = job.together?.kind
+    if (kind === undefined) single.push([job])
+    else kinds.set(kind, [...(kinds.get(kind) ?? []), job])
+  }
+  return [...kinds.values(), ...single]
 }
 
 const committers = new WeakMap<Kysely<Database>, GroupCommitter>()
@@ -162,12 +241,17 @@ export function setGroupCommitDefaults(settings: GroupCommitSettings | undefined
 
 /**
  * Run `work` in a transaction that holds the chain head, possibly shared with other
- * callers' work (one savepoint each). Resolves after the commit with work's result; a
+ * callers' work (one savepoint each, or run together with items of the same `together`
+ * kind). Resolves after the commit with work's result; a
  * failing work is rerun alone and its error rejected, never the others'. `work` must use
  * only `trx` and may run twice, so it must be idempotent.
  */
-export function groupCommit<T>(db: Kysely<Database>, work: (trx: Trx) => Promise<T>): Promise<T> {
-  return committerFor(db).submit(work)
+export function groupCommit<T, I>(
+  db: Kysely<Database>,
+  work: (trx: Trx) => Promise<T>,
+  together?: Together<I, T>,
+): Promise<T> {
+  return committerFor(db).submit(work, together as Together<unknown, T> | undefined)
 }
 
 /** Tests: change one database's batching, and read what it did. */

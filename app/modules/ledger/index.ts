@@ -20,7 +20,7 @@ export {
   type Transfer,
   type Trx,
 } from './post.server'
-export { postDonation, postRefund, type DonationInput, type RefundInput } from './donations.server'
+export { postDonation, postDonations, postRefund, type DonationInput, type RefundInput } from './donations.server'
 export { awardCommand, postAward, postAwards, postPayout, type AwardInput, type PayoutInput } from './awards.server'
 export { postMatch, postMatchReturn, unspentOfMatch, type MatchInput, type MatchReturnInput } from './matches.server'
 export { postCorrection, postFundTransfer, type CorrectionInput, type FundTransferInput } from './corrections.server'
@@ -34,6 +34,12 @@ export {
   type FundRaised,
   type TraceShare,
 } from './queries.server'
-export { groupCommit, groupCommitFor, setGroupCommitDefaults, type GroupCommitSettings } from './group-commit.server'
+export {
+  groupCommit,
+  groupCommitFor,
+  setGroupCommitDefaults,
+  type GroupCommitSettings,
+  type Together,
+} from './group-commit.server'
 export { verifyLedger, type VerifyResult } from './verify.server'
 export { exportDataset, EXPORT_DATASETS, type ExportDataset, type ExportFormat } from './export.server'

@@ -95,8 +95,12 @@ export type Command = {
   plan: (ctx: { trx: Trx; lots: LotDraws }) => Promise<Plan>
 }
 
-/** Kinds that may share a batch: their plans read lots and balances only, which LotDraws and the batch check see. */
-const BATCHABLE: ReadonlySet<TransactionKind> = new Set(['award'])
+/**
+ * Kinds that may share a batch (of one kind): an award's plan reads lots and balances only,
+ * which LotDraws and the batch check see; a donation's reads nothing another donation of
+ * the batch writes, and raises its fund by gross − fee ≥ 0, so no balance dips mid-batch.
+ */
+const BATCHABLE: ReadonlySet<TransactionKind> = new Set(['award', 'donation'])
 /** Kinds whose lot draws are exactly the money they take out of funds (the tracing rule). */
 const DRAWING: ReadonlySet<TransactionKind> = new Set([
   'award',
@@ -213,8 +217,8 @@ function mergedNames(plans: Plan[]): AccountNames {
  */
 export async function postCommands(trx: Trx, commands: Command[]): Promise<Posted[]> {
   invariant(
-    commands.length <= 1 || commands.every((c) => BATCHABLE.has(c.kind)),
-    'only awards are posted in batches: other plans read state an earlier plan of the batch would change',
+    commands.length <= 1 || commands.every((c) => BATCHABLE.has(c.kind) && c.kind === commands[0]!.kind),
+    'only awards or donations are posted in batches, of one kind: other plans read state an earlier plan of the batch would change',
   )
   const keys = new Set<string>()
   const items = commands.map((c) => {

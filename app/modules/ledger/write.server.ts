@@ -61,7 +61,8 @@ function deltasOf(transfers: Transfer[]): Delta[] {
 /**
  * Write postings in order, sequences head+1, head+2, … Balances are checked on the
  * net change of the whole batch, which equals checking each step when every account
- * only moves one way within the batch (true of one posting, and of award batches).
+ * only moves one way within the batch (true of one posting, and of award batches), or
+ * no posting lowers a guarded account (donation batches: each raises its fund).
  */
 export async function writePostings(
   trx: Kysely<Database>,

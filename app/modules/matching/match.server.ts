@@ -44,24 +44,44 @@ async function matchedSoFar(trx: Trx, poolId: number, donor?: Donor): Promise<nu
 }
 
 export type Matched = { poolId: number; amount: number; sequence: number }
+type Gift = { amount: number; paidAt: string }
+
+/** The active pools of these campaigns, each with the campaign it tops up, lowest pool id first. */
+export function activePools(trx: Trx, campaignIds: number[]) {
+  return trx
+    .selectFrom('matching_pools as p')
+    .innerJoin('matching_pool_campaigns as c', 'c.pool_id', 'p.id')
+    .selectAll('p')
+    .select('c.campaign_id')
+    .where('c.campaign_id', 'in', campaignIds)
+    .where('p.status', '=', 'active')
+    .orderBy('p.id')
+    .execute()
+}
+
+/** Whether a pool of the gift's campaign is asked to match it (then matchGift applies its caps). */
+export function mayMatch(
+  pool: { campaign_id: number } & Parameters<typeof isOpen>[0],
+  donation: Pick<DonationRow, 'designation' | 'campaign_id' | 'currency'>,
+  gift: Gift,
+): boolean {
+  return (
+    donation.designation === 'campaign' &&
+    pool.campaign_id === donation.campaign_id &&
+    pool.currency === donation.currency &&
+    isOpen(pool, gift.paidAt) &&
+    gift.amount >= pool.min_gift
+  )
+}
 
 /**
  * The match of a gift just booked (postDonation ran in this transaction), or undefined.
  * The first open pool of the gift's campaign (lowest id) that still gives something
  * matches it; the amount is the rule's, cut by each cap and by the pool's balance.
  */
-export async function matchGift(trx: Trx, donation: DonationRow, gift: { amount: number; paidAt: string }) {
+export async function matchGift(trx: Trx, donation: DonationRow, gift: Gift) {
   if (donation.designation !== 'campaign' || donation.campaign_id === null) return undefined
-  const pools = await trx
-    .selectFrom('matching_pools as p')
-    .innerJoin('matching_pool_campaigns as c', 'c.pool_id', 'p.id')
-    .selectAll('p')
-    .where('c.campaign_id', '=', donation.campaign_id)
-    .where('p.status', '=', 'active')
-    .where('p.currency', '=', donation.currency)
-    .orderBy('p.id')
-    .execute()
-  const candidates = pools.filter((p) => isOpen(p, gift.paidAt) && gift.amount >= p.min_gift)
+  const candidates = (await activePools(trx, [donation.campaign_id])).filter((p) => mayMatch(p, donation, gift))
   if (!candidates.length) return undefined
   // The donation's own transaction is the head now: its hash seeds a random match.
   const head = await lockHead(trx)

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
+import type { DonationsTable } from '../../../db/tables/giving'
 import type { Database } from '../../../db/schema'
 import { queueEmail } from '../mail/outbox.server'
 import { dialectOf } from '~/utils/db.server'
@@ -6,14 +7,16 @@ import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { invariant, present } from '~/utils/invariant'
 import { settleReceiptAfterRefund } from './correct.server'
-import { queueReceiptEmail } from './receipt-mail.server'
-import { insertReceipt } from './numbering.server'
+import { queueReceiptEmails } from './receipt-mail.server'
+import { insertReceipts } from './numbering.server'
 import { purposeTitle } from './queries.server'
 
 // Issuing receipts, inside the caller's transaction: the number, the receipt row and
 // its email commit together with the fulfilment that causes them, or not at all.
 
 type Trx = Kysely<Database>
+type DonationRow = Selectable<DonationsTable>
+type ReceiptFields = 'id' | 'status' | 'amount' | 'currency' | 'donor_name' | 'campaign_id' | 'designation' | 'paid_at'
 
 // A receipt confirms money received; these statuses mean it was (even if later returned).
 const RECEIPTABLE = new Set(['paid', 'partially_refunded', 'refunded', 'disputed'])
@@ -34,31 +37,62 @@ export async function issueReceiptForDonation(
   // The caller fulfils or corrects this very donation: a missing or unpaid one is a bug.
   const donation = present(await donationQuery.executeTakeFirst(), () => `donation ${donationId}`)
 
-  const existing = await trx
-    .selectFrom('receipts')
-    .select(['id', 'number'])
-    .where('donation_id', '=', donationId)
-    .orderBy('id', 'desc')
-    .executeTakeFirst()
-  if (existing) return { receiptId: existing.id, number: existing.number, created: false }
-  invariant(
-    RECEIPTABLE.has(donation.status),
-    () => `donation ${donationId} is ${donation.status}; only paid gifts get a receipt`,
-  )
+  return present((await issueReceipts(trx, [{ donation, issuedAt }]))[0], 'one donation, one receipt')
+}
 
-  const id = await insertReceipt(trx, {
-    donationId,
-    amount: donation.amount,
-    currency: donation.currency,
-    donorName: donation.donor_name,
-    campaignId: donation.campaign_id,
-    designation: donation.designation,
-    paidAt: donation.paid_at ?? issuedAt,
-    issuedAt,
-    replaces: null,
+/**
+ * issueReceiptForDonation for donations the caller has locked (and read under the lock),
+ * in order: the receipts numbered in one counter update per year, written in one insert,
+ * their emails queued in one.
+ */
+export async function issueReceipts(
+  trx: Trx,
+  gifts: { donation: Pick<DonationRow, ReceiptFields>; issuedAt: string }[],
+): Promise<{ receiptId: number; number: string; created: boolean }[]> {
+  if (!gifts.length) return []
+  const latest = new Map<number, { id: number; number: string }>()
+  const rows = await trx
+    .selectFrom('receipts')
+    .select(['id', 'number', 'donation_id'])
+    .where(
+      'donation_id',
+      'in',
+      gifts.map((g) => g.donation.id),
+    )
+    .orderBy('id')
+    .execute()
+  for (const r of rows) latest.set(r.donation_id, r)
+  const fresh = gifts.filter((g) => !latest.has(g.donation.id))
+  for (const { donation } of fresh)
+    invariant(
+      RECEIPTABLE.has(donation.status),
+      () => `donation ${donation.id} is ${donation.status}; only paid gifts get a receipt`,
+    )
+  const issued = await insertReceipts(
+    trx,
+    fresh.map(({ donation, issuedAt }) => ({
+      donationId: donation.id,
+      amount: donation.amount,
+      currency: donation.currency,
+      donorName: donation.donor_name,
+      campaignId: donation.campaign_id,
+      designation: donation.designation,
+      paidAt: donation.paid_at ?? issuedAt,
+      issuedAt,
+      replaces: null,
+    })),
+  )
+  await queueReceiptEmails(
+    trx,
+    issued.map((r) => r.receiptId),
+  )
+  const made = new Map(fresh.map((g, i) => [g.donation.id, present(issued[i], 'one receipt per gift')]))
+  return gifts.map(({ donation }) => {
+    const m = made.get(donation.id)
+    if (m) return { ...m, created: true }
+    const e = present(latest.get(donation.id), 'an earlier receipt')
+    return { receiptId: e.id, number: e.number, created: false }
   })
-  await queueReceiptEmail(trx, id.receiptId)
-  return { ...id, created: true }
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../../../db/schema'
-import { queueEmail } from '../mail/outbox.server'
+import { queueEmails, type AnyQueueEmailInput } from '../mail/outbox.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { displayCode } from './code.server'
 import { receiptLinks } from './links'
-import { matchNote, purposeTitle, receiptDocumentQuery } from './queries.server'
+import { present } from '~/utils/invariant'
+import { matchNote, purposeTitle, receiptDocumentQuery, type ReceiptDocumentRow } from './queries.server'
 
 /**
  * Queue the receipt's email (monthly gifts get the monthly wording), to the donation's
@@ -17,6 +18,21 @@ export async function queueReceiptEmail(
   resend?: { dedupeKey: string; now: string },
 ): Promise<{ id: number; created: boolean }> {
   const r = await receiptDocumentQuery(trx).where('r.id', '=', receiptId).executeTakeFirstOrThrow()
+  return present((await queueEmails(trx, [receiptEmail(r, resend)]))[0], 'one email, one row')
+}
+
+/** queueReceiptEmail for new receipts, read in one query and queued in one insert. */
+export async function queueReceiptEmails(trx: Kysely<Database>, receiptIds: number[]): Promise<void> {
+  if (!receiptIds.length) return
+  const rows = await receiptDocumentQuery(trx).where('r.id', 'in', receiptIds).execute()
+  const byId = new Map(rows.map((r) => [r.id, r]))
+  await queueEmails(
+    trx,
+    receiptIds.map((id) => receiptEmail(present(byId.get(id), () => `receipt ${id}`))),
+  )
+}
+
+function receiptEmail(r: ReceiptDocumentRow, resend?: { dedupeKey: string; now: string }): AnyQueueEmailInput {
   const locale: Locale = isLocale(r.locale) ? r.locale : 'zh-CN'
   const links = receiptLinks(getEnv().BASE_URL, {
     number: r.number,
@@ -42,6 +58,6 @@ export async function queueReceiptEmail(
     dedupeKey: resend?.dedupeKey ?? `receipt:${r.id}`,
     now: resend?.now ?? r.issued_at,
   }
-  if (r.recurring_gift_id !== null) return queueEmail(trx, { ...common, template: 'monthly-gift-receipt', props })
-  return queueEmail(trx, { ...common, template: 'donation-receipt', props })
+  if (r.recurring_gift_id !== null) return { ...common, template: 'monthly-gift-receipt', props }
+  return { ...common, template: 'donation-receipt', props }
 }

@@ -24,7 +24,7 @@ import {
 } from '../chaos/support/cluster'
 import { createPgDatabase } from '../support/pg-database'
 import { findPostgresBin, startCluster } from '../support/postgres-cluster'
-import { firstCampaign, insertPendingDonations } from './generator/pending'
+import { insertPendingDonations, unmatchedCampaign } from './generator/pending'
 import { benchRuns, medianOfRuns, percentile, round, writeResult } from './lib'
 
 const EVENTS = Number(process.env.BENCH_CLUSTER_EVENTS ?? 3000)
@@ -62,7 +62,7 @@ async function pendingDonations(url: string, tag: string): Promise<string[]> {
         donorEmail: `${publicId.toLowerCase()}@bench.test`,
         sessionId: `cs_demo_${publicId}`,
       })),
-      { campaign: await firstCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
+      { campaign: await unmatchedCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
     )
     return ids
   } finally {

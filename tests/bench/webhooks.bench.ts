@@ -16,6 +16,7 @@ import { createDatabase, setDb } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
 import { seedDemo } from '../../db/seed/demo'
 import os from 'node:os'
+import { insertPendingDonations, unmatchedCampaign } from './generator/pending'
 import { benchRuns, closedLoop, dataDir, medianOfRuns, percentile, rethrow, round, writeResult } from './lib'
 
 const N = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000)
@@ -64,48 +65,19 @@ async function once(): Promise<Once> {
   await sql`create table bench_plain (id integer primary key, k text not null, amount integer not null)`.execute(raw)
 
   // N pending demo donations, as the checkout leaves them.
-  const campaign = await db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
-  const now = new Date().toISOString()
   const ids = Array.from({ length: N + 200 }, (_, i) => `D-BENCH${String(i).padStart(6, '0')}`)
-  for (let i = 0; i < ids.length; i += 500) {
-    await db
-      .insertInto('donations')
-      .values(
-        ids.slice(i, i + 500).map((publicId) => ({
-          public_id: publicId,
-          tracking_code: `T${publicId}`,
-          status: 'pending' as const,
-          frequency: 'once' as const,
-          designation: 'campaign' as const,
-          campaign_id: campaign.id,
-          target_id: null,
-          fund: `fund:campaign:${campaign.id}`,
-          amount: 10000,
-          currency: 'CNY',
-          cover_fee: 0,
-          fee_amount: null,
-          donor_name: '压测',
-          donor_email: `${publicId.toLowerCase()}@bench.test`,
-          display_mode: 'anonymous' as const,
-          display_name: '爱心人士',
-          message: null,
-          locale: 'zh-CN',
-          provider: 'demo' as const,
-          checkout_idempotency_key: null,
-          provider_session_id: `cs_demo_${publicId}`,
-          provider_invoice_id: null,
-          provider_payment_intent_id: null,
-          provider_charge_id: null,
-          recurring_gift_id: null,
-          source_ref: null,
-          client_key: null,
-          recorded_by: null,
-          created_at: now,
-          paid_at: null,
-        })),
-      )
-      .execute()
-  }
+  await insertPendingDonations(
+    db,
+    ids.map((publicId) => ({
+      publicId,
+      trackingCode: `T${publicId}`,
+      amount: 10000,
+      donorName: '压测',
+      donorEmail: `${publicId.toLowerCase()}@bench.test`,
+      sessionId: `cs_demo_${publicId}`,
+    })),
+    { campaign: await unmatchedCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
+  )
 
   const real = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
   const build: ServerBuild = {

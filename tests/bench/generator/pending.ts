@@ -20,6 +20,21 @@ export async function firstCampaign(db: DB): Promise<{ id: number; fund: string 
   return { id: Number(campaign.id), fund: `fund:campaign:${campaign.id}` }
 }
 
+/**
+ * The first campaign no matching pool tops up, with its fund: the webhook benches' gifts, so
+ * that what they measure does not change with the time of day (a pool opens and closes by
+ * China time, and a gift a pool matches is fulfilled alone, through matchGift).
+ */
+export async function unmatchedCampaign(db: DB): Promise<{ id: number; fund: string }> {
+  const campaign = await db
+    .selectFrom('campaigns')
+    .select('id')
+    .where('id', 'not in', db.selectFrom('matching_pool_campaigns').select('campaign_id'))
+    .orderBy('id')
+    .executeTakeFirstOrThrow()
+  return { id: Number(campaign.id), fund: `fund:campaign:${campaign.id}` }
+}
+
 /** Insert the donations, pending and anonymous, in CNY, `chunk` rows per statement. */
 export async function insertPendingDonations(
   db: DB,

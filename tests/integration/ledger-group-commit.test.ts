@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fulfilDonation, lockDonation } from '~/modules/donations/fulfil.server'
 import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
-import { groupCommit, groupCommitFor, verifyLedger } from '~/modules/ledger'
+import { groupCommit, groupCommitFor, lockHead, verifyLedger } from '~/modules/ledger'
 import { displayCode } from '~/modules/receipts/code.server'
 import { present } from '~/utils/invariant'
 import { skipReason, testDialect } from '../support/db'
@@ -138,6 +138,42 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
     expect(Number(head.sequence)).toBe(seqAfter[seqAfter.length - 1])
     expect((await verifyLedger(f.db)).ok).toBe(true)
   })
+
+  // Another process's batch holds the head: what arrives meanwhile joins the batch that
+  // waits for it. (SQLite's writers block the whole process while they wait, so PostgreSQL.)
+  it.skipIf(testDialect !== 'postgres')(
+    'takes its items after the head, so those that came while it waited join',
+    async () => {
+      const c = groupCommitFor(f.db)
+      const saved = { ...c.settings }
+      c.settings = { max: 64, waitMs: 0 }
+      const before = { ...c.stats }
+      let release!: () => void
+      const held = new Promise<void>((r) => (release = r))
+      let locked!: () => void
+      const isLocked = new Promise<void>((r) => (locked = r))
+      const holder = f.db.transaction().execute(async (trx) => {
+        await lockHead(trx)
+        locked()
+        await held
+      })
+      try {
+        await isLocked
+        const first = groupCommit(f.db, async () => 'first')
+        await pause(50) // its batch has begun and waits for the head
+        const later = ['a', 'b', 'c'].map((x) => groupCommit(f.db, async () => x))
+        await pause(20)
+        release()
+        await holder
+        expect(await Promise.all([first, ...later])).toEqual(['first', 'a', 'b', 'c'])
+        expect(c.stats.batches - before.batches).toBe(1)
+        expect(c.stats.items - before.items).toBe(4)
+      } finally {
+        release()
+        c.settings = saved
+      }
+    },
+  )
 
   it('books an event delivered several times within one batch once', async () => {
     const d = await f.checkout()
@@ -321,15 +357,46 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
         currency,
         eventId: `evt_${d.publicId}`,
       })
-    const b = batching(4)
-    let replies
+    // Beside another item, the unit fails in its savepoint: the other item and then each
+    // gift alone go on in the same transaction.
+    const b = batching(5)
+    let replies, other
     try {
-      replies = await Promise.all(gifts.map((d) => deliver(event(d))))
+      ;[other, replies] = await Promise.all([
+        groupCommit(f.db, async () => 'other'),
+        Promise.all(gifts.map((d) => deliver(event(d)))),
+      ])
     } finally {
       b.restore()
     }
+    expect(other).toBe('other')
     expect(replies.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
-    expect(b.stats()).toMatchObject({ together: 0, togetherFailed: 1, isolated: 0 })
+    expect(b.stats()).toMatchObject({ batches: 1, together: 0, togetherFailed: 1, isolated: 0 })
+
+    // A unit that is the whole batch has no savepoint: its failure fails the transaction,
+    // and each gift runs again alone.
+    const whole = await Promise.all(Array.from({ length: 3 }, () => f.checkout(unmatched)))
+    await f.db
+      .insertInto('payment_events')
+      .values({
+        provider: 'stripe',
+        event_id: `evt_${whole[1]!.publicId}`,
+        type: 'checkout.session.completed',
+        received_at: new Date().toISOString(),
+        processed_at: null,
+        outcome: null,
+      })
+      .execute()
+    const w = batching(3)
+    let wholeReplies
+    try {
+      wholeReplies = await Promise.all(whole.map((d) => deliver(event(d))))
+    } finally {
+      w.restore()
+    }
+    expect(wholeReplies.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
+    expect(w.stats()).toMatchObject({ together: 0, togetherFailed: 1, isolated: 3 })
+    gifts.push(...whole)
 
     // An event delivered twice in one unit is taken once; the second delivery runs alone.
     const more = await Promise.all(Array.from({ length: 3 }, () => f.checkout(unmatched)))
@@ -355,7 +422,7 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
         [...gifts, ...more].map((d) => d.publicId),
       )
       .executeTakeFirstOrThrow()
-    expect(Number(booked.n), 'each gift booked once').toBe(7)
+    expect(Number(booked.n), 'each gift booked once').toBe(10)
     expect(gapless(await sequences())).toBe(true)
     expect((await verifyLedger(f.db)).ok).toBe(true)
   })

@@ -107,30 +107,38 @@ class GroupCommitter {
 
   private async flush() {
     this.running = true
-    const batch = this.queue.splice(0, this.settings.max)
     try {
-      await this.run(batch)
+      await this.run()
     } finally {
       this.running = false
       this.schedule()
     }
   }
 
-  private async run(batch: Job[]) {
-    this.stats.batches++
-    this.stats.items += batch.length
-    this.stats.largest = Math.max(this.stats.largest, batch.length)
-    if (batch.length === 1) return this.alone(batch[0]!)
+  /**
+   * One batch: the transaction takes the head first and only then the queued items, so
+   * the items that arrived while it waited for the lock (another process's batch, on
+   * PostgreSQL) join this batch rather than wait for the next.
+   */
+  private async run() {
+    let batch: Job[] = []
     const done = new Map<Job, unknown>()
+    let failed: { error: unknown } | undefined
     let locked: number | undefined
     try {
       await this.db.transaction().execute(async (trx) => {
         await lockHead(trx)
         locked = performance.now()
+        batch = this.queue.splice(0, this.settings.max)
+        this.stats.batches++
+        this.stats.items += batch.length
+        this.stats.largest = Math.max(this.stats.largest, batch.length)
+        // One item runs as it would alone: its error fails the transaction and is its answer.
+        if (batch.length === 1) return void done.set(batch[0]!, await batch[0]!.work(trx))
         const alone: Job[] = []
         for (const unit of units(batch)) {
           if (unit.length === 1) alone.push(unit[0]!)
-          else alone.push(...(await this.together(trx, unit, done)))
+          else alone.push(...(await this.together(trx, unit, done, unit.length === batch.length)))
         }
         // Each item's writes are its own: a failure rolls back to its savepoint and the
         // others go on. PostgreSQL closes one item's savepoint and opens the next in one
@@ -151,11 +159,17 @@ class GroupCommitter {
           }
         }
       })
-    } catch {
-      // The batch itself failed (its commit, a lost connection): nothing of it was kept.
+    } catch (error) {
+      // The batch itself failed (its lock, its commit, a lost connection, or its one item):
+      // nothing of it was kept.
       done.clear()
+      failed = { error }
     }
     if (locked !== undefined) this.stats.heldMs += performance.now() - locked
+    if (batch.length === 1 && failed) return batch[0]!.reject(failed.error)
+    // The head was never taken (a lost connection, a busy database): the items are still
+    // queued, and each tries once alone, as when their batch failed.
+    if (!batch.length) batch = this.queue.splice(0, this.settings.max)
     for (const job of batch) if (done.has(job)) job.resolve(done.get(job))
     // A failed item runs again alone, so that its caller gets the error an unbatched
     // fulfilment would have given (or, after a lost lock race, its result). Items are
@@ -167,17 +181,22 @@ class GroupCommitter {
     }
   }
 
-  /** Run a unit together in its savepoint; returns the jobs left to run alone. */
-  private async together(trx: Trx, unit: Job[], done: Map<Job, unknown>): Promise<Job[]> {
+  /**
+   * Run a unit together; returns the jobs left to run alone. In a savepoint, so that a
+   * failure leaves the batch's other items to go on, unless the unit is the whole batch:
+   * then its failure fails the transaction and every item runs alone, which is the same
+   * answer two round trips cheaper.
+   */
+  private async together(trx: Trx, unit: Job[], done: Map<Job, unknown>, whole: boolean): Promise<Job[]> {
     const { run } = unit[0]!.together!
-    await sql`savepoint fulfil_together`.execute(trx)
+    if (!whole) await sql`savepoint fulfil_together`.execute(trx)
     try {
       const results = await run(
         trx,
         unit.map((j) => j.together!.input),
       )
       invariant(results.length === unit.length, 'a unit run together answers every item')
-      await sql`release savepoint fulfil_together`.execute(trx)
+      if (!whole) await sql`release savepoint fulfil_together`.execute(trx)
       const left: Job[] = []
       for (const [i, job] of unit.entries()) {
         if (results[i] === undefined) left.push(job)
@@ -187,9 +206,10 @@ class GroupCommitter {
         }
       }
       return left
-    } catch {
-      await sql`rollback to savepoint fulfil_together`.execute(trx)
+    } catch (error) {
       this.stats.togetherFailed++
+      if (whole) throw error
+      await sql`rollback to savepoint fulfil_together`.execute(trx)
       return unit
     }
   }

@@ -281,6 +281,56 @@ describe.skipIf(skipReason)(`ledger on ${testDialect}`, () => {
     await expect(sql`update ledger_transfers set amount = amount + 1`.execute(t.db)).rejects.toThrow(/append-only/)
     await expect(sql`delete from ledger_traces`.execute(t.db)).rejects.toThrow(/append-only/)
     await expect(sql`update ledger_head set sequence = 1`.execute(t.db)).rejects.toThrow(/forward/)
+    // The head may move past several transactions only onto a recorded one, with none missing.
+    const head = await t.db.selectFrom('ledger_head').select(['sequence', 'hash']).executeTakeFirstOrThrow()
+    const next = Number(head.sequence) + 1
+    await expect(
+      sql`update ledger_head set sequence = ${next}, hash = ${head.hash}`.execute(t.db),
+      'onto a transaction not recorded',
+    ).rejects.toThrow(/forward/)
+    await expect(
+      sql`update ledger_head set sequence = sequence + 2, hash = ${'f'.repeat(64)}`.execute(t.db),
+      'past transactions not recorded',
+    ).rejects.toThrow(/forward/)
+    // Each attempt appends rows in a transaction of its own, rolled back after.
+    const attempt = (
+      rows: { sequence: number; prev: string; hash: string }[],
+      to: { sequence: number; hash: string },
+    ) =>
+      t.db.transaction().execute(async (trx) => {
+        for (const r of rows)
+          await trx
+            .insertInto('ledger_transactions')
+            .values({
+              sequence: r.sequence,
+              version: 1,
+              idempotency_key: `head-test:${r.sequence}`,
+              kind: 'donation',
+              occurred_at: at(9),
+              recorded_at: at(9),
+              refs: '{}',
+              request_digest: 'test',
+              prev_hash: r.prev,
+              hash: r.hash,
+            })
+            .execute()
+        await sql`update ledger_head set sequence = ${to.sequence}, hash = ${to.hash}`.execute(trx)
+        throw new Error('moved')
+      })
+    const [h1, h2] = ['a'.repeat(64), 'b'.repeat(64)]
+    const two = [
+      { sequence: next, prev: head.hash, hash: h1 },
+      { sequence: next + 1, prev: h1, hash: h2 },
+    ]
+    await expect(attempt(two, { sequence: next + 1, hash: h2 }), 'past two, onto the last').rejects.toThrow(/moved/)
+    await expect(attempt(two, { sequence: next + 1, hash: h1 }), 'a hash not the last one').rejects.toThrow(/forward/)
+    await expect(
+      attempt([{ ...two[0]!, prev: h2 }, two[1]!], { sequence: next + 1, hash: h2 }),
+      'a first transaction that does not link to the head',
+    ).rejects.toThrow(/forward/)
+    await expect(attempt([two[1]!], { sequence: next + 1, hash: h2 }), 'a transaction missing').rejects.toThrow(
+      /forward/,
+    )
     await expect(sql`update ledger_balances set balance = -1 where account = ${F}`.execute(t.db)).rejects.toThrow()
   })
 

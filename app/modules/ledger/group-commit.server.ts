@@ -1,10 +1,12 @@
 // Group commit: the fulfilments one app process receives within a millisecond or two share
-// one database transaction, which takes the chain head once and commits them together;
+// one database transaction, which takes the chain head once — first, and then whatever is
+// queued, so what arrived while it waited for the head joins — and commits them together;
 // each caller is answered after the commit. Items that say how to run *together* (a
 // `Together` of the same kind, such as paid checkouts) first run as one unit: one
-// multi-row statement per table for all of them, in one savepoint. Every other item, and
-// each item the unit declines or every item of a unit that failed, runs its own work in a
-// savepoint of its own. Why, and the lock order every poster keeps, in post.server.ts's header.
+// multi-row statement per table for all of them, in one savepoint (none when the unit is
+// the whole batch). Every other item, and each item the unit declines or every item of a
+// unit that failed, runs its own work in a savepoint of its own. Why, and the lock order
+// every poster keeps, in post.server.ts's header.
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { Database } from '../../../db/schema'
 import { dialectOf } from '../../utils/db.server'

@@ -15,25 +15,25 @@
 // Callers own the database transaction, so they compose a posting with their own writes.
 // A broken invariant is a bug (InvariantError, 500), never a refusal.
 //
-// Throughput (issue 20). The head is the ledger's one write lock, held to commit. Measured
-// (tests/bench/fulfil-profile.ts): one webhook fulfilment is 30 statements, 26 of them
-// after the head lock (event claim, donation move — whose day-totals trigger takes a row
-// every fulfilment of that day and campaign shares, so it serialises like the head —
-// posting, lots, receipt number, receipt, mail job). On PostgreSQL each is a round trip,
-// so the lock is held ~26 round trips plus the commit, lengthened by whatever else the
-// holder's event loop is doing; on SQLite the statements are in-process and the process
-// itself is the limit. So fulfilments use group commit (group-commit.server.ts): an app
-// process gathers those arriving within FULFIL_BATCH_WAIT_MS (up to FULFIL_BATCH_MAX) into
-// one transaction that takes the head once, runs each item in order inside its own
-// savepoint — its claim, moves, postings (a donation, and any further posting such as a
-// match) and receipt, exactly as alone — and commits them together; each caller is
-// answered after the commit. A failing item rolls back to its savepoint and is rerun
-// alone, so its caller gets its own error and no other item fails; items are idempotent
+// Throughput (issue 20). The head is the ledger's one write lock, held to commit, so what
+// a fulfilment costs under it is what bounds fulfilments per second, on every process
+// together. Measured (tests/bench/fulfil-profile.ts): alone, one webhook fulfilment is 30
+// statements, 26 of them after the head (event claim, donation move, posting, lots,
+// matching, receipt number, receipt, mail job); on PostgreSQL each is a round trip.
+// So fulfilments use group commit (group-commit.server.ts): an app process gathers those
+// arriving within FULFIL_BATCH_WAIT_MS (up to FULFIL_BATCH_MAX) and runs them in one
+// transaction, which takes the head first and only then the queued items, so those that
+// came while another process held the head join it. Plain paid checkouts of a batch run
+// together (donations/fulfil-many.server.ts): one multi-row statement per table for all
+// of them (postDonations here, issueReceipts, queueEmails), ~25 statements per batch
+// whatever its size, and the head moves once, onto the last transaction (its trigger
+// checks every one in between is there and linked). Every other item — a matched gift, a
+// refund, a subscription — and any item the unit declines runs its own statements in a
+// savepoint of its own; a unit or item that fails rolls back to its savepoint and is rerun
+// alone, so its caller gets its own error and no other item fails. Items are idempotent
 // (event claim, ledger keys), so a rerun after an unclear commit is safe. Sequences stay
-// gapless because items post one after another under the one lock, and receipt numbers
-// because a rolled-back item's number is rolled back with it. What batching buys: one
-// lock hand-over, BEGIN and COMMIT per batch instead of per fulfilment; per-item
-// statements stay, so the critical section per fulfilment shrinks only by those.
+// gapless because one transaction at a time holds the head, and receipt numbers because a
+// rolled-back item's number is rolled back with it.
 // Lock order, kept by every transaction that posts and moves a donation: the head first,
 // then donation rows and day totals (webhook batches, offline gifts, refund booking), so
 // a batch holding the head never waits on a row held by someone waiting for the head.

@@ -45,7 +45,7 @@ export const EnvSchema = z
     DATABASE_POOL_SIZE: intInRange(1, 200).default(10),
     // Group commit of webhook fulfilments (app/modules/ledger/group-commit.server.ts).
     FULFIL_BATCH_MAX: intInRange(1, 1000).default(64),
-    FULFIL_BATCH_WAIT_MS: intInRange(0, 1000).default(1),
+    FULFIL_BATCH_WAIT_MS: intInRange(0, 1000).default(4),
     PORT: intInRange(1, 65535).default(3000),
     HOST: z.string().default('0.0.0.0'),
     BASE_URL: z.string().url('expected an absolute URL such as https://hope.example.org').optional(),

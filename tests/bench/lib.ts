@@ -111,6 +111,28 @@ export function vmHwmMb(pid: number | 'self' | undefined = 'self'): number | und
   }
 }
 
+/**
+ * How many of the machine's cores were busy (not idle or waiting on I/O) from now until the
+ * returned function is called, where /proc exists: a bench that runs every process on the
+ * same cores shows with it whether it ran out of CPU or waited on something else.
+ */
+export function coresBusy(): () => number | undefined {
+  const read = () => {
+    try {
+      const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+      return { total: f.reduce((a, b) => a + b, 0), idle: f[3]! + f[4]! }
+    } catch {
+      return undefined
+    }
+  }
+  const start = read()
+  return () => {
+    const end = read()
+    if (!start || !end || end.total === start.total) return undefined
+    return round(os.cpus().length * (1 - (end.idle - start.idle) / (end.total - start.total)), 2)
+  }
+}
+
 /** Deterministic pseudo-random numbers, so every run builds the same data. */
 export function prng(seed: number): () => number {
   let s = seed >>> 0

@@ -25,14 +25,14 @@ import {
 import { createPgDatabase } from '../support/pg-database'
 import { findPostgresBin, startCluster } from '../support/postgres-cluster'
 import { insertPendingDonations, unmatchedCampaign } from './generator/pending'
-import { benchRuns, medianOfRuns, percentile, round, writeResult } from './lib'
+import { benchRuns, coresBusy, medianOfRuns, percentile, round, writeResult } from './lib'
 
 const EVENTS = Number(process.env.BENCH_CLUSTER_EVENTS ?? 3000)
 const WARM = Number(process.env.BENCH_CLUSTER_WARM ?? 150)
 const CONCURRENCY = Number(process.env.BENCH_CLUSTER_CONCURRENCY ?? 12)
 const AMOUNT = 10_000
 
-type Load = { perSecond: number; p50: number; p99: number; seconds: number }
+type Load = { perSecond: number; p50: number; p99: number; seconds: number; coresBusy?: number }
 type Run = {
   /** The bare insert through the same balancer and processes, when asked for. */
   bare?: Load
@@ -43,6 +43,8 @@ type Run = {
   p50: number
   p99: number
   seconds: number
+  /** Cores busy during the timed load (of os.cpus().length), every process counted. */
+  coresBusy?: number
   peakRssMb: (number | undefined)[]
   verifySeconds: number
 }
@@ -154,8 +156,10 @@ async function measure(label: string, databaseUrl: string, apps: number, tag: st
       await deliver(ids.slice(EVENTS), CONCURRENCY, plain)
       latencies.length = 0
       const t0 = process.hrtime.bigint()
+      const busy = coresBusy()
       const statuses = await deliver(ids.slice(0, EVENTS), CONCURRENCY, plain)
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+      const bareBusy = busy()
       const failed = statuses.filter((s) => s !== 200).length
       if (failed) throw new Error(`${label}: ${failed} bare inserts did not answer 200`)
       bareLoad = {
@@ -163,13 +167,18 @@ async function measure(label: string, databaseUrl: string, apps: number, tag: st
         p50: percentile(latencies, 50),
         p99: percentile(latencies, 99),
         seconds,
+        coresBusy: bareBusy,
       }
-      console.log(`${label}: bare insert ${round(bareLoad.perSecond, 1)}/s (p50 ${round(bareLoad.p50, 1)} ms)`)
+      console.log(
+        `${label}: bare insert ${round(bareLoad.perSecond, 1)}/s (p50 ${round(bareLoad.p50, 1)} ms), ${bareBusy} cores busy`,
+      )
     }
     latencies.length = 0
     const t0 = process.hrtime.bigint()
+    const busy = coresBusy()
     const statuses = await deliver(ids.slice(0, EVENTS), CONCURRENCY, send)
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9
+    const fulfilBusy = busy()
     const failed = [...warm, ...statuses].filter((s) => s !== 200).length
     if (failed)
       throw new Error(
@@ -185,11 +194,12 @@ async function measure(label: string, databaseUrl: string, apps: number, tag: st
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       seconds,
+      coresBusy: fulfilBusy,
       peakRssMb,
       verifySeconds: 0,
     }
     console.log(
-      `${label}: ${round(run.perSecond, 1)} events/s (p50 ${round(run.p50, 1)} ms, p99 ${round(run.p99, 1)} ms), peak RSS ${peakRssMb.join(', ')} MB`,
+      `${label}: ${round(run.perSecond, 1)} events/s (p50 ${round(run.p50, 1)} ms, p99 ${round(run.p99, 1)} ms), ${fulfilBusy} cores busy, peak RSS ${peakRssMb.join(', ')} MB`,
     )
   } finally {
     for (const a of started) await a.stop()
@@ -238,6 +248,7 @@ export async function run() {
     p50ms: round(r.p50, 1),
     p99ms: round(r.p99, 1),
     seconds: round(r.seconds, 1),
+    coresBusy: r.coresBusy,
     peakRssMb: r.peakRssMb,
     verifySeconds: round(r.verifySeconds, 2),
   })
@@ -245,7 +256,7 @@ export async function run() {
     events: EVENTS,
     warmUp: WARM,
     concurrency: CONCURRENCY,
-    groupCommit: 'FULFIL_BATCH_MAX / FULFIL_BATCH_WAIT_MS as configured (defaults 64 / 1 ms)',
+    groupCommit: `FULFIL_BATCH_MAX ${process.env.FULFIL_BATCH_MAX ?? '64 (default)'}, FULFIL_BATCH_WAIT_MS ${process.env.FULFIL_BATCH_WAIT_MS ?? '4 (default)'}`,
     postgres:
       'throwaway PG cluster (tests/support/postgres-cluster.ts): fsync=off, synchronous_commit=off, same machine',
     machine: 'the apps, PostgreSQL, the balancer and the client share the same cores',
@@ -274,7 +285,11 @@ export async function run() {
     notes: {
       ...common,
       threeApps: notes(mid(threes)),
-      bare: { p50ms: round(bareMid.bare!.p50, 1), p99ms: round(bareMid.bare!.p99, 1) },
+      bare: {
+        p50ms: round(bareMid.bare!.p50, 1),
+        p99ms: round(bareMid.bare!.p99, 1),
+        coresBusy: bareMid.bare!.coresBusy,
+      },
       ...vsBare.notes,
       goal: 'ratio >= 0.7',
     },

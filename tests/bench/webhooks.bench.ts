@@ -165,7 +165,7 @@ export async function run() {
       webhookP99ms: round(mid.hooks.p99, 2),
       bareP50ms: round(mid.bare.p50, 2),
       bareP99ms: round(mid.bare.p99, 2),
-      groupCommit: 'FULFIL_BATCH_MAX / FULFIL_BATCH_WAIT_MS as configured (defaults 64 / 1 ms)',
+      groupCommit: `FULFIL_BATCH_MAX ${process.env.FULFIL_BATCH_MAX ?? '64 (default)'}, FULFIL_BATCH_WAIT_MS ${process.env.FULFIL_BATCH_WAIT_MS ?? '4 (default)'}`,
       ...m.notes,
       goal: 'ratio >= 0.9',
     },

@@ -43,6 +43,16 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
       restore: () => void (c.settings = saved),
     }
   }
+  /** `fn`'s result, with what batching of at most `max` did while it ran. */
+  const inOneBatch = async <T>(max: number, fn: () => Promise<T>) => {
+    const b = batching(max)
+    try {
+      const result = await fn()
+      return { result, stats: b.stats() }
+    } finally {
+      b.restore()
+    }
+  }
   const sequences = async () =>
     (await f.db.selectFrom('ledger_transactions').select('sequence').orderBy('sequence').execute()).map((r) =>
       Number(r.sequence),
@@ -336,19 +346,20 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
   it('runs every item alone when the unit fails, and takes an event delivered twice once', async () => {
     const unmatched = { campaign: 'sunshine-autumn-2026' }
     const gifts = await Promise.all(Array.from({ length: 4 }, () => f.checkout(unmatched)))
-    // An event recorded by an earlier attempt that never finished: the unit throws on it.
-    const [first] = gifts
-    await f.db
-      .insertInto('payment_events')
-      .values({
-        provider: 'stripe',
-        event_id: `evt_${first!.publicId}`,
-        type: 'checkout.session.completed',
-        received_at: new Date().toISOString(),
-        processed_at: null,
-        outcome: null,
-      })
-      .execute()
+    // An event recorded by an earlier attempt that never finished: a unit throws on it.
+    const unfinished = (d: (typeof gifts)[number]) =>
+      f.db
+        .insertInto('payment_events')
+        .values({
+          provider: 'stripe',
+          event_id: `evt_${d.publicId}`,
+          type: 'checkout.session.completed',
+          received_at: new Date().toISOString(),
+          processed_at: null,
+          outcome: null,
+        })
+        .execute()
+    await unfinished(gifts[0]!)
     const event = (d: (typeof gifts)[number], currency?: string) =>
       ev.sessionCompleted({
         publicId: d.publicId,
@@ -359,56 +370,28 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
       })
     // Beside another item, the unit fails in its savepoint: the other item and then each
     // gift alone go on in the same transaction.
-    const b = batching(5)
-    let replies, other
-    try {
-      ;[other, replies] = await Promise.all([
-        groupCommit(f.db, async () => 'other'),
-        Promise.all(gifts.map((d) => deliver(event(d)))),
-      ])
-    } finally {
-      b.restore()
-    }
+    const b = await inOneBatch(5, () =>
+      Promise.all([groupCommit(f.db, async () => 'other'), Promise.all(gifts.map((d) => deliver(event(d))))]),
+    )
+    const [other, replies] = b.result
     expect(other).toBe('other')
     expect(replies.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled'])
-    expect(b.stats()).toMatchObject({ batches: 1, together: 0, togetherFailed: 1, isolated: 0 })
+    expect(b.stats).toMatchObject({ batches: 1, together: 0, togetherFailed: 1, isolated: 0 })
 
     // A unit that is the whole batch has no savepoint: its failure fails the transaction,
     // and each gift runs again alone.
     const whole = await Promise.all(Array.from({ length: 3 }, () => f.checkout(unmatched)))
-    await f.db
-      .insertInto('payment_events')
-      .values({
-        provider: 'stripe',
-        event_id: `evt_${whole[1]!.publicId}`,
-        type: 'checkout.session.completed',
-        received_at: new Date().toISOString(),
-        processed_at: null,
-        outcome: null,
-      })
-      .execute()
-    const w = batching(3)
-    let wholeReplies
-    try {
-      wholeReplies = await Promise.all(whole.map((d) => deliver(event(d))))
-    } finally {
-      w.restore()
-    }
-    expect(wholeReplies.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
-    expect(w.stats()).toMatchObject({ together: 0, togetherFailed: 1, isolated: 3 })
+    await unfinished(whole[1]!)
+    const w = await inOneBatch(3, () => Promise.all(whole.map((d) => deliver(event(d)))))
+    expect(w.result.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled'])
+    expect(w.stats).toMatchObject({ together: 0, togetherFailed: 1, isolated: 3 })
     gifts.push(...whole)
 
     // An event delivered twice in one unit is taken once; the second delivery runs alone.
     const more = await Promise.all(Array.from({ length: 3 }, () => f.checkout(unmatched)))
-    const c = batching(4)
-    let again
-    try {
-      again = await Promise.all([...more.map((d) => deliver(event(d))), deliver(event(more[0]!))])
-    } finally {
-      c.restore()
-    }
-    expect(again.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'duplicate'])
-    expect(c.stats()).toMatchObject({ largest: 4, together: 3, togetherFailed: 0, isolated: 0 })
+    const c = await inOneBatch(4, () => Promise.all([...more.map((d) => deliver(event(d))), deliver(event(more[0]!))]))
+    expect(c.result.map((r) => r.body.outcome)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'duplicate'])
+    expect(c.stats).toMatchObject({ largest: 4, together: 3, togetherFailed: 0, isolated: 0 })
     const status = async (publicId: string) =>
       (await f.db.selectFrom('donations').select('status').where('public_id', '=', publicId).executeTakeFirstOrThrow())
         .status

@@ -19,7 +19,7 @@ import { createDatabase, type DB } from '../../app/utils/db.server'
 import { prepareAppDatabase } from '../chaos/support/cluster'
 import { createPgDatabase } from '../support/pg-database'
 import { findPostgresBin, startCluster } from '../support/postgres-cluster'
-import { insertPendingDonations, unmatchedCampaign } from './generator/pending'
+import { firstCampaign, insertPendingDonations } from './generator/pending'
 import { closedLoop, rethrow, round } from './lib'
 
 const N = Number(process.env.PROFILE_EVENTS ?? 300)
@@ -68,7 +68,7 @@ async function profile(label: string, url: string, concurrency: number, batchMax
         donorEmail: `${publicId.toLowerCase()}@bench.test`,
         sessionId: `cs_demo_${publicId}`,
       })),
-      { campaign: await unmatchedCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
+      { campaign: await firstCampaign(db, { unmatched: true }), provider: 'demo', createdAt: new Date().toISOString() },
     )
     const provider = createDemoProvider({ db, baseUrl: 'http://127.0.0.1', webhookSecret: 'unused' })
     const traces: Trace[] = []

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parseEnv } from '../../app/utils/env.server'
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url))
 export const dataDir = path.join(benchDir, 'data')
@@ -131,6 +132,12 @@ export function coresBusy(): () => number | undefined {
     if (!start || !end || end.total === start.total) return undefined
     return round(os.cpus().length * (1 - (end.idle - start.idle) / (end.total - start.total)), 2)
   }
+}
+
+/** The group commit the app runs with here: FULFIL_BATCH_MAX and FULFIL_BATCH_WAIT_MS, or their defaults. */
+export function groupCommitNote(): { batchMax: number; waitMs: number } {
+  const env = parseEnv(process.env)
+  return { batchMax: env.FULFIL_BATCH_MAX, waitMs: env.FULFIL_BATCH_WAIT_MS }
 }
 
 /** Deterministic pseudo-random numbers, so every run builds the same data. */

@@ -24,8 +24,8 @@ import {
 } from '../chaos/support/cluster'
 import { createPgDatabase } from '../support/pg-database'
 import { findPostgresBin, startCluster } from '../support/postgres-cluster'
-import { insertPendingDonations, unmatchedCampaign } from './generator/pending'
-import { benchRuns, coresBusy, medianOfRuns, percentile, round, writeResult } from './lib'
+import { firstCampaign, insertPendingDonations } from './generator/pending'
+import { benchRuns, coresBusy, groupCommitNote, medianOfRuns, percentile, round, writeResult } from './lib'
 
 const EVENTS = Number(process.env.BENCH_CLUSTER_EVENTS ?? 3000)
 const WARM = Number(process.env.BENCH_CLUSTER_WARM ?? 150)
@@ -64,7 +64,7 @@ async function pendingDonations(url: string, tag: string): Promise<string[]> {
         donorEmail: `${publicId.toLowerCase()}@bench.test`,
         sessionId: `cs_demo_${publicId}`,
       })),
-      { campaign: await unmatchedCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
+      { campaign: await firstCampaign(db, { unmatched: true }), provider: 'demo', createdAt: new Date().toISOString() },
     )
     return ids
   } finally {
@@ -256,7 +256,7 @@ export async function run() {
     events: EVENTS,
     warmUp: WARM,
     concurrency: CONCURRENCY,
-    groupCommit: `FULFIL_BATCH_MAX ${process.env.FULFIL_BATCH_MAX ?? '64 (default)'}, FULFIL_BATCH_WAIT_MS ${process.env.FULFIL_BATCH_WAIT_MS ?? '4 (default)'}`,
+    groupCommit: groupCommitNote(),
     postgres:
       'throwaway PG cluster (tests/support/postgres-cluster.ts): fsync=off, synchronous_commit=off, same machine',
     machine: 'the apps, PostgreSQL, the balancer and the client share the same cores',

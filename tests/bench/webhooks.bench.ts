@@ -16,8 +16,18 @@ import { createDatabase, setDb } from '../../app/utils/db.server'
 import { migrateToLatest } from '../../db/migrator'
 import { seedDemo } from '../../db/seed/demo'
 import os from 'node:os'
-import { insertPendingDonations, unmatchedCampaign } from './generator/pending'
-import { benchRuns, closedLoop, dataDir, medianOfRuns, percentile, rethrow, round, writeResult } from './lib'
+import { firstCampaign, insertPendingDonations } from './generator/pending'
+import {
+  benchRuns,
+  closedLoop,
+  dataDir,
+  groupCommitNote,
+  medianOfRuns,
+  percentile,
+  rethrow,
+  round,
+  writeResult,
+} from './lib'
 
 const N = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 2000)
 const CONCURRENCY = 8
@@ -76,7 +86,7 @@ async function once(): Promise<Once> {
       donorEmail: `${publicId.toLowerCase()}@bench.test`,
       sessionId: `cs_demo_${publicId}`,
     })),
-    { campaign: await unmatchedCampaign(db), provider: 'demo', createdAt: new Date().toISOString() },
+    { campaign: await firstCampaign(db, { unmatched: true }), provider: 'demo', createdAt: new Date().toISOString() },
   )
 
   const real = (await import(pathToFileURL(path.resolve('build/index.js')).href)) as ServerBuild
@@ -165,7 +175,7 @@ export async function run() {
       webhookP99ms: round(mid.hooks.p99, 2),
       bareP50ms: round(mid.bare.p50, 2),
       bareP99ms: round(mid.bare.p99, 2),
-      groupCommit: `FULFIL_BATCH_MAX ${process.env.FULFIL_BATCH_MAX ?? '64 (default)'}, FULFIL_BATCH_WAIT_MS ${process.env.FULFIL_BATCH_WAIT_MS ?? '4 (default)'}`,
+      groupCommit: groupCommitNote(),
       ...m.notes,
       goal: 'ratio >= 0.9',
     },

@@ -14,24 +14,15 @@ export type PendingDonation = {
   sessionId: string
 }
 
-/** The campaign the demo seed creates first, with its fund. */
-export async function firstCampaign(db: DB): Promise<{ id: number; fund: string }> {
-  const campaign = await db.selectFrom('campaigns').select('id').orderBy('id').executeTakeFirstOrThrow()
-  return { id: Number(campaign.id), fund: `fund:campaign:${campaign.id}` }
-}
-
 /**
- * The first campaign no matching pool tops up, with its fund: the webhook benches' gifts, so
- * that what they measure does not change with the time of day (a pool opens and closes by
- * China time, and a gift a pool matches is fulfilled alone, through matchGift).
+ * The campaign the demo seed creates first, with its fund; `unmatched`: the first no matching
+ * pool tops up — the webhook benches' gifts, so that what they measure does not change with the
+ * time of day (a pool opens and closes by China time, and a gift it matches is fulfilled alone).
  */
-export async function unmatchedCampaign(db: DB): Promise<{ id: number; fund: string }> {
-  const campaign = await db
-    .selectFrom('campaigns')
-    .select('id')
-    .where('id', 'not in', db.selectFrom('matching_pool_campaigns').select('campaign_id'))
-    .orderBy('id')
-    .executeTakeFirstOrThrow()
+export async function firstCampaign(db: DB, { unmatched = false } = {}): Promise<{ id: number; fund: string }> {
+  let query = db.selectFrom('campaigns').select('id').orderBy('id')
+  if (unmatched) query = query.where('id', 'not in', db.selectFrom('matching_pool_campaigns').select('campaign_id'))
+  const campaign = await query.executeTakeFirstOrThrow()
   return { id: Number(campaign.id), fund: `fund:campaign:${campaign.id}` }
 }
 

@@ -3,7 +3,7 @@
 // together with one statement per table (fulfil-many.server.ts) and write what each alone
 // would. A failing item is rolled back alone and its caller gets its error; the others
 // commit; ledger sequences and receipt numbers stay gapless and the chain verifies.
-import { sql } from 'kysely'
+import { createQueryId, sql, type KyselyPlugin } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fulfilDonation, lockDonation } from '~/modules/donations/fulfil.server'
 import { receiveWebhook, webhookReply } from '~/modules/donations/receive.server'
@@ -340,6 +340,46 @@ describe.skipIf(skipReason)(`group commit of fulfilments on ${testDialect}`, () 
     expect(after.length).toBe(receiptsBefore.length + 4)
     const seq = await sequences()
     expect(gapless(seq)).toBe(true)
+    expect((await verifyLedger(f.db)).ok).toBe(true)
+  })
+
+  it('writes a unit with one statement per table and moves the head once, whatever its size', async () => {
+    const statements: string[] = []
+    const recorder: KyselyPlugin = {
+      transformQuery: ({ node }) => {
+        statements.push(f.db.getExecutor().compileQuery(node, createQueryId()).sql)
+        return node
+      },
+      transformResult: async ({ result }) => result,
+    }
+    const db = f.db.withPlugin(recorder)
+    const c = groupCommitFor(db)
+    c.settings = { max: 64, waitMs: 2_000 }
+    /** The statements of one batch of `n` paid checkouts, but the check each delivery makes before it. */
+    const batchOf = async (n: number) => {
+      const gifts = await Promise.all(Array.from({ length: n }, () => f.checkout({ campaign: 'sunshine-autumn-2026' })))
+      const before = c.stats.batches
+      statements.length = 0
+      c.settings = { max: n, waitMs: 2_000 }
+      const replies = await Promise.all(
+        gifts.map(async (d) => {
+          const event = ev.sessionCompleted({ publicId: d.publicId, intentId: d.intentId, amount: 10000 })
+          const { payload, signature } = ev.sign(event, WEBHOOK_SECRET)
+          return webhookReply(await receiveWebhook(db, f.provider, payload, signature))
+        }),
+      )
+      expect(replies.map((r) => r.body.outcome)).toEqual(gifts.map(() => 'fulfilled'))
+      expect(c.stats.batches - before).toBe(1)
+      return statements.filter((q) => !/^select "processed_at" from "payment_events"/.test(q))
+    }
+    const count = (qs: string[], pattern: RegExp) => qs.filter((q) => pattern.test(q)).length
+    const two = await batchOf(2)
+    const six = await batchOf(6)
+    expect(six.length, six.join('\n')).toBe(two.length)
+    for (const table of ['payment_events', 'ledger_transactions', 'ledger_transfers', 'receipts', 'mail_outbox'])
+      expect(count(six, new RegExp(`^insert into "${table}"`)), table).toBe(1)
+    expect(count(six, /^update "ledger_head"/), 'the head moves once').toBe(1)
+    expect(gapless(await sequences())).toBe(true)
     expect((await verifyLedger(f.db)).ok).toBe(true)
   })
 
